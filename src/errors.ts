@@ -1,0 +1,117 @@
+// The harness's error types and exit codes. Errors here mean "the harness could not do its job";
+// failures of the system under test during measurement are data (counted), never thrown.
+
+/** Process exit codes, one per outcome class. Documented in the README; each has a test. */
+export const ExitCode = {
+  /** All steps completed and thresholds (if any) passed. */
+  Ok: 0,
+  /** Unexpected error: a bug. The stack is printed. */
+  Internal: 1,
+  /** Bad command-line arguments. */
+  Usage: 2,
+  /** Scenario file unreadable or invalid; every issue is printed. */
+  InvalidScenario: 3,
+  /** Could not bind, start the relay or tunnel endpoints, or reach the target. */
+  SetupFailed: 4,
+  /** Errors passed a scenario's error budget. */
+  RunFailed: 5,
+  /** Results were produced and written, but a threshold failed. */
+  ThresholdsFailed: 6,
+  /** Interrupted by SIGINT; partial results written and marked `aborted`. */
+  Interrupted: 130,
+} as const;
+
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** One problem found in a scenario, located as precisely as the source allows. */
+export interface Issue {
+  /** JSON path of the offending key, e.g. `workload.connections`; empty for the document itself. */
+  path: string;
+  /** What is wrong, lower case, no final full stop: `must be an integer >= 1, got 0`. */
+  message: string;
+  /** Optional remedy, e.g. a "did you mean" suggestion. */
+  hint?: string;
+  /** 1-based line of the offending node in the source file, when known. */
+  line?: number;
+  /** 1-based column of the offending node in the source file, when known. */
+  column?: number;
+}
+
+export interface HarnessErrorOptions {
+  cause?: unknown;
+  hint?: string;
+}
+
+/** Base class of every error the harness throws on purpose. Branch on `code`, never on text. */
+export class HarnessError extends Error {
+  readonly code: string;
+  readonly exitCode: ExitCode;
+  readonly hint: string | undefined;
+
+  constructor(code: string, exitCode: ExitCode, message: string, options: HarnessErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.exitCode = exitCode;
+    this.hint = options.hint;
+  }
+}
+
+/** A scenario file is missing, unreadable or invalid. Carries every issue found. */
+export class ScenarioError extends HarnessError {
+  readonly file: string;
+  readonly issues: readonly Issue[];
+
+  constructor(file: string, issues: readonly Issue[], options: HarnessErrorOptions = {}) {
+    const first = issues[0];
+    const summary = first === undefined ? 'invalid scenario' : formatIssue(file, first);
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+    super('ERR_SCENARIO_INVALID', ExitCode.InvalidScenario, summary + more, options);
+    this.file = file;
+    this.issues = issues;
+  }
+}
+
+/** A network path (target, relay, tunnel endpoints) could not be built. */
+export class PathSetupError extends HarnessError {
+  constructor(message: string, options: HarnessErrorOptions = {}) {
+    super('ERR_PATH_SETUP', ExitCode.SetupFailed, message, options);
+  }
+}
+
+/** A relay peer broke the Hybrid Connections protocol in a way we cannot count as data. */
+export class RelayProtocolError extends HarnessError {
+  constructor(message: string, options: HarnessErrorOptions = {}) {
+    super('ERR_RELAY_PROTOCOL', ExitCode.Internal, message, options);
+  }
+}
+
+/** A workload could not run at all (as opposed to failures during measurement, which are data). */
+export class WorkloadError extends HarnessError {
+  constructor(message: string, options: HarnessErrorOptions = {}) {
+    super('ERR_WORKLOAD', ExitCode.RunFailed, message, options);
+  }
+}
+
+/** A report could not be rendered or written. */
+export class ReportError extends HarnessError {
+  constructor(message: string, options: HarnessErrorOptions = {}) {
+    super('ERR_REPORT', ExitCode.Internal, message, options);
+  }
+}
+
+/** Bad command-line usage detected after commander parsed the arguments. */
+export class UsageError extends HarnessError {
+  constructor(message: string, options: HarnessErrorOptions = {}) {
+    super('ERR_USAGE', ExitCode.Usage, message, options);
+  }
+}
+
+/** `file:line:column key.path: message — hint`, the one format every scenario issue is shown in. */
+export function formatIssue(file: string, issue: Issue): string {
+  const where =
+    issue.line === undefined ? file : `${file}:${issue.line}${issue.column === undefined ? '' : `:${issue.column}`}`;
+  const key = issue.path === '' ? '' : ` ${issue.path}`;
+  const hint = issue.hint === undefined ? '' : ` — ${issue.hint}`;
+  return `${where}${key}: ${issue.message}${hint}`;
+}
