@@ -1,0 +1,92 @@
+// Counters of the relay emulator and their read-only snapshot (RelayStats).
+// Plain mutable record owned by one relay instance; it must not do I/O.
+
+/** Message and byte counts of one direction of the bridged traffic. */
+export interface DirectionStats {
+  /** WebSocket data messages forwarded (text and binary). */
+  messages: number;
+  /** Payload bytes forwarded (frame headers excluded). */
+  bytes: number;
+}
+
+/** Why the relay refused something; the keys of `RelayStats.rejects`. */
+export type RejectReason =
+  | 'not-found'
+  | 'no-listener'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'bad-request'
+  | 'listener-limit'
+  | 'rendezvous-timeout'
+  | 'rendezvous-invalid'
+  | 'listener-rejected'
+  | 'sender-gone';
+
+/** A snapshot of the relay's counters; all counts since start, except the `*Active`/`listenersByHc` gauges. */
+export interface RelayStats {
+  /** Open control channels per hybrid connection name (gauge). */
+  listenersByHc: Record<string, number>;
+  /** Sender upgrades received on `sb-hc-action=connect` (including refused ones). */
+  connectRequests: number;
+  /** Rendezvous where both the listener and the sender got their 101. */
+  rendezvousCompleted: number;
+  /** Bridges currently relaying (gauge). */
+  bridgesActive: number;
+  /** Bridges ever opened. */
+  bridgesTotal: number;
+  senderToListener: DirectionStats;
+  listenerToSender: DirectionStats;
+  /** Refusals by reason, e.g. `no-listener`, `unauthorized`, `forbidden`, `not-found`, `rendezvous-timeout`. */
+  rejects: Record<string, number>;
+  /** Successful listener registrations (control channels opened) since start. */
+  listenersTotal: number;
+  /** Control-channel messages that were ignored (non-JSON, binary, unknown command). */
+  controlMessagesIgnored: number;
+}
+
+/** The mutable counters behind {@link RelayStats}. */
+export interface RelayCounters {
+  connectRequests: number;
+  rendezvousCompleted: number;
+  bridgesActive: number;
+  bridgesTotal: number;
+  listenersTotal: number;
+  controlMessagesIgnored: number;
+  senderToListener: DirectionStats;
+  listenerToSender: DirectionStats;
+  rejects: Map<RejectReason, number>;
+}
+
+export function createRelayCounters(): RelayCounters {
+  return {
+    connectRequests: 0,
+    rendezvousCompleted: 0,
+    bridgesActive: 0,
+    bridgesTotal: 0,
+    listenersTotal: 0,
+    controlMessagesIgnored: 0,
+    senderToListener: { messages: 0, bytes: 0 },
+    listenerToSender: { messages: 0, bytes: 0 },
+    rejects: new Map(),
+  };
+}
+
+export function countReject(counters: RelayCounters, reason: RejectReason): void {
+  counters.rejects.set(reason, (counters.rejects.get(reason) ?? 0) + 1);
+}
+
+/** Copies the counters into a plain, serialisable snapshot. */
+export function snapshotStats(counters: RelayCounters, listenersByHc: Record<string, number>): RelayStats {
+  return {
+    listenersByHc: { ...listenersByHc },
+    connectRequests: counters.connectRequests,
+    rendezvousCompleted: counters.rendezvousCompleted,
+    bridgesActive: counters.bridgesActive,
+    bridgesTotal: counters.bridgesTotal,
+    senderToListener: { ...counters.senderToListener },
+    listenerToSender: { ...counters.listenerToSender },
+    rejects: Object.fromEntries(counters.rejects),
+    listenersTotal: counters.listenersTotal,
+    controlMessagesIgnored: counters.controlMessagesIgnored,
+  };
+}
