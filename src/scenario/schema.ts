@@ -11,7 +11,7 @@ export const MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;
 export const TARGET_HEADER_BYTES = 8;
 
 const int = (min: number, max: number, description: string) =>
-  z.int().min(min).max(max).describe(description);
+  z.number().min(min).max(max).int().describe(description);
 
 /** The built-in TCP request/response target, started next to the on-prem agent. */
 export const targetSchema = z

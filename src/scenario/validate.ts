@@ -22,8 +22,11 @@ export function validateScenario(data: unknown, locate?: SourceLocator): Validat
     path: formatPath(segments),
     ...(locate?.(segments, isKey) ?? {}),
   }));
-  located.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
-  return { ok: false, issues: located };
+  // One issue per key: the first is the most specific (e.g. the bound, not the safe-integer limit).
+  const seen = new Set<string>();
+  const unique = located.filter((issue) => !seen.has(issue.path) && seen.add(issue.path) !== undefined);
+  unique.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+  return { ok: false, issues: unique };
 }
 
 /** `paths[1].kind` from ['paths', '1', 'kind']. */
