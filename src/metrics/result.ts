@@ -72,6 +72,11 @@ export interface StepMetrics {
     /** TCP connect of a new connection to the dial address (local forwarder on the relay path). */
     connect: HistogramRecord;
   };
+  /**
+   * Counters of the warm-up phase (not in `counters`, nothing in the histograms), kept so that
+   * bytes and transactions can be reconciled with what a target saw over the whole run.
+   */
+  warmupCounters?: StepCounters;
 }
 
 export type PathKind = 'direct' | 'relay-emulated';
