@@ -28,6 +28,14 @@ export interface TcpRequestResponseParams {
   requestBytes: number;
   /** Bytes per response. >= 1. */
   responseBytes: number;
+  /**
+   * Longest wait for one complete response, in milliseconds; a slower round trip counts as a
+   * `timeout` error and the connection is replaced. Also the grace period in-flight transactions
+   * get after the measured window. Optional; default 5000; valid 1..600000.
+   */
+  timeoutMs?: number;
+  /** Longest wait for one TCP connect, in milliseconds. Optional; default 5000; valid 1..600000. */
+  connectTimeoutMs?: number;
 }
 
 export type WorkloadParams = TcpRequestResponseParams;

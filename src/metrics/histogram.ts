@@ -1,0 +1,100 @@
+// Latency histograms: creation with fixed ranges, ns -> µs conversion, summaries, encoding,
+// decoding and exact merging. Pure data handling: no clocks, no sockets, no I/O.
+
+import hdr from 'hdr-histogram-js';
+import type { Histogram } from 'hdr-histogram-js';
+import type { HistogramRecord, LatencySummary } from './result.js';
+
+export type { Histogram };
+
+/** Lowest discernible value, in MICROSECONDS (1 µs). */
+export const LOWEST_US = 1;
+/** Highest trackable value, in MICROSECONDS: 1 hour = 3_600_000_000 µs. Larger values are clamped. */
+export const HIGHEST_US = 3_600_000_000;
+/** Significant decimal digits kept: 3, i.e. a relative error of at most 0.1 %. */
+export const SIGNIFICANT_DIGITS = 3;
+
+/**
+ * A new, empty latency histogram in integer MICROSECONDS (1 µs .. 1 h, 3 significant digits).
+ * Uses the pure JavaScript implementation (no WebAssembly) with 64-bit (float) counters, so
+ * `destroy()` is a no-op, but callers still call it (house style).
+ */
+export function createLatencyHistogram(): Histogram {
+  return hdr.build({
+    lowestDiscernibleValue: LOWEST_US,
+    highestTrackableValue: HIGHEST_US,
+    numberOfSignificantValueDigits: SIGNIFICANT_DIGITS,
+    bitBucketSize: 64,
+    autoResize: false,
+    useWebAssembly: false,
+  });
+}
+
+/** Nanoseconds (as from `Clock.nowNs()` differences) to integer microseconds, rounded half up; negatives become 0. */
+export function nsToUs(durationNs: bigint): number {
+  if (durationNs <= 0n) return 0;
+  return Number((durationNs + 500n) / 1000n);
+}
+
+/** Records one value in integer microseconds; non-integers are rounded, values outside 0..HIGHEST_US are clamped. */
+export function recordUs(histogram: Histogram, valueUs: number): void {
+  const rounded = Math.round(valueUs);
+  const clamped = Number.isFinite(rounded) ? Math.min(Math.max(rounded, 0), HIGHEST_US) : HIGHEST_US;
+  histogram.recordValue(clamped);
+}
+
+/** Records one duration given in nanoseconds, converted to integer microseconds by rounding. */
+export function recordNs(histogram: Histogram, durationNs: bigint): void {
+  recordUs(histogram, nsToUs(durationNs));
+}
+
+/**
+ * Percentile summary in integer microseconds (mean and stdDev rounded to 0.1 µs); all zero when
+ * empty. Percentiles and max are HDR bucket values (at most 0.1 % above the recorded value), so a
+ * summary recomputed from the encoded histogram is identical and p50 <= p99 <= max always holds.
+ */
+export function summarize(histogram: Histogram): LatencySummary {
+  const count = histogram.totalCount;
+  if (count === 0) {
+    return { count: 0, minUs: 0, meanUs: 0, stdDevUs: 0, p50Us: 0, p90Us: 0, p99Us: 0, p999Us: 0, maxUs: 0 };
+  }
+  const round1 = (x: number): number => Math.round(x * 10) / 10;
+  return {
+    count,
+    minUs: histogram.getValueAtPercentile(0),
+    meanUs: round1(histogram.mean),
+    stdDevUs: round1(histogram.stdDeviation),
+    p50Us: histogram.getValueAtPercentile(50),
+    p90Us: histogram.getValueAtPercentile(90),
+    p99Us: histogram.getValueAtPercentile(99),
+    p999Us: histogram.getValueAtPercentile(99.9),
+    maxUs: histogram.getValueAtPercentile(100),
+  };
+}
+
+/** The histogram as a result record: summary plus `encodeIntoCompressedBase64`. */
+export function toRecord(histogram: Histogram): HistogramRecord {
+  return { unit: 'us', summary: summarize(histogram), encoded: hdr.encodeIntoCompressedBase64(histogram) };
+}
+
+/** Decodes a record's histogram (64-bit counters, JS implementation) for merging or recomputing. */
+export function decodeRecord(record: HistogramRecord): Histogram {
+  return hdr.decodeFromCompressedBase64(record.encoded, 64, false);
+}
+
+/** Exact merge of several histograms into a new microsecond histogram; inputs are left unchanged. */
+export function mergeHistograms(histograms: readonly Histogram[]): Histogram {
+  const merged = createLatencyHistogram();
+  for (const h of histograms) merged.add(h);
+  return merged;
+}
+
+/** Exact merge of several encoded records (e.g. repetitions or generator threads) into one record. */
+export function mergeRecords(records: readonly HistogramRecord[]): HistogramRecord {
+  const decoded = records.map(decodeRecord);
+  const merged = mergeHistograms(decoded);
+  const record = toRecord(merged);
+  for (const h of decoded) h.destroy();
+  merged.destroy();
+  return record;
+}

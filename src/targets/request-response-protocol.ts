@@ -1,0 +1,79 @@
+// Wire format of the built-in request/response target, shared by the target and the
+// tcp-request-response workload: header encoding and an incremental request parser.
+// Pure byte handling: no sockets, no timers.
+//
+// Each request is:   [uint32 BE totalBytes][uint32 BE responseBytes][padding ...]
+//   - totalBytes: length of the whole request INCLUDING the 8-byte header (>= 8);
+//   - responseBytes: how many bytes the target answers with (>= 0, <= MAX_RESPONSE_BYTES);
+//   - padding: totalBytes - 8 bytes of any content (ignored).
+// The target answers each complete request with exactly `responseBytes` bytes (zeros), in order.
+// Several requests may arrive in one chunk and one request may be split over many chunks.
+
+/** Size of the request header in bytes. */
+export const REQUEST_HEADER_BYTES = 8;
+/** Largest request the target accepts, in bytes (1 GiB). */
+export const MAX_REQUEST_BYTES = 1024 * 1024 * 1024;
+/** Largest response a request may ask for, in bytes (1 GiB). */
+export const MAX_RESPONSE_BYTES = 1024 * 1024 * 1024;
+
+/** A request of `totalBytes` (header included, >= 8) asking for `responseBytes` bytes; zero padding. */
+export function encodeRequest(totalBytes: number, responseBytes: number): Buffer {
+  if (!Number.isInteger(totalBytes) || totalBytes < REQUEST_HEADER_BYTES || totalBytes > MAX_REQUEST_BYTES) {
+    throw new RangeError(`request totalBytes must be an integer in 8..${MAX_REQUEST_BYTES}, got ${totalBytes}`);
+  }
+  if (!Number.isInteger(responseBytes) || responseBytes < 0 || responseBytes > MAX_RESPONSE_BYTES) {
+    throw new RangeError(`request responseBytes must be an integer in 0..${MAX_RESPONSE_BYTES}, got ${responseBytes}`);
+  }
+  const request = Buffer.alloc(totalBytes);
+  request.writeUInt32BE(totalBytes, 0);
+  request.writeUInt32BE(responseBytes, 4);
+  return request;
+}
+
+/** Outcome of feeding one chunk to a RequestParser. */
+export type ParseResult =
+  | { ok: true; /** Response sizes of the requests completed by this chunk, in order. */ responses: number[] }
+  | { ok: false; reason: string };
+
+/** Incremental parser of a byte stream of requests (one per connection). */
+export class RequestParser {
+  private readonly header = Buffer.alloc(REQUEST_HEADER_BYTES);
+  private headerFilled = 0;
+  /** Bytes of the current request's padding still to skip. */
+  private paddingLeft = 0;
+  private responseBytes = 0;
+
+  /** Consumes one chunk; returns the completed requests' response sizes, or why the stream is invalid. */
+  push(chunk: Buffer): ParseResult {
+    const responses: number[] = [];
+    let offset = 0;
+    // Each iteration consumes at least one byte or finishes, so the loop is bounded by chunk.length.
+    while (offset < chunk.length) {
+      if (this.headerFilled < REQUEST_HEADER_BYTES) {
+        const n = Math.min(REQUEST_HEADER_BYTES - this.headerFilled, chunk.length - offset);
+        chunk.copy(this.header, this.headerFilled, offset, offset + n);
+        this.headerFilled += n;
+        offset += n;
+        if (this.headerFilled < REQUEST_HEADER_BYTES) break;
+        const total = this.header.readUInt32BE(0);
+        this.responseBytes = this.header.readUInt32BE(4);
+        if (total < REQUEST_HEADER_BYTES || total > MAX_REQUEST_BYTES) {
+          return { ok: false, reason: `request length must be in 8..${MAX_REQUEST_BYTES}, got ${total}` };
+        }
+        if (this.responseBytes > MAX_RESPONSE_BYTES) {
+          return { ok: false, reason: `response length must be <= ${MAX_RESPONSE_BYTES}, got ${this.responseBytes}` };
+        }
+        this.paddingLeft = total - REQUEST_HEADER_BYTES;
+      } else {
+        const n = Math.min(this.paddingLeft, chunk.length - offset);
+        this.paddingLeft -= n;
+        offset += n;
+      }
+      if (this.headerFilled === REQUEST_HEADER_BYTES && this.paddingLeft === 0) {
+        responses.push(this.responseBytes);
+        this.headerFilled = 0;
+      }
+    }
+    return { ok: true, responses };
+  }
+}

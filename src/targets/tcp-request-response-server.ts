@@ -1,0 +1,108 @@
+// Built-in TCP request/response target (the system under test for tcp-request-response).
+// It answers each request with the number of bytes the request asks for; it never measures.
+// Wire protocol (see request-response-protocol.ts): each request = 8-byte header
+// [uint32 BE total request length incl. header][uint32 BE response length] + padding up to the
+// total length. The server reads exactly that many bytes (partial reads and several requests in
+// one chunk are handled), then writes exactly `response length` bytes (zeros). Sockets use
+// noDelay. A malformed header destroys that connection only.
+
+import net from 'node:net';
+import { once } from 'node:events';
+import { RequestParser } from './request-response-protocol.js';
+
+/** Where to listen. Defaults: host '127.0.0.1', port 0 (an ephemeral port, read back from `address`). */
+export interface RequestResponseTargetOptions {
+  host?: string;
+  port?: number;
+}
+
+/** Counters since start. Byte counts are raw TCP payload bytes. */
+export interface RequestResponseTargetStats {
+  connectionsAccepted: number;
+  connectionsActive: number;
+  /** Complete requests answered. */
+  requests: number;
+  bytesReceived: number;
+  /** Response bytes handed to the socket (queued for sending). */
+  bytesSent: number;
+  /** Connections closed because of a malformed request header. */
+  protocolErrors: number;
+}
+
+export interface RequestResponseTarget {
+  address: { host: string; port: number };
+  stats(): RequestResponseTargetStats;
+  /** Destroys open connections and resolves once the listening port is released. */
+  close(): Promise<void>;
+}
+
+// One shared zero buffer; responses are written as slices of it (no per-response allocation).
+const ZERO_CHUNK_BYTES = 64 * 1024;
+const zeroChunk = Buffer.alloc(ZERO_CHUNK_BYTES);
+
+/** Starts the target and resolves once it is listening. */
+export async function startRequestResponseTarget(
+  options: RequestResponseTargetOptions = {},
+): Promise<RequestResponseTarget> {
+  const host = options.host ?? '127.0.0.1';
+  const sockets = new Set<net.Socket>();
+  const stats: RequestResponseTargetStats = {
+    connectionsAccepted: 0,
+    connectionsActive: 0,
+    requests: 0,
+    bytesReceived: 0,
+    bytesSent: 0,
+    protocolErrors: 0,
+  };
+
+  const server = net.createServer({ noDelay: true }, (socket) => {
+    stats.connectionsAccepted += 1;
+    stats.connectionsActive += 1;
+    sockets.add(socket);
+    socket.setNoDelay(true);
+    const parser = new RequestParser();
+    socket.on('data', (chunk: Buffer) => {
+      stats.bytesReceived += chunk.length;
+      const parsed = parser.push(chunk);
+      if (!parsed.ok) {
+        stats.protocolErrors += 1;
+        socket.destroy();
+        return;
+      }
+      for (const responseBytes of parsed.responses) {
+        stats.requests += 1;
+        writeZeros(socket, responseBytes);
+        stats.bytesSent += responseBytes;
+      }
+    });
+    // Peers reset or vanish all the time under load; that is not the target's problem.
+    socket.on('error', () => undefined);
+    socket.on('end', () => socket.end());
+    socket.on('close', () => {
+      stats.connectionsActive -= 1;
+      sockets.delete(socket);
+    });
+  });
+  server.listen({ host, port: options.port ?? 0 });
+  await once(server, 'listening');
+  const bound = server.address() as net.AddressInfo;
+
+  return {
+    address: { host, port: bound.port },
+    stats: () => ({ ...stats }),
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
+  };
+}
+
+function writeZeros(socket: net.Socket, bytes: number): void {
+  let left = bytes;
+  while (left > 0) {
+    const n = Math.min(left, ZERO_CHUNK_BYTES);
+    socket.write(n === ZERO_CHUNK_BYTES ? zeroChunk : zeroChunk.subarray(0, n));
+    left -= n;
+  }
+}

@@ -1,0 +1,80 @@
+import { describe, expect, test } from 'vitest';
+import {
+  createLatencyHistogram,
+  decodeRecord,
+  HIGHEST_US,
+  mergeRecords,
+  nsToUs,
+  recordNs,
+  recordUs,
+  summarize,
+  toRecord,
+} from '../../src/metrics/histogram.js';
+
+describe('histogram (integer microseconds)', () => {
+  test('nsToUs rounds half up to whole microseconds and never goes negative', () => {
+    expect(nsToUs(499n)).toBe(0);
+    expect(nsToUs(500n)).toBe(1);
+    expect(nsToUs(51_349n)).toBe(51);
+    expect(nsToUs(51_500n)).toBe(52);
+    expect(nsToUs(-5n)).toBe(0);
+  });
+
+  test('summarize orders percentiles and counts every value', () => {
+    const h = createLatencyHistogram();
+    for (let us = 1; us <= 1000; us++) recordUs(h, us);
+
+    const s = summarize(h);
+
+    expect(s.count).toBe(1000);
+    expect(s.minUs).toBe(1);
+    expect(s.p50Us).toBe(500);
+    expect(s.p50Us).toBeLessThanOrEqual(s.p90Us);
+    expect(s.p90Us).toBeLessThanOrEqual(s.p99Us);
+    expect(s.p99Us).toBeLessThanOrEqual(s.p999Us);
+    expect(s.p999Us).toBeLessThanOrEqual(s.maxUs);
+    expect(s.maxUs).toBe(1000);
+    h.destroy();
+  });
+
+  test('summarize of an empty histogram is all zeros', () => {
+    const h = createLatencyHistogram();
+
+    expect(summarize(h)).toEqual({ count: 0, minUs: 0, meanUs: 0, stdDevUs: 0, p50Us: 0, p90Us: 0, p99Us: 0, p999Us: 0, maxUs: 0 });
+  });
+
+  test('values above one hour are clamped instead of throwing', () => {
+    const h = createLatencyHistogram();
+
+    recordUs(h, HIGHEST_US * 10);
+    recordNs(h, 2_000_000n);
+
+    expect(h.totalCount).toBe(2);
+    expect(summarize(h).maxUs).toBeLessThanOrEqual(HIGHEST_US * 1.001);
+  });
+
+  test('toRecord and decodeRecord round-trip the histogram', () => {
+    const h = createLatencyHistogram();
+    for (const us of [3, 50, 51, 700, 12_345]) recordUs(h, us);
+
+    const record = toRecord(h);
+    const decoded = decodeRecord(record);
+
+    expect(record.unit).toBe('us');
+    expect(summarize(decoded)).toEqual(record.summary);
+  });
+
+  test('mergeRecords is exact: counts add and extremes are kept', () => {
+    const a = createLatencyHistogram();
+    const b = createLatencyHistogram();
+    for (let i = 0; i < 100; i++) recordUs(a, 10 + i);
+    for (let i = 0; i < 50; i++) recordUs(b, 5000 + i);
+
+    const merged = mergeRecords([toRecord(a), toRecord(b)]);
+
+    expect(merged.summary.count).toBe(150);
+    expect(merged.summary.minUs).toBe(10);
+    expect(merged.summary.maxUs).toBeGreaterThanOrEqual(5049);
+    expect(merged.summary.maxUs).toBeLessThan(5060);
+  });
+});
