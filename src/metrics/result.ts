@@ -51,6 +51,24 @@ export interface StepCounters {
   bytesReceived: number;
   /** Errors by kind; kinds that did not occur are absent. */
   errors: Partial<Record<ErrorKind, number>>;
+  /** Open model: arrivals whose intended start fell in this phase. scheduled = sent + dropped. */
+  scheduled?: number;
+  /** Transactions handed to a connection; sent = transactions + failed transactions (one error each). */
+  sent?: number;
+  /** Open model: arrivals skipped (`whenBehind: drop`, queue full, or still queued when the window ended). */
+  dropped?: number;
+  /** Open model: transactions dispatched later than `lateThresholdMs` after their intended start. */
+  late?: number;
+  /** Failed attempts that were retried (not in `errors`, not in any latency). */
+  retries?: number;
+  /** Retried attempts by failure kind. */
+  retriedErrors?: Partial<Record<ErrorKind, number>>;
+  /** Connects that failed (after retries), also counted in `errors`. */
+  connectionsFailed?: number;
+  /** Most connections open at once during the run. */
+  connectionsPeak?: number;
+  /** Streams and churn: connections closed by us and confirmed closed. */
+  connectionsClosed?: number;
 }
 
 /** What one workload run on one path measured (after warm-up). */
@@ -71,12 +89,73 @@ export interface StepMetrics {
     transaction: HistogramRecord;
     /** TCP connect of a new connection to the dial address (local forwarder on the relay path). */
     connect: HistogramRecord;
+    /** New connections: connect start to the first response byte (the relay rendezvous shows here). */
+    firstByte?: HistogramRecord;
+    /** Open model: completion − intended start (what users feel). */
+    responseTime?: HistogramRecord;
+    /** Open model: completion − actual dispatch (what the path took). */
+    serviceTime?: HistogramRecord;
+    /** Open model: actual dispatch − intended start (the generator's own delay). */
+    dispatchLag?: HistogramRecord;
+    /** Connection churn: our `end()` until the socket is fully closed. */
+    close?: HistogramRecord;
   };
+  /** How latencies were timed; absent means closed model timed from the actual send. */
+  timing?: StepTiming;
+  /** Bulk streams: throughput per interval, per direction. */
+  throughput?: { upload?: ThroughputRecord; download?: ThroughputRecord };
+  /** Health of the load generator during the step; `isValid: false` flags a run that fell behind. */
+  generator?: GeneratorHealth;
+  /** Human-readable remarks of the driver (e.g. local port exhaustion), lower case. */
+  notes?: string[];
   /**
    * Counters of the warm-up phase (not in `counters`, nothing in the histograms), kept so that
    * bytes and transactions can be reconciled with what a target saw over the whole run.
    */
   warmupCounters?: StepCounters;
+}
+
+/** Which load model ran and where its latencies are measured from. */
+export interface StepTiming {
+  model: 'closed' | 'open';
+  /** `dispatch`: from the actual send (closed); `intended`: from the scheduled start (open). */
+  latencyFrom: 'dispatch' | 'intended';
+  /** HDR coordinated-omission correction applied to recorded values; hcbench never applies any. */
+  coordinatedOmissionCorrection: 'none';
+  /** Open model: the configured arrival process and rate at t0. */
+  arrivals?: 'constant' | 'poisson';
+  ratePerSec?: number;
+  whenBehind?: 'queue' | 'drop';
+}
+
+/** Throughput of one direction, one value per interval, in bytes per second (HDR histogram). */
+export interface ThroughputRecord {
+  unit: 'bytesPerSec';
+  intervalMs: number;
+  /** Number of intervals. */
+  count: number;
+  minBytesPerSec: number;
+  meanBytesPerSec: number;
+  p50BytesPerSec: number;
+  maxBytesPerSec: number;
+  /** Total bytes over the measured window divided by its length. */
+  overallBytesPerSec: number;
+  /** `encodeIntoCompressedBase64` of the per-interval histogram (values in bytes/s). */
+  encoded: string;
+}
+
+/** Load-generator health over one step (measured window). */
+export interface GeneratorHealth {
+  /** Event-loop delay of the generating thread (perf_hooks monitorEventLoopDelay, 1 ms sampling), integer µs. */
+  eventLoopDelay: LatencySummary;
+  /** Process CPU (user + system) over the window, percent of one core. */
+  cpuPercent: number;
+  /** Generator threads used (`generators`). */
+  generators: number;
+  /** False when the generator fell behind (see `invalidReasons`); results are still written. */
+  isValid: boolean;
+  /** Why the run is flagged, lower case, e.g. `dispatch lag p99 1840 µs > 1000 µs`. */
+  invalidReasons: string[];
 }
 
 export type PathKind = 'direct' | 'relay-emulated';
@@ -94,13 +173,15 @@ export interface RelayPathCounters {
   forwarder: Record<string, unknown>;
 }
 
-/** Per-percentile comparison of relay against direct. */
+/** One compared figure of relay against direct (a percentile in µs, or a rate per second). */
 export interface OverheadRow {
+  /** `roundTrip.p99`, `transaction.p50`, `throughput.transactionsPerSec`, ... */
   metric: string;
-  directUs: number;
-  relayUs: number;
-  /** relay − direct, microseconds. */
-  deltaUs: number;
+  unit: 'us' | 'perSec';
+  direct: number;
+  relay: number;
+  /** relay − direct, in `unit`. */
+  delta: number;
   /** relay ÷ direct; null when direct is 0. */
   ratio: number | null;
 }
@@ -112,8 +193,10 @@ export interface RunEnvironment {
   arch: string;
   cpuCount: number;
   cpuModel: string;
-  /** Which process ran which role. */
+  /** Which process ran which role, e.g. `relay: "cloud (pid 4242)"`. */
   roles: Record<string, string>;
+  /** Process id of each role process (`app`, `cloud`, `onprem`). */
+  rolePids: Record<string, number>;
   /** Versions of the libraries on the measured path. */
   libraries: Record<string, string>;
 }

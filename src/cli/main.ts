@@ -1,0 +1,44 @@
+// The CLI: commander wiring, exit codes, error printing. The only layer that knows about argv and
+// stdio; everything below takes parameters. Returns the exit code instead of exiting.
+
+import { Command, CommanderError } from 'commander';
+import { ExitCode } from '../errors.js';
+import { registerRun } from './commands/run.js';
+import { registerValidate } from './commands/validate.js';
+import type { CliIo } from './io.js';
+import { printError, printScenarioError } from './print-error.js';
+import { ScenarioError } from '../errors.js';
+
+/** Runs `hcbench <argv...>` and resolves with the exit code. */
+export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode> {
+  let exitCode: ExitCode = ExitCode.Ok;
+  const setExit = (code: ExitCode) => {
+    exitCode = code;
+  };
+  const program = new Command('hcbench')
+    .description('what the Azure App Service Hybrid Connection relay hop costs your protocol, vs a direct path')
+    .option('--verbose', 'print component logs and stack traces')
+    .exitOverride()
+    .showHelpAfterError('(run hcbench --help for usage)')
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    });
+  registerRun(program, io, setExit);
+  registerValidate(program, io, setExit);
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      const isInfo = error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help';
+      return isInfo ? ExitCode.Ok : ExitCode.Usage;
+    }
+    if (error instanceof ScenarioError) {
+      printScenarioError(io, error);
+      return ExitCode.InvalidScenario;
+    }
+    return printError(io, error, program.opts<{ verbose?: boolean }>().verbose === true);
+  }
+}

@@ -1,0 +1,39 @@
+// Messages between the run orchestrator and its role processes over Node's IPC channel.
+// Plain JSON; secrets (connection strings) travel only here, never to logs.
+
+/** The processes a run is made of, besides the orchestrator itself ("app": generator + forwarder). */
+export type RoleName = 'cloud' | 'onprem';
+
+export interface RoleRequest {
+  id: number;
+  method: string;
+  params?: unknown;
+}
+
+export type RoleMessage =
+  | { type: 'result'; id: number; result: unknown }
+  | { type: 'error'; id: number; error: string }
+  | { type: 'log'; line: string };
+
+/** `cloud.startRelay` params. */
+export interface StartRelayParams {
+  hybridConnectionName: string;
+}
+
+/** `cloud.startRelay` result. The connection string carries a key: keep it off logs. */
+export interface StartRelayResult {
+  url: string;
+  connectionString: string;
+}
+
+/** `onprem.startTarget` result. */
+export interface StartTargetResult {
+  host: string;
+  port: number;
+}
+
+/** `onprem.startAgent` params. */
+export interface StartAgentParams {
+  connectionString: string;
+  target: { host: string; port: number };
+}
