@@ -161,10 +161,24 @@ export interface GeneratorHealth {
 export type PathKind = 'direct' | 'relay-emulated';
 
 /** The outcome of one step on one path (tinybench-style union: failures are data). */
+/** What identifies a step: the same workload variant on one path, one repetition. */
+export interface StepIdentity {
+  /** `<workload id>[<matrix values>]@<path id>`; equal across repetitions and only the path differs between paired steps. */
+  stepId: string;
+  pathId: string;
+  pathKind: PathKind;
+  /** 0-based repetition index; absent means 0 (a single repetition). */
+  repetition?: number;
+  /** The workload parameters this step ran with (resolved, including matrix values). */
+  workload?: Record<string, unknown>;
+  /** The matrix values that distinguish this step's variant, e.g. `{ roundTripsPerTransaction: 5 }`. */
+  variant?: Record<string, unknown>;
+}
+
 export type StepResult =
-  | { status: 'completed'; stepId: string; pathId: string; pathKind: PathKind; metrics: StepMetrics }
-  | { status: 'aborted'; stepId: string; pathId: string; pathKind: PathKind; reason: string; metrics: StepMetrics }
-  | { status: 'failed'; stepId: string; pathId: string; pathKind: PathKind; error: { code: string; message: string } };
+  | (StepIdentity & { status: 'completed'; metrics: StepMetrics })
+  | (StepIdentity & { status: 'aborted'; reason: string; metrics: StepMetrics })
+  | (StepIdentity & { status: 'failed'; error: { code: string; message: string } });
 
 /** Counters read from the relay path's components after the run, proving what traversed them. */
 export interface RelayPathCounters {
