@@ -1,0 +1,198 @@
+// The on-prem tunnel endpoint (the role of the Hybrid Connection Manager): registers a hyco-ws
+// listener on the hybrid connection and, per relayed connection, dials the target over TCP and pumps.
+// It wraps hyco-ws's no-backoff reconnect loop with exponential backoff; it must not print or exit.
+
+import { connect } from 'node:net';
+import { type RelayConnection, listenUri, tokenProvider } from '../azure/connection-string.js';
+import { redactSecrets } from '../azure/sas-token.js';
+import { PathSetupError } from '../errors.js';
+import { type BackoffPolicy, backoffDelayMs, defaultBackoffPolicy } from './backoff.js';
+import { CLOSE_GOING_AWAY, CLOSE_TARGET_UNREACHABLE } from './close-codes.js';
+import { createConnectionTracker } from './connection-tracker.js';
+import { type HycoRelayedServer, type HycoWebSocket, hycoWs } from './hyco-ws-client.js';
+import { WS_CONNECTING, classifyRelayError, describeError } from './message-socket.js';
+import { type Pump, createPump } from './pump.js';
+import type { AgentStats, AgentStatus, TunnelLog } from './types.js';
+
+/** Options of {@link startAgent}. */
+export interface AgentOptions {
+  connection: RelayConnection;
+  /** The TCP service every relayed connection is forwarded to. */
+  target: { host: string; port: number };
+  log?: TunnelLog;
+  /** Aborting it rejects a pending start and closes the agent. */
+  signal?: AbortSignal;
+  /** Milliseconds until `startAgent` rejects when the agent never got to listen. 0 = wait forever. Default 30000. */
+  startTimeoutMs?: number;
+  /** Listen retry policy; fields default to {@link defaultBackoffPolicy}. */
+  backoff?: Partial<BackoffPolicy>;
+  /** Consecutive failed listen attempts after which the agent gives up (status `failed`). Default Infinity. */
+  maxListenAttempts?: number;
+  /** Milliseconds for a TCP connect to the target. Default 10000. */
+  targetConnectTimeoutMs?: number;
+  /** Milliseconds without traffic before a connection is closed (close 4003). 0 = never (default). */
+  idleTimeoutMs?: number;
+  /** Pump backpressure threshold in bytes. Default 1 MiB. */
+  highWaterMarkBytes?: number;
+  /** Random source for backoff jitter, in [0, 1). Default Math.random. */
+  random?: () => number;
+}
+
+/** A running agent. */
+export interface Agent {
+  stats(): AgentStats;
+  /** Unregisters, aborts live connections (close 1001, target RST) and resolves when all are closed. */
+  close(): Promise<void>;
+}
+
+/** Starts the agent; resolves once its control channel is listening (rejects on signal or start timeout). */
+export function startAgent(options: AgentOptions): Promise<Agent> {
+  const log: TunnelLog = options.log ?? (() => {});
+  const policy: BackoffPolicy = { ...defaultBackoffPolicy, ...options.backoff };
+  const maxListenAttempts = options.maxListenAttempts ?? Infinity;
+  const targetConnectTimeoutMs = options.targetConnectTimeoutMs ?? 10_000;
+  const startTimeoutMs = options.startTimeoutMs ?? 30_000;
+  const uri = listenUri(options.connection);
+  const token = tokenProvider(options.connection);
+  const tracker = createConnectionTracker();
+  const listenErrors: Record<string, number> = {};
+  const counts = { targetConnectionsOpened: 0, listenCount: 0, listenFailures: 0 };
+  let consecutiveFailures = 0;
+  let status: AgentStatus = 'connecting';
+  let server: HycoRelayedServer | undefined;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let closing: Promise<void> | undefined;
+
+  const setStatus = (next: AgentStatus, detail = ''): void => {
+    if (next === status) return;
+    status = next;
+    const level = next === 'failed' ? 'error' : next === 'reconnecting' ? 'warn' : 'info';
+    log({ level, event: 'agent-status', message: redactSecrets(`agent ${next}${detail}`), data: { status: next } });
+  };
+
+  const onRelayed = (ws: HycoWebSocket): void => {
+    if (closing !== undefined) return ws.terminate();
+    const target = connect({ ...options.target, noDelay: true, allowHalfOpen: true });
+    let isTargetFailed = false;
+    let isTargetConnected = false;
+    let pump: Pump | undefined;
+    const connectTimer = setTimeout(() => {
+      const error = Object.assign(new Error('target connect timed out'), { code: 'ETIMEDOUT' });
+      target.destroy(error);
+    }, targetConnectTimeoutMs);
+    target.once('connect', () => {
+      clearTimeout(connectTimer);
+      isTargetConnected = true;
+      counts.targetConnectionsOpened += 1;
+    });
+    // Registered before the pump's own listeners, so the far side hears 4002 rather than a plain reset.
+    target.once('error', (error: unknown) => {
+      clearTimeout(connectTimer);
+      if (isTargetConnected) return;
+      isTargetFailed = true;
+      pump?.abort(CLOSE_TARGET_UNREACHABLE, `target ${describeError(error)}`);
+    });
+    pump = createPump(target, ws, {
+      ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
+      ...(options.highWaterMarkBytes === undefined ? {} : { highWaterMarkBytes: options.highWaterMarkBytes }),
+    });
+    const settle = tracker.accept(pump);
+    void pump.done.then((outcome) => {
+      clearTimeout(connectTimer);
+      const error = isTargetFailed ? 'target-unreachable' : outcome.error;
+      settle(error);
+      if (error !== undefined) {
+        const message = redactSecrets(`relayed connection failed: ${error} (${describeError(outcome.cause)})`);
+        log({ level: 'debug', event: 'connection-error', message, data: { kind: error, end: outcome.end } });
+      }
+    });
+  };
+
+  const listen = (): void => {
+    retryTimer = undefined;
+    // clientTracking off: hyco-ws's close() would otherwise also close live relayed connections
+    // whenever we drop a failed control channel; the tracker owns them instead.
+    const s = hycoWs().createRelayedServer({ server: uri, token, clientTracking: false }, onRelayed);
+    server = s;
+    s.on('listening', () => {
+      if (server !== s || closing !== undefined) return;
+      counts.listenCount += 1;
+      consecutiveFailures = 0;
+      setStatus('listening');
+      onListening?.();
+      // hyco-ws reconnects at once when an open control channel closes; show it as reconnecting.
+      s.controlChannel?.on('close', () => {
+        if (server === s && closing === undefined) setStatus('reconnecting', ' (control channel closed)');
+      });
+    });
+    s.on('error', (error: unknown) => {
+      if (server !== s) return;
+      // Stop hyco-ws's immediate reconnect (it checks closeRequested right after emitting 'error').
+      s.close(() => {});
+      server = undefined;
+      if (closing !== undefined) return;
+      const kind = classifyRelayError(error);
+      listenErrors[kind] = (listenErrors[kind] ?? 0) + 1;
+      counts.listenFailures += 1;
+      consecutiveFailures += 1;
+      if (consecutiveFailures >= maxListenAttempts) {
+        setStatus('failed', `: ${kind} after ${consecutiveFailures} attempts`);
+        onFailed?.(kind);
+        return;
+      }
+      const delayMs = backoffDelayMs(consecutiveFailures - 1, policy, options.random);
+      setStatus('reconnecting', `: ${kind} (${describeError(error)})`);
+      retryTimer = setTimeout(listen, delayMs);
+    });
+  };
+
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      clearTimeout(retryTimer);
+      const s = server;
+      server = undefined;
+      if (s !== undefined) {
+        const channel = s.controlChannel;
+        s.close(() => {});
+        // ws 1.1.5 close() on a connecting socket only flags it; terminate ends the handshake too.
+        if (channel?.readyState === WS_CONNECTING) channel.terminate();
+      }
+      await tracker.abortAll(CLOSE_GOING_AWAY, 'agent closing');
+      setStatus('closed');
+    })();
+    return closing;
+  };
+
+  const agent: Agent = {
+    stats: () => ({ ...tracker.snapshot(), ...counts, status, listenErrors: { ...listenErrors } }),
+    close,
+  };
+
+  let onListening: (() => void) | undefined;
+  let onFailed: ((kind: string) => void) | undefined;
+  return new Promise<Agent>((resolve, reject) => {
+    const signal = options.signal;
+    const startTimer =
+      startTimeoutMs > 0
+        ? setTimeout(() => giveUp(new PathSetupError(`agent did not get to listen within ${startTimeoutMs} ms`)), startTimeoutMs)
+        : undefined;
+    const onAbort = (): void => {
+      giveUp(new PathSetupError('agent start aborted', { cause: signal?.reason }));
+    };
+    const giveUp = (error: PathSetupError): void => {
+      clearTimeout(startTimer);
+      onListening = onFailed = undefined;
+      void close().then(() => reject(error));
+    };
+    onListening = () => {
+      clearTimeout(startTimer);
+      onListening = onFailed = undefined;
+      resolve(agent);
+    };
+    onFailed = (kind) =>
+      giveUp(new PathSetupError(`agent could not listen on the relay: ${kind}`, { hint: 'check the connection string and that the relay is up' }));
+    if (signal?.aborted === true) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    listen();
+  });
+}

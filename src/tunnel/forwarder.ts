@@ -1,0 +1,125 @@
+// The app-side tunnel endpoint (the role of App Service): a local TCP port whose every accepted
+// connection becomes one relayed WebSocket (hyco-ws relayedConnect) pumped byte for byte.
+// Relay refusals are counted per connection, never thrown; it must not print or exit.
+
+import { type Server, type Socket, createServer } from 'node:net';
+import { once } from 'node:events';
+import { type RelayConnection, connectUri, tokenProvider } from '../azure/connection-string.js';
+import { redactSecrets } from '../azure/sas-token.js';
+import { PathSetupError } from '../errors.js';
+import { createConnectionTracker } from './connection-tracker.js';
+import { hycoWs } from './hyco-ws-client.js';
+import { describeError } from './message-socket.js';
+import { createPump } from './pump.js';
+import type { TunnelLog, TunnelStats } from './types.js';
+
+/** Options of {@link startForwarder}. */
+export interface ForwarderOptions {
+  connection: RelayConnection;
+  /** Local address to listen on. Default `127.0.0.1`. */
+  host?: string;
+  /** Local port; 0 (default) picks a free one, read it back from `address.port`. */
+  port?: number;
+  log?: TunnelLog;
+  /** Milliseconds for the relayed WebSocket to open before the connection fails with `rendezvous-timeout`. Default 30000. */
+  setupTimeoutMs?: number;
+  /** Milliseconds without traffic before a connection is closed (close 4003). 0 = never (default). */
+  idleTimeoutMs?: number;
+  /** Pump backpressure threshold in bytes. Default 1 MiB. */
+  highWaterMarkBytes?: number;
+}
+
+/** A running forwarder. */
+export interface Forwarder {
+  /** Where local clients connect. */
+  address: { host: string; port: number };
+  stats(): TunnelStats;
+  /** Stops accepting, aborts live connections (close 1001, local RST) and resolves when all are closed. */
+  close(): Promise<void>;
+}
+
+/** Tokens are re-signed at most this often (they are valid for 60 min). */
+const TOKEN_REFRESH_MS = 5 * 60_000;
+
+/** Starts the forwarder; resolves once its TCP port is listening. */
+export async function startForwarder(options: ForwarderOptions): Promise<Forwarder> {
+  const log: TunnelLog = options.log ?? (() => {});
+  const setupTimeoutMs = options.setupTimeoutMs ?? 30_000;
+  const uri = connectUri(options.connection);
+  const token = cachedToken(tokenProvider(options.connection), TOKEN_REFRESH_MS);
+  const tracker = createConnectionTracker();
+  const errorKindsSeen = new Set<string>();
+
+  const onConnection = (socket: Socket): void => {
+    socket.setNoDelay(true);
+    const ws = hycoWs().relayedConnect(uri, token());
+    const pump = createPump(socket, ws, {
+      ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
+      ...(options.highWaterMarkBytes === undefined ? {} : { highWaterMarkBytes: options.highWaterMarkBytes }),
+    });
+    const settle = tracker.accept(pump);
+    let isTimedOut = false;
+    const setupTimer = setTimeout(() => {
+      isTimedOut = true;
+      pump.abort(1001, 'rendezvous timeout');
+      ws.terminate();
+    }, setupTimeoutMs);
+    ws.on('open', () => clearTimeout(setupTimer));
+    void pump.done.then((outcome) => {
+      clearTimeout(setupTimer);
+      const error = isTimedOut ? 'rendezvous-timeout' : outcome.error;
+      settle(error);
+      if (error === undefined) return;
+      const message = redactSecrets(`connection failed: ${error} (${describeError(outcome.cause)})`);
+      // The first error of each kind is a warning; repeats are debug so a refusal storm stays readable.
+      const level = errorKindsSeen.has(error) ? 'debug' : 'warn';
+      errorKindsSeen.add(error);
+      log({ level, event: 'connection-error', message, data: { kind: error, end: outcome.end } });
+    });
+  };
+
+  const server = createServer({ allowHalfOpen: true, pauseOnConnect: true }, onConnection);
+  await listen(server, options.host ?? '127.0.0.1', options.port ?? 0);
+  const bound = server.address();
+  if (bound === null || typeof bound === 'string') throw new PathSetupError('forwarder did not bind a TCP port');
+  const address = { host: bound.address, port: bound.port };
+  log({ level: 'info', event: 'forwarder-listening', message: `forwarder listening on ${address.host}:${address.port}` });
+
+  let closing: Promise<void> | undefined;
+  return {
+    address,
+    stats: () => tracker.snapshot(),
+    close() {
+      closing ??= (async () => {
+        const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+        await tracker.abortAll(1001, 'forwarder closing');
+        await serverClosed;
+        log({ level: 'info', event: 'forwarder-closed', message: 'forwarder closed' });
+      })();
+      return closing;
+    },
+  };
+}
+
+async function listen(server: Server, host: string, port: number): Promise<void> {
+  server.listen(port, host);
+  try {
+    await Promise.race([once(server, 'listening'), once(server, 'error').then(([e]) => Promise.reject(e))]);
+  } catch (cause) {
+    throw new PathSetupError(`forwarder could not listen on ${host}:${port}`, { cause });
+  }
+}
+
+/** Memoises a token provider for `refreshMs` so a connection burst does not re-sign per connection. */
+function cachedToken(provider: () => string, refreshMs: number): () => string {
+  let token = '';
+  let madeAtMs = -Infinity;
+  return () => {
+    const now = Date.now();
+    if (now - madeAtMs >= refreshMs) {
+      token = provider();
+      madeAtMs = now;
+    }
+    return token;
+  };
+}

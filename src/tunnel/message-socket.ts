@@ -1,0 +1,87 @@
+// The small WebSocket surface the pump needs, shared by ws 1.1.5 (inside hyco-ws) and ws 8, plus
+// classification of relay-side WebSocket errors. No sockets are created here.
+
+import type { TunnelErrorKind } from './types.js';
+
+/** WebSocket readyState values (identical in ws 1.1.5 and ws 8). */
+export const WS_CONNECTING = 0;
+export const WS_OPEN = 1;
+export const WS_CLOSING = 2;
+export const WS_CLOSED = 3;
+
+/**
+ * What the pump uses of a WebSocket. Both ws 1.1.5 (hyco-ws) and ws 8 provide it, with these
+ * differences the pump absorbs: ws 1.1.5 `pause()`/`resume()` throw unless OPEN; its 'message'
+ * listener gets `(data: string | Buffer, flags)`, ws 8's gets `(data: Buffer, isBinary)`; the
+ * 'close' reason is a string in ws 1.1.5 and a Buffer in ws 8; ws 1.1.5 `close()` while
+ * CONNECTING only marks the socket closed (use `terminate()` to stop a handshake).
+ */
+export interface MessageSocket {
+  readonly readyState: number;
+  /** Queues one message; `cb` runs once it is written to the TCP socket (or with an error). */
+  send(data: Buffer, options: { binary: boolean }, cb?: (error?: Error) => void): void;
+  close(code?: number, reason?: string): void;
+  terminate(): void;
+  pause(): void;
+  resume(): void;
+  on(event: 'open', listener: () => void): unknown;
+  on(event: 'message', listener: (data: unknown, flagsOrIsBinary: unknown) => void): unknown;
+  on(event: 'close', listener: (code: number, reason: unknown) => void): unknown;
+  on(event: 'error', listener: (error: unknown) => void): unknown;
+}
+
+/** Normalises a received message payload (Buffer, string, ArrayBuffer or fragments) to a Buffer. */
+export function messageToBuffer(data: unknown): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (typeof data === 'string') return Buffer.from(data, 'utf8');
+  if (data instanceof ArrayBuffer) return Buffer.from(data);
+  if (Array.isArray(data)) return Buffer.concat(data.filter((d): d is Buffer => Buffer.isBuffer(d)));
+  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  return Buffer.alloc(0);
+}
+
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** The HTTP status of a refused WebSocket handshake (ws 1.1.5 and ws 8 message formats), if any. */
+export function handshakeStatus(error: unknown): number | undefined {
+  const text = error instanceof Error ? error.message : String(error);
+  const match = /unexpected server response:?\s*\(?(\d{3})\)?/i.exec(text);
+  return match?.[1] === undefined ? undefined : Number(match[1]);
+}
+
+/** Classifies an error a relayed WebSocket emitted, before or after it opened. */
+export function classifyRelayError(error: unknown): TunnelErrorKind {
+  const status = handshakeStatus(error);
+  if (status === 404) return 'relay-404';
+  if (status === 401) return 'relay-401';
+  if (status === 403) return 'relay-403';
+  if (status !== undefined) return 'relay-other';
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  if (typeof code === 'string' && NETWORK_CODES.has(code)) return 'relay-unreachable';
+  if (code === 'ECONNRESET' || code === 'EPIPE') return 'relay-closed';
+  if (typeof error === 'string') return 'relay-other';
+  return 'other';
+}
+
+/** A short, secret-free description of an error for logs: its code or first line. */
+export function describeError(error: unknown): string {
+  if (typeof error === 'object' && error !== null) {
+    const code = (error as { code?: unknown }).code;
+    const message = (error as { message?: unknown }).message;
+    const text = typeof message === 'string' ? message.split('\n')[0] ?? '' : '';
+    return typeof code === 'string' ? `${code} ${text}`.trim() : text;
+  }
+  return String(error);
+}

@@ -1,0 +1,361 @@
+// One bidirectional byte pump between a TCP socket and a relayed WebSocket (binary messages), with
+// backpressure both ways and the close mapping of close-codes.ts. It owns neither socket's creation
+// and never logs; its caller counts and reports the outcome.
+
+import type { Socket } from 'node:net';
+import { hrtime } from 'node:process';
+import {
+  CLOSE_FIN,
+  CLOSE_GOING_AWAY,
+  CLOSE_IDLE,
+  CLOSE_RESET,
+  CLOSE_TARGET_UNREACHABLE,
+  closeReason,
+  isSendableCloseCode,
+  tcpActionForClose,
+} from './close-codes.js';
+import { type MessageSocket, WS_CONNECTING, WS_OPEN, classifyRelayError, messageToBuffer } from './message-socket.js';
+import type { TunnelErrorKind } from './types.js';
+
+/** Pump tuning. All optional. */
+export interface PumpOptions {
+  /**
+   * Pause reading TCP while more than this many bytes handed to the WebSocket are not yet written
+   * to its socket; resume below half of it. Default 1 MiB.
+   */
+  highWaterMarkBytes?: number;
+  /** Milliseconds without progress during teardown before both sides are forced closed. Default 5000. */
+  closeTimeoutMs?: number;
+  /** Milliseconds without a byte in either direction before the connection is closed (4003). 0 = off (default). */
+  idleTimeoutMs?: number;
+  /** Called per message with its direction and receive→hand-on time in nanoseconds. */
+  onHop?: (direction: 'toRelay' | 'fromRelay', hopNs: bigint) => void;
+  /** Monotonic clock in nanoseconds; default `process.hrtime.bigint`. */
+  nowNs?: () => bigint;
+}
+
+/** Per-connection counters; live, updated as bytes move. */
+export interface PumpCounters {
+  bytesToRelay: number;
+  bytesFromRelay: number;
+  messagesToRelay: number;
+  messagesFromRelay: number;
+  /** Times TCP reading was paused for WebSocket backpressure. */
+  tcpReadPauses: number;
+  /** Times the WebSocket was paused for TCP backpressure. */
+  relayReadPauses: number;
+}
+
+/**
+ * How the connection ended. `fin-*`: clean (1000/1005/4003 or TCP FIN), started locally or by the far
+ * side; `reset-*`: abnormal; `relay-error`: the WebSocket failed (often before it opened);
+ * `idle`: the idle timeout fired; `aborted`: {@link Pump.abort} was called.
+ */
+export type PumpEnd = 'fin-local' | 'fin-remote' | 'reset-local' | 'reset-remote' | 'relay-error' | 'idle' | 'aborted';
+
+export interface PumpOutcome {
+  end: PumpEnd;
+  /** Close code the WebSocket reported when it closed (1006 when it dropped without a close frame). */
+  closeCode: number | undefined;
+  /** Close reason text, when the far side sent one. */
+  closeReason: string;
+  /** The first error, classified; undefined for a clean end. */
+  error: TunnelErrorKind | undefined;
+  /** The raw first error, for logs (never shown without `describeError`). */
+  cause: unknown;
+}
+
+export interface Pump {
+  readonly counters: Readonly<PumpCounters>;
+  /** Resolves once both the TCP socket and the WebSocket are closed. Never rejects. */
+  readonly done: Promise<PumpOutcome>;
+  /** True while TCP reading is paused for WebSocket backpressure. */
+  isTcpPaused(): boolean;
+  /** True while the WebSocket is paused for TCP backpressure. */
+  isRelayPaused(): boolean;
+  /** Ends both sides now: WebSocket close `code` (default 1001), TCP reset. Idempotent. */
+  abort(code?: number, reason?: string): void;
+}
+
+/**
+ * Starts pumping between `socket` and `ws`. TCP is not read until the WebSocket is open (hyco-ws
+ * hands out sockets that are still connecting), so nothing is buffered beyond the kernel's queue.
+ * The socket should be created with `allowHalfOpen: true` so a FIN can be answered after the
+ * WebSocket close handshake (close-codes.ts).
+ */
+export function createPump(socket: Socket, ws: MessageSocket, options: PumpOptions = {}): Pump {
+  const highWaterMarkBytes = options.highWaterMarkBytes ?? 1 << 20;
+  const lowWaterMarkBytes = highWaterMarkBytes >> 1;
+  const closeTimeoutMs = options.closeTimeoutMs ?? 5000;
+  const idleTimeoutMs = options.idleTimeoutMs ?? 0;
+  const nowNs = options.nowNs ?? hrtime.bigint;
+  const onHop = options.onHop;
+  const counters: PumpCounters = {
+    bytesToRelay: 0,
+    bytesFromRelay: 0,
+    messagesToRelay: 0,
+    messagesFromRelay: 0,
+    tcpReadPauses: 0,
+    relayReadPauses: 0,
+  };
+  const state = {
+    unflushedBytes: 0,
+    tcpPaused: false,
+    relayPaused: false,
+    tcpClosed: socket.destroyed,
+    wsClosed: false,
+    tearingDown: false,
+    finished: false,
+    wasOpened: false,
+    /** Local FIN read and passed on as an empty message. */
+    sentFin: false,
+    /** Empty message (far FIN) received and our TCP socket ended. */
+    receivedFin: false,
+    lastActivityMs: Date.now(),
+  };
+  const outcome: PumpOutcome = { end: 'fin-remote', closeCode: undefined, closeReason: '', error: undefined, cause: undefined };
+  let endKind: PumpEnd | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let resolveDone: (o: PumpOutcome) => void = () => {};
+  const done = new Promise<PumpOutcome>((resolve) => (resolveDone = resolve));
+
+  const touch = (): void => {
+    state.lastActivityMs = Date.now();
+  };
+  const fail = (kind: TunnelErrorKind, cause: unknown): void => {
+    if (outcome.error === undefined) {
+      outcome.error = kind;
+      outcome.cause = cause;
+    }
+  };
+  const setEnd = (kind: PumpEnd): void => {
+    endKind ??= kind;
+  };
+
+  // One timer serves two jobs: the idle timeout while pumping, the no-progress deadline while tearing down.
+  const armTimer = (): void => {
+    clearTimeout(timer);
+    const limitMs = state.tearingDown ? closeTimeoutMs : idleTimeoutMs;
+    if (state.finished || limitMs <= 0) return;
+    const dueMs = state.lastActivityMs + limitMs - Date.now();
+    timer = setTimeout(onTimer, Math.max(dueMs, 1));
+  };
+  const onTimer = (): void => {
+    const limitMs = state.tearingDown ? closeTimeoutMs : idleTimeoutMs;
+    if (Date.now() - state.lastActivityMs < limitMs) return armTimer();
+    if (!state.tearingDown) {
+      setEnd('idle');
+      fail('idle-timeout', undefined);
+      closeWs(CLOSE_IDLE, 'idle');
+      socket.end();
+      return;
+    }
+    // Teardown made no progress: force both sides.
+    if (!state.wsClosed) {
+      ws.terminate();
+      state.wsClosed = true;
+    }
+    if (!state.tcpClosed) socket.destroy();
+    maybeFinish();
+  };
+
+  const startTeardown = (): void => {
+    if (state.tearingDown) return;
+    state.tearingDown = true;
+    touch();
+    armTimer();
+  };
+
+  // While the WebSocket is still connecting, the close is sent as soon as it opens, so the far side
+  // learns why (e.g. 4002 target unreachable); the teardown deadline terminates it if it never opens.
+  let pendingClose: { code: number; reason: string } | undefined;
+  const closeWs = (code: number, reason: string): void => {
+    startTeardown();
+    if (state.wsClosed) return;
+    if (ws.readyState === WS_CONNECTING) pendingClose ??= { code, reason };
+    else if (ws.readyState === WS_OPEN) ws.close(isSendableCloseCode(code) ? code : CLOSE_GOING_AWAY, closeReason(reason));
+  };
+
+  const resetTcp = (): void => {
+    if (!socket.destroyed) socket.resetAndDestroy();
+  };
+
+  const maybeFinish = (): void => {
+    if (state.finished || !state.tcpClosed || !state.wsClosed) return;
+    state.finished = true;
+    clearTimeout(timer);
+    outcome.end = endKind ?? 'fin-remote';
+    resolveDone(outcome);
+  };
+
+  // TCP -> WebSocket
+  const onTcpData = (chunk: Buffer): void => {
+    // After the WebSocket closed there is nowhere to send bytes; reading on only drains the socket.
+    if (state.wsClosed) return;
+    const t0 = onHop === undefined ? 0n : nowNs();
+    const length = chunk.length;
+    counters.bytesToRelay += length;
+    counters.messagesToRelay += 1;
+    state.unflushedBytes += length;
+    touch();
+    ws.send(chunk, { binary: true }, () => {
+      state.unflushedBytes -= length;
+      touch();
+      if (state.tcpPaused && state.unflushedBytes <= lowWaterMarkBytes && !state.tcpClosed) {
+        state.tcpPaused = false;
+        socket.resume();
+      }
+    });
+    if (onHop !== undefined) onHop('toRelay', nowNs() - t0);
+    if (state.unflushedBytes > highWaterMarkBytes && !state.tcpPaused) {
+      state.tcpPaused = true;
+      counters.tcpReadPauses += 1;
+      socket.pause();
+    }
+  };
+
+  // Both directions have seen their FIN: the WebSocket has nothing left to carry.
+  const closeIfBothFinished = (): void => {
+    if (state.sentFin && state.receivedFin) closeWs(CLOSE_FIN, 'fin');
+  };
+
+  // WebSocket -> TCP
+  const onWsMessage = (data: unknown): void => {
+    const t0 = onHop === undefined ? 0n : nowNs();
+    const chunk = messageToBuffer(data);
+    if (chunk.length === 0) {
+      // FIN marker (close-codes.ts): the far side's peer ended its direction.
+      touch();
+      setEnd('fin-remote');
+      state.receivedFin = true;
+      if (!state.tcpClosed) socket.end();
+      return closeIfBothFinished();
+    }
+    counters.bytesFromRelay += chunk.length;
+    counters.messagesFromRelay += 1;
+    touch();
+    if (state.tcpClosed || socket.writableEnded) return;
+    const isAccepted = socket.write(chunk);
+    if (onHop !== undefined) onHop('fromRelay', nowNs() - t0);
+    if (!isAccepted && !state.relayPaused) {
+      state.relayPaused = true;
+      counters.relayReadPauses += 1;
+      try {
+        ws.pause();
+      } catch {
+        // ws 1.1.5 throws unless OPEN; a closing socket delivers little more anyway.
+      }
+    }
+  };
+
+  const onTcpDrain = (): void => {
+    touch();
+    if (!state.relayPaused) return;
+    state.relayPaused = false;
+    try {
+      ws.resume();
+    } catch {
+      // not open any more: nothing to resume
+    }
+  };
+
+  const onWsOpen = (): void => {
+    state.wasOpened = true;
+    touch();
+    if (pendingClose !== undefined) return closeWs(pendingClose.code, pendingClose.reason);
+    socket.on('data', onTcpData);
+    socket.resume();
+    armTimer();
+  };
+
+  const onTcpEnd = (): void => {
+    // Local peer sent FIN: pass it on as an empty message, keep carrying the other direction.
+    setEnd('fin-local');
+    state.sentFin = true;
+    touch();
+    if (state.wsClosed) return void socket.end();
+    if (ws.readyState === WS_OPEN) ws.send(Buffer.alloc(0), { binary: true }, () => {});
+    closeIfBothFinished();
+  };
+
+  const onTcpError = (error: unknown): void => {
+    if (!state.tearingDown) fail('reset-local', error);
+  };
+
+  const onTcpClose = (hadError: boolean): void => {
+    state.tcpClosed = true;
+    if (!state.wsClosed) {
+      if (!hadError && state.sentFin) {
+        closeWs(CLOSE_FIN, 'fin');
+      } else {
+        if (!state.tearingDown) {
+          setEnd('reset-local');
+          fail('reset-local', undefined);
+        }
+        closeWs(CLOSE_RESET, 'reset');
+      }
+    }
+    maybeFinish();
+  };
+
+  const onWsClose = (code: number, reason: unknown): void => {
+    if (state.wsClosed) return;
+    state.wsClosed = true;
+    outcome.closeCode = code;
+    outcome.closeReason = reason === undefined ? '' : String(reason);
+    touch();
+    if (!state.tcpClosed) {
+      if (endKind === 'aborted' || endKind === 'reset-local' || endKind === 'relay-error') {
+        socket.destroy();
+      } else if (endKind === 'idle' || tcpActionForClose(code) === 'fin') {
+        setEnd('fin-remote');
+        socket.end();
+      } else {
+        setEnd('reset-remote');
+        fail(code === CLOSE_TARGET_UNREACHABLE ? 'target-unreachable' : 'reset-remote', undefined);
+        resetTcp();
+      }
+    }
+    startTeardown();
+    maybeFinish();
+  };
+
+  const onWsError = (error: unknown): void => {
+    // Errors caused by our own teardown (e.g. terminate() during the handshake) are not failures.
+    if (!state.tearingDown) fail(state.wasOpened ? 'relay-closed' : classifyRelayError(error), error);
+    if (!state.wasOpened && !state.wsClosed) {
+      // Handshake failed. ws 1.1.5 sometimes drops all listeners without 'close': end here.
+      setEnd('relay-error');
+      state.wsClosed = true;
+      resetTcp();
+      startTeardown();
+      maybeFinish();
+    }
+  };
+
+  socket.pause();
+  socket.on('end', onTcpEnd);
+  socket.on('error', onTcpError);
+  socket.on('close', onTcpClose);
+  socket.on('drain', onTcpDrain);
+  ws.on('message', onWsMessage);
+  ws.on('close', onWsClose);
+  ws.on('error', onWsError);
+  if (ws.readyState === WS_OPEN) onWsOpen();
+  else if (ws.readyState === WS_CONNECTING) ws.on('open', onWsOpen);
+  else onWsClose(1006, '');
+
+  return {
+    counters,
+    done,
+    isTcpPaused: () => state.tcpPaused,
+    isRelayPaused: () => state.relayPaused,
+    abort(code = CLOSE_GOING_AWAY, reason = 'going away') {
+      if (state.finished) return;
+      setEnd('aborted');
+      closeWs(code, reason);
+      resetTcp();
+    },
+  };
+}
+

@@ -1,0 +1,139 @@
+// The byte pump on its own: a TCP client <-> pump <-> ws 8 client <-> a ws 8 server the test drives
+// as the "far side". Covers queueing until open, FIN markers, close-code mapping and backpressure.
+
+import { once } from 'node:events';
+import { type Socket, createServer } from 'node:net';
+import { onTestFinished, describe, expect, test } from 'vitest';
+import { WebSocket, WebSocketServer } from 'ws';
+import { type Pump, createPump } from '../../src/tunnel/pump.js';
+import type { MessageSocket } from '../../src/tunnel/message-socket.js';
+import { connectClient, drain, patternBytes, sha256 } from '../helpers/tunnel-targets.js';
+
+interface PumpRig {
+  client: Socket;
+  far: WebSocket;
+  pump: Pump;
+}
+
+/** Starts a far-side ws 8 server (accepting after `acceptDelayMs`) and a TCP port whose connection is pumped to it. */
+async function startRig(acceptDelayMs = 0, highWaterMarkBytes?: number): Promise<PumpRig> {
+  const wss = new WebSocketServer({
+    host: '127.0.0.1',
+    port: 0,
+    perMessageDeflate: false,
+    verifyClient: (_info, done) => setTimeout(() => done(true), acceptDelayMs),
+  });
+  await once(wss, 'listening');
+  const wssPort = (wss.address() as { port: number }).port;
+  const farSocket = once(wss, 'connection') as Promise<[WebSocket]>;
+  let pump: Pump | undefined;
+  const tcp = createServer({ allowHalfOpen: true, pauseOnConnect: true }, (socket) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${wssPort}/`, { perMessageDeflate: false });
+    pump = createPump(socket, ws as unknown as MessageSocket, highWaterMarkBytes === undefined ? {} : { highWaterMarkBytes });
+  });
+  tcp.listen(0, '127.0.0.1');
+  await once(tcp, 'listening');
+  onTestFinished(async () => {
+    pump?.abort();
+    await pump?.done;
+    for (const c of wss.clients) c.terminate();
+    await new Promise((r) => wss.close(r));
+    await new Promise((r) => tcp.close(r));
+  });
+  const client = await connectClient((tcp.address() as { port: number }).port, true);
+  const [far] = await farSocket;
+  await expect.poll(() => pump !== undefined).toBe(true);
+  return { client, far, pump: pump as Pump };
+}
+
+function collectMessages(ws: WebSocket): Buffer[] {
+  const messages: Buffer[] = [];
+  ws.on('message', (data: Buffer) => messages.push(data));
+  return messages;
+}
+
+describe('createPump', () => {
+  test('queues TCP bytes until the WebSocket opens, then sends them as binary messages', async () => {
+    const rig = await startRig(150);
+    const messages = collectMessages(rig.far);
+    const payload = patternBytes(300_000, 5);
+
+    rig.client.write(payload);
+    await expect.poll(() => Buffer.concat(messages).length, { timeout: 10_000 }).toBe(payload.length);
+
+    expect(sha256(Buffer.concat(messages))).toBe(sha256(payload));
+    expect(rig.pump.counters.bytesToRelay).toBe(payload.length);
+    expect(rig.pump.counters.messagesToRelay).toBe(messages.length);
+  });
+
+  test('TCP FIN becomes an empty message; the other direction keeps flowing until the far FIN', async () => {
+    const rig = await startRig();
+    const messages = collectMessages(rig.far);
+    const clientSide = drain(rig.client);
+    const farClosed = once(rig.far, 'close');
+
+    rig.client.end(Buffer.from('request'));
+    await expect.poll(() => messages.length).toBe(2);
+    expect(messages[0]?.toString()).toBe('request');
+    expect(messages[1]?.length).toBe(0);
+    expect(rig.far.readyState).toBe(WebSocket.OPEN);
+    rig.far.send(Buffer.from('late answer'), { binary: true });
+    rig.far.send(Buffer.alloc(0), { binary: true });
+
+    const received = await clientSide;
+    expect(received).toMatchObject({ how: 'end' });
+    expect(received.data.toString()).toBe('late answer');
+    const [code] = (await farClosed) as [number];
+    expect(code).toBe(1000);
+    const outcome = await rig.pump.done;
+    expect(outcome).toMatchObject({ end: 'fin-local', error: undefined });
+  });
+
+  test.each([
+    [1000, 'end', 'fin-remote', undefined],
+    [4003, 'end', 'fin-remote', undefined],
+    [4000, 'error', 'reset-remote', 'reset-remote'],
+    [4002, 'error', 'reset-remote', 'target-unreachable'],
+    [1011, 'error', 'reset-remote', 'reset-remote'],
+  ] as const)('far close %i ends the TCP client with %s', async (code, how, end, error) => {
+    const rig = await startRig();
+    const clientSide = drain(rig.client);
+
+    rig.far.close(code, 'test');
+
+    expect((await clientSide).how).toBe(how);
+    rig.client.end();
+    await expect(rig.pump.done).resolves.toMatchObject({ end, error, closeCode: code });
+  });
+
+  test('a TCP reset closes the WebSocket with 4000', async () => {
+    const rig = await startRig();
+    const farClosed = once(rig.far, 'close');
+    rig.client.write('x');
+    await once(rig.far, 'message');
+
+    rig.client.resetAndDestroy();
+
+    const [code] = (await farClosed) as [number];
+    expect(code).toBe(4000);
+    await expect(rig.pump.done).resolves.toMatchObject({ end: 'reset-local', error: 'reset-local' });
+  });
+
+  test('a TCP client that does not read pauses the WebSocket; all bytes arrive once it reads', async () => {
+    const rig = await startRig();
+    rig.client.pause();
+    const chunks = Array.from({ length: 256 }, (_, i) => patternBytes(64 * 1024, i + 1));
+
+    for (const chunk of chunks) rig.far.send(chunk, { binary: true });
+    await expect.poll(() => rig.pump.isRelayPaused(), { timeout: 10_000 }).toBe(true);
+    const pausedAt = rig.pump.counters.bytesFromRelay;
+    rig.far.send(Buffer.alloc(0), { binary: true });
+    const received = drain(rig.client);
+    rig.client.resume();
+
+    const data = (await received).data;
+    expect(pausedAt).toBeLessThan(16 * 1024 * 1024);
+    expect(rig.pump.counters.relayReadPauses).toBeGreaterThan(0);
+    expect(sha256(data)).toBe(sha256(Buffer.concat(chunks)));
+  });
+});
