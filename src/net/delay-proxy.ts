@@ -1,0 +1,111 @@
+// The direct path's network-distance shim: a TCP proxy that delays each direction through a
+// DelayLine, so "VNet integration over a 5 ms link" can be compared fairly with a relay whose
+// legs are delayed the same way. Keeps FIN/RST semantics and bounds memory with backpressure.
+
+import net from 'node:net';
+import { once } from 'node:events';
+import { createDelayLine, isNoopLink, type LinkShape } from './delay-line.js';
+
+/** Above this many queued bytes in one direction the source socket is paused. */
+const HIGH_WATER_BYTES = 4 * 1024 * 1024;
+
+export interface DelayProxyOptions {
+  target: { host: string; port: number };
+  /** Applied to client → target data. */
+  toTarget?: LinkShape;
+  /** Applied to target → client data. */
+  toClient?: LinkShape;
+  host?: string;
+  port?: number;
+}
+
+export interface DelayProxyStats {
+  connectionsAccepted: number;
+  connectionsActive: number;
+  bytesToTarget: number;
+  bytesToClient: number;
+}
+
+export interface DelayProxy {
+  address: { host: string; port: number };
+  stats(): DelayProxyStats;
+  close(): Promise<void>;
+}
+
+export async function startDelayProxy(options: DelayProxyOptions): Promise<DelayProxy> {
+  const sockets = new Set<net.Socket>();
+  const stats: DelayProxyStats = { connectionsAccepted: 0, connectionsActive: 0, bytesToTarget: 0, bytesToClient: 0 };
+
+  const server = net.createServer({ noDelay: true, allowHalfOpen: true }, (client) => {
+    stats.connectionsAccepted += 1;
+    stats.connectionsActive += 1;
+    const upstream = net.connect({ host: options.target.host, port: options.target.port, noDelay: true, allowHalfOpen: true });
+    sockets.add(client);
+    sockets.add(upstream);
+    const toTarget = pipeDelayed(client, upstream, options.toTarget, (n) => (stats.bytesToTarget += n));
+    const toClient = pipeDelayed(upstream, client, options.toClient, (n) => (stats.bytesToClient += n));
+    let isClosed = false;
+    const teardown = (error?: Error): void => {
+      if (isClosed) return;
+      isClosed = true;
+      stats.connectionsActive -= 1;
+      toTarget.clear();
+      toClient.clear();
+      // A reset on one side becomes a reset on the other; a clean close was already forwarded as FIN.
+      if (error !== undefined) {
+        client.resetAndDestroy();
+        upstream.resetAndDestroy();
+      }
+    };
+    for (const socket of [client, upstream]) {
+      socket.on('error', (error) => teardown(error));
+      socket.on('close', () => {
+        sockets.delete(socket);
+        if (client.destroyed && upstream.destroyed) teardown();
+      });
+    }
+  });
+  server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address() as net.AddressInfo;
+  return {
+    address: { host: address.address, port: address.port },
+    stats: () => ({ ...stats }),
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** Pipes `from` into `to` through a delay line; FIN is delivered after the data before it. */
+function pipeDelayed(from: net.Socket, to: net.Socket, shape: LinkShape | undefined, count: (bytes: number) => void) {
+  const END = Symbol('end');
+  const write = (item: Buffer | typeof END): void => {
+    if (to.destroyed) return;
+    if (item === END) {
+      to.end();
+      return;
+    }
+    count(item.length);
+    if (!to.write(item)) {
+      from.pause();
+      to.once('drain', () => from.resume());
+    }
+  };
+  if (isNoopLink(shape)) {
+    from.on('data', (chunk: Buffer) => write(chunk));
+    from.on('end', () => write(END));
+    return { clear: () => {} };
+  }
+  const line = createDelayLine<Buffer | typeof END>(shape ?? {}, (item) => {
+    write(item);
+    if (line.queuedBytes < HIGH_WATER_BYTES / 2 && from.isPaused() && to.writableLength === 0) from.resume();
+  });
+  from.on('data', (chunk: Buffer) => {
+    line.push(chunk, chunk.length);
+    if (line.queuedBytes > HIGH_WATER_BYTES) from.pause();
+  });
+  from.on('end', () => line.push(END, 0));
+  return { clear: () => line.clear() };
+}

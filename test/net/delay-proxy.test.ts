@@ -1,0 +1,110 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import net from 'node:net';
+import { afterEach, describe, expect, test } from 'vitest';
+import { createDelayLine } from '../../src/net/delay-line.js';
+import { startDelayProxy, type DelayProxy } from '../../src/net/delay-proxy.js';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function startEcho(): Promise<{ port: number }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer({ allowHalfOpen: true }, (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+    s.on('error', () => {});
+    s.pipe(s);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  cleanups.push(() => {
+    for (const s of sockets) s.destroy();
+    return new Promise<void>((r) => server.close(() => r()));
+  });
+  return { port: (server.address() as net.AddressInfo).port };
+}
+
+async function proxyTo(port: number, delayMs: number): Promise<DelayProxy> {
+  const proxy = await startDelayProxy({
+    target: { host: '127.0.0.1', port },
+    toTarget: { oneWayDelayMs: delayMs },
+    toClient: { oneWayDelayMs: delayMs },
+  });
+  cleanups.push(() => proxy.close());
+  return proxy;
+}
+
+describe('delay line', () => {
+  test('delivers in order, never before its due time, even with jitter', async () => {
+    const delivered: { n: number; atMs: number }[] = [];
+    const line = createDelayLine<number>({ oneWayDelayMs: 3, jitterMs: 4 }, (n) => delivered.push({ n, atMs: performance.now() }));
+    const sentAt = performance.now();
+
+    for (let i = 0; i < 50; i++) line.push(i, 10);
+    await new Promise((r) => setTimeout(r, 60));
+
+    expect(delivered.map((d) => d.n)).toEqual([...Array(50).keys()]);
+    for (const d of delivered) expect(d.atMs - sentAt).toBeGreaterThanOrEqual(3);
+    expect(line.queuedBytes).toBe(0);
+  });
+
+  test('a bandwidth cap spaces items by their serialisation time', async () => {
+    const times: number[] = [];
+    const line = createDelayLine<number>({ bandwidthBytesPerSec: 100_000 }, () => times.push(performance.now()));
+    const start = performance.now();
+
+    for (let i = 0; i < 5; i++) line.push(i, 1000); // 10 ms each at 100 kB/s
+    await new Promise((r) => setTimeout(r, 80));
+
+    expect(times).toHaveLength(5);
+    expect(times[4]! - start).toBeGreaterThanOrEqual(50);
+  });
+});
+
+describe('delay proxy', () => {
+  test('adds the injected delay in both directions and keeps bytes identical', async () => {
+    const echo = await startEcho();
+    const proxy = await proxyTo(echo.port, 5);
+    const client = net.connect(proxy.address.port, '127.0.0.1');
+    cleanups.push(() => void client.destroy());
+    await once(client, 'connect');
+    const payload = randomBytes(1024 * 1024);
+    const received: Buffer[] = [];
+    let receivedBytes = 0;
+    const done = new Promise<void>((resolve) =>
+      client.on('data', (c: Buffer) => {
+        received.push(c);
+        receivedBytes += c.length;
+        if (receivedBytes >= payload.length) resolve();
+      }),
+    );
+
+    const start = performance.now();
+    client.write(payload);
+    await done;
+    const elapsedMs = performance.now() - start;
+
+    const hash = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+    expect(hash(Buffer.concat(received))).toBe(hash(payload));
+    expect(elapsedMs).toBeGreaterThanOrEqual(10);
+    expect(proxy.stats()).toMatchObject({ connectionsAccepted: 1, bytesToTarget: payload.length, bytesToClient: payload.length });
+  });
+
+  test('a client FIN reaches the target after the data, and the close comes back', async () => {
+    const echo = await startEcho();
+    const proxy = await proxyTo(echo.port, 2);
+    const client = net.connect({ port: proxy.address.port, host: '127.0.0.1', allowHalfOpen: true });
+    cleanups.push(() => void client.destroy());
+    await once(client, 'connect');
+    const chunks: Buffer[] = [];
+    client.on('data', (c: Buffer) => chunks.push(c));
+
+    client.end('last words');
+    await once(client, 'end');
+
+    expect(Buffer.concat(chunks).toString()).toBe('last words');
+  });
+});
