@@ -1,22 +1,28 @@
 // Relays data messages between a sender's and a listener's rendezvous WebSockets: keeps opcode,
-// boundaries and order, forwards close codes, applies backpressure. Knows nothing of auth or routing.
+// boundaries and order, forwards close codes, applies backpressure and the legs' shapers.
+// Knows nothing of auth or routing.
 
 import type { RawData, WebSocket } from 'ws';
+import type { Shaper } from './delay.js';
 import type { DirectionStats } from './stats.js';
 
-/** Bytes queued towards one peer above which the other peer is paused; resumed below half of it. */
-export const bridgeHighWaterBytes = 1024 * 1024;
+/** Bytes in flight towards one peer (shaper queues + socket buffer) above which the other peer is paused; resumed below half. */
+export const bridgeHighWaterBytes = 4 * 1024 * 1024;
 
 export interface BridgeHooks {
   senderToListener: DirectionStats;
   listenerToSender: DirectionStats;
+  /** Shapers a sender→listener message passes, in order (sender leg up, listener leg down). Default none. */
+  senderToListenerShapers?: Shaper[];
+  /** Shapers a listener→sender message passes, in order (listener leg up, sender leg down). Default none. */
+  listenerToSenderShapers?: Shaper[];
   /** Called once, when both sockets are closed. */
   onEnd: () => void;
 }
 
 /** A running bridge. */
 export interface Bridge {
-  /** Closes both sides with `code` (e.g. 1011 for a fault, 1001 for shutdown). */
+  /** Closes both sides at once with `code` (e.g. 1011 for a fault, 1001 for shutdown). */
   cut(code: number, reason?: string): void;
 }
 
@@ -30,28 +36,11 @@ function byteLength(data: RawData): number {
   return data instanceof ArrayBuffer ? data.byteLength : data.length;
 }
 
-/** Forwards `from`'s messages to `to`, counting them; pauses `from` while `to` is congested. */
-function pipeMessages(from: WebSocket, to: WebSocket, counters: DirectionStats): void {
-  let queuedBytes = 0;
-  let isPaused = false;
-  from.on('message', (data: RawData, isBinary: boolean) => {
-    if (to.readyState !== to.OPEN) return;
-    const bytes = byteLength(data);
-    counters.messages += 1;
-    counters.bytes += bytes;
-    queuedBytes += bytes;
-    to.send(data, { binary: isBinary }, () => {
-      queuedBytes -= bytes;
-      if (isPaused && queuedBytes <= bridgeHighWaterBytes / 2) {
-        isPaused = false;
-        from.resume();
-      }
-    });
-    if (!isPaused && queuedBytes > bridgeHighWaterBytes) {
-      isPaused = true;
-      from.pause();
-    }
-  });
+/** Passes `deliver` through each shaper in turn; order is kept because every shaper is FIFO. */
+function throughShapers(shapers: readonly Shaper[], bytes: number, deliver: () => void, index = 0): void {
+  const shaper = shapers[index];
+  if (shaper === undefined) deliver();
+  else shaper.submit(bytes, () => throughShapers(shapers, bytes, deliver, index + 1));
 }
 
 /** Closes `to` the way `from` was closed: same code and reason; abnormal loss becomes 1001. */
@@ -62,24 +51,50 @@ function forwardClose(to: WebSocket, code: number, reason: Buffer): void {
   else to.close(1001, 'peer went away');
 }
 
+/** Forwards `from`'s messages and close to `to`, counting them; pauses `from` while too much is in flight. */
+function pipe(from: WebSocket, to: WebSocket, counters: DirectionStats, shapers: readonly Shaper[], onClosed: () => void): void {
+  let inFlightBytes = 0;
+  let isPaused = false;
+  const settle = (bytes: number): void => {
+    inFlightBytes -= bytes;
+    if (isPaused && inFlightBytes <= bridgeHighWaterBytes / 2) {
+      isPaused = false;
+      from.resume();
+    }
+  };
+  from.on('message', (data: RawData, isBinary: boolean) => {
+    const bytes = byteLength(data);
+    counters.messages += 1;
+    counters.bytes += bytes;
+    inFlightBytes += bytes;
+    throughShapers(shapers, bytes, () => {
+      if (to.readyState !== to.OPEN) return settle(bytes);
+      to.send(data, { binary: isBinary }, () => settle(bytes));
+    });
+    if (!isPaused && inFlightBytes > bridgeHighWaterBytes) {
+      isPaused = true;
+      from.pause();
+    }
+  });
+  from.on('close', (code: number, reason: Buffer) => {
+    onClosed();
+    // The close travels the same legs as the data, so it never overtakes delayed messages.
+    throughShapers(shapers, 0, () => forwardClose(to, code, reason));
+  });
+}
+
 /** Starts relaying between two open sockets. Both get an 'error' handler; errors end in 'close'. */
 export function startBridge(sender: WebSocket, listener: WebSocket, hooks: BridgeHooks): Bridge {
   let openSides = 2;
   const sideClosed = (): void => {
     openSides -= 1;
-    if (openSides === 0) hooks.onEnd();
+    if (openSides > 0) return;
+    for (const shaper of [...(hooks.senderToListenerShapers ?? []), ...(hooks.listenerToSenderShapers ?? [])]) shaper.clear();
+    hooks.onEnd();
   };
   for (const socket of [sender, listener]) socket.on('error', () => {});
-  pipeMessages(sender, listener, hooks.senderToListener);
-  pipeMessages(listener, sender, hooks.listenerToSender);
-  sender.on('close', (code: number, reason: Buffer) => {
-    forwardClose(listener, code, reason);
-    sideClosed();
-  });
-  listener.on('close', (code: number, reason: Buffer) => {
-    forwardClose(sender, code, reason);
-    sideClosed();
-  });
+  pipe(sender, listener, hooks.senderToListener, hooks.senderToListenerShapers ?? [], sideClosed);
+  pipe(listener, sender, hooks.listenerToSender, hooks.listenerToSenderShapers ?? [], sideClosed);
   return {
     cut(code, reason = '') {
       for (const socket of [sender, listener]) {

@@ -3,6 +3,7 @@
 
 import type { RawData, WebSocket } from 'ws';
 import type { AuthResult } from './auth.js';
+import type { Shaper } from './delay.js';
 import type { RelayLogSink } from './log.js';
 
 /** Listeners allowed per hybrid connection, as in Azure Relay. */
@@ -15,6 +16,16 @@ export interface ControlChannel {
   hcName: string;
   /** Expiry (Unix s) of the token that registered or last renewed it. */
   expiresAtSec: number;
+  /** Listener-leg shaper for relay→listener control messages (keeps them in order). */
+  toListener: Shaper;
+}
+
+/** Sends one JSON command to the listener through its leg's shaper. */
+export function sendCommand(channel: ControlChannel, command: object): void {
+  const text = JSON.stringify(command);
+  channel.toListener.submit(Buffer.byteLength(text), () => {
+    if (channel.ws.readyState === channel.ws.OPEN) channel.ws.send(text);
+  });
 }
 
 /** Open control channels by hybrid connection name. */
@@ -58,6 +69,7 @@ export interface ControlChannelHooks {
   /** Verifies a renewal token for Listen on this channel's hc. */
   authorizeRenewal: (token: string) => AuthResult;
   onIgnoredMessage: () => void;
+  onRenewed: () => void;
   onClose: () => void;
   log: RelayLogSink;
 }
@@ -75,7 +87,10 @@ function parseCommand(data: RawData): Record<string, unknown> | undefined {
 export function serveControlChannel(channel: ControlChannel, hooks: ControlChannelHooks): void {
   const { ws } = channel;
   ws.on('error', () => {});
-  ws.on('close', () => hooks.onClose());
+  ws.on('close', () => {
+    channel.toListener.clear();
+    hooks.onClose();
+  });
   ws.on('message', (data: RawData, isBinary: boolean) => {
     const command = isBinary ? undefined : parseCommand(data);
     const renew = command?.['renewToken'];
@@ -88,6 +103,7 @@ export function serveControlChannel(channel: ControlChannel, hooks: ControlChann
     const result = typeof token === 'string' ? hooks.authorizeRenewal(token) : undefined;
     if (result?.ok === true && result.expiresAtSec !== undefined) {
       channel.expiresAtSec = result.expiresAtSec;
+      hooks.onRenewed();
       hooks.log({ level: 'debug', event: 'token-renewed', hc: channel.hcName });
       return;
     }

@@ -1,22 +1,36 @@
-// Starts and stops the relay emulator: one HTTP server on 127.0.0.1:0 whose WebSocket upgrades go
-// to the routes, plus stats and connection strings. Never reads process.* or prints.
+// Starts, restarts and stops the relay emulator: one HTTP(S) server on 127.0.0.1:0 whose upgrades
+// go to the WebSocket routes, plus stats, faults and connection strings. Never reads process.* or prints.
 
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { formatConnectionString } from '../azure/connection-string.js';
 import { PathSetupError } from '../errors.js';
-import type { Bridge } from './bridge.js';
+import { expireRendezvous } from './connect-route.js';
+import type { RelayContext } from './context.js';
 import { ListenerRegistry } from './control-channel.js';
+import type { RelayDelays, ShaperClock } from './delay.js';
+import { createFaults, type RelayFaults } from './faults.js';
+import { handleHttpRequest, statsPath } from './http-routes.js';
 import { createRateLimitedLog, type RelayLogEvent } from './log.js';
 import { findHybridConnection, type NamespaceConfig } from './namespace.js';
-import { RendezvousTable, type PendingRendezvous } from './rendezvous.js';
+import { RendezvousTable } from './rendezvous.js';
 import { createRelayCounters, snapshotStats, type RelayStats } from './stats.js';
-import { expireRendezvous, routeUpgrade, type RelayContext } from './upgrade-routes.js';
+import { startExpirySweep, type TokenExpiryOptions } from './token-expiry.js';
+import { routeUpgrade } from './upgrade-routes.js';
 
 export type { RelayStats } from './stats.js';
 export type { RelayLogEvent } from './log.js';
+export type { LegShape, RelayDelays } from './delay.js';
+export type { RelayFaults } from './faults.js';
+
+/** PEM certificate chain and key for `wss://`; see tls.ts for a generated CA. */
+export interface RelayTlsOptions {
+  certPem: string;
+  keyPem: string;
+}
 
 /** Options of {@link startRelay}. */
 export interface RelayOptions {
@@ -29,10 +43,18 @@ export interface RelayOptions {
   rendezvousTimeoutMs?: number;
   /** Structured log sink; repeats are rate-limited (5 per kind per second). Default: no logging. */
   log?: (event: RelayLogEvent) => void;
-  /** Largest WebSocket message accepted on any hop, in bytes; larger ones close with 1009. Default 64 MiB. */
+  /** Largest WebSocket message accepted on any hop, in bytes; larger ones close that hop with 1009. Default 64 MiB. */
   maxMessageBytes?: number;
   /** Wall clock in ms for token expiry checks. Default `Date.now`. */
   nowMs?: () => number;
+  /** When listener control channels with expired tokens are closed (1008). Defaults: check every 60 s, 120 s grace. */
+  tokenExpiry?: TokenExpiryOptions;
+  /** Per-leg network distance (delay, jitter, bandwidth), applied per message in each direction. Default none. */
+  delays?: RelayDelays;
+  /** Clock and randomness of the delay shapers (tests). Default performance.now / Math.random. */
+  shaperClock?: ShaperClock;
+  /** Serve `wss://` with this certificate. Default plain `ws://`. */
+  tls?: RelayTlsOptions;
 }
 
 /** A running relay emulator. */
@@ -41,6 +63,8 @@ export interface RelayServer {
   url: string;
   host: string;
   port: number;
+  /** `http(s)://127.0.0.1:<port>/$stats`: the counters as JSON. */
+  statsUrl: string;
   /** A snapshot of the counters. */
   stats(): RelayStats;
   /**
@@ -49,8 +73,23 @@ export interface RelayServer {
    * `RootManageSharedAccessKey`, else the first namespace rule. Throws PathSetupError if the hc or rule is unknown.
    */
   connectionString(hybridConnectionName: string, ruleName?: string): string;
+  /** Fault injection switches. */
+  faults: RelayFaults;
+  /** Drops every socket and listens again on the same port after `downtimeMs` (default 0). Counters are kept. */
+  restart(options?: { downtimeMs?: number }): Promise<void>;
   /** Closes every socket; resolves when the port is released. */
   close(): Promise<void>;
+}
+
+async function listen(server: Server, port: number, host: string): Promise<number> {
+  server.listen(port, host);
+  try {
+    await Promise.race([once(server, 'listening'), once(server, 'error').then(([error]) => Promise.reject(error))]);
+  } catch (cause) {
+    throw new PathSetupError(`relay emulator could not listen on ${host}:${port}`, { cause });
+  }
+  const address = server.address();
+  return typeof address === 'object' && address !== null ? address.port : 0;
 }
 
 /** Starts the emulator; resolves once it listens. Rejects with PathSetupError if it cannot bind. */
@@ -65,56 +104,66 @@ export async function startRelay(options: RelayOptions): Promise<RelayServer> {
     // Listener accept hops offer exactly the protocol they chose; held senders get the listener's choice.
     handleProtocols: (protocols, request) => chosenProtocols.get(request) ?? [...protocols][0] ?? false,
   });
-  const server: Server = createServer((_request, response) => {
-    response.writeHead(404, { 'Content-Type': 'text/plain' }).end('Endpoint does not exist.');
-  });
-  const sockets = new Set<Socket>();
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  let ctx: RelayContext | undefined;
-  const onExpire = (entry: PendingRendezvous): void => {
-    if (ctx !== undefined) expireRendezvous(ctx, entry);
-  };
-  const rendezvous = new RendezvousTable(options.rendezvousTimeoutMs ?? 30_000, onExpire);
-  server.listen(options.port ?? 0, host);
-  try {
-    await Promise.race([once(server, 'listening'), once(server, 'error').then(([error]) => Promise.reject(error))]);
-  } catch (cause) {
-    throw new PathSetupError(`relay emulator could not listen on ${host}:${options.port ?? 0}`, { cause });
-  }
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
   const publicHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   const urlHost = publicHost.includes(':') ? `[${publicHost}]` : publicHost;
-  const bridges = new Set<Bridge>();
+  let ctx: RelayContext | undefined;
+  const rendezvous = new RendezvousTable(options.rendezvousTimeoutMs ?? 30_000, (entry) => {
+    if (ctx !== undefined) expireRendezvous(ctx, entry);
+  });
+  const log = createRateLimitedLog(options.log);
   const context: RelayContext = {
     namespace: options.namespace,
-    scheme: 'ws',
+    scheme: options.tls === undefined ? 'ws' : 'wss',
     publicHost,
-    port,
+    port: 0,
     wss,
     listeners: new ListenerRegistry(),
     rendezvous,
     counters: createRelayCounters(),
-    bridges,
+    bridges: new Set(),
     chosenProtocols,
     holdReleases: new WeakMap(),
-    log: createRateLimitedLog(options.log),
+    faults: { isRefusingListeners: false, isRefusingAccepts: false, acceptDelayMs: 0 },
+    delays: options.delays ?? {},
+    shaperClock: options.shaperClock,
+    log,
     nowMs: options.nowMs ?? Date.now,
   };
   ctx = context;
+  const stats = (): RelayStats => snapshotStats(context.counters, context.listeners.counts());
+  const sockets = new Set<Socket>();
+  const server: Server =
+    options.tls === undefined
+      ? createServer()
+      : (createHttpsServer({ cert: options.tls.certPem, key: options.tls.keyPem }) as unknown as Server);
+  server.on('request', (request, response) => handleHttpRequest(request, response, { stats }));
   server.on('upgrade', (request: IncomingMessage, socket, head: Buffer) => routeUpgrade(context, request, socket, head));
   server.on('clientError', (_error, socket) => socket.destroy());
+  // For https, 'connection' is the raw TCP socket: destroying it also ends any TLS session on it.
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  context.port = await listen(server, options.port ?? 0, host);
+  const sweep = startExpirySweep(context.listeners, context.nowMs, log, () => (context.counters.listenersExpired += 1), options.tokenExpiry);
+  const scheme = options.tls === undefined ? 'ws' : 'wss';
+  const url = `${scheme}://${urlHost}:${context.port}`;
 
-  const url = `ws://${urlHost}:${port}`;
+  const dropEverything = async (): Promise<void> => {
+    for (const entry of rendezvous.drain()) entry.socket.destroy();
+    const closed = once(server, 'close');
+    server.close();
+    for (const ws of wss.clients) ws.terminate();
+    for (const socket of sockets) socket.destroy();
+    await closed;
+  };
   let closing: Promise<void> | undefined;
   return {
     url,
     host: publicHost,
-    port,
-    stats: () => snapshotStats(context.counters, context.listeners.counts()),
+    port: context.port,
+    statsUrl: `${options.tls === undefined ? 'http' : 'https'}://${urlHost}:${context.port}${statsPath}`,
+    stats,
     connectionString(hybridConnectionName, ruleName) {
       const hc = findHybridConnection(options.namespace, hybridConnectionName);
       if (hc === undefined) throw new PathSetupError(`relay emulator has no hybrid connection '${hybridConnectionName}'`);
@@ -126,15 +175,19 @@ export async function startRelay(options: RelayOptions): Promise<RelayServer> {
       if (rule === undefined) throw new PathSetupError(`relay emulator has no shared access rule '${ruleName ?? 'RootManageSharedAccessKey'}'`);
       return formatConnectionString({ endpoint: `${url}/`, keyName: rule.name, key: rule.primaryKey, entityPath: hc.name });
     },
+    faults: createFaults(context, sweep),
+    async restart(restartOptions = {}) {
+      if (closing !== undefined) throw new PathSetupError('relay emulator is closed and cannot restart');
+      log({ level: 'warn', event: 'restart', message: `downtime ${restartOptions.downtimeMs ?? 0} ms` });
+      await dropEverything();
+      if ((restartOptions.downtimeMs ?? 0) > 0) await new Promise((resolve) => setTimeout(resolve, restartOptions.downtimeMs));
+      await listen(server, context.port, host);
+    },
     close() {
       closing ??= (async () => {
-        for (const entry of rendezvous.drain()) entry.socket.destroy();
-        const closed = once(server, 'close');
-        server.close();
-        for (const ws of wss.clients) ws.terminate();
-        for (const socket of sockets) socket.destroy();
+        sweep.stop();
+        await dropEverything();
         wss.close();
-        await closed;
       })();
       return closing;
     },

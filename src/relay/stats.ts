@@ -20,7 +20,9 @@ export type RejectReason =
   | 'rendezvous-timeout'
   | 'rendezvous-invalid'
   | 'listener-rejected'
-  | 'sender-gone';
+  | 'sender-gone'
+  | 'listeners-refused'
+  | 'accepts-refused';
 
 /** A snapshot of the relay's counters; all counts since start, except the `*Active`/`listenersByHc` gauges. */
 export interface RelayStats {
@@ -42,6 +44,10 @@ export interface RelayStats {
   listenersTotal: number;
   /** Control-channel messages that were ignored (non-JSON, binary, unknown command). */
   controlMessagesIgnored: number;
+  /** Accepted `renewToken` commands. */
+  tokenRenewals: number;
+  /** Control channels closed with 1008 because their token expired (or the expire fault). */
+  listenersExpired: number;
 }
 
 /** The mutable counters behind {@link RelayStats}. */
@@ -52,6 +58,8 @@ export interface RelayCounters {
   bridgesTotal: number;
   listenersTotal: number;
   controlMessagesIgnored: number;
+  tokenRenewals: number;
+  listenersExpired: number;
   senderToListener: DirectionStats;
   listenerToSender: DirectionStats;
   rejects: Map<RejectReason, number>;
@@ -65,6 +73,8 @@ export function createRelayCounters(): RelayCounters {
     bridgesTotal: 0,
     listenersTotal: 0,
     controlMessagesIgnored: 0,
+    tokenRenewals: 0,
+    listenersExpired: 0,
     senderToListener: { messages: 0, bytes: 0 },
     listenerToSender: { messages: 0, bytes: 0 },
     rejects: new Map(),
@@ -88,5 +98,7 @@ export function snapshotStats(counters: RelayCounters, listenersByHc: Record<str
     rejects: Object.fromEntries(counters.rejects),
     listenersTotal: counters.listenersTotal,
     controlMessagesIgnored: counters.controlMessagesIgnored,
+    tokenRenewals: counters.tokenRenewals,
+    listenersExpired: counters.listenersExpired,
   };
 }

@@ -1,0 +1,94 @@
+// The `sb-hc-action=connect` handshake: validate it, pick a listener, hold the sender's upgrade and
+// send the listener an `accept`; also the timeout of a held sender. Authorization happened before.
+
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { sendCommand } from './control-channel.js';
+import { refuse, type RelayContext } from './context.js';
+import type { HybridConnectionConfig } from './namespace.js';
+import { createRendezvousId, type PendingRendezvous } from './rendezvous.js';
+import { countReject } from './stats.js';
+
+const wsKeyPattern = /^[+/0-9A-Za-z]{22}==$/;
+const strippedConnectHeaders = new Set(['servicebusauthorization']);
+const noListenerAccepted = 'None of the connected listeners accepted the connection within the allowed timeout.';
+
+/** The sender's handshake headers for `connectHeaders`, original casing, auth headers removed. */
+function connectHeaders(request: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const raw = request.rawHeaders;
+  for (let index = 0; index + 1 < raw.length; index += 2) {
+    const name = raw[index] ?? '';
+    if (strippedConnectHeaders.has(name.toLowerCase())) continue;
+    const value = raw[index + 1] ?? '';
+    headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
+  }
+  return headers;
+}
+
+/** `<scheme>://<relay>/$hc/<path>?<app query>&sb-hc-action=accept&sb-hc-id=<id>`, reachable as-is. */
+function acceptAddress(ctx: RelayContext, entityPath: string, query: URLSearchParams, id: string): string {
+  const appQuery = new URLSearchParams([...query].filter(([key]) => !key.toLowerCase().startsWith('sb-hc-')));
+  appQuery.append('sb-hc-action', 'accept');
+  appQuery.append('sb-hc-id', id);
+  const host = ctx.publicHost.includes(':') ? `[${ctx.publicHost}]` : ctx.publicHost;
+  return `${ctx.scheme}://${host}:${ctx.port}/$hc/${entityPath}?${appQuery.toString()}`;
+}
+
+export function handleConnect(
+  ctx: RelayContext,
+  request: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  target: { hc: HybridConnectionConfig; entityPath: string; query: URLSearchParams },
+  where: { trackingId: string; tracker: string },
+): void {
+  const { hc } = target;
+  const key = request.headers['sec-websocket-key'];
+  const isUpgrade = (request.headers.upgrade ?? '').toLowerCase() === 'websocket';
+  if (!isUpgrade || key === undefined || !wsKeyPattern.test(key.trim()) || request.headers['sec-websocket-version'] !== '13') {
+    refuse(ctx, socket, { status: 400, message: 'Bad Request: invalid WebSocket handshake.' }, 'bad-request', { ...where, hc: hc.name });
+    return;
+  }
+  const listener = ctx.listeners.pick(hc.name);
+  if (listener === undefined) {
+    const message = 'There are no listeners connected for the endpoint.';
+    refuse(ctx, socket, { status: 404, message }, 'no-listener', { ...where, hc: hc.name });
+    return;
+  }
+  if (ctx.faults.isRefusingAccepts) {
+    refuse(ctx, socket, { status: 404, message: noListenerAccepted }, 'accepts-refused', { ...where, hc: hc.name });
+    return;
+  }
+  const id = createRendezvousId(target.query.get('sb-hc-id'));
+  const entry: PendingRendezvous = { id, hcName: hc.name, request, socket, head };
+  const onGone = (): void => {
+    if (ctx.rendezvous.take(id) !== undefined) countReject(ctx.counters, 'sender-gone');
+  };
+  socket.once('close', onGone);
+  ctx.holdReleases.set(entry, () => socket.removeListener('close', onGone));
+  ctx.rendezvous.add(entry);
+  const accept = {
+    accept: {
+      address: acceptAddress(ctx, target.entityPath, target.query, id),
+      id,
+      connectHeaders: connectHeaders(request),
+      remoteEndpoint: { address: request.socket.remoteAddress ?? '', port: request.socket.remotePort ?? 0 },
+    },
+  };
+  if (ctx.faults.acceptDelayMs > 0) {
+    setTimeout(() => sendCommand(listener, accept), ctx.faults.acceptDelayMs).unref();
+  } else {
+    sendCommand(listener, accept);
+  }
+}
+
+/** Called by the rendezvous table when nobody opened the accept address in time: 404 to the sender. */
+export function expireRendezvous(ctx: RelayContext, entry: PendingRendezvous): void {
+  ctx.holdReleases.get(entry)?.();
+  refuse(ctx, entry.socket, { status: 404, message: noListenerAccepted }, 'rendezvous-timeout', {
+    trackingId: `${entry.id}_G0`,
+    tracker: `sb://${ctx.publicHost}/$hc/${entry.hcName}`,
+    hc: entry.hcName,
+  });
+}

@@ -1,0 +1,83 @@
+// The state one relay instance shares between its routes (namespace, registries, counters,
+// faults, shapes), and the small helpers every route uses to refuse. No I/O of its own.
+
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { WebSocketServer } from 'ws';
+import type { Bridge } from './bridge.js';
+import type { ListenerRegistry } from './control-channel.js';
+import type { RelayDelays, ShaperClock } from './delay.js';
+import { refuseHandshake, serviceReason, type HandshakeRefusal } from './handshake-refusal.js';
+import type { RelayLogSink } from './log.js';
+import type { NamespaceConfig } from './namespace.js';
+import type { PendingRendezvous, RendezvousTable } from './rendezvous.js';
+import { countReject, type RejectReason, type RelayCounters } from './stats.js';
+
+/** Switches the fault API flips; read by the routes on every handshake. */
+export interface FaultState {
+  /** New listen handshakes are refused (503) while true. */
+  isRefusingListeners: boolean;
+  /** Senders that found a listener are refused (404, as if no listener accepted) while true. */
+  isRefusingAccepts: boolean;
+  /** Extra wait before `accept` is sent to the listener, in ms. */
+  acceptDelayMs: number;
+}
+
+/** Everything the routes share; owned by one relay instance. */
+export interface RelayContext {
+  namespace: NamespaceConfig;
+  /** `ws` or `wss`: the scheme of accept addresses. */
+  scheme: 'ws' | 'wss';
+  /** Host listeners use to reach the relay (accept addresses). */
+  publicHost: string;
+  port: number;
+  wss: WebSocketServer;
+  listeners: ListenerRegistry;
+  rendezvous: RendezvousTable;
+  counters: RelayCounters;
+  bridges: Set<Bridge>;
+  /** Subprotocol chosen by the listener, per held sender request (read by handleProtocols). */
+  chosenProtocols: WeakMap<IncomingMessage, string | false>;
+  /** Release hooks of held senders (detach their hold-time listeners). */
+  holdReleases: WeakMap<PendingRendezvous, () => void>;
+  faults: FaultState;
+  delays: RelayDelays;
+  shaperClock: ShaperClock | undefined;
+  log: RelayLogSink;
+  /** Wall clock in ms (token expiry). */
+  nowMs: () => number;
+}
+
+/** Counts, logs and writes a refusal in the service's text format. */
+export function refuse(
+  ctx: RelayContext,
+  socket: Duplex,
+  refusal: HandshakeRefusal,
+  reason: RejectReason,
+  where: { trackingId: string; tracker: string; hc?: string },
+): void {
+  countReject(ctx.counters, reason);
+  ctx.log({
+    level: 'info',
+    event: 'handshake-refused',
+    code: refusal.status,
+    message: `${reason}: ${refusal.message}`,
+    ...(where.hc === undefined ? {} : { hc: where.hc }),
+  });
+  refuseHandshake(socket, refusal.status, serviceReason(refusal.message, where.trackingId, where.tracker, new Date(ctx.nowMs())));
+}
+
+function hostnameOf(hostHeader: string | undefined): string | undefined {
+  if (hostHeader === undefined) return undefined;
+  try {
+    return new URL(`http://${hostHeader}`).hostname;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Hosts a token audience may name: the relay's host, the request's Host header, configured names. */
+export function audienceHosts(ctx: RelayContext, request: IncomingMessage): string[] {
+  const fromHeader = hostnameOf(request.headers.host);
+  return [ctx.publicHost, ...(fromHeader === undefined ? [] : [fromHeader]), ...(ctx.namespace.audienceHosts ?? [])];
+}

@@ -1,0 +1,64 @@
+// The `sb-hc-action=listen` handshake: quota and fault checks, then the upgrade that registers a
+// control channel. Authorization happened before; no rendezvous logic here.
+
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { WebSocket } from 'ws';
+import { authorizeToken } from './auth.js';
+import { maxListenersPerHybridConnection, serveControlChannel, type ControlChannel } from './control-channel.js';
+import { audienceHosts, refuse, type RelayContext } from './context.js';
+import { createShaper } from './delay.js';
+import type { HybridConnectionConfig } from './namespace.js';
+
+export function handleListen(
+  ctx: RelayContext,
+  request: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  hc: HybridConnectionConfig,
+  expiresAtSec: number,
+  where: { trackingId: string; tracker: string },
+): void {
+  if (ctx.faults.isRefusingListeners) {
+    const message = 'ServiceUnavailable: The service is temporarily unable to register listeners.';
+    refuse(ctx, socket, { status: 503, message }, 'listeners-refused', { ...where, hc: hc.name });
+    return;
+  }
+  if (ctx.listeners.count(hc.name) >= maxListenersPerHybridConnection) {
+    const message = `MaximumListenersPerEndpoint: The maximum number of listeners (${maxListenersPerHybridConnection}) for the endpoint has been reached.`;
+    refuse(ctx, socket, { status: 403, message }, 'listener-limit', { ...where, hc: hc.name });
+    return;
+  }
+  ctx.wss.handleUpgrade(request, socket, head, (ws: WebSocket) => {
+    const channel: ControlChannel = {
+      ws,
+      hcName: hc.name,
+      expiresAtSec,
+      toListener: createShaper(ctx.delays.listenerLeg, ctx.shaperClock),
+    };
+    ctx.listeners.add(channel);
+    ctx.counters.listenersTotal += 1;
+    ctx.log({ level: 'info', event: 'listener-registered', hc: hc.name });
+    serveControlChannel(channel, {
+      authorizeRenewal: (token) =>
+        authorizeToken(token, 'listen', {
+          namespace: ctx.namespace,
+          hc,
+          entityPath: hc.name,
+          audienceHosts: audienceHosts(ctx, request),
+          nowSec: Math.floor(ctx.nowMs() / 1000),
+        }),
+      onIgnoredMessage: () => {
+        ctx.counters.controlMessagesIgnored += 1;
+      },
+      onRenewed: () => {
+        ctx.counters.tokenRenewals += 1;
+      },
+      onClose: () => {
+        ctx.listeners.remove(channel);
+        ctx.log({ level: 'info', event: 'listener-closed', hc: hc.name });
+      },
+      log: ctx.log,
+    });
+  });
+}
