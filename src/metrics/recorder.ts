@@ -9,11 +9,20 @@ import { createLatencyHistogram, recordNs, toRecord, type Histogram } from './hi
 export type Phase = 'warmup' | 'measured';
 
 /** Latency metrics every StepRecorder keeps (see StepMetrics.histograms for their meaning). */
-export type LatencyMetric = 'roundTrip' | 'transaction' | 'connect';
+export type CoreLatencyMetric = 'roundTrip' | 'transaction' | 'connect';
+/** Latency metrics a driver may add (see StepMetrics.histograms). */
+export type OptionalLatencyMetric = 'firstByte' | 'responseTime' | 'serviceTime' | 'dispatchLag' | 'close';
+export type LatencyMetric = CoreLatencyMetric | OptionalLatencyMetric;
 
-const LATENCY_METRICS: readonly LatencyMetric[] = ['roundTrip', 'transaction', 'connect'];
+/** Counters that are plain numbers (everything but the error maps and the peak). */
+export type NumericCounter = Exclude<
+  { [K in keyof StepCounters]-?: StepCounters[K] extends number | undefined ? K : never }[keyof StepCounters],
+  'connectionsPeak'
+>;
 
-/** Fresh all-zero counters. */
+const CORE_METRICS: readonly CoreLatencyMetric[] = ['roundTrip', 'transaction', 'connect'];
+
+/** Fresh all-zero counters (the always-present fields only). */
 export function createCounters(): StepCounters {
   return { transactions: 0, roundTrips: 0, connectionsOpened: 0, bytesSent: 0, bytesReceived: 0, errors: {} };
 }
@@ -31,33 +40,54 @@ export class StepRecorder {
   private readonly histograms = new Map<LatencyMetric, Histogram>();
   private readonly measured: StepCounters = createCounters();
   private readonly warmup: StepCounters = createCounters();
+  private openConnections = 0;
+  private peakConnections = 0;
 
-  constructor() {
-    for (const metric of LATENCY_METRICS) this.histograms.set(metric, createLatencyHistogram());
+  /** `optionalMetrics`: extra histograms that appear in the snapshot even when empty. */
+  constructor(optionalMetrics: readonly OptionalLatencyMetric[] = []) {
+    for (const metric of [...CORE_METRICS, ...optionalMetrics]) this.histograms.set(metric, createLatencyHistogram());
   }
 
   /** Records a duration in nanoseconds (rounded to µs); ignored in the warm-up phase. */
   recordNs(phase: Phase, metric: LatencyMetric, durationNs: bigint): void {
     if (phase !== 'measured') return;
-    const histogram = this.histograms.get(metric);
-    if (histogram !== undefined) recordNs(histogram, durationNs);
+    let histogram = this.histograms.get(metric);
+    if (histogram === undefined) {
+      histogram = createLatencyHistogram();
+      this.histograms.set(metric, histogram);
+    }
+    recordNs(histogram, durationNs);
   }
 
-  /** The counters of one phase (for reading; mutate through the count* methods). */
+  /** The counters of one phase (for reading; mutate through the count methods). */
   counters(phase: Phase): Readonly<StepCounters> {
-    return phase === 'measured' ? this.measured : this.warmup;
+    return this.target(phase);
+  }
+
+  /** Adds `n` (default 1) to a numeric counter of `phase`. */
+  add(phase: Phase, counter: NumericCounter, n = 1): void {
+    const c = this.target(phase);
+    c[counter] = (c[counter] ?? 0) + n;
   }
 
   countTransaction(phase: Phase): void {
-    this.target(phase).transactions += 1;
+    this.add(phase, 'transactions');
   }
 
   countRoundTrip(phase: Phase): void {
-    this.target(phase).roundTrips += 1;
+    this.add(phase, 'roundTrips');
   }
 
+  /** Counts a connection opened and tracks the peak of connections open at once. */
   countConnectionOpened(phase: Phase): void {
-    this.target(phase).connectionsOpened += 1;
+    this.add(phase, 'connectionsOpened');
+    this.openConnections += 1;
+    this.peakConnections = Math.max(this.peakConnections, this.openConnections);
+  }
+
+  /** Marks a connection counted by `countConnectionOpened` as gone (for the peak). */
+  countConnectionGone(): void {
+    this.openConnections = Math.max(0, this.openConnections - 1);
   }
 
   /** Adds application payload bytes written to the dial address. */
@@ -75,6 +105,14 @@ export class StepRecorder {
     errors[kind] = (errors[kind] ?? 0) + 1;
   }
 
+  /** Counts a failed attempt that will be retried: `retries` and `retriedErrors[kind]`, not `errors`. */
+  countRetry(phase: Phase, kind: ErrorKind): void {
+    const c = this.target(phase);
+    c.retries = (c.retries ?? 0) + 1;
+    const retried = (c.retriedErrors ??= {});
+    retried[kind] = (retried[kind] ?? 0) + 1;
+  }
+
   /** Sum of all errors of one phase. */
   errorCount(phase: Phase): number {
     return Object.values(this.target(phase).errors).reduce((sum, n) => sum + (n ?? 0), 0);
@@ -84,17 +122,23 @@ export class StepRecorder {
   snapshot(options: SnapshotOptions): StepMetrics {
     const seconds = options.durationMs / 1000;
     const perSec = (n: number): number => (seconds > 0 ? n / seconds : 0);
+    const histograms: StepMetrics['histograms'] = {
+      roundTrip: this.record('roundTrip'),
+      transaction: this.record('transaction'),
+      connect: this.record('connect'),
+    };
+    for (const [metric, histogram] of this.histograms) {
+      if (!(CORE_METRICS as readonly string[]).includes(metric)) histograms[metric as OptionalLatencyMetric] = toRecord(histogram);
+    }
+    const counters = copyCounters(this.measured);
+    if (this.peakConnections > 0) counters.connectionsPeak = this.peakConnections;
     return {
       durationMs: options.durationMs,
       warmupMs: options.warmupMs,
-      counters: copyCounters(this.measured),
+      counters,
       transactionsPerSec: perSec(this.measured.transactions),
       roundTripsPerSec: perSec(this.measured.roundTrips),
-      histograms: {
-        roundTrip: this.record('roundTrip'),
-        transaction: this.record('transaction'),
-        connect: this.record('connect'),
-      },
+      histograms,
       warmupCounters: copyCounters(this.warmup),
     };
   }
@@ -105,7 +149,7 @@ export class StepRecorder {
     this.histograms.clear();
   }
 
-  private record(metric: LatencyMetric): HistogramRecord {
+  private record(metric: CoreLatencyMetric): HistogramRecord {
     const histogram = this.histograms.get(metric) ?? createLatencyHistogram();
     return toRecord(histogram);
   }
@@ -116,5 +160,7 @@ export class StepRecorder {
 }
 
 function copyCounters(c: StepCounters): StepCounters {
-  return { ...c, errors: { ...c.errors } };
+  const copy: StepCounters = { ...c, errors: { ...c.errors } };
+  if (c.retriedErrors !== undefined) copy.retriedErrors = { ...c.retriedErrors };
+  return copy;
 }

@@ -23,7 +23,7 @@ export interface RequestResponseTargetStats {
   /** Complete requests answered. */
   requests: number;
   bytesReceived: number;
-  /** Response bytes handed to the socket (queued for sending). */
+  /** Response bytes answered: handed to the socket, or held by a stall to be written when it ends. */
   bytesSent: number;
   /** Connections closed because of a malformed request header. */
   protocolErrors: number;
@@ -32,6 +32,11 @@ export interface RequestResponseTargetStats {
 export interface RequestResponseTarget {
   address: { host: string; port: number };
   stats(): RequestResponseTargetStats;
+  /**
+   * Injected stall: for `durationMs` the target answers nothing; responses due meanwhile are held
+   * (in order) and written when the stall ends. Requests are still read and counted.
+   */
+  stall(durationMs: number): void;
   /** Destroys open connections and resolves once the listening port is released. */
   close(): Promise<void>;
 }
@@ -55,6 +60,17 @@ export async function startRequestResponseTarget(
     protocolErrors: 0,
   };
 
+  // Responses held during a stall, per socket, in arrival order.
+  const held = new Map<net.Socket, number[]>();
+  let stallTimer: NodeJS.Timeout | undefined;
+  const flushHeld = (): void => {
+    stallTimer = undefined;
+    for (const [socket, responses] of held) {
+      for (const responseBytes of responses) if (!socket.destroyed) writeZeros(socket, responseBytes);
+    }
+    held.clear();
+  };
+
   const server = net.createServer({ noDelay: true }, (socket) => {
     stats.connectionsAccepted += 1;
     stats.connectionsActive += 1;
@@ -71,8 +87,9 @@ export async function startRequestResponseTarget(
       }
       for (const responseBytes of parsed.responses) {
         stats.requests += 1;
-        writeZeros(socket, responseBytes);
         stats.bytesSent += responseBytes;
+        if (stallTimer === undefined) writeZeros(socket, responseBytes);
+        else held.set(socket, (held.get(socket) ?? []).concat(responseBytes));
       }
     });
     // Peers reset or vanish all the time under load; that is not the target's problem.
@@ -81,6 +98,7 @@ export async function startRequestResponseTarget(
     socket.on('close', () => {
       stats.connectionsActive -= 1;
       sockets.delete(socket);
+      held.delete(socket);
     });
   });
   server.listen({ host, port: options.port ?? 0 });
@@ -90,7 +108,13 @@ export async function startRequestResponseTarget(
   return {
     address: { host, port: bound.port },
     stats: () => ({ ...stats }),
+    stall: (durationMs) => {
+      clearTimeout(stallTimer);
+      stallTimer = setTimeout(flushHeld, durationMs);
+    },
     close: async () => {
+      clearTimeout(stallTimer);
+      held.clear();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const socket of sockets) socket.destroy();
       await closed;

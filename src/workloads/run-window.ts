@@ -1,0 +1,97 @@
+// The time frame of one driver run: warm-up and measured window on the injected clock, plus a
+// stop signal that fires on the caller's abort or at a hard real-time deadline. Shared by all
+// drivers so they agree on phases and on how long a run may take at most.
+
+import { setMaxListeners } from 'node:events';
+import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
+import type { Phase } from '../metrics/recorder.js';
+import type { Clock } from './types.js';
+
+/** Window boundaries in clock nanoseconds. */
+export interface RunWindow {
+  startNs: bigint;
+  warmupEndNs: bigint;
+  endNs: bigint;
+}
+
+/** A window starting now: `warmupMs` of warm-up, then `durationMs` measured. */
+export function createRunWindow(clock: Clock, warmupMs: number, durationMs: number): RunWindow {
+  const startNs = clock.nowNs();
+  const warmupEndNs = startNs + msToNs(warmupMs);
+  return { startNs, warmupEndNs, endNs: warmupEndNs + msToNs(durationMs) };
+}
+
+/** The phase an event at `ns` belongs to, or undefined once the window has ended. */
+export function phaseAt(window: RunWindow, ns: bigint): Phase | undefined {
+  if (ns >= window.endNs) return undefined;
+  return ns < window.warmupEndNs ? 'warmup' : 'measured';
+}
+
+/** Measured length to report: the configured one, or what elapsed of it when aborted early. */
+export function measuredDurationMs(window: RunWindow, configuredMs: number, isAborted: boolean, nowNs: bigint): number {
+  if (!isAborted) return configuredMs;
+  const end = nowNs < window.endNs ? nowNs : window.endNs;
+  const elapsedNs = end - window.warmupEndNs;
+  return elapsedNs > 0n ? Number(elapsedNs) / 1e6 : 0;
+}
+
+/** An internal stop: aborted by the caller's signal, by `stopNow()`, or at the hard deadline. */
+export interface Stopper {
+  signal: AbortSignal;
+  /** Arms the real-time deadline, in ms from now; a later call replaces it. */
+  armDeadline(ms: number): void;
+  stopNow(): void;
+  /** Removes listeners and timers; call in `finally`. */
+  dispose(): void;
+}
+
+export function createStopper(callerSignal: AbortSignal): Stopper {
+  const controller = new AbortController();
+  // Every connection's waits listen on this signal (and remove their listener when done).
+  setMaxListeners(0, controller.signal);
+  const onAbort = (): void => controller.abort();
+  callerSignal.addEventListener('abort', onAbort, { once: true });
+  if (callerSignal.aborted) controller.abort();
+  let deadline: NodeJS.Timeout | undefined;
+  return {
+    signal: controller.signal,
+    armDeadline(ms) {
+      clearTimeout(deadline);
+      deadline = setTimeout(() => controller.abort(), ms);
+    },
+    stopNow: () => controller.abort(),
+    dispose() {
+      clearTimeout(deadline);
+      callerSignal.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
+/** Sleeps `ms` (ignored if <= 0); resolves early, without throwing, when `signal` aborts. */
+export async function pause(ms: number, signal: AbortSignal): Promise<void> {
+  if (ms <= 0 || signal.aborted) return;
+  try {
+    await sleep(ms, undefined, { signal });
+  } catch {
+    // Aborted: callers check the signal next.
+  }
+}
+
+/**
+ * Waits until the clock reaches `targetNs`: a timer for the coarse part, then event-loop turns
+ * (setImmediate, so I/O keeps flowing) for the last 1.5 ms, because timers only have 1 ms
+ * resolution and open-model dispatch must be sub-millisecond. Bounded by `signal`.
+ */
+export async function waitUntil(clock: Clock, targetNs: bigint, signal: AbortSignal): Promise<void> {
+  const spinNs = 1_500_000n;
+  for (let turns = 0; turns < 10_000_000 && !signal.aborted; turns++) {
+    const leftNs = targetNs - clock.nowNs();
+    if (leftNs <= 0n) return;
+    if (leftNs > spinNs) await pause(Number(leftNs - spinNs) / 1e6, signal);
+    else await yieldToLoop();
+  }
+}
+
+export function msToNs(ms: number): bigint {
+  return BigInt(Math.round(ms * 1e6));
+}

@@ -1,0 +1,150 @@
+import { describe, expect, test } from 'vitest';
+import { startRequestResponseTarget } from '../../src/targets/tcp-request-response-server.js';
+import { tcpRequestResponse } from '../../src/workloads/tcp-request-response.js';
+import { systemClock, type TcpRequestResponseParams } from '../../src/workloads/types.js';
+import type { StepCounters } from '../../src/metrics/result.js';
+import { reserveClosedPort } from '../helpers/target-misbehaving.js';
+
+const base: TcpRequestResponseParams = {
+  kind: 'tcp-request-response',
+  connections: 2,
+  roundTripsPerTransaction: 2,
+  requestBytes: 64,
+  responseBytes: 64,
+};
+
+const errorsOf = (c: StepCounters): number => Object.values(c.errors).reduce((a, n) => a + (n ?? 0), 0);
+
+function run(params: TcpRequestResponseParams, address: { host: string; port: number }, durationMs = 300, warmupMs = 0) {
+  return tcpRequestResponse.run({ dialAddress: address, params, warmupMs, durationMs, signal: AbortSignal.timeout(20_000), clock: systemClock });
+}
+
+describe('tcp-request-response options', () => {
+  test('perTransaction opens one connection per transaction and records first-byte time for each', async ({ onTestFinished }) => {
+    const target = await startRequestResponseTarget();
+    onTestFinished(() => target.close());
+
+    const outcome = await run({ ...base, connectionMode: 'perTransaction' }, target.address, 300, 50);
+
+    const { counters, histograms } = outcome.metrics;
+    const warm = outcome.metrics.warmupCounters;
+    expect(counters.errors).toEqual({});
+    expect(counters.transactions).toBeGreaterThan(0);
+    expect(counters.connectionsOpened).toBe(counters.transactions);
+    expect(counters.connectionsClosed).toBe(counters.transactions);
+    expect(histograms.firstByte?.summary.count).toBe(counters.transactions);
+    expect(histograms.connect.summary.count).toBe(counters.transactions);
+    expect(counters.connectionsOpened + (warm?.connectionsOpened ?? 0)).toBe(target.stats().connectionsAccepted);
+    expect(counters.connectionsPeak ?? 0).toBeLessThanOrEqual(base.connections);
+  });
+
+  test('size distributions are honoured byte for byte by the target', async ({ onTestFinished }) => {
+    const target = await startRequestResponseTarget();
+    onTestFinished(() => target.close());
+    const params: TcpRequestResponseParams = {
+      ...base,
+      requestBytesDistribution: { distribution: 'uniform', minBytes: 8, maxBytes: 2000 },
+      responseBytesDistribution: { distribution: 'choice', bytes: [1, 100, 70_000], weights: [1, 2, 1] },
+      seed: 42,
+    };
+
+    const outcome = await run(params, target.address, 300, 50);
+
+    const c = outcome.metrics.counters;
+    const w = outcome.metrics.warmupCounters;
+    const stats = target.stats();
+    expect(c.errors).toEqual({});
+    expect(c.roundTrips).toBe(c.transactions * 2);
+    expect(c.bytesSent + (w?.bytesSent ?? 0)).toBe(stats.bytesReceived);
+    expect(c.bytesReceived + (w?.bytesReceived ?? 0)).toBe(stats.bytesSent);
+    expect(c.bytesSent).not.toBe(c.roundTrips * 64);
+  });
+
+  test('think time lies inside transactions but outside round trips', async ({ onTestFinished }) => {
+    const target = await startRequestResponseTarget();
+    onTestFinished(() => target.close());
+
+    const outcome = await run({ ...base, connections: 1, roundTripsPerTransaction: 3, thinkTimeMs: 20 }, target.address);
+
+    const h = outcome.metrics.histograms;
+    expect(outcome.metrics.counters.transactions).toBeGreaterThan(0);
+    expect(h.transaction.summary.minUs).toBeGreaterThanOrEqual(2 * 20_000);
+    expect(h.roundTrip.summary.p50Us).toBeLessThan(20_000);
+  });
+
+  test('open model: counts add up and latencies are timed from the intended start', async ({ onTestFinished }) => {
+    const target = await startRequestResponseTarget();
+    onTestFinished(() => target.close());
+    const params: TcpRequestResponseParams = { ...base, load: { model: 'open', ratePerSec: 200 } };
+
+    const outcome = await run(params, target.address, 400, 100);
+
+    const { counters: c, histograms: h, timing } = outcome.metrics;
+    expect(timing).toMatchObject({ model: 'open', latencyFrom: 'intended', coordinatedOmissionCorrection: 'none' });
+    expect(c.scheduled).toBeGreaterThanOrEqual(79);
+    expect(c.scheduled).toBeLessThanOrEqual(81);
+    expect(c.scheduled).toBe((c.sent ?? 0) + (c.dropped ?? 0));
+    expect(c.sent).toBe(c.transactions + errorsOf(c));
+    expect(h.responseTime?.summary.count).toBe(c.transactions);
+    expect(h.serviceTime?.summary.count).toBe(c.transactions);
+    expect(h.dispatchLag?.summary.count).toBe(c.sent);
+    const rt = h.responseTime?.summary;
+    expect(rt?.p50Us).toBeLessThanOrEqual(rt?.p99Us ?? -1);
+    expect(rt?.p99Us).toBeLessThanOrEqual(rt?.maxUs ?? -1);
+    expect(h.responseTime?.summary.maxUs).toBeGreaterThanOrEqual(h.serviceTime?.summary.minUs ?? Infinity);
+  });
+
+  test('open model: an injected stall shows in response time but not in service time', async ({ onTestFinished }) => {
+    const target = await startRequestResponseTarget();
+    onTestFinished(() => target.close());
+    const params: TcpRequestResponseParams = { ...base, connections: 1, roundTripsPerTransaction: 1, load: { model: 'open', ratePerSec: 200 } };
+    const stallTimer = setTimeout(() => target.stall(150), 100);
+    onTestFinished(() => clearTimeout(stallTimer));
+
+    const outcome = await run(params, target.address, 500);
+
+    const { counters: c, histograms: h } = outcome.metrics;
+    expect(c.errors).toEqual({});
+    expect(c.dropped ?? 0).toBe(0);
+    expect(c.late ?? 0).toBeGreaterThan(10);
+    // About 30 of ~100 arrivals wait behind the stall: their response time carries it.
+    expect(h.responseTime?.summary.p90Us).toBeGreaterThan(50_000);
+    // Only the one transaction caught in flight carries it in service time.
+    expect(h.serviceTime?.summary.p90Us).toBeLessThan(50_000);
+    expect(h.serviceTime?.summary.maxUs).toBeGreaterThan(50_000);
+  });
+
+  test('open model with whenBehind drop skips arrivals during a stall and counts them', async ({ onTestFinished }) => {
+    const target = await startRequestResponseTarget();
+    onTestFinished(() => target.close());
+    const params: TcpRequestResponseParams = {
+      ...base,
+      connections: 1,
+      roundTripsPerTransaction: 1,
+      load: { model: 'open', ratePerSec: 200, whenBehind: 'drop' },
+    };
+    const stallTimer = setTimeout(() => target.stall(150), 100);
+    onTestFinished(() => clearTimeout(stallTimer));
+
+    const outcome = await run(params, target.address, 400);
+
+    const c = outcome.metrics.counters;
+    expect(c.dropped ?? 0).toBeGreaterThan(10);
+    expect(c.scheduled).toBe((c.sent ?? 0) + (c.dropped ?? 0));
+    expect(c.sent).toBe(c.transactions + errorsOf(c));
+    expect(outcome.metrics.timing?.whenBehind).toBe('drop');
+  });
+
+  test('connect retries are counted apart from errors', async () => {
+    const address = await reserveClosedPort();
+
+    const outcome = await run({ ...base, connections: 1, retry: { attempts: 2, backoffMs: 1 } }, address, 200);
+
+    const c = outcome.metrics.counters;
+    expect(c.errors.refused ?? 0).toBeGreaterThan(0);
+    // Every failed transaction made 3 attempts: 2 retried, the last one counted as the error.
+    expect(c.retries).toBe(2 * (c.errors.refused ?? 0));
+    expect(c.retriedErrors?.refused).toBe(c.retries);
+    expect(c.connectionsFailed).toBe(c.errors.refused);
+  });
+});
