@@ -18,8 +18,14 @@ export interface RelayFixture {
   token(): string;
   /** A token for `keyName`/`key`, valid `ttlSec` from now, for `audience` (default: the hc audience). */
   tokenFor(keyName: string, key: string, options?: { ttlSec?: number; audience?: string; expiresAtSec?: number }): string;
+  /** Listen and connect URIs and a fresh Manage token for another hybrid connection of the namespace. */
+  endpointsFor(hcName: string): { listenUri: string; connectUri: string; token: () => string };
   /** Starts a hyco-ws listener, closed before the relay at test end. */
-  listen(onOpenConnection?: (ws: HycoSocket) => void, token?: string | (() => string)): Promise<HycoListener>;
+  listen(
+    onOpenConnection?: (ws: HycoSocket) => void,
+    token?: string | (() => string),
+    options?: { listenUri?: string; shouldRetry?: boolean },
+  ): Promise<HycoListener>;
   /** Registers anything with a close() or terminate() to be closed before the relay. */
   track(resource: { close(): unknown } | { terminate(): unknown }): void;
 }
@@ -63,9 +69,17 @@ export async function startRelayFixture(
         expiresAtSec: tokenOptions.expiresAtSec ?? Math.floor(Date.now() / 1000) + (tokenOptions.ttlSec ?? 3600),
       });
     },
-    async listen(onOpenConnection, token) {
-      const listener = await startHycoListener(listenUri(connection), token ?? defaultToken, onOpenConnection);
-      listeners.push(listener);
+    endpointsFor(otherHc) {
+      const other = parseConnectionString(relay.connectionString(otherHc));
+      return { listenUri: listenUri(other), connectUri: connectUri(other), token: tokenProvider(other) };
+    },
+    async listen(onOpenConnection, token, listenOptions = {}) {
+      const listener = await startHycoListener(
+        listenOptions.listenUri ?? listenUri(connection),
+        token ?? defaultToken,
+        onOpenConnection,
+        { shouldRetry: listenOptions.shouldRetry ?? false, onCreated: (created) => listeners.push(created) },
+      );
       return listener;
     },
     track(resource) {

@@ -42,11 +42,16 @@ export interface HycoListener {
   close(): Promise<void>;
 }
 
-/** Starts a hyco-ws listener and resolves once its control channel is open. */
+/**
+ * Starts a hyco-ws listener and resolves once its control channel is open. By default the first
+ * failed listen closes it (hyco-ws would retry in a hot loop); `shouldRetry` lets it hammer on
+ * (flood tests) until `close()`. `onCreated` receives it before the first attempt, for cleanup.
+ */
 export async function startHycoListener(
   listenUri: string,
   token: string | (() => string),
   onOpenConnection: (ws: HycoSocket) => void = () => {},
+  options: { shouldRetry?: boolean; onCreated?: (listener: HycoListener) => void } = {},
 ): Promise<HycoListener> {
   const connections: HycoSocket[] = [];
   const errors: unknown[] = [];
@@ -62,7 +67,7 @@ export async function startHycoListener(
   server.on('error', (error: unknown) => {
     errors.push(error);
     // A failed listen would otherwise reconnect in a hot loop.
-    if (!isClosed) {
+    if (!isClosed && options.shouldRetry !== true) {
       isClosed = true;
       server.close(() => {});
     }
@@ -74,9 +79,13 @@ export async function startHycoListener(
     server.close(() => {});
     await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000))]);
   };
-  // once() rejects if 'error' comes first.
-  await once(server, 'listening');
-  return { server, connections, errors, close };
+  const listener = { server, connections, errors, close };
+  options.onCreated?.(listener);
+  if (options.shouldRetry !== true) {
+    // once() rejects if 'error' comes first.
+    await once(server, 'listening');
+  }
+  return listener;
 }
 
 /** Opens a hyco-ws sender and resolves when it is open; rejects with the handshake error. */
