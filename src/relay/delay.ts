@@ -1,5 +1,7 @@
 // Network-distance emulation for one direction of one leg: one-way delay, jitter and a bandwidth
-// cap, applied per message in FIFO order (never reordering). Owns one timer; knows no sockets.
+// cap, applied per message in FIFO order (never reordering). Knows no sockets.
+
+import { createDelayLine } from '../net/delay-line.js';
 
 /** The shape of one leg (sender↔relay or relay↔listener); applied in each direction separately. */
 export interface LegShape {
@@ -45,45 +47,19 @@ export function isNeutralShape(shape: LegShape | undefined): boolean {
 export const passThroughShaper: Shaper = { submit: (_bytes, deliver) => deliver(), clear: () => {} };
 
 /**
- * Creates a shaper. A message submitted at `t` is transmitted from `max(t, linkFreeAt)` for
- * `bytes / bandwidth` s, then arrives after delay + jitter, and never before the previous message.
- * One timer is armed for the head of the queue, so deliveries keep order even within the same ms.
+ * Creates a shaper on the shared delay line (src/net/delay-line.ts), so the relay's legs and the
+ * direct path's shim delay traffic with one mechanism and the same precision: a message submitted
+ * at `t` is transmitted from `max(t, linkFreeAt)` for `bytes / bandwidth` s, then arrives after
+ * delay + jitter, never before the previous message.
  */
 export function createShaper(shape: LegShape | undefined, clock: ShaperClock = defaultClock): Shaper {
   if (shape === undefined || isNeutralShape(shape)) return passThroughShaper;
-  const queue: { releaseAtMs: number; deliver: () => void }[] = [];
-  let linkFreeAtMs = 0;
-  let lastReleaseAtMs = 0;
-  let timer: NodeJS.Timeout | undefined;
-  const bandwidth = shape.bandwidthBytesPerSec ?? 0;
-  const jitterMs = shape.jitterMs ?? 0;
-
-  const flush = (): void => {
-    timer = undefined;
-    const now = clock.nowMs();
-    // Deliver everything due; 0.5 ms early is closer on average than up to 1 ms late.
-    while (queue.length > 0 && (queue[0]?.releaseAtMs ?? 0) <= now + 0.5) queue.shift()?.deliver();
-    arm();
-  };
-  const arm = (): void => {
-    const head = queue[0];
-    if (head === undefined || timer !== undefined) return;
-    timer = setTimeout(flush, Math.max(0, head.releaseAtMs - clock.nowMs()));
-  };
+  const line = createDelayLine<() => void>(
+    { ...shape, nowUs: () => clock.nowMs() * 1000, random: clock.random },
+    (deliver) => deliver(),
+  );
   return {
-    submit(bytes, deliver) {
-      const now = clock.nowMs();
-      const startMs = Math.max(now, linkFreeAtMs);
-      linkFreeAtMs = bandwidth > 0 ? startMs + (bytes / bandwidth) * 1000 : startMs;
-      const arrivalMs = linkFreeAtMs + shape.oneWayDelayMs + clock.random() * jitterMs;
-      lastReleaseAtMs = Math.max(arrivalMs, lastReleaseAtMs);
-      queue.push({ releaseAtMs: lastReleaseAtMs, deliver });
-      arm();
-    },
-    clear() {
-      queue.length = 0;
-      if (timer !== undefined) clearTimeout(timer);
-      timer = undefined;
-    },
+    submit: (bytes, deliver) => line.push(deliver, bytes),
+    clear: () => line.clear(),
   };
 }
