@@ -1,0 +1,54 @@
+// The whole analysis of a RunResult: comparisons, round-trip fits, projection and warnings.
+// Pure and deterministic (seeded bootstrap): the same result and options give the same analysis.
+
+import type { RunResult } from '../metrics/result.js';
+import { describeBootstrap } from './bootstrap.js';
+import { comparePaths } from './compare-paths.js';
+import { groupSeries, pairSeries } from './pairing.js';
+import { projectLatency, PROJECTION_MODEL } from './projection.js';
+import { createRandom } from './random.js';
+import { describeFit, fitRoundTrips } from './round-trip-fit.js';
+import { DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, DEFAULT_SEED, type ProjectionInput, type RunAnalysis } from './types.js';
+import { collectWarnings } from './warnings.js';
+
+/** Options of analyzeRun; every field has a default. */
+export interface AnalyzeOptions {
+  /** Confidence level of every interval, default 0.95. */
+  confidence?: number;
+  /** Bootstrap resamples, default 2000. */
+  resamples?: number;
+  /** Bootstrap RNG seed, default 1. */
+  seed?: number;
+  /** The user's protocol and distances; default: the measured k (or 1) with zero distances. */
+  projection?: ProjectionInput;
+}
+
+/** Analyses a run (any status; failed steps are skipped and warned about). */
+export function analyzeRun(result: RunResult, options: AnalyzeOptions = {}): RunAnalysis {
+  const confidence = options.confidence ?? DEFAULT_CONFIDENCE;
+  const resamples = options.resamples ?? DEFAULT_RESAMPLES;
+  const seed = options.seed ?? DEFAULT_SEED;
+  const bootstrap = { random: createRandom(seed), resamples, confidence };
+  const series = groupSeries(result.steps);
+  const pairs = pairSeries(series);
+  const comparisons = pairs.map(({ direct, relay }) => comparePaths(direct, relay, bootstrap));
+  const fits = fitRoundTrips(series, confidence);
+  const projectionInput = options.projection ?? { roundTripsPerTransaction: defaultRoundTrips(result) };
+  return {
+    confidence,
+    methods: [describeBootstrap({ resamples, confidence }, seed), describeFit(confidence), `projection: ${PROJECTION_MODEL}`],
+    comparisons,
+    fits,
+    projection: projectLatency(projectionInput, fits, pairs, confidence),
+    warnings: collectWarnings(result),
+  };
+}
+
+/** The k of the first step that states one, else 1. */
+function defaultRoundTrips(result: RunResult): number {
+  for (const step of result.steps) {
+    const k = step.workload?.['roundTripsPerTransaction'];
+    if (typeof k === 'number' && k > 0) return k;
+  }
+  return 1;
+}

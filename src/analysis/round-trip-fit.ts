@@ -1,0 +1,116 @@
+// Per-round-trip fit over a round-trip sweep: mean transaction latency = a + b·k per path,
+// weighted least squares, and the relay's slope and intercept differences with intervals. Pure.
+
+import { variantKey, type PathSeries } from './pairing.js';
+import { tQuantile } from './normal.js';
+import type { Estimate, FitComparison, RoundTripFit } from './types.js';
+
+/** One-line description of the method, for the result and the reports. */
+export function describeFit(confidence: number): string {
+  return (
+    `round-trip fit: weighted least squares of mean transaction latency = a + b·k per path over steps that differ only ` +
+    `in roundTripsPerTransaction (one point per step and repetition, weight 1/SE² with SE = stdDev/√count, variances ` +
+    `scaled up by χ²/df when the points scatter more than that); differences with ${Math.round(confidence * 100)}% t intervals`
+  );
+}
+
+/** The k of a step: `variant.roundTripsPerTransaction`, else `workload.roundTripsPerTransaction`. */
+function roundTripsOf(step: { variant?: Record<string, unknown>; workload?: Record<string, unknown> }): number | undefined {
+  const k = step.variant?.['roundTripsPerTransaction'] ?? step.workload?.['roundTripsPerTransaction'];
+  return typeof k === 'number' && Number.isFinite(k) && k > 0 ? k : undefined;
+}
+
+/** The sweep a step belongs to: its workload id plus every matrix value except roundTripsPerTransaction. */
+function sweepKey(stepId: string, variant: Record<string, unknown> | undefined): string {
+  const base = variantKey(stepId).split('[')[0] ?? stepId;
+  const rest = Object.entries(variant ?? {})
+    .filter(([name]) => name !== 'roundTripsPerTransaction')
+    .sort(([x], [y]) => x.localeCompare(y))
+    .map(([name, value]) => `${name}=${String(value)}`);
+  return rest.length === 0 ? base : `${base}[${rest.join(',')}]`;
+}
+
+/** Weighted least squares of y = a + b·x; null with fewer than two distinct x. */
+export function fitLine(pathId: string, points: RoundTripFit['points']): (RoundTripFit & { df: number }) | null {
+  if (new Set(points.map((p) => p.roundTrips)).size < 2) return null;
+  let s = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+  for (const p of points) {
+    // 1 µs floor: a step with a single transaction has no spread, and its weight must stay finite.
+    const w = 1 / Math.max(p.standardErrorUs, 1) ** 2;
+    s += w; sx += w * p.roundTrips; sy += w * p.latencyUs; sxx += w * p.roundTrips ** 2; sxy += w * p.roundTrips * p.latencyUs;
+  }
+  const det = s * sxx - sx * sx;
+  const slope = (s * sxy - sx * sy) / det;
+  const intercept = (sxx * sy - sx * sxy) / det;
+  const df = points.length - 2;
+  let chi2 = 0;
+  for (const p of points) chi2 += (p.latencyUs - intercept - slope * p.roundTrips) ** 2 / Math.max(p.standardErrorUs, 1) ** 2;
+  const scale = df > 0 ? Math.max(1, chi2 / df) : 1;
+  return {
+    pathId,
+    points,
+    interceptUs: intercept,
+    slopeUs: slope,
+    interceptSeUs: Math.sqrt((scale * sxx) / det),
+    slopeSeUs: Math.sqrt((scale * s) / det),
+    covarianceUs2: (-scale * sx) / det,
+    df,
+  };
+}
+
+function difference(relay: number, direct: number, seRelay: number, seDirect: number, df: number, confidence: number): Estimate {
+  const value = relay - direct;
+  const se = Math.hypot(seRelay, seDirect);
+  const half = tQuantile(1 - (1 - confidence) / 2, df) * se;
+  const note = df <= 0 ? 'two points per path: interval from within-step noise only' : undefined;
+  return { value, interval: { low: value - half, high: value + half }, n: df + 4, ...(note === undefined ? {} : { note }) };
+}
+
+/** Points of one path's series grouped by sweep key. */
+function sweepPoints(series: readonly PathSeries[], isDirect: boolean): Map<string, Map<string, RoundTripFit['points']>> {
+  const out = new Map<string, Map<string, RoundTripFit['points']>>();
+  for (const s of series) {
+    if (s.isDirect !== isDirect) continue;
+    for (const step of s.byRepetition.values()) {
+      const k = roundTripsOf(step);
+      const h = step.metrics.histograms.transaction.summary;
+      if (k === undefined || h.count === 0) continue;
+      const key = sweepKey(step.stepId, step.variant);
+      const byPath = out.get(key) ?? new Map<string, RoundTripFit['points']>();
+      const points = byPath.get(s.pathId) ?? [];
+      points.push({ roundTrips: k, latencyUs: h.meanUs, standardErrorUs: h.stdDevUs / Math.sqrt(h.count) });
+      byPath.set(s.pathId, points);
+      out.set(key, byPath);
+    }
+  }
+  return out;
+}
+
+/** Fits every sweep on the direct path and each relay path, and compares them. */
+export function fitRoundTrips(series: readonly PathSeries[], confidence: number): FitComparison[] {
+  const direct = sweepPoints(series, true);
+  const relay = sweepPoints(series, false);
+  const out: FitComparison[] = [];
+  for (const [key, relayPaths] of relay) {
+    const directPaths = direct.get(key);
+    const [directPathId, directPoints] = directPaths === undefined ? [] : ([...directPaths][0] ?? []);
+    if (directPathId === undefined || directPoints === undefined) continue;
+    const d = fitLine(directPathId, directPoints);
+    if (d === null) continue;
+    for (const [relayPathId, relayPoints] of relayPaths) {
+      const r = fitLine(relayPathId, relayPoints);
+      if (r === null) continue;
+      const df = d.df + r.df;
+      const { df: _dd, ...directFit } = d;
+      const { df: _rd, ...relayFit } = r;
+      out.push({
+        key,
+        direct: directFit,
+        relay: relayFit,
+        slopeDeltaUs: difference(r.slopeUs, d.slopeUs, r.slopeSeUs, d.slopeSeUs, df, confidence),
+        interceptDeltaUs: difference(r.interceptUs, d.interceptUs, r.interceptSeUs, d.interceptSeUs, df, confidence),
+      });
+    }
+  }
+  return out;
+}

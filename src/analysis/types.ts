@@ -1,0 +1,122 @@
+// Shapes of the analysis: what relay costs against direct, with uncertainty, as plain JSON.
+// Types only; the functions that fill them live next door.
+
+/** Default confidence level of every interval: 0.95. */
+export const DEFAULT_CONFIDENCE = 0.95;
+/** Default bootstrap resamples: 2000. */
+export const DEFAULT_RESAMPLES = 2000;
+/** Default RNG seed of the bootstrap: 1. */
+export const DEFAULT_SEED = 1;
+
+/** A point estimate with its confidence interval (same unit as `value`). */
+export interface Estimate {
+  value: number;
+  /** Confidence interval; null when it cannot be computed (n < 2), see `note`. */
+  interval: { low: number; high: number } | null;
+  /** Number of independent observations behind the estimate (paired repetitions, fitted points). */
+  n: number;
+  /** Why there is no interval, or a caveat, lower case, e.g. `n=1, no interval`. */
+  note?: string;
+}
+
+/** Latency metrics compared per percentile. */
+export type ComparedMetric = 'roundTrip' | 'transaction' | 'connect' | 'firstByte';
+export type PercentileLabel = 'p50' | 'p90' | 'p99' | 'p99.9' | 'max';
+
+/** One percentile of one metric, relay against direct, across repetitions. */
+export interface PercentileComparison {
+  metric: ComparedMetric;
+  percentile: PercentileLabel;
+  /** Mean over repetitions of the direct path's value, integer-valued µs averaged. */
+  directUs: number;
+  /** Mean over repetitions of the relay path's value, µs. */
+  relayUs: number;
+  /** relay − direct in µs: mean of paired per-repetition deltas, with a bootstrap interval. */
+  deltaUs: Estimate;
+  /** Ratio of the means relay ÷ direct (resampled in the same bootstrap); null when direct is 0. */
+  ratio: Estimate | null;
+}
+
+/** Relay path against the direct path for one workload variant (steps sharing a stepId prefix). */
+export interface PathComparison {
+  /** The stepId part before `@`, e.g. `tcp-request-response`. */
+  key: string;
+  directPathId: string;
+  relayPathId: string;
+  /** Repetition indices present on both paths (the pairs). */
+  repetitions: number[];
+  percentiles: PercentileComparison[];
+  /** Transactions per second, both paths (means over repetitions) and relay ÷ direct. */
+  throughput: { directPerSec: number; relayPerSec: number; ratio: Estimate | null };
+  /**
+   * Connection setup: p50 delta of time to first response byte on a new connection when recorded
+   * (the relay rendezvous shows there), else of TCP connect; null when no connections were timed.
+   */
+  connectionSetup: { metric: 'firstByte' | 'connect'; deltaUs: Estimate } | null;
+}
+
+/** Weighted least-squares fit of mean transaction latency = a + b·k over a round-trip sweep. */
+export interface RoundTripFit {
+  pathId: string;
+  /** Fitted points: k round trips per transaction, mean transaction latency µs, its standard error µs. */
+  points: { roundTrips: number; latencyUs: number; standardErrorUs: number }[];
+  /** a: fixed cost per transaction, µs. */
+  interceptUs: number;
+  /** b: cost per round trip, µs. */
+  slopeUs: number;
+  /** Standard errors and covariance of a and b (µs, µs, µs²). */
+  interceptSeUs: number;
+  slopeSeUs: number;
+  covarianceUs2: number;
+}
+
+/** The relay's cost per round trip and fixed cost per transaction, from two fits. */
+export interface FitComparison {
+  /** Workload variant minus `roundTripsPerTransaction`, e.g. `tcp-request-response`. */
+  key: string;
+  direct: RoundTripFit;
+  relay: RoundTripFit;
+  /** slope(relay) − slope(direct): the relay's cost per round trip, µs. */
+  slopeDeltaUs: Estimate;
+  /** intercept(relay) − intercept(direct): the relay's fixed cost per transaction, µs. */
+  interceptDeltaUs: Estimate;
+}
+
+/** The user's own protocol and network, for the projection. All distances are round-trip times. */
+export interface ProjectionInput {
+  /** Sequential round trips in one of the user's transactions. */
+  roundTripsPerTransaction: number;
+  /** RTT between the app and the target over a private link (VNet/VPN), ms. Default 0. */
+  directRttMs?: number;
+  /** RTT between the app and the relay's region, ms. Default 0. */
+  appToRelayRttMs?: number;
+  /** RTT between the relay's region and the on-prem agent, ms. Default 0. */
+  relayToAgentRttMs?: number;
+  /** RTT between the agent and the target on-prem, ms. Default 0. */
+  agentToTargetRttMs?: number;
+}
+
+/** Expected transaction latency of the user's protocol on each path. */
+export interface Projection {
+  input: ProjectionInput;
+  /** Which measured key the per-round-trip costs came from, and how (`fit` or `round-trip mean`). */
+  basis: { key: string; source: 'fit' | 'round-trip mean' };
+  directMs: Estimate;
+  relayMs: Estimate;
+  /** relay − direct, ms. */
+  deltaMs: Estimate;
+  /** The model in one line. */
+  model: string;
+}
+
+/** Everything the analysis derives from a RunResult. Plain JSON. */
+export interface RunAnalysis {
+  confidence: number;
+  /** How intervals were computed (method, resamples, seed), one line each. */
+  methods: string[];
+  comparisons: PathComparison[];
+  fits: FitComparison[];
+  projection: Projection | null;
+  /** Findings a reader must see: invalid generator, errors, dropped work, aborted/failed steps. */
+  warnings: string[];
+}

@@ -1,0 +1,165 @@
+import { describe, expect, test } from 'vitest';
+import { analyzeRun } from '../../src/analysis/analyze-run.js';
+import type { StepResult } from '../../src/metrics/result.js';
+import { createRandom, normalSample, syntheticRun, syntheticStep } from '../fixtures/results/synthetic.js';
+
+/** Repetitions of one variant on two paths; each repetition shares a machine drift between its pair. */
+function pairedRepetitions(repetitions: number, roundTrips: number, extraRelayUs: number, seed: number): StepResult[] {
+  const random = createRandom(seed);
+  const steps: StepResult[] = [];
+  for (let r = 0; r < repetitions; r++) {
+    const driftUs = normalSample(random, 50, 30);
+    for (const [pathId, pathKind, extra] of [['direct', 'direct', 0], ['relay', 'relay-emulated', extraRelayUs]] as const) {
+      steps.push(
+        syntheticStep({ pathId, pathKind, repetition: r, roundTrips, transactions: 400, drawRoundTripUs: () => normalSample(random, 500 + driftUs + extra, 80) }),
+      );
+    }
+  }
+  return steps;
+}
+
+describe('per-percentile comparison across repetitions', () => {
+  test('A vs A: the interval of every latency delta contains 0', () => {
+    const analysis = analyzeRun(syntheticRun(pairedRepetitions(10, 1, 0, 42)));
+
+    const comparison = analysis.comparisons[0]!;
+    expect(comparison.repetitions).toHaveLength(10);
+    const central = comparison.percentiles.filter((p) => p.metric === 'roundTrip' && (p.percentile === 'p50' || p.percentile === 'p90'));
+    expect(central).toHaveLength(2);
+    for (const p of central) {
+      expect(p.deltaUs.interval).not.toBeNull();
+      expect(p.deltaUs.interval!.low).toBeLessThanOrEqual(0);
+      expect(p.deltaUs.interval!.high).toBeGreaterThanOrEqual(0);
+      expect(p.ratio!.interval!.low).toBeLessThanOrEqual(1);
+      expect(p.ratio!.interval!.high).toBeGreaterThanOrEqual(1);
+    }
+  });
+
+  test('a real +300 µs shift gives an interval that excludes 0 and contains the shift', () => {
+    const analysis = analyzeRun(syntheticRun(pairedRepetitions(10, 1, 300, 42)));
+
+    const p50 = analysis.comparisons[0]!.percentiles.find((p) => p.metric === 'roundTrip' && p.percentile === 'p50')!;
+    expect(p50.deltaUs.interval!.low).toBeGreaterThan(0);
+    expect(p50.deltaUs.interval!.low).toBeLessThanOrEqual(300);
+    expect(p50.deltaUs.interval!.high).toBeGreaterThanOrEqual(300);
+    expect(p50.ratio!.value).toBeGreaterThan(1);
+  });
+
+  test('one repetition says n=1 and gives no interval', () => {
+    const analysis = analyzeRun(syntheticRun(pairedRepetitions(1, 1, 300, 7)));
+
+    const p50 = analysis.comparisons[0]!.percentiles[0]!;
+    expect(p50.deltaUs).toMatchObject({ interval: null, n: 1, note: 'n=1, no interval' });
+    expect(analysis.methods[0]).toContain('percentile-bootstrap');
+  });
+
+  test('the same seed gives the same analysis, another seed other resamples', () => {
+    const run = syntheticRun(pairedRepetitions(6, 1, 100, 3));
+
+    const a = analyzeRun(run, { seed: 9 });
+    const b = analyzeRun(run, { seed: 9 });
+    const c = analyzeRun(run, { seed: 10 });
+
+    expect(b).toEqual(a);
+    expect(c.comparisons[0]!.percentiles.map((p) => p.deltaUs.interval)).not.toEqual(a.comparisons[0]!.percentiles.map((p) => p.deltaUs.interval));
+  });
+
+  test('throughput ratio and connection setup are reported', () => {
+    const analysis = analyzeRun(syntheticRun(pairedRepetitions(3, 1, 0, 5)));
+
+    const comparison = analysis.comparisons[0]!;
+    expect(comparison.throughput.ratio!.value).toBeCloseTo(1, 6);
+    expect(comparison.connectionSetup).toMatchObject({ metric: 'connect' });
+    expect(comparison.connectionSetup!.deltaUs.value).toBeGreaterThan(30);
+  });
+});
+
+describe('round-trip sweep fit', () => {
+  const sweep = (injectedUsPerRoundTrip: number, seed: number) => {
+    const random = createRandom(seed);
+    const steps: StepResult[] = [];
+    for (let r = 0; r < 3; r++) {
+      for (const k of [1, 5, 20, 100]) {
+        steps.push(syntheticStep({ pathId: 'direct', pathKind: 'direct', repetition: r, roundTrips: k, transactions: 150, fixedUs: 200, drawRoundTripUs: () => normalSample(random, 400, 120) }));
+        steps.push(
+          syntheticStep({
+            pathId: 'relay', pathKind: 'relay-emulated', repetition: r, roundTrips: k, transactions: 150, fixedUs: 1200,
+            drawRoundTripUs: () => normalSample(random, 400 + injectedUsPerRoundTrip, 120),
+          }),
+        );
+      }
+    }
+    return syntheticRun(steps);
+  };
+
+  test('+2 ms per round trip injected: slope difference within 10 % and intercept difference found', () => {
+    const analysis = analyzeRun(sweep(2000, 11));
+
+    expect(analysis.fits).toHaveLength(1);
+    const fit = analysis.fits[0]!;
+    expect(fit.key).toBe('tcp-request-response');
+    expect(fit.direct.points).toHaveLength(12);
+    expect(Math.abs(fit.slopeDeltaUs.value - 2000)).toBeLessThan(200);
+    expect(fit.slopeDeltaUs.interval!.low).toBeLessThan(fit.slopeDeltaUs.value);
+    expect(fit.slopeDeltaUs.interval!.high).toBeGreaterThan(fit.slopeDeltaUs.value);
+    expect(fit.interceptDeltaUs.value).toBeGreaterThan(0);
+  });
+
+  test('A vs A sweep: the slope difference interval contains 0', () => {
+    const fit = analyzeRun(sweep(0, 12)).fits[0]!;
+
+    expect(fit.slopeDeltaUs.interval!.low).toBeLessThanOrEqual(0);
+    expect(fit.slopeDeltaUs.interval!.high).toBeGreaterThanOrEqual(0);
+  });
+
+  test('projection follows the stated model on the fitted costs and the user distances', () => {
+    const run = sweep(2000, 13);
+
+    const analysis = analyzeRun(run, {
+      projection: { roundTripsPerTransaction: 40, directRttMs: 2, appToRelayRttMs: 10, relayToAgentRttMs: 15 },
+    });
+
+    const { projection, fits } = analysis;
+    const fit = fits[0]!;
+    expect(projection!.basis).toEqual({ key: 'tcp-request-response', source: 'fit' });
+    expect(projection!.directMs.value).toBeCloseTo((fit.direct.interceptUs + 40 * fit.direct.slopeUs) / 1000 + 40 * 2, 6);
+    expect(projection!.relayMs.value).toBeCloseTo((fit.relay.interceptUs + 40 * fit.relay.slopeUs) / 1000 + 40 * 25, 6);
+    // 40 round trips × (2 ms injected + 23 ms more distance) ≈ 1000 ms more on the relay path.
+    expect(projection!.deltaMs.value).toBeGreaterThan(990);
+    expect(projection!.deltaMs.value).toBeLessThan(1010);
+    expect(projection!.deltaMs.interval!.low).toBeLessThan(projection!.deltaMs.value);
+  });
+
+  test('without a sweep the projection uses the mean round trip and has no interval', () => {
+    const analysis = analyzeRun(syntheticRun(pairedRepetitions(2, 5, 1000, 4)), { projection: { roundTripsPerTransaction: 10 } });
+
+    expect(analysis.fits).toEqual([]);
+    expect(analysis.projection!.basis.source).toBe('round-trip mean');
+    expect(analysis.projection!.deltaMs.value).toBeGreaterThan(9);
+    expect(analysis.projection!.deltaMs.interval).toBeNull();
+  });
+});
+
+describe('warnings', () => {
+  test('failed steps, errors, dropped work, invalid generator and an aborted run are all warned about', () => {
+    const [direct, relay] = pairedRepetitions(1, 1, 0, 1) as [StepResult & { status: 'completed' }, StepResult & { status: 'completed' }];
+    relay.metrics.counters.errors = { reset: 3 };
+    relay.metrics.counters.dropped = 7;
+    relay.metrics.generator = {
+      eventLoopDelay: { count: 1, minUs: 1, meanUs: 1, stdDevUs: 0, p50Us: 1, p90Us: 1, p99Us: 1, p999Us: 1, maxUs: 1 },
+      cpuPercent: 99, generators: 1, isValid: false, invalidReasons: ['dispatch lag p99 1840 µs > 1000 µs'],
+    };
+    const failed: StepResult = { stepId: 'other@direct', pathId: 'direct', pathKind: 'direct', status: 'failed', error: { code: 'ERR_WORKLOAD', message: 'no target' } };
+    const run = { ...syntheticRun([direct, relay, failed]), status: 'aborted' as const };
+
+    const warnings = analyzeRun(run).warnings;
+
+    expect(warnings).toEqual([
+      'run interrupted: results are partial',
+      'tcp-request-response[roundTripsPerTransaction=1]@relay: errors reset=3',
+      'tcp-request-response[roundTripsPerTransaction=1]@relay: 7 arrivals dropped (generator behind)',
+      'tcp-request-response[roundTripsPerTransaction=1]@relay: generator invalid — dispatch lag p99 1840 µs > 1000 µs',
+      'other@direct failed: ERR_WORKLOAD no target',
+    ]);
+  });
+});
