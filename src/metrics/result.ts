@@ -113,6 +113,21 @@ export interface StepMetrics {
    * bytes and transactions can be reconciled with what a target saw over the whole run.
    */
   warmupCounters?: StepCounters;
+  /**
+   * Interval histograms of the measured window (e.g. one per second), in time order, for latency
+   * over time and HdrHistogram interval logs. Absent: reporters use the whole-step histogram.
+   */
+  intervals?: StepInterval[];
+}
+
+/** One interval of a step's measured window. */
+export interface StepInterval {
+  /** Interval start in ms from the start of the step's measured window (warm-up excluded). */
+  startMs: number;
+  /** Interval length in ms. */
+  durationMs: number;
+  /** Round-trip latencies (µs) recorded in this interval: `encodeIntoCompressedBase64`. */
+  roundTrip: string;
 }
 
 /** Which load model ran and where its latencies are measured from. */
