@@ -1,12 +1,28 @@
 // Registry of workload drivers by `kind`: the runner looks drivers up here and nowhere else.
 
-import type { Workload, WorkloadParams } from './types.js';
+import { WorkloadError } from '../errors.js';
+import type { Workload, WorkloadParams, WorkloadRunOptions } from './types.js';
+import { connectionChurn } from './connection-churn.js';
 import { tcpRequestResponse } from './tcp-request-response.js';
 
-/** Every driver, keyed by its `kind`; each entry accepts exactly its own parameter type. */
-export type WorkloadRegistry = { [K in WorkloadParams['kind']]: Workload<Extract<WorkloadParams, { kind: K }>> };
+/** Every driver, keyed by its `kind`; each accepts any WorkloadParams and checks the kind at run time. */
+export type WorkloadRegistry = { [K in WorkloadParams['kind']]: Workload<WorkloadParams> };
+
+/** Widens a driver to the registry's type; a params object of another kind is a harness bug. */
+function register<P extends WorkloadParams>(driver: Workload<P>): Workload<WorkloadParams> {
+  return {
+    kind: driver.kind,
+    run: (options) => {
+      if (options.params.kind !== driver.kind) {
+        return Promise.reject(new WorkloadError(`driver ${driver.kind} got params of kind ${options.params.kind}`));
+      }
+      return driver.run(options as WorkloadRunOptions<P>);
+    },
+  };
+}
 
 /** The drivers hcbench ships. */
 export const workloads: WorkloadRegistry = {
-  'tcp-request-response': tcpRequestResponse,
+  'tcp-request-response': register(tcpRequestResponse),
+  'connection-churn': register(connectionChurn),
 };

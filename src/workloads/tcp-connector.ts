@@ -36,6 +36,8 @@ const CLOSE_TIMEOUT_MS = 5000;
 
 export class TcpConnector {
   private readonly live = new Set<TcpConnection>();
+  /** Connect attempts that failed with EADDRNOTAVAIL (local ephemeral ports exhausted). */
+  addressNotAvailable = 0;
 
   constructor(private readonly o: ConnectorOptions) {
     o.stop.addEventListener('abort', () => this.destroyAll(), { once: true });
@@ -63,6 +65,7 @@ export class TcpConnector {
         this.live.add(connection);
         return connection;
       }
+      if (dialed.code === 'EADDRNOTAVAIL') this.addressNotAvailable += 1;
       if (attempt === attempts) {
         recorder.countError(phase, dialed.kind);
         recorder.add(phase, 'connectionsFailed');

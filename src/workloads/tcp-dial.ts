@@ -9,7 +9,7 @@ import { classifySocketError } from './socket-errors.js';
 /** Result of one connect attempt; `startNs`/`endNs` come from the injected clock. */
 export type DialOutcome =
   | { ok: true; socket: net.Socket; startNs: bigint; endNs: bigint }
-  | { ok: false; kind: ErrorKind; startNs: bigint; endNs: bigint };
+  | { ok: false; kind: ErrorKind; startNs: bigint; endNs: bigint; /** Node error code, when there was one. */ code?: string };
 
 /**
  * Connects to `address` with noDelay. Resolves (never rejects) on 'connect', on error, after
@@ -35,8 +35,10 @@ export function dialTcp(address: DialAddress, timeoutMs: number, clock: Clock, s
       resolve(outcome);
     };
     const onConnect = (): void => finish({ ok: true, socket, startNs, endNs: clock.nowNs() });
-    const onError = (error: unknown): void =>
-      finish({ ok: false, kind: classifySocketError(error), startNs, endNs: clock.nowNs() });
+    const onError = (error: unknown): void => {
+      const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+      finish({ ok: false, kind: classifySocketError(error), startNs, endNs: clock.nowNs(), ...(typeof code === 'string' ? { code } : {}) });
+    };
     const onAbort = (): void => finish({ ok: false, kind: 'closed', startNs, endNs: clock.nowNs() });
     const timer = setTimeout(() => finish({ ok: false, kind: 'timeout', startNs, endNs: clock.nowNs() }), timeoutMs);
     socket.once('connect', onConnect);

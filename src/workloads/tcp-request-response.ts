@@ -22,11 +22,22 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 /** The tcp-request-response workload. */
 export const tcpRequestResponse: Workload<TcpRequestResponseParams> = {
   kind: 'tcp-request-response',
-  run: runTcpRequestResponse,
+  run: async (options) => (await runRequestResponse(options, options.params)).outcome,
 };
 
-async function runTcpRequestResponse(options: WorkloadRunOptions<TcpRequestResponseParams>): Promise<WorkloadOutcome> {
-  const { params, clock, signal } = options;
+/** What a request/response run produced, plus facts other drivers built on it report on. */
+export interface RequestResponseRun {
+  outcome: WorkloadOutcome;
+  /** Connect attempts that failed with EADDRNOTAVAIL (local ephemeral ports exhausted). */
+  addressNotAvailable: number;
+}
+
+/** Runs transactions of `params` (the options' own params are ignored); shared with connection-churn. */
+export async function runRequestResponse(
+  options: Omit<WorkloadRunOptions, 'params'>,
+  params: TcpRequestResponseParams,
+): Promise<RequestResponseRun> {
+  const { clock, signal } = options;
   checkParams(params);
   const load = params.load ?? { model: 'closed' };
   const isPersistent = (params.connectionMode ?? 'persistent') === 'persistent';
@@ -113,7 +124,7 @@ async function runTcpRequestResponse(options: WorkloadRunOptions<TcpRequestRespo
     const durationMs = measuredDurationMs(window, options.durationMs, isAborted, clock.nowNs());
     const metrics = recorder.snapshot({ durationMs, warmupMs: options.warmupMs });
     metrics.timing = describeTiming(load);
-    return { metrics, isAborted };
+    return { outcome: { metrics, isAborted }, addressNotAvailable: connector.addressNotAvailable };
   } finally {
     stopper.dispose();
     connector.destroyAll();

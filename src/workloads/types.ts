@@ -123,7 +123,120 @@ export interface RetryPolicy {
   backoffMs?: number;
 }
 
-export type WorkloadParams = TcpRequestResponseParams;
+/**
+ * Connection churn (TCP_CRR-like): each transaction connects, does one request/response exchange
+ * with the built-in target's protocol, and closes. Records connect time, time to first response
+ * byte and close time; notes local port exhaustion.
+ */
+export interface ConnectionChurnParams {
+  kind: 'connection-churn';
+  /** Most connections in flight at once (closed model: workers). >= 1. */
+  connections: number;
+  /** Bytes of the one request, header included. Optional; default 64; >= 8. */
+  requestBytes?: number;
+  /** Bytes of the one response. Optional; default 64; >= 1. */
+  responseBytes?: number;
+  /** Load model; optional, default closed. Use `{ model: 'open', ratePerSec }` for a connection rate. */
+  load?: LoadModel;
+  /** Longest wait for the response, ms. Optional; default 5000; valid 1..600000. */
+  timeoutMs?: number;
+  /** Longest wait for one TCP connect, ms. Optional; default 5000; valid 1..600000. */
+  connectTimeoutMs?: number;
+  /** Retry policy for failed connects; optional, default none. */
+  retry?: RetryPolicy;
+}
+
+/**
+ * Bulk transfer over `connections` connections to the built-in target: upload (target discards),
+ * download (target streams), or both, for the measured window or until `totalBytes`. Throughput
+ * is recorded per interval; an optional ping-pong probe on its own connection measures latency
+ * inflation while the stream runs.
+ */
+export interface TcpStreamParams {
+  kind: 'tcp-stream';
+  direction: 'upload' | 'download' | 'both';
+  /** Parallel stream connections. Optional; default 1; valid 1..1000. */
+  connections?: number;
+  /** Stop each direction of each connection after this many payload bytes. Optional; default unbounded (the window ends it); >= 1. */
+  totalBytes?: number;
+  /** Bytes per write when uploading. Optional; default 65536; valid 1..16777216. */
+  chunkBytes?: number;
+  /** Throughput sampling interval, ms. Optional; default 100; valid 10..60000. */
+  intervalMs?: number;
+  /** Optional latency probe: round trips at `ratePerSec` on a separate connection (into `roundTrip`). */
+  probe?: { ratePerSec: number; requestBytes?: number; responseBytes?: number };
+}
+
+/**
+ * HTTP/1.1 load through autocannon's programmatic API (its coordinated-omission correction off),
+ * latencies re-recorded in integer µs into hcbench's histograms. One request = one transaction =
+ * one round trip. Non-2xx responses count as `mismatch` errors.
+ */
+export interface HttpParams {
+  kind: 'http';
+  /** Concurrent connections. >= 1. */
+  connections: number;
+  /** Requests in flight per connection (HTTP pipelining). Optional; default 1; valid 1..100. */
+  pipelining?: number;
+  /** Method. Optional; default `GET`. */
+  method?: string;
+  /** Request path with query. Optional; default `/`. */
+  path?: string;
+  /** Extra request headers. Optional. */
+  headers?: Record<string, string>;
+  /** Request body (UTF-8). Optional. */
+  body?: string;
+  /** Total request rate per second across connections (autocannon `overallRate`). Optional; default unlimited (closed model). */
+  ratePerSec?: number;
+  /** Per-request timeout, ms (rounded up to whole seconds for autocannon). Optional; default 10000; valid 1000..600000. */
+  timeoutMs?: number;
+}
+
+/** Bytes in a dialog step: text with escapes (\r \n \t \0 \\ \xNN), hex or base64. */
+export type DialogEncoding = 'text' | 'hex' | 'base64';
+
+/** What a dialog `expect` step waits for. */
+export type DialogExpectation =
+  /** Exactly these bytes next. */
+  | { exact: string; encoding?: DialogEncoding }
+  /** Exactly this many bytes (any content). >= 1. */
+  | { bytes: number }
+  /** Bytes up to and including the first match of this regular expression (matched on latin1 text). */
+  | { regex: string }
+  /** Bytes up to and including this delimiter (text with escapes). */
+  | { until: string };
+
+/** One dialog step: write bytes, or wait for a response. */
+export type DialogStep =
+  | { send: string; encoding?: DialogEncoding }
+  | { expect: DialogExpectation; /** This step's timeout, ms. Optional; default the dialog's `timeoutMs`. */ timeoutMs?: number };
+
+/**
+ * A scripted exchange for real protocols (Redis, SMTP, line protocols). A transaction runs all
+ * `steps` once; each send → expect pair is one round trip (timed from the send to the match).
+ */
+export interface DialogParams {
+  kind: 'dialog';
+  /** Connections (closed) or most in flight (open). >= 1. */
+  connections: number;
+  /** Steps of one transaction, in order; at least one `expect`. */
+  steps: DialogStep[];
+  /** Steps run once on every new connection before its first transaction (greeting, AUTH). Optional. */
+  setup?: DialogStep[];
+  /** `persistent` (default) or `perTransaction`. */
+  connectionMode?: ConnectionMode;
+  /** Load model; optional, default closed. */
+  load?: LoadModel;
+  /** Default per-step timeout, ms. Optional; default 5000; valid 1..600000. */
+  timeoutMs?: number;
+  /** Longest wait for one TCP connect, ms. Optional; default 5000. */
+  connectTimeoutMs?: number;
+  /** Retry policy for failed connects; optional, default none. */
+  retry?: RetryPolicy;
+}
+
+/** Parameters of any workload, discriminated by `kind` (kinds join as their drivers land). */
+export type WorkloadParams = TcpRequestResponseParams | ConnectionChurnParams;
 
 export interface WorkloadRunOptions<P extends WorkloadParams = WorkloadParams> {
   dialAddress: DialAddress;

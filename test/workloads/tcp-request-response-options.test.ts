@@ -105,7 +105,9 @@ describe('tcp-request-response options', () => {
 
     const { counters: c, histograms: h } = outcome.metrics;
     expect(c.errors).toEqual({});
-    expect(c.dropped ?? 0).toBe(0);
+    // Queue mode sends everything it can; only arrivals still queued at the window's end drop.
+    expect(c.scheduled).toBe((c.sent ?? 0) + (c.dropped ?? 0));
+    expect(c.dropped ?? 0).toBeLessThan(5);
     expect(c.late ?? 0).toBeGreaterThan(10);
     // About 30 of ~100 arrivals wait behind the stall: their response time carries it.
     expect(h.responseTime?.summary.p90Us).toBeGreaterThan(50_000);

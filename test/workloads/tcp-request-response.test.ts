@@ -59,8 +59,14 @@ describe('tcp-request-response workload', () => {
     expect(outcome.metrics.transactionsPerSec).toBeCloseTo(counters.transactions / 0.3, 6);
   });
 
-  test('is registered under its kind', () => {
-    expect(workloads['tcp-request-response']).toBe(tcpRequestResponse);
+  test('is registered under its kind, and the registry refuses params of another kind', async () => {
+    const driver = workloads['tcp-request-response'];
+    const wrong = { kind: 'connection-churn', connections: 1 } as const;
+
+    const run = driver.run({ dialAddress: { host: '127.0.0.1', port: 1 }, params: wrong, warmupMs: 0, durationMs: 1, signal: AbortSignal.timeout(5000), clock: systemClock });
+
+    expect(driver.kind).toBe(tcpRequestResponse.kind);
+    await expect(run).rejects.toMatchObject({ code: 'ERR_WORKLOAD' });
   });
 
   test('counts refused connects without throwing when the target is down', async () => {
