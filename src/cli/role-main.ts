@@ -4,6 +4,7 @@
 
 import { parseConnectionString } from '../azure/connection-string.js';
 import { redactSecrets } from '../azure/sas-token.js';
+import { startDelayProxy, type DelayProxy } from '../net/delay-proxy.js';
 import { createDefaultNamespace } from '../relay/namespace.js';
 import { startRelay, type RelayServer } from '../relay/relay-server.js';
 import type {
@@ -11,6 +12,7 @@ import type {
   RoleName,
   RoleRequest,
   StartAgentParams,
+  StartDelayProxyParams,
   StartRelayParams,
   StartRelayResult,
   StartTargetResult,
@@ -23,9 +25,11 @@ interface Closable {
 }
 
 const role = process.argv[2] as RoleName;
-const closables: Closable[] = [];
+/** Closed in order at stop: agents first, so hyco-ws never reconnects into a closing relay. */
+const agents = new Map<string, Agent>();
+const others: Closable[] = [];
+const proxies = new Map<string, DelayProxy>();
 let relay: RelayServer | undefined;
-let agent: Agent | undefined;
 let target: Awaited<ReturnType<typeof startRequestResponseTarget>> | undefined;
 let isStopping = false;
 
@@ -42,42 +46,51 @@ type Handler = (params: unknown) => Promise<unknown>;
 const handlers: Record<string, Handler> = {
   ping: async () => ({ role, pid: process.pid }),
   startRelay: async (params) => {
-    const { hybridConnectionName } = params as StartRelayParams;
+    const { hybridConnectionName, senderLeg, listenerLeg } = params as StartRelayParams;
     relay = await startRelay({
       namespace: createDefaultNamespace(hybridConnectionName),
+      delays: { ...(senderLeg === undefined ? {} : { senderLeg }), ...(listenerLeg === undefined ? {} : { listenerLeg }) },
       log: (event) => log(`relay ${JSON.stringify(event)}`),
     });
-    closables.push(relay);
+    others.push(relay);
     const result: StartRelayResult = { url: relay.url, connectionString: relay.connectionString(hybridConnectionName) };
     return result;
   },
   startTarget: async () => {
     target = await startRequestResponseTarget({ host: '127.0.0.1', port: 0 });
-    closables.push(target);
+    others.push(target);
     const result: StartTargetResult = { host: target.address.host, port: target.address.port };
     return result;
   },
+  startDelayProxy: async (params) => {
+    const { proxyId, target: to, leg } = params as StartDelayProxyParams;
+    const proxy = await startDelayProxy({ target: to, toTarget: leg, toClient: leg });
+    proxies.set(proxyId, proxy);
+    others.unshift(proxy);
+    return proxy.address;
+  },
   startAgent: async (params) => {
-    const { connectionString, target: targetAddress } = params as StartAgentParams;
-    agent = await startAgent({
+    const { agentId, connectionString, target: to } = params as StartAgentParams;
+    const agent = await startAgent({
       connection: parseConnectionString(connectionString),
-      target: targetAddress,
-      log: (event) => log(`agent ${JSON.stringify(event)}`),
+      target: to,
+      log: (event) => log(`agent ${agentId} ${JSON.stringify(event)}`),
     });
-    // The agent must close before anything else so that hyco-ws never reconnects into a closing relay.
-    closables.unshift(agent);
+    agents.set(agentId, agent);
     return { status: agent.stats().status };
   },
-  stopAgent: async () => {
-    const current = agent;
-    if (current === undefined) return { stopped: false };
-    closables.splice(closables.indexOf(current), 1);
-    await current.close();
+  stopAgent: async (params) => {
+    const { agentId } = params as { agentId: string };
+    const agent = agents.get(agentId);
+    if (agent === undefined) return { stopped: false };
+    agents.delete(agentId);
+    await agent.close();
     return { stopped: true };
   },
   stats: async () => ({
     relay: relay?.stats(),
-    agent: agent?.stats(),
+    agents: Object.fromEntries([...agents].map(([id, agent]) => [id, agent.stats()])),
+    proxies: Object.fromEntries([...proxies].map(([id, proxy]) => [id, proxy.stats()])),
     target: target?.stats(),
   }),
   stop: async () => {
@@ -90,7 +103,10 @@ const handlers: Record<string, Handler> = {
 async function stopAll(): Promise<void> {
   if (isStopping) return;
   isStopping = true;
-  for (const closable of closables.splice(0)) {
+  const closables: Closable[] = [...agents.values(), ...others];
+  agents.clear();
+  others.length = 0;
+  for (const closable of closables) {
     try {
       await closable.close();
     } catch (error) {

@@ -173,7 +173,7 @@ export interface GeneratorHealth {
   invalidReasons: string[];
 }
 
-export type PathKind = 'direct' | 'relay-emulated';
+export type PathKind = 'direct' | 'relay-emulated' | 'relay-azure';
 
 /** The outcome of one step on one path (tinybench-style union: failures are data). */
 /** What identifies a step: the same workload variant on one path, one repetition. */
@@ -240,7 +240,11 @@ export interface RunResult {
   scenario: { file: string; name: string; description: string; resolved: unknown };
   environment: RunEnvironment;
   steps: StepResult[];
-  /** Counters of the relay path's components, when a relay path ran. */
+  /** The network the run measured: profile with per-leg delays, each path's shape, the target. */
+  topology?: { network: { name: string; profile: unknown }; paths: unknown[]; target: unknown };
+  /** Counters of each path's components (relay, agent, forwarder, delay shim), by path id, read at the end. */
+  pathCounters?: Record<string, Record<string, unknown>>;
+  /** Counters of the first relay path's components, when a relay path ran. */
   relayPath?: RelayPathCounters;
   /** Relay vs direct, per step id, when both paths ran. */
   overhead: Record<string, OverheadRow[]>;

@@ -1,16 +1,26 @@
-// The direct path: the workload dials the target itself (stands for VNet integration).
-// Nothing is started here; the target lives in the on-prem process of the topology.
+// The direct path: the workload dials the target (stands for VNet integration). With a network
+// distance, it dials a delay proxy in the on-prem process instead, so the delay is on the path,
+// not in the driver.
 
+import type { LegProfile } from '../scenario/network-profiles.js';
+import type { RoleHandle } from '../run/role-process.js';
+import type { StartDelayProxyParams } from '../run/role-protocol.js';
 import type { DialAddress } from '../workloads/types.js';
+import { isNoopLink } from '../net/delay-line.js';
 import type { OpenPath } from './types.js';
 
-export function openDirectPath(id: string, target: DialAddress): OpenPath {
+export async function openDirectPath(id: string, onprem: RoleHandle, target: DialAddress, leg: LegProfile): Promise<OpenPath> {
+  const base = { id, kind: 'direct' as const, components: {}, rolePids: {}, close: async () => {} };
+  if (isNoopLink(leg)) return { ...base, dialAddress: { ...target } };
+  const params: StartDelayProxyParams = { proxyId: id, target, leg };
+  const address = await onprem.call<DialAddress>('startDelayProxy', params);
   return {
-    id,
-    kind: 'direct',
-    dialAddress: { ...target },
-    components: {},
-    rolePids: {},
-    close: async () => {},
+    ...base,
+    dialAddress: address,
+    components: { [`${id}.delayShim`]: `onprem (pid ${onprem.pid})` },
+    readCounters: async () => {
+      const stats = await onprem.call<{ proxies: Record<string, unknown> }>('stats');
+      return { delayShim: stats.proxies[id] };
+    },
   };
 }

@@ -1,33 +1,44 @@
-// Scenario -> Plan: defaults already applied by validation; here durations become concrete
-// (overrides), paths get ids, and steps are ordered. Pure: no sockets, no clock.
+// Scenario -> Plan: resolves the network profile, expands every workload's matrix into variants,
+// applies duration overrides, and orders the steps (paths alternated across repetitions so that
+// drift on a shared machine hits both). Pure: no sockets, no clock.
 
 import type { PathKind } from '../metrics/result.js';
-import type { Scenario } from '../scenario/schema.js';
+import { BUILTIN_NETWORK_PROFILES, type LegProfile, type NetworkProfile } from '../scenario/network-profiles.js';
+import type { Scenario, ScenarioNetworkProfile } from '../scenario/schema.js';
+import type { ScenarioWorkload, WorkloadExtras } from '../scenario/schema-workloads.js';
 import type { WorkloadParams } from '../workloads/types.js';
+import { expandMatrix, variantLabel } from './matrix.js';
 
-/** One network path of the run. */
-export interface PlannedPath {
-  /** Unique within the run; defaults to the kind. */
-  id: string;
-  kind: PathKind;
-}
+/** One network path of the run, with the delays its legs get. */
+export type PlannedPath =
+  | { id: string; kind: 'direct'; direct: LegProfile }
+  | { id: string; kind: 'relay-emulated'; appToRelay: LegProfile; relayToAgent: LegProfile }
+  | { id: string; kind: 'relay-azure'; connectionStringEnv: string };
 
-/** One workload run on one path. */
+/** One workload variant run once on one path. */
 export interface PlannedStep {
-  /** `<workload kind>@<path id>`, unique within the run. */
+  /** `<workload id>[<variant>]@<path id>`: equal across repetitions. */
   id: string;
+  workloadId: string;
   pathId: string;
+  pathKind: PathKind;
+  /** 0-based. */
+  repetition: number;
   workload: WorkloadParams;
+  /** The matrix values of this variant; empty without a matrix. */
+  variant: Record<string, unknown>;
   warmupMs: number;
   durationMs: number;
 }
 
 export interface Plan {
   scenarioName: string;
+  target: Scenario['target'];
+  network: { name: string; profile: NetworkProfile };
   paths: PlannedPath[];
   /** Steps in execution order. */
   steps: PlannedStep[];
-  /** Upper bound of the measured time, ms (warm-up + duration over all steps). */
+  /** Sum of warm-up and measured time over all steps, milliseconds. */
   estimatedDurationMs: number;
 }
 
@@ -36,20 +47,77 @@ export interface PlanOverrides {
   durationMs?: number;
   /** Replaces every step's `warmupMs`. */
   warmupMs?: number;
+  /** Replaces the scenario's `repetitions`. */
+  repetitions?: number;
+}
+
+const ZERO_LEG: LegProfile = { oneWayDelayMs: 0, jitterMs: 0, bandwidthBytesPerSec: 0 };
+
+/** The network profile the scenario names (or defines inline), with absent legs at zero delay. */
+export function resolveNetwork(scenario: Scenario): { name: string; profile: NetworkProfile } {
+  if (typeof scenario.network === 'string') {
+    const builtin = BUILTIN_NETWORK_PROFILES[scenario.network];
+    if (builtin !== undefined) return { name: scenario.network, profile: builtin };
+    const custom = scenario.networkProfiles?.[scenario.network];
+    // Validation guarantees the name exists; fall back to zero delays defensively.
+    return { name: scenario.network, profile: completeProfile(custom ?? { description: '' }) };
+  }
+  return { name: 'inline', profile: completeProfile(scenario.network) };
+}
+
+function completeProfile(profile: ScenarioNetworkProfile): NetworkProfile {
+  return {
+    description: profile.description,
+    direct: profile.direct ?? ZERO_LEG,
+    appToRelay: profile.appToRelay ?? ZERO_LEG,
+    relayToAgent: profile.relayToAgent ?? ZERO_LEG,
+  };
 }
 
 export function buildPlan(scenario: Scenario, overrides: PlanOverrides = {}): Plan {
-  const paths = scenario.paths.map((path) => ({ id: path.id ?? path.kind, kind: path.kind }));
-  const { durationMs, warmupMs, ...workload } = scenario.workload;
-  const steps = paths.map((path) => ({
-    id: `${workload.kind}@${path.id}`,
-    pathId: path.id,
-    workload,
-    warmupMs: overrides.warmupMs ?? warmupMs,
-    durationMs: overrides.durationMs ?? durationMs,
-  }));
+  const network = resolveNetwork(scenario);
+  const paths: PlannedPath[] = scenario.paths.map((path) => {
+    const id = path.id ?? path.kind;
+    switch (path.kind) {
+      case 'direct':
+        return { id, kind: 'direct', direct: network.profile.direct };
+      case 'relay-emulated':
+        return { id, kind: 'relay-emulated', appToRelay: network.profile.appToRelay, relayToAgent: network.profile.relayToAgent };
+      case 'relay-azure':
+        return { id, kind: 'relay-azure', connectionStringEnv: path.connectionStringEnv };
+    }
+  });
+  const repetitions = overrides.repetitions ?? scenario.repetitions;
+  const workloads: ScenarioWorkload[] = scenario.workloads ?? (scenario.workload === undefined ? [] : [scenario.workload]);
+  const steps: PlannedStep[] = [];
+  for (const workload of workloads) {
+    const { id, durationMs, warmupMs, matrix, ...params } = workload;
+    const workloadId = id ?? workload.kind;
+    for (const variant of expandMatrix(matrix)) {
+      const resolved = { ...params, ...variant } as Omit<ScenarioWorkload, WorkloadExtras> as WorkloadParams;
+      for (let repetition = 0; repetition < repetitions; repetition++) {
+        const isReversed = scenario.order === 'alternate' && repetition % 2 === 1;
+        const ordered = isReversed ? [...paths].reverse() : paths;
+        for (const path of ordered) {
+          steps.push({
+            id: `${workloadId}${variantLabel(variant)}@${path.id}`,
+            workloadId,
+            pathId: path.id,
+            pathKind: path.kind,
+            repetition,
+            workload: resolved,
+            variant,
+            warmupMs: overrides.warmupMs ?? warmupMs ?? scenario.warmupMs,
+            durationMs: overrides.durationMs ?? durationMs ?? scenario.durationMs,
+          });
+        }
+      }
+    }
+  }
   return {
     scenarioName: scenario.name,
+    target: scenario.target,
+    network,
     paths,
     steps,
     estimatedDurationMs: steps.reduce((sum, step) => sum + step.warmupMs + step.durationMs, 0),

@@ -15,9 +15,20 @@ export type RoleMessage =
   | { type: 'error'; id: number; error: string }
   | { type: 'log'; line: string };
 
+/** One network leg as the roles receive it (see scenario/network-profiles.ts). */
+export interface LegParams {
+  oneWayDelayMs: number;
+  jitterMs: number;
+  bandwidthBytesPerSec: number;
+}
+
 /** `cloud.startRelay` params. */
 export interface StartRelayParams {
   hybridConnectionName: string;
+  /** App ↔ relay leg (the sender side). */
+  senderLeg?: LegParams;
+  /** Relay ↔ agent leg (the listener side). */
+  listenerLeg?: LegParams;
 }
 
 /** `cloud.startRelay` result. The connection string carries a key: keep it off logs. */
@@ -34,6 +45,15 @@ export interface StartTargetResult {
 
 /** `onprem.startAgent` params. */
 export interface StartAgentParams {
+  /** Names this agent in `stopAgent` and `stats` (one per relay path). */
+  agentId: string;
   connectionString: string;
   target: { host: string; port: number };
+}
+
+/** `onprem.startDelayProxy` params: the direct path's distance shim in front of the target. */
+export interface StartDelayProxyParams {
+  proxyId: string;
+  target: { host: string; port: number };
+  leg: LegParams;
 }

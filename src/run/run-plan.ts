@@ -4,9 +4,9 @@
 
 import { computeOverhead } from '../analysis/overhead.js';
 import { HarnessError } from '../errors.js';
-import type { Plan } from '../plan/build-plan.js';
+import type { Plan, PlannedStep } from '../plan/build-plan.js';
 import { openTopology } from '../paths/topology.js';
-import { RESULT_SCHEMA_VERSION, type RunResult, type StepResult } from '../metrics/result.js';
+import { RESULT_SCHEMA_VERSION, type RunResult, type StepIdentity, type StepResult } from '../metrics/result.js';
 import type { Scenario } from '../scenario/schema.js';
 import { workloads } from '../workloads/index.js';
 import { systemClock, type Clock } from '../workloads/types.js';
@@ -24,8 +24,21 @@ export interface RunPlanOptions {
   signal: AbortSignal;
   clock?: Clock;
   onProgress?: (event: RunProgress) => void;
+  /** Values of environment variables the plan names (relay-azure connection strings). */
+  secrets?: Record<string, string | undefined>;
   /** Wall clock for the result's timestamps (epoch ms), injectable for tests. */
   nowMs?: () => number;
+}
+
+function identity(step: PlannedStep): StepIdentity {
+  return {
+    stepId: step.id,
+    pathId: step.pathId,
+    pathKind: step.pathKind,
+    repetition: step.repetition,
+    workload: { ...step.workload },
+    variant: { ...step.variant },
+  };
 }
 
 export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunResult> {
@@ -33,9 +46,13 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunR
   const nowMs = options.nowMs ?? Date.now;
   const startedAt = new Date(nowMs()).toISOString();
   onProgress?.({ type: 'setup', message: `starting paths: ${plan.paths.map((p) => p.id).join(', ')}` });
-  const topology = await openTopology(plan.paths, { onLog: (role, line) => onProgress?.({ type: 'log', line: `[${role}] ${line}` }) });
+  const topology = await openTopology(plan, {
+    onLog: (role, line) => onProgress?.({ type: 'log', line: `[${role}] ${line}` }),
+    ...(options.secrets === undefined ? {} : { secrets: options.secrets }),
+  });
   const steps: StepResult[] = [];
   let relayPath: RunResult['relayPath'];
+  const pathCounters: Record<string, Record<string, unknown>> = {};
   try {
     for (const [index, step] of plan.steps.entries()) {
       if (signal.aborted) break;
@@ -61,16 +78,14 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunR
           signal,
           clock: options.clock ?? systemClock,
         });
-        const base = { stepId: step.id, pathId: path.id, pathKind: path.kind };
+        const base = identity(step);
         result = outcome.isAborted
           ? { ...base, status: 'aborted', reason: 'interrupted', metrics: outcome.metrics }
           : { ...base, status: 'completed', metrics: outcome.metrics };
       } catch (error) {
         const code = error instanceof HarnessError ? error.code : 'ERR_INTERNAL';
         result = {
-          stepId: step.id,
-          pathId: path.id,
-          pathKind: path.kind,
+          ...identity(step),
           status: 'failed',
           error: { code, message: error instanceof Error ? error.message : String(error) },
         };
@@ -81,11 +96,14 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunR
     for (const path of topology.paths.values()) {
       if (path.readCounters === undefined) continue;
       const counters = await path.readCounters();
-      relayPath = {
-        relay: (counters['relay'] ?? {}) as Record<string, unknown>,
-        agent: (counters['agent'] ?? {}) as Record<string, unknown>,
-        forwarder: (counters['forwarder'] ?? {}) as Record<string, unknown>,
-      };
+      pathCounters[path.id] = counters;
+      if (relayPath === undefined && path.kind !== 'direct') {
+        relayPath = {
+          relay: (counters['relay'] ?? {}) as Record<string, unknown>,
+          agent: (counters['agent'] ?? {}) as Record<string, unknown>,
+          forwarder: (counters['forwarder'] ?? {}) as Record<string, unknown>,
+        };
+      }
     }
   } finally {
     await topology.close();
@@ -99,6 +117,8 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunR
     scenario: { file: options.scenarioFile, name: options.scenario.name, description: options.scenario.description, resolved: options.scenario },
     environment: await describeEnvironment(topology.roles, topology.rolePids),
     steps,
+    topology: { network: plan.network, paths: plan.paths, target: plan.target },
+    pathCounters,
     ...(relayPath === undefined ? {} : { relayPath }),
     overhead: computeOverhead(steps),
   };

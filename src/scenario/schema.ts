@@ -1,55 +1,78 @@
 // The scenario file contract, as one zod schema: the single source of truth for validation,
-// the TypeScript types and the published JSON Schema. Pure; no I/O.
+// the TypeScript types and the published JSON Schema (scenarios/schema.json). Pure; no I/O.
 
 import { z } from 'zod';
+import { BUILTIN_NETWORK_PROFILES } from './network-profiles.js';
+import { checkScenarioRules } from './rules.js';
+import { int, MAX_DURATION_MS, num, workloadSchema } from './schema-workloads.js';
 
-/** Largest duration a scenario may ask for: 24 h, in milliseconds. */
-export const MAX_DURATION_MS = 86_400_000;
-/** Largest payload per request or response: 64 MiB. */
-export const MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;
-/** Bytes of the built-in target's request header; a request can't be smaller. */
-export const TARGET_HEADER_BYTES = 8;
+export { MAX_DURATION_MS, MAX_PAYLOAD_BYTES, TARGET_HEADER_BYTES } from './schema-workloads.js';
 
-const int = (min: number, max: number, description: string) =>
-  z.number().min(min).max(max).int().describe(description);
+const idSchema = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/);
 
-/** The built-in TCP request/response target, started next to the on-prem agent. */
 export const targetSchema = z
-  .strictObject({
-    kind: z.literal('tcp-request-response').describe('built-in TCP server: reads a request, answers with the size it asks for'),
-  })
+  .discriminatedUnion('kind', [
+    z
+      .strictObject({
+        kind: z.literal('tcp-request-response').describe('built-in TCP server: reads a request, answers with the size it asks for'),
+      })
+      .describe('the built-in request/response target, started next to the agent'),
+    z
+      .strictObject({
+        kind: z.literal('external'),
+        address: z
+          .string()
+          .regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/)
+          .describe('host:port of a server you run, e.g. 127.0.0.1:6379'),
+      })
+      .describe('a server you run (Redis, PostgreSQL, your own); hcbench does not start it'),
+  ])
   .describe('the system under test');
+
+export const legSchema = z
+  .strictObject({
+    oneWayDelayMs: num(0, 10_000, 'one-way propagation delay, ms, applied in each direction').default(0),
+    jitterMs: num(0, 10_000, 'uniform extra delay in [0, jitterMs), ms; order is preserved').default(0),
+    bandwidthBytesPerSec: int(0, 100_000_000_000, 'serialisation rate cap, bytes per second; 0 = unlimited').default(0),
+  })
+  .describe('one network leg');
+
+export const networkProfileSchema = z
+  .strictObject({
+    description: z.string().max(500).default(''),
+    direct: legSchema.optional().describe('app ↔ target on the direct path (VNet integration)'),
+    appToRelay: legSchema.optional().describe('app ↔ relay namespace'),
+    relayToAgent: legSchema.optional().describe('relay namespace ↔ agent next to the target'),
+  })
+  .describe('network distances for every path');
 
 export const pathSchema = z.discriminatedUnion('kind', [
   z
     .strictObject({
-      kind: z.literal('direct').describe('the workload dials the target itself (stands for VNet integration)'),
-      id: z.string().regex(/^[a-z][a-z0-9-]*$/).optional().describe('name used in results; defaults to the kind'),
+      kind: z.literal('direct').describe('the workload dials the target (stands for VNet integration)'),
+      id: idSchema.optional().describe('name used in results; defaults to the kind'),
     })
-    .describe('direct path'),
+    .describe('direct path, through the network profile\'s direct delay'),
   z
     .strictObject({
-      kind: z
-        .literal('relay-emulated')
-        .describe('forwarder → embedded Azure Relay emulator → agent → target, all on 127.0.0.1'),
-      id: z.string().regex(/^[a-z][a-z0-9-]*$/).optional().describe('name used in results; defaults to the kind'),
+      kind: z.literal('relay-emulated').describe('forwarder → embedded Azure Relay emulator → agent → target, on 127.0.0.1'),
+      id: idSchema.optional().describe('name used in results; defaults to the kind'),
     })
     .describe('relay path on the embedded emulator'),
+  z
+    .strictObject({
+      kind: z.literal('relay-azure').describe('forwarder → a real Azure Relay namespace → agent → target'),
+      id: idSchema.optional().describe('name used in results; defaults to the kind'),
+      connectionStringEnv: z
+        .string()
+        .regex(/^[A-Z_][A-Z0-9_]*$/)
+        .default('HCBENCH_RELAY_CONNECTION_STRING')
+        .describe('environment variable holding the Azure Relay connection string (never put it in the file)'),
+    })
+    .describe('relay path through a real Azure Relay namespace'),
 ]);
 
-export const tcpRequestResponseSchema = z
-  .strictObject({
-    kind: z.literal('tcp-request-response'),
-    connections: int(1, 10_000, 'persistent connections, each running transactions back to back').default(1),
-    roundTripsPerTransaction: int(1, 100_000, 'sequential round trips in one transaction').default(1),
-    requestBytes: int(TARGET_HEADER_BYTES, MAX_PAYLOAD_BYTES, 'bytes per request, including the 8-byte target header').default(64),
-    responseBytes: int(1, MAX_PAYLOAD_BYTES, 'bytes per response').default(64),
-    durationMs: int(1, MAX_DURATION_MS, 'measured window per path, milliseconds').default(5_000),
-    warmupMs: int(0, MAX_DURATION_MS, 'warm-up before measuring, milliseconds; not recorded').default(1_000),
-  })
-  .describe('chatty request/response over persistent connections (closed model)');
-
-export const workloadSchema = z.discriminatedUnion('kind', [tcpRequestResponseSchema]);
+export const OUTPUT_FORMATS = ['console', 'json', 'csv', 'md', 'html', 'hlog'] as const;
 
 export const scenarioSchema = z
   .strictObject({
@@ -60,25 +83,34 @@ export const scenarioSchema = z
       .describe('short name used in result folder names: letters, digits, dot, dash, underscore'),
     description: z.string().max(4_000).default('').describe('the question this scenario answers'),
     target: targetSchema,
-    paths: z
-      .array(pathSchema)
-      .min(1)
-      .max(8)
-      .superRefine((paths, ctx) => {
-        const seen = new Map<string, number>();
-        paths.forEach((path, index) => {
-          const id = path.id ?? path.kind;
-          const first = seen.get(id);
-          if (first === undefined) seen.set(id, index);
-          else ctx.addIssue({ code: 'custom', path: [index, path.id === undefined ? 'kind' : 'id'], message: `must be unique (same id as paths[${first}])` });
-        });
+    paths: z.array(pathSchema).min(1).max(8).describe('the network paths to compare'),
+    network: z
+      .union([z.string().min(1).max(64), networkProfileSchema])
+      .default('loopback')
+      .describe(`a profile name (${Object.keys(BUILTIN_NETWORK_PROFILES).join(', ')}, or one of networkProfiles) or an inline profile`),
+    networkProfiles: z.record(z.string().regex(/^[a-z][a-z0-9-]{0,39}$/), networkProfileSchema).optional().describe('your own named profiles'),
+    workload: workloadSchema.optional().describe('the workload (or use workloads for several)'),
+    workloads: z.array(workloadSchema).min(1).max(32).optional().describe('several workloads, run in order'),
+    durationMs: int(1, MAX_DURATION_MS, 'default measured window per step and path, milliseconds').default(5_000),
+    warmupMs: int(0, MAX_DURATION_MS, 'default unrecorded warm-up per step and path, milliseconds').default(1_000),
+    repetitions: int(1, 100, 'how often each step runs on each path; more repetitions give confidence intervals').default(1),
+    order: z
+      .enum(['alternate', 'sequential'])
+      .default('alternate')
+      .describe('alternate: paths in A B, B A order across repetitions, so drift hits both; sequential: always A B'),
+    output: z
+      .strictObject({
+        formats: z.array(z.enum(OUTPUT_FORMATS)).min(1).max(6).default(['console', 'json']).describe('reports written for each run'),
       })
-      .describe('the network paths to compare, run in this order'),
-    workload: workloadSchema,
+      .default({ formats: ['console', 'json'] })
+      .describe('what a run writes'),
   })
+  .superRefine(checkScenarioRules)
   .describe('an hcbench scenario');
 
 /** A validated scenario with every default applied. */
 export type Scenario = z.output<typeof scenarioSchema>;
 export type ScenarioPath = z.output<typeof pathSchema>;
-export type ScenarioWorkload = z.output<typeof workloadSchema>;
+export type ScenarioTarget = z.output<typeof targetSchema>;
+export type ScenarioNetworkProfile = z.output<typeof networkProfileSchema>;
+export type { ScenarioWorkload } from './schema-workloads.js';

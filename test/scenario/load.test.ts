@@ -44,10 +44,8 @@ describe('scenario loading', () => {
       roundTripsPerTransaction: 1,
       requestBytes: 64,
       responseBytes: 64,
-      durationMs: 5000,
-      warmupMs: 1000,
     });
-    expect(scenario.description).toBe('');
+    expect(scenario).toMatchObject({ description: '', durationMs: 5000, warmupMs: 1000, repetitions: 1, order: 'alternate', network: 'loopback' });
   });
 
   test('loads the shipped quickstart scenario', async () => {

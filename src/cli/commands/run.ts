@@ -17,6 +17,7 @@ interface RunFlags {
   json?: boolean;
   durationMs?: number;
   warmupMs?: number;
+  repetitions?: number;
   resultsDir: string;
   save: boolean;
   verbose?: boolean;
@@ -30,6 +31,13 @@ export function parseMs(value: string): number {
   return ms;
 }
 
+/** commander argument parser for a count from 1 to 100. */
+export function parseCount(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 100) throw new InvalidArgumentError(`must be a whole number from 1 to 100, got ${JSON.stringify(value)}`);
+  return n;
+}
+
 export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCode) => void): void {
   program
     .command('run')
@@ -38,6 +46,7 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
     .option('--json', 'print the result JSON to stdout instead of the table')
     .option('--duration-ms <ms>', 'override every step\'s measured duration', parseMs)
     .option('--warmup-ms <ms>', 'override every step\'s warm-up', parseMs)
+    .option('--repetitions <n>', 'override the scenario\'s repetitions', parseCount)
     .option('--results-dir <dir>', 'where run folders are written', 'results')
     .option('--no-save', 'do not write result files')
     .action(async (file: string, flags: RunFlags) => {
@@ -45,12 +54,17 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
       const plan = buildPlan(scenario, {
         ...(flags.durationMs === undefined ? {} : { durationMs: flags.durationMs }),
         ...(flags.warmupMs === undefined ? {} : { warmupMs: flags.warmupMs }),
+        ...(flags.repetitions === undefined ? {} : { repetitions: flags.repetitions }),
       });
+      const secrets = Object.fromEntries(
+        plan.paths.flatMap((path) => (path.kind === 'relay-azure' ? [[path.connectionStringEnv, io.env[path.connectionStringEnv]]] : [])),
+      ) as Record<string, string | undefined>;
       const isVerbose = program.opts<{ verbose?: boolean }>().verbose === true;
       const result = await runPlan(plan, {
         scenario,
         scenarioFile: file,
         signal: io.signal,
+        secrets,
         onProgress: (event) => printProgress(io, event, isVerbose),
       });
       if (flags.save) {

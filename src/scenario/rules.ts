@@ -1,0 +1,148 @@
+// Cross-field rules of a scenario, checked in the same validation pass as the schema (so every
+// problem is reported at once, each at its JSON path). Pure.
+
+import type { z } from 'zod';
+import { BUILTIN_NETWORK_PROFILES } from './network-profiles.js';
+import { closestMatch } from './suggest.js';
+import { MAX_DURATION_MS, workloadSchema, type ScenarioWorkload } from './schema-workloads.js';
+
+/** Most steps one scenario may expand to (workloads × matrix combinations × paths × repetitions). */
+export const MAX_STEPS = 2_000;
+
+interface ScenarioShape {
+  target: { kind: string };
+  paths: { kind: string; id?: string | undefined }[];
+  network: string | object;
+  networkProfiles?: Record<string, unknown> | undefined;
+  workload?: ScenarioWorkload | undefined;
+  workloads?: ScenarioWorkload[] | undefined;
+  durationMs: number;
+  warmupMs: number;
+  repetitions: number;
+}
+
+type Ctx = z.core.$RefinementCtx<ScenarioShape>;
+
+export function checkScenarioRules(scenario: ScenarioShape, ctx: Ctx): void {
+  checkUniquePathIds(scenario, ctx);
+  checkNetwork(scenario, ctx);
+  const list = scenario.workloads ?? (scenario.workload === undefined ? [] : [scenario.workload]);
+  const base = scenario.workloads === undefined ? ['workload'] : ['workloads'];
+  if (scenario.workload !== undefined && scenario.workloads !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['workloads'], message: 'cannot be used together with `workload`: use one of them' });
+  } else if (list.length === 0) {
+    ctx.addIssue({ code: 'custom', path: ['workload'], message: 'is required (or `workloads`, a list)' });
+  }
+  const ids = new Map<string, number>();
+  let totalSteps = 0;
+  let totalMs = 0;
+  list.forEach((workload, index) => {
+    const at = scenario.workloads === undefined ? base : [...base, index];
+    const id = workload.id ?? workload.kind;
+    const first = ids.get(id);
+    if (first !== undefined) {
+      ctx.addIssue({ code: 'custom', path: [...at, workload.id === undefined ? 'kind' : 'id'], message: `must be unique (same id as workloads[${first}]); set \`id\`` });
+    } else ids.set(id, index);
+    checkTargetFits(scenario, workload, at, ctx);
+    const variants = checkMatrix(workload, at, ctx);
+    const perStepMs = (workload.durationMs ?? scenario.durationMs) + (workload.warmupMs ?? scenario.warmupMs);
+    totalSteps += variants * scenario.paths.length * scenario.repetitions;
+    totalMs += variants * scenario.paths.length * scenario.repetitions * perStepMs;
+  });
+  if (totalSteps > MAX_STEPS) {
+    ctx.addIssue({ code: 'custom', path: ['repetitions'], message: `expands the scenario to ${totalSteps} steps, more than ${MAX_STEPS}` });
+  } else if (totalMs > MAX_DURATION_MS) {
+    ctx.addIssue({ code: 'custom', path: ['durationMs'], message: `makes the run last ${Math.round(totalMs / 60_000)} min in all, more than 24 h` });
+  }
+}
+
+function checkUniquePathIds(scenario: ScenarioShape, ctx: Ctx): void {
+  const seen = new Map<string, number>();
+  scenario.paths.forEach((path, index) => {
+    const id = path.id ?? path.kind;
+    const first = seen.get(id);
+    if (first === undefined) seen.set(id, index);
+    else ctx.addIssue({ code: 'custom', path: ['paths', index, path.id === undefined ? 'kind' : 'id'], message: `must be unique (same id as paths[${first}]); set \`id\`` });
+  });
+}
+
+function checkNetwork(scenario: ScenarioShape, ctx: Ctx): void {
+  const custom = Object.keys(scenario.networkProfiles ?? {});
+  for (const name of custom) {
+    if (name in BUILTIN_NETWORK_PROFILES) {
+      ctx.addIssue({ code: 'custom', path: ['networkProfiles', name], message: 'must not redefine a built-in profile; choose another name' });
+    }
+  }
+  if (typeof scenario.network !== 'string') return;
+  const known = [...Object.keys(BUILTIN_NETWORK_PROFILES), ...custom];
+  if (!known.includes(scenario.network)) {
+    const suggestion = closestMatch(scenario.network, known);
+    ctx.addIssue({
+      code: 'custom',
+      path: ['network'],
+      message: `must name a profile (${known.join(', ')})${suggestion === undefined ? '' : `; did you mean \`${suggestion}\`?`}`,
+    });
+  }
+}
+
+function checkTargetFits(scenario: ScenarioShape, workload: ScenarioWorkload, at: (string | number)[], ctx: Ctx): void {
+  if (workload.kind === 'tcp-request-response' && scenario.target.kind !== 'tcp-request-response') {
+    ctx.addIssue({
+      code: 'custom',
+      path: [...at, 'kind'],
+      message: 'speaks the built-in target\'s protocol and needs `target.kind: tcp-request-response`',
+    });
+  }
+  if (workload.kind === 'tcp-request-response') {
+    for (const key of ['requestBytesDistribution', 'responseBytesDistribution'] as const) {
+      const d = workload[key];
+      if (d?.distribution === 'uniform' && d.minBytes > d.maxBytes) {
+        ctx.addIssue({ code: 'custom', path: [...at, key, 'minBytes'], message: `must be <= maxBytes (${d.maxBytes})` });
+      }
+      if (d?.distribution === 'choice' && d.weights !== undefined && d.weights.length !== d.bytes.length) {
+        ctx.addIssue({ code: 'custom', path: [...at, key, 'weights'], message: `must have as many entries as bytes (${d.bytes.length})` });
+      }
+    }
+    if (workload.load?.model === 'open' && workload.load.ratePerSec === 0 && (workload.load.stages ?? []).length === 0) {
+      ctx.addIssue({ code: 'custom', path: [...at, 'load', 'ratePerSec'], message: 'must be > 0 when there are no stages' });
+    }
+  }
+}
+
+/** Validates every matrix value against the workload's own schema; returns the number of variants. */
+function checkMatrix(workload: ScenarioWorkload, at: (string | number)[], ctx: Ctx): number {
+  const matrix = workload.matrix;
+  if (matrix === undefined) return 1;
+  let variants = 1;
+  const allowed = Object.keys(workload).concat(Object.keys(workloadKeys(workload.kind)));
+  for (const [key, values] of Object.entries(matrix)) {
+    variants *= values.length;
+    if (['kind', 'id', 'matrix', 'durationMs', 'warmupMs'].includes(key) || !allowed.includes(key)) {
+      const suggestion = closestMatch(key, Object.keys(workloadKeys(workload.kind)));
+      ctx.addIssue({
+        code: 'custom',
+        path: [...at, 'matrix', key],
+        message: `is not a sweepable parameter of ${workload.kind}${suggestion === undefined ? '' : `; did you mean \`${suggestion}\`?`}`,
+      });
+      continue;
+    }
+    values.forEach((value, index) => {
+      const probe = workloadSchema.safeParse({ ...stripDefaults(workload), [key]: value, matrix: undefined });
+      const problem = probe.success ? undefined : probe.error.issues.find((i) => i.path[0] === key);
+      if (problem !== undefined) {
+        ctx.addIssue({ code: 'custom', path: [...at, 'matrix', key, index], message: `is not a valid \`${key}\` (${problem.message.toLowerCase()})` });
+      }
+    });
+  }
+  return variants;
+}
+
+function workloadKeys(kind: string): Record<string, unknown> {
+  const option = workloadSchema.options.find((o) => o.shape.kind.value === kind);
+  return option?.shape ?? {};
+}
+
+function stripDefaults(workload: ScenarioWorkload): Record<string, unknown> {
+  const { matrix: _matrix, ...rest } = workload;
+  return rest;
+}

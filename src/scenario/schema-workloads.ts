@@ -1,0 +1,112 @@
+// Zod schemas of the workload section of a scenario file, one per driver kind, mirroring the
+// driver parameter types in src/workloads/types.ts (a compile-time check below keeps them equal).
+// Pure; no I/O.
+
+import { z } from 'zod';
+import type { TcpRequestResponseParams } from '../workloads/types.js';
+
+/** Largest duration a scenario may ask for: 24 h, in milliseconds. */
+export const MAX_DURATION_MS = 86_400_000;
+/** Largest payload per request or response: 64 MiB. */
+export const MAX_PAYLOAD_BYTES = 64 * 1024 * 1024;
+/** Bytes of the built-in target's request header; a request can't be smaller. */
+export const TARGET_HEADER_BYTES = 8;
+
+/** An integer in [min, max] with a description for the JSON Schema. */
+export const int = (min: number, max: number, description: string) =>
+  z.number().min(min).max(max).int().describe(description);
+
+/** A number (fractions allowed) in [min, max]. */
+export const num = (min: number, max: number, description: string) => z.number().min(min).max(max).describe(description);
+
+export const sizeDistributionSchema = z.discriminatedUnion('distribution', [
+  z.strictObject({
+    distribution: z.literal('uniform'),
+    minBytes: int(1, MAX_PAYLOAD_BYTES, 'smallest size, bytes'),
+    maxBytes: int(1, MAX_PAYLOAD_BYTES, 'largest size, bytes'),
+  }),
+  z.strictObject({
+    distribution: z.literal('choice'),
+    bytes: z.array(int(1, MAX_PAYLOAD_BYTES, 'a size, bytes')).min(1).max(1000),
+    weights: z.array(num(0, 1e9, 'relative weight')).min(1).max(1000).optional(),
+  }),
+]);
+
+export const loadSchema = z.discriminatedUnion('model', [
+  z.strictObject({ model: z.literal('closed') }).describe('each connection starts its next transaction when the previous ends'),
+  z
+    .strictObject({
+      model: z.literal('open'),
+      arrivals: z.enum(['constant', 'poisson']).optional().describe('evenly spaced, or exponential gaps (seeded)'),
+      ratePerSec: num(0, 1_000_000, 'arrival rate at the start, transactions per second'),
+      stages: z
+        .array(
+          z.strictObject({
+            durationMs: int(1, MAX_DURATION_MS, 'stage length, milliseconds'),
+            targetRatePerSec: num(0, 1_000_000, 'rate at the end of the stage, per second'),
+          }),
+        )
+        .max(100)
+        .optional()
+        .describe('linear ramps applied in order from the start'),
+      seed: z.number().int().optional().describe('seed of the Poisson arrivals'),
+      whenBehind: z.enum(['queue', 'drop']).optional().describe('queue: wait, timed from the intended start; drop: skip and count'),
+      maxInFlight: int(1, 100_000, 'most transactions in flight at once').optional(),
+      maxQueue: int(1, 10_000_000, 'longest queue in queue mode').optional(),
+      lateThresholdMs: num(0, 60_000, 'dispatch lag above which a transaction counts as late, ms').optional(),
+    })
+    .describe('transactions arrive on a schedule independent of responses'),
+]);
+
+export const retrySchema = z.strictObject({
+  attempts: int(0, 10, 'extra attempts after a failed connect'),
+  backoffMs: int(0, 10_000, 'wait before the first retry, doubling, ms').optional(),
+});
+
+/** Keys every workload accepts besides its own parameters. */
+const common = {
+  id: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,39}$/)
+    .optional()
+    .describe('name of the workload in step ids; defaults to its kind'),
+  durationMs: int(1, MAX_DURATION_MS, 'measured window per path, milliseconds; defaults to the top-level durationMs').optional(),
+  warmupMs: int(0, MAX_DURATION_MS, 'unrecorded warm-up per path, milliseconds; defaults to the top-level warmupMs').optional(),
+  matrix: z
+    .record(z.string(), z.array(z.union([z.number(), z.string(), z.boolean()])).min(1).max(100))
+    .optional()
+    .describe('sweep: each key is a parameter of this workload, each value the list of values to run'),
+};
+
+export const tcpRequestResponseSchema = z
+  .strictObject({
+    kind: z.literal('tcp-request-response'),
+    ...common,
+    connections: int(1, 10_000, 'connections; in the open model the bound on concurrency').default(1),
+    roundTripsPerTransaction: int(1, 100_000, 'sequential round trips in one transaction').default(1),
+    requestBytes: int(TARGET_HEADER_BYTES, MAX_PAYLOAD_BYTES, 'bytes per request, including the 8-byte target header').default(64),
+    responseBytes: int(1, MAX_PAYLOAD_BYTES, 'bytes per response').default(64),
+    timeoutMs: int(1, 600_000, 'longest wait for one response, ms; also the end-of-window grace').optional(),
+    connectTimeoutMs: int(1, 600_000, 'longest wait for one TCP connect, ms').optional(),
+    requestBytesDistribution: sizeDistributionSchema.optional().describe('per-request size distribution (overrides requestBytes)'),
+    responseBytesDistribution: sizeDistributionSchema.optional().describe('per-response size distribution (overrides responseBytes)'),
+    thinkTimeMs: int(0, 60_000, 'pause between round trips of one transaction, ms').optional(),
+    connectionMode: z.enum(['persistent', 'perTransaction']).optional().describe('pooled connections, or one per transaction'),
+    load: loadSchema.optional(),
+    retry: retrySchema.optional(),
+    seed: z.number().int().optional().describe('seed of the size distributions'),
+  })
+  .describe('chatty request/response: transactions of sequential round trips');
+
+export const workloadSchema = z.discriminatedUnion('kind', [tcpRequestResponseSchema]);
+
+export type ScenarioWorkload = z.output<typeof workloadSchema>;
+
+/** The keys of a workload that are not driver parameters. */
+export type WorkloadExtras = 'id' | 'durationMs' | 'warmupMs' | 'matrix';
+
+// Compile-time guard: the scenario's workload, minus scenario-only keys, is a driver parameter set.
+type Assert<T extends true> = T;
+type _TcpRequestResponseMatches = Assert<
+  Omit<z.output<typeof tcpRequestResponseSchema>, WorkloadExtras> extends TcpRequestResponseParams ? true : false
+>;
