@@ -75,7 +75,8 @@ export async function startHycoListener(
   const close = async (): Promise<void> => {
     if (isClosed) return;
     isClosed = true;
-    const closed = once(server, 'close');
+    // Not events.once: it would reject on the 'error' a still-pending listen attempt may emit.
+    const closed = new Promise((resolve) => server.once('close', resolve));
     server.close(() => {});
     await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000))]);
   };

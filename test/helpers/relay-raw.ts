@@ -1,6 +1,7 @@
 // Hand-driven relay peers for tests that hyco-ws cannot express: a ws 8 listener that sees raw
 // `accept` commands, ws 8 senders that report refusals, and raw TCP handshakes. Test-only.
 
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import WebSocket from 'ws';
@@ -80,4 +81,37 @@ export async function rawExchange(port: number, requestText: string | Buffer, ti
   clearTimeout(timer);
   const text = Buffer.concat(chunks).toString('latin1');
   return { statusLine: text.split('\r\n')[0] ?? '', text };
+}
+
+/** A child process running an unmodified hyco-ws listener that retries forever (its hot loop). */
+export interface ListenStorm {
+  pid: number;
+  /** Kills the child by its PID and resolves when it has exited. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `node` with a hyco-ws listener on `listenUri` with `token` in a separate process, as a
+ * misconfigured agent would run; its 'error' handler only counts, so it reconnects with no backoff.
+ */
+export function startListenStorm(listenUri: string, token: string): ListenStorm {
+  const code = [
+    "const hyco = require('hyco-ws');",
+    'const server = hyco.createRelayedServer({ server: process.env.STORM_URI, token: process.env.STORM_TOKEN });',
+    "server.on('error', () => {});",
+    'setInterval(() => {}, 1000);',
+  ].join('\n');
+  const child = spawn(process.execPath, ['-e', code], {
+    cwd: process.cwd(),
+    env: { ...process.env, STORM_URI: listenUri, STORM_TOKEN: token },
+    stdio: 'ignore',
+  });
+  const exited = once(child, 'exit');
+  return {
+    pid: child.pid ?? -1,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
 }
