@@ -1,0 +1,96 @@
+// Per-leg network distance on the relay: delay on both legs in both directions, jitter without
+// reordering, bandwidth cap, and the handshake cost of the legs. Lower bounds only (invariants).
+
+import { once } from 'node:events';
+import { describe, expect, test } from 'vitest';
+import { startRelayFixture } from '../helpers/relay-fixture.js';
+import { openWs8 } from '../helpers/relay-raw.js';
+import type { HycoMessageFlags, HycoSocket } from '../helpers/relay-hyco.js';
+
+function echo(ws: HycoSocket): void {
+  ws.on('message', (data: string | Buffer, flags: HycoMessageFlags) => ws.send(data, { binary: flags.binary === true }));
+}
+
+describe('relay emulator network distance', () => {
+  test('adds both legs one way in each direction to every round trip, and to the rendezvous', async () => {
+    const fixture = await startRelayFixture({
+      delays: { senderLeg: { oneWayDelayMs: 4 }, listenerLeg: { oneWayDelayMs: 6 } },
+    });
+    await fixture.listen(echo);
+
+    const connectStartMs = performance.now();
+    const sender = await openWs8(fixture.connectUri, { token: fixture.token() });
+    const connectMs = performance.now() - connectStartMs;
+    if (sender.kind !== 'open') throw new Error('sender refused');
+    fixture.track(sender.ws);
+    const roundTripsMs: number[] = [];
+    for (let index = 0; index < 5; index += 1) {
+      const startMs = performance.now();
+      const reply = once(sender.ws, 'message');
+      sender.ws.send(`ping ${index}`);
+      expect(String((await reply)[0])).toBe(`ping ${index}`);
+      roundTripsMs.push(performance.now() - startMs);
+    }
+
+    // 2 × (4 + 6) ms per round trip; sender handshake 2 × 4, accept message 6, accept request 6.
+    expect(Math.min(...roundTripsMs)).toBeGreaterThanOrEqual(20 - 0.1);
+    expect(connectMs).toBeGreaterThanOrEqual(8 + 6 + 6 - 0.1);
+  });
+
+  test('keeps message order under heavy jitter', async () => {
+    const fixture = await startRelayFixture({
+      delays: { senderLeg: { oneWayDelayMs: 1, jitterMs: 15 }, listenerLeg: { oneWayDelayMs: 0, jitterMs: 15 } },
+    });
+    const received: string[] = [];
+    await fixture.listen((ws) => ws.on('message', (data: string | Buffer) => received.push(String(data))));
+    const sender = await openWs8(fixture.connectUri, { token: fixture.token() });
+    if (sender.kind !== 'open') throw new Error('sender refused');
+    fixture.track(sender.ws);
+
+    const sent = Array.from({ length: 200 }, (_, index) => `m${index}`);
+    for (const message of sent) sender.ws.send(message);
+
+    await expect.poll(() => received.length, { timeout: 10_000 }).toBe(200);
+    expect(received).toEqual(sent);
+  });
+
+  test('caps bandwidth per leg: 200 kB over a 1 MB/s sender leg takes at least 0.2 s', async () => {
+    const fixture = await startRelayFixture({ delays: { senderLeg: { oneWayDelayMs: 0, bandwidthBytesPerSec: 1_000_000 } } });
+    let receivedBytes = 0;
+    await fixture.listen((ws) => ws.on('message', (data: Buffer) => (receivedBytes += data.length)));
+    const sender = await openWs8(fixture.connectUri, { token: fixture.token() });
+    if (sender.kind !== 'open') throw new Error('sender refused');
+    fixture.track(sender.ws);
+
+    const startMs = performance.now();
+    for (let index = 0; index < 20; index += 1) sender.ws.send(Buffer.alloc(10_000, index));
+    await expect.poll(() => receivedBytes, { timeout: 10_000, interval: 5 }).toBe(200_000);
+    const elapsedMs = performance.now() - startMs;
+
+    expect(elapsedMs).toBeGreaterThanOrEqual(200 - 1);
+  });
+
+  test('delivers a close after the data it follows', async () => {
+    const fixture = await startRelayFixture({ delays: { senderLeg: { oneWayDelayMs: 20 } } });
+    const events: string[] = [];
+    const closed = new Promise<void>((resolve) => {
+      void fixture.listen((ws) => {
+        ws.on('message', (data: string | Buffer) => events.push(String(data)));
+        ws.on('close', (code: number) => {
+          events.push(`close ${code}`);
+          resolve();
+        });
+      });
+    });
+    await expect.poll(() => fixture.relay.stats().listenersByHc['hc1']).toBe(1);
+    const sender = await openWs8(fixture.connectUri, { token: fixture.token() });
+    if (sender.kind !== 'open') throw new Error('sender refused');
+    fixture.track(sender.ws);
+
+    sender.ws.send('last words');
+    sender.ws.close(4000, 'done');
+    await closed;
+
+    expect(events).toEqual(['last words', 'close 4000']);
+  });
+});
