@@ -3,14 +3,16 @@
 // It wraps hyco-ws's no-backoff reconnect loop with exponential backoff; it must not print or exit.
 
 import { connect } from 'node:net';
+import { hrtime } from 'node:process';
 import { type RelayConnection, listenUri, tokenProvider } from '../azure/connection-string.js';
 import { redactSecrets } from '../azure/sas-token.js';
 import { PathSetupError } from '../errors.js';
 import { type BackoffPolicy, backoffDelayMs, defaultBackoffPolicy } from './backoff.js';
 import { CLOSE_GOING_AWAY, CLOSE_TARGET_UNREACHABLE } from './close-codes.js';
 import { createConnectionTracker } from './connection-tracker.js';
+import { createHopTiming } from './hop-timing.js';
 import { type HycoRelayedServer, type HycoWebSocket, hycoWs } from './hyco-ws-client.js';
-import { WS_CONNECTING, classifyRelayError, describeError } from './message-socket.js';
+import { WS_CLOSED, WS_CONNECTING, classifyRelayError, describeError } from './message-socket.js';
 import { type Pump, createPump } from './pump.js';
 import type { AgentStats, AgentStatus, TunnelLog } from './types.js';
 
@@ -45,6 +47,12 @@ export interface Agent {
   close(): Promise<void>;
 }
 
+/** Longest wait for the relay to acknowledge closing the control channel, in milliseconds. */
+const UNREGISTER_TIMEOUT_MS = 3000;
+
+/** Lifetime of the agent's listen tokens in seconds (hyco-ws renews them after 60 min). */
+export const AGENT_TOKEN_TTL_SEC = 7200;
+
 /** Starts the agent; resolves once its control channel is listening (rejects on signal or start timeout). */
 export function startAgent(options: AgentOptions): Promise<Agent> {
   const log: TunnelLog = options.log ?? (() => {});
@@ -53,7 +61,9 @@ export function startAgent(options: AgentOptions): Promise<Agent> {
   const targetConnectTimeoutMs = options.targetConnectTimeoutMs ?? 10_000;
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
   const uri = listenUri(options.connection);
-  const token = tokenProvider(options.connection);
+  // hyco-ws renews function tokens every 60 min exactly; a 2 h lifetime keeps renewal well ahead of expiry.
+  const token = tokenProvider(options.connection, AGENT_TOKEN_TTL_SEC);
+  const timing = createHopTiming();
   const tracker = createConnectionTracker();
   const listenErrors: Record<string, number> = {};
   const counts = { targetConnectionsOpened: 0, listenCount: 0, listenFailures: 0 };
@@ -72,6 +82,13 @@ export function startAgent(options: AgentOptions): Promise<Agent> {
 
   const onRelayed = (ws: HycoWebSocket): void => {
     if (closing !== undefined) return ws.terminate();
+    const offeredNs = hrtime.bigint();
+    let pendingSetupSteps = 2; // WebSocket open, target connected
+    const setupStepDone = (): void => {
+      pendingSetupSteps -= 1;
+      if (pendingSetupSteps === 0) timing.recordSetup(hrtime.bigint() - offeredNs);
+    };
+    ws.on('open', setupStepDone);
     const target = connect({ ...options.target, noDelay: true, allowHalfOpen: true });
     let isTargetFailed = false;
     let isTargetConnected = false;
@@ -84,6 +101,7 @@ export function startAgent(options: AgentOptions): Promise<Agent> {
       clearTimeout(connectTimer);
       isTargetConnected = true;
       counts.targetConnectionsOpened += 1;
+      setupStepDone();
     });
     // Registered before the pump's own listeners, so the far side hears 4002 rather than a plain reset.
     target.once('error', (error: unknown) => {
@@ -93,6 +111,7 @@ export function startAgent(options: AgentOptions): Promise<Agent> {
       pump?.abort(CLOSE_TARGET_UNREACHABLE, `target ${describeError(error)}`);
     });
     pump = createPump(target, ws, {
+      onHop: timing.onHop,
       ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
       ...(options.highWaterMarkBytes === undefined ? {} : { highWaterMarkBytes: options.highWaterMarkBytes }),
     });
@@ -151,12 +170,8 @@ export function startAgent(options: AgentOptions): Promise<Agent> {
       clearTimeout(retryTimer);
       const s = server;
       server = undefined;
-      if (s !== undefined) {
-        const channel = s.controlChannel;
-        s.close(() => {});
-        // ws 1.1.5 close() on a connecting socket only flags it; terminate ends the handshake too.
-        if (channel?.readyState === WS_CONNECTING) channel.terminate();
-      }
+      // Unregister first and wait for it, so the relay sends no new connections to a closing agent.
+      if (s !== undefined) await closeRelayedServer(s, UNREGISTER_TIMEOUT_MS);
       await tracker.abortAll(CLOSE_GOING_AWAY, 'agent closing');
       setStatus('closed');
     })();
@@ -164,7 +179,7 @@ export function startAgent(options: AgentOptions): Promise<Agent> {
   };
 
   const agent: Agent = {
-    stats: () => ({ ...tracker.snapshot(), ...counts, status, listenErrors: { ...listenErrors } }),
+    stats: () => ({ ...tracker.snapshot(), ...counts, status, listenErrors: { ...listenErrors }, timing: timing.snapshot() }),
     close,
   };
 
@@ -195,4 +210,19 @@ export function startAgent(options: AgentOptions): Promise<Agent> {
     signal?.addEventListener('abort', onAbort, { once: true });
     listen();
   });
+}
+
+/** Closes a hyco-ws server and waits (at most `timeoutMs`) until its control channel is closed. */
+async function closeRelayedServer(server: HycoRelayedServer, timeoutMs: number): Promise<void> {
+  const channel = server.controlChannel;
+  const closed = new Promise<void>((resolve) => server.on('close', () => resolve()));
+  server.close(() => {});
+  if (channel === undefined || channel.readyState === WS_CLOSED) return;
+  // ws 1.1.5 close() on a connecting socket only flags it; terminate ends the handshake too.
+  if (channel.readyState === WS_CONNECTING) return channel.terminate();
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs)));
+  const isTimedOut = await Promise.race([closed.then(() => false), timedOut]);
+  clearTimeout(timer);
+  if (isTimedOut) channel.terminate();
 }

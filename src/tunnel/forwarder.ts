@@ -4,10 +4,12 @@
 
 import { type Server, type Socket, createServer } from 'node:net';
 import { once } from 'node:events';
+import { hrtime } from 'node:process';
 import { type RelayConnection, connectUri, tokenProvider } from '../azure/connection-string.js';
 import { redactSecrets } from '../azure/sas-token.js';
 import { PathSetupError } from '../errors.js';
 import { createConnectionTracker } from './connection-tracker.js';
+import { createHopTiming } from './hop-timing.js';
 import { hycoWs } from './hyco-ws-client.js';
 import { describeError } from './message-socket.js';
 import { createPump } from './pump.js';
@@ -49,11 +51,14 @@ export async function startForwarder(options: ForwarderOptions): Promise<Forward
   const token = cachedToken(tokenProvider(options.connection), TOKEN_REFRESH_MS);
   const tracker = createConnectionTracker();
   const errorKindsSeen = new Set<string>();
+  const timing = createHopTiming();
 
   const onConnection = (socket: Socket): void => {
+    const acceptedNs = hrtime.bigint();
     socket.setNoDelay(true);
     const ws = hycoWs().relayedConnect(uri, token());
     const pump = createPump(socket, ws, {
+      onHop: timing.onHop,
       ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
       ...(options.highWaterMarkBytes === undefined ? {} : { highWaterMarkBytes: options.highWaterMarkBytes }),
     });
@@ -64,7 +69,10 @@ export async function startForwarder(options: ForwarderOptions): Promise<Forward
       pump.abort(1001, 'rendezvous timeout');
       ws.terminate();
     }, setupTimeoutMs);
-    ws.on('open', () => clearTimeout(setupTimer));
+    ws.on('open', () => {
+      clearTimeout(setupTimer);
+      timing.recordSetup(hrtime.bigint() - acceptedNs);
+    });
     void pump.done.then((outcome) => {
       clearTimeout(setupTimer);
       const error = isTimedOut ? 'rendezvous-timeout' : outcome.error;
@@ -88,7 +96,7 @@ export async function startForwarder(options: ForwarderOptions): Promise<Forward
   let closing: Promise<void> | undefined;
   return {
     address,
-    stats: () => tracker.snapshot(),
+    stats: () => ({ ...tracker.snapshot(), timing: timing.snapshot() }),
     close() {
       closing ??= (async () => {
         const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,6 +1,10 @@
 // Public data shapes of the tunnel endpoints (forwarder and agent): stats, log events, error kinds.
 // Types only: no sockets, no clocks, no behaviour.
 
+import type { TunnelTiming } from './hop-timing.js';
+
+export type { TunnelTiming } from './hop-timing.js';
+
 /**
  * Why one tunnelled connection failed or ended abnormally. Counted in `TunnelStats.errors`.
  * - `relay-404` / `relay-401` / `relay-403`: the relay refused the WebSocket handshake with that status
@@ -51,6 +55,8 @@ export interface TunnelStats {
   tcpReadPauses: number;
   /** Times a WebSocket was paused because the TCP socket's write buffer was full. */
   relayReadPauses: number;
+  /** Per-hop and setup timing histograms (integer µs); present on forwarder and agent stats. */
+  timing?: TunnelTiming;
 }
 
 /** Lifecycle of an agent's registration with the relay (its control channel). */

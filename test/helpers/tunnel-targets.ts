@@ -100,3 +100,49 @@ export async function roundTripPayload(port: number, payload: Buffer): Promise<D
   socket.end(payload);
   return received;
 }
+
+const STREAM_CHUNK_BYTES = 64 * 1024;
+
+/** Progress of a streamed transfer; `bytes` grows while it runs. */
+export interface StreamProgress {
+  bytes: number;
+  done: Promise<{ bytes: number; sha256: string }>;
+}
+
+/**
+ * Writes `totalBytes` of deterministic data (64 KiB chunks, each stamped with its index so reordering
+ * is detected) honouring backpressure, then ends the socket. Never holds more than one chunk.
+ */
+export function streamTo(socket: Socket, totalBytes: number, seed = 1): StreamProgress {
+  const base = patternBytes(STREAM_CHUNK_BYTES, seed);
+  const hash = createHash('sha256');
+  const progress: StreamProgress = { bytes: 0, done: Promise.resolve({ bytes: 0, sha256: '' }) };
+  progress.done = (async () => {
+    for (let index = 0; progress.bytes < totalBytes; index += 1) {
+      const length = Math.min(STREAM_CHUNK_BYTES, totalBytes - progress.bytes);
+      const chunk = Buffer.from(base.subarray(0, length));
+      chunk.writeUInt32BE(index >>> 0, 0);
+      hash.update(chunk);
+      progress.bytes += length;
+      if (!socket.write(chunk)) await once(socket, 'drain');
+    }
+    socket.end();
+    return { bytes: progress.bytes, sha256: hash.digest('hex') };
+  })();
+  return progress;
+}
+
+/** Hashes everything `socket` delivers until it ends; `bytes` grows while it runs. */
+export function hashFrom(socket: Socket): StreamProgress {
+  const hash = createHash('sha256');
+  const progress: StreamProgress = { bytes: 0, done: Promise.resolve({ bytes: 0, sha256: '' }) };
+  progress.done = new Promise((resolve, reject) => {
+    socket.on('data', (chunk: Buffer) => {
+      hash.update(chunk);
+      progress.bytes += chunk.length;
+    });
+    socket.once('end', () => resolve({ bytes: progress.bytes, sha256: hash.digest('hex') }));
+    socket.once('error', reject);
+  });
+  return progress;
+}

@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { type Socket, createServer } from 'node:net';
 import { onTestFinished, describe, expect, test } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import { type Pump, createPump } from '../../src/tunnel/pump.js';
+import { type Pump, type PumpOptions, createPump } from '../../src/tunnel/pump.js';
 import type { MessageSocket } from '../../src/tunnel/message-socket.js';
 import { connectClient, drain, patternBytes, sha256 } from '../helpers/tunnel-targets.js';
 
@@ -16,7 +16,7 @@ interface PumpRig {
 }
 
 /** Starts a far-side ws 8 server (accepting after `acceptDelayMs`) and a TCP port whose connection is pumped to it. */
-async function startRig(acceptDelayMs = 0, highWaterMarkBytes?: number): Promise<PumpRig> {
+async function startRig(acceptDelayMs = 0, options: PumpOptions = {}): Promise<PumpRig> {
   const wss = new WebSocketServer({
     host: '127.0.0.1',
     port: 0,
@@ -29,7 +29,7 @@ async function startRig(acceptDelayMs = 0, highWaterMarkBytes?: number): Promise
   let pump: Pump | undefined;
   const tcp = createServer({ allowHalfOpen: true, pauseOnConnect: true }, (socket) => {
     const ws = new WebSocket(`ws://127.0.0.1:${wssPort}/`, { perMessageDeflate: false });
-    pump = createPump(socket, ws as unknown as MessageSocket, highWaterMarkBytes === undefined ? {} : { highWaterMarkBytes });
+    pump = createPump(socket, ws as unknown as MessageSocket, options);
   });
   tcp.listen(0, '127.0.0.1');
   await once(tcp, 'listening');
@@ -135,5 +135,34 @@ describe('createPump', () => {
     expect(pausedAt).toBeLessThan(16 * 1024 * 1024);
     expect(rig.pump.counters.relayReadPauses).toBeGreaterThan(0);
     expect(sha256(data)).toBe(sha256(Buffer.concat(chunks)));
+  });
+
+  test('closes an idle connection: close 4003 to the far side, FIN to the client', async () => {
+    const rig = await startRig(0, { idleTimeoutMs: 250 });
+    const farClosed = once(rig.far, 'close');
+    const clientSide = drain(rig.client);
+    rig.client.write('wake');
+    await once(rig.far, 'message');
+
+    const [code] = (await farClosed) as [number];
+
+    expect(code).toBe(4003);
+    expect((await clientSide).how).toBe('end');
+    rig.client.end();
+    await expect(rig.pump.done).resolves.toMatchObject({ end: 'idle', error: 'idle-timeout' });
+  });
+
+  test('records one hop time per message in each direction', async () => {
+    const hops = { toRelay: 0, fromRelay: 0 };
+    const rig = await startRig(0, { onHop: (direction) => (hops[direction] += 1) });
+    const messages = collectMessages(rig.far);
+
+    rig.client.write('a');
+    await expect.poll(() => messages.length).toBe(1);
+    rig.far.send(Buffer.from('b'), { binary: true });
+    await once(rig.client, 'data');
+
+    expect(hops).toEqual({ toRelay: rig.pump.counters.messagesToRelay, fromRelay: rig.pump.counters.messagesFromRelay });
+    expect(hops.fromRelay).toBe(1);
   });
 });

@@ -1,0 +1,63 @@
+// Data shapes of the byte pump: options, counters, outcome and the handle. Types only.
+
+import type { TunnelErrorKind } from './types.js';
+
+/** Pump tuning. All optional. */
+export interface PumpOptions {
+  /**
+   * Pause reading TCP while more than this many bytes handed to the WebSocket are not yet written
+   * to its socket; resume below half of it. Default 1 MiB.
+   */
+  highWaterMarkBytes?: number;
+  /** Milliseconds without progress during teardown before both sides are forced closed. Default 5000. */
+  closeTimeoutMs?: number;
+  /** Milliseconds without a byte in either direction before the connection is closed (4003). 0 = off (default). */
+  idleTimeoutMs?: number;
+  /** Called per message with its direction and receive→hand-on time in nanoseconds. */
+  onHop?: (direction: 'toRelay' | 'fromRelay', hopNs: bigint) => void;
+  /** Monotonic clock in nanoseconds; default `process.hrtime.bigint`. */
+  nowNs?: () => bigint;
+}
+
+/** Per-connection counters; live, updated as bytes move. */
+export interface PumpCounters {
+  bytesToRelay: number;
+  bytesFromRelay: number;
+  messagesToRelay: number;
+  messagesFromRelay: number;
+  /** Times TCP reading was paused for WebSocket backpressure. */
+  tcpReadPauses: number;
+  /** Times the WebSocket was paused for TCP backpressure. */
+  relayReadPauses: number;
+}
+
+/**
+ * How the connection ended. `fin-*`: clean (1000/1005/4003 or TCP FIN), started locally or by the far
+ * side; `reset-*`: abnormal; `relay-error`: the WebSocket failed (often before it opened);
+ * `idle`: the idle timeout fired; `aborted`: {@link Pump.abort} was called.
+ */
+export type PumpEnd = 'fin-local' | 'fin-remote' | 'reset-local' | 'reset-remote' | 'relay-error' | 'idle' | 'aborted';
+
+export interface PumpOutcome {
+  end: PumpEnd;
+  /** Close code the WebSocket reported when it closed (1006 when it dropped without a close frame). */
+  closeCode: number | undefined;
+  /** Close reason text, when the far side sent one. */
+  closeReason: string;
+  /** The first error, classified; undefined for a clean end. */
+  error: TunnelErrorKind | undefined;
+  /** The raw first error, for logs (never shown without `describeError`). */
+  cause: unknown;
+}
+
+export interface Pump {
+  readonly counters: Readonly<PumpCounters>;
+  /** Resolves once both the TCP socket and the WebSocket are closed. Never rejects. */
+  readonly done: Promise<PumpOutcome>;
+  /** True while TCP reading is paused for WebSocket backpressure. */
+  isTcpPaused(): boolean;
+  /** True while the WebSocket is paused for TCP backpressure. */
+  isRelayPaused(): boolean;
+  /** Ends both sides now: WebSocket close `code` (default 1001), TCP reset. Idempotent. */
+  abort(code?: number, reason?: string): void;
+}
