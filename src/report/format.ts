@@ -40,3 +40,25 @@ export function renderTable(rows: readonly (readonly string[])[]): string {
     )
     .join('\n');
 }
+
+/** `+747 µs [+612 µs, +880 µs]`; just the value when there is no interval. */
+export function formatEstimateUs(estimate: { value: number; interval: { low: number; high: number } | null }): string {
+  const value = formatDeltaUs(estimate.value);
+  if (estimate.interval === null) return value;
+  return `${value} [${formatDeltaUs(estimate.interval.low)}, ${formatDeltaUs(estimate.interval.high)}]`;
+}
+
+/** `×9.49 [×8.10, ×10.3]`, or `–`. */
+export function formatRatioEstimate(estimate: { value: number; interval: { low: number; high: number } | null } | null): string {
+  if (estimate === null) return '–';
+  const value = formatRatio(estimate.value);
+  if (estimate.interval === null) return value;
+  return `${value} [${formatRatio(estimate.interval.low)}, ${formatRatio(estimate.interval.high)}]`;
+}
+
+/** `4.46 ms ± 0.31` style for millisecond estimates: `12.3 ms [11.9, 12.8]`, or just the value. */
+export function formatEstimateMs(estimate: { value: number; interval: { low: number; high: number } | null }, isSigned = false): string {
+  const fmt = (ms: number) => (isSigned ? formatDeltaUs(ms * 1000) : formatUs(ms * 1000));
+  if (estimate.interval === null) return fmt(estimate.value);
+  return `${fmt(estimate.value)} [${fmt(estimate.interval.low)}, ${fmt(estimate.interval.high)}]`;
+}

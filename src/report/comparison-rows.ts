@@ -1,0 +1,87 @@
+// The side-by-side rows shared by the text renderers (console, Markdown): one PathComparison as
+// cells, and the verdict sentences. Pure: strings in, strings out.
+
+import type { FitComparison, PathComparison, Projection, RunAnalysis } from '../analysis/types.js';
+import type { RunResult, StepResult } from '../metrics/result.js';
+import { formatDeltaUs, formatEstimateMs, formatEstimateUs, formatRate, formatRatioEstimate, formatUs } from './format.js';
+
+/** Column headings of the comparison table, for a confidence level such as 0.95. */
+export function comparisonHeader(confidence: number): string[] {
+  return ['', 'direct', 'relay', `relay − direct [${Math.round(confidence * 100)}% CI]`, 'relay ÷ direct'];
+}
+
+const SHOWN: Record<string, readonly string[]> = {
+  roundTrip: ['p50', 'p90', 'p99', 'p99.9', 'max'],
+  transaction: ['p50', 'p90', 'p99', 'p99.9', 'max'],
+  connect: ['p50', 'p99'],
+  firstByte: ['p50', 'p99'],
+};
+
+/** Latency rows, throughput and counters (summed over repetitions) of one comparison. */
+export function comparisonRows(comparison: PathComparison, steps: readonly StepResult[]): string[][] {
+  const rows: string[][] = comparison.percentiles
+    .filter((p) => SHOWN[p.metric]?.includes(p.percentile) === true)
+    .map((p) => [`${p.metric} ${p.percentile}`, formatUs(p.directUs), formatUs(p.relayUs), formatEstimateUs(p.deltaUs), formatRatioEstimate(p.ratio)]);
+  const t = comparison.throughput;
+  rows.push(['transactions/s', formatRate(t.directPerSec), formatRate(t.relayPerSec), formatRate(t.relayPerSec - t.directPerSec), formatRatioEstimate(t.ratio)]);
+  const sum = (pathId: string, pick: (s: Extract<StepResult, { metrics: unknown }>) => number): string => {
+    let total = 0;
+    for (const s of steps) if (s.status !== 'failed' && s.pathId === pathId && s.stepId.startsWith(`${comparison.key}@`)) total += pick(s);
+    return total.toLocaleString('en-US');
+  };
+  const errors = (s: Extract<StepResult, { metrics: unknown }>) => Object.values(s.metrics.counters.errors).reduce((a, b) => a + (b ?? 0), 0);
+  for (const [label, pick] of [
+    ['transactions', (s: Extract<StepResult, { metrics: unknown }>) => s.metrics.counters.transactions],
+    ['connections opened', (s: Extract<StepResult, { metrics: unknown }>) => s.metrics.counters.connectionsOpened],
+    ['errors', errors],
+  ] as const) {
+    rows.push([label, sum(comparison.directPathId, pick), sum(comparison.relayPathId, pick), '', '']);
+  }
+  return rows;
+}
+
+/** `n=3 repetitions, 5.0 s measured per path and repetition`. */
+export function describeComparison(comparison: PathComparison, result: RunResult): string {
+  const step = result.steps.find((s) => s.status !== 'failed' && s.stepId.startsWith(`${comparison.key}@`));
+  const durationMs = step !== undefined && step.status !== 'failed' ? step.metrics.durationMs : 0;
+  const n = comparison.repetitions.length;
+  return `${comparison.directPathId} vs ${comparison.relayPathId}, n=${n} repetition${n === 1 ? '' : 's'}, ${(durationMs / 1000).toFixed(1)} s measured per path`;
+}
+
+/** The headline sentences a reader acts on. */
+export function verdictLines(analysis: RunAnalysis): string[] {
+  const lines: string[] = [];
+  for (const c of analysis.comparisons) {
+    const rt = c.percentiles.find((p) => p.metric === 'roundTrip' && p.percentile === 'p50');
+    const tx = c.percentiles.find((p) => p.metric === 'transaction' && p.percentile === 'p50');
+    if (rt === undefined) continue;
+    const note = rt.deltaUs.note === undefined ? '' : ` (${rt.deltaUs.note})`;
+    const txText = tx === undefined ? '' : `, ${formatEstimateUs(tx.deltaUs)} per transaction`;
+    lines.push(`${c.key}: relay adds ${formatEstimateUs(rt.deltaUs)} per round trip at p50 (${formatRatioEstimate(rt.ratio)})${txText}${note}`);
+    if (c.connectionSetup !== null) {
+      const label = c.connectionSetup.metric === 'firstByte' ? 'first byte on a new connection' : 'TCP connect';
+      lines.push(`${c.key}: connection setup (${label}, p50) ${formatEstimateUs(c.connectionSetup.deltaUs)}`);
+    }
+  }
+  for (const f of analysis.fits) lines.push(fitLine(f));
+  if (analysis.projection !== null) lines.push(projectionLine(analysis.projection));
+  return lines;
+}
+
+/** The round-trip fit as one sentence. */
+export function fitLine(f: FitComparison): string {
+  const ks = [...new Set(f.direct.points.map((p) => p.roundTrips))].sort((a, b) => a - b).join(', ');
+  return `${f.key}: per round trip the relay adds ${formatEstimateUs(f.slopeDeltaUs)}, fixed cost per transaction ${formatEstimateUs(f.interceptDeltaUs)} (fit over k = ${ks})`;
+}
+
+/** The projection as one sentence. */
+export function projectionLine(p: Projection): string {
+  const i = p.input;
+  const distances = `direct RTT ${i.directRttMs ?? 0} ms, relay legs ${i.appToRelayRttMs ?? 0} + ${i.relayToAgentRttMs ?? 0} + ${i.agentToTargetRttMs ?? 0} ms`;
+  return (
+    `projection for ${i.roundTripsPerTransaction} round trip${i.roundTripsPerTransaction === 1 ? '' : 's'} per transaction (${distances}; from ${p.basis.source}): ` +
+    `direct ${formatEstimateMs(p.directMs)}, relay ${formatEstimateMs(p.relayMs)}, difference ${formatEstimateMs(p.deltaMs, true)}`
+  );
+}
+
+export { formatDeltaUs };

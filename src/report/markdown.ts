@@ -1,0 +1,44 @@
+// Markdown renderer: the run summary for a CI step summary ($GITHUB_STEP_SUMMARY) or a PR comment.
+// Pure: returns a string (GitHub-flavoured Markdown tables).
+
+import { analyzeRun } from '../analysis/analyze-run.js';
+import type { RunAnalysis } from '../analysis/types.js';
+import type { RunResult } from '../metrics/result.js';
+import { comparisonHeader, comparisonRows, describeComparison, verdictLines } from './comparison-rows.js';
+
+/** Escapes the characters that would break a table cell or start Markdown markup. */
+function cell(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/([*_`<])/g, '\\$1').replace(/\n/g, ' ');
+}
+
+function table(rows: readonly (readonly string[])[]): string {
+  const [header, ...body] = rows;
+  if (header === undefined) return '';
+  const align = header.map((_, i) => (i === 0 ? ':--' : '--:'));
+  return [header, align, ...body].map((row, i) => `| ${row.map((c) => (i === 1 ? c : cell(c))).join(' | ')} |`).join('\n');
+}
+
+export function renderMarkdown(result: RunResult, options: { analysis?: RunAnalysis } = {}): string {
+  const analysis = options.analysis ?? analyzeRun(result);
+  const out: string[] = [`## hcbench · ${cell(result.scenario.name)} · ${result.status}`, ''];
+  if (result.scenario.description.trim() !== '') out.push(cell(result.scenario.description.trim()), '');
+  const verdicts = verdictLines(analysis);
+  if (verdicts.length > 0) out.push(...verdicts.map((v) => `- ${cell(v)}`), '');
+  if (analysis.warnings.length > 0) out.push('> [!WARNING]', ...analysis.warnings.map((w) => `> - ${cell(w)}`), '');
+  for (const comparison of analysis.comparisons) {
+    out.push(`### ${cell(comparison.key)}`, '', `_${cell(describeComparison(comparison, result))}_`, '');
+    out.push(table([comparisonHeader(analysis.confidence), ...comparisonRows(comparison, result.steps)]), '');
+  }
+  const env = result.environment;
+  out.push(
+    '<details><summary>method and environment</summary>',
+    '',
+    ...analysis.methods.map((m) => `- ${cell(m)}`),
+    `- hcbench ${cell(env.hcbenchVersion)}, Node ${cell(env.nodeVersion)}, ${env.cpuCount} × ${cell(env.cpuModel)}, ${cell(env.platform)}/${cell(env.arch)}`,
+    `- roles: ${cell(Object.entries(env.roles).map(([role, where]) => `${role} = ${where}`).join('; ') || 'none recorded')}`,
+    `- started ${result.startedAt}, finished ${result.finishedAt}`,
+    '',
+    '</details>',
+  );
+  return out.join('\n') + '\n';
+}
