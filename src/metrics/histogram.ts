@@ -3,7 +3,7 @@
 
 import hdr from 'hdr-histogram-js';
 import type { Histogram } from 'hdr-histogram-js';
-import type { HistogramRecord, LatencySummary } from './result.js';
+import type { HistogramRecord, LatencySummary, ThroughputRecord } from './result.js';
 
 export type { Histogram };
 
@@ -97,4 +97,44 @@ export function mergeRecords(records: readonly HistogramRecord[]): HistogramReco
   for (const h of decoded) h.destroy();
   merged.destroy();
   return record;
+}
+
+/** Highest trackable throughput, in BYTES PER SECOND (1e11 = 100 GB/s); larger values are clamped. */
+export const HIGHEST_BYTES_PER_SEC = 100_000_000_000;
+
+/**
+ * A new throughput histogram in integer BYTES PER SECOND (1 B/s .. 100 GB/s, 2 significant
+ * digits: 1 % resolution is plenty for interval throughput and keeps the histogram small).
+ */
+export function createRateHistogram(): Histogram {
+  return hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: HIGHEST_BYTES_PER_SEC,
+    numberOfSignificantValueDigits: 2,
+    bitBucketSize: 64,
+    autoResize: false,
+    useWebAssembly: false,
+  });
+}
+
+/** Records one interval's throughput in bytes per second (rounded, clamped to 0..HIGHEST_BYTES_PER_SEC). */
+export function recordBytesPerSec(histogram: Histogram, bytesPerSec: number): void {
+  const rounded = Math.round(bytesPerSec);
+  histogram.recordValue(Number.isFinite(rounded) ? Math.min(Math.max(rounded, 0), HIGHEST_BYTES_PER_SEC) : HIGHEST_BYTES_PER_SEC);
+}
+
+/** The per-interval throughput histogram as a result record. */
+export function toThroughputRecord(histogram: Histogram, intervalMs: number, overallBytesPerSec: number): ThroughputRecord {
+  const isEmpty = histogram.totalCount === 0;
+  return {
+    unit: 'bytesPerSec',
+    intervalMs,
+    count: histogram.totalCount,
+    minBytesPerSec: isEmpty ? 0 : histogram.getValueAtPercentile(0),
+    meanBytesPerSec: isEmpty ? 0 : Math.round(histogram.mean),
+    p50BytesPerSec: isEmpty ? 0 : histogram.getValueAtPercentile(50),
+    maxBytesPerSec: isEmpty ? 0 : histogram.getValueAtPercentile(100),
+    overallBytesPerSec: Math.round(overallBytesPerSec),
+    encoded: hdr.encodeIntoCompressedBase64(histogram),
+  };
 }

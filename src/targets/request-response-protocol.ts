@@ -8,6 +8,9 @@
 //   - padding: totalBytes - 8 bytes of any content (ignored).
 // The target answers each complete request with exactly `responseBytes` bytes (zeros), in order.
 // Several requests may arrive in one chunk and one request may be split over many chunks.
+// Streams (tcp-stream): totalBytes = UNBOUNDED_BYTES means "everything after this header until
+// the client's FIN is upload" (read and discarded), and the response starts right after the
+// header; responseBytes = UNBOUNDED_BYTES means "stream zeros until the client's FIN".
 
 /** Size of the request header in bytes. */
 export const REQUEST_HEADER_BYTES = 8;
@@ -15,6 +18,17 @@ export const REQUEST_HEADER_BYTES = 8;
 export const MAX_REQUEST_BYTES = 1024 * 1024 * 1024;
 /** Largest response a request may ask for, in bytes (1 GiB). */
 export const MAX_RESPONSE_BYTES = 1024 * 1024 * 1024;
+
+/** Sentinel length (0xFFFFFFFF) meaning "until the client half-closes", for streams. */
+export const UNBOUNDED_BYTES = 0xffffffff;
+
+/** The header that opens a stream: upload until FIN if `isUpload`, and a download of `downloadBytes` (or UNBOUNDED_BYTES; 0 for none). */
+export function encodeStreamHeader(isUpload: boolean, downloadBytes: number): Buffer {
+  const header = Buffer.alloc(REQUEST_HEADER_BYTES);
+  header.writeUInt32BE(isUpload ? UNBOUNDED_BYTES : REQUEST_HEADER_BYTES, 0);
+  header.writeUInt32BE(downloadBytes, 4);
+  return header;
+}
 
 /** A request of `totalBytes` (header included, >= 8) asking for `responseBytes` bytes; zero padding. */
 export function encodeRequest(totalBytes: number, responseBytes: number): Buffer {
@@ -57,10 +71,16 @@ export class RequestParser {
         if (this.headerFilled < REQUEST_HEADER_BYTES) break;
         const total = this.header.readUInt32BE(0);
         this.responseBytes = this.header.readUInt32BE(4);
+        if (total === UNBOUNDED_BYTES) {
+          // Upload stream: answer now, then swallow everything until FIN.
+          responses.push(this.responseBytes);
+          this.paddingLeft = Number.POSITIVE_INFINITY;
+          return { ok: true, responses };
+        }
         if (total < REQUEST_HEADER_BYTES || total > MAX_REQUEST_BYTES) {
           return { ok: false, reason: `request length must be in 8..${MAX_REQUEST_BYTES}, got ${total}` };
         }
-        if (this.responseBytes > MAX_RESPONSE_BYTES) {
+        if (this.responseBytes > MAX_RESPONSE_BYTES && this.responseBytes !== UNBOUNDED_BYTES) {
           return { ok: false, reason: `response length must be <= ${MAX_RESPONSE_BYTES}, got ${this.responseBytes}` };
         }
         this.paddingLeft = total - REQUEST_HEADER_BYTES;

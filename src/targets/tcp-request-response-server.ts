@@ -4,11 +4,13 @@
 // [uint32 BE total request length incl. header][uint32 BE response length] + padding up to the
 // total length. The server reads exactly that many bytes (partial reads and several requests in
 // one chunk are handled), then writes exactly `response length` bytes (zeros). Sockets use
-// noDelay. A malformed header destroys that connection only.
+// noDelay. A malformed header destroys that connection only. Streams (request-response-protocol.ts):
+// an unbounded request is discarded until the client's FIN; an unbounded response streams zeros,
+// with backpressure, until the client's FIN.
 
 import net from 'node:net';
 import { once } from 'node:events';
-import { RequestParser } from './request-response-protocol.js';
+import { RequestParser, UNBOUNDED_BYTES } from './request-response-protocol.js';
 
 /** Where to listen. Defaults: host '127.0.0.1', port 0 (an ephemeral port, read back from `address`). */
 export interface RequestResponseTargetOptions {
@@ -87,6 +89,10 @@ export async function startRequestResponseTarget(
       }
       for (const responseBytes of parsed.responses) {
         stats.requests += 1;
+        if (responseBytes === UNBOUNDED_BYTES) {
+          streamZeros(socket, (n) => (stats.bytesSent += n));
+          continue;
+        }
         stats.bytesSent += responseBytes;
         if (stallTimer === undefined) writeZeros(socket, responseBytes);
         else held.set(socket, (held.get(socket) ?? []).concat(responseBytes));
@@ -129,4 +135,26 @@ function writeZeros(socket: net.Socket, bytes: number): void {
     socket.write(n === ZERO_CHUNK_BYTES ? zeroChunk : zeroChunk.subarray(0, n));
     left -= n;
   }
+}
+
+/** Writes zeros with backpressure until the peer half-closes or the socket goes away. */
+function streamZeros(socket: net.Socket, onWritten: (bytes: number) => void): void {
+  let isFinished = false;
+  const finish = (): void => {
+    isFinished = true;
+  };
+  socket.once('end', finish);
+  socket.once('close', finish);
+  const pump = (): void => {
+    // At most 1024 chunks (64 MiB) per turn, so one stream cannot starve the event loop.
+    for (let i = 0; i < 1024 && !isFinished && !socket.destroyed; i++) {
+      onWritten(ZERO_CHUNK_BYTES);
+      if (!socket.write(zeroChunk)) {
+        socket.once('drain', pump);
+        return;
+      }
+    }
+    if (!isFinished && !socket.destroyed) setImmediate(pump);
+  };
+  pump();
 }

@@ -4,6 +4,7 @@ import { WorkloadError } from '../errors.js';
 import type { Workload, WorkloadParams, WorkloadRunOptions } from './types.js';
 import { connectionChurn } from './connection-churn.js';
 import { tcpRequestResponse } from './tcp-request-response.js';
+import { tcpStream } from './tcp-stream.js';
 
 /** Every driver, keyed by its `kind`; each accepts any WorkloadParams and checks the kind at run time. */
 export type WorkloadRegistry = { [K in WorkloadParams['kind']]: Workload<WorkloadParams> };
@@ -25,4 +26,5 @@ function register<P extends WorkloadParams>(driver: Workload<P>): Workload<Workl
 export const workloads: WorkloadRegistry = {
   'tcp-request-response': register(tcpRequestResponse),
   'connection-churn': register(connectionChurn),
+  'tcp-stream': register(tcpStream),
 };

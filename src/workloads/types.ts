@@ -236,7 +236,7 @@ export interface DialogParams {
 }
 
 /** Parameters of any workload, discriminated by `kind` (kinds join as their drivers land). */
-export type WorkloadParams = TcpRequestResponseParams | ConnectionChurnParams;
+export type WorkloadParams = TcpRequestResponseParams | ConnectionChurnParams | TcpStreamParams;
 
 export interface WorkloadRunOptions<P extends WorkloadParams = WorkloadParams> {
   dialAddress: DialAddress;

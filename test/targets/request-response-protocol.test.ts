@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { encodeRequest, RequestParser } from '../../src/targets/request-response-protocol.js';
+import { encodeRequest, encodeStreamHeader, RequestParser, UNBOUNDED_BYTES } from '../../src/targets/request-response-protocol.js';
 
 describe('RequestParser', () => {
   test('completes a request split into single bytes only at its last byte', () => {
@@ -41,5 +41,24 @@ describe('RequestParser', () => {
 
   test('encodeRequest refuses lengths below the 8-byte header', () => {
     expect(() => encodeRequest(7, 1)).toThrow(RangeError);
+  });
+});
+
+describe('stream mode', () => {
+  test('an unbounded upload answers at the header and swallows everything after it', () => {
+    const parser = new RequestParser();
+    const header = encodeStreamHeader(true, 123);
+
+    const first = parser.push(Buffer.concat([header, Buffer.alloc(50_000)]));
+    const later = parser.push(encodeRequest(8, 1));
+
+    expect(first).toEqual({ ok: true, responses: [123] });
+    expect(later).toEqual({ ok: true, responses: [] });
+  });
+
+  test('an unbounded download is passed through as UNBOUNDED_BYTES', () => {
+    const parser = new RequestParser();
+
+    expect(parser.push(encodeStreamHeader(false, UNBOUNDED_BYTES))).toEqual({ ok: true, responses: [UNBOUNDED_BYTES] });
   });
 });
