@@ -23,8 +23,12 @@ export interface RawListener {
 }
 
 /** Opens a control channel with ws 8, token in the `ServiceBusAuthorization` header. */
-export async function openRawListener(listenUri: string, token: string): Promise<RawListener> {
-  const ws = new WebSocket(listenUri, { headers: { ServiceBusAuthorization: token }, perMessageDeflate: false });
+export async function openRawListener(listenUri: string, token: string, options: { ca?: string } = {}): Promise<RawListener> {
+  const ws = new WebSocket(listenUri, {
+    headers: { ServiceBusAuthorization: token },
+    perMessageDeflate: false,
+    ...(options.ca === undefined ? {} : { ca: options.ca }),
+  });
   ws.on('error', () => {});
   const queue: AcceptCommand[] = [];
   const waiters: ((command: AcceptCommand) => void)[] = [];
@@ -47,18 +51,25 @@ export async function openRawListener(listenUri: string, token: string): Promise
   };
 }
 
-/** How a ws 8 handshake ended: open, or refused with an HTTP status and reason phrase. */
-export type Ws8Outcome = { kind: 'open'; ws: WebSocket } | { kind: 'refused'; status: number; reason: string };
+/** How a ws 8 handshake ended: open, refused with an HTTP status and reason phrase, or failed below HTTP. */
+export type Ws8Outcome =
+  | { kind: 'open'; ws: WebSocket }
+  | { kind: 'refused'; status: number; reason: string }
+  | { kind: 'failed'; message: string };
 
 /** Opens a ws 8 client and reports a refusal instead of throwing. */
 export async function openWs8(
   url: string,
-  options: { token?: string; protocols?: string[]; headers?: Record<string, string> } = {},
+  options: { token?: string; protocols?: string[]; headers?: Record<string, string>; ca?: string } = {},
 ): Promise<Ws8Outcome> {
   const headers = { ...options.headers, ...(options.token === undefined ? {} : { ServiceBusAuthorization: options.token }) };
-  const ws = new WebSocket(url, options.protocols ?? [], { headers, perMessageDeflate: false });
-  ws.on('error', () => {});
+  const ws = new WebSocket(url, options.protocols ?? [], {
+    headers,
+    perMessageDeflate: false,
+    ...(options.ca === undefined ? {} : { ca: options.ca }),
+  });
   return new Promise((resolve) => {
+    ws.on('error', (error: Error) => resolve({ kind: 'failed', message: error.message }));
     ws.once('open', () => resolve({ kind: 'open', ws }));
     ws.once('unexpected-response', (_request, response) => {
       resolve({ kind: 'refused', status: response.statusCode ?? 0, reason: response.statusMessage ?? '' });
