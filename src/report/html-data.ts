@@ -56,7 +56,7 @@ function fitCharts(analysis: RunAnalysis): ChartSpec[] {
     };
     return {
       id: `fit-${index}`,
-      title: `${fit.key}: transaction latency vs round trips per transaction`,
+      title: `${fit.key}: transaction latency and relay overhead vs round trips per transaction`,
       kind: 'fit',
       xLabel: 'round trips per transaction (k)',
       yLabel: 'mean transaction latency (ms)',
@@ -65,6 +65,8 @@ function fitCharts(analysis: RunAnalysis): ChartSpec[] {
         { label: `${fit.relay.pathId} measured`, path: fit.relay.pathId, isPoints: true },
         { label: `${fit.direct.pathId} fit`, path: fit.direct.pathId, isDashed: true },
         { label: `${fit.relay.pathId} fit`, path: fit.relay.pathId, isDashed: true },
+        { label: 'overhead (relay − direct) measured', path: 'overhead', isPoints: true },
+        { label: 'overhead fit', path: 'overhead', isDashed: true },
       ],
       data: [
         ks,
@@ -72,6 +74,12 @@ function fitCharts(analysis: RunAnalysis): ChartSpec[] {
         ks.map((k) => meanAt(fit.relay.points, k)),
         ks.map((k) => (fit.direct.interceptUs + k * fit.direct.slopeUs) / 1000),
         ks.map((k) => (fit.relay.interceptUs + k * fit.relay.slopeUs) / 1000),
+        ks.map((k) => {
+          const d = meanAt(fit.direct.points, k);
+          const r = meanAt(fit.relay.points, k);
+          return d === null || r === null ? null : r - d;
+        }),
+        ks.map((k) => (fit.interceptDeltaUs.value + k * fit.slopeDeltaUs.value) / 1000),
       ],
     };
   });
