@@ -11,7 +11,8 @@ import { type BackoffPolicy, backoffDelayMs, defaultBackoffPolicy } from './back
 import { CLOSE_GOING_AWAY, CLOSE_TARGET_UNREACHABLE } from './close-codes.js';
 import { createConnectionTracker } from './connection-tracker.js';
 import { createHopTiming } from './hop-timing.js';
-import { type HycoRelayedServer, type HycoWebSocket, hycoWs } from './hyco-ws-client.js';
+import { type ClientStack, createListener } from './client-stack.js';
+import type { HycoRelayedServer, HycoWebSocket } from './hyco-ws-client.js';
 import { WS_CLOSED, WS_CONNECTING, classifyRelayError, describeError } from './message-socket.js';
 import { type Pump, createPump } from './pump.js';
 import type { AgentStats, AgentStatus, TunnelLog } from './types.js';
@@ -38,6 +39,8 @@ export interface AgentOptions {
   highWaterMarkBytes?: number;
   /** Random source for backoff jitter, in [0, 1). Default Math.random. */
   random?: () => number;
+  /** WebSocket client library. Default `hyco-ws`. */
+  clientStack?: ClientStack;
 }
 
 /** A running agent. */
@@ -129,9 +132,7 @@ export function startAgent(options: AgentOptions): Promise<Agent> {
 
   const listen = (): void => {
     retryTimer = undefined;
-    // clientTracking off: hyco-ws's close() would otherwise also close live relayed connections
-    // whenever we drop a failed control channel; the tracker owns them instead.
-    const s = hycoWs().createRelayedServer({ server: uri, token, clientTracking: false }, onRelayed);
+    const s = createListener(options.clientStack ?? 'hyco-ws', uri, token, onRelayed);
     server = s;
     s.on('listening', () => {
       if (server !== s || closing !== undefined) return;

@@ -10,7 +10,7 @@ import { redactSecrets } from '../azure/sas-token.js';
 import { PathSetupError } from '../errors.js';
 import { createConnectionTracker } from './connection-tracker.js';
 import { createHopTiming } from './hop-timing.js';
-import { hycoWs } from './hyco-ws-client.js';
+import { type ClientStack, openSender } from './client-stack.js';
 import { describeError } from './message-socket.js';
 import { createPump } from './pump.js';
 import type { TunnelLog, TunnelStats } from './types.js';
@@ -29,6 +29,8 @@ export interface ForwarderOptions {
   idleTimeoutMs?: number;
   /** Pump backpressure threshold in bytes. Default 1 MiB. */
   highWaterMarkBytes?: number;
+  /** WebSocket client library. Default `hyco-ws`. */
+  clientStack?: ClientStack;
 }
 
 /** A running forwarder. */
@@ -47,6 +49,7 @@ const TOKEN_REFRESH_MS = 5 * 60_000;
 export async function startForwarder(options: ForwarderOptions): Promise<Forwarder> {
   const log: TunnelLog = options.log ?? (() => {});
   const setupTimeoutMs = options.setupTimeoutMs ?? 30_000;
+  const clientStack = options.clientStack ?? 'hyco-ws';
   const uri = connectUri(options.connection);
   const token = cachedToken(tokenProvider(options.connection), TOKEN_REFRESH_MS);
   const tracker = createConnectionTracker();
@@ -56,7 +59,7 @@ export async function startForwarder(options: ForwarderOptions): Promise<Forward
   const onConnection = (socket: Socket): void => {
     const acceptedNs = hrtime.bigint();
     socket.setNoDelay(true);
-    const ws = hycoWs().relayedConnect(uri, token());
+    const ws = openSender(clientStack, uri, token());
     const pump = createPump(socket, ws, {
       onHop: timing.onHop,
       ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),

@@ -68,6 +68,7 @@ export function classifyRelayError(error: unknown): TunnelErrorKind {
   if (status === 401) return 'relay-401';
   if (status === 403) return 'relay-403';
   if (status !== undefined) return 'relay-other';
+  if (typeof error === 'object' && error !== null && typeof (error as { closeCode?: unknown }).closeCode === 'number') return 'relay-closed';
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
   if (typeof code === 'string' && NETWORK_CODES.has(code)) return 'relay-unreachable';
   if (code === 'ECONNRESET' || code === 'EPIPE') return 'relay-closed';

@@ -7,6 +7,7 @@ import { createDefaultNamespace } from '../../src/relay/namespace.js';
 import { type RelayOptions, type RelayServer, startRelay } from '../../src/relay/relay-server.js';
 import { type Agent, type AgentOptions, startAgent } from '../../src/tunnel/agent.js';
 import { type Forwarder, type ForwarderOptions, startForwarder } from '../../src/tunnel/forwarder.js';
+import type { ClientStack } from '../../src/tunnel/client-stack.js';
 import type { TunnelLogEvent } from '../../src/tunnel/types.js';
 
 export interface TunnelRelay {
@@ -24,7 +25,10 @@ export interface TunnelRelay {
  * Starts the relay emulator with hybrid connection `hc1`. Endpoints started through the returned
  * object are closed first (forwarders, then agents: hyco-ws listeners must go before the relay).
  */
-export async function startTunnelRelay(options: Partial<RelayOptions> = {}): Promise<TunnelRelay> {
+export async function startTunnelRelay(
+  options: Partial<RelayOptions> = {},
+  defaults: { clientStack?: ClientStack } = {},
+): Promise<TunnelRelay> {
   const relay = await startRelay({ namespace: createDefaultNamespace('hc1'), ...options });
   const connection = parseConnectionString(relay.connectionString('hc1'));
   const agents: Agent[] = [];
@@ -40,12 +44,12 @@ export async function startTunnelRelay(options: Partial<RelayOptions> = {}): Pro
     connection,
     logs,
     async agent(target, agentOptions = {}) {
-      const agent = await startAgent({ connection, target, log: (e) => logs.push(e), ...agentOptions });
+      const agent = await startAgent({ connection, target, log: (e) => logs.push(e), ...defaults, ...agentOptions });
       agents.push(agent);
       return agent;
     },
     async forwarder(forwarderOptions = {}) {
-      const forwarder = await startForwarder({ connection, log: (e) => logs.push(e), ...forwarderOptions });
+      const forwarder = await startForwarder({ connection, log: (e) => logs.push(e), ...defaults, ...forwarderOptions });
       forwarders.push(forwarder);
       return forwarder;
     },

@@ -10,6 +10,7 @@ import { createDefaultNamespace, defaultRuleName } from '../../src/relay/namespa
 import { startRelay } from '../../src/relay/relay-server.js';
 import { type Agent, startAgent } from '../../src/tunnel/agent.js';
 import { backoffDelayMs, defaultBackoffPolicy } from '../../src/tunnel/backoff.js';
+import { clientStacks } from '../../src/tunnel/client-stack.js';
 import { startForwarder } from '../../src/tunnel/forwarder.js';
 import type { TunnelLogEvent } from '../../src/tunnel/types.js';
 import { startTunnelRelay } from '../helpers/tunnel-path.js';
@@ -68,7 +69,7 @@ describe('agent registration', () => {
     expect(forwarder.stats()).toMatchObject({ connectionsAccepted: 200, connectionsFailed: 0, errors: {} });
   }, 60_000);
 
-  test('an agent started before the relay retries with backoff and serves once the relay is up', async () => {
+  test.each(clientStacks)('an agent (%s) started before the relay retries with backoff and serves once the relay is up', async (clientStack) => {
     const target = await startEchoServer();
     const port = await freePort();
     const namespace = createDefaultNamespace('hc1');
@@ -78,7 +79,7 @@ describe('agent registration', () => {
     );
     const logs: TunnelLogEvent[] = [];
     let agent: Agent | undefined;
-    const started = startAgent({ connection, target: target.address, log: (e) => logs.push(e), startTimeoutMs: 20_000 });
+    const started = startAgent({ connection, target: target.address, log: (e) => logs.push(e), startTimeoutMs: 20_000, clientStack });
     void started.then((a) => (agent = a));
     onTestFinished(async () => {
       await (agent ?? (await started.catch(() => undefined)))?.close();
@@ -91,7 +92,7 @@ describe('agent registration', () => {
     const relay = await startRelay({ namespace, port });
     onTestFinished(() => relay.close());
     const running = await started;
-    const forwarder = await startForwarder({ connection });
+    const forwarder = await startForwarder({ connection, clientStack });
     onTestFinished(() => forwarder.close());
     await roundTrips(forwarder.address.port, 3);
 
@@ -118,12 +119,12 @@ describe('agent registration', () => {
     expect(path.relay.stats().rejects).toMatchObject({ unauthorized: 3 });
   });
 
-  test('re-registers after the relay restarts on the same port', async () => {
+  test.each(clientStacks)('an agent (%s) re-registers after the relay restarts on the same port', async (clientStack) => {
     const target = await startEchoServer();
     const namespace = createDefaultNamespace('hc1');
     const first = await startRelay({ namespace });
     const connection = parseConnectionString(first.connectionString('hc1'));
-    const agent = await startAgent({ connection, target: target.address, backoff: { initialMs: 20, maxMs: 200 } });
+    const agent = await startAgent({ connection, target: target.address, backoff: { initialMs: 20, maxMs: 200 }, clientStack });
     let second: Awaited<ReturnType<typeof startRelay>> | undefined;
     onTestFinished(async () => {
       await agent.close();

@@ -4,6 +4,7 @@
 import { once } from 'node:events';
 import type { Socket } from 'node:net';
 import { describe, expect, test } from 'vitest';
+import { clientStacks } from '../../src/tunnel/client-stack.js';
 import { startTunnelRelay } from '../helpers/tunnel-path.js';
 import {
   connectClient,
@@ -15,10 +16,10 @@ import {
   startTestServer,
 } from '../helpers/tunnel-targets.js';
 
-describe('tunnel over the relay emulator (hyco-ws sender and listener)', () => {
+describe.each(clientStacks)('tunnel over the relay emulator with client stack %s', (clientStack) => {
   test('echoes 1 MiB byte-identical and counts the same bytes on forwarder, agent and relay', async () => {
     const target = await startEchoServer();
-    const path = await startTunnelRelay();
+    const path = await startTunnelRelay({}, { clientStack });
     const agent = await path.agent(target.address);
     const forwarder = await path.forwarder();
     const payload = patternBytes(1 << 20, 7);
@@ -46,7 +47,7 @@ describe('tunnel over the relay emulator (hyco-ws sender and listener)', () => {
 
   test('carries 40 concurrent connections; agent target connections equal forwarder connections', async () => {
     const target = await startEchoServer();
-    const path = await startTunnelRelay();
+    const path = await startTunnelRelay({}, { clientStack });
     const agent = await path.agent(target.address);
     const forwarder = await path.forwarder();
     const payloads = Array.from({ length: 40 }, (_, i) => patternBytes(1000 + i * 97, i + 1));
@@ -65,7 +66,7 @@ describe('tunnel over the relay emulator (hyco-ws sender and listener)', () => {
   test('a server FIN reaches the client as FIN after all its data (target ends first)', async () => {
     const greeting = patternBytes(200_000, 3);
     const target = await startTestServer((socket) => socket.end(greeting));
-    const path = await startTunnelRelay();
+    const path = await startTunnelRelay({}, { clientStack });
     await path.agent(target.address);
     const forwarder = await path.forwarder();
 
@@ -87,7 +88,7 @@ describe('tunnel over the relay emulator (hyco-ws sender and listener)', () => {
       // Answer only after the client's FIN: the reply depends on the half-close being carried.
       ends.push(once(socket, 'end').then(() => socket.end(Buffer.from(`got ${Buffer.concat(chunks).length}`))));
     }, true);
-    const path = await startTunnelRelay();
+    const path = await startTunnelRelay({}, { clientStack });
     await path.agent(target.address);
     const forwarder = await path.forwarder();
 
@@ -101,7 +102,7 @@ describe('tunnel over the relay emulator (hyco-ws sender and listener)', () => {
   test('a client reset resets the target connection, and a target reset resets the client', async () => {
     const targetSockets: Socket[] = [];
     const target = await startTestServer((s) => targetSockets.push(s));
-    const path = await startTunnelRelay();
+    const path = await startTunnelRelay({}, { clientStack });
     const agent = await path.agent(target.address);
     const forwarder = await path.forwarder();
 
@@ -127,7 +128,7 @@ describe('tunnel over the relay emulator (hyco-ws sender and listener)', () => {
   });
 
   test('without an agent the relay refuses with 404: counted on the forwarder, client reset, no crash', async () => {
-    const path = await startTunnelRelay();
+    const path = await startTunnelRelay({}, { clientStack });
     const forwarder = await path.forwarder();
 
     const results = await Promise.all([1, 2, 3].map(() => roundTripPayload(forwarder.address.port, Buffer.from('hi'))));
@@ -142,7 +143,7 @@ describe('tunnel over the relay emulator (hyco-ws sender and listener)', () => {
     const closed = await startTestServer(() => {});
     const deadPort = closed.address.port;
     await closed.close();
-    const path = await startTunnelRelay();
+    const path = await startTunnelRelay({}, { clientStack });
     const agent = await path.agent({ host: '127.0.0.1', port: deadPort });
     const forwarder = await path.forwarder();
 
@@ -152,5 +153,23 @@ describe('tunnel over the relay emulator (hyco-ws sender and listener)', () => {
     await expect.poll(() => forwarder.stats().connectionsActive).toBe(0);
     expect(forwarder.stats().errors).toEqual({ 'target-unreachable': 1 });
     expect(agent.stats()).toMatchObject({ targetConnectionsOpened: 0, errors: { 'target-unreachable': 1 } });
+  });
+});
+
+describe('mixed client stacks', () => {
+  test.each([
+    ['hyco-ws', 'ws8'],
+    ['ws8', 'hyco-ws'],
+  ] as const)('a %s forwarder and a %s agent interoperate byte for byte', async (forwarderStack, agentStack) => {
+    const target = await startEchoServer();
+    const path = await startTunnelRelay();
+    await path.agent(target.address, { clientStack: agentStack });
+    const forwarder = await path.forwarder({ clientStack: forwarderStack });
+    const payload = patternBytes(300_000, 9);
+
+    const received = await roundTripPayload(forwarder.address.port, payload);
+
+    expect(received.how).toBe('end');
+    expect(sha256(received.data)).toBe(sha256(payload));
   });
 });

@@ -1,0 +1,43 @@
+// The WebSocket client library the tunnel endpoints speak the relay protocol with: hyco-ws 1.0.5
+// (Microsoft's package, bundling ws 1.1.5; the default) or ws 8 with the same protocol (the lean
+// path, to separate client-library cost from relay cost). Opens sockets only when asked.
+
+import { createRequire } from 'node:module';
+import { WebSocket } from 'ws';
+import { type HycoRelayedServer, type HycoWebSocket, hycoWs, hycoWsVersions } from './hyco-ws-client.js';
+import type { MessageSocket } from './message-socket.js';
+import { createWs8RelayedServer } from './ws8-listener.js';
+
+/** Which client library carries the relayed WebSockets. Default `hyco-ws`. */
+export type ClientStack = 'hyco-ws' | 'ws8';
+
+export const clientStacks: readonly ClientStack[] = ['hyco-ws', 'ws8'];
+
+/** Opens a sender WebSocket to a `sb-hc-action=connect` URI with the `ServiceBusAuthorization` header. */
+export function openSender(stack: ClientStack, uri: string, token: string): MessageSocket {
+  if (stack === 'hyco-ws') return hycoWs().relayedConnect(uri, token);
+  return new WebSocket(uri, { headers: { ServiceBusAuthorization: token }, perMessageDeflate: false }) as unknown as MessageSocket;
+}
+
+/** Registers a listener on a `sb-hc-action=listen` URI; both stacks share hyco-ws's event surface. */
+export function createListener(
+  stack: ClientStack,
+  uri: string,
+  token: () => string,
+  onConnection: (ws: HycoWebSocket) => void,
+): HycoRelayedServer {
+  // clientTracking off: hyco-ws's close() would otherwise also close live relayed connections
+  // whenever the agent drops a failed control channel; the agent's tracker owns them instead.
+  if (stack === 'hyco-ws') return hycoWs().createRelayedServer({ server: uri, token, clientTracking: false }, onConnection);
+  return createWs8RelayedServer({ server: uri, token }, onConnection);
+}
+
+/** Library versions on the measured path, for result metadata: `{ 'hyco-ws': '1.0.5', ws: '1.1.5' }`. */
+export function clientStackVersions(stack: ClientStack): Record<string, string> {
+  if (stack === 'hyco-ws') {
+    const versions = hycoWsVersions();
+    return { 'hyco-ws': versions.hycoWs, ws: versions.ws };
+  }
+  const ws = createRequire(import.meta.url)('ws/package.json') as { version: string };
+  return { ws: ws.version };
+}
