@@ -4,6 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode } from '../errors.js';
 import { registerRun } from './commands/run.js';
+import { registerSchema } from './commands/schema.js';
 import { registerValidate } from './commands/validate.js';
 import type { CliIo } from './io.js';
 import { printError, printScenarioError } from './print-error.js';
@@ -26,6 +27,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
     });
   registerRun(program, io, setExit);
   registerValidate(program, io, setExit);
+  registerSchema(program, io, setExit);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

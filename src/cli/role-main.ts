@@ -87,6 +87,26 @@ const handlers: Record<string, Handler> = {
     await agent.close();
     return { stopped: true };
   },
+  fault: async (params) => {
+    const { action } = params as { action: string };
+    if (relay === undefined) throw new Error('no relay in this process');
+    switch (action) {
+      case 'disconnect-listeners':
+        return { affected: relay.faults.disconnectListeners() };
+      case 'cut-connections':
+        return { affected: relay.faults.cutConnections() };
+      case 'refuse-accepts':
+        relay.faults.refuseAccepts(true);
+        return { affected: 1 };
+      case 'expire-tokens':
+        return { affected: relay.faults.expireTokensNow() };
+      case 'reset':
+        relay.faults.reset();
+        return { affected: 0 };
+      default:
+        throw new Error(`unknown fault ${action}`);
+    }
+  },
   stats: async () => ({
     relay: relay?.stats(),
     agents: Object.fromEntries([...agents].map(([id, agent]) => [id, agent.stats()])),

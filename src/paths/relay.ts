@@ -23,7 +23,7 @@ interface RelayPathInput {
 
 /** The relay path on the embedded emulator, with the profile's delays on its two legs. */
 export async function openEmulatedRelayPath(
-  input: RelayPathInput & { appToRelay: LegProfile; relayToAgent: LegProfile },
+  input: RelayPathInput & { appToRelay: LegProfile; relayToAgent: LegProfile; agents: number },
   options: SpawnRoleOptions = {},
 ): Promise<OpenPath> {
   const cloud = await spawnRole('cloud', options);
@@ -35,9 +35,26 @@ export async function openEmulatedRelayPath(
     };
     const relay = await cloud.call<StartRelayResult>('startRelay', params);
     const path = await openRelayPath({ ...input, kind: 'relay-emulated', connectionString: relay.connectionString, cloud });
+    const agentIds = agentIdsOf(input.id, input.agents);
     return {
       ...path,
       rolePids: { cloud: cloud.pid },
+      injectFault: async (fault) => {
+        if (fault.action === 'stop-agent') {
+          await input.onprem.call('stopAgent', { agentId: agentIds[fault.agent ?? 0] });
+        } else {
+          await cloud.call('fault', { action: fault.action });
+        }
+      },
+      resetFaults: async () => {
+        await cloud.call('fault', { action: 'reset' });
+        const running = await input.onprem.call<{ agents: Record<string, unknown> }>('stats');
+        for (const agentId of agentIds) {
+          if (running.agents[agentId] === undefined) {
+            await input.onprem.call('startAgent', { agentId, connectionString: relay.connectionString, target: input.target } satisfies StartAgentParams, 60_000);
+          }
+        }
+      },
       close: async () => {
         await path.close();
         await cloud.stop();
@@ -51,22 +68,49 @@ export async function openEmulatedRelayPath(
 
 /** A relay path through a real Azure Relay namespace (the connection string comes from the environment). */
 export function openAzureRelayPath(input: RelayPathInput & { connectionString: string }): Promise<OpenPath> {
-  return openRelayPath({ ...input, kind: 'relay-azure' });
+  return openRelayPath({ ...input, kind: 'relay-azure', agents: 1 });
+}
+
+/** `relay-emulated.agent0`, `relay-emulated.agent1`, ... */
+function agentIdsOf(pathId: string, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `${pathId}.agent${i}`);
+}
+
+/** Sums the numeric counters of several agents (nested objects summed key by key). */
+export function sumCounters(items: readonly unknown[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const item of items) {
+    if (item === null || typeof item !== 'object') continue;
+    for (const [key, value] of Object.entries(item as Record<string, unknown>)) {
+      const current = out[key];
+      if (typeof value === 'number') out[key] = (typeof current === 'number' ? current : 0) + value;
+      else if (value !== null && typeof value === 'object' && !Array.isArray(value) && !('encoded' in value)) {
+        out[key] = sumCounters([current ?? {}, value]);
+      } else if (current === undefined) out[key] = value;
+    }
+  }
+  return out;
 }
 
 async function openRelayPath(
-  input: RelayPathInput & { kind: 'relay-emulated' | 'relay-azure'; connectionString: string; cloud?: RoleHandle },
+  input: RelayPathInput & { kind: 'relay-emulated' | 'relay-azure'; connectionString: string; agents: number; cloud?: RoleHandle },
 ): Promise<OpenPath> {
   const { id, onprem, target, cloud } = input;
+  const agentIds = agentIdsOf(id, input.agents);
+  const stopAgents = async () => {
+    for (const agentId of agentIds) await onprem.call('stopAgent', { agentId }).catch(() => {});
+  };
   let connection;
   try {
     connection = parseConnectionString(input.connectionString);
   } catch (cause) {
     throw new PathSetupError(`path ${id}: the relay connection string is invalid`, { cause });
   }
-  const agentParams: StartAgentParams = { agentId: id, connectionString: input.connectionString, target };
-  await onprem.call('startAgent', agentParams, 60_000);
   try {
+    for (const agentId of agentIds) {
+      const agentParams: StartAgentParams = { agentId, connectionString: input.connectionString, target };
+      await onprem.call('startAgent', agentParams, 60_000);
+    }
     const forwarder = await startForwarder({ connection, host: '127.0.0.1', port: 0 });
     return {
       id,
@@ -75,7 +119,7 @@ async function openRelayPath(
       components: {
         [`${id}.forwarder`]: `app (pid ${process.pid})`,
         [`${id}.relay`]: cloud === undefined ? `Azure Relay (${connection.host})` : `cloud (pid ${cloud.pid})`,
-        [`${id}.agent`]: `onprem (pid ${onprem.pid})`,
+        [`${id}.agents`]: `${agentIds.length} in onprem (pid ${onprem.pid})`,
       },
       rolePids: {},
       readCounters: async () => {
@@ -83,15 +127,21 @@ async function openRelayPath(
           cloud?.call<{ relay?: unknown }>('stats'),
           onprem.call<{ agents: Record<string, unknown> }>('stats'),
         ]);
-        return { relay: cloudStats?.relay, agent: onpremStats.agents[id], forwarder: forwarder.stats() };
+        const agents = agentIds.map((agentId) => onpremStats.agents[agentId]).filter((a) => a !== undefined);
+        return {
+          relay: cloudStats?.relay,
+          agent: sumCounters(agents),
+          agents: Object.fromEntries(agentIds.map((agentId) => [agentId, onpremStats.agents[agentId] ?? null])),
+          forwarder: forwarder.stats(),
+        };
       },
       close: async () => {
         await forwarder.close().catch(() => {});
-        await onprem.call('stopAgent', { agentId: id }).catch(() => {});
+        await stopAgents();
       },
     };
   } catch (cause) {
-    await onprem.call('stopAgent', { agentId: id }).catch(() => {});
-    throw new PathSetupError(`path ${id}: could not start the forwarder`, { cause });
+    await stopAgents();
+    throw cause instanceof PathSetupError ? cause : new PathSetupError(`path ${id}: could not start the agents and forwarder`, { cause });
   }
 }

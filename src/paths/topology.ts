@@ -54,7 +54,10 @@ export async function openTopology(plan: Plan, options: TopologyOptions = {}): P
           opened = await openDirectPath(path.id, onprem, target, path.direct);
           break;
         case 'relay-emulated':
-          opened = await openEmulatedRelayPath({ ...input, appToRelay: path.appToRelay, relayToAgent: path.relayToAgent }, options);
+          opened = await openEmulatedRelayPath(
+            { ...input, appToRelay: path.appToRelay, relayToAgent: path.relayToAgent, agents: path.agents },
+            options,
+          );
           break;
         case 'relay-azure': {
           const connectionString = options.secrets?.[path.connectionStringEnv];

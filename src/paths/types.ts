@@ -2,6 +2,7 @@
 // the components on it, and a close. Workloads see only `dialAddress`.
 
 import type { PathKind } from '../metrics/result.js';
+import type { PlannedFault } from '../plan/build-plan.js';
 import type { DialAddress } from '../workloads/types.js';
 
 export interface OpenPath {
@@ -15,5 +16,9 @@ export interface OpenPath {
   rolePids: Record<string, number>;
   /** Counters of the path's components (relay, agent, forwarder); absent for the direct path. */
   readCounters?: () => Promise<Record<string, unknown>>;
+  /** Injects a fault (relay paths on the emulator); resolves once it took effect. */
+  injectFault?: (fault: PlannedFault) => Promise<void>;
+  /** Undoes every fault (restarts stopped agents, clears relay faults) before the next step. */
+  resetFaults?: () => Promise<void>;
   close(): Promise<void>;
 }

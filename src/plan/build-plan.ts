@@ -12,8 +12,15 @@ import { expandMatrix, variantLabel } from './matrix.js';
 /** One network path of the run, with the delays its legs get. */
 export type PlannedPath =
   | { id: string; kind: 'direct'; direct: LegProfile }
-  | { id: string; kind: 'relay-emulated'; appToRelay: LegProfile; relayToAgent: LegProfile }
+  | { id: string; kind: 'relay-emulated'; appToRelay: LegProfile; relayToAgent: LegProfile; agents: number; faults: PlannedFault[] }
   | { id: string; kind: 'relay-azure'; connectionStringEnv: string };
+
+/** A fault injected `atMs` after each step on the path starts. */
+export interface PlannedFault {
+  atMs: number;
+  action: 'stop-agent' | 'disconnect-listeners' | 'cut-connections' | 'refuse-accepts' | 'expire-tokens';
+  agent?: number;
+}
 
 /** One workload variant run once on one path. */
 export interface PlannedStep {
@@ -82,7 +89,14 @@ export function buildPlan(scenario: Scenario, overrides: PlanOverrides = {}): Pl
       case 'direct':
         return { id, kind: 'direct', direct: network.profile.direct };
       case 'relay-emulated':
-        return { id, kind: 'relay-emulated', appToRelay: network.profile.appToRelay, relayToAgent: network.profile.relayToAgent };
+        return {
+          id,
+          kind: 'relay-emulated',
+          appToRelay: network.profile.appToRelay,
+          relayToAgent: network.profile.relayToAgent,
+          agents: path.agents,
+          faults: (path.faults ?? []).map((f) => ({ atMs: f.atMs, action: f.action, ...(f.agent === undefined ? {} : { agent: f.agent }) })),
+        };
       case 'relay-azure':
         return { id, kind: 'relay-azure', connectionStringEnv: path.connectionStringEnv };
     }

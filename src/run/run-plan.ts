@@ -68,6 +68,14 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunR
         durationMs: step.durationMs,
       });
       const workload = workloads[step.workload.kind];
+      const planned = plan.paths.find((p) => p.id === step.pathId);
+      const faults = planned?.kind === 'relay-emulated' ? planned.faults : [];
+      const faultTimers = faults.map((fault) =>
+        setTimeout(() => {
+          onProgress?.({ type: 'log', line: `fault at ${fault.atMs} ms on ${path.id}: ${fault.action}${fault.agent === undefined ? '' : ` ${fault.agent}`}` });
+          path.injectFault?.(fault).catch((error: unknown) => onProgress?.({ type: 'log', line: `fault ${fault.action} failed: ${String(error)}` }));
+        }, fault.atMs),
+      );
       let result: StepResult;
       try {
         const outcome = await workload.run({
@@ -90,6 +98,8 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunR
           error: { code, message: error instanceof Error ? error.message : String(error) },
         };
       }
+      for (const timer of faultTimers) clearTimeout(timer);
+      if (faults.length > 0) await path.resetFaults?.();
       steps.push(result);
       onProgress?.({ type: 'step-end', result });
     }

@@ -11,7 +11,7 @@ export const MAX_STEPS = 2_000;
 
 interface ScenarioShape {
   target: { kind: string };
-  paths: { kind: string; id?: string | undefined }[];
+  paths: { kind: string; id?: string | undefined; agents?: number; faults?: { action: string; agent?: number | undefined }[] | undefined }[];
   network: string | object;
   networkProfiles?: Record<string, unknown> | undefined;
   workload?: ScenarioWorkload | undefined;
@@ -59,6 +59,15 @@ export function checkScenarioRules(scenario: ScenarioShape, ctx: Ctx): void {
 function checkUniquePathIds(scenario: ScenarioShape, ctx: Ctx): void {
   const seen = new Map<string, number>();
   scenario.paths.forEach((path, index) => {
+    const agents = path.agents ?? 1;
+    (path.faults ?? []).forEach((fault, f) => {
+      if (fault.action === 'stop-agent' && (fault.agent ?? 0) >= agents) {
+        ctx.addIssue({ code: 'custom', path: ['paths', index, 'faults', f, 'agent'], message: `must name one of the path's ${agents} agent(s) (0..${agents - 1}), got ${fault.agent ?? 0}` });
+      }
+      if (fault.action !== 'stop-agent' && fault.agent !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['paths', index, 'faults', f, 'agent'], message: 'only applies to `action: stop-agent`' });
+      }
+    });
     const id = path.id ?? path.kind;
     const first = seen.get(id);
     if (first === undefined) seen.set(id, index);
@@ -85,13 +94,26 @@ function checkNetwork(scenario: ScenarioShape, ctx: Ctx): void {
   }
 }
 
+/** Which targets each workload can drive. */
+const TARGETS_FOR: Record<ScenarioWorkload['kind'], readonly string[]> = {
+  'tcp-request-response': ['tcp-request-response'],
+  'connection-churn': ['tcp-request-response'],
+  'tcp-stream': ['tcp-request-response'],
+  http: ['http', 'external'],
+  dialog: ['external'],
+};
+
 function checkTargetFits(scenario: ScenarioShape, workload: ScenarioWorkload, at: (string | number)[], ctx: Ctx): void {
-  if (workload.kind === 'tcp-request-response' && scenario.target.kind !== 'tcp-request-response') {
+  const fits = TARGETS_FOR[workload.kind];
+  if (!fits.includes(scenario.target.kind)) {
     ctx.addIssue({
       code: 'custom',
       path: [...at, 'kind'],
-      message: 'speaks the built-in target\'s protocol and needs `target.kind: tcp-request-response`',
+      message: `needs \`target.kind\` ${fits.map((k) => `\`${k}\``).join(' or ')}, but the target is \`${scenario.target.kind}\``,
     });
+  }
+  if (workload.kind === 'dialog' && !workload.steps.some((step) => 'expect' in step)) {
+    ctx.addIssue({ code: 'custom', path: [...at, 'steps'], message: 'must contain at least one `expect` step' });
   }
   if (workload.kind === 'tcp-request-response') {
     for (const key of ['requestBytesDistribution', 'responseBytesDistribution'] as const) {

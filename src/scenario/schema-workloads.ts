@@ -3,7 +3,13 @@
 // Pure; no I/O.
 
 import { z } from 'zod';
-import type { TcpRequestResponseParams } from '../workloads/types.js';
+import type {
+  ConnectionChurnParams,
+  DialogParams,
+  HttpParams,
+  TcpRequestResponseParams,
+  TcpStreamParams,
+} from '../workloads/types.js';
 
 /** Largest duration a scenario may ask for: 24 h, in milliseconds. */
 export const MAX_DURATION_MS = 86_400_000;
@@ -98,7 +104,93 @@ export const tcpRequestResponseSchema = z
   })
   .describe('chatty request/response: transactions of sequential round trips');
 
-export const workloadSchema = z.discriminatedUnion('kind', [tcpRequestResponseSchema]);
+export const connectionChurnSchema = z
+  .strictObject({
+    kind: z.literal('connection-churn'),
+    ...common,
+    connections: int(1, 10_000, 'most connections in flight at once').default(1),
+    requestBytes: int(TARGET_HEADER_BYTES, MAX_PAYLOAD_BYTES, 'bytes of the one request, header included').optional(),
+    responseBytes: int(1, MAX_PAYLOAD_BYTES, 'bytes of the one response').optional(),
+    load: loadSchema.optional(),
+    timeoutMs: int(1, 600_000, 'longest wait for the response, ms').optional(),
+    connectTimeoutMs: int(1, 600_000, 'longest wait for one TCP connect, ms').optional(),
+    retry: retrySchema.optional(),
+  })
+  .describe('connection churn: connect, one exchange, close (TCP_CRR-like)');
+
+export const tcpStreamSchema = z
+  .strictObject({
+    kind: z.literal('tcp-stream'),
+    ...common,
+    direction: z.enum(['upload', 'download', 'both']).describe('bulk direction'),
+    connections: int(1, 1_000, 'parallel stream connections').optional(),
+    totalBytes: int(1, Number.MAX_SAFE_INTEGER, 'stop each direction of each connection after this many bytes').optional(),
+    chunkBytes: int(1, 16 * 1024 * 1024, 'bytes per write when uploading').optional(),
+    intervalMs: int(10, 60_000, 'throughput sampling interval, ms').optional(),
+    probe: z
+      .strictObject({
+        ratePerSec: num(0.1, 10_000, 'probe round trips per second'),
+        requestBytes: int(TARGET_HEADER_BYTES, 65_536, 'probe request bytes').optional(),
+        responseBytes: int(1, 65_536, 'probe response bytes').optional(),
+      })
+      .optional()
+      .describe('low-rate ping-pong on its own connection, measuring latency inflation while streaming'),
+  })
+  .describe('bulk transfer throughput');
+
+const headerName = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/);
+
+export const httpSchema = z
+  .strictObject({
+    kind: z.literal('http'),
+    ...common,
+    connections: int(1, 10_000, 'concurrent connections').default(10),
+    pipelining: int(1, 100, 'requests in flight per connection').optional(),
+    method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']).optional(),
+    path: z.string().regex(/^\/[^\s]*$/).max(8_192).optional().describe('request path with query, starting with /'),
+    headers: z.record(headerName, z.string().max(8_192)).optional(),
+    body: z.string().max(MAX_PAYLOAD_BYTES).optional().describe('request body (UTF-8)'),
+    ratePerSec: num(1, 1_000_000, 'total request rate across connections; absent = closed model').optional(),
+    timeoutMs: int(1_000, 600_000, 'per-request timeout, ms').optional(),
+  })
+  .describe('HTTP/1.1 load through autocannon');
+
+const encodingSchema = z.enum(['text', 'hex', 'base64']);
+const dialogStepSchema = z.union([
+  z.strictObject({ send: z.string().max(MAX_PAYLOAD_BYTES), encoding: encodingSchema.optional() }),
+  z.strictObject({
+    expect: z.union([
+      z.strictObject({ exact: z.string().max(MAX_PAYLOAD_BYTES), encoding: encodingSchema.optional() }),
+      z.strictObject({ bytes: int(1, MAX_PAYLOAD_BYTES, 'exactly this many bytes') }),
+      z.strictObject({ regex: z.string().min(1).max(4_096) }),
+      z.strictObject({ until: z.string().min(1).max(4_096) }),
+    ]),
+    timeoutMs: int(1, 600_000, 'this step\'s timeout, ms').optional(),
+  }),
+]);
+
+export const dialogSchema = z
+  .strictObject({
+    kind: z.literal('dialog'),
+    ...common,
+    connections: int(1, 10_000, 'connections (closed) or most in flight (open)').default(1),
+    steps: z.array(dialogStepSchema).min(1).max(1_000).describe('one transaction: send and expect steps, in order'),
+    setup: z.array(dialogStepSchema).max(1_000).optional().describe('run once per new connection (greeting, AUTH)'),
+    connectionMode: z.enum(['persistent', 'perTransaction']).optional(),
+    load: loadSchema.optional(),
+    timeoutMs: int(1, 600_000, 'default per-step timeout, ms').optional(),
+    connectTimeoutMs: int(1, 600_000, 'longest wait for one TCP connect, ms').optional(),
+    retry: retrySchema.optional(),
+  })
+  .describe('a scripted exchange for a real protocol (Redis, SMTP, line protocols)');
+
+export const workloadSchema = z.discriminatedUnion('kind', [
+  tcpRequestResponseSchema,
+  connectionChurnSchema,
+  tcpStreamSchema,
+  httpSchema,
+  dialogSchema,
+]);
 
 export type ScenarioWorkload = z.output<typeof workloadSchema>;
 
@@ -107,6 +199,9 @@ export type WorkloadExtras = 'id' | 'durationMs' | 'warmupMs' | 'matrix';
 
 // Compile-time guard: the scenario's workload, minus scenario-only keys, is a driver parameter set.
 type Assert<T extends true> = T;
-type _TcpRequestResponseMatches = Assert<
-  Omit<z.output<typeof tcpRequestResponseSchema>, WorkloadExtras> extends TcpRequestResponseParams ? true : false
->;
+type Fits<S extends z.ZodType, P> = Omit<z.output<S>, WorkloadExtras> extends P ? true : false;
+type _TcpRequestResponseFits = Assert<Fits<typeof tcpRequestResponseSchema, TcpRequestResponseParams>>;
+type _ConnectionChurnFits = Assert<Fits<typeof connectionChurnSchema, ConnectionChurnParams>>;
+type _TcpStreamFits = Assert<Fits<typeof tcpStreamSchema, TcpStreamParams>>;
+type _HttpFits = Assert<Fits<typeof httpSchema, HttpParams>>;
+type _DialogFits = Assert<Fits<typeof dialogSchema, DialogParams>>;

@@ -19,6 +19,12 @@ export const targetSchema = z
       .describe('the built-in request/response target, started next to the agent'),
     z
       .strictObject({
+        kind: z.literal('http').describe('built-in HTTP/1.1 server answering every request'),
+        responseBytes: int(0, 64 * 1024 * 1024, 'body bytes of every response').default(2),
+      })
+      .describe('the built-in HTTP target, started next to the agent'),
+    z
+      .strictObject({
         kind: z.literal('external'),
         address: z
           .string()
@@ -46,6 +52,16 @@ export const networkProfileSchema = z
   })
   .describe('network distances for every path');
 
+export const FAULT_ACTIONS = ['stop-agent', 'disconnect-listeners', 'cut-connections', 'refuse-accepts', 'expire-tokens'] as const;
+
+export const faultSchema = z
+  .strictObject({
+    atMs: int(0, MAX_DURATION_MS, 'when, milliseconds after the step starts (warm-up included)'),
+    action: z.enum(FAULT_ACTIONS).describe('stop-agent: stop one agent; disconnect-listeners: drop every control channel; cut-connections: close every relayed connection; refuse-accepts: the relay refuses new rendezvous; expire-tokens: expire every token now'),
+    agent: int(0, 24, 'which agent stop-agent stops (0-based)').optional(),
+  })
+  .describe('a fault injected into the relay path');
+
 export const pathSchema = z.discriminatedUnion('kind', [
   z
     .strictObject({
@@ -57,6 +73,8 @@ export const pathSchema = z.discriminatedUnion('kind', [
     .strictObject({
       kind: z.literal('relay-emulated').describe('forwarder → embedded Azure Relay emulator → agent → target, on 127.0.0.1'),
       id: idSchema.optional().describe('name used in results; defaults to the kind'),
+      agents: int(1, 25, 'agents (Hybrid Connection Manager instances) listening on the hybrid connection; the relay balances across them').default(1),
+      faults: z.array(faultSchema).max(100).optional().describe('faults injected during every step on this path; undone before the next step'),
     })
     .describe('relay path on the embedded emulator'),
   z
