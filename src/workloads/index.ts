@@ -5,6 +5,7 @@ import type { Workload, WorkloadParams, WorkloadRunOptions } from './types.js';
 import { connectionChurn } from './connection-churn.js';
 import { tcpRequestResponse } from './tcp-request-response.js';
 import { tcpStream } from './tcp-stream.js';
+import { httpWorkload } from './http.js';
 
 /** Every driver, keyed by its `kind`; each accepts any WorkloadParams and checks the kind at run time. */
 export type WorkloadRegistry = { [K in WorkloadParams['kind']]: Workload<WorkloadParams> };
@@ -27,4 +28,5 @@ export const workloads: WorkloadRegistry = {
   'tcp-request-response': register(tcpRequestResponse),
   'connection-churn': register(connectionChurn),
   'tcp-stream': register(tcpStream),
+  http: register(httpWorkload),
 };

@@ -186,7 +186,11 @@ export interface HttpParams {
   headers?: Record<string, string>;
   /** Request body (UTF-8). Optional. */
   body?: string;
-  /** Total request rate per second across connections (autocannon `overallRate`). Optional; default unlimited (closed model). */
+  /**
+   * Total request rate per second across connections (autocannon `overallRate`). Optional;
+   * default unlimited (closed model). Beware: autocannon enforces it per one-second bucket, so
+   * requests go out in a burst at the start of each second; for a smooth open model use a TCP workload.
+   */
   ratePerSec?: number;
   /** Per-request timeout, ms (rounded up to whole seconds for autocannon). Optional; default 10000; valid 1000..600000. */
   timeoutMs?: number;
@@ -236,7 +240,7 @@ export interface DialogParams {
 }
 
 /** Parameters of any workload, discriminated by `kind` (kinds join as their drivers land). */
-export type WorkloadParams = TcpRequestResponseParams | ConnectionChurnParams | TcpStreamParams;
+export type WorkloadParams = TcpRequestResponseParams | ConnectionChurnParams | TcpStreamParams | HttpParams;
 
 export interface WorkloadRunOptions<P extends WorkloadParams = WorkloadParams> {
   dialAddress: DialAddress;

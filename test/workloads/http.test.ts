@@ -1,0 +1,73 @@
+import { describe, expect, test } from 'vitest';
+import { startHttpTarget } from '../../src/targets/http-server.js';
+import { httpWorkload } from '../../src/workloads/http.js';
+import { systemClock, type HttpParams } from '../../src/workloads/types.js';
+import { reserveClosedPort } from '../helpers/target-misbehaving.js';
+
+const params: HttpParams = { kind: 'http', connections: 2 };
+
+function run(p: HttpParams, address: { host: string; port: number }) {
+  return httpWorkload.run({ dialAddress: address, params: p, warmupMs: 100, durationMs: 300, signal: AbortSignal.timeout(20_000), clock: systemClock });
+}
+
+describe('http workload (autocannon)', () => {
+  test('re-records every 2xx response in integer µs and matches the target count', async ({ onTestFinished }) => {
+    const target = await startHttpTarget({ responseBytes: 100 });
+    onTestFinished(() => target.close());
+
+    const outcome = await run(params, target.address);
+
+    const m = outcome.metrics;
+    const all = m.counters.transactions + (m.warmupCounters?.transactions ?? 0);
+    const served = target.stats().requests;
+    expect(m.counters.errors).toEqual({});
+    expect(m.counters.transactions).toBeGreaterThan(10);
+    expect(m.counters.roundTrips).toBe(m.counters.transactions);
+    expect(all).toBeLessThanOrEqual(served);
+    // Served but not counted: responses in the ~10 ms between the window's end and autocannon
+    // acting on stop(), plus those in flight then.
+    expect(served - all).toBeLessThanOrEqual(Math.ceil(all * 0.1) + params.connections);
+    const rt = m.histograms.roundTrip.summary;
+    expect(rt.count).toBe(m.counters.transactions);
+    expect(Number.isInteger(rt.p50Us)).toBe(true);
+    expect(rt.p50Us).toBeLessThanOrEqual(rt.p99Us);
+    expect(rt.p99Us).toBeLessThanOrEqual(rt.maxUs);
+    expect(m.timing?.coordinatedOmissionCorrection).toBe('none');
+  });
+
+  test('counts non-2xx responses as mismatch errors', async ({ onTestFinished }) => {
+    const target = await startHttpTarget({ statusCode: 503 });
+    onTestFinished(() => target.close());
+
+    const outcome = await run(params, target.address);
+
+    expect(outcome.metrics.counters.transactions).toBe(0);
+    expect(outcome.metrics.counters.errors.mismatch ?? 0).toBeGreaterThan(10);
+  });
+
+  test('counts refused connections when nothing listens, without throwing', async () => {
+    const address = await reserveClosedPort();
+
+    const outcome = await run({ ...params, connections: 1 }, address);
+
+    expect(outcome.metrics.counters.transactions).toBe(0);
+    expect(outcome.metrics.counters.errors.refused ?? 0).toBeGreaterThan(0);
+  });
+
+  test('a request rate caps throughput (autocannon overallRate, its CO correction off)', async ({ onTestFinished }) => {
+    const target = await startHttpTarget();
+    onTestFinished(() => target.close());
+
+    const outcome = await run({ ...params, ratePerSec: 100 }, target.address);
+
+    // autocannon limits per one-second bucket (a burst at each second's start), so within our
+    // 400 ms the whole first second's budget goes out at once, mostly during warm-up.
+    const m = outcome.metrics;
+    const all = m.counters.transactions + (m.warmupCounters?.transactions ?? 0);
+    expect(m.counters.errors).toEqual({});
+    expect(all).toBeGreaterThan(5);
+    expect(all).toBeLessThanOrEqual(100);
+    expect(target.stats().requests).toBeLessThanOrEqual(100);
+    expect(m.timing?.ratePerSec).toBe(100);
+  });
+});
