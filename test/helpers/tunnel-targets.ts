@@ -146,3 +146,13 @@ export function hashFrom(socket: Socket): StreamProgress {
   });
   return progress;
 }
+
+/** A TCP port on 127.0.0.1 that was free a moment ago (bound to 0, read back, released), for programs that cannot bind port 0 themselves. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

@@ -1,8 +1,6 @@
 // The agent's registration with the relay: backoff instead of hyco-ws's hot reconnect loop, status
 // changes, start before the relay is up, load sharing between two agents and one of them stopping.
 
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { describe, expect, onTestFinished, test } from 'vitest';
 import { formatConnectionString, parseConnectionString } from '../../src/azure/connection-string.js';
 import { HarnessError } from '../../src/errors.js';
@@ -14,17 +12,7 @@ import { clientStacks } from '../../src/tunnel/client-stack.js';
 import { startForwarder } from '../../src/tunnel/forwarder.js';
 import type { TunnelLogEvent } from '../../src/tunnel/types.js';
 import { startTunnelRelay } from '../helpers/tunnel-path.js';
-import { patternBytes, roundTripPayload, sha256, startEchoServer } from '../helpers/tunnel-targets.js';
-
-/** A port that was free a moment ago (bound to 0, read back, released). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePort, patternBytes, roundTripPayload, sha256, startEchoServer } from '../helpers/tunnel-targets.js';
 
 async function roundTrips(port: number, count: number): Promise<void> {
   const payloads = Array.from({ length: count }, (_, i) => patternBytes(100 + i, i + 1));
