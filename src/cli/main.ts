@@ -3,6 +3,8 @@
 
 import { Command, CommanderError } from 'commander';
 import { ExitCode } from '../errors.js';
+import { registerReport } from './commands/report.js';
+import { registerInit } from './commands/init.js';
 import { registerRun } from './commands/run.js';
 import { registerSchema } from './commands/schema.js';
 import { registerValidate } from './commands/validate.js';
@@ -28,6 +30,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
   registerRun(program, io, setExit);
   registerValidate(program, io, setExit);
   registerSchema(program, io, setExit);
+  registerInit(program, io, setExit);
+  registerReport(program, io, setExit);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -54,3 +54,26 @@ describe('hcbench CLI exit codes', () => {
     expect(stdout).toContain('scenarios/quickstart.yaml: ok');
   });
 });
+
+describe('hcbench init', () => {
+  test('writes a starter scenario that validates, and refuses to overwrite it', async () => {
+    const { mkdtemp, rm, copyFile } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = await mkdtemp(join(tmpdir(), 'hcbench-init-'));
+    try {
+      await copyFile('scenarios/schema.json', join(dir, 'schema.json'));
+
+      const first = await runCli(['init', 'starter.yaml'], { cwd: dir });
+      const validated = await runCli(['validate', join(dir, 'starter.yaml')]);
+      const second = await runCli(['init', 'starter.yaml'], { cwd: dir });
+
+      expect(first.exitCode, first.stderr).toBe(ExitCode.Ok);
+      expect(validated.exitCode, validated.stderr).toBe(ExitCode.Ok);
+      expect(second.exitCode).toBe(ExitCode.Usage);
+      expect(second.stderr).toContain('exists');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
