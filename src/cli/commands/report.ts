@@ -1,0 +1,86 @@
+// `hcbench report <result.json>`: re-renders a saved result in any format, to stdout or a file.
+// Reads and writes files; the rendering itself is the pure reporters' job.
+
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { mkdir, readFile } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
+import type { AnalyzeOptions } from '../../analysis/analyze-run.js';
+import { ExitCode, HarnessError } from '../../errors.js';
+import { REPORT_FORMATS, renderReport, type ReportFormat } from '../../report/index.js';
+import { ERR_RESULT_INVALID, parseRunResult } from '../../report/parse-result.js';
+import { writeFileAtomic } from '../../run/write-results.js';
+import type { CliIo } from '../io.js';
+
+interface ReportFlags {
+  format: ReportFormat;
+  out?: string;
+  roundTrips?: number;
+  directRttMs?: number;
+  appToRelayRttMs?: number;
+  relayToAgentRttMs?: number;
+  agentToTargetRttMs?: number;
+  seed?: number;
+}
+
+/** commander parser for a non-negative number (distances in ms, seeds). */
+function parseNonNegative(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`must be a number >= 0, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+/** commander parser for a whole number >= 1 (round trips per transaction). */
+function parsePositiveInt(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError(`must be a whole number >= 1, got ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+function analysisOptions(flags: ReportFlags): AnalyzeOptions {
+  const options: AnalyzeOptions = flags.seed === undefined ? {} : { seed: flags.seed };
+  if (flags.roundTrips === undefined) return options;
+  return {
+    ...options,
+    projection: {
+      roundTripsPerTransaction: flags.roundTrips,
+      ...(flags.directRttMs === undefined ? {} : { directRttMs: flags.directRttMs }),
+      ...(flags.appToRelayRttMs === undefined ? {} : { appToRelayRttMs: flags.appToRelayRttMs }),
+      ...(flags.relayToAgentRttMs === undefined ? {} : { relayToAgentRttMs: flags.relayToAgentRttMs }),
+      ...(flags.agentToTargetRttMs === undefined ? {} : { agentToTargetRttMs: flags.agentToTargetRttMs }),
+    },
+  };
+}
+
+export function registerReport(program: Command, io: CliIo, setExit: (code: ExitCode) => void): void {
+  program
+    .command('report')
+    .description('re-render a saved result (summary.json) as console text, Markdown, CSV, .hlog, HTML or JSON')
+    .argument('<result>', 'a run\'s summary.json')
+    .addOption(new Option('--format <format>', 'output format').choices([...REPORT_FORMATS]).default('console'))
+    .option('--out <file>', 'write to this file (atomically) instead of stdout')
+    .option('--round-trips <k>', 'projection: round trips per transaction of your protocol', parsePositiveInt)
+    .option('--direct-rtt-ms <ms>', 'projection: app ↔ target RTT over a private link', parseNonNegative)
+    .option('--app-to-relay-rtt-ms <ms>', 'projection: app ↔ relay region RTT', parseNonNegative)
+    .option('--relay-to-agent-rtt-ms <ms>', 'projection: relay region ↔ on-prem agent RTT', parseNonNegative)
+    .option('--agent-to-target-rtt-ms <ms>', 'projection: agent ↔ target RTT on-prem', parseNonNegative)
+    .option('--seed <n>', 'bootstrap seed (default 1)', parseNonNegative)
+    .action(async (file: string, flags: ReportFlags) => {
+      const path = resolve(io.cwd, file);
+      let text: string;
+      try {
+        text = await readFile(path, 'utf8');
+      } catch (cause) {
+        const reason = (cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'cannot be read';
+        throw new HarnessError(ERR_RESULT_INVALID, ExitCode.Usage, `${file}: ${reason}`, { cause, hint: 'pass the summary.json of a run folder, e.g. results/<stamp>-<scenario>/summary.json' });
+      }
+      const result = parseRunResult(text, file);
+      const isTTY = flags.out === undefined && io.stdout.isTTY === true && io.env['NO_COLOR'] === undefined;
+      const output = renderReport(flags.format, result, { isTTY, analysis: analysisOptions(flags) });
+      if (flags.out === undefined) io.stdout.write(output);
+      else {
+        const out = resolve(io.cwd, flags.out);
+        await mkdir(dirname(out), { recursive: true });
+        io.stderr.write(`report: ${await writeFileAtomic(dirname(out), basename(out), output)}\n`);
+      }
+      setExit(ExitCode.Ok);
+    });
+}

@@ -1,0 +1,74 @@
+// Turns the text of a saved summary.json into a RunResult the renderers can trust, or a clear
+// error. Pure: the CLI reads the file; this checks the shape the renderers depend on.
+
+import { z } from 'zod';
+import { ExitCode, HarnessError } from '../errors.js';
+import { RESULT_SCHEMA_VERSION, type RunResult } from '../metrics/result.js';
+
+/** Code of an unreadable, malformed or too-new result file. Exit code 2 (`Usage`): the argument names no usable result. */
+export const ERR_RESULT_INVALID = 'ERR_RESULT_INVALID';
+
+const summary = z.looseObject({
+  count: z.number(), minUs: z.number(), meanUs: z.number(), stdDevUs: z.number(),
+  p50Us: z.number(), p90Us: z.number(), p99Us: z.number(), p999Us: z.number(), maxUs: z.number(),
+});
+const record = z.looseObject({ unit: z.literal('us'), summary, encoded: z.string() });
+const metrics = z.looseObject({
+  durationMs: z.number(),
+  warmupMs: z.number(),
+  transactionsPerSec: z.number(),
+  roundTripsPerSec: z.number(),
+  counters: z.looseObject({
+    transactions: z.number(), roundTrips: z.number(), connectionsOpened: z.number(),
+    bytesSent: z.number(), bytesReceived: z.number(), errors: z.record(z.string(), z.number()),
+  }),
+  histograms: z.looseObject({ roundTrip: record, transaction: record, connect: record }).catchall(record.optional()),
+  intervals: z.array(z.looseObject({ startMs: z.number(), durationMs: z.number(), roundTrip: z.string() })).optional(),
+});
+const identity = {
+  stepId: z.string(), pathId: z.string(), pathKind: z.string(), repetition: z.number().int().min(0).optional(),
+  workload: z.record(z.string(), z.unknown()).optional(), variant: z.record(z.string(), z.unknown()).optional(),
+};
+const step = z.discriminatedUnion('status', [
+  z.looseObject({ ...identity, status: z.literal('completed'), metrics }),
+  z.looseObject({ ...identity, status: z.literal('aborted'), reason: z.string(), metrics }),
+  z.looseObject({ ...identity, status: z.literal('failed'), error: z.looseObject({ code: z.string(), message: z.string() }) }),
+]);
+const runResult = z.looseObject({
+  schemaVersion: z.number(),
+  status: z.enum(['completed', 'aborted', 'failed']),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  scenario: z.looseObject({ file: z.string(), name: z.string(), description: z.string(), resolved: z.unknown() }),
+  environment: z.looseObject({
+    hcbenchVersion: z.string(), nodeVersion: z.string(), platform: z.string(), arch: z.string(), cpuCount: z.number(), cpuModel: z.string(),
+    roles: z.record(z.string(), z.string()), rolePids: z.record(z.string(), z.number()), libraries: z.record(z.string(), z.string()),
+  }),
+  steps: z.array(step),
+  overhead: z.record(z.string(), z.unknown()),
+});
+
+function invalid(file: string, message: string, hint?: string): HarnessError {
+  return new HarnessError(ERR_RESULT_INVALID, ExitCode.Usage, `${file}: ${message}`, hint === undefined ? {} : { hint });
+}
+
+/** Parses and checks a result file's text. Throws a HarnessError `ERR_RESULT_INVALID` (exit 2). */
+export function parseRunResult(text: string, file: string): RunResult {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (cause) {
+    throw invalid(file, `not JSON (${cause instanceof Error ? cause.message : String(cause)})`, 'pass the summary.json of a run folder');
+  }
+  const version = (data as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (typeof version === 'number' && version > RESULT_SCHEMA_VERSION) {
+    throw invalid(file, `result schemaVersion ${version} is newer than this hcbench reads (${RESULT_SCHEMA_VERSION})`, 'upgrade hcbench');
+  }
+  const parsed = runResult.safeParse(data);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message.toLowerCase()}`);
+    const more = parsed.error.issues.length > 5 ? ` (and ${parsed.error.issues.length - 5} more)` : '';
+    throw invalid(file, `not an hcbench result: ${issues.join('; ')}${more}`, 'pass the summary.json of a run folder');
+  }
+  return parsed.data as unknown as RunResult;
+}
