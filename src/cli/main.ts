@@ -3,10 +3,12 @@
 
 import { Command, CommanderError } from 'commander';
 import { ExitCode } from '../errors.js';
+import { registerAgent } from './commands/agent.js';
 import { registerReport } from './commands/report.js';
 import { registerInit } from './commands/init.js';
 import { registerRun } from './commands/run.js';
 import { registerSchema } from './commands/schema.js';
+import { registerTunnel } from './commands/tunnel.js';
 import { registerValidate } from './commands/validate.js';
 import type { CliIo } from './io.js';
 import { printError, printScenarioError } from './print-error.js';
@@ -32,6 +34,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
   registerSchema(program, io, setExit);
   registerInit(program, io, setExit);
   registerReport(program, io, setExit);
+  registerAgent(program, io, setExit);
+  registerTunnel(program, io, setExit);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
