@@ -7,6 +7,7 @@ import type { WebSocketServer } from 'ws';
 import type { Bridge } from './bridge.js';
 import type { ListenerRegistry } from './control-channel.js';
 import type { RelayDelays, ShaperClock } from './delay.js';
+import type { HttpExchangeTable } from './http-exchange.js';
 import { refuseHandshake, serviceReason, type HandshakeRefusal } from './handshake-refusal.js';
 import type { RelayLogSink } from './log.js';
 import type { NamespaceConfig } from './namespace.js';
@@ -41,6 +42,10 @@ export interface RelayContext {
   /** Release hooks of held senders (detach their hold-time listeners). */
   holdReleases: WeakMap<PendingRendezvous, () => void>;
   faults: FaultState;
+  /** HTTP-mode requests waiting for a listener's response. */
+  httpExchanges: HttpExchangeTable;
+  /** Largest HTTP sender body accepted, in bytes (413 above). */
+  maxHttpBodyBytes: number;
   delays: RelayDelays;
   shaperClock: ShaperClock | undefined;
   log: RelayLogSink;

@@ -22,10 +22,20 @@ export interface ControlChannel {
 
 /** Sends one JSON command to the listener through its leg's shaper. */
 export function sendCommand(channel: ControlChannel, command: object): void {
-  const text = JSON.stringify(command);
-  channel.toListener.submit(Buffer.byteLength(text), () => {
-    if (channel.ws.readyState === channel.ws.OPEN) channel.ws.send(text);
-  });
+  sendFrames(channel, [JSON.stringify(command)]);
+}
+
+/**
+ * Sends messages back to back through the leg's shaper (strings as text, Buffers as binary). They
+ * are submitted together, so nothing can come between a `request` and its body message.
+ */
+export function sendFrames(channel: ControlChannel, frames: readonly (string | Buffer)[]): void {
+  for (const frame of frames) {
+    const bytes = typeof frame === 'string' ? Buffer.byteLength(frame) : frame.length;
+    channel.toListener.submit(bytes, () => {
+      if (channel.ws.readyState === channel.ws.OPEN) channel.ws.send(frame, { binary: typeof frame !== 'string' });
+    });
+  }
 }
 
 /** Open control channels by hybrid connection name. */
@@ -70,6 +80,10 @@ export interface ControlChannelHooks {
   authorizeRenewal: (token: string) => AuthResult;
   onIgnoredMessage: () => void;
   onRenewed: () => void;
+  /** A `response` command (HTTP mode); returns false if it matched no pending request. */
+  onResponse: (value: unknown) => boolean;
+  /** A binary message; returns false if no response body was expected. */
+  onBinary: (data: RawData) => boolean;
   onClose: () => void;
   log: RelayLogSink;
 }
@@ -83,7 +97,10 @@ function parseCommand(data: RawData): Record<string, unknown> | undefined {
   }
 }
 
-/** Wires the listener's messages: `renewToken` swaps the expiry (or closes 1008); others are ignored. */
+/**
+ * Wires the listener's messages: `renewToken` swaps the expiry (or closes 1008), `response` and
+ * its body go to the HTTP-mode reader; anything else (junk, unknown commands, stray binary) is ignored.
+ */
 export function serveControlChannel(channel: ControlChannel, hooks: ControlChannelHooks): void {
   const { ws } = channel;
   ws.on('error', () => {});
@@ -92,7 +109,9 @@ export function serveControlChannel(channel: ControlChannel, hooks: ControlChann
     hooks.onClose();
   });
   ws.on('message', (data: RawData, isBinary: boolean) => {
+    if (isBinary && hooks.onBinary(data)) return;
     const command = isBinary ? undefined : parseCommand(data);
+    if (command !== undefined && 'response' in command && hooks.onResponse(command['response'])) return;
     const renew = command?.['renewToken'];
     if (typeof renew !== 'object' || renew === null) {
       hooks.onIgnoredMessage();

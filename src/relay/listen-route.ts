@@ -8,6 +8,7 @@ import { authorizeToken } from './auth.js';
 import { maxListenersPerHybridConnection, serveControlChannel, type ControlChannel } from './control-channel.js';
 import { audienceHosts, refuse, type RelayContext } from './context.js';
 import { createShaper } from './delay.js';
+import { ResponseReader } from './http-exchange.js';
 import type { HybridConnectionConfig } from './namespace.js';
 
 export function handleListen(
@@ -39,7 +40,10 @@ export function handleListen(
     ctx.listeners.add(channel);
     ctx.counters.listenersTotal += 1;
     ctx.log({ level: 'info', event: 'listener-registered', hc: hc.name });
+    const reader = new ResponseReader(ctx.httpExchanges);
     serveControlChannel(channel, {
+      onResponse: (value) => reader.onResponse(value),
+      onBinary: (data) => reader.onBinary(data),
       authorizeRenewal: (token) =>
         authorizeToken(token, 'listen', {
           namespace: ctx.namespace,

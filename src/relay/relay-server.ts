@@ -13,11 +13,13 @@ import type { RelayContext } from './context.js';
 import { ListenerRegistry } from './control-channel.js';
 import type { RelayDelays, ShaperClock } from './delay.js';
 import { createFaults, type RelayFaults } from './faults.js';
+import { HttpExchangeTable } from './http-exchange.js';
+import { handleSenderRequest } from './http-mode.js';
 import { handleHttpRequest, statsPath } from './http-routes.js';
 import { createRateLimitedLog, type RelayLogEvent } from './log.js';
 import { findHybridConnection, type NamespaceConfig } from './namespace.js';
 import { RendezvousTable } from './rendezvous.js';
-import { createRelayCounters, snapshotStats, type RelayStats } from './stats.js';
+import { countReject, createRelayCounters, snapshotStats, type RelayStats } from './stats.js';
 import { startExpirySweep, type TokenExpiryOptions } from './token-expiry.js';
 import { routeUpgrade } from './upgrade-routes.js';
 
@@ -55,6 +57,10 @@ export interface RelayOptions {
   shaperClock?: ShaperClock;
   /** Serve `wss://` with this certificate. Default plain `ws://`. */
   tls?: RelayTlsOptions;
+  /** HTTP mode: how long a sender waits for the listener's response before 504, in ms. Default 60000. */
+  httpResponseTimeoutMs?: number;
+  /** HTTP mode: largest sender request body accepted, in bytes (413 above). Default 64 MiB. */
+  maxHttpBodyBytes?: number;
 }
 
 /** A running relay emulator. */
@@ -111,6 +117,11 @@ export async function startRelay(options: RelayOptions): Promise<RelayServer> {
     if (ctx !== undefined) expireRendezvous(ctx, entry);
   });
   const log = createRateLimitedLog(options.log);
+  const counters = createRelayCounters();
+  const httpExchanges = new HttpExchangeTable(options.httpResponseTimeoutMs ?? 60_000, publicHost, {
+    onTimeout: () => countReject(counters, 'http-timeout'),
+    onComplete: () => (counters.httpResponses += 1),
+  });
   const context: RelayContext = {
     namespace: options.namespace,
     scheme: options.tls === undefined ? 'ws' : 'wss',
@@ -119,11 +130,13 @@ export async function startRelay(options: RelayOptions): Promise<RelayServer> {
     wss,
     listeners: new ListenerRegistry(),
     rendezvous,
-    counters: createRelayCounters(),
+    counters,
     bridges: new Set(),
     chosenProtocols,
     holdReleases: new WeakMap(),
     faults: { isRefusingListeners: false, isRefusingAccepts: false, acceptDelayMs: 0 },
+    httpExchanges,
+    maxHttpBodyBytes: options.maxHttpBodyBytes ?? 64 * 1024 * 1024,
     delays: options.delays ?? {},
     shaperClock: options.shaperClock,
     log,
@@ -136,7 +149,9 @@ export async function startRelay(options: RelayOptions): Promise<RelayServer> {
     options.tls === undefined
       ? createServer()
       : (createHttpsServer({ cert: options.tls.certPem, key: options.tls.keyPem }) as unknown as Server);
-  server.on('request', (request, response) => handleHttpRequest(request, response, { stats }));
+  server.on('request', (request, response) =>
+    handleHttpRequest(request, response, { stats, onSenderRequest: (req, res) => handleSenderRequest(context, req, res) }),
+  );
   server.on('upgrade', (request: IncomingMessage, socket, head: Buffer) => routeUpgrade(context, request, socket, head));
   server.on('clientError', (_error, socket) => socket.destroy());
   // For https, 'connection' is the raw TCP socket: destroying it also ends any TLS session on it.
@@ -150,6 +165,7 @@ export async function startRelay(options: RelayOptions): Promise<RelayServer> {
   const url = `${scheme}://${urlHost}:${context.port}`;
 
   const dropEverything = async (): Promise<void> => {
+    httpExchanges.failAll(503, 'The relay is restarting or shutting down.');
     for (const entry of rendezvous.drain()) entry.socket.destroy();
     const closed = once(server, 'close');
     server.close();

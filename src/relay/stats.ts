@@ -22,7 +22,9 @@ export type RejectReason =
   | 'listener-rejected'
   | 'sender-gone'
   | 'listeners-refused'
-  | 'accepts-refused';
+  | 'accepts-refused'
+  | 'http-timeout'
+  | 'body-too-large';
 
 /** A snapshot of the relay's counters; all counts since start, except the `*Active`/`listenersByHc` gauges. */
 export interface RelayStats {
@@ -48,6 +50,12 @@ export interface RelayStats {
   tokenRenewals: number;
   /** Control channels closed with 1008 because their token expired (or the expire fault). */
   listenersExpired: number;
+  /** HTTP-mode sender requests received (including refused ones). */
+  httpRequests: number;
+  /** HTTP-mode requests answered with the listener's response. */
+  httpResponses: number;
+  /** HTTP-mode requests sent over a rendezvous socket because they exceeded the control-channel limit. */
+  httpRendezvous: number;
 }
 
 /** The mutable counters behind {@link RelayStats}. */
@@ -60,6 +68,9 @@ export interface RelayCounters {
   controlMessagesIgnored: number;
   tokenRenewals: number;
   listenersExpired: number;
+  httpRequests: number;
+  httpResponses: number;
+  httpRendezvous: number;
   senderToListener: DirectionStats;
   listenerToSender: DirectionStats;
   rejects: Map<RejectReason, number>;
@@ -75,6 +86,9 @@ export function createRelayCounters(): RelayCounters {
     controlMessagesIgnored: 0,
     tokenRenewals: 0,
     listenersExpired: 0,
+    httpRequests: 0,
+    httpResponses: 0,
+    httpRendezvous: 0,
     senderToListener: { messages: 0, bytes: 0 },
     listenerToSender: { messages: 0, bytes: 0 },
     rejects: new Map(),
@@ -100,5 +114,8 @@ export function snapshotStats(counters: RelayCounters, listenersByHc: Record<str
     controlMessagesIgnored: counters.controlMessagesIgnored,
     tokenRenewals: counters.tokenRenewals,
     listenersExpired: counters.listenersExpired,
+    httpRequests: counters.httpRequests,
+    httpResponses: counters.httpResponses,
+    httpRendezvous: counters.httpRendezvous,
   };
 }

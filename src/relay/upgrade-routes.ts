@@ -9,6 +9,7 @@ import { authorizeToken, findToken, type RelayAction } from './auth.js';
 import { handleConnect } from './connect-route.js';
 import { audienceHosts, refuse, type RelayContext } from './context.js';
 import type { LegShape } from './delay.js';
+import { handleRequestRendezvous } from './http-mode.js';
 import { handleListen } from './listen-route.js';
 import { resolveHybridConnection } from './namespace.js';
 
@@ -25,7 +26,7 @@ function oneWayMs(shape: LegShape | undefined, random: () => number): number {
 function handshakeDelayMs(ctx: RelayContext, action: string): number {
   const random = ctx.shaperClock?.random ?? Math.random;
   if (action === 'connect') return 2 * oneWayMs(ctx.delays.senderLeg, random);
-  if (action === 'accept') return oneWayMs(ctx.delays.listenerLeg, random);
+  if (action === 'accept' || action === 'request') return oneWayMs(ctx.delays.listenerLeg, random);
   if (action === 'listen') return 2 * oneWayMs(ctx.delays.listenerLeg, random);
   return 0;
 }
@@ -62,6 +63,10 @@ function route(ctx: RelayContext, request: IncomingMessage, socket: Duplex, head
   }
   if (action === 'accept') {
     handleAccept(ctx, request, socket, head, query, where);
+    return;
+  }
+  if (action === 'request') {
+    handleRequestRendezvous(ctx, request, socket, head, query, where);
     return;
   }
   if (action !== 'listen' && action !== 'connect') {
