@@ -6,6 +6,7 @@ import { connectionChurn } from './connection-churn.js';
 import { tcpRequestResponse } from './tcp-request-response.js';
 import { tcpStream } from './tcp-stream.js';
 import { httpWorkload } from './http.js';
+import { dialog } from './dialog.js';
 
 /** Every driver, keyed by its `kind`; each accepts any WorkloadParams and checks the kind at run time. */
 export type WorkloadRegistry = { [K in WorkloadParams['kind']]: Workload<WorkloadParams> };
@@ -29,4 +30,5 @@ export const workloads: WorkloadRegistry = {
   'connection-churn': register(connectionChurn),
   'tcp-stream': register(tcpStream),
   http: register(httpWorkload),
+  dialog: register(dialog),
 };

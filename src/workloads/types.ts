@@ -205,7 +205,10 @@ export type DialogExpectation =
   | { exact: string; encoding?: DialogEncoding }
   /** Exactly this many bytes (any content). >= 1. */
   | { bytes: number }
-  /** Bytes up to and including the first match of this regular expression (matched on latin1 text). */
+  /**
+   * Bytes up to and including the first match of this regular expression in the bytes received
+   * so far (latin1 text). End the pattern with a delimiter such as `\r\n`: a match is final.
+   */
   | { regex: string }
   /** Bytes up to and including this delimiter (text with escapes). */
   | { until: string };
@@ -240,7 +243,7 @@ export interface DialogParams {
 }
 
 /** Parameters of any workload, discriminated by `kind` (kinds join as their drivers land). */
-export type WorkloadParams = TcpRequestResponseParams | ConnectionChurnParams | TcpStreamParams | HttpParams;
+export type WorkloadParams = TcpRequestResponseParams | ConnectionChurnParams | TcpStreamParams | HttpParams | DialogParams;
 
 export interface WorkloadRunOptions<P extends WorkloadParams = WorkloadParams> {
   dialAddress: DialAddress;
