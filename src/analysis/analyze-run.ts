@@ -44,11 +44,15 @@ export function analyzeRun(result: RunResult, options: AnalyzeOptions = {}): Run
   };
 }
 
-/** The k of the first step that states one, else 1. */
+/** The k of the first step that states one, else the measured round trips per transaction, else 1. */
 function defaultRoundTrips(result: RunResult): number {
   for (const step of result.steps) {
-    const k = step.workload?.['roundTripsPerTransaction'];
+    const k = step.variant?.['roundTripsPerTransaction'] ?? step.workload?.['roundTripsPerTransaction'];
     if (typeof k === 'number' && k > 0) return k;
+  }
+  for (const step of result.steps) {
+    if (step.status === 'failed' || step.metrics.counters.transactions === 0) continue;
+    return Math.max(1, Math.round(step.metrics.counters.roundTrips / step.metrics.counters.transactions));
   }
   return 1;
 }

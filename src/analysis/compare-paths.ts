@@ -1,5 +1,5 @@
 // Relay against direct for one workload variant: per-percentile delta and ratio across paired
-// repetitions, throughput ratio, connection-setup overhead. Pure.
+// repetitions, throughput ratios (transactions, stream bytes), connection-setup overhead. Pure.
 
 import type { HistogramRecord, LatencySummary } from '../metrics/result.js';
 import { pairedBootstrap, type BootstrapOptions } from './bootstrap.js';
@@ -15,7 +15,7 @@ export const PERCENTILES: readonly { label: PercentileLabel; key: keyof LatencyS
   { label: 'max', key: 'maxUs' },
 ];
 
-const METRICS: readonly ComparedMetric[] = ['roundTrip', 'transaction', 'connect', 'firstByte'];
+const METRICS: readonly ComparedMetric[] = ['roundTrip', 'transaction', 'responseTime', 'serviceTime', 'connect', 'firstByte'];
 
 function histogramOf(step: MeasuredStep, metric: ComparedMetric): HistogramRecord | undefined {
   return step.metrics.histograms[metric];
@@ -43,6 +43,16 @@ export function comparePaths(direct: PathSeries, relay: PathSeries, bootstrap: B
   const directRates = pairs.map((p) => p.direct.metrics.transactionsPerSec);
   const relayRates = pairs.map((p) => p.relay.metrics.transactionsPerSec);
   const throughputRatio = pairs.length === 0 ? null : pairedBootstrap(directRates, relayRates, bootstrap).ratio;
+  const streams: PathComparison['streams'] = [];
+  for (const direction of ['upload', 'download'] as const) {
+    const d = pairs.map((p) => p.direct.metrics.throughput?.[direction]?.overallBytesPerSec);
+    const x = pairs.map((p) => p.relay.metrics.throughput?.[direction]?.overallBytesPerSec);
+    if (pairs.length === 0 || d.some((v) => v === undefined) || x.some((v) => v === undefined)) continue;
+    const directBytes = d as number[];
+    const relayBytes = x as number[];
+    const { ratio } = pairedBootstrap(directBytes, relayBytes, bootstrap);
+    streams.push({ direction, directBytesPerSec: mean(directBytes), relayBytesPerSec: mean(relayBytes), ratio });
+  }
   const setupMetric = percentiles.some((p) => p.metric === 'firstByte') ? 'firstByte' : 'connect';
   const setup = percentiles.find((p) => p.metric === setupMetric && p.percentile === 'p50');
   return {
@@ -52,6 +62,7 @@ export function comparePaths(direct: PathSeries, relay: PathSeries, bootstrap: B
     repetitions,
     percentiles,
     throughput: { directPerSec: mean(directRates), relayPerSec: mean(relayRates), ratio: throughputRatio },
+    streams,
     connectionSetup: setup === undefined ? null : { metric: setupMetric, deltaUs: setup.deltaUs },
   };
 }

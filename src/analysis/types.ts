@@ -20,7 +20,7 @@ export interface Estimate {
 }
 
 /** Latency metrics compared per percentile. */
-export type ComparedMetric = 'roundTrip' | 'transaction' | 'connect' | 'firstByte';
+export type ComparedMetric = 'roundTrip' | 'transaction' | 'connect' | 'firstByte' | 'responseTime' | 'serviceTime';
 export type PercentileLabel = 'p50' | 'p90' | 'p99' | 'p99.9' | 'max';
 
 /** One percentile of one metric, relay against direct, across repetitions. */
@@ -48,6 +48,8 @@ export interface PathComparison {
   percentiles: PercentileComparison[];
   /** Transactions per second, both paths (means over repetitions) and relay ÷ direct. */
   throughput: { directPerSec: number; relayPerSec: number; ratio: Estimate | null };
+  /** Bulk streams: overall bytes per second per direction, both paths, relay ÷ direct; empty when none. */
+  streams: { direction: 'upload' | 'download'; directBytesPerSec: number; relayBytesPerSec: number; ratio: Estimate | null }[];
   /**
    * Connection setup: p50 delta of time to first response byte on a new connection when recorded
    * (the relay rendezvous shows there), else of TCP connect; null when no connections were timed.

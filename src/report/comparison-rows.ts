@@ -15,7 +15,14 @@ const SHOWN: Record<string, readonly string[]> = {
   transaction: ['p50', 'p90', 'p99', 'p99.9', 'max'],
   connect: ['p50', 'p99'],
   firstByte: ['p50', 'p99'],
+  responseTime: ['p50', 'p99', 'max'],
+  serviceTime: ['p50', 'p99'],
 };
+
+/** `12.5 MB/s` (decimal megabytes). */
+function formatBytesPerSec(bytesPerSec: number): string {
+  return `${(bytesPerSec / 1_000_000).toFixed(bytesPerSec < 10_000_000 ? 2 : 1)} MB/s`;
+}
 
 /** Latency rows, throughput and counters (summed over repetitions) of one comparison. */
 export function comparisonRows(comparison: PathComparison, steps: readonly StepResult[]): string[][] {
@@ -24,6 +31,9 @@ export function comparisonRows(comparison: PathComparison, steps: readonly StepR
     .map((p) => [`${p.metric} ${p.percentile}`, formatUs(p.directUs), formatUs(p.relayUs), formatEstimateUs(p.deltaUs), formatRatioEstimate(p.ratio)]);
   const t = comparison.throughput;
   rows.push(['transactions/s', formatRate(t.directPerSec), formatRate(t.relayPerSec), formatRate(t.relayPerSec - t.directPerSec), formatRatioEstimate(t.ratio)]);
+  for (const s of comparison.streams) {
+    rows.push([`${s.direction} bytes/s`, formatBytesPerSec(s.directBytesPerSec), formatBytesPerSec(s.relayBytesPerSec), '', formatRatioEstimate(s.ratio)]);
+  }
   const sum = (pathId: string, pick: (s: Extract<StepResult, { metrics: unknown }>) => number): string => {
     let total = 0;
     for (const s of steps) if (s.status !== 'failed' && s.pathId === pathId && s.stepId.startsWith(`${comparison.key}@`)) total += pick(s);

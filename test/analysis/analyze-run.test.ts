@@ -74,6 +74,38 @@ describe('per-percentile comparison across repetitions', () => {
   });
 });
 
+describe('open-model and stream metrics', () => {
+  test('response time is compared when both paths recorded it, and stream bytes/s get a ratio', () => {
+    const steps = pairedRepetitions(3, 1, 200, 8) as (StepResult & { status: 'completed' })[];
+    for (const step of steps) {
+      step.metrics.histograms.responseTime = step.metrics.histograms.transaction;
+      const bytesPerSec = step.pathKind === 'direct' ? 100_000_000 : 25_000_000;
+      const record = {
+        unit: 'bytesPerSec' as const, intervalMs: 100, count: 3, minBytesPerSec: bytesPerSec, meanBytesPerSec: bytesPerSec,
+        p50BytesPerSec: bytesPerSec, maxBytesPerSec: bytesPerSec, overallBytesPerSec: bytesPerSec, encoded: '',
+      };
+      step.metrics.throughput = { download: record };
+    }
+
+    const comparison = analyzeRun(syntheticRun(steps)).comparisons[0]!;
+
+    expect(comparison.percentiles.filter((p) => p.metric === 'responseTime')).toHaveLength(5);
+    expect(comparison.streams).toEqual([
+      { direction: 'download', directBytesPerSec: 100_000_000, relayBytesPerSec: 25_000_000, ratio: { value: 0.25, interval: { low: 0.25, high: 0.25 }, n: 3, note: 'n=3, indicative interval' } },
+    ]);
+  });
+
+  test('a metric only one path recorded is not compared', () => {
+    const steps = pairedRepetitions(2, 1, 0, 8) as (StepResult & { status: 'completed' })[];
+    steps[0]!.metrics.histograms.serviceTime = steps[0]!.metrics.histograms.roundTrip;
+
+    const comparison = analyzeRun(syntheticRun(steps)).comparisons[0]!;
+
+    expect(comparison.percentiles.some((p) => p.metric === 'serviceTime')).toBe(false);
+    expect(comparison.streams).toEqual([]);
+  });
+});
+
 describe('round-trip sweep fit', () => {
   const sweep = (injectedUsPerRoundTrip: number, seed: number) => {
     const random = createRandom(seed);
