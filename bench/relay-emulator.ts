@@ -1,0 +1,141 @@
+// Benchmark of the relay emulator: the same 64 B WebSocket ping-pong over a plain ws echo and
+// through the emulator (relay in its own process), reported side by side as a ratio, plus how
+// exactly injected leg delays are honoured. Run: `npx tsx bench/relay-emulator.ts [--seconds 5]`.
+// A script, not library code: it prints and spawns its own roles (`--role echo|relay`).
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { loadavg } from 'node:os';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import WebSocket, { WebSocketServer } from 'ws';
+import { connectUri, listenUri, parseConnectionString, tokenProvider } from '../src/azure/connection-string.js';
+import { createDefaultNamespace } from '../src/relay/namespace.js';
+import { startRelay, type RelayDelays } from '../src/relay/relay-server.js';
+
+const argv = process.argv.slice(2);
+const flag = (name: string, fallback: string): string => {
+  const index = argv.indexOf(`--${name}`);
+  return index === -1 ? fallback : (argv[index + 1] ?? fallback);
+};
+
+/** Child role: a ws 8 echo server on 127.0.0.1:0 (prints its port), or a ws 8 relay listener that echoes. */
+async function runEchoRole(): Promise<void> {
+  const listen = flag('listen', '');
+  if (listen === '') {
+    const server = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
+    server.on('connection', (ws) => ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary })));
+    await once(server, 'listening');
+    const address = server.address();
+    process.stdout.write(`${JSON.stringify({ port: typeof address === 'object' && address !== null ? address.port : 0 })}\n`);
+    return;
+  }
+  const token = flag('token', '');
+  const control = new WebSocket(listen, { headers: { ServiceBusAuthorization: token }, perMessageDeflate: false });
+  control.on('message', (data) => {
+    const accept = (JSON.parse(data.toString()) as { accept?: { address: string } }).accept;
+    if (accept === undefined) return;
+    const ws = new WebSocket(accept.address, { perMessageDeflate: false });
+    ws.on('message', (payload, isBinary) => ws.send(payload, { binary: isBinary }));
+    ws.on('error', () => {});
+  });
+  await once(control, 'open');
+  process.stdout.write(`${JSON.stringify({ listening: true })}\n`);
+}
+
+/** Child role: the relay emulator with optional symmetric leg delays; prints url and connection string. */
+async function runRelayRole(): Promise<void> {
+  const delayMs = Number(flag('delay-ms', '0'));
+  const delays: RelayDelays = delayMs > 0 ? { senderLeg: { oneWayDelayMs: delayMs }, listenerLeg: { oneWayDelayMs: delayMs } } : {};
+  const relay = await startRelay({ namespace: createDefaultNamespace('bench'), delays });
+  process.stdout.write(`${JSON.stringify({ connectionString: relay.connectionString('bench') })}\n`);
+}
+
+function startChild(args: string[]): { child: ChildProcess; firstLine: Promise<Record<string, unknown>> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout! });
+  const firstLine = new Promise<Record<string, unknown>>((resolve, reject) => {
+    lines.once('line', (line) => resolve(JSON.parse(line) as Record<string, unknown>));
+    child.once('exit', (code) => reject(new Error(`bench child exited with ${code}`)));
+  });
+  return { child, firstLine };
+}
+
+interface PingPongResult {
+  roundTripsPerSec: number;
+  p50Us: number;
+  p90Us: number;
+  p99Us: number;
+}
+
+function percentile(sorted: number[], fraction: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? 0;
+}
+
+/** Closed-loop 64 B ping-pong on one connection: warm-up, then `seconds` measured. */
+async function pingPong(url: string, headers: Record<string, string>, seconds: number): Promise<PingPongResult> {
+  const ws = new WebSocket(url, { headers, perMessageDeflate: false });
+  await once(ws, 'open');
+  const payload = Buffer.alloc(64, 1);
+  const samplesUs: number[] = [];
+  const run = async (durationMs: number, isRecorded: boolean): Promise<void> => {
+    const endMs = performance.now() + durationMs;
+    while (performance.now() < endMs) {
+      const start = process.hrtime.bigint();
+      const reply = once(ws, 'message');
+      ws.send(payload);
+      await reply;
+      if (isRecorded) samplesUs.push(Number(process.hrtime.bigint() - start) / 1000);
+    }
+  };
+  await run(500, false);
+  await run(seconds * 1000, true);
+  ws.close();
+  samplesUs.sort((a, b) => a - b);
+  return { roundTripsPerSec: samplesUs.length / seconds, p50Us: percentile(samplesUs, 0.5), p90Us: percentile(samplesUs, 0.9), p99Us: percentile(samplesUs, 0.99) };
+}
+
+async function measureRelay(delayMs: number, seconds: number, children: ChildProcess[]): Promise<PingPongResult> {
+  const relay = startChild(['--role', 'relay', '--delay-ms', String(delayMs)]);
+  children.push(relay.child);
+  const connection = parseConnectionString(String((await relay.firstLine)['connectionString']));
+  const token = tokenProvider(connection)();
+  const listener = startChild(['--role', 'echo', '--listen', listenUri(connection), '--token', token]);
+  children.push(listener.child);
+  await listener.firstLine;
+  return pingPong(connectUri(connection), { ServiceBusAuthorization: token }, seconds);
+}
+
+async function main(): Promise<void> {
+  const seconds = Number(flag('seconds', '5'));
+  const children: ChildProcess[] = [];
+  try {
+    const echo = startChild(['--role', 'echo']);
+    children.push(echo.child);
+    const plain = await pingPong(`ws://127.0.0.1:${String((await echo.firstLine)['port'])}`, {}, seconds);
+    const relayed = await measureRelay(0, seconds, children);
+    const delayed = [];
+    for (const delayMs of [0.5, 2, 5]) delayed.push({ delayMs, result: await measureRelay(delayMs, Math.min(seconds, 3), children) });
+
+    const row = (name: string, result: PingPongResult): string =>
+      `${name.padEnd(34)} ${result.roundTripsPerSec.toFixed(0).padStart(7)} ${result.p50Us.toFixed(0).padStart(8)} ${result.p90Us.toFixed(0).padStart(8)} ${result.p99Us.toFixed(0).padStart(8)}`;
+    console.log(`64 B ping-pong, 1 connection, ${seconds} s measured; roles in separate processes; load average ${loadavg().map((load) => load.toFixed(1)).join(' ')} (results are only comparable on an idle machine)`);
+    console.log(`${'path'.padEnd(34)} ${'RT/s'.padStart(7)} ${'p50 µs'.padStart(8)} ${'p90 µs'.padStart(8)} ${'p99 µs'.padStart(8)}`);
+    console.log(row('plain ws echo', plain));
+    console.log(row('through the relay emulator', relayed));
+    console.log(`ratio relay/plain: RT/s ${(relayed.roundTripsPerSec / plain.roundTripsPerSec).toFixed(2)}, p50 ${(relayed.p50Us / plain.p50Us).toFixed(2)}`);
+    console.log(`emulator cost per bridged message (p50, 2 per round trip): ${((relayed.p50Us - plain.p50Us) / 2).toFixed(0)} µs`);
+    console.log('\ninjected delay accuracy (both legs, one way each; expected extra RTT = 4 × delay):');
+    for (const { delayMs, result } of delayed) {
+      const addedUs = result.p50Us - relayed.p50Us;
+      console.log(`  ${String(delayMs).padStart(4)} ms/leg: expected +${(4 * delayMs * 1000).toFixed(0)} µs, measured p50 +${addedUs.toFixed(0)} µs (error ${(addedUs - 4 * delayMs * 1000).toFixed(0)} µs), p99 ${result.p99Us.toFixed(0)} µs`);
+    }
+  } finally {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+  }
+}
+
+const role = flag('role', '');
+if (role === 'echo') await runEchoRole();
+else if (role === 'relay') await runRelayRole();
+else await main();
