@@ -234,6 +234,8 @@ export interface RunEnvironment {
 export interface RunResult {
   schemaVersion: typeof RESULT_SCHEMA_VERSION;
   status: 'completed' | 'aborted' | 'failed';
+  /** Why the run is `aborted`: `interrupted` (Ctrl-C), or "in progress" in a checkpoint a crash left behind. */
+  abortReason?: string;
   startedAt: string;
   finishedAt: string;
   /** The scenario as validated (defaults applied), and the file it came from. */

@@ -1,17 +1,18 @@
 // `hcbench run <scenario>`: validate, build the plan, run it on every path, write the results and
-// print the comparison. Progress and logs go to stderr; the table (or --json) to stdout.
+// print the comparison. Progress and logs go to stderr; the table (or --json) to stdout. The
+// result folder gets a checkpoint after every step, so Ctrl-C or a crash leaves a valid result.
 
 import { InvalidArgumentError, type Command } from 'commander';
 import { resolve } from 'node:path';
 import { ExitCode } from '../../errors.js';
+import type { RunResult } from '../../metrics/result.js';
 import { buildPlan } from '../../plan/build-plan.js';
-import { renderConsole } from '../../report/console.js';
-import { renderJson } from '../../report/json.js';
-import { runPlan, type RunProgress } from '../../run/run-plan.js';
+import { REPORT_FILE_NAMES, renderReport, type ReportFormat } from '../../report/index.js';
+import { runPlan } from '../../run/run-plan.js';
 import { createRunFolder, writeFileAtomic } from '../../run/write-results.js';
 import { loadScenarioFile } from '../../scenario/load.js';
-import { formatRate, formatUs } from '../../report/format.js';
 import type { CliIo } from '../io.js';
+import { createProgressPrinter } from '../progress.js';
 
 interface RunFlags {
   json?: boolean;
@@ -20,7 +21,6 @@ interface RunFlags {
   repetitions?: number;
   resultsDir: string;
   save: boolean;
-  verbose?: boolean;
 }
 
 /** commander argument parser for non-negative integer milliseconds. */
@@ -44,9 +44,9 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
     .description('run a scenario on every path it names and compare them')
     .argument('<scenario>', 'scenario file (YAML or JSON)')
     .option('--json', 'print the result JSON to stdout instead of the table')
-    .option('--duration-ms <ms>', 'override every step\'s measured duration', parseMs)
-    .option('--warmup-ms <ms>', 'override every step\'s warm-up', parseMs)
-    .option('--repetitions <n>', 'override the scenario\'s repetitions', parseCount)
+    .option('--duration-ms <ms>', "override every step's measured duration", parseMs)
+    .option('--warmup-ms <ms>', "override every step's warm-up", parseMs)
+    .option('--repetitions <n>', "override the scenario's repetitions", parseCount)
     .option('--results-dir <dir>', 'where run folders are written', 'results')
     .option('--no-save', 'do not write result files')
     .action(async (file: string, flags: RunFlags) => {
@@ -59,45 +59,29 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
       const secrets = Object.fromEntries(
         plan.paths.flatMap((path) => (path.kind === 'relay-azure' ? [[path.connectionStringEnv, io.env[path.connectionStringEnv]]] : [])),
       ) as Record<string, string | undefined>;
-      const isVerbose = program.opts<{ verbose?: boolean }>().verbose === true;
-      const result = await runPlan(plan, {
-        scenario,
-        scenarioFile: file,
-        signal: io.signal,
-        secrets,
-        onProgress: (event) => printProgress(io, event, isVerbose),
-      });
-      if (flags.save) {
-        const folder = await createRunFolder(resolve(io.cwd, flags.resultsDir), scenario.name, Date.parse(result.startedAt));
-        const written = await writeFileAtomic(folder, 'summary.json', renderJson(result));
-        io.stderr.write(`results: ${written}\n`);
+      const folder = flags.save ? await createRunFolder(resolve(io.cwd, flags.resultsDir), scenario.name, Date.now()) : undefined;
+      const progress = createProgressPrinter(io, { isVerbose: program.opts<{ verbose?: boolean }>().verbose === true });
+      let result: RunResult;
+      try {
+        result = await runPlan(plan, {
+          scenario,
+          scenarioFile: file,
+          signal: io.signal,
+          secrets,
+          onProgress: (event) => progress.onProgress(event),
+          onCheckpoint: async (partial) => {
+            if (folder !== undefined) await writeFileAtomic(folder, REPORT_FILE_NAMES.json, renderReport('json', partial));
+          },
+        });
+      } finally {
+        progress.close();
       }
-      io.stdout.write(flags.json === true ? renderJson(result) : renderConsole(result));
+      if (folder !== undefined) {
+        const formats = new Set<ReportFormat>(['json', ...scenario.output.formats]);
+        for (const format of formats) await writeFileAtomic(folder, REPORT_FILE_NAMES[format], renderReport(format, result));
+        io.stderr.write(`results: ${folder}\n`);
+      }
+      io.stdout.write(flags.json === true ? renderReport('json', result) : renderReport('console', result, { isTTY: io.stdout.isTTY === true }));
       setExit(result.status === 'aborted' ? ExitCode.Interrupted : result.status === 'failed' ? ExitCode.RunFailed : ExitCode.Ok);
     });
-}
-
-function printProgress(io: CliIo, event: RunProgress, isVerbose: boolean): void {
-  switch (event.type) {
-    case 'setup':
-      io.stderr.write(`${event.message}\n`);
-      break;
-    case 'step-start':
-      io.stderr.write(
-        `[${event.index + 1}/${event.total}] ${event.stepId}: warm-up ${(event.warmupMs / 1000).toFixed(1)} s, measuring ${(event.durationMs / 1000).toFixed(1)} s\n`,
-      );
-      break;
-    case 'step-end': {
-      const r = event.result;
-      if (r.status === 'failed') io.stderr.write(`    failed: ${r.error.message}\n`);
-      else {
-        const h = r.metrics.histograms.roundTrip.summary;
-        io.stderr.write(`    ${formatRate(r.metrics.roundTripsPerSec)} round trips, p50 ${formatUs(h.p50Us)}, p99 ${formatUs(h.p99Us)}\n`);
-      }
-      break;
-    }
-    case 'log':
-      if (isVerbose) io.stderr.write(`${event.line}\n`);
-      break;
-  }
 }
