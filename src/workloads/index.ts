@@ -3,12 +3,16 @@
 import { WorkloadError } from '../errors.js';
 import type { Workload, WorkloadParams, WorkloadRunOptions } from './types.js';
 import { connectionChurn } from './connection-churn.js';
+import { startHealthMonitor } from './generator-health.js';
 import { tcpRequestResponse } from './tcp-request-response.js';
 import { tcpStream } from './tcp-stream.js';
 import { httpWorkload } from './http.js';
 import { dialog } from './dialog.js';
 
-/** Every driver, keyed by its `kind`; each accepts any WorkloadParams and checks the kind at run time. */
+/**
+ * Every driver, keyed by its `kind`; each accepts any WorkloadParams, checks the kind at run time,
+ * and adds `metrics.generator` (event-loop delay, CPU, validity) to what the driver measured.
+ */
 export type WorkloadRegistry = { [K in WorkloadParams['kind']]: Workload<WorkloadParams> };
 
 /** Widens a driver to the registry's type; a params object of another kind is a harness bug. */
@@ -19,7 +23,14 @@ function register<P extends WorkloadParams>(driver: Workload<P>): Workload<Workl
       if (options.params.kind !== driver.kind) {
         return Promise.reject(new WorkloadError(`driver ${driver.kind} got params of kind ${options.params.kind}`));
       }
-      return driver.run(options as WorkloadRunOptions<P>);
+      const health = startHealthMonitor();
+      return driver.run(options as WorkloadRunOptions<P>).then((outcome) => {
+        outcome.metrics.generator = health.finish(outcome.metrics, 1);
+        return outcome;
+      }, (error: unknown) => {
+        health.cancel();
+        throw error;
+      });
     },
   };
 }
