@@ -1,0 +1,156 @@
+// Runs the benchmark suite: for each entry, checks its reference tools, starts it, measures the
+// hcbench side and the reference alternately over rounds (A B, B A, A B, ...) so machine drift
+// hits both, and summarises. Never prints or touches process.*: progress goes to `log`.
+
+import type { BenchEntry, BenchReport, EntryContext, EntryOutcome, Figure, RoundRecord, SideSummary } from './types.js';
+
+export interface RunSuiteOptions {
+  /** Default rounds per entry (an entry may set its own). >= 1. Default 3. */
+  rounds?: number;
+  isQuick?: boolean;
+  log?: (line: string) => void;
+  /** Finds a reference tool on PATH; injected so a test can make one missing. */
+  findTool: (name: string) => Promise<string | undefined>;
+  signal?: AbortSignal;
+  /** Machine description stored in the report. */
+  machine?: Record<string, string | number>;
+  /** Wall clock, epoch ms. Default Date.now. */
+  nowMs?: () => number;
+}
+
+/** Runs every entry in order and returns the report (skips and failures included). */
+export async function runSuite(entries: readonly BenchEntry[], options: RunSuiteOptions): Promise<BenchReport> {
+  const nowMs = options.nowMs ?? Date.now;
+  const startMs = nowMs();
+  const rounds = options.rounds ?? 3;
+  const ctx: EntryContext = {
+    isQuick: options.isQuick ?? false,
+    log: options.log ?? (() => {}),
+    findTool: options.findTool,
+    signal: options.signal ?? new AbortController().signal,
+  };
+  const outcomes: EntryOutcome[] = [];
+  for (const entry of entries) {
+    outcomes.push(await runEntry(entry, entry.rounds ?? rounds, ctx, nowMs));
+  }
+  const finishMs = nowMs();
+  return {
+    schemaVersion: 1,
+    startedAt: new Date(startMs).toISOString(),
+    finishedAt: new Date(finishMs).toISOString(),
+    durationMs: finishMs - startMs,
+    isQuick: ctx.isQuick,
+    rounds,
+    machine: options.machine ?? {},
+    entries: outcomes,
+  };
+}
+
+function headOf(entry: BenchEntry) {
+  const { id, title, issue, unit, better, hcbenchLabel, referenceLabel } = entry;
+  return { id, title, issue, unit, better, hcbenchLabel, referenceLabel };
+}
+
+async function runEntry(entry: BenchEntry, rounds: number, ctx: EntryContext, nowMs: () => number): Promise<EntryOutcome> {
+  const head = headOf(entry);
+  if (entry.pendingReason !== undefined) return { ...head, status: 'pending', reason: entry.pendingReason };
+  if (ctx.signal.aborted) return { ...head, status: 'skipped', reason: 'suite interrupted' };
+  const missing: string[] = [];
+  for (const tool of entry.requires) {
+    if ((await ctx.findTool(tool)) === undefined) missing.push(tool);
+  }
+  if (missing.length > 0) {
+    return { ...head, status: 'skipped', reason: `reference tool not found on PATH: ${missing.join(', ')} (run bench/install-tools.sh)` };
+  }
+  ctx.log(`[${entry.id}] ${entry.title}`);
+  const startMs = nowMs();
+  const records: RoundRecord[] = [];
+  let session;
+  try {
+    session = await entry.setup(ctx);
+  } catch (error) {
+    return { ...head, status: 'failed', error: `setup: ${describe(error)}`, rounds: records };
+  }
+  try {
+    for (let round = 0; round < rounds; round += 1) {
+      if (ctx.signal.aborted) throw new Error('suite interrupted');
+      // A B, B A, A B, ...: each side goes first equally often, so drift hits both.
+      const order: ('hcbench' | 'reference')[] = round % 2 === 0 ? ['hcbench', 'reference'] : ['reference', 'hcbench'];
+      for (const side of order) {
+        const figure = side === 'hcbench' ? await session.runHcbench(round) : await session.runReference(round);
+        records.push({ round, side, figure });
+        ctx.log(`  round ${round + 1}/${rounds} ${side}: ${formatNumber(figure.value)} ${entry.unit}`);
+      }
+    }
+  } catch (error) {
+    return { ...head, status: 'failed', error: describe(error), rounds: records };
+  } finally {
+    await session.close().catch(() => undefined);
+  }
+  const hcbench = summarizeSide(records.filter((r) => r.side === 'hcbench').map((r) => r.figure));
+  const reference = summarizeSide(records.filter((r) => r.side === 'reference').map((r) => r.figure));
+  return {
+    ...head,
+    status: 'measured',
+    rounds: records,
+    hcbench,
+    reference,
+    ratio: reference.medianValue === 0 ? null : hcbench.medianValue / reference.medianValue,
+    spread: pairedSpread(records),
+    durationMs: nowMs() - startMs,
+  };
+}
+
+/** Median of a non-empty list (mean of the two middle values for even lengths). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export function summarizeSide(figures: readonly Figure[]): SideSummary {
+  const values = figures.map((f) => f.value);
+  const keys = new Set(figures.flatMap((f) => Object.keys(f.detail ?? {})));
+  const detail: Record<string, number> = {};
+  for (const key of keys) {
+    const list = figures.map((f) => f.detail?.[key]).filter((v): v is number => typeof v === 'number');
+    detail[key] = median(list);
+  }
+  return {
+    medianValue: median(values),
+    minValue: Math.min(...values),
+    maxValue: Math.max(...values),
+    detail,
+    notes: [...new Set(figures.flatMap((f) => f.notes ?? []))],
+  };
+}
+
+/** Half the range of the per-round hcbench/reference ratios relative to their median; null below 2 rounds. */
+export function pairedSpread(records: readonly RoundRecord[]): number | null {
+  const ratios: number[] = [];
+  const rounds = new Set(records.map((r) => r.round));
+  for (const round of rounds) {
+    const a = records.find((r) => r.round === round && r.side === 'hcbench');
+    const b = records.find((r) => r.round === round && r.side === 'reference');
+    if (a !== undefined && b !== undefined && b.figure.value !== 0) ratios.push(a.figure.value / b.figure.value);
+  }
+  if (ratios.length < 2) return null;
+  const mid = median(ratios);
+  return mid === 0 ? null : (Math.max(...ratios) - Math.min(...ratios)) / 2 / mid;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** 12345.6 → `12.3k`, 123.4 → `123`, 1.234 → `1.23`. */
+export function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  const abs = Math.abs(value);
+  if (Number.isInteger(value) && abs < 10_000) return String(value);
+  if (abs >= 10_000) return `${(value / 1000).toFixed(1)}k`;
+  if (abs >= 100) return value.toFixed(0);
+  if (abs >= 10) return value.toFixed(1);
+  return value.toFixed(2);
+}

@@ -1,0 +1,67 @@
+// Renders a BenchReport as the console table (one row per entry, skipped and pending included)
+// and as JSON. Pure: returns strings, never prints.
+
+import { formatNumber } from './runner.js';
+import type { BenchReport, EntryOutcome, SideSummary } from './types.js';
+
+const HEADERS = ['entry', 'hcbench', 'reference', 'ratio', 'spread', 'status'] as const;
+
+/** The suite's table: entry, hcbench figure, reference figure, ratio (hcbench ÷ reference), spread, status. */
+export function renderTable(report: BenchReport): string {
+  const rows: string[][] = report.entries.map((e) => row(e));
+  const widths = HEADERS.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const out = [line(HEADERS), line(widths.map((w) => '-'.repeat(w)))];
+  for (const r of rows) out.push(line(r));
+  out.push('');
+  for (const e of report.entries) out.push(...details(e));
+  out.push(
+    `${report.entries.filter((e) => e.status === 'measured').length} measured, ` +
+      `${report.entries.filter((e) => e.status === 'skipped').length} skipped, ` +
+      `${report.entries.filter((e) => e.status === 'pending').length} pending, ` +
+      `${report.entries.filter((e) => e.status === 'failed').length} failed; ` +
+      `${report.rounds} rounds (alternating A B / B A), ${(report.durationMs / 1000).toFixed(0)} s${report.isQuick ? ', quick mode' : ''}`,
+  );
+  return `${out.join('\n')}\n`;
+}
+
+/** The report as pretty JSON with a final newline. */
+export function renderReportJson(report: BenchReport): string {
+  return `${JSON.stringify(report, null, 2)}\n`;
+}
+
+function row(e: EntryOutcome): string[] {
+  const name = `${e.id} (${e.issue})`;
+  switch (e.status) {
+    case 'measured':
+      return [
+        name,
+        `${formatNumber(e.hcbench.medianValue)} ${e.unit}`,
+        `${formatNumber(e.reference.medianValue)} ${e.unit}`,
+        e.ratio === null ? 'n/a' : `${e.ratio.toFixed(2)}×`,
+        e.spread === null ? 'n/a' : `±${(e.spread * 100).toFixed(0)}%`,
+        `measured (${e.better} is better)`,
+      ];
+    case 'skipped':
+      return [name, '-', '-', '-', '-', `skipped: ${e.reason}`];
+    case 'pending':
+      return [name, '-', '-', '-', '-', `pending: ${e.reason}`];
+    case 'failed':
+      return [name, '-', '-', '-', '-', `failed: ${e.error}`];
+  }
+}
+
+function details(e: EntryOutcome): string[] {
+  const lines = [`${e.id}: ${e.title}`, `  hcbench:   ${e.hcbenchLabel}`, `  reference: ${e.referenceLabel}`];
+  if (e.status === 'measured') {
+    lines[1] += side(e.hcbench);
+    lines[2] += side(e.reference);
+  }
+  return lines;
+}
+
+function side(s: SideSummary): string {
+  const parts = Object.entries(s.detail).map(([key, value]) => `${key} ${formatNumber(value)}`);
+  const notes = s.notes.length > 0 ? ` [${s.notes.join('; ')}]` : '';
+  return parts.length > 0 || notes !== '' ? ` → ${parts.join(', ')}${notes}` : '';
+}

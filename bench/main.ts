@@ -1,0 +1,74 @@
+// `npm run bench`: runs the suite (bench/suite.ts), prints the table to stdout, progress to
+// stderr, and writes bench/results/<UTC stamp>.json. The only bench file that touches process.*.
+// Flags: --quick (short windows), --rounds N (default 3), --only id1,id2, --out DIR.
+
+import { cpus, totalmem, release } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runSuite } from './lib/runner.js';
+import { renderReportJson, renderTable } from './lib/table.js';
+import { createPathLookup } from './lib/tools.js';
+import { suite } from './suite.js';
+
+interface Flags {
+  isQuick: boolean;
+  rounds: number;
+  only: string[] | undefined;
+  outDir: string;
+}
+
+function parseFlags(argv: readonly string[]): Flags {
+  const flags: Flags = { isQuick: false, rounds: 3, only: undefined, outDir: fileURLToPath(new URL('./results', import.meta.url)) };
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i];
+    if (arg === '--quick') flags.isQuick = true;
+    else if (arg === '--rounds') flags.rounds = Math.max(1, Math.min(20, Number(argv[++i] ?? '3') || 3));
+    else if (arg === '--only') flags.only = (argv[++i] ?? '').split(',').filter((s) => s !== '');
+    else if (arg === '--out') flags.outDir = resolve(argv[++i] ?? '.');
+    else if (arg === '--help' || arg === '-h') {
+      process.stdout.write('usage: npm run bench -- [--quick] [--rounds N] [--only id,id] [--out DIR]\n');
+      process.stdout.write(`entries: ${suite.map((e) => e.id).join(', ')}\n`);
+      process.exit(0);
+    } else {
+      process.stderr.write(`unknown argument ${String(arg)}\n`);
+      process.exit(2);
+    }
+  }
+  return flags;
+}
+
+async function main(): Promise<void> {
+  const flags = parseFlags(process.argv.slice(2));
+  const entries = flags.only === undefined ? suite : suite.filter((e) => flags.only?.includes(e.id));
+  if (entries.length === 0) throw new Error(`no entry matches --only ${flags.only?.join(',')}; entries: ${suite.map((e) => e.id).join(', ')}`);
+  const controller = new AbortController();
+  process.once('SIGINT', () => controller.abort());
+  const cpuList = cpus();
+  const report = await runSuite(entries, {
+    rounds: flags.rounds,
+    isQuick: flags.isQuick,
+    log: (line) => process.stderr.write(`${line}\n`),
+    findTool: createPathLookup(process.env['PATH'] ?? ''),
+    signal: controller.signal,
+    machine: {
+      cpuModel: cpuList[0]?.model ?? 'unknown',
+      cpuCount: cpuList.length,
+      memoryBytes: totalmem(),
+      kernel: release(),
+      node: process.version,
+      platform: `${process.platform}/${process.arch}`,
+    },
+  });
+  await mkdir(flags.outDir, { recursive: true });
+  const file = join(flags.outDir, `${report.startedAt.replace(/[:.]/g, '-')}.json`);
+  await writeFile(file, renderReportJson(report));
+  process.stdout.write(renderTable(report));
+  process.stderr.write(`results: ${file}\n`);
+  if (report.entries.some((e) => e.status === 'failed')) process.exitCode = 1;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});

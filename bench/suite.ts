@@ -1,0 +1,8 @@
+// The benchmark suite's entries, in the order they run. Each names the issue whose "Done when"
+// it proves; an entry whose feature has not landed is listed with a pending reason.
+
+import type { BenchEntry } from './lib/types.js';
+import { directPingPong } from './entries/direct-ping-pong.js';
+
+/** Every entry of `npm run bench`. */
+export const suite: readonly BenchEntry[] = [directPingPong];

@@ -1,0 +1,147 @@
+// The bench runner's bookkeeping (not timing): every entry appears in the table and the JSON,
+// a missing reference tool skips its entry with the reason, pending entries are listed, a failing
+// entry is reported as failed, and sides alternate A B / B A over rounds.
+
+import { describe, expect, test } from 'vitest';
+import { runSuite } from '../../bench/lib/runner.js';
+import { renderReportJson, renderTable } from '../../bench/lib/table.js';
+import type { BenchEntry, BenchReport } from '../../bench/lib/types.js';
+import { parseSockperf, parseWrk } from '../../bench/lib/measure.js';
+
+function fakeEntry(id: string, overrides: Partial<BenchEntry> = {}, calls: string[] = []): BenchEntry {
+  let closed = false;
+  return {
+    id,
+    title: `${id} title`,
+    issue: '#3',
+    unit: 'RT/s',
+    better: 'higher',
+    hcbenchLabel: `${id} hcbench`,
+    referenceLabel: `${id} reference`,
+    requires: [],
+    setup: async () => ({
+      runHcbench: async (round) => {
+        calls.push(`${id}:hcbench:${round}`);
+        return { value: 100 + round, detail: { p50Us: 50 } };
+      },
+      runReference: async (round) => {
+        calls.push(`${id}:reference:${round}`);
+        return { value: 200, detail: { p50Us: 25 } };
+      },
+      close: async () => {
+        closed = true;
+        calls.push(`${id}:closed:${String(closed)}`);
+      },
+    }),
+    ...overrides,
+  };
+}
+
+async function runFixture(calls: string[]): Promise<BenchReport> {
+  const entries = [
+    fakeEntry('alpha', {}, calls),
+    fakeEntry('needs-tool', { requires: ['present-tool', 'absent-tool'] }, calls),
+    fakeEntry('later', { pendingReason: 'waits for issue #9' }, calls),
+    fakeEntry('broken', {
+      setup: async () => ({
+        runHcbench: async () => ({ value: 1 }),
+        runReference: async () => {
+          throw new Error('reference crashed');
+        },
+        close: async () => {
+          calls.push('broken:closed');
+        },
+      }),
+    }),
+  ];
+  let t = 1_000_000;
+  return runSuite(entries, {
+    rounds: 3,
+    findTool: async (name) => (name === 'absent-tool' ? undefined : `/usr/bin/${name}`),
+    nowMs: () => (t += 1000),
+  });
+}
+
+describe('bench runner', () => {
+  test('lists every entry in the table and the JSON, with skipped, pending and failed ones stated', async () => {
+    const calls: string[] = [];
+
+    const report = await runFixture(calls);
+    const table = renderTable(report);
+    const json = JSON.parse(renderReportJson(report)) as BenchReport;
+
+    expect(report.entries.map((e) => [e.id, e.status])).toEqual([
+      ['alpha', 'measured'],
+      ['needs-tool', 'skipped'],
+      ['later', 'pending'],
+      ['broken', 'failed'],
+    ]);
+    expect(json.entries.map((e) => e.id)).toEqual(['alpha', 'needs-tool', 'later', 'broken']);
+    for (const id of ['alpha', 'needs-tool', 'later', 'broken']) expect(table).toContain(id);
+    const skipped = report.entries[1];
+    expect(skipped?.status === 'skipped' ? skipped.reason : '').toContain('absent-tool');
+    expect(skipped?.status === 'skipped' ? skipped.reason : '').not.toContain('present-tool');
+    expect(table).toMatch(/needs-tool.*skipped: reference tool not found on PATH: absent-tool/);
+    expect(table).toMatch(/later.*pending: waits for issue #9/);
+    expect(table).toMatch(/broken.*failed: reference crashed/);
+    expect(calls.some((c) => c.startsWith('needs-tool'))).toBe(false);
+    expect(calls).toContain('broken:closed');
+  });
+
+  test('alternates the sides A B, B A, A B and summarises medians, ratio and spread', async () => {
+    const calls: string[] = [];
+
+    const report = await runFixture(calls);
+
+    expect(calls.filter((c) => c.startsWith('alpha'))).toEqual([
+      'alpha:hcbench:0',
+      'alpha:reference:0',
+      'alpha:reference:1',
+      'alpha:hcbench:1',
+      'alpha:hcbench:2',
+      'alpha:reference:2',
+      'alpha:closed:true',
+    ]);
+    const alpha = report.entries[0];
+    expect(alpha?.status).toBe('measured');
+    if (alpha?.status !== 'measured') return;
+    expect(alpha.hcbench.medianValue).toBe(101);
+    expect(alpha.reference.medianValue).toBe(200);
+    expect(alpha.ratio).toBeCloseTo(101 / 200, 10);
+    expect(alpha.spread).toBeCloseTo((102 / 200 - 100 / 200) / 2 / (101 / 200), 10);
+    expect(alpha.rounds).toHaveLength(6);
+    expect(renderTable(report)).toMatch(/alpha \(#3\)\s+101 RT\/s\s+200 RT\/s\s+0\.51×\s+±1%/);
+  });
+});
+
+describe('reference tool output parsers', () => {
+  test('reads rate and percentiles from sockperf ping-pong output', () => {
+    const text = [
+      'sockperf: [Valid Duration] RunTime=0.556 sec; SentMessages=10211; ReceivedMessages=10000',
+      'sockperf: ---> percentile 99.000 =  897.685',
+      'sockperf: ---> percentile 50.000 =   18.024',
+    ].join('\n');
+
+    const figure = parseSockperf(text);
+
+    expect(figure.value).toBeCloseTo(10000 / 0.556, 6);
+    expect(figure.detail).toEqual({ p50Us: 18.024, p99Us: 897.685 });
+  });
+
+  test('reads rate, percentiles and errors from wrk --latency output', () => {
+    const text = [
+      '  Latency Distribution',
+      '     50%  444.00us',
+      '     99%    1.23ms',
+      '  Socket errors: connect 0, read 2, write 0, timeout 1',
+      'Requests/sec:  18710.12',
+    ].join('\n');
+
+    expect(parseWrk(text)).toEqual({ value: 18710.12, detail: { p50Us: 444, p99Us: 1230, errors: 3 } });
+  });
+
+  test('rejects output it cannot read instead of inventing a figure', () => {
+    expect(() => parseSockperf('nothing here')).toThrow(/unexpected sockperf output/);
+    expect(() => parseWrk('nothing here')).toThrow(/unexpected wrk output/);
+  });
+});
