@@ -3,6 +3,7 @@
 
 import type { BenchEntry } from './lib/types.js';
 import { directPingPong } from './entries/direct-ping-pong.js';
+import { relayPingPong } from './entries/relay-ping-pong.js';
 
 /** Every entry of `npm run bench`. */
-export const suite: readonly BenchEntry[] = [directPingPong];
+export const suite: readonly BenchEntry[] = [directPingPong, relayPingPong];
