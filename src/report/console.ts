@@ -40,5 +40,6 @@ export function renderConsole(result: RunResult, options: ConsoleOptions = {}): 
   }
   for (const verdict of verdictLines(analysis)) lines.push(bold('» ') + verdict);
   for (const warning of analysis.warnings) lines.push(yellow(`! ${warning}`));
+  if (analysis.comparisons.length > 0) lines.push(dim(`method: ${analysis.methods[0] ?? ''}`));
   return lines.join('\n').trimEnd() + '\n';
 }

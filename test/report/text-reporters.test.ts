@@ -59,6 +59,7 @@ describe('console', () => {
       » projection for 1 round trip per transaction (direct RTT 0 ms, relay legs 0 + 0 + 0 ms; from fit): direct 409 µs [390 µs, 429 µs], relay 2.02 ms [1.95 ms, 2.09 ms], difference +1.61 ms [+1.53 ms, +1.69 ms]
       ! tcp-request-response[roundTripsPerTransaction=1]@relay-emulated: errors reset=2
       ! connection-churn@relay-emulated failed: ERR_WORKLOAD relay refused the listener
+      method: relay − direct: mean of per-repetition paired deltas; 95% percentile-bootstrap interval over repetitions (2000 resamples, seed 1); n=1 gives no interval, n<5 is indicative only
       "
     `);
   });
