@@ -4,6 +4,8 @@
 import type { BenchEntry } from './lib/types.js';
 import { directPingPong } from './entries/direct-ping-pong.js';
 import { relayPingPong } from './entries/relay-ping-pong.js';
+import { connectionSetup } from './entries/connection-setup.js';
+import { relayEmulatorWs } from './entries/relay-emulator-ws.js';
 
 /** Every entry of `npm run bench`. */
-export const suite: readonly BenchEntry[] = [directPingPong, relayPingPong];
+export const suite: readonly BenchEntry[] = [directPingPong, relayPingPong, connectionSetup, relayEmulatorWs];
