@@ -6,6 +6,7 @@ import { ExitCode } from '../errors.js';
 import { registerAgent } from './commands/agent.js';
 import { registerReport } from './commands/report.js';
 import { registerInit } from './commands/init.js';
+import { registerRelay } from './commands/relay.js';
 import { registerRun } from './commands/run.js';
 import { registerSchema } from './commands/schema.js';
 import { registerTunnel } from './commands/tunnel.js';
@@ -32,6 +33,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
   registerRun(program, io, setExit);
   registerValidate(program, io, setExit);
   registerSchema(program, io, setExit);
+  registerRelay(program, io, setExit);
   registerInit(program, io, setExit);
   registerReport(program, io, setExit);
   registerAgent(program, io, setExit);

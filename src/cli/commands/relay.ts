@@ -1,0 +1,125 @@
+// `hcbench relay`: runs the relay emulator standalone until Ctrl-C, printing its endpoint and one
+// connection string per hybrid connection. Only wires flags onto src/relay's API.
+
+import { InvalidArgumentError, type Command } from 'commander';
+import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import { ExitCode, ScenarioError, UsageError } from '../../errors.js';
+import type { LegShape } from '../../relay/delay.js';
+import { createDefaultNamespace, type NamespaceConfig } from '../../relay/namespace.js';
+import { parseNamespaceFile } from '../../relay/namespace-file.js';
+import { startRelay } from '../../relay/relay-server.js';
+import { createTestCertificateAuthority, type TestCertificateAuthority } from '../../relay/tls.js';
+import type { CliIo } from '../io.js';
+import { parseMs } from './run.js';
+
+interface RelayFlags {
+  hc: string[];
+  namespaceFile?: string;
+  host: string;
+  port: number;
+  tls?: boolean;
+  senderDelayMs?: number;
+  listenerDelayMs?: number;
+  jitterMs?: number;
+  bandwidthBytesPerSec?: number;
+  rendezvousTimeoutMs?: number;
+  httpTimeoutMs?: number;
+  refuseListeners?: boolean;
+  refuseAccepts?: boolean;
+  acceptDelayMs?: number;
+  json?: boolean;
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65_535) throw new InvalidArgumentError(`must be a port from 0 to 65535, got ${JSON.stringify(value)}`);
+  return port;
+}
+
+function parseNonNegative(value: string): number {
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number) || number < 0) throw new InvalidArgumentError(`must be a number >= 0, got ${JSON.stringify(value)}`);
+  return number;
+}
+
+function legShape(delayMs: number | undefined, flags: RelayFlags): LegShape | undefined {
+  if (delayMs === undefined && flags.jitterMs === undefined && flags.bandwidthBytesPerSec === undefined) return undefined;
+  return {
+    oneWayDelayMs: delayMs ?? 0,
+    ...(flags.jitterMs === undefined ? {} : { jitterMs: flags.jitterMs }),
+    ...(flags.bandwidthBytesPerSec === undefined ? {} : { bandwidthBytesPerSec: flags.bandwidthBytesPerSec }),
+  };
+}
+
+async function loadNamespace(flags: RelayFlags): Promise<NamespaceConfig> {
+  if (flags.namespaceFile === undefined) {
+    const namespace = createDefaultNamespace(flags.hc[0] ?? 'hcbench');
+    namespace.hybridConnections = flags.hc.map((name) => ({ name }));
+    return namespace;
+  }
+  let text: string;
+  try {
+    text = await readFile(flags.namespaceFile, 'utf8');
+  } catch (cause) {
+    throw new UsageError(`cannot read namespace file ${flags.namespaceFile}`, { cause });
+  }
+  const result = parseNamespaceFile(text);
+  if (!result.ok) throw new ScenarioError(flags.namespaceFile, result.issues);
+  return result.namespace;
+}
+
+export function registerRelay(program: Command, io: CliIo, setExit: (code: ExitCode) => void): void {
+  program
+    .command('relay')
+    .description('run the Azure Relay Hybrid Connections emulator standalone until Ctrl-C')
+    .option('--hc <names...>', 'hybrid connection names (ignored with --namespace-file)', ['hcbench'])
+    .option('--namespace-file <file>', 'JSON/YAML namespace: rules, hybridConnections, audienceHosts')
+    .option('--host <host>', 'interface to bind', '127.0.0.1')
+    .option('--port <port>', 'port to bind (0 = any free port)', parsePort, 0)
+    .option('--tls', 'serve wss:// with a generated CA (its path is printed, for NODE_EXTRA_CA_CERTS)')
+    .option('--sender-delay-ms <ms>', 'one-way delay of the sender<->relay leg', parseNonNegative)
+    .option('--listener-delay-ms <ms>', 'one-way delay of the relay<->listener leg', parseNonNegative)
+    .option('--jitter-ms <ms>', 'extra uniform random delay per message on each shaped leg', parseNonNegative)
+    .option('--bandwidth-bytes-per-sec <n>', 'bandwidth cap of each shaped leg, per direction', parseNonNegative)
+    .option('--rendezvous-timeout-ms <ms>', 'how long a sender waits for the listener to accept', parseMs)
+    .option('--http-timeout-ms <ms>', 'HTTP mode: how long a sender waits for the response before 504', parseMs)
+    .option('--refuse-listeners', 'fault: answer every listen with 503')
+    .option('--refuse-accepts', 'fault: answer every connect with 404 although listeners are connected')
+    .option('--accept-delay-ms <ms>', 'fault: delay every accept sent to a listener', parseMs)
+    .option('--json', 'print the endpoint as one JSON line')
+    .action(async (flags: RelayFlags, command: Command) => {
+      const isVerbose = command.optsWithGlobals<{ verbose?: boolean }>().verbose === true;
+      const namespace = await loadNamespace(flags);
+      let ca: TestCertificateAuthority | undefined;
+      if (flags.tls === true) ca = await createTestCertificateAuthority();
+      const senderLeg = legShape(flags.senderDelayMs, flags);
+      const listenerLeg = legShape(flags.listenerDelayMs, flags);
+      const relay = await startRelay({
+        namespace,
+        host: flags.host,
+        port: flags.port,
+        ...(flags.rendezvousTimeoutMs === undefined ? {} : { rendezvousTimeoutMs: flags.rendezvousTimeoutMs }),
+        ...(flags.httpTimeoutMs === undefined ? {} : { httpResponseTimeoutMs: flags.httpTimeoutMs }),
+        delays: { ...(senderLeg === undefined ? {} : { senderLeg }), ...(listenerLeg === undefined ? {} : { listenerLeg }) },
+        ...(ca === undefined ? {} : { tls: { certPem: ca.certPem, keyPem: ca.keyPem } }),
+        ...(isVerbose ? { log: (event) => io.stderr.write(`relay ${JSON.stringify(event)}\n`) } : {}),
+      });
+      if (flags.refuseListeners === true) relay.faults.refuseListeners(true);
+      if (flags.refuseAccepts === true) relay.faults.refuseAccepts(true);
+      if (flags.acceptDelayMs !== undefined) relay.faults.delayAccepts(flags.acceptDelayMs);
+      const connectionStrings = Object.fromEntries(namespace.hybridConnections.map((hc) => [hc.name, relay.connectionString(hc.name)]));
+      if (flags.json === true) {
+        io.stdout.write(`${JSON.stringify({ url: relay.url, statsUrl: relay.statsUrl, connectionStrings, caCertPath: ca?.caCertPath })}\n`);
+      } else {
+        io.stdout.write(`relay emulator listening on ${relay.url}  (stats: ${relay.statsUrl})\n`);
+        for (const [name, text] of Object.entries(connectionStrings)) io.stdout.write(`${name}: ${text}\n`);
+        if (ca !== undefined) io.stdout.write(`TLS: trust ${ca.caCertPath} (e.g. NODE_EXTRA_CA_CERTS=${ca.caCertPath} for hyco-ws/hyco-https processes)\n`);
+        io.stderr.write('press Ctrl-C to stop\n');
+      }
+      if (!io.signal.aborted) await once(io.signal, 'abort');
+      await relay.close();
+      await ca?.dispose();
+      setExit(ExitCode.Ok);
+    });
+}
