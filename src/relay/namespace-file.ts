@@ -47,7 +47,7 @@ export function parseNamespaceFile(text: string): NamespaceFileResult {
       ok: false,
       issues: parsed.error.issues.map((issue) => ({
         path: issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('').replace(/^\./, ''),
-        message: issue.message.toLowerCase().replace(/\.$/, ''),
+        message: `${issue.message.charAt(0).toLowerCase()}${issue.message.slice(1)}`.replace(/\.$/, ''),
       })),
     };
   }
