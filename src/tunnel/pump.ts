@@ -14,6 +14,7 @@ import {
   isSendableCloseCode,
   tcpActionForClose,
 } from './close-codes.js';
+import { createActivityDeadline } from './activity-deadline.js';
 import { type MessageSocket, WS_CONNECTING, WS_OPEN, classifyRelayError, messageToBuffer } from './message-socket.js';
 import type { Pump, PumpCounters, PumpEnd, PumpOptions, PumpOutcome } from './pump-types.js';
 import type { TunnelErrorKind } from './types.js';
@@ -54,17 +55,14 @@ export function createPump(socket: Socket, ws: MessageSocket, options: PumpOptio
     sentFin: false,
     /** Empty message (far FIN) received and our TCP socket ended. */
     receivedFin: false,
-    lastActivityMs: Date.now(),
   };
   const outcome: PumpOutcome = { end: 'fin-remote', closeCode: undefined, closeReason: '', error: undefined, cause: undefined };
   let endKind: PumpEnd | undefined;
-  let timer: NodeJS.Timeout | undefined;
   let resolveDone: (o: PumpOutcome) => void = () => {};
   const done = new Promise<PumpOutcome>((resolve) => (resolveDone = resolve));
 
-  const touch = (): void => {
-    state.lastActivityMs = Date.now();
-  };
+  const deadline = createActivityDeadline();
+  const touch = deadline.touch;
   const fail = (kind: TunnelErrorKind, cause: unknown): void => {
     if (outcome.error === undefined) {
       outcome.error = kind;
@@ -75,25 +73,14 @@ export function createPump(socket: Socket, ws: MessageSocket, options: PumpOptio
     endKind ??= kind;
   };
 
-  // One timer serves two jobs: the idle timeout while pumping, the no-progress deadline while tearing down.
-  const armTimer = (): void => {
-    clearTimeout(timer);
-    const limitMs = state.tearingDown ? closeTimeoutMs : idleTimeoutMs;
-    if (state.finished || limitMs <= 0) return;
-    const dueMs = state.lastActivityMs + limitMs - Date.now();
-    timer = setTimeout(onTimer, Math.max(dueMs, 1));
+  const onIdle = (): void => {
+    setEnd('idle');
+    fail('idle-timeout', undefined);
+    closeWs(CLOSE_IDLE, 'idle');
+    socket.end();
   };
-  const onTimer = (): void => {
-    const limitMs = state.tearingDown ? closeTimeoutMs : idleTimeoutMs;
-    if (Date.now() - state.lastActivityMs < limitMs) return armTimer();
-    if (!state.tearingDown) {
-      setEnd('idle');
-      fail('idle-timeout', undefined);
-      closeWs(CLOSE_IDLE, 'idle');
-      socket.end();
-      return;
-    }
-    // Teardown made no progress: force both sides.
+  // Teardown made no progress for closeTimeoutMs: force both sides.
+  const onTeardownStuck = (): void => {
     if (!state.wsClosed) {
       ws.terminate();
       state.wsClosed = true;
@@ -105,8 +92,7 @@ export function createPump(socket: Socket, ws: MessageSocket, options: PumpOptio
   const startTeardown = (): void => {
     if (state.tearingDown) return;
     state.tearingDown = true;
-    touch();
-    armTimer();
+    deadline.set(closeTimeoutMs, onTeardownStuck);
   };
 
   // While the WebSocket is still connecting, the close is sent as soon as it opens, so the far side
@@ -126,7 +112,7 @@ export function createPump(socket: Socket, ws: MessageSocket, options: PumpOptio
   const maybeFinish = (): void => {
     if (state.finished || !state.tcpClosed || !state.wsClosed) return;
     state.finished = true;
-    clearTimeout(timer);
+    deadline.clear();
     outcome.end = endKind ?? 'fin-remote';
     resolveDone(outcome);
   };
@@ -208,7 +194,7 @@ export function createPump(socket: Socket, ws: MessageSocket, options: PumpOptio
     if (pendingClose !== undefined) return closeWs(pendingClose.code, pendingClose.reason);
     socket.on('data', onTcpData);
     socket.resume();
-    armTimer();
+    deadline.set(idleTimeoutMs, onIdle);
   };
 
   const onTcpEnd = (): void => {
