@@ -4,6 +4,7 @@ import { WorkloadError } from '../errors.js';
 import type { Workload, WorkloadParams, WorkloadRunOptions } from './types.js';
 import { connectionChurn } from './connection-churn.js';
 import { startHealthMonitor } from './generator-health.js';
+import { runOnGenerators, wantsGenerators } from './generators.js';
 import { tcpRequestResponse } from './tcp-request-response.js';
 import { tcpStream } from './tcp-stream.js';
 import { httpWorkload } from './http.js';
@@ -23,6 +24,7 @@ function register<P extends WorkloadParams>(driver: Workload<P>): Workload<Workl
       if (options.params.kind !== driver.kind) {
         return Promise.reject(new WorkloadError(`driver ${driver.kind} got params of kind ${options.params.kind}`));
       }
+      if (wantsGenerators(options.params)) return runOnGenerators(options);
       const health = startHealthMonitor();
       return driver.run(options as WorkloadRunOptions<P>).then((outcome) => {
         outcome.metrics.generator = health.finish(outcome.metrics, 1);

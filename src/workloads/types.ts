@@ -56,6 +56,12 @@ export interface TcpRequestResponseParams {
   retry?: RetryPolicy;
   /** Seed of the size distributions' random generator. Optional; default 1; any integer. */
   seed?: number;
+  /**
+   * Worker threads generating the load, so one core does not cap it. `connections`, the open
+   * model's rates, `maxInFlight` and `maxQueue` are split evenly; Poisson seeds differ per thread
+   * (seed + i); histograms are merged exactly. Optional; default 1; valid 1..16 and <= `connections`.
+   */
+  generators?: number;
 }
 
 /** How connections are used by a request/response workload. */
@@ -144,6 +150,12 @@ export interface ConnectionChurnParams {
   connectTimeoutMs?: number;
   /** Retry policy for failed connects; optional, default none. */
   retry?: RetryPolicy;
+  /**
+   * Worker threads generating the load, so one core does not cap it. `connections`, the open
+   * model's rates, `maxInFlight` and `maxQueue` are split evenly; Poisson seeds differ per thread
+   * (seed + i); histograms are merged exactly. Optional; default 1; valid 1..16 and <= `connections`.
+   */
+  generators?: number;
 }
 
 /**
@@ -240,6 +252,12 @@ export interface DialogParams {
   connectTimeoutMs?: number;
   /** Retry policy for failed connects; optional, default none. */
   retry?: RetryPolicy;
+  /**
+   * Worker threads generating the load, so one core does not cap it. `connections`, the open
+   * model's rates, `maxInFlight` and `maxQueue` are split evenly; Poisson seeds differ per thread
+   * (seed + i); histograms are merged exactly. Optional; default 1; valid 1..16 and <= `connections`.
+   */
+  generators?: number;
 }
 
 /** Parameters of any workload, discriminated by `kind` (kinds join as their drivers land). */

@@ -1,0 +1,47 @@
+// Entry of one generator worker thread: runs one transaction-shaped driver on its share of the
+// load and posts the plain metrics (and its event-loop health) back. Started only by generators.ts.
+
+import { parentPort, workerData } from 'node:worker_threads';
+import { HarnessError } from '../errors.js';
+import { connectionChurn } from './connection-churn.js';
+import { dialog } from './dialog.js';
+import { startHealthMonitor } from './generator-health.js';
+import { tcpRequestResponse } from './tcp-request-response.js';
+import { systemClock, type Workload, type WorkloadParams, type WorkloadRunOptions } from './types.js';
+import type { GeneratorJob, GeneratorReply } from './generators.js';
+
+const drivers: Partial<Record<WorkloadParams['kind'], Workload<never>>> = {
+  'tcp-request-response': tcpRequestResponse as Workload<never>,
+  'connection-churn': connectionChurn as Workload<never>,
+  dialog: dialog as Workload<never>,
+};
+
+async function main(): Promise<void> {
+  const port = parentPort;
+  if (port === null) return;
+  const job = workerData as GeneratorJob;
+  const controller = new AbortController();
+  port.on('message', (message: unknown) => {
+    if (message === 'abort') controller.abort();
+  });
+  const driver = drivers[job.params.kind];
+  let reply: GeneratorReply;
+  try {
+    if (driver === undefined) throw new HarnessError('ERR_WORKLOAD', 5, `no generator driver for ${job.params.kind}`);
+    const health = startHealthMonitor();
+    const { threads, ...run } = job;
+    const options: WorkloadRunOptions = { ...run, signal: controller.signal, clock: systemClock };
+    const outcome = await (driver as unknown as Workload<WorkloadParams>).run(options);
+    reply = { type: 'done', outcome, health: health.finish(outcome.metrics, threads) };
+  } catch (error) {
+    reply = {
+      type: 'error',
+      code: error instanceof HarnessError ? error.code : 'ERR_INTERNAL',
+      message: error instanceof Error ? error.message : String(error),
+    };
+  }
+  port.postMessage(reply);
+  port.close();
+}
+
+void main();

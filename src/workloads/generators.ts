@@ -1,0 +1,137 @@
+// Spreads one transaction-shaped workload over N worker threads (`generators: N`) so a single
+// core does not cap the load: splits connections and rates, runs the same driver in each thread
+// on the same dial address, and merges the metrics exactly. It never changes what a driver does.
+
+import { Worker } from 'node:worker_threads';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { existsSync } from 'node:fs';
+import { WorkloadError } from '../errors.js';
+import { mergeStepMetrics } from '../metrics/merge.js';
+import type { GeneratorHealth, LatencySummary } from '../metrics/result.js';
+import { describeTiming } from './timing.js';
+import type { LoadModel, WorkloadOutcome, WorkloadParams, WorkloadRunOptions } from './types.js';
+
+/** Kinds that may run on several generators. */
+export type GeneratorKind = 'tcp-request-response' | 'connection-churn' | 'dialog';
+type GeneratorParams = Extract<WorkloadParams, { kind: GeneratorKind }>;
+
+/** What a worker gets (structured-cloned). */
+export interface GeneratorJob {
+  dialAddress: WorkloadRunOptions['dialAddress'];
+  params: GeneratorParams;
+  warmupMs: number;
+  durationMs: number;
+  /** Generator threads in this run (CPU is process-wide, so bounds scale with it). */
+  threads: number;
+}
+
+/** What a worker posts back. */
+export type GeneratorReply =
+  | { type: 'done'; outcome: WorkloadOutcome; health: GeneratorHealth }
+  | { type: 'error'; code: string; message: string };
+
+export const MAX_GENERATORS = 16;
+
+/** True when `params` asks for more than one generator thread. */
+export function wantsGenerators(params: WorkloadParams): params is GeneratorParams & { generators: number } {
+  return 'generators' in params && (params.generators ?? 1) > 1;
+}
+
+/** The share of an integer total for part i of n (remainder to the first parts). */
+function share(total: number, i: number, n: number): number {
+  return Math.floor(total / n) + (i < total % n ? 1 : 0);
+}
+
+function splitLoad(load: LoadModel | undefined, i: number, n: number): LoadModel | undefined {
+  if (load === undefined || load.model === 'closed') return load;
+  return {
+    ...load,
+    ratePerSec: load.ratePerSec / n,
+    ...(load.stages === undefined ? {} : { stages: load.stages.map((s) => ({ ...s, targetRatePerSec: s.targetRatePerSec / n })) }),
+    seed: (load.seed ?? 1) + i,
+    ...(load.maxInFlight === undefined ? {} : { maxInFlight: Math.max(1, share(load.maxInFlight, i, n)) }),
+    ...(load.maxQueue === undefined ? {} : { maxQueue: Math.max(1, share(load.maxQueue, i, n)) }),
+  };
+}
+
+/** Params of worker i of n. */
+export function splitParams(params: GeneratorParams, i: number, n: number): GeneratorParams {
+  const load = splitLoad(params.load, i, n);
+  return { ...params, connections: share(params.connections, i, n), generators: 1, ...(load === undefined ? {} : { load }) };
+}
+
+/**
+ * How to start a worker: the compiled JS next to this file, or (tests, running the TS source)
+ * a tiny bootstrap that registers tsx inside the worker and then imports the TS entry, because
+ * Node 20 workers do not inherit `--import` loaders.
+ */
+function workerEntry(): { file: string; start: (workerData: unknown) => Worker } {
+  const here = fileURLToPath(import.meta.url);
+  if (!here.endsWith('.ts')) {
+    const file = here.replace(/generators\.js$/, 'generator-worker.js');
+    return { file, start: (workerData) => new Worker(file, { workerData }) };
+  }
+  const file = here.replace(/generators\.ts$/, 'generator-worker.ts');
+  const tsxApi = import.meta.resolve('tsx/esm/api');
+  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(pathToFileURL(file).href)}); });`;
+  return { file, start: (workerData) => new Worker(bootstrap, { eval: true, workerData }) };
+}
+
+/** Runs `options` on `params.generators` worker threads and merges their metrics. */
+export async function runOnGenerators(options: WorkloadRunOptions): Promise<WorkloadOutcome> {
+  const params = options.params;
+  if (!wantsGenerators(params)) throw new WorkloadError(`${params.kind} cannot run on several generators`);
+  const n = params.generators;
+  if (!Number.isInteger(n) || n > MAX_GENERATORS || n > params.connections) {
+    throw new WorkloadError(`\`generators\` must be an integer in 1..${MAX_GENERATORS} and <= \`connections\` (${params.connections}), got ${n}`);
+  }
+  const entry = workerEntry();
+  if (!existsSync(entry.file)) throw new WorkloadError(`generator worker entry missing: ${entry.file}`);
+  const workers = Array.from({ length: n }, (_, i) => {
+    const job: GeneratorJob = { dialAddress: options.dialAddress, params: splitParams(params, i, n), warmupMs: options.warmupMs, durationMs: options.durationMs, threads: n };
+    return entry.start(job);
+  });
+  const onAbort = (): void => workers.forEach((w) => w.postMessage('abort'));
+  options.signal.addEventListener('abort', onAbort, { once: true });
+  if (options.signal.aborted) onAbort();
+  try {
+    const replies = await Promise.all(workers.map((w) => collect(w, options.warmupMs + options.durationMs + 60_000)));
+    const failed = replies.find((r): r is Extract<GeneratorReply, { type: 'error' }> => r.type === 'error');
+    if (failed !== undefined) throw new WorkloadError(`generator thread failed: ${failed.message} (${failed.code})`);
+    const done = replies as Extract<GeneratorReply, { type: 'done' }>[];
+    const metrics = mergeStepMetrics(done.map((r) => r.outcome.metrics));
+    metrics.timing = describeTiming(params.load ?? { model: 'closed' });
+    metrics.generator = mergeHealth(done.map((r) => r.health), n);
+    return { metrics, isAborted: done.some((r) => r.outcome.isAborted) };
+  } finally {
+    options.signal.removeEventListener('abort', onAbort);
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
+/** Waits for a worker's reply; a crash, exit without reply or timeout becomes an error reply. */
+function collect(worker: Worker, timeoutMs: number): Promise<GeneratorReply> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve({ type: 'error', code: 'ERR_WORKLOAD', message: `no reply within ${timeoutMs} ms` }), timeoutMs);
+    const finish = (reply: GeneratorReply): void => {
+      clearTimeout(timer);
+      resolve(reply);
+    };
+    worker.once('message', (reply: GeneratorReply) => finish(reply));
+    worker.once('error', (error: Error) => finish({ type: 'error', code: 'ERR_INTERNAL', message: error.message }));
+    worker.once('exit', (code) => finish({ type: 'error', code: 'ERR_INTERNAL', message: `worker exited with code ${code} before replying` }));
+  });
+}
+
+/** Worst thread's loop delay, process CPU (each thread sees the whole process: the max), any thread's reasons. */
+function mergeHealth(list: readonly GeneratorHealth[], generators: number): GeneratorHealth {
+  const worst = list.reduce<LatencySummary | undefined>((w, h) => (w === undefined || h.eventLoopDelay.p99Us > w.p99Us ? h.eventLoopDelay : w), undefined);
+  const reasons = list.flatMap((h, i) => h.invalidReasons.map((r) => `generator ${i}: ${r}`));
+  return {
+    eventLoopDelay: worst ?? { count: 0, minUs: 0, meanUs: 0, stdDevUs: 0, p50Us: 0, p90Us: 0, p99Us: 0, p999Us: 0, maxUs: 0 },
+    cpuPercent: Math.max(0, ...list.map((h) => h.cpuPercent)),
+    generators,
+    isValid: reasons.length === 0,
+    invalidReasons: reasons,
+  };
+}
