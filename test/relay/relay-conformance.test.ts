@@ -62,6 +62,20 @@ describe('relay emulator conformance, WebSocket mode', () => {
     expect(senderOutcome.kind).toBe('open');
   });
 
+  test('answers pings on the control channel and tolerates unsolicited pongs', async () => {
+    const fixture = await startRelayFixture();
+    const listener = await openRawListener(fixture.listenUri, fixture.token());
+    fixture.track(listener.ws);
+
+    listener.ws.pong(Buffer.from('keep-alive'));
+    const pong = once(listener.ws, 'pong');
+    listener.ws.ping(Buffer.from('are you there'));
+
+    expect(String((await pong)[0])).toBe('are you there');
+    expect(listener.ws.readyState).toBe(listener.ws.OPEN);
+    expect(fixture.relay.stats().controlMessagesIgnored).toBe(0);
+  });
+
   test('registers 25 listeners on one hybrid connection and refuses the 26th with 403', async () => {
     const fixture = await startRelayFixture();
     for (let index = 0; index < 25; index += 1) await fixture.listen();
