@@ -60,6 +60,27 @@ describe('relay emulator, WebSocket mode, with hyco-ws', () => {
     await expect.poll(() => fixture.relay.stats().bridgesActive).toBe(0);
   });
 
+  test('carries 8 MiB in 256 KiB messages through backpressure (pause/resume) with every byte counted', async () => {
+    const fixture = await startRelayFixture();
+    let receivedBytes = 0;
+    let receivedMessages = 0;
+    await fixture.listen((ws) =>
+      ws.on('message', (data: Buffer) => {
+        receivedBytes += data.length;
+        receivedMessages += 1;
+      }),
+    );
+    const sender = await connectHycoSender(fixture.connectUri, fixture.token());
+    fixture.track(sender);
+    const chunk = Buffer.alloc(256 * 1024, 0x5a);
+
+    for (let index = 0; index < 32; index += 1) sender.send(chunk, { binary: true });
+
+    await expect.poll(() => receivedBytes, { timeout: 20_000, interval: 20 }).toBe(32 * chunk.length);
+    expect(receivedMessages).toBe(32);
+    expect(fixture.relay.stats().senderToListener).toEqual({ messages: 32, bytes: 32 * chunk.length });
+  });
+
   test('forwards the listener close code to the sender', async () => {
     const fixture = await startRelayFixture();
     await fixture.listen((ws) => ws.close(4002, 'listener done'));
