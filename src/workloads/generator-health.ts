@@ -9,7 +9,7 @@ import type { GeneratorHealth, LatencySummary, StepMetrics } from '../metrics/re
 const LOOP_SAMPLE_MS = 2;
 /** Smallest bound for dispatch lag and loop delay p99, µs. */
 const MIN_BOUND_US = 1000;
-/** The bound is also at least this fraction of the measured latency p50. */
+/** The bound is also at least this fraction of the service-time (or round-trip) p50. */
 const BOUND_FRACTION_OF_P50 = 0.25;
 /** CPU share of one core above which the generator counts as saturated, percent. */
 const MAX_CPU_PERCENT = 95;
@@ -55,7 +55,9 @@ export function startHealthMonitor(): HealthMonitor {
 /** Applies the validity rules; exported for tests. */
 export function judge(metrics: StepMetrics, eventLoopDelay: LatencySummary, cpuPercent: number, generators: number): GeneratorHealth {
   const h = metrics.histograms;
-  const measuredP50 = (h.responseTime ?? h.roundTrip).summary.p50Us;
+  // Relative to what the path took (service time), not to response time: a generator that fell
+  // behind inflates response time itself and would otherwise loosen its own bound.
+  const measuredP50 = (h.serviceTime ?? h.roundTrip).summary.p50Us;
   const boundUs = Math.max(MIN_BOUND_US, Math.round(measuredP50 * BOUND_FRACTION_OF_P50));
   const reasons: string[] = [];
   const lagP99 = h.dispatchLag?.summary.p99Us;

@@ -38,6 +38,20 @@ describe('generator health', () => {
     expect(health.isValid).toBe(true);
   });
 
+  test('queueing that inflates response time does not loosen the bound (it follows service time)', () => {
+    const recorder = new StepRecorder(['dispatchLag', 'responseTime', 'serviceTime']);
+    recorder.recordNs('measured', 'dispatchLag', 5_000_000n);
+    recorder.recordNs('measured', 'responseTime', 1_000_000_000n);
+    recorder.recordNs('measured', 'serviceTime', 300_000n);
+    const metrics = recorder.snapshot({ durationMs: 100, warmupMs: 0 });
+    recorder.destroy();
+
+    const health = judge(metrics, quietLoop, 10, 1);
+
+    expect(health.isValid).toBe(false);
+    expect(health.invalidReasons[0]).toContain('> 1000 µs');
+  });
+
   test('drivers run through the registry report generator health', async ({ onTestFinished }) => {
     const target = await startRequestResponseTarget();
     onTestFinished(() => target.close());
