@@ -17,6 +17,12 @@ export const ExitCode = {
   RunFailed: 5,
   /** Results were produced and written, but a threshold failed. */
   ThresholdsFailed: 6,
+  /** Results were produced and written, but the run is invalid: the load generator fell behind. */
+  InvalidRun: 7,
+  /** `hcbench compare`: at least one metric regressed beyond its tolerance and the baseline's noise band. */
+  Regression: 8,
+  /** `hcbench compare`: the results cannot be compared (different scenario, topology or environment). */
+  Incomparable: 9,
   /** Interrupted by SIGINT; partial results written and marked `aborted`. */
   Interrupted: 130,
 } as const;

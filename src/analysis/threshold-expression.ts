@@ -93,12 +93,12 @@ function parseMetric(parts: readonly string[]): ThresholdMetric | string {
     if (!includes(LATENCY_STATS, second)) return `\`${second}\` is not a statistic of \`${first}\` (${LATENCY_STATS.join(', ')})`;
     return { kind: 'latency', metric: first, stat: second === 'p999' ? 'p99.9' : second };
   }
+  const known = [...LATENCY_METRICS, ...RATE_METRICS, ...THROUGHPUT_METRICS, ...COUNT_METRICS];
+  if (!includes(known, first)) return `\`${first}\` is not a metric (${known.join(', ')})`;
   if (second !== undefined) return `\`${first}\` takes no statistic, got \`${second}\``;
   if (includes(RATE_METRICS, first)) return { kind: 'rate', metric: first };
   if (includes(THROUGHPUT_METRICS, first)) return { kind: 'throughput', metric: first };
-  if (includes(COUNT_METRICS, first)) return { kind: 'count', metric: first };
-  const known = [...LATENCY_METRICS, ...RATE_METRICS, ...THROUGHPUT_METRICS, ...COUNT_METRICS];
-  return `\`${first}\` is not a metric (${known.join(', ')})`;
+  return { kind: 'count', metric: first as (typeof COUNT_METRICS)[number] };
 }
 
 function parseLimit(metric: ThresholdMetric, isRatio: boolean, value: number, unit: string): number | string {

@@ -250,4 +250,23 @@ export interface RunResult {
   relayPath?: RelayPathCounters;
   /** Relay vs direct, per step id, when both paths ran. */
   overhead: Record<string, OverheadRow[]>;
+  /** Verdicts of the scenario's `thresholds`, evaluated after the run; absent without thresholds. */
+  thresholds?: ThresholdVerdict[];
+}
+
+/** The outcome of one threshold on one subject. `no-data` counts as a failure of the gate. */
+export interface ThresholdVerdict {
+  /** The threshold as written, plus ` [step=…]` / ` [window=… ms]`. */
+  threshold: string;
+  /** What was measured: `smoke@relay-emulated`, `smoke: relay-emulated vs direct`, plus ` 2000–3000 ms` for a window. */
+  subject: string;
+  status: 'passed' | 'failed' | 'no-data';
+  /** The measured value in `unit`; null without data. */
+  observed: number | null;
+  /** The bound in `unit`. */
+  limit: number;
+  /** `us` latencies, `fraction` rates (0..1), `perSec` throughputs, `count`, `ratio` relay ÷ direct. */
+  unit: 'us' | 'fraction' | 'perSec' | 'count' | 'ratio';
+  /** Lower case, one line: `transaction.p99 31200 us, must be < 25000 us`, or why there is no data. */
+  message: string;
 }

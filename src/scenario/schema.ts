@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { BUILTIN_NETWORK_PROFILES } from './network-profiles.js';
 import { checkScenarioRules } from './rules.js';
+import { checkThresholds } from '../analysis/threshold-check.js';
 import { int, MAX_DURATION_MS, num, workloadSchema } from './schema-workloads.js';
 
 export { MAX_DURATION_MS, MAX_PAYLOAD_BYTES, TARGET_HEADER_BYTES } from './schema-workloads.js';
@@ -122,8 +123,23 @@ export const scenarioSchema = z
       })
       .default({ formats: ['console', 'json'] })
       .describe('what a run writes'),
+    thresholds: z
+      .array(
+        z.union([
+          z.string().min(1).max(200).describe('e.g. `relay.transaction.p99 < 25ms`, `overhead.roundTrip.p50 < 2ms`, `relay.errorRate < 0.1%`, `relay.droppedRate == 0`'),
+          z.strictObject({
+            expr: z.string().min(1).max(200).describe('the threshold expression'),
+            step: z.string().min(1).max(200).optional().describe('only this workload id or variant key, e.g. `chatty[roundTripsPerTransaction=5]`'),
+            windowMs: int(100, MAX_DURATION_MS, 'every window of this many ms must hold (roundTrip latencies, from interval histograms)').optional(),
+          }),
+        ]),
+      )
+      .max(100)
+      .optional()
+      .describe('SLO gates: a failed threshold still writes results and exits 6'),
   })
   .superRefine(checkScenarioRules)
+  .superRefine(checkThresholds)
   .describe('an hcbench scenario');
 
 /** A validated scenario with every default applied. */

@@ -4,7 +4,7 @@
 
 import { InvalidArgumentError, type Command } from 'commander';
 import { resolve } from 'node:path';
-import { ExitCode } from '../../errors.js';
+import { ExitCode, UsageError } from '../../errors.js';
 import type { RunResult } from '../../metrics/result.js';
 import { buildPlan } from '../../plan/build-plan.js';
 import { REPORT_FILE_NAMES, renderReport, type ReportFormat } from '../../report/index.js';
@@ -13,14 +13,23 @@ import { createRunFolder, writeFileAtomic } from '../../run/write-results.js';
 import { loadScenarioFile } from '../../scenario/load.js';
 import type { CliIo } from '../io.js';
 import { createProgressPrinter } from '../progress.js';
+import { evaluateThresholds, thresholdsPassed } from '../../analysis/thresholds.js';
+import { invalidRunReasons } from '../../analysis/run-validity.js';
+import { renderJUnit, thresholdSuite } from '../../report/junit.js';
+import { renderThresholdsMarkdown, renderThresholdsText } from '../../report/threshold-text.js';
+import { basename, dirname } from 'node:path';
+import { mkdir } from 'node:fs/promises';
 
 interface RunFlags {
   json?: boolean;
   durationMs?: number;
   warmupMs?: number;
   repetitions?: number;
+  targetAddress?: string;
   resultsDir: string;
   save: boolean;
+  junit?: string;
+  md?: string;
 }
 
 /** commander argument parser for non-negative integer milliseconds. */
@@ -38,6 +47,12 @@ export function parseCount(value: string): number {
   return n;
 }
 
+/** commander argument parser for `host:port`. */
+export function parseAddress(value: string): string {
+  if (!/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(value)) throw new InvalidArgumentError(`must be host:port, got ${JSON.stringify(value)}`);
+  return value;
+}
+
 export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCode) => void): void {
   program
     .command('run')
@@ -47,10 +62,20 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
     .option('--duration-ms <ms>', "override every step's measured duration", parseMs)
     .option('--warmup-ms <ms>', "override every step's warm-up", parseMs)
     .option('--repetitions <n>', "override the scenario's repetitions", parseCount)
+    .option('--target-address <host:port>', 'override the address of an external target', parseAddress)
     .option('--results-dir <dir>', 'where run folders are written', 'results')
     .option('--no-save', 'do not write result files')
+    .option('--junit <file>', 'also write the threshold verdicts as JUnit XML to this file')
+    .option('--md <file>', 'also write the Markdown summary with threshold verdicts to this file (e.g. $GITHUB_STEP_SUMMARY)')
     .action(async (file: string, flags: RunFlags) => {
-      const scenario = await loadScenarioFile(file);
+      const loaded = await loadScenarioFile(file);
+      if (flags.targetAddress !== undefined && loaded.target.kind !== 'external') {
+        throw new UsageError(`--target-address only applies to an external target; ${file} uses target.kind ${loaded.target.kind}`);
+      }
+      const scenario =
+        flags.targetAddress === undefined || loaded.target.kind !== 'external'
+          ? loaded
+          : { ...loaded, target: { ...loaded.target, address: flags.targetAddress } };
       const plan = buildPlan(scenario, {
         ...(flags.durationMs === undefined ? {} : { durationMs: flags.durationMs }),
         ...(flags.warmupMs === undefined ? {} : { warmupMs: flags.warmupMs }),
@@ -76,12 +101,34 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
       } finally {
         progress.close();
       }
+      // Thresholds and validity are judged after the run; results are always written first.
+      const verdicts = scenario.thresholds === undefined ? undefined : evaluateThresholds(result, scenario.thresholds);
+      if (verdicts !== undefined) result = { ...result, thresholds: verdicts };
       if (folder !== undefined) {
         const formats = new Set<ReportFormat>(['json', ...scenario.output.formats]);
         for (const format of formats) await writeFileAtomic(folder, REPORT_FILE_NAMES[format], renderReport(format, result));
         io.stderr.write(`results: ${folder}\n`);
       }
+      const writeTo = async (target: string, text: string, what: string) => {
+        const out = resolve(io.cwd, target);
+        await mkdir(dirname(out), { recursive: true });
+        io.stderr.write(`${what}: ${await writeFileAtomic(dirname(out), basename(out), text)}\n`);
+      };
+      if (flags.junit !== undefined) await writeTo(flags.junit, renderJUnit([thresholdSuite(verdicts ?? [], scenario.name, result.startedAt)]), 'junit');
+      if (flags.md !== undefined) await writeTo(flags.md, `${renderReport('md', result)}\n${renderThresholdsMarkdown(verdicts ?? [])}`, 'markdown');
       io.stdout.write(flags.json === true ? renderReport('json', result) : renderReport('console', result, { isTTY: io.stdout.isTTY === true }));
-      setExit(result.status === 'aborted' ? ExitCode.Interrupted : result.status === 'failed' ? ExitCode.RunFailed : ExitCode.Ok);
+      const invalid = invalidRunReasons(result);
+      (flags.json === true ? io.stderr : io.stdout).write(renderThresholdsText(verdicts ?? []) + invalid.map((r) => `invalid run: ${r}\n`).join(''));
+      setExit(
+        result.status === 'aborted'
+          ? ExitCode.Interrupted
+          : result.status === 'failed'
+            ? ExitCode.RunFailed
+            : invalid.length > 0
+              ? ExitCode.InvalidRun
+              : verdicts !== undefined && !thresholdsPassed(verdicts)
+                ? ExitCode.ThresholdsFailed
+                : ExitCode.Ok,
+      );
     });
 }
