@@ -8,6 +8,7 @@ import { connectionSetup } from './entries/connection-setup.js';
 import { relayEmulatorWs } from './entries/relay-emulator-ws.js';
 import { httpEntry } from './entries/http.js';
 import { generatorCapacity } from './entries/generator-capacity.js';
+import { scale } from './entries/scale.js';
 
 /** Every entry of `npm run bench`. */
-export const suite: readonly BenchEntry[] = [directPingPong, relayPingPong, httpEntry, connectionSetup, relayEmulatorWs, generatorCapacity];
+export const suite: readonly BenchEntry[] = [directPingPong, relayPingPong, httpEntry, connectionSetup, relayEmulatorWs, generatorCapacity, scale];

@@ -1,0 +1,73 @@
+// Entry 4 (#3): scale. How many concurrent relayed connections the embedded path (forwarder in
+// this process, emulator in the cloud process, agent in the onprem process) holds for 60 s —
+// target: Azure Relay's 5,000 connections per namespace — with zero errors and the memory each
+// costs; reference: the same number of direct TCP connections to the same target, held 10 s.
+// One round: holding 5,000 relayed connections takes minutes, not seconds.
+
+import { openEmulatedRelayPath } from '../../src/paths/relay.js';
+import { startOnprem } from '../lib/measure.js';
+import { holdConnections, type HoldResult } from '../lib/hold-connections.js';
+import type { BenchEntry, Figure } from '../lib/types.js';
+import { ZERO_LEG } from './relay-ping-pong.js';
+
+/** Azure Relay: concurrent listener + sender connections per namespace. */
+export const AZURE_CONNECTIONS_PER_NAMESPACE = 5000;
+
+function holdFigure(result: HoldResult, target: number): Figure {
+  const rss = Object.fromEntries(Object.entries(result.rssBytesPerConnection).map(([k, v]) => [`rss_${k}_bytesPerConn`, v]));
+  return {
+    value: result.held,
+    detail: { target, errors: result.errors, notOpened: result.notOpened, openMs: Math.round(result.openMs), heldMs: Math.round(result.heldMs), ...rss },
+    notes: result.errorSamples,
+  };
+}
+
+export const scale: BenchEntry = {
+  id: 'scale',
+  title: `concurrent relayed connections held for 60 s (target ${AZURE_CONNECTIONS_PER_NAMESPACE}, the Azure per-namespace quota), zero errors`,
+  issue: '#3',
+  unit: 'connections',
+  better: 'higher',
+  hcbenchLabel: 'relay-emulated path (hyco-ws forwarder, emulator, agent), each connection proven by a 64 B round trip before and after the hold',
+  referenceLabel: 'the same number of direct TCP connections to the same target, held 10 s, proven the same way',
+  requires: [],
+  rounds: 1,
+  async setup(ctx) {
+    const connections = ctx.isQuick ? 300 : AZURE_CONNECTIONS_PER_NAMESPACE;
+    const onprem = await startOnprem();
+    let relay;
+    try {
+      relay = await openEmulatedRelayPath({ id: 'relay', onprem: onprem.role, target: onprem.target, appToRelay: ZERO_LEG, relayToAgent: ZERO_LEG, agents: 1 });
+    } catch (error) {
+      await onprem.role.stop();
+      throw error;
+    }
+    const relayPath = relay;
+    const cloudPid = relayPath.rolePids['cloud'] ?? -1;
+    const common = { connections, concurrency: 64, timeoutMs: 30_000, openDeadlineMs: ctx.isQuick ? 30_000 : 180_000, signal: ctx.signal };
+    return {
+      runHcbench: async () => {
+        const result = await holdConnections({
+          ...common,
+          dialAddress: relayPath.dialAddress,
+          holdMs: ctx.isQuick ? 3000 : 60_000,
+          pids: { app: process.pid, cloud: cloudPid, onprem: onprem.role.pid },
+        });
+        return holdFigure(result, connections);
+      },
+      runReference: async () => {
+        const result = await holdConnections({
+          ...common,
+          dialAddress: onprem.target,
+          holdMs: ctx.isQuick ? 1000 : 10_000,
+          pids: { app: process.pid, onprem: onprem.role.pid },
+        });
+        return holdFigure(result, connections);
+      },
+      close: async () => {
+        await relayPath.close();
+        await onprem.role.stop();
+      },
+    };
+  },
+};

@@ -1,0 +1,177 @@
+// Opens many TCP connections to a dial address (bounded concurrency), proves each with one 64 B
+// round trip of the built-in target's protocol, holds them all for a while watching for any that
+// close, proves each again, and reports counts, errors and the RSS growth of the processes on the
+// path. Used by the scale entry; closes every socket it opened.
+
+import net from 'node:net';
+import { readFile } from 'node:fs/promises';
+import { encodeRequest } from '../../src/targets/request-response-protocol.js';
+import type { DialAddress } from '../../src/workloads/types.js';
+
+export interface HoldOptions {
+  dialAddress: DialAddress;
+  connections: number;
+  /** Connects (and first round trips) in flight at once. */
+  concurrency: number;
+  holdMs: number;
+  /** Longest wait for one connect + round trip, ms. */
+  timeoutMs: number;
+  /** Stop opening new connections after this long, ms (the rest count as `notOpened`). */
+  openDeadlineMs: number;
+  /** Process ids whose RSS growth is attributed to the held connections (by name). */
+  pids: Record<string, number>;
+  signal: AbortSignal;
+}
+
+export interface HoldResult {
+  /** Connections that passed both round trips and never closed during the hold. */
+  held: number;
+  errors: number;
+  /** Connections not attempted because `openDeadlineMs` passed. */
+  notOpened: number;
+  /** First few error messages, for the report. */
+  errorSamples: string[];
+  openMs: number;
+  heldMs: number;
+  /** RSS growth from before opening to the end of the hold, per connection, bytes, by process name and `total`. */
+  rssBytesPerConnection: Record<string, number>;
+}
+
+const REQUEST = encodeRequest(64, 64);
+
+/** VmRSS of a process in bytes (Linux /proc); 0 where it cannot be read. */
+export async function rssBytes(pid: number): Promise<number> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const kb = /VmRSS:\s+(\d+) kB/.exec(status);
+    return kb === null ? 0 : Number(kb[1]) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
+function roundTrip(socket: net.Socket, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let received = 0;
+    const timer = setTimeout(() => finish(new Error('round trip timeout')), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received >= 64) finish();
+    };
+    const onClose = () => finish(new Error('closed before the response'));
+    const finish = (error?: Error) => {
+      clearTimeout(timer);
+      socket.off('data', onData);
+      socket.off('close', onClose);
+      if (error === undefined) resolve();
+      else reject(error);
+    };
+    socket.on('data', onData);
+    socket.once('close', onClose);
+    socket.write(REQUEST);
+  });
+}
+
+function connect(address: DialAddress, timeoutMs: number): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: address.host, port: address.port, noDelay: true });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error('connect timeout'));
+    }, timeoutMs);
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      resolve(socket);
+    });
+    socket.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+  });
+}
+
+/** Runs `task` over `items` with at most `limit` in flight. */
+async function forEachLimited<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await task(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+export async function holdConnections(options: HoldOptions): Promise<HoldResult> {
+  const sockets: net.Socket[] = [];
+  const failed = new Set<net.Socket>();
+  const errorSamples: string[] = [];
+  let errors = 0;
+  let notOpened = 0;
+  const fail = (message: string) => {
+    errors += 1;
+    if (errorSamples.length < 5) errorSamples.push(message);
+  };
+  const before: Record<string, number> = {};
+  for (const [name, pid] of Object.entries(options.pids)) before[name] = await rssBytes(pid);
+  const openStart = performance.now();
+  try {
+    await forEachLimited(Array.from({ length: options.connections }, (_, i) => i), options.concurrency, async () => {
+      if (options.signal.aborted || performance.now() - openStart > options.openDeadlineMs) {
+        notOpened += 1;
+        return;
+      }
+      try {
+        const socket = await connect(options.dialAddress, options.timeoutMs);
+        sockets.push(socket);
+        socket.on('error', () => undefined);
+        await roundTrip(socket, options.timeoutMs);
+        socket.once('close', () => {
+          if (!failed.has(socket)) {
+            failed.add(socket);
+            fail('connection closed during the hold');
+          }
+        });
+      } catch (error) {
+        fail(`open: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    });
+    const openMs = performance.now() - openStart;
+    const holdStart = performance.now();
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, options.holdMs);
+      options.signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        resolve();
+      }, { once: true });
+    });
+    const after: Record<string, number> = {};
+    for (const [name, pid] of Object.entries(options.pids)) after[name] = await rssBytes(pid);
+    let held = 0;
+    await forEachLimited(sockets, options.concurrency, async (socket) => {
+      if (failed.has(socket)) return;
+      try {
+        await roundTrip(socket, options.timeoutMs);
+        held += 1;
+      } catch (error) {
+        failed.add(socket);
+        fail(`after hold: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    });
+    const heldMs = performance.now() - holdStart;
+    const perConnection: Record<string, number> = {};
+    let total = 0;
+    for (const name of Object.keys(options.pids)) {
+      const delta = (after[name] ?? 0) - (before[name] ?? 0);
+      total += delta;
+      perConnection[name] = Math.round(delta / Math.max(1, sockets.length));
+    }
+    perConnection['total'] = Math.round(total / Math.max(1, sockets.length));
+    return { held, errors, notOpened, errorSamples, openMs, heldMs, rssBytesPerConnection: perConnection };
+  } finally {
+    for (const socket of sockets) {
+      failed.add(socket);
+      socket.destroy();
+    }
+  }
+}
