@@ -121,6 +121,20 @@ describe('relay emulator, WebSocket mode, with hyco-ws', () => {
     expect(fixture.relay.stats().listenersByHc['hc1'] ?? 0).toBe(0);
   });
 
+  test('refuses a sender and a listener whose token has expired with 401', async () => {
+    const fixture = await startRelayFixture();
+    const key = fixture.namespace.rules[0]?.primaryKey ?? '';
+    const expired = fixture.tokenFor('RootManageSharedAccessKey', key, { expiresAtSec: Math.floor(Date.now() / 1000) - 5 });
+    await fixture.listen();
+
+    const sender = connectHycoSender(fixture.connectUri, expired);
+    const listener = fixture.listen(undefined, expired);
+
+    await expect(sender).rejects.toThrow('unexpected server response (401)');
+    await expect(listener).rejects.toThrow('unexpected server response (401)');
+    expect(fixture.relay.stats().rejects['unauthorized']).toBe(2);
+  });
+
   test('refuses a sender whose rule lacks Send with 403, and a listener whose rule lacks Listen', async () => {
     const fixture = await startRelayFixture({
       namespace: {
