@@ -9,7 +9,7 @@ import type { Estimate, FitComparison, RoundTripFit } from './types.js';
 export function describeFit(confidence: number): string {
   return (
     `round-trip fit: weighted least squares of mean transaction latency = a + b·k per path over steps that differ only ` +
-    `in roundTripsPerTransaction (one point per step and repetition, weight 1/SE² with SE = stdDev/√count, variances ` +
+    `in roundTripsPerTransaction (one point per step and repetition, weight 1/SE² with SE = max(stdDev, √k·round-trip stdDev)/√count, variances ` +
     `scaled up by χ²/df when the points scatter more than that); differences with ${Math.round(confidence * 100)}% t intervals`
   );
 }
@@ -74,11 +74,15 @@ function sweepPoints(series: readonly PathSeries[], isDirect: boolean): Map<stri
     for (const step of s.byRepetition.values()) {
       const k = roundTripsOf(step);
       const h = step.metrics.histograms.transaction.summary;
+      const rt = step.metrics.histograms.roundTrip.summary;
       if (k === undefined || h.count === 0) continue;
       const key = sweepKey(step.stepId, step.variant);
       const byPath = out.get(key) ?? new Map<string, RoundTripFit['points']>();
       const points = byPath.get(s.pathId) ?? [];
-      points.push({ roundTrips: k, latencyUs: h.meanUs, standardErrorUs: h.stdDevUs / Math.sqrt(h.count) });
+      // A step with one or two long transactions shows no spread of its own; √k round-trip spreads
+      // is the floor, so such a point cannot pin the line with a near-infinite weight.
+      const standardErrorUs = Math.max(h.stdDevUs, Math.sqrt(k) * rt.stdDevUs) / Math.sqrt(h.count);
+      points.push({ roundTrips: k, latencyUs: h.meanUs, standardErrorUs });
       byPath.set(s.pathId, points);
       out.set(key, byPath);
     }

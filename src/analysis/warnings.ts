@@ -3,9 +3,13 @@
 
 import type { ErrorKind, RunResult } from '../metrics/result.js';
 
-/** Every finding worth a warning, in step order. */
+/** Invalid-generator steps listed one by one up to this many; beyond, one summary line. */
+export const MAX_INVALID_LINES = 3;
+
+/** Every finding worth a warning: run status, then per step in order, then invalid generators. */
 export function collectWarnings(result: RunResult): string[] {
   const warnings: string[] = [];
+  const invalid: string[] = [];
   if (result.status === 'aborted') warnings.push('run interrupted: results are partial');
   for (const step of result.steps) {
     const where = step.repetition === undefined || step.repetition === 0 ? step.stepId : `${step.stepId} #${step.repetition}`;
@@ -17,10 +21,16 @@ export function collectWarnings(result: RunResult): string[] {
     const { counters, generator } = step.metrics;
     const errors = Object.entries(counters.errors) as [ErrorKind, number][];
     if (errors.length > 0) warnings.push(`${where}: errors ${errors.map(([kind, n]) => `${kind}=${n}`).join(', ')}`);
+    if (counters.transactions === 0) warnings.push(`${where}: no transaction completed in the measured window (nothing to compare)`);
     if ((counters.dropped ?? 0) > 0) warnings.push(`${where}: ${counters.dropped} arrivals dropped (generator behind)`);
     if (generator !== undefined && !generator.isValid) {
-      warnings.push(`${where}: generator invalid — ${generator.invalidReasons.join('; ') || 'fell behind'}`);
+      invalid.push(`${where}: generator invalid — ${generator.invalidReasons.join('; ') || 'fell behind'}`);
     }
   }
+  // Many invalid steps (a busy machine) would bury everything else: one line, with the first as example.
+  if (invalid.length > MAX_INVALID_LINES) {
+    const measured = result.steps.filter((s) => s.status !== 'failed').length;
+    warnings.push(`generator invalid in ${invalid.length} of ${measured} steps, e.g. ${invalid[0]}`);
+  } else warnings.push(...invalid);
   return warnings;
 }

@@ -1,6 +1,7 @@
 // JUnit XML rendering (the common Jenkins/Surefire "junit-10" shape every CI reader accepts): one
 // <testsuite> per gate, one <testcase> per threshold verdict or compared metric. Pure: a string.
 
+import type { CompareReport } from '../analysis/compare.js';
 import type { ThresholdVerdict } from '../metrics/result.js';
 
 /** One test case. `failed` gets a <failure>, `skipped` a <skipped/>, `error` an <error>. */
@@ -85,4 +86,25 @@ export function thresholdSuite(verdicts: readonly ThresholdVerdict[], scenarioNa
       details: v.message,
     })),
   };
+}
+
+/** The compared metrics as a suite: regressed fails, incomparable is an error (blocking reasons become one error case). */
+export function compareSuite(report: CompareReport): JUnitSuite {
+  const classname = `hcbench.compare.${report.current.scenario}`;
+  const cases: JUnitCase[] = report.reasons.map((reason) => ({ name: 'comparability', classname, status: 'error', message: `incomparable: ${reason}` }));
+  for (const m of report.metrics) {
+    const line = `${m.metric}: baseline ${fmt(m.baseline)}, current ${fmt(m.current)} ${m.unit}, ${m.verdict} (${m.reason})`;
+    cases.push({
+      name: m.metric,
+      classname,
+      status: m.verdict === 'regressed' ? 'failed' : m.verdict === 'incomparable' ? 'error' : 'passed',
+      message: line,
+      details: line,
+    });
+  }
+  return { name: `hcbench compare: ${report.current.scenario}`, timestamp: report.current.startedAt, cases };
+}
+
+function fmt(x: number | null): string {
+  return x === null ? 'none' : `${+x.toPrecision(6)}`;
 }

@@ -177,6 +177,7 @@ describe('warnings', () => {
     const [direct, relay] = pairedRepetitions(1, 1, 0, 1) as [StepResult & { status: 'completed' }, StepResult & { status: 'completed' }];
     relay.metrics.counters.errors = { reset: 3 };
     relay.metrics.counters.dropped = 7;
+    direct.metrics.counters.transactions = 0;
     relay.metrics.generator = {
       eventLoopDelay: { count: 1, minUs: 1, meanUs: 1, stdDevUs: 0, p50Us: 1, p90Us: 1, p99Us: 1, p999Us: 1, maxUs: 1 },
       cpuPercent: 99, generators: 1, isValid: false, invalidReasons: ['dispatch lag p99 1840 µs > 1000 µs'],
@@ -188,10 +189,27 @@ describe('warnings', () => {
 
     expect(warnings).toEqual([
       'run interrupted: results are partial',
+      'tcp-request-response[roundTripsPerTransaction=1]@direct: no transaction completed in the measured window (nothing to compare)',
       'tcp-request-response[roundTripsPerTransaction=1]@relay: errors reset=3',
       'tcp-request-response[roundTripsPerTransaction=1]@relay: 7 arrivals dropped (generator behind)',
-      'tcp-request-response[roundTripsPerTransaction=1]@relay: generator invalid — dispatch lag p99 1840 µs > 1000 µs',
       'other@direct failed: ERR_WORKLOAD no target',
+      'tcp-request-response[roundTripsPerTransaction=1]@relay: generator invalid — dispatch lag p99 1840 µs > 1000 µs',
+    ]);
+  });
+
+  test('many invalid-generator steps become one line so other warnings stay visible', () => {
+    const steps = pairedRepetitions(3, 1, 0, 1) as (StepResult & { status: 'completed' })[];
+    steps.forEach((step, i) => {
+      step.metrics.generator = {
+        eventLoopDelay: { count: 1, minUs: 1, meanUs: 1, stdDevUs: 0, p50Us: 1, p90Us: 1, p99Us: 1, p999Us: 1, maxUs: 1 },
+        cpuPercent: 99, generators: 1, isValid: i === 0, invalidReasons: i === 0 ? [] : [`event-loop delay p99 ${i}000 µs > 1000 µs`],
+      };
+    });
+
+    const warnings = analyzeRun(syntheticRun(steps)).warnings;
+
+    expect(warnings).toEqual([
+      'generator invalid in 5 of 6 steps, e.g. tcp-request-response[roundTripsPerTransaction=1]@relay: generator invalid — event-loop delay p99 1000 µs > 1000 µs',
     ]);
   });
 });

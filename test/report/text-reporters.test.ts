@@ -55,8 +55,8 @@ describe('console', () => {
       » tcp-request-response[roundTripsPerTransaction=1]: connection setup (TCP connect, p50) +40 µs [+40 µs, +40 µs]
       » tcp-request-response[roundTripsPerTransaction=5]: relay adds +820 µs [+816 µs, +824 µs] per round trip at p50 (×3.77 [×3.77, ×3.77]), +4.80 ms [+4.79 ms, +4.80 ms] per transaction (n=2, indicative interval)
       » tcp-request-response[roundTripsPerTransaction=5]: connection setup (TCP connect, p50) +40 µs [+40 µs, +40 µs]
-      » tcp-request-response: per round trip the relay adds +805 µs [+762 µs, +848 µs], fixed cost per transaction +805 µs [+703 µs, +908 µs] (fit over k = 1, 5)
-      » projection for 1 round trip per transaction (direct RTT 0 ms, relay legs 0 + 0 + 0 ms; from fit): direct 409 µs [390 µs, 429 µs], relay 2.02 ms [1.95 ms, 2.09 ms], difference +1.61 ms [+1.53 ms, +1.69 ms]
+      » tcp-request-response: per round trip the relay adds +805 µs [+759 µs, +851 µs], fixed cost per transaction +805 µs [+702 µs, +909 µs] (fit over k = 1, 5)
+      » projection for 1 round trip per transaction (direct RTT 0 ms, relay legs 0 + 0 + 0 ms; from fit): direct 409 µs [390 µs, 428 µs], relay 2.02 ms [1.95 ms, 2.09 ms], difference +1.61 ms [+1.53 ms, +1.69 ms]
       ! tcp-request-response[roundTripsPerTransaction=1]@relay-emulated: errors reset=2
       ! connection-churn@relay-emulated failed: ERR_WORKLOAD relay refused the listener
       method: relay − direct: mean of per-repetition paired deltas; 95% percentile-bootstrap interval over repetitions (2000 resamples, seed 1); n=1 gives no interval, n<5 is indicative only
@@ -93,8 +93,8 @@ describe('markdown', () => {
       - tcp-request-response[roundTripsPerTransaction=1]: connection setup (TCP connect, p50) +40 µs [+40 µs, +40 µs]
       - tcp-request-response[roundTripsPerTransaction=5]: relay adds +820 µs [+816 µs, +824 µs] per round trip at p50 (×3.77 [×3.77, ×3.77]), +4.80 ms [+4.79 ms, +4.80 ms] per transaction (n=2, indicative interval)
       - tcp-request-response[roundTripsPerTransaction=5]: connection setup (TCP connect, p50) +40 µs [+40 µs, +40 µs]
-      - tcp-request-response: per round trip the relay adds +805 µs [+762 µs, +848 µs], fixed cost per transaction +805 µs [+703 µs, +908 µs] (fit over k = 1, 5)
-      - projection for 1 round trip per transaction (direct RTT 0 ms, relay legs 0 + 0 + 0 ms; from fit): direct 409 µs [390 µs, 429 µs], relay 2.02 ms [1.95 ms, 2.09 ms], difference +1.61 ms [+1.53 ms, +1.69 ms]
+      - tcp-request-response: per round trip the relay adds +805 µs [+759 µs, +851 µs], fixed cost per transaction +805 µs [+702 µs, +909 µs] (fit over k = 1, 5)
+      - projection for 1 round trip per transaction (direct RTT 0 ms, relay legs 0 + 0 + 0 ms; from fit): direct 409 µs [390 µs, 428 µs], relay 2.02 ms [1.95 ms, 2.09 ms], difference +1.61 ms [+1.53 ms, +1.69 ms]
 
       > [!WARNING]
       > - tcp-request-response[roundTripsPerTransaction=1]@relay-emulated: errors reset=2
@@ -149,7 +149,7 @@ describe('markdown', () => {
       <details><summary>method and environment</summary>
 
       - relay − direct: mean of per-repetition paired deltas; 95% percentile-bootstrap interval over repetitions (2000 resamples, seed 1); n=1 gives no interval, n\\<5 is indicative only
-      - round-trip fit: weighted least squares of mean transaction latency = a + b·k per path over steps that differ only in roundTripsPerTransaction (one point per step and repetition, weight 1/SE² with SE = stdDev/√count, variances scaled up by χ²/df when the points scatter more than that); differences with 95% t intervals
+      - round-trip fit: weighted least squares of mean transaction latency = a + b·k per path over steps that differ only in roundTripsPerTransaction (one point per step and repetition, weight 1/SE² with SE = max(stdDev, √k·round-trip stdDev)/√count, variances scaled up by χ²/df when the points scatter more than that); differences with 95% t intervals
       - projection: T\\_direct = a\\_direct + k·(b\\_direct + directRtt); T\\_relay = a\\_relay + k·(b\\_relay + appToRelayRtt + relayToAgentRtt + agentToTargetRtt); a, b = measured fixed and per-round-trip costs (fit over the sweep, else mean round trip with a = 0), measured on loopback; connection setup is not included (pooled connections)
       - hcbench 0.1.0, Node v20.0.0, 2 × test, linux/x64
       - roles: generator = app (pid 100); relay = cloud (pid 101); agent = onprem (pid 102)
