@@ -43,6 +43,20 @@ export function isNeutralShape(shape: LegShape | undefined): boolean {
   );
 }
 
+/**
+ * One sample of a leg's one-way latency in ms (delay + jitter), for things that are not message
+ * streams (handshakes, HTTP requests); bandwidth is ignored there. 0 for no shape.
+ */
+export function sampleOneWayMs(shape: LegShape | undefined, random: () => number = Math.random): number {
+  return shape === undefined ? 0 : shape.oneWayDelayMs + random() * (shape.jitterMs ?? 0);
+}
+
+/** Runs `action` after `delayMs` (at once when below half a millisecond); the timer does not keep the process alive. */
+export function runAfter(delayMs: number, action: () => void): void {
+  if (delayMs < 0.5) action();
+  else setTimeout(action, delayMs).unref();
+}
+
 /** A shaper that delivers synchronously (no shape configured). */
 export const passThroughShaper: Shaper = { submit: (_bytes, deliver) => deliver(), clear: () => {} };
 

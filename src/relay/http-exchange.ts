@@ -4,6 +4,7 @@
 
 import type { ServerResponse } from 'node:http';
 import type { RawData, WebSocket } from 'ws';
+import { runAfter } from './delay.js';
 
 /** One sender request waiting for the listener's response. */
 export interface HttpExchange {
@@ -39,7 +40,12 @@ export class HttpExchangeTable {
   constructor(
     private readonly responseTimeoutMs: number,
     private readonly viaHost: string,
-    private readonly hooks: { onTimeout: () => void; onComplete: () => void },
+    private readonly hooks: {
+      onTimeout: () => void;
+      onComplete: () => void;
+      /** Latency in ms a listener response pays before the sender sees it (listener leg up + sender leg down). */
+      responseDelayMs?: () => number;
+    },
   ) {}
 
   get size(): number {
@@ -93,14 +99,17 @@ export class HttpExchangeTable {
     const isBodyless = head.statusCode === 204 || head.statusCode === 304 || (head.statusCode >= 100 && head.statusCode < 200);
     if (!isBodyless) headers['Content-Length'] = String(body.length);
     this.hooks.onComplete();
-    try {
-      response.writeHead(head.statusCode, sanitizeReason(head.statusDescription), headers);
-      response.end(isBodyless ? undefined : body);
-    } catch {
-      // Invalid header values from the listener: the service answers 502 rather than crashing.
-      if (!response.headersSent) this.fail(exchange, 502, 'The listener sent an invalid response.');
-      else response.destroy();
-    }
+    runAfter(this.hooks.responseDelayMs?.() ?? 0, () => {
+      if (response.headersSent || response.destroyed) return;
+      try {
+        response.writeHead(head.statusCode, sanitizeReason(head.statusDescription), headers);
+        response.end(isBodyless ? undefined : body);
+      } catch {
+        // Invalid header values from the listener: the service answers 502 rather than crashing.
+        if (!response.headersSent) this.fail(exchange, 502, 'The listener sent an invalid response.');
+        else response.destroy();
+      }
+    });
   }
 
   /** Fails every pending exchange (shutdown). */

@@ -9,6 +9,7 @@ import type { WebSocket } from 'ws';
 import { authorizeToken } from './auth.js';
 import { sendCommand, sendFrames } from './control-channel.js';
 import { audienceHosts, refuse, type RelayContext } from './context.js';
+import { runAfter, sampleOneWayMs } from './delay.js';
 import { ResponseReader, type HttpExchange } from './http-exchange.js';
 import { resolveHybridConnection } from './namespace.js';
 import { countReject } from './stats.js';
@@ -97,13 +98,15 @@ export function handleSenderRequest(ctx: RelayContext, request: IncomingMessage,
       return;
     }
     const strippedQuery = stripRelayQuery(rawQuery);
-    dispatch(ctx, request, response, {
+    const random = ctx.shaperClock?.random ?? Math.random;
+    // The request crossed the sender leg; the control messages then pay the listener leg in their shaper.
+    runAfter(sampleOneWayMs(ctx.delays.senderLeg, random), () => dispatch(ctx, request, response, {
       hcName: resolved.hc.name,
       entityPath: path,
       requestTarget: `${rawPath}${strippedQuery === '' ? '' : `?${strippedQuery}`}`,
       headers: requestHeaders(request, isAuthorizationHeader && token !== undefined && resolved.hc.requiresClientAuthorization !== false, ctx.publicHost),
       body: Buffer.concat(chunks),
-    });
+    }));
   });
   return true;
 }
@@ -114,6 +117,7 @@ function dispatch(
   response: ServerResponse,
   parts: { hcName: string; entityPath: string; requestTarget: string; headers: Record<string, string>; body: Buffer },
 ): void {
+  if (response.destroyed) return;
   const listener = ctx.listeners.pick(parts.hcName);
   if (listener === undefined) {
     countReject(ctx.counters, 'no-listener');

@@ -11,7 +11,7 @@ import { PathSetupError } from '../errors.js';
 import { expireRendezvous } from './connect-route.js';
 import type { RelayContext } from './context.js';
 import { ListenerRegistry } from './control-channel.js';
-import type { RelayDelays, ShaperClock } from './delay.js';
+import { sampleOneWayMs, type RelayDelays, type ShaperClock } from './delay.js';
 import { createFaults, type RelayFaults } from './faults.js';
 import { HttpExchangeTable } from './http-exchange.js';
 import { handleSenderRequest } from './http-mode.js';
@@ -121,6 +121,10 @@ export async function startRelay(options: RelayOptions): Promise<RelayServer> {
   const httpExchanges = new HttpExchangeTable(options.httpResponseTimeoutMs ?? 60_000, publicHost, {
     onTimeout: () => countReject(counters, 'http-timeout'),
     onComplete: () => (counters.httpResponses += 1),
+    responseDelayMs: () => {
+      const random = options.shaperClock?.random ?? Math.random;
+      return sampleOneWayMs(options.delays?.listenerLeg, random) + sampleOneWayMs(options.delays?.senderLeg, random);
+    },
   });
   const context: RelayContext = {
     namespace: options.namespace,

@@ -8,14 +8,10 @@ import { handleAccept } from './accept-route.js';
 import { authorizeToken, findToken, type RelayAction } from './auth.js';
 import { handleConnect } from './connect-route.js';
 import { audienceHosts, refuse, type RelayContext } from './context.js';
-import type { LegShape } from './delay.js';
+import { runAfter, sampleOneWayMs } from './delay.js';
 import { handleRequestRendezvous } from './http-mode.js';
 import { handleListen } from './listen-route.js';
 import { resolveHybridConnection } from './namespace.js';
-
-function oneWayMs(shape: LegShape | undefined, random: () => number): number {
-  return shape === undefined ? 0 : shape.oneWayDelayMs + random() * (shape.jitterMs ?? 0);
-}
 
 /**
  * Handshake latency of the emulated legs: a sender's request and its 101 each cross the sender leg
@@ -25,9 +21,9 @@ function oneWayMs(shape: LegShape | undefined, random: () => number): number {
  */
 function handshakeDelayMs(ctx: RelayContext, action: string): number {
   const random = ctx.shaperClock?.random ?? Math.random;
-  if (action === 'connect') return 2 * oneWayMs(ctx.delays.senderLeg, random);
-  if (action === 'accept' || action === 'request') return oneWayMs(ctx.delays.listenerLeg, random);
-  if (action === 'listen') return 2 * oneWayMs(ctx.delays.listenerLeg, random);
+  if (action === 'connect') return 2 * sampleOneWayMs(ctx.delays.senderLeg, random);
+  if (action === 'accept' || action === 'request') return sampleOneWayMs(ctx.delays.listenerLeg, random);
+  if (action === 'listen') return 2 * sampleOneWayMs(ctx.delays.listenerLeg, random);
   return 0;
 }
 
@@ -45,12 +41,7 @@ export function routeUpgrade(ctx: RelayContext, request: IncomingMessage, socket
   const url = new URL(request.url ?? '/', 'http://relay.invalid');
   const query = url.searchParams;
   const action = query.get('sb-hc-action') ?? 'connect';
-  const delayMs = handshakeDelayMs(ctx, action);
-  if (delayMs >= 0.5) {
-    setTimeout(() => route(ctx, request, socket, head, url, action), delayMs).unref();
-  } else {
-    route(ctx, request, socket, head, url, action);
-  }
+  runAfter(handshakeDelayMs(ctx, action), () => route(ctx, request, socket, head, url, action));
 }
 
 function route(ctx: RelayContext, request: IncomingMessage, socket: Duplex, head: Buffer, url: URL, action: string): void {

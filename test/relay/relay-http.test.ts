@@ -141,6 +141,18 @@ describe('relay emulator HTTP mode with hyco-https', () => {
     expect(fixture.relay.stats().rejects['http-timeout']).toBe(1);
   });
 
+  test('charges both legs in each direction to an HTTP round trip', async () => {
+    const fixture = await startRelayFixture({ delays: { senderLeg: { oneWayDelayMs: 5 }, listenerLeg: { oneWayDelayMs: 5 } } });
+    await listenHttp(fixture, (_request, response) => response.end('late'));
+
+    const startMs = performance.now();
+    const reply = await sendHttp(senderUrl(fixture), { headers: { ServiceBusAuthorization: fixture.token() } });
+    const elapsedMs = performance.now() - startMs;
+
+    expect(reply.body.toString()).toBe('late');
+    expect(elapsedMs).toBeGreaterThanOrEqual(20 - 0.1);
+  });
+
   test('lets anonymous senders through when the hc does not require client authorization', async () => {
     const fixture = await startRelayFixture({
       namespace: {
