@@ -15,8 +15,10 @@ import type {
   StartDelayProxyParams,
   StartRelayParams,
   StartRelayResult,
+  StartTargetParams,
   StartTargetResult,
 } from '../run/role-protocol.js';
+import { startHttpTarget } from '../targets/http-server.js';
 import { startRequestResponseTarget } from '../targets/tcp-request-response-server.js';
 import { startAgent, type Agent } from '../tunnel/agent.js';
 
@@ -30,7 +32,7 @@ const agents = new Map<string, Agent>();
 const others: Closable[] = [];
 const proxies = new Map<string, DelayProxy>();
 let relay: RelayServer | undefined;
-let target: Awaited<ReturnType<typeof startRequestResponseTarget>> | undefined;
+let target: { address: { host: string; port: number }; stats(): unknown } | undefined;
 let isStopping = false;
 
 function send(message: RoleMessage): void {
@@ -56,9 +58,17 @@ const handlers: Record<string, Handler> = {
     const result: StartRelayResult = { url: relay.url, connectionString: relay.connectionString(hybridConnectionName) };
     return result;
   },
-  startTarget: async () => {
-    target = await startRequestResponseTarget({ host: '127.0.0.1', port: 0 });
-    others.push(target);
+  startTarget: async (params) => {
+    const spec = (params ?? { kind: 'tcp-request-response' }) as StartTargetParams;
+    if (spec.kind === 'http') {
+      const http = await startHttpTarget({ host: '127.0.0.1', port: 0, responseBytes: spec.responseBytes ?? 2 });
+      others.push(http);
+      target = http;
+    } else {
+      const tcp = await startRequestResponseTarget({ host: '127.0.0.1', port: 0 });
+      others.push(tcp);
+      target = tcp;
+    }
     const result: StartTargetResult = { host: target.address.host, port: target.address.port };
     return result;
   },

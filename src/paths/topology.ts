@@ -5,7 +5,7 @@
 import { PathSetupError } from '../errors.js';
 import type { Plan } from '../plan/build-plan.js';
 import { spawnRole, type RoleHandle, type SpawnRoleOptions } from '../run/role-process.js';
-import type { StartTargetResult } from '../run/role-protocol.js';
+import type { StartTargetParams, StartTargetResult } from '../run/role-protocol.js';
 import type { DialAddress } from '../workloads/types.js';
 import { openDirectPath } from './direct.js';
 import { openAzureRelayPath, openEmulatedRelayPath } from './relay.js';
@@ -34,6 +34,10 @@ export function parseHostPort(text: string): DialAddress {
   return { host: match[1] ?? '', port: Number(match[2]) };
 }
 
+function targetParams(target: Exclude<Plan['target'], { kind: 'external' }>): StartTargetParams {
+  return target.kind === 'http' ? { kind: 'http', responseBytes: target.responseBytes } : { kind: target.kind };
+}
+
 export async function openTopology(plan: Plan, options: TopologyOptions = {}): Promise<Topology> {
   let onprem: RoleHandle | undefined;
   const open = new Map<string, OpenPath>();
@@ -45,7 +49,9 @@ export async function openTopology(plan: Plan, options: TopologyOptions = {}): P
   try {
     onprem = await spawnRole('onprem', options);
     const target: DialAddress =
-      plan.target.kind === 'external' ? parseHostPort(plan.target.address) : await onprem.call<StartTargetResult>('startTarget');
+      plan.target.kind === 'external'
+        ? parseHostPort(plan.target.address)
+        : await onprem.call<StartTargetResult>('startTarget', targetParams(plan.target));
     for (const path of plan.paths) {
       const input = { id: path.id, onprem, target };
       let opened: OpenPath;

@@ -37,6 +37,13 @@ export interface StartRelayResult {
   connectionString: string;
 }
 
+/** `onprem.startTarget` params: which built-in target to start. */
+export interface StartTargetParams {
+  kind: 'tcp-request-response' | 'http';
+  /** Body bytes of every response (http). */
+  responseBytes?: number;
+}
+
 /** `onprem.startTarget` result. */
 export interface StartTargetResult {
   host: string;
