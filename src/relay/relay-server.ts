@@ -147,7 +147,9 @@ export async function startRelay(options: RelayOptions): Promise<RelayServer> {
     nowMs: options.nowMs ?? Date.now,
   };
   ctx = context;
-  const stats = (): RelayStats => snapshotStats(context.counters, context.listeners.counts());
+  // Every configured hc shows up, with 0 until a listener registers.
+  const configuredHcs = Object.fromEntries(options.namespace.hybridConnections.map((hc) => [hc.name, 0]));
+  const stats = (): RelayStats => snapshotStats(context.counters, { ...configuredHcs, ...context.listeners.counts() });
   const sockets = new Set<Socket>();
   const server: Server =
     options.tls === undefined
