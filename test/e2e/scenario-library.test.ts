@@ -24,9 +24,9 @@ async function runShortened(file: string, extra: string[] = []): Promise<void> {
     { signal: AbortSignal.timeout(120_000) },
   );
 
-  // A busy machine (tests run in parallel on 2 cores) may slow the generator: that is reported as
-  // an invalid run (its own exit code, with the reason), not a failure of the scenario.
-  expect([ExitCode.Ok, ExitCode.InvalidRun], stderr).toContain(exitCode);
+  // A busy machine (tests run in parallel on 2 cores) may slow the generator or break a latency
+  // budget: those are reported with their own exit codes and reasons, not as a failed scenario.
+  expect([ExitCode.Ok, ExitCode.InvalidRun, ExitCode.ThresholdsFailed], stderr).toContain(exitCode);
   if (exitCode === ExitCode.InvalidRun) expect(stderr).toContain('invalid run');
   const result = JSON.parse(stdout) as RunResult;
   expect(result.status).toBe('completed');
