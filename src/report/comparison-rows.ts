@@ -58,10 +58,23 @@ export function describeComparison(comparison: PathComparison, result: RunResult
   return `${comparison.directPathId} vs ${comparison.relayPathId}, n=${n} repetition${n === 1 ? '' : 's'}, ${(durationMs / 1000).toFixed(1)} s measured per path`;
 }
 
-/** The headline sentences a reader acts on. */
-export function verdictLines(analysis: RunAnalysis): string[] {
+/** One row per compared variant: round trip p50 and p99 on both paths with the delta, throughput ratio. */
+export function compactRows(analysis: RunAnalysis): string[][] {
+  const header = ['', 'rt p50 direct', 'relay', `Δ [${Math.round(analysis.confidence * 100)}% CI]`, 'rt p99 direct', 'relay', 'Δ', 'tx/s ÷'];
+  const rows = analysis.comparisons.map((c) => {
+    const p50 = c.percentiles.find((p) => p.metric === 'roundTrip' && p.percentile === 'p50');
+    const p99 = c.percentiles.find((p) => p.metric === 'roundTrip' && p.percentile === 'p99');
+    const cells = (p: typeof p50, isCi: boolean) =>
+      p === undefined ? ['–', '–', '–'] : [formatUs(p.directUs), formatUs(p.relayUs), isCi ? formatEstimateUs(p.deltaUs) : formatDeltaUs(p.deltaUs.value)];
+    return [c.key, ...cells(p50, true), ...cells(p99, false), formatRatioEstimate(c.throughput.ratio === null ? null : { ...c.throughput.ratio, interval: null })];
+  });
+  return [header, ...rows];
+}
+
+/** The headline sentences a reader acts on; per-variant lines only when `isPerComparison` (default true). */
+export function verdictLines(analysis: RunAnalysis, isPerComparison = true): string[] {
   const lines: string[] = [];
-  for (const c of analysis.comparisons) {
+  for (const c of isPerComparison ? analysis.comparisons : []) {
     const rt = c.percentiles.find((p) => p.metric === 'roundTrip' && p.percentile === 'p50');
     const tx = c.percentiles.find((p) => p.metric === 'transaction' && p.percentile === 'p50');
     if (rt === undefined) continue;

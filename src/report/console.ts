@@ -4,7 +4,7 @@
 import { analyzeRun } from '../analysis/analyze-run.js';
 import type { RunAnalysis } from '../analysis/types.js';
 import type { RunResult } from '../metrics/result.js';
-import { comparisonHeader, comparisonRows, describeComparison, verdictLines } from './comparison-rows.js';
+import { compactRows, comparisonHeader, comparisonRows, describeComparison, verdictLines } from './comparison-rows.js';
 import { formatRate, formatUs, renderTable } from './format.js';
 
 /** Options of the text renderers. */
@@ -14,6 +14,9 @@ export interface ConsoleOptions {
   /** A precomputed analysis; computed with defaults when absent. */
   analysis?: RunAnalysis;
 }
+
+/** More compared variants than this are shown as one compact table (a sweep). */
+export const MAX_FULL_TABLES = 2;
 
 const paint = (isTTY: boolean, code: string) => (text: string) => (isTTY ? `\u001b[${code}m${text}\u001b[0m` : text);
 
@@ -27,7 +30,14 @@ export function renderConsole(result: RunResult, options: ConsoleOptions = {}): 
   const description = result.scenario.description.trim().split('\n')[0] ?? '';
   if (description !== '') lines.push(description);
   lines.push('');
-  for (const comparison of analysis.comparisons) {
+  // A sweep (many variants) gets one compact row per variant; the full tables are in md/html.
+  const isCompact = analysis.comparisons.length > MAX_FULL_TABLES;
+  if (isCompact) {
+    const first = analysis.comparisons[0];
+    if (first !== undefined) lines.push(dim(`${analysis.comparisons.length} variants, ${describeComparison(first, result)}; full tables: hcbench report --format md|html`));
+    lines.push(renderTable(compactRows(analysis)), '');
+  }
+  for (const comparison of isCompact ? [] : analysis.comparisons) {
     lines.push(bold(`${comparison.key}`) + dim(`  (${describeComparison(comparison, result)})`));
     lines.push(renderTable([comparisonHeader(analysis.confidence), ...comparisonRows(comparison, result.steps)]));
     lines.push('');
@@ -38,7 +48,7 @@ export function renderConsole(result: RunResult, options: ConsoleOptions = {}): 
     const h = step.metrics.histograms.roundTrip.summary;
     lines.push(`${step.stepId}: round trip p50 ${formatUs(h.p50Us)}, p99 ${formatUs(h.p99Us)}, ${formatRate(step.metrics.roundTripsPerSec)} round trips`);
   }
-  for (const verdict of verdictLines(analysis)) lines.push(bold('» ') + verdict);
+  for (const verdict of verdictLines(analysis, !isCompact)) lines.push(bold('» ') + verdict);
   for (const warning of analysis.warnings) lines.push(yellow(`! ${warning}`));
   if (analysis.comparisons.length > 0) lines.push(dim(`method: ${analysis.methods[0] ?? ''}`));
   return lines.join('\n').trimEnd() + '\n';

@@ -64,6 +64,25 @@ describe('console', () => {
     `);
   });
 
+  test('a sweep of more than two variants is one compact row per variant, with the fit verdict only', () => {
+    const result = loadSweepFixture();
+    const extra = result.steps
+      .filter((s) => s.stepId.includes('roundTripsPerTransaction=5'))
+      .map((s) => ({ ...s, stepId: s.stepId.replace('=5]', '=20]'), variant: { roundTripsPerTransaction: 20 } }));
+    result.steps.push(...extra);
+
+    const lines = renderConsole(result).split('\n');
+
+    expect(lines[3]).toBe('3 variants, direct vs relay-emulated, n=2 repetitions, 1.0 s measured per path; full tables: hcbench report --format md|html');
+    expect(lines[4]).toMatch(/^\s+rt p50 direct\s+relay\s+Δ \[95% CI\]\s+rt p99 direct\s+relay\s+Δ\s+tx\/s ÷$/);
+    expect(lines.slice(5, 8).map((l) => l.split(' ')[0])).toEqual([
+      'tcp-request-response[roundTripsPerTransaction=1]',
+      'tcp-request-response[roundTripsPerTransaction=5]',
+      'tcp-request-response[roundTripsPerTransaction=20]',
+    ]);
+    expect(lines.filter((l) => l.startsWith('» '))).toHaveLength(2);
+  });
+
   test('uses ANSI colours only when told the output is a TTY', () => {
     const result = loadSweepFixture();
 
