@@ -56,7 +56,9 @@ export async function startHycoHttpsListener(
     isClosed = true;
     const closed = new Promise((resolve) => server.once('close', resolve));
     server.close(() => {});
-    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000))]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([closed, new Promise((resolve) => (timer = setTimeout(resolve, 2000)))]);
+    clearTimeout(timer);
   };
   server.on('error', () => {
     // hyco-https backs off by itself; a failed first listen rejects below.

@@ -78,7 +78,9 @@ export async function startHycoListener(
     // Not events.once: it would reject on the 'error' a still-pending listen attempt may emit.
     const closed = new Promise((resolve) => server.once('close', resolve));
     server.close(() => {});
-    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000))]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([closed, new Promise((resolve) => (timer = setTimeout(resolve, 2000)))]);
+    clearTimeout(timer);
   };
   const listener = { server, connections, errors, close };
   options.onCreated?.(listener);
