@@ -3,7 +3,7 @@
 
 import { once } from 'node:events';
 import type { EventEmitter } from 'node:events';
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpRequest, type Agent, type IncomingHttpHeaders } from 'node:http';
 import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
 
@@ -77,12 +77,12 @@ export interface SenderReply {
   body: Buffer;
 }
 
-/** Sends one HTTP request (no keep-alive) and collects the whole reply. */
+/** Sends one HTTP request (no keep-alive unless an agent is given) and collects the whole reply. */
 export async function sendHttp(
   url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: Buffer | string } = {},
+  options: { method?: string; headers?: Record<string, string>; body?: Buffer | string; agent?: Agent } = {},
 ): Promise<SenderReply> {
-  const request = httpRequest(url, { method: options.method ?? 'GET', headers: options.headers, agent: false, signal: AbortSignal.timeout(20_000) });
+  const request = httpRequest(url, { method: options.method ?? 'GET', headers: options.headers, agent: options.agent ?? false, signal: AbortSignal.timeout(20_000) });
   request.end(options.body);
   const [response] = (await once(request, 'response')) as [import('node:http').IncomingMessage];
   const chunks: Buffer[] = [];

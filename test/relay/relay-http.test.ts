@@ -2,6 +2,7 @@
 // 204, custom status, small and > 64 KiB requests and responses, 401, 502, 504, anonymous senders.
 
 import { randomBytes } from 'node:crypto';
+import { Agent } from 'node:http';
 import { describe, expect, test } from 'vitest';
 import { startRelayFixture, type RelayFixture } from '../helpers/relay-fixture.js';
 import { sendHttp, startHycoHttpsListener, type HycoHttpsRequest, type HycoHttpsResponse } from '../helpers/relay-hyco-https.js';
@@ -139,6 +140,23 @@ describe('relay emulator HTTP mode with hyco-https', () => {
     expect(reply.status).toBe(504);
     expect(reply.headers['via']).toBeUndefined();
     expect(fixture.relay.stats().rejects['http-timeout']).toBe(1);
+  });
+
+  test('serves consecutive requests from one keep-alive sender connection, each dispatched afresh', async () => {
+    const fixture = await startRelayFixture();
+    let count = 0;
+    await listenHttp(fixture, (_request, response) => response.end(`reply ${(count += 1)}`));
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    fixture.track({ close: () => agent.destroy() });
+
+    const replies: string[] = [];
+    for (let index = 0; index < 3; index += 1) {
+      const reply = await sendHttp(senderUrl(fixture), { headers: { ServiceBusAuthorization: fixture.token() }, agent });
+      replies.push(reply.body.toString());
+    }
+
+    expect(replies).toEqual(['reply 1', 'reply 2', 'reply 3']);
+    expect(fixture.relay.stats()).toMatchObject({ httpRequests: 3, httpResponses: 3 });
   });
 
   test('charges both legs in each direction to an HTTP round trip', async () => {
