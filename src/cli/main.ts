@@ -4,6 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode } from '../errors.js';
 import { registerAgent } from './commands/agent.js';
+import { registerCalibrate } from './commands/calibrate.js';
 import { registerReport } from './commands/report.js';
 import { registerInit } from './commands/init.js';
 import { registerRelay } from './commands/relay.js';
@@ -38,6 +39,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
   registerReport(program, io, setExit);
   registerAgent(program, io, setExit);
   registerTunnel(program, io, setExit);
+  registerCalibrate(program, io, setExit);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -1,0 +1,96 @@
+// Small measuring helpers for calibrate: an in-process TCP echo server and a sequential 64 B
+// ping-pong over one TCP connection or one WebSocket, returning each round trip in µs.
+// Everything opened here is closed here; nothing is printed.
+
+import net from 'node:net';
+import { once } from 'node:events';
+import { WebSocket } from 'ws';
+
+export interface EchoServer {
+  address: { host: string; port: number };
+  close(): Promise<void>;
+}
+
+/** A TCP echo server on 127.0.0.1:0 (noDelay), for loopback round trips. */
+export async function startEchoServer(): Promise<EchoServer> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer({ noDelay: true }, (socket) => {
+    sockets.add(socket);
+    socket.on('data', (chunk) => socket.write(chunk));
+    socket.on('error', () => undefined);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    address: { host: '127.0.0.1', port },
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** `roundTrips` sequential 64 B TCP round trips (after `warmup` unrecorded ones); µs each. */
+export async function tcpPingPongUs(address: { host: string; port: number }, roundTrips: number, warmup = 5, timeoutMs = 10_000): Promise<number[]> {
+  const socket = net.connect({ host: address.host, port: address.port, noDelay: true });
+  socket.on('error', () => undefined);
+  await once(socket, 'connect');
+  const payload = Buffer.alloc(64, 1);
+  const results: number[] = [];
+  try {
+    for (let i = 0; i < warmup + roundTrips; i += 1) {
+      const start = process.hrtime.bigint();
+      await new Promise<void>((resolve, reject) => {
+        let received = 0;
+        const timer = setTimeout(() => done(new Error('round trip timeout')), timeoutMs);
+        const onData = (chunk: Buffer) => {
+          received += chunk.length;
+          if (received >= payload.length) done();
+        };
+        const onClose = () => done(new Error('connection closed'));
+        const done = (error?: Error) => {
+          clearTimeout(timer);
+          socket.off('data', onData);
+          socket.off('close', onClose);
+          if (error === undefined) resolve();
+          else reject(error);
+        };
+        socket.on('data', onData);
+        socket.once('close', onClose);
+        socket.write(payload);
+      });
+      if (i >= warmup) results.push(Number(process.hrtime.bigint() - start) / 1000);
+    }
+    return results;
+  } finally {
+    socket.destroy();
+  }
+}
+
+/** `roundTrips` sequential 64 B binary WebSocket round trips on an open socket (after `warmup`); µs each. */
+export async function wsPingPongUs(ws: WebSocket, roundTrips: number, warmup = 5, timeoutMs = 10_000): Promise<number[]> {
+  const payload = Buffer.alloc(64, 2);
+  const results: number[] = [];
+  for (let i = 0; i < warmup + roundTrips; i += 1) {
+    const start = process.hrtime.bigint();
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => done(new Error('echo timeout')), timeoutMs);
+      const onMessage = () => done();
+      const onClose = () => done(new Error('websocket closed'));
+      const done = (error?: Error) => {
+        clearTimeout(timer);
+        ws.off('message', onMessage);
+        ws.off('close', onClose);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      ws.on('message', onMessage);
+      ws.once('close', onClose);
+      ws.send(payload, { binary: true });
+    });
+    if (i >= warmup) results.push(Number(process.hrtime.bigint() - start) / 1000);
+  }
+  return results;
+}

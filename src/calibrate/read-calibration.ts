@@ -1,0 +1,40 @@
+// Reads a calibration file written by `hcbench calibrate --save <file>` so a run can carry it in
+// its environment section. Checks the shape it relies on; never measures.
+
+import { readFile } from 'node:fs/promises';
+import { UsageError } from '../errors.js';
+import type { CalibrationResult } from './types.js';
+
+/** Parses calibration JSON text; throws UsageError (exit 2) naming `file` when it is not one. */
+export function parseCalibration(text: string, file: string): CalibrationResult {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (cause) {
+    throw new UsageError(`${file}: not JSON`, { cause, hint: 'write one with `hcbench calibrate --save <file>`' });
+  }
+  const d = data as Partial<CalibrationResult> | null;
+  const isShape =
+    d !== null &&
+    typeof d === 'object' &&
+    d.calibrationVersion === 1 &&
+    typeof d.measuredAt === 'string' &&
+    typeof d.noiseFloor === 'object' &&
+    Array.isArray(d.delays) &&
+    typeof d.resolution === 'object';
+  if (!isShape) {
+    throw new UsageError(`${file}: not an hcbench calibration (calibrationVersion 1)`, { hint: 'write one with `hcbench calibrate --save <file>`' });
+  }
+  return d as CalibrationResult;
+}
+
+/** Reads and parses a calibration file. */
+export async function readCalibration(file: string): Promise<CalibrationResult> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (cause) {
+    throw new UsageError(`${file}: cannot read the calibration file`, { cause, hint: 'write one with `hcbench calibrate --save <file>`' });
+  }
+  return parseCalibration(text, file);
+}

@@ -1,0 +1,37 @@
+// Renders a CalibrationResult for the console. Pure: returns a string.
+
+import { BOUNDED_FROM_MS, DELAY_ERROR_BOUND_PERCENT } from './run-calibration.js';
+import type { CalibrationResult, DurationSummaryUs } from './types.js';
+
+const us = (s: DurationSummaryUs) => `p50 ${s.p50Us} µs, p99 ${s.p99Us} µs, max ${s.maxUs} µs (n=${s.count})`;
+
+export function renderCalibration(result: CalibrationResult): string {
+  const n = result.noiseFloor;
+  const lines = [
+    `hcbench calibrate — ${result.measuredAt} (${(result.durationMs / 1000).toFixed(1)} s)`,
+    '',
+    'noise floor',
+    `  hrtime resolution         ${n.timer.hrtimeResolutionNs} ns`,
+    `  setTimeout(1) lateness    ${us(n.timer.setTimeoutLateness)}`,
+    `  event-loop delay (idle)   ${us(n.eventLoopDelay)}`,
+    `  loopback TCP RTT, 64 B    ${us(n.loopbackRtt)}`,
+    '',
+    'injected delay accuracy (per leg; measured = (median RTT with − without) ÷ traversals)',
+    `  ${'mechanism'.padEnd(20)}${'injected'.padStart(10)}${'measured'.padStart(12)}${'error'.padStart(10)}${'error %'.padStart(9)}  samples`,
+  ];
+  for (const d of result.delays) {
+    const flag = d.injectedMs >= BOUNDED_FROM_MS && d.errorPercent >= DELAY_ERROR_BOUND_PERCENT ? '  ← over bound' : '';
+    lines.push(
+      `  ${d.mechanism.padEnd(20)}${`${d.injectedMs} ms`.padStart(10)}${`${d.measuredPerLegUs} µs`.padStart(12)}${`${d.errorUs > 0 ? '+' : ''}${d.errorUs} µs`.padStart(10)}${`${d.errorPercent.toFixed(1)}%`.padStart(9)}  ${d.samples}${flag}`,
+    );
+  }
+  lines.push(
+    `  delays >= ${BOUNDED_FROM_MS} ms within ${DELAY_ERROR_BOUND_PERCENT}%: ${result.isDelayAccuracyWithinBound ? 'yes' : 'NO'}`,
+    '',
+    'resolution',
+    `  window medians of loopback RTT: σ ${result.resolution.windowMedianStdDevUs} µs over ${result.resolution.windows} windows × ${result.resolution.roundTripsPerWindow} round trips`,
+    `  smallest resolvable p50 overhead difference: ${result.resolution.resolvableDifferenceUs} µs (1.96·√2·σ, 95 %)`,
+    '',
+  );
+  return lines.join('\n');
+}
