@@ -12,6 +12,7 @@ import { registerRun } from './commands/run.js';
 import { registerSchema } from './commands/schema.js';
 import { registerTunnel } from './commands/tunnel.js';
 import { registerValidate } from './commands/validate.js';
+import { registerCompare } from './commands/compare.js';
 import type { CliIo } from './io.js';
 import { printError, printScenarioError } from './print-error.js';
 import { ScenarioError } from '../errors.js';
@@ -37,6 +38,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
   registerRelay(program, io, setExit);
   registerInit(program, io, setExit);
   registerReport(program, io, setExit);
+  registerCompare(program, io, setExit);
   registerAgent(program, io, setExit);
   registerTunnel(program, io, setExit);
   registerCalibrate(program, io, setExit);
