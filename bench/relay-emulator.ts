@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import WebSocket, { WebSocketServer } from 'ws';
 import { connectUri, listenUri, parseConnectionString, tokenProvider } from '../src/azure/connection-string.js';
+import { createShaper } from '../src/relay/delay.js';
 import { createDefaultNamespace } from '../src/relay/namespace.js';
 import { startRelay, type RelayDelays } from '../src/relay/relay-server.js';
 
@@ -106,6 +107,23 @@ async function measureRelay(delayMs: number, seconds: number, children: ChildPro
   return pingPong(connectUri(connection), { ServiceBusAuthorization: token }, seconds);
 }
 
+/** In-process precision of one leg shaper: lateness of each delivery vs its due time, in µs. */
+async function shaperLatenessUs(delayMs: number, samples: number): Promise<{ p50: number; p99: number; max: number; early: number }> {
+  const shaper = createShaper({ oneWayDelayMs: delayMs });
+  const latenessUs: number[] = [];
+  for (let index = 0; index < samples; index += 1) {
+    const submittedMs = performance.now();
+    await new Promise<void>((resolve) =>
+      shaper.submit(64, () => {
+        latenessUs.push((performance.now() - submittedMs - delayMs) * 1000);
+        resolve();
+      }),
+    );
+  }
+  latenessUs.sort((a, b) => a - b);
+  return { p50: percentile(latenessUs, 0.5), p99: percentile(latenessUs, 0.99), max: latenessUs.at(-1) ?? 0, early: latenessUs.filter((value) => value < 0).length };
+}
+
 async function main(): Promise<void> {
   const seconds = Number(flag('seconds', '5'));
   const children: ChildProcess[] = [];
@@ -116,6 +134,9 @@ async function main(): Promise<void> {
     const relayed = await measureRelay(0, seconds, children);
     const delayed = [];
     for (const delayMs of [0.5, 2, 5]) delayed.push({ delayMs, result: await measureRelay(delayMs, Math.min(seconds, 3), children) });
+
+    const precision = [];
+    for (const delayMs of [0.3, 1, 5]) precision.push({ delayMs, result: await shaperLatenessUs(delayMs, 300) });
 
     const row = (name: string, result: PingPongResult): string =>
       `${name.padEnd(34)} ${result.roundTripsPerSec.toFixed(0).padStart(7)} ${result.p50Us.toFixed(0).padStart(8)} ${result.p90Us.toFixed(0).padStart(8)} ${result.p99Us.toFixed(0).padStart(8)}`;
@@ -129,6 +150,10 @@ async function main(): Promise<void> {
     for (const { delayMs, result } of delayed) {
       const addedUs = result.p50Us - relayed.p50Us;
       console.log(`  ${String(delayMs).padStart(4)} ms/leg: expected +${(4 * delayMs * 1000).toFixed(0)} µs, measured p50 +${addedUs.toFixed(0)} µs (error ${(addedUs - 4 * delayMs * 1000).toFixed(0)} µs), p99 ${result.p99Us.toFixed(0)} µs`);
+    }
+    console.log('\none shaper in-process, 300 messages one at a time: lateness vs due time');
+    for (const { delayMs, result } of precision) {
+      console.log(`  ${String(delayMs).padStart(4)} ms: p50 ${result.p50.toFixed(0)} µs, p99 ${result.p99.toFixed(0)} µs, max ${result.max.toFixed(0)} µs, early deliveries ${result.early}`);
     }
   } finally {
     for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
