@@ -34,7 +34,9 @@ describe('the hcbench executable', () => {
         'run', 'scenarios/quickstart.yaml', '--json', '--duration-ms', '300', '--warmup-ms', '100', '--results-dir', dir,
       ]);
 
-      expect(code, stderr).toBe(0);
+      // 7 = results complete, but a busy machine made the generator fall behind (said on stderr).
+      expect([0, 7], stderr).toContain(code);
+      if (code === 7) expect(stderr).toContain('invalid run');
       const result = JSON.parse(stdout) as { schemaVersion: number; status: string; steps: unknown[] };
       expect(result.schemaVersion).toBe(1);
       expect(result.status).toBe('completed');

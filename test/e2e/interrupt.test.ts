@@ -9,17 +9,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
 import type { RunResult } from '../../src/metrics/result.js';
+import { waitGone } from '../helpers/processes.js';
 
 const BIN = 'dist/cli/bin.js';
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('Ctrl-C during a run', () => {
   test('exits 130 and leaves a valid aborted result that report renders', async () => {
@@ -60,7 +53,7 @@ describe('Ctrl-C during a run', () => {
       const report = await promisify(execFile)(BIN, ['report', file, '--format', 'html']);
       expect(report.stdout).toContain('<html');
       for (const [role, pid] of Object.entries(result.environment.rolePids)) {
-        if (role !== 'app') expect(isAlive(pid), `${role} ${pid}`).toBe(false);
+        if (role !== 'app') expect(await waitGone(pid, 5_000), `${role} ${pid}`).toBe(true);
       }
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -5,6 +5,7 @@ import { describe, expect, test } from 'vitest';
 import { buildPlan } from '../../src/plan/build-plan.js';
 import { runPlan } from '../../src/run/run-plan.js';
 import { parseScenarioText } from '../../src/scenario/load.js';
+import { waitGone } from '../helpers/processes.js';
 
 const scenarioText = `name: e2e
 target: { kind: tcp-request-response }
@@ -19,23 +20,7 @@ workload:
   warmupMs: 100
 `;
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
-async function waitGone(pid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!isAlive(pid)) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return !isAlive(pid);
-}
 
 describe('direct vs relay end to end', () => {
   test('the relay path crosses forwarder, relay and agent, and every counter agrees', async () => {
