@@ -6,7 +6,7 @@ import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { startBridge, type Bridge } from './bridge.js';
 import { refuse, type RelayContext } from './context.js';
-import { createShaper, passThroughShaper, type Shaper } from './delay.js';
+import { createSeriesShaper, type Shaper } from './delay.js';
 import { refuseHandshake } from './handshake-refusal.js';
 import type { PendingRendezvous } from './rendezvous.js';
 import { countReject } from './stats.js';
@@ -18,11 +18,10 @@ function parseStatus(text: string | null): number | undefined {
 }
 
 function shapers(ctx: RelayContext): { senderToListener: Shaper[]; listenerToSender: Shaper[] } {
-  const make = (shape: typeof ctx.delays.senderLeg): Shaper => createShaper(shape, ctx.shaperClock);
-  const real = (list: Shaper[]): Shaper[] => list.filter((shaper) => shaper !== passThroughShaper);
+  const { senderLeg, listenerLeg } = ctx.delays;
   return {
-    senderToListener: real([make(ctx.delays.senderLeg), make(ctx.delays.listenerLeg)]),
-    listenerToSender: real([make(ctx.delays.listenerLeg), make(ctx.delays.senderLeg)]),
+    senderToListener: createSeriesShaper(senderLeg, listenerLeg, ctx.shaperClock),
+    listenerToSender: createSeriesShaper(listenerLeg, senderLeg, ctx.shaperClock),
   };
 }
 

@@ -77,3 +77,24 @@ export function createShaper(shape: LegShape | undefined, clock: ShaperClock = d
     clear: () => line.clear(),
   };
 }
+
+/**
+ * The shaper for a message that crosses two legs in series (e.g. sender leg up, then listener leg
+ * down). Without bandwidth caps the two are folded into one delay line (delay a + b, jitter
+ * a-jitter × U1 + b-jitter × U2, same distribution as in series), which halves the timers and the
+ * sub-ms polling the relay process spends per message. With a cap, the legs stay two lines.
+ */
+export function createSeriesShaper(first: LegShape | undefined, second: LegShape | undefined, clock: ShaperClock = defaultClock): Shaper[] {
+  const hasCap = (first?.bandwidthBytesPerSec ?? 0) > 0 || (second?.bandwidthBytesPerSec ?? 0) > 0;
+  if (hasCap) return [createShaper(first, clock), createShaper(second, clock)].filter((shaper) => shaper !== passThroughShaper);
+  const firstJitterMs = first?.jitterMs ?? 0;
+  const secondJitterMs = second?.jitterMs ?? 0;
+  const combined: LegShape = {
+    oneWayDelayMs: (first?.oneWayDelayMs ?? 0) + (second?.oneWayDelayMs ?? 0),
+    // The line multiplies random() by jitterMs; a 1 ms "unit" lets random() return the summed jitter in ms.
+    ...(firstJitterMs + secondJitterMs > 0 ? { jitterMs: 1 } : {}),
+  };
+  const random = (): number => firstJitterMs * clock.random() + secondJitterMs * clock.random();
+  const shaper = createShaper(combined, { nowMs: clock.nowMs, random });
+  return shaper === passThroughShaper ? [] : [shaper];
+}
