@@ -6,6 +6,7 @@ import { describeBootstrap } from './bootstrap.js';
 import { comparePaths } from './compare-paths.js';
 import { groupSeries, pairSeries } from './pairing.js';
 import { projectLatency, PROJECTION_MODEL } from './projection.js';
+import { measuredRtts, totalRttMs } from './measured-delays.js';
 import { createRandom } from './random.js';
 import { describeFit, fitRoundTrips } from './round-trip-fit.js';
 import { DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, DEFAULT_SEED, type ProjectionInput, type RunAnalysis } from './types.js';
@@ -19,7 +20,7 @@ export interface AnalyzeOptions {
   resamples?: number;
   /** Bootstrap RNG seed, default 1. */
   seed?: number;
-  /** The user's protocol and distances; default: the measured k (or 1) with zero distances. */
+  /** The user's protocol and distances; default: the measured k (or 1) and the measured paths' distances. */
   projection?: ProjectionInput;
 }
 
@@ -33,13 +34,25 @@ export function analyzeRun(result: RunResult, options: AnalyzeOptions = {}): Run
   const pairs = pairSeries(series);
   const comparisons = pairs.map(({ direct, relay }) => comparePaths(direct, relay, bootstrap));
   const fits = fitRoundTrips(series, confidence);
-  const projectionInput = options.projection ?? { roundTripsPerTransaction: defaultRoundTrips(result) };
+  // Distances the user leaves out default to what the measured paths had (the first pair's).
+  const firstPair = pairs[0];
+  const directRtts = firstPair === undefined ? undefined : measuredRtts(result, firstPair.direct.pathId);
+  const relayRtts = firstPair === undefined ? undefined : measuredRtts(result, firstPair.relay.pathId);
+  const projectionInput: ProjectionInput = {
+    roundTripsPerTransaction: defaultRoundTrips(result),
+    directRttMs: directRtts?.directRttMs ?? 0,
+    appToRelayRttMs: relayRtts?.appToRelayRttMs ?? 0,
+    relayToAgentRttMs: relayRtts?.relayToAgentRttMs ?? 0,
+    agentToTargetRttMs: 0,
+    ...options.projection,
+  };
+  const rttOf = (pathId: string) => totalRttMs(measuredRtts(result, pathId));
   return {
     confidence,
     methods: [describeBootstrap({ resamples, confidence }, seed), describeFit(confidence), `projection: ${PROJECTION_MODEL}`],
     comparisons,
     fits,
-    projection: projectLatency(projectionInput, fits, pairs, confidence),
+    projection: projectLatency(projectionInput, fits, pairs, confidence, rttOf),
     warnings: collectWarnings(result),
   };
 }

@@ -7,11 +7,11 @@ import type { Estimate, FitComparison, Projection, ProjectionInput, RoundTripFit
 
 /** The model, stated once for the reports. */
 export const PROJECTION_MODEL =
-  'T_direct = a_direct + k·(b_direct + directRtt); T_relay = a_relay + k·(b_relay + appToRelayRtt + relayToAgentRtt + agentToTargetRtt); ' +
-  'a, b = measured fixed and per-round-trip costs (fit over the sweep, else mean round trip with a = 0), measured on loopback; ' +
+  'T_direct = a_direct + k·(b_direct − measuredRtt_direct + directRtt); ' +
+  'T_relay = a_relay + k·(b_relay − measuredRtt_relay + appToRelayRtt + relayToAgentRtt + agentToTargetRtt); ' +
+  'a, b = measured fixed and per-round-trip costs (fit over the sweep, else mean round trip with a = 0); measuredRtt = the RTT the ' +
+  'measured path had configured (topology), so only the machinery\'s own cost is carried over; distances default to the measured ones; ' +
   'connection setup is not included (pooled connections)';
-
-// TODO(#8): subtract the network delays configured on each measured path once the result records them.
 
 function line(fit: { a: number; b: number; seA: number; seB: number; cov: number }, k: number, rttMs: number, z: number | null, n: number): Estimate {
   const valueMs = (fit.a + k * fit.b) / 1000 + k * rttMs;
@@ -36,12 +36,16 @@ export function projectLatency(
   fits: readonly FitComparison[],
   pairs: readonly { direct: PathSeries; relay: PathSeries }[],
   confidence: number,
+  measuredRttMs: (pathId: string) => number,
 ): Projection | null {
   const k = input.roundTripsPerTransaction;
-  const directRtt = input.directRttMs ?? 0;
-  const relayRtt = (input.appToRelayRttMs ?? 0) + (input.relayToAgentRttMs ?? 0) + (input.agentToTargetRttMs ?? 0);
+  const userDirectRtt = input.directRttMs ?? 0;
+  const userRelayRtt = (input.appToRelayRttMs ?? 0) + (input.relayToAgentRttMs ?? 0) + (input.agentToTargetRttMs ?? 0);
   const fit = fits[0];
   if (fit !== undefined) {
+    const measured = { directMs: measuredRttMs(fit.direct.pathId), relayMs: measuredRttMs(fit.relay.pathId) };
+    const directRtt = userDirectRtt - measured.directMs;
+    const relayRtt = userRelayRtt - measured.relayMs;
     const df = fit.direct.points.length + fit.relay.points.length - 4;
     const z = tQuantile(1 - (1 - confidence) / 2, df);
     const n = fit.direct.points.length + fit.relay.points.length;
@@ -55,14 +59,17 @@ export function projectLatency(
           fit.relay.interceptSeUs ** 2 + k ** 2 * fit.relay.slopeSeUs ** 2 + 2 * k * fit.relay.covarianceUs2,
       ) / 1000;
     const deltaMs: Estimate = { value: deltaValueMs, interval: { low: deltaValueMs - z * seMs, high: deltaValueMs + z * seMs }, n };
-    return { input, basis: { key: fit.key, source: 'fit' }, directMs, relayMs, deltaMs, model: PROJECTION_MODEL };
+    return { input, basis: { key: fit.key, source: 'fit', measuredRttMs: measured }, directMs, relayMs, deltaMs, model: PROJECTION_MODEL };
   }
   const pair = pairs[0];
   if (pair === undefined) return null;
+  const measured = { directMs: measuredRttMs(pair.direct.pathId), relayMs: measuredRttMs(pair.relay.pathId) };
+  const directRtt = userDirectRtt - measured.directMs;
+  const relayRtt = userRelayRtt - measured.relayMs;
   const d = { a: 0, b: meanRoundTripUs(pair.direct), seA: 0, seB: 0, cov: 0 };
   const r = { a: 0, b: meanRoundTripUs(pair.relay), seA: 0, seB: 0, cov: 0 };
   const directMs = line(d, k, directRtt, null, pair.direct.byRepetition.size);
   const relayMs = line(r, k, relayRtt, null, pair.relay.byRepetition.size);
   const deltaMs: Estimate = { value: relayMs.value - directMs.value, interval: null, n: Math.min(directMs.n, relayMs.n), note: 'no round-trip sweep, no interval' };
-  return { input, basis: { key: pair.direct.key, source: 'round-trip mean' }, directMs, relayMs, deltaMs, model: PROJECTION_MODEL };
+  return { input, basis: { key: pair.direct.key, source: 'round-trip mean', measuredRttMs: measured }, directMs, relayMs, deltaMs, model: PROJECTION_MODEL };
 }

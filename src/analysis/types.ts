@@ -88,11 +88,11 @@ export interface FitComparison {
 export interface ProjectionInput {
   /** Sequential round trips in one of the user's transactions. */
   roundTripsPerTransaction: number;
-  /** RTT between the app and the target over a private link (VNet/VPN), ms. Default 0. */
+  /** RTT between the app and the target over a private link (VNet/VPN), ms. Default: the measured direct path's (0 on loopback). */
   directRttMs?: number;
-  /** RTT between the app and the relay's region, ms. Default 0. */
+  /** RTT between the app and the relay's region, ms. Default: the measured relay path's. */
   appToRelayRttMs?: number;
-  /** RTT between the relay's region and the on-prem agent, ms. Default 0. */
+  /** RTT between the relay's region and the on-prem agent, ms. Default: the measured relay path's. */
   relayToAgentRttMs?: number;
   /** RTT between the agent and the target on-prem, ms. Default 0. */
   agentToTargetRttMs?: number;
@@ -101,8 +101,11 @@ export interface ProjectionInput {
 /** Expected transaction latency of the user's protocol on each path. */
 export interface Projection {
   input: ProjectionInput;
-  /** Which measured key the per-round-trip costs came from, and how (`fit` or `round-trip mean`). */
-  basis: { key: string; source: 'fit' | 'round-trip mean' };
+  /**
+   * Which measured key the per-round-trip costs came from, how (`fit` or `round-trip mean`), and the
+   * RTT (ms) each measured path had configured, taken out of its per-round-trip cost.
+   */
+  basis: { key: string; source: 'fit' | 'round-trip mean'; measuredRttMs: { directMs: number; relayMs: number } };
   directMs: Estimate;
   relayMs: Estimate;
   /** relay − direct, ms. */

@@ -100,7 +100,9 @@ export function fitLine(f: FitComparison): string {
 /** The projection as one sentence. */
 export function projectionLine(p: Projection): string {
   const i = p.input;
-  const distances = `direct RTT ${i.directRttMs ?? 0} ms, relay legs ${i.appToRelayRttMs ?? 0} + ${i.relayToAgentRttMs ?? 0} + ${i.agentToTargetRttMs ?? 0} ms`;
+  const m = p.basis.measuredRttMs;
+  const measured = m.directMs === 0 && m.relayMs === 0 ? '' : `; measured with ${m.directMs} / ${m.relayMs} ms RTT, taken out`;
+  const distances = `direct RTT ${i.directRttMs ?? 0} ms, relay legs ${i.appToRelayRttMs ?? 0} + ${i.relayToAgentRttMs ?? 0} + ${i.agentToTargetRttMs ?? 0} ms${measured}`;
   return (
     `projection for ${i.roundTripsPerTransaction} round trip${i.roundTripsPerTransaction === 1 ? '' : 's'} per transaction (${distances}; from ${p.basis.source}): ` +
     `direct ${formatEstimateMs(p.directMs)}, relay ${formatEstimateMs(p.relayMs)}, difference ${formatEstimateMs(p.deltaMs, true)}`

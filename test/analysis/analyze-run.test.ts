@@ -153,13 +153,44 @@ describe('round-trip sweep fit', () => {
 
     const { projection, fits } = analysis;
     const fit = fits[0]!;
-    expect(projection!.basis).toEqual({ key: 'tcp-request-response', source: 'fit' });
+    expect(projection!.basis).toEqual({ key: 'tcp-request-response', source: 'fit', measuredRttMs: { directMs: 0, relayMs: 0 } });
     expect(projection!.directMs.value).toBeCloseTo((fit.direct.interceptUs + 40 * fit.direct.slopeUs) / 1000 + 40 * 2, 6);
     expect(projection!.relayMs.value).toBeCloseTo((fit.relay.interceptUs + 40 * fit.relay.slopeUs) / 1000 + 40 * 25, 6);
     // 40 round trips × (2 ms injected + 23 ms more distance) ≈ 1000 ms more on the relay path.
     expect(projection!.deltaMs.value).toBeGreaterThan(990);
     expect(projection!.deltaMs.value).toBeLessThan(1010);
     expect(projection!.deltaMs.interval!.low).toBeLessThan(projection!.deltaMs.value);
+  });
+
+  test('the RTT the measured paths had configured is taken out and replaced by the user distances', () => {
+    // Measured with a 10 ms direct RTT and 1 + 10 ms relay legs, all inside the recorded latencies.
+    const random = createRandom(21);
+    const steps: StepResult[] = [];
+    for (const k of [1, 5, 20]) {
+      steps.push(syntheticStep({ pathId: 'direct', pathKind: 'direct', roundTrips: k, transactions: 60, drawRoundTripUs: () => normalSample(random, 10_400, 50) }));
+      steps.push(syntheticStep({ pathId: 'relay', pathKind: 'relay-emulated', roundTrips: k, transactions: 60, drawRoundTripUs: () => normalSample(random, 12_400, 50) }));
+    }
+    const leg = (oneWayDelayMs: number) => ({ oneWayDelayMs, jitterMs: 0, bandwidthBytesPerSec: 0 });
+    const run = {
+      ...syntheticRun(steps),
+      topology: {
+        network: { name: 'same-region', profile: {} },
+        paths: [{ id: 'direct', kind: 'direct', direct: leg(5) }, { id: 'relay', kind: 'relay-emulated', appToRelay: leg(0.5), relayToAgent: leg(5) }],
+        target: {},
+      },
+    };
+
+    const measured = analyzeRun(run, { projection: { roundTripsPerTransaction: 10 } }).projection!;
+    const loopback = analyzeRun(run, { projection: { roundTripsPerTransaction: 10, directRttMs: 0, appToRelayRttMs: 0, relayToAgentRttMs: 0 } }).projection!;
+
+    expect(measured.basis.measuredRttMs).toEqual({ directMs: 10, relayMs: 11 });
+    expect(measured.input).toMatchObject({ directRttMs: 10, appToRelayRttMs: 1, relayToAgentRttMs: 10 });
+    // Defaults reproduce the measured conditions: 10 × 10.4 ms and 10 × 12.4 ms.
+    expect(measured.directMs.value).toBeCloseTo(104, 0);
+    expect(measured.relayMs.value).toBeCloseTo(124, 0);
+    // On loopback only the machinery remains: 10 × 0.4 ms and 10 × 1.4 ms.
+    expect(loopback.directMs.value).toBeCloseTo(4, 0);
+    expect(loopback.relayMs.value).toBeCloseTo(14, 0);
   });
 
   test('without a sweep the projection uses the mean round trip and has no interval', () => {

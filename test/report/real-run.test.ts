@@ -9,7 +9,7 @@ import { ExitCode } from '../../src/errors.js';
 import type { RunResult } from '../../src/metrics/result.js';
 import { REPORT_FORMATS } from '../../src/report/index.js';
 
-const scenario = fileURLToPath(new URL('../../scenarios/quickstart.yaml', import.meta.url));
+const scenario = fileURLToPath(new URL('../fixtures/results/report-smoke.yaml', import.meta.url));
 
 async function cli(argv: string[], cwd: string) {
   let stdout = '';
@@ -29,7 +29,7 @@ describe('reports of a real short run', () => {
     const dir = await mkdtemp(join(tmpdir(), 'hcbench-real-'));
     onTestFinished(() => rm(dir, { recursive: true, force: true }));
 
-    const ran = await cli(['run', scenario, '--duration-ms', '300', '--warmup-ms', '100', '--results-dir', dir], dir);
+    const ran = await cli(['run', scenario, '--results-dir', dir], dir);
     // On a busy shared machine the generator may be flagged invalid (exit 7); the result is written either way.
     expect([ExitCode.Ok, ExitCode.InvalidRun], ran.stderr).toContain(ran.code);
     const [folder] = await readdir(dir);
@@ -43,15 +43,15 @@ describe('reports of a real short run', () => {
     }
 
     const measured = result.steps.filter((s) => s.status !== 'failed');
-    expect(measured.map((s) => s.pathKind).sort()).toEqual(['direct', 'relay-emulated']);
-    // console and Markdown: one comparison with n=1 and the verdict.
-    expect(outputs.get('console')).toContain('direct vs relay-emulated, n=1 repetition');
-    expect(outputs.get('console')).toMatch(/relay adds [+-][\d.]+ (µs|ms) per round trip at p50/);
+    expect(measured.map((s) => `${s.pathKind}#${s.repetition ?? 0}`).sort()).toEqual(['direct#0', 'direct#1', 'relay-emulated#0', 'relay-emulated#1']);
+    // console and Markdown: one comparison of two paired repetitions, with an interval, and the verdict.
+    expect(outputs.get('console')).toContain('direct vs relay-emulated, n=2 repetitions');
+    expect(outputs.get('console')).toMatch(/relay adds [+-][\d.]+ (µs|ms) \[[+-][\d.]+ (µs|ms), [+-][\d.]+ (µs|ms)\] per round trip at p50/);
     expect(outputs.get('md')).toContain('| roundTrip p50 |');
     // CSV: the roundTrip p50 and count of each step are the saved summary's.
     const csv = outputs.get('csv')!.trimEnd().split('\n').map((line) => line.split(','));
     for (const step of measured) {
-      const row = csv.find((r) => r[0] === 'step' && r[1] === step.stepId && r[6] === 'roundTrip' && r[7] === 'p50');
+      const row = csv.find((r) => r[0] === 'step' && r[1] === step.stepId && r[4] === String(step.repetition ?? 0) && r[6] === 'roundTrip' && r[7] === 'p50');
       expect(Number(row![8])).toBe(step.metrics.histograms.roundTrip.summary.p50Us);
       expect(Number(row![9])).toBe(step.metrics.histograms.roundTrip.summary.count);
     }

@@ -169,7 +169,7 @@ describe('markdown', () => {
 
       - relay − direct: mean of per-repetition paired deltas; 95% percentile-bootstrap interval over repetitions (2000 resamples, seed 1); n=1 gives no interval, n\\<5 is indicative only
       - round-trip fit: weighted least squares of mean transaction latency = a + b·k per path over steps that differ only in roundTripsPerTransaction (one point per step and repetition, weight 1/SE² with SE = max(stdDev, √k·round-trip stdDev)/√count, variances scaled up by χ²/df when the points scatter more than that); differences with 95% t intervals
-      - projection: T\\_direct = a\\_direct + k·(b\\_direct + directRtt); T\\_relay = a\\_relay + k·(b\\_relay + appToRelayRtt + relayToAgentRtt + agentToTargetRtt); a, b = measured fixed and per-round-trip costs (fit over the sweep, else mean round trip with a = 0), measured on loopback; connection setup is not included (pooled connections)
+      - projection: T\\_direct = a\\_direct + k·(b\\_direct − measuredRtt\\_direct + directRtt); T\\_relay = a\\_relay + k·(b\\_relay − measuredRtt\\_relay + appToRelayRtt + relayToAgentRtt + agentToTargetRtt); a, b = measured fixed and per-round-trip costs (fit over the sweep, else mean round trip with a = 0); measuredRtt = the RTT the measured path had configured (topology), so only the machinery's own cost is carried over; distances default to the measured ones; connection setup is not included (pooled connections)
       - hcbench 0.1.0, Node v20.0.0, 2 × test, linux/x64
       - roles: generator = app (pid 100); relay = cloud (pid 101); agent = onprem (pid 102)
       - started 2026-11-29T09:00:00.000Z, finished 2026-11-29T09:01:00.000Z

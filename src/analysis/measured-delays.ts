@@ -1,0 +1,36 @@
+// The network delays each measured path had configured (result.topology), as round-trip times,
+// so the projection can take them out of the measured costs. Pure; tolerant of older results.
+
+import type { RunResult } from '../metrics/result.js';
+
+/** Round-trip times (ms) of the legs one path had: a leg of one-way delay d and jitter j adds 2·(d + j/2). */
+export interface PathRtts {
+  directRttMs: number;
+  appToRelayRttMs: number;
+  relayToAgentRttMs: number;
+}
+
+const ZERO: PathRtts = { directRttMs: 0, appToRelayRttMs: 0, relayToAgentRttMs: 0 };
+
+function legRttMs(leg: unknown): number {
+  if (typeof leg !== 'object' || leg === null) return 0;
+  const { oneWayDelayMs, jitterMs } = leg as { oneWayDelayMs?: unknown; jitterMs?: unknown };
+  const delay = typeof oneWayDelayMs === 'number' ? oneWayDelayMs : 0;
+  // Uniform jitter in [0, j) adds j/2 on average in each direction.
+  const jitter = typeof jitterMs === 'number' ? jitterMs / 2 : 0;
+  return 2 * (delay + jitter);
+}
+
+/** The configured RTTs of path `pathId`; zeros when the result has no topology (older results, loopback). */
+export function measuredRtts(result: RunResult, pathId: string): PathRtts {
+  const paths = result.topology?.paths;
+  if (!Array.isArray(paths)) return ZERO;
+  const path = paths.find((p): p is Record<string, unknown> => typeof p === 'object' && p !== null && (p as { id?: unknown }).id === pathId);
+  if (path === undefined) return ZERO;
+  return { directRttMs: legRttMs(path['direct']), appToRelayRttMs: legRttMs(path['appToRelay']), relayToAgentRttMs: legRttMs(path['relayToAgent']) };
+}
+
+/** Total configured RTT of one path, ms. */
+export function totalRttMs(rtts: PathRtts): number {
+  return rtts.directRttMs + rtts.appToRelayRttMs + rtts.relayToAgentRttMs;
+}
