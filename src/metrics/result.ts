@@ -1,6 +1,8 @@
 // Result shapes: the plain, serialisable JSON a run produces. Reporters read only these types,
 // so any saved result can be re-rendered. No classes, no Date objects: ISO strings and numbers.
 
+import type { CalibrationResult } from '../calibrate/types.js';
+
 /** Bump on any incompatible change of RunResult; readers refuse newer major versions. */
 export const RESULT_SCHEMA_VERSION = 1;
 
@@ -228,6 +230,8 @@ export interface RunEnvironment {
   rolePids: Record<string, number>;
   /** Versions of the libraries on the measured path. */
   libraries: Record<string, string>;
+  /** Figures of `hcbench calibrate --save <file>` attached with `hcbench run --calibration <file>`; absent otherwise. */
+  calibration?: CalibrationResult;
 }
 
 /** The whole result of `hcbench run`, written to `results/<stamp>-<scenario>/summary.json`. */

@@ -19,6 +19,7 @@ import { renderJUnit, thresholdSuite } from '../../report/junit.js';
 import { renderThresholdsMarkdown, renderThresholdsText } from '../../report/threshold-text.js';
 import { basename, dirname } from 'node:path';
 import { mkdir } from 'node:fs/promises';
+import { readCalibration } from '../../calibrate/read-calibration.js';
 
 interface RunFlags {
   json?: boolean;
@@ -30,6 +31,7 @@ interface RunFlags {
   save: boolean;
   junit?: string;
   md?: string;
+  calibration?: string;
 }
 
 /** commander argument parser for non-negative integer milliseconds. */
@@ -67,8 +69,10 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
     .option('--no-save', 'do not write result files')
     .option('--junit <file>', 'also write the threshold verdicts as JUnit XML to this file')
     .option('--md <file>', 'also write the Markdown summary with threshold verdicts to this file (e.g. $GITHUB_STEP_SUMMARY)')
+    .option('--calibration <file>', 'attach figures saved by `hcbench calibrate --save <file>` to the result\'s environment')
     .action(async (file: string, flags: RunFlags) => {
       const loaded = await loadScenarioFile(file);
+      const calibration = flags.calibration === undefined ? undefined : await readCalibration(resolve(io.cwd, flags.calibration));
       if (flags.targetAddress !== undefined && loaded.target.kind !== 'external') {
         throw new UsageError(`--target-address only applies to an external target; ${file} uses target.kind ${loaded.target.kind}`);
       }
@@ -101,6 +105,7 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
       } finally {
         progress.close();
       }
+      if (calibration !== undefined) result = { ...result, environment: { ...result.environment, calibration } };
       // Thresholds and validity are judged after the run; results are always written first.
       const verdicts = scenario.thresholds === undefined ? undefined : evaluateThresholds(result, scenario.thresholds);
       if (verdicts !== undefined) result = { ...result, thresholds: verdicts };
