@@ -75,12 +75,16 @@ export function renderHtml(result: RunResult, options: { analysis?: RunAnalysis 
     ),
     '<h2>Charts</h2>',
     ...charts.map((c) => `<div class="chart" id="${escapeHtml(c.id)}"></div>`),
+    result.thresholds === undefined || result.thresholds.length === 0
+      ? ''
+      : '<h2>Thresholds</h2>' + table([['threshold', 'subject', 'status', 'message'], ...result.thresholds.map((t) => [t.threshold, t.subject, t.status, t.message])]),
     '<h2>Steps, counters and errors</h2>',
     stepsTable(result),
     '<h2>Scenario and topology</h2>',
     table([['hcbench', env.hcbenchVersion], ['Node', env.nodeVersion], ['CPU', `${env.cpuCount} × ${env.cpuModel}`],
       ...Object.entries(env.roles).map(([role, where]) => [`role ${role}`, where]),
       ...Object.entries(env.libraries).map(([name, version]) => [name, version])], false),
+    result.topology === undefined ? '' : `<h3>topology (network profile, paths, target)</h3><pre>${escapeHtml(JSON.stringify(result.topology, null, 2))}</pre>`,
     result.relayPath === undefined ? '' : `<h3>relay path counters</h3><pre>${escapeHtml(JSON.stringify(result.relayPath, null, 2))}</pre>`,
     `<h3>scenario (resolved)</h3><pre>${escapeHtml(JSON.stringify(result.scenario.resolved, null, 2))}</pre>`,
     `<h2>Method</h2><ul>${analysis.methods.map((m) => `<li>${escapeHtml(m)}</li>`).join('')}</ul>`,

@@ -101,6 +101,18 @@ describe('HTML report text', () => {
     expect(html).toContain('connection-churn@relay-emulated');
   });
 
+  test('shows the topology and threshold verdicts when the result has them', () => {
+    const result = loadSweepFixture();
+    result.topology = { network: { name: 'same-region', profile: {} }, paths: [{ id: 'direct', kind: 'direct', direct: { oneWayDelayMs: 5 } }], target: {} };
+    result.thresholds = [{ threshold: 'roundTrip.p99 < 2ms', subject: 'x@relay-emulated', status: 'failed', observed: 2500, limit: 2000, unit: 'us', message: 'roundtrip.p99 2500 us, must be < 2000 us' }];
+
+    const html = renderHtml(result);
+
+    expect(html).toContain('<h3>topology (network profile, paths, target)</h3>');
+    expect(html).toContain('&quot;oneWayDelayMs&quot;: 5');
+    expect(html).toContain('<td>roundTrip.p99 &lt; 2ms</td><td>x@relay-emulated</td><td>failed</td>');
+  });
+
   test('data embedded in the page cannot close its script element', () => {
     const result = loadSweepFixture();
     result.scenario.description = '</script><script>alert(1)</script>';
