@@ -2,7 +2,7 @@
 // go to the WebSocket routes, plus stats, faults and connection strings. Never reads process.* or prints.
 
 import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
@@ -12,6 +12,7 @@ import { expireRendezvous } from './connect-route.js';
 import type { RelayContext } from './context.js';
 import { ListenerRegistry } from './control-channel.js';
 import { sampleOneWayMs, type RelayDelays, type ShaperClock } from './delay.js';
+import { handleFaultRequest } from './fault-routes.js';
 import { createFaults, type RelayFaults } from './faults.js';
 import { HttpExchangeTable } from './http-exchange.js';
 import { handleSenderRequest } from './http-mode.js';
@@ -61,6 +62,8 @@ export interface RelayOptions {
   httpResponseTimeoutMs?: number;
   /** HTTP mode: largest sender request body accepted, in bytes (413 above). Default 64 MiB. */
   maxHttpBodyBytes?: number;
+  /** Serve `POST /$faults/<name>` on the relay port (see fault-routes.ts). Default false. */
+  isFaultEndpointEnabled?: boolean;
 }
 
 /** A running relay emulator. */
@@ -155,8 +158,14 @@ export async function startRelay(options: RelayOptions): Promise<RelayServer> {
     options.tls === undefined
       ? createServer()
       : (createHttpsServer({ cert: options.tls.certPem, key: options.tls.keyPem }) as unknown as Server);
+  // Late-bound: the fault endpoint needs the RelayServer built below.
+  let onFaultRequest: ((request: IncomingMessage, response: ServerResponse) => void) | undefined;
   server.on('request', (request, response) =>
-    handleHttpRequest(request, response, { stats, onSenderRequest: (req, res) => handleSenderRequest(context, req, res) }),
+    handleHttpRequest(request, response, {
+      stats,
+      onSenderRequest: (req, res) => handleSenderRequest(context, req, res),
+      ...(onFaultRequest === undefined ? {} : { onFaultRequest }),
+    }),
   );
   server.on('upgrade', (request: IncomingMessage, socket, head: Buffer) => routeUpgrade(context, request, socket, head));
   server.on('clientError', (_error, socket) => socket.destroy());
@@ -180,7 +189,7 @@ export async function startRelay(options: RelayOptions): Promise<RelayServer> {
     await closed;
   };
   let closing: Promise<void> | undefined;
-  return {
+  const relayServer: RelayServer = {
     url,
     host: publicHost,
     port: context.port,
@@ -214,4 +223,11 @@ export async function startRelay(options: RelayOptions): Promise<RelayServer> {
       return closing;
     },
   };
+  if (options.isFaultEndpointEnabled === true) {
+    onFaultRequest = (request, response) =>
+      handleFaultRequest(request, response, relayServer.faults, (downtimeMs) => {
+        relayServer.restart({ downtimeMs }).catch((error: unknown) => log({ level: 'error', event: 'restart-failed', message: String(error) }));
+      });
+  }
+  return relayServer;
 }

@@ -114,6 +114,27 @@ describe('relay emulator faults', () => {
     expect(fixture.relay.stats().listenersTotal).toBeGreaterThanOrEqual(2);
   });
 
+  test('drives faults over POST /$faults/<name> only when the endpoint is enabled', async () => {
+    const enabled = await startRelayFixture({ isFaultEndpointEnabled: true });
+    const disabled = await startRelayFixture();
+    const raw = await openRawListener(enabled.listenUri, enabled.token());
+    enabled.track(raw.ws);
+    const base = `http://127.0.0.1:${enabled.relay.port}/$faults`;
+    const post = (url: string): Promise<Response> => fetch(url, { method: 'POST', signal: AbortSignal.timeout(5000) });
+
+    const dropped = await post(`${base}/disconnect-listeners?code=1012`);
+    const unknown = await post(`${base}/explode`);
+    const wrongMethod = await fetch(`${base}/reset`, { signal: AbortSignal.timeout(5000) });
+    const off = await post(`http://127.0.0.1:${disabled.relay.port}/$faults/reset`);
+
+    expect(await dropped.json()).toEqual({ fault: 'disconnect-listeners', affected: 1 });
+    await expect(raw.closed).resolves.toMatchObject({ code: 1012 });
+    expect(unknown.status).toBe(404);
+    expect(wrongMethod.status).toBe(405);
+    expect(off.status).toBe(404);
+    await Promise.all([unknown.text(), wrongMethod.text(), off.text()]);
+  });
+
   test('serves the counters as JSON on GET /$stats', async () => {
     const fixture = await startRelayFixture();
     await fixture.listen();

@@ -28,6 +28,7 @@ interface RelayFlags {
   refuseListeners?: boolean;
   refuseAccepts?: boolean;
   acceptDelayMs?: number;
+  faultEndpoint?: boolean;
   json?: boolean;
 }
 
@@ -87,6 +88,7 @@ export function registerRelay(program: Command, io: CliIo, setExit: (code: ExitC
     .option('--refuse-listeners', 'fault: answer every listen with 503')
     .option('--refuse-accepts', 'fault: answer every connect with 404 although listeners are connected')
     .option('--accept-delay-ms <ms>', 'fault: delay every accept sent to a listener', parseMs)
+    .option('--fault-endpoint', 'accept POST /$faults/<name> on the relay port (disconnect-listeners, cut-connections, expire-tokens, restart, ...)')
     .option('--json', 'print the endpoint as one JSON line')
     .action(async (flags: RelayFlags, command: Command) => {
       const isVerbose = command.optsWithGlobals<{ verbose?: boolean }>().verbose === true;
@@ -103,6 +105,7 @@ export function registerRelay(program: Command, io: CliIo, setExit: (code: ExitC
         ...(flags.httpTimeoutMs === undefined ? {} : { httpResponseTimeoutMs: flags.httpTimeoutMs }),
         delays: { ...(senderLeg === undefined ? {} : { senderLeg }), ...(listenerLeg === undefined ? {} : { listenerLeg }) },
         ...(ca === undefined ? {} : { tls: { certPem: ca.certPem, keyPem: ca.keyPem } }),
+        isFaultEndpointEnabled: flags.faultEndpoint === true,
         ...(isVerbose ? { log: (event) => io.stderr.write(`relay ${JSON.stringify(event)}\n`) } : {}),
       });
       if (flags.refuseListeners === true) relay.faults.refuseListeners(true);
