@@ -1,11 +1,12 @@
 // `npm run bench`: runs the suite (bench/suite.ts), prints the table to stdout, progress to
 // stderr, and writes bench/results/<UTC stamp>.json. The only bench file that touches process.*.
-// Flags: --quick (short windows), --rounds N (default 3), --only id1,id2, --out DIR.
+// Flags: --quick (short windows), --no-calibrate, --rounds N (default 3), --only id1,id2, --out DIR.
 
 import { cpus, totalmem, release } from 'node:os';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runCalibration } from '../src/calibrate/run-calibration.js';
 import { runSuite } from './lib/runner.js';
 import { renderReportJson, renderTable } from './lib/table.js';
 import { createPathLookup } from './lib/tools.js';
@@ -13,21 +14,23 @@ import { suite } from './suite.js';
 
 interface Flags {
   isQuick: boolean;
+  shouldCalibrate: boolean;
   rounds: number;
   only: string[] | undefined;
   outDir: string;
 }
 
 function parseFlags(argv: readonly string[]): Flags {
-  const flags: Flags = { isQuick: false, rounds: 3, only: undefined, outDir: fileURLToPath(new URL('./results', import.meta.url)) };
+  const flags: Flags = { isQuick: false, shouldCalibrate: true, rounds: 3, only: undefined, outDir: fileURLToPath(new URL('./results', import.meta.url)) };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     if (arg === '--quick') flags.isQuick = true;
+    else if (arg === '--no-calibrate') flags.shouldCalibrate = false;
     else if (arg === '--rounds') flags.rounds = Math.max(1, Math.min(20, Number(argv[++i] ?? '3') || 3));
     else if (arg === '--only') flags.only = (argv[++i] ?? '').split(',').filter((s) => s !== '');
     else if (arg === '--out') flags.outDir = resolve(argv[++i] ?? '.');
     else if (arg === '--help' || arg === '-h') {
-      process.stdout.write('usage: npm run bench -- [--quick] [--rounds N] [--only id,id] [--out DIR]\n');
+      process.stdout.write('usage: npm run bench -- [--quick] [--no-calibrate] [--rounds N] [--only id,id] [--out DIR]\n');
       process.stdout.write(`entries: ${suite.map((e) => e.id).join(', ')}\n`);
       process.exit(0);
     } else {
@@ -45,7 +48,12 @@ async function main(): Promise<void> {
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   const cpuList = cpus();
-  const report = await runSuite(entries, {
+  let calibration;
+  if (flags.shouldCalibrate) {
+    process.stderr.write('[calibrate] noise floor and injected-delay accuracy (quick)\n');
+    calibration = await runCalibration({ isQuick: true, signal: controller.signal });
+  }
+  const suiteReport = await runSuite(entries, {
     rounds: flags.rounds,
     isQuick: flags.isQuick,
     log: (line) => process.stderr.write(`${line}\n`),
@@ -60,6 +68,7 @@ async function main(): Promise<void> {
       platform: `${process.platform}/${process.arch}`,
     },
   });
+  const report = calibration === undefined ? suiteReport : { ...suiteReport, calibration };
   await mkdir(flags.outDir, { recursive: true });
   const file = join(flags.outDir, `${report.startedAt.replace(/[:.]/g, '-')}.json`);
   await writeFile(file, renderReportJson(report));

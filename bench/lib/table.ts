@@ -15,6 +15,15 @@ export function renderTable(report: BenchReport): string {
   for (const r of rows) out.push(line(r));
   out.push('');
   for (const e of report.entries) out.push(...details(e));
+  const c = report.calibration;
+  if (c !== undefined) {
+    const n = c.noiseFloor;
+    out.push(
+      `noise floor: loopback RTT p50 ${n.loopbackRtt.p50Us} µs / p99 ${n.loopbackRtt.p99Us} µs, idle event-loop delay p99 ${n.eventLoopDelay.p99Us} µs, ` +
+        `resolvable p50 difference ${c.resolution.resolvableDifferenceUs} µs; injected-delay error at 5/20 ms: ` +
+        c.delays.filter((d) => d.injectedMs >= 5).map((d) => `${d.mechanism} ${d.injectedMs} ms ${d.errorPercent.toFixed(1)}%`).join(', '),
+    );
+  }
   out.push(
     `${report.entries.filter((e) => e.status === 'measured').length} measured, ` +
       `${report.entries.filter((e) => e.status === 'skipped').length} skipped, ` +

@@ -1,6 +1,8 @@
 // Shapes of the benchmark suite: an entry (hcbench side + reference side), one measured figure,
 // and the per-entry outcome the table and the JSON are rendered from. Plain data, no I/O.
 
+import type { CalibrationResult } from '../../src/calibrate/types.js';
+
 /** One figure of one side in one round. `value` is the headline number compared across sides. */
 export interface Figure {
   /** The compared number, in `unit` (e.g. round trips per second, or µs). */
@@ -115,5 +117,7 @@ export interface BenchReport {
   /** Default rounds per entry. */
   rounds: number;
   machine: Record<string, string | number>;
+  /** `hcbench calibrate --quick` figures taken just before the entries (absent with --no-calibrate). */
+  calibration?: CalibrationResult;
   entries: EntryOutcome[];
 }
