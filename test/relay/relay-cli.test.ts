@@ -1,7 +1,10 @@
 // `hcbench relay` in-process through main(): prints connection strings that hyco-ws peers can use,
 // stops cleanly when aborted (Ctrl-C), and reports a bad namespace file with exit 3.
 
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,6 +82,28 @@ describe('hcbench relay', () => {
     expect(code).toBe(ExitCode.InvalidScenario);
     expect(stderr()).toContain('rules[0].rights[0]');
     expect(stderr()).toContain('hybridConnections');
+  });
+
+  test('the real bin stops on SIGINT with exit 0 and releases its port', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', 'relay', '--json'], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = once(child, 'exit');
+    onTestFinished(async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    });
+    const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+    const { url } = JSON.parse(line) as { url: string };
+    const port = Number(new URL(url).port);
+
+    child.kill('SIGINT');
+    const [code] = (await exited) as [number | null];
+    const probe = await fetch(`http://127.0.0.1:${port}/$stats`, { signal: AbortSignal.timeout(5000) }).then(
+      () => 'still listening',
+      () => 'closed',
+    );
+
+    expect(code).toBe(0);
+    expect(probe).toBe('closed');
   });
 
   test('rejects a bad port with exit 2', async () => {
