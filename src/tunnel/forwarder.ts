@@ -11,7 +11,7 @@ import { PathSetupError } from '../errors.js';
 import { createConnectionTracker } from './connection-tracker.js';
 import { createHopTiming } from './hop-timing.js';
 import { type ClientStack, openSender } from './client-stack.js';
-import { describeError } from './message-socket.js';
+import { type MessageSocket, describeError } from './message-socket.js';
 import { createPump } from './pump.js';
 import type { TunnelLog, TunnelStats } from './types.js';
 
@@ -59,7 +59,16 @@ export async function startForwarder(options: ForwarderOptions): Promise<Forward
   const onConnection = (socket: Socket): void => {
     const acceptedNs = hrtime.bigint();
     socket.setNoDelay(true);
-    const ws = openSender(clientStack, uri, token());
+    let ws: MessageSocket;
+    try {
+      ws = openSender(clientStack, uri, token());
+    } catch (error) {
+      // e.g. a URI the WebSocket client rejects: count it on this connection, never crash the server.
+      tracker.countError('other');
+      log({ level: 'error', event: 'connection-error', message: redactSecrets(`cannot open a relayed WebSocket: ${describeError(error)}`) });
+      socket.resetAndDestroy();
+      return;
+    }
     const pump = createPump(socket, ws, {
       onHop: timing.onHop,
       ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),

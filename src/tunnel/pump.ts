@@ -273,6 +273,8 @@ export function createPump(socket: Socket, ws: MessageSocket, options: PumpOptio
   if (ws.readyState === WS_OPEN) onWsOpen();
   else if (ws.readyState === WS_CONNECTING) ws.on('open', onWsOpen);
   else onWsClose(1006, '');
+  // A socket that died before the pump started never emits 'close' again.
+  if (state.tcpClosed) onTcpClose(true);
 
   return {
     counters,
