@@ -42,13 +42,18 @@ export function groupSeries(steps: readonly StepResult[]): PathSeries[] {
   return [...series.values()];
 }
 
-/** For each variant, its direct series paired with each non-direct series. */
+/**
+ * For each variant, its baseline series (the first direct path, else the first path) paired with
+ * every other series. Two direct paths therefore give an A vs A comparison.
+ */
 export function pairSeries(series: readonly PathSeries[]): { direct: PathSeries; relay: PathSeries }[] {
   const pairs: { direct: PathSeries; relay: PathSeries }[] = [];
-  for (const relay of series) {
-    if (relay.isDirect) continue;
-    const direct = series.find((s) => s.isDirect && s.key === relay.key);
-    if (direct !== undefined) pairs.push({ direct, relay });
+  const keys = [...new Set(series.map((s) => s.key))];
+  for (const key of keys) {
+    const ofKey = series.filter((s) => s.key === key);
+    const baseline = ofKey.find((s) => s.isDirect) ?? ofKey[0];
+    if (baseline === undefined) continue;
+    for (const other of ofKey) if (other !== baseline) pairs.push({ direct: baseline, relay: other });
   }
   return pairs;
 }

@@ -66,11 +66,11 @@ function difference(relay: number, direct: number, seRelay: number, seDirect: nu
   return { value, interval: { low: value - half, high: value + half }, n: df + 4, ...(note === undefined ? {} : { note }) };
 }
 
-/** Points of one path's series grouped by sweep key. */
-function sweepPoints(series: readonly PathSeries[], isDirect: boolean): Map<string, Map<string, RoundTripFit['points']>> {
+/** Points per sweep key and path; within a key, direct paths come first (the first is the baseline). */
+function sweepPoints(series: readonly PathSeries[]): Map<string, Map<string, RoundTripFit['points']>> {
   const out = new Map<string, Map<string, RoundTripFit['points']>>();
-  for (const s of series) {
-    if (s.isDirect !== isDirect) continue;
+  const ordered = [...series.filter((s) => s.isDirect), ...series.filter((s) => !s.isDirect)];
+  for (const s of ordered) {
     for (const step of s.byRepetition.values()) {
       const k = roundTripsOf(step);
       const h = step.metrics.histograms.transaction.summary;
@@ -90,19 +90,19 @@ function sweepPoints(series: readonly PathSeries[], isDirect: boolean): Map<stri
   return out;
 }
 
-/** Fits every sweep on the direct path and each relay path, and compares them. */
+/**
+ * Fits every sweep on each path and compares each path with the baseline of its sweep: the first
+ * direct path, else the first path (so two direct paths give an A vs A comparison).
+ */
 export function fitRoundTrips(series: readonly PathSeries[], confidence: number): FitComparison[] {
-  const direct = sweepPoints(series, true);
-  const relay = sweepPoints(series, false);
   const out: FitComparison[] = [];
-  for (const [key, relayPaths] of relay) {
-    const directPaths = direct.get(key);
-    const [directPathId, directPoints] = directPaths === undefined ? [] : ([...directPaths][0] ?? []);
-    if (directPathId === undefined || directPoints === undefined) continue;
-    const d = fitLine(directPathId, directPoints);
+  for (const [key, paths] of sweepPoints(series)) {
+    const [[baselineId, baselinePoints] = [], ...others] = [...paths];
+    if (baselineId === undefined || baselinePoints === undefined) continue;
+    const d = fitLine(baselineId, baselinePoints);
     if (d === null) continue;
-    for (const [relayPathId, relayPoints] of relayPaths) {
-      const r = fitLine(relayPathId, relayPoints);
+    for (const [otherId, otherPoints] of others) {
+      const r = fitLine(otherId, otherPoints);
       if (r === null) continue;
       const df = d.df + r.df;
       const { df: _dd, ...directFit } = d;

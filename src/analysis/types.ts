@@ -41,7 +41,9 @@ export interface PercentileComparison {
 export interface PathComparison {
   /** The stepId part before `@`, e.g. `tcp-request-response`. */
   key: string;
+  /** The baseline: the first direct path of the variant, else its first path. */
   directPathId: string;
+  /** The path compared with the baseline (a relay path, or a second direct path for A vs A). */
   relayPathId: string;
   /** Repetition indices present on both paths (the pairs). */
   repetitions: number[];

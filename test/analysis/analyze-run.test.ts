@@ -45,6 +45,20 @@ describe('per-percentile comparison across repetitions', () => {
     expect(p50.ratio!.value).toBeGreaterThan(1);
   });
 
+  test('two direct paths are compared A vs A, the first being the baseline; relay paths each against direct', () => {
+    const random = createRandom(17);
+    const draw = () => normalSample(random, 500, 50);
+    const steps = [0, 1, 2].flatMap((repetition) => [
+      syntheticStep({ pathId: 'a', pathKind: 'direct', repetition, roundTrips: 1, transactions: 50, drawRoundTripUs: draw }),
+      syntheticStep({ pathId: 'b', pathKind: 'direct', repetition, roundTrips: 1, transactions: 50, drawRoundTripUs: draw }),
+      syntheticStep({ pathId: 'r1', pathKind: 'relay-emulated', repetition, roundTrips: 1, transactions: 50, drawRoundTripUs: draw }),
+    ]);
+
+    const pairs = analyzeRun(syntheticRun(steps)).comparisons.map((c) => `${c.directPathId}→${c.relayPathId}`);
+
+    expect(pairs).toEqual(['a→b', 'a→r1']);
+  });
+
   test('one repetition says n=1 and gives no interval', () => {
     const analysis = analyzeRun(syntheticRun(pairedRepetitions(1, 1, 300, 7)));
 
