@@ -1,8 +1,9 @@
 // Exact merging of StepMetrics measured in parallel over the same window (generator threads):
 // counters add, histograms merge bucket by bucket from their encodings. Pure; no I/O.
 
-import type { ErrorKind, StepCounters, StepMetrics } from './result.js';
-import { mergeRecords } from './histogram.js';
+import hdr from 'hdr-histogram-js';
+import type { ErrorKind, StepCounters, StepInterval, StepMetrics } from './result.js';
+import { mergeHistograms, mergeRecords } from './histogram.js';
 
 type ErrorMap = Partial<Record<ErrorKind, number>>;
 
@@ -53,6 +54,23 @@ export function mergeStepMetrics(list: readonly StepMetrics[]): StepMetrics {
   };
   if (list.every((m) => m.warmupCounters !== undefined)) merged.warmupCounters = mergeCounters(list.map((m) => m.warmupCounters as StepCounters));
   if (first.timing !== undefined) merged.timing = first.timing;
+  const intervals = mergeIntervals(list);
+  if (intervals.length > 0) merged.intervals = intervals;
   if (notes.length > 0) merged.notes = notes;
   return merged;
+}
+
+/** Interval histograms merged by start time (generators share the window's interval grid). */
+function mergeIntervals(list: readonly StepMetrics[]): StepInterval[] {
+  const byStart = new Map<number, StepInterval[]>();
+  for (const interval of list.flatMap((m) => m.intervals ?? [])) byStart.set(interval.startMs, [...(byStart.get(interval.startMs) ?? []), interval]);
+  return [...byStart.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([startMs, parts]) => {
+      const decoded = parts.map((p) => hdr.decodeFromCompressedBase64(p.roundTrip, 64, false));
+      const merged = mergeHistograms(decoded);
+      const roundTrip = hdr.encodeIntoCompressedBase64(merged);
+      for (const h of [...decoded, merged]) h.destroy();
+      return { startMs, durationMs: Math.max(...parts.map((p) => p.durationMs)), roundTrip };
+    });
 }

@@ -2,8 +2,9 @@
 // warm-up and a measured phase, and produces StepMetrics. It does not time anything itself and
 // does no I/O: drivers hand it durations measured with their injected clock.
 
-import type { ErrorKind, HistogramRecord, StepCounters, StepMetrics } from './result.js';
-import { createLatencyHistogram, recordNs, toRecord, type Histogram } from './histogram.js';
+import hdr from 'hdr-histogram-js';
+import type { ErrorKind, HistogramRecord, StepCounters, StepInterval, StepMetrics } from './result.js';
+import { createLatencyHistogram, mergeHistograms, recordNs, toRecord, type Histogram } from './histogram.js';
 
 /** Which part of a run a recorded event belongs to. Warm-up events are counted apart and never histogrammed. */
 export type Phase = 'warmup' | 'measured';
@@ -42,15 +43,40 @@ export class StepRecorder {
   private readonly warmup: StepCounters = createCounters();
   private openConnections = 0;
   private peakConnections = 0;
+  /** Round-trip histograms per interval of the measured window (index = interval number). */
+  private readonly intervals: Histogram[] = [];
+  private intervalStartNs: bigint | undefined;
+  private intervalNs = 1_000_000_000n;
 
   /** `optionalMetrics`: extra histograms that appear in the snapshot even when empty. */
   constructor(optionalMetrics: readonly OptionalLatencyMetric[] = []) {
     for (const metric of [...CORE_METRICS, ...optionalMetrics]) this.histograms.set(metric, createLatencyHistogram());
   }
 
-  /** Records a duration in nanoseconds (rounded to µs); ignored in the warm-up phase. */
-  recordNs(phase: Phase, metric: LatencyMetric, durationNs: bigint): void {
+  /**
+   * Starts interval histograms of round trips: from `measuredStartNs` (clock ns, the end of the
+   * warm-up), one per `intervalMs` (default 1000). Round trips recorded with `atNs` land in them.
+   */
+  startIntervals(measuredStartNs: bigint, intervalMs = 1000): void {
+    this.intervalStartNs = measuredStartNs;
+    this.intervalNs = BigInt(Math.max(1, Math.round(intervalMs * 1e6)));
+  }
+
+  /**
+   * Records a duration in nanoseconds (rounded to µs); ignored in the warm-up phase. `atNs`, the
+   * clock time the event completed, also files round trips into their interval histogram.
+   */
+  recordNs(phase: Phase, metric: LatencyMetric, durationNs: bigint, atNs?: bigint): void {
     if (phase !== 'measured') return;
+    if (metric === 'roundTrip' && atNs !== undefined && this.intervalStartNs !== undefined && atNs >= this.intervalStartNs) {
+      const index = Number((atNs - this.intervalStartNs) / this.intervalNs);
+      // Bounded: at most one histogram per interval of a (finite) window, allocated on demand.
+      if (index < 100_000) {
+        for (let i = this.intervals.length; i <= index; i++) this.intervals.push(createLatencyHistogram());
+        const interval = this.intervals[index];
+        if (interval !== undefined) recordNs(interval, durationNs);
+      }
+    }
     let histogram = this.histograms.get(metric);
     if (histogram === undefined) {
       histogram = createLatencyHistogram();
@@ -132,6 +158,19 @@ export class StepRecorder {
     }
     const counters = copyCounters(this.measured);
     if (this.peakConnections > 0) counters.connectionsPeak = this.peakConnections;
+    const intervalMs = Number(this.intervalNs) / 1e6;
+    // Round trips that completed in the grace after the window belong to its last interval, so
+    // the intervals always add up to the whole-step histogram.
+    const lastIndex = Math.max(0, Math.ceil(options.durationMs / intervalMs) - 1);
+    const intervals: StepInterval[] = [];
+    for (let i = 0; i <= Math.min(lastIndex, this.intervals.length - 1); i++) {
+      const h = this.intervals[i];
+      if (h === undefined) continue;
+      const late = i === lastIndex ? this.intervals.slice(lastIndex + 1) : [];
+      const merged = late.length === 0 ? h : mergeHistograms([h, ...late]);
+      intervals.push({ startMs: i * intervalMs, durationMs: Math.max(0, Math.min(intervalMs, options.durationMs - i * intervalMs)), roundTrip: hdr.encodeIntoCompressedBase64(merged) });
+      if (merged !== h) merged.destroy();
+    }
     return {
       durationMs: options.durationMs,
       warmupMs: options.warmupMs,
@@ -140,6 +179,7 @@ export class StepRecorder {
       roundTripsPerSec: perSec(this.measured.roundTrips),
       histograms,
       warmupCounters: copyCounters(this.warmup),
+      ...(this.intervalStartNs === undefined ? {} : { intervals }),
     };
   }
 
@@ -147,6 +187,8 @@ export class StepRecorder {
   destroy(): void {
     for (const h of this.histograms.values()) h.destroy();
     this.histograms.clear();
+    for (const h of this.intervals) h.destroy();
+    this.intervals.length = 0;
   }
 
   private record(metric: CoreLatencyMetric): HistogramRecord {

@@ -61,6 +61,7 @@ async function runDialog(options: WorkloadRunOptions<DialogParams>): Promise<Wor
   try {
     if (isPersistent) sessions.push(...(await Promise.all(Array.from({ length: p.connections }, () => openSession('measured')))));
     const window = createRunWindow(clock, options.warmupMs, options.durationMs);
+    recorder.startIntervals(window.warmupEndNs);
     const expects = steps.filter((s) => 'expect' in s).length;
     stopper.armDeadline(options.warmupMs + options.durationMs + timeoutMs * Math.max(1, expects) + 1000);
     const execute = async (d: Dispatch): Promise<ExecuteResult> => {
@@ -124,7 +125,7 @@ async function runScript(ctx: ScriptContext, session: Session, steps: readonly C
     }
     if (lastSendNs !== undefined && isTransaction) {
       recorder.countRoundTrip(phase);
-      recorder.recordNs(phase, 'roundTrip', outcome.endNs - lastSendNs);
+      recorder.recordNs(phase, 'roundTrip', outcome.endNs - lastSendNs, outcome.endNs);
     }
     lastSendNs = undefined;
   }

@@ -24,6 +24,7 @@ async function runHttp(options: WorkloadRunOptions<HttpParams>): Promise<Workloa
   const stopper = createStopper(signal);
   try {
     const window = createRunWindow(clock, options.warmupMs, options.durationMs);
+    recorder.startIntervals(window.warmupEndNs);
     const totalMs = options.warmupMs + options.durationMs;
     stopper.armDeadline(totalMs + STOP_GRACE_MS + 2000);
     const url = `http://${dialAddress.host.includes(':') ? `[${dialAddress.host}]` : dialAddress.host}:${dialAddress.port}${p.path ?? '/'}`;
@@ -57,9 +58,15 @@ async function runHttp(options: WorkloadRunOptions<HttpParams>): Promise<Workloa
       throw new WorkloadError(`http: autocannon refused the options: ${setupError instanceof Error ? setupError.message : String(setupError)}`, { cause: setupError });
     }
     let stopAt = 0n;
+    // Responses between the window's end and autocannon acting on stop() (its next sample tick).
+    let afterWindow = 0;
     instance.on('response', (_client: unknown, statusCode: number, resBytes: number, responseTimeMs: number) => {
-      const phase = phaseAt(window, clock.nowNs());
-      if (phase === undefined) return;
+      const nowNs = clock.nowNs();
+      const phase = phaseAt(window, nowNs);
+      if (phase === undefined) {
+        afterWindow += 1;
+        return;
+      }
       recorder.addBytesReceived(phase, resBytes);
       if (statusCode < 200 || statusCode > 299) {
         recorder.countError(phase, 'mismatch');
@@ -68,7 +75,7 @@ async function runHttp(options: WorkloadRunOptions<HttpParams>): Promise<Workloa
       const durationNs = BigInt(Math.round(responseTimeMs * 1e6));
       recorder.countTransaction(phase);
       recorder.countRoundTrip(phase);
-      recorder.recordNs(phase, 'roundTrip', durationNs);
+      recorder.recordNs(phase, 'roundTrip', durationNs, nowNs);
       recorder.recordNs(phase, 'transaction', durationNs);
     });
     instance.on('reqError', (error: unknown) => {
@@ -89,7 +96,8 @@ async function runHttp(options: WorkloadRunOptions<HttpParams>): Promise<Workloa
       ? { model: 'closed', latencyFrom: 'dispatch', coordinatedOmissionCorrection: 'none' }
       : { model: 'closed', latencyFrom: 'dispatch', coordinatedOmissionCorrection: 'none', ratePerSec: p.ratePerSec };
     metrics.notes = [
-      'http: latencies are autocannon per-request times (send to response end), re-recorded in µs; requests in flight at the end are not counted; request bytes are not measured',
+      'http: latencies are autocannon per-request times (send to response end), re-recorded in µs; request bytes are not measured',
+      `http: ${afterWindow} responses completed after the window's end and are not counted`,
     ];
     return { metrics, isAborted };
   } finally {

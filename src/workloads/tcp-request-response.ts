@@ -72,6 +72,7 @@ export async function runRequestResponse(
       slots.push(...opened);
     }
     const window = createRunWindow(clock, options.warmupMs, options.durationMs);
+    recorder.startIntervals(window.warmupEndNs);
     // Hard deadline on the real timer: nothing outlives the window plus one timeout of grace.
     stopper.armDeadline(options.warmupMs + options.durationMs + timeoutMs + (params.thinkTimeMs ?? 0) * params.roundTripsPerTransaction + 1000);
 
@@ -107,7 +108,7 @@ export async function runRequestResponse(
           recorder.recordNs(d.phase, 'firstByte', outcome.firstByteNs - connection.connectStartNs);
         }
         recorder.countRoundTrip(d.phase);
-        recorder.recordNs(d.phase, 'roundTrip', outcome.endNs - startNs);
+        recorder.recordNs(d.phase, 'roundTrip', outcome.endNs - startNs, outcome.endNs);
         endNs = outcome.endNs;
       }
       recorder.countTransaction(d.phase);

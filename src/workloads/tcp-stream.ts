@@ -33,6 +33,7 @@ async function runTcpStream(options: WorkloadRunOptions<TcpStreamParams>): Promi
     const streams = await Promise.all(Array.from({ length: p.connections ?? 1 }, () => connector.open('measured')));
     const probeConnection = p.probe === undefined ? undefined : await connector.open('measured');
     const window = createRunWindow(clock, options.warmupMs, options.durationMs);
+    if (p.probe !== undefined) recorder.startIntervals(window.warmupEndNs);
     stopper.armDeadline(options.warmupMs + options.durationMs + CLOSE_GRACE_MS + 2000);
     meter = new ThroughputMeter(window, clock, p.intervalMs ?? 100);
     const m = meter;
@@ -167,7 +168,7 @@ async function runProbe(
       return { ok: false };
     }
     recorder.countRoundTrip(d.phase);
-    recorder.recordNs(d.phase, 'roundTrip', outcome.endNs - startNs);
+    recorder.recordNs(d.phase, 'roundTrip', outcome.endNs - startNs, outcome.endNs);
     return { ok: true, endNs: outcome.endNs };
   };
   await runLoad({ load: { model: 'open', ratePerSec: probe.ratePerSec, maxInFlight: 1 }, slots: 1, window, clock, stop: probeStop.signal, recorder, execute });

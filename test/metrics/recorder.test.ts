@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { StepRecorder } from '../../src/metrics/recorder.js';
+import { decodeRecord } from '../../src/metrics/histogram.js';
 
 describe('StepRecorder', () => {
   test('keeps warm-up out of the histograms and the measured counters', () => {
@@ -36,5 +37,25 @@ describe('StepRecorder', () => {
     expect(first.counters.transactions).toBe(1);
     expect(first.counters.errors).toEqual({});
     expect(json).toEqual(first);
+  });
+});
+
+describe('StepRecorder intervals', () => {
+  test('files round trips by completion time and adds late completions to the last interval', () => {
+    const recorder = new StepRecorder();
+    recorder.startIntervals(1_000_000_000n, 100);
+
+    recorder.recordNs('measured', 'roundTrip', 50_000n, 1_010_000_000n);
+    recorder.recordNs('measured', 'roundTrip', 60_000n, 1_150_000_000n);
+    recorder.recordNs('measured', 'roundTrip', 70_000n, 1_190_000_000n);
+    recorder.recordNs('measured', 'roundTrip', 80_000n, 1_400_000_000n);
+    recorder.recordNs('warmup', 'roundTrip', 90_000n, 990_000_000n);
+    const metrics = recorder.snapshot({ durationMs: 250, warmupMs: 0 });
+    recorder.destroy();
+
+    const counts = (metrics.intervals ?? []).map((i) => decodeRecord({ unit: 'us', summary: metrics.histograms.roundTrip.summary, encoded: i.roundTrip }).totalCount);
+    expect(metrics.intervals?.map((i) => [i.startMs, i.durationMs])).toEqual([[0, 100], [100, 100], [200, 50]]);
+    expect(counts).toEqual([1, 2, 1]);
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(metrics.histograms.roundTrip.summary.count);
   });
 });

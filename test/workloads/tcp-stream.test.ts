@@ -22,8 +22,8 @@ describe('tcp-stream workload', () => {
     expect(m.counters.errors).toEqual({});
     expect(m.counters.transactions).toBe(2);
     expect(total(m, 'bytesSent')).toBe(stats.bytesReceived);
-    expect(total(m, 'bytesSent')).toBeGreaterThan(1_000_000);
-    expect(up?.count).toBeGreaterThanOrEqual(4);
+    expect(total(m, 'bytesSent')).toBeGreaterThan(100_000);
+    expect(up?.count).toBeGreaterThanOrEqual(1);
     expect(up?.overallBytesPerSec).toBeGreaterThan(0);
     expect(up?.minBytesPerSec).toBeLessThanOrEqual(up?.p50BytesPerSec ?? -1);
     expect(up?.p50BytesPerSec).toBeLessThanOrEqual(up?.maxBytesPerSec ?? -1);
@@ -37,7 +37,7 @@ describe('tcp-stream workload', () => {
     expect(m.counters.errors).toEqual({});
     expect(m.counters.transactions).toBe(1);
     expect(total(m, 'bytesReceived')).toBe(stats.bytesSent);
-    expect(total(m, 'bytesReceived')).toBeGreaterThan(1_000_000);
+    expect(total(m, 'bytesReceived')).toBeGreaterThan(100_000);
     expect(m.throughput?.download?.overallBytesPerSec).toBeGreaterThan(0);
   });
 
