@@ -5,9 +5,9 @@ import type { FitComparison, PathComparison, Projection, RunAnalysis } from '../
 import type { RunResult, StepResult } from '../metrics/result.js';
 import { formatDeltaUs, formatEstimateMs, formatEstimateUs, formatRate, formatRatioEstimate, formatUs } from './format.js';
 
-/** Column headings of the comparison table, for a confidence level such as 0.95. */
-export function comparisonHeader(confidence: number): string[] {
-  return ['', 'direct', 'relay', `relay − direct [${Math.round(confidence * 100)}% CI]`, 'relay ÷ direct'];
+/** Column headings of the comparison table: the two path ids, the delta with its CI level, the ratio. */
+export function comparisonHeader(confidence: number, comparison: PathComparison): string[] {
+  return ['', comparison.directPathId, comparison.relayPathId, `Δ [${Math.round(confidence * 100)}% CI]`, 'ratio'];
 }
 
 const SHOWN: Record<string, readonly string[]> = {
@@ -80,7 +80,7 @@ export function verdictLines(analysis: RunAnalysis, isPerComparison = true): str
     if (rt === undefined) continue;
     const note = rt.deltaUs.note === undefined ? '' : ` (${rt.deltaUs.note})`;
     const txText = tx === undefined ? '' : `, ${formatEstimateUs(tx.deltaUs)} per transaction`;
-    lines.push(`${c.key}: relay adds ${formatEstimateUs(rt.deltaUs)} per round trip at p50 (${formatRatioEstimate(rt.ratio)})${txText}${note}`);
+    lines.push(`${c.key}: ${c.relayPathId} adds ${formatEstimateUs(rt.deltaUs)} per round trip at p50 over ${c.directPathId} (${formatRatioEstimate(rt.ratio)})${txText}${note}`);
     if (c.connectionSetup !== null) {
       const label = c.connectionSetup.metric === 'firstByte' ? 'first byte on a new connection' : 'TCP connect';
       lines.push(`${c.key}: connection setup (${label}, p50) ${formatEstimateUs(c.connectionSetup.deltaUs)}`);
@@ -94,7 +94,7 @@ export function verdictLines(analysis: RunAnalysis, isPerComparison = true): str
 /** The round-trip fit as one sentence. */
 export function fitLine(f: FitComparison): string {
   const ks = [...new Set(f.direct.points.map((p) => p.roundTrips))].sort((a, b) => a - b).join(', ');
-  return `${f.key}: per round trip the relay adds ${formatEstimateUs(f.slopeDeltaUs)}, fixed cost per transaction ${formatEstimateUs(f.interceptDeltaUs)} (fit over k = ${ks})`;
+  return `${f.key}: per round trip ${f.relay.pathId} adds ${formatEstimateUs(f.slopeDeltaUs)} over ${f.direct.pathId}, fixed cost per transaction ${formatEstimateUs(f.interceptDeltaUs)} (fit over k = ${ks})`;
 }
 
 /** The projection as one sentence. */

@@ -39,7 +39,7 @@ export function renderConsole(result: RunResult, options: ConsoleOptions = {}): 
   }
   for (const comparison of isCompact ? [] : analysis.comparisons) {
     lines.push(bold(`${comparison.key}`) + dim(`  (${describeComparison(comparison, result)})`));
-    lines.push(renderTable([comparisonHeader(analysis.confidence), ...comparisonRows(comparison, result.steps)]));
+    lines.push(renderTable([comparisonHeader(analysis.confidence, comparison), ...comparisonRows(comparison, result.steps)]));
     lines.push('');
   }
   const compared = new Set(analysis.comparisons.flatMap((c) => [`${c.key}@${c.directPathId}`, `${c.key}@${c.relayPathId}`]));

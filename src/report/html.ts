@@ -71,7 +71,7 @@ export function renderHtml(result: RunResult, options: { analysis?: RunAnalysis 
     '<h2>Relay against direct</h2>',
     ...analysis.comparisons.map(
       (c) => `<h3>${escapeHtml(c.key)}</h3><p class="muted">${escapeHtml(describeComparison(c, result))}</p>` +
-        table([comparisonHeader(analysis.confidence), ...comparisonRows(c, result.steps)]),
+        table([comparisonHeader(analysis.confidence, c), ...comparisonRows(c, result.steps)]),
     ),
     '<h2>Charts</h2>',
     ...charts.map((c) => `<div class="chart" id="${escapeHtml(c.id)}"></div>`),

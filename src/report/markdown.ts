@@ -27,7 +27,7 @@ export function renderMarkdown(result: RunResult, options: { analysis?: RunAnaly
   if (analysis.warnings.length > 0) out.push('> [!WARNING]', ...analysis.warnings.map((w) => `> - ${cell(w)}`), '');
   for (const comparison of analysis.comparisons) {
     out.push(`### ${cell(comparison.key)}`, '', `_${cell(describeComparison(comparison, result))}_`, '');
-    out.push(table([comparisonHeader(analysis.confidence), ...comparisonRows(comparison, result.steps)]), '');
+    out.push(table([comparisonHeader(analysis.confidence, comparison), ...comparisonRows(comparison, result.steps)]), '');
   }
   const env = result.environment;
   out.push(

@@ -46,7 +46,7 @@ describe('reports of a real short run', () => {
     expect(measured.map((s) => `${s.pathKind}#${s.repetition ?? 0}`).sort()).toEqual(['direct#0', 'direct#1', 'relay-emulated#0', 'relay-emulated#1']);
     // console and Markdown: one comparison of two paired repetitions, with an interval, and the verdict.
     expect(outputs.get('console'), outputs.get('console')).toContain('direct vs relay-emulated, n=2 repetitions');
-    expect(outputs.get('console'), outputs.get('console')).toMatch(/relay adds [+-][\d.]+ (µs|ms) \[[+-][\d.]+ (µs|ms), [+-][\d.]+ (µs|ms)\] per round trip at p50/);
+    expect(outputs.get('console'), outputs.get('console')).toMatch(/relay-emulated adds [+-][\d.]+ (µs|ms) \[[+-][\d.]+ (µs|ms), [+-][\d.]+ (µs|ms)\] per round trip at p50 over direct/);
     expect(outputs.get('md')).toContain('| roundTrip p50 |');
     // CSV: the roundTrip p50 and count of each step are the saved summary's.
     const csv = outputs.get('csv')!.trimEnd().split('\n').map((line) => line.split(','));

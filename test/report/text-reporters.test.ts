@@ -14,48 +14,48 @@ describe('console', () => {
       Round-trip sweep k = 1, 5 on both paths, two repetitions.
 
       tcp-request-response[roundTripsPerTransaction=1]  (direct vs relay-emulated, n=2 repetitions, 1.0 s measured per path)
-                           direct     relay         relay − direct [95% CI]         relay ÷ direct
-      roundTrip p50        310 µs   1.12 ms      +814 µs [+809 µs, +818 µs]   ×3.63 [×3.58, ×3.68]
-      roundTrip p90        377 µs   1.36 ms     +984 µs [+952 µs, +1.02 ms]   ×3.61 [×3.43, ×3.80]
-      roundTrip p99        431 µs   1.57 ms   +1.14 ms [+1.12 ms, +1.16 ms]   ×3.64 [×3.44, ×3.88]
-      roundTrip p99.9      431 µs   1.57 ms   +1.14 ms [+1.12 ms, +1.16 ms]   ×3.64 [×3.44, ×3.88]
-      roundTrip max        431 µs   1.57 ms   +1.14 ms [+1.12 ms, +1.16 ms]   ×3.64 [×3.44, ×3.88]
-      transaction p50      410 µs   2.02 ms   +1.61 ms [+1.61 ms, +1.62 ms]   ×4.94 [×4.88, ×5.00]
-      transaction p90      477 µs   2.26 ms   +1.78 ms [+1.75 ms, +1.82 ms]   ×4.74 [×4.57, ×4.92]
-      transaction p99      531 µs   2.47 ms   +1.94 ms [+1.92 ms, +1.96 ms]   ×4.66 [×4.44, ×4.90]
-      transaction p99.9    531 µs   2.47 ms   +1.94 ms [+1.92 ms, +1.96 ms]   ×4.66 [×4.44, ×4.90]
-      transaction max      531 µs   2.47 ms   +1.94 ms [+1.92 ms, +1.96 ms]   ×4.66 [×4.44, ×4.90]
-      connect p50           80 µs    120 µs         +40 µs [+40 µs, +40 µs]   ×1.50 [×1.50, ×1.50]
-      connect p99           80 µs    120 µs         +40 µs [+40 µs, +40 µs]   ×1.50 [×1.50, ×1.50]
-      transactions/s         40/s      30/s                           -10/s   ×0.75 [×0.75, ×0.75]
-      transactions             80        60
-      connections opened        2         2
-      errors                    0         2
+                           direct   relay-emulated                      Δ [95% CI]                  ratio
+      roundTrip p50        310 µs          1.12 ms      +814 µs [+809 µs, +818 µs]   ×3.63 [×3.58, ×3.68]
+      roundTrip p90        377 µs          1.36 ms     +984 µs [+952 µs, +1.02 ms]   ×3.61 [×3.43, ×3.80]
+      roundTrip p99        431 µs          1.57 ms   +1.14 ms [+1.12 ms, +1.16 ms]   ×3.64 [×3.44, ×3.88]
+      roundTrip p99.9      431 µs          1.57 ms   +1.14 ms [+1.12 ms, +1.16 ms]   ×3.64 [×3.44, ×3.88]
+      roundTrip max        431 µs          1.57 ms   +1.14 ms [+1.12 ms, +1.16 ms]   ×3.64 [×3.44, ×3.88]
+      transaction p50      410 µs          2.02 ms   +1.61 ms [+1.61 ms, +1.62 ms]   ×4.94 [×4.88, ×5.00]
+      transaction p90      477 µs          2.26 ms   +1.78 ms [+1.75 ms, +1.82 ms]   ×4.74 [×4.57, ×4.92]
+      transaction p99      531 µs          2.47 ms   +1.94 ms [+1.92 ms, +1.96 ms]   ×4.66 [×4.44, ×4.90]
+      transaction p99.9    531 µs          2.47 ms   +1.94 ms [+1.92 ms, +1.96 ms]   ×4.66 [×4.44, ×4.90]
+      transaction max      531 µs          2.47 ms   +1.94 ms [+1.92 ms, +1.96 ms]   ×4.66 [×4.44, ×4.90]
+      connect p50           80 µs           120 µs         +40 µs [+40 µs, +40 µs]   ×1.50 [×1.50, ×1.50]
+      connect p99           80 µs           120 µs         +40 µs [+40 µs, +40 µs]   ×1.50 [×1.50, ×1.50]
+      transactions/s         40/s             30/s                           -10/s   ×0.75 [×0.75, ×0.75]
+      transactions             80               60
+      connections opened        2                2
+      errors                    0                2
 
       tcp-request-response[roundTripsPerTransaction=5]  (direct vs relay-emulated, n=2 repetitions, 1.0 s measured per path)
-                            direct     relay         relay − direct [95% CI]         relay ÷ direct
-      roundTrip p50         296 µs   1.12 ms      +820 µs [+816 µs, +824 µs]   ×3.77 [×3.77, ×3.77]
-      roundTrip p90         376 µs   1.34 ms      +964 µs [+960 µs, +968 µs]   ×3.56 [×3.53, ×3.60]
-      roundTrip p99         423 µs   1.55 ms   +1.13 ms [+1.05 ms, +1.21 ms]   ×3.67 [×3.48, ×3.85]
-      roundTrip p99.9       453 µs   1.64 ms   +1.19 ms [+1.07 ms, +1.31 ms]   ×3.62 [×3.25, ×4.03]
-      roundTrip max         453 µs   1.64 ms   +1.19 ms [+1.07 ms, +1.31 ms]   ×3.62 [×3.25, ×4.03]
-      transaction p50      1.59 ms   6.38 ms   +4.80 ms [+4.79 ms, +4.80 ms]   ×4.03 [×4.01, ×4.04]
-      transaction p90      1.71 ms   6.99 ms   +5.28 ms [+5.21 ms, +5.34 ms]   ×4.08 [×3.99, ×4.17]
-      transaction p99      1.92 ms   7.33 ms   +5.41 ms [+5.40 ms, +5.42 ms]   ×3.81 [×3.77, ×3.85]
-      transaction p99.9    1.92 ms   7.33 ms   +5.41 ms [+5.40 ms, +5.42 ms]   ×3.81 [×3.77, ×3.85]
-      transaction max      1.92 ms   7.33 ms   +5.41 ms [+5.40 ms, +5.42 ms]   ×3.81 [×3.77, ×3.85]
-      connect p50            80 µs    120 µs         +40 µs [+40 µs, +40 µs]   ×1.50 [×1.50, ×1.50]
-      connect p99            80 µs    120 µs         +40 µs [+40 µs, +40 µs]   ×1.50 [×1.50, ×1.50]
-      transactions/s          40/s      30/s                           -10/s   ×0.75 [×0.75, ×0.75]
-      transactions              80        60
-      connections opened         2         2
-      errors                     0         0
+                            direct   relay-emulated                      Δ [95% CI]                  ratio
+      roundTrip p50         296 µs          1.12 ms      +820 µs [+816 µs, +824 µs]   ×3.77 [×3.77, ×3.77]
+      roundTrip p90         376 µs          1.34 ms      +964 µs [+960 µs, +968 µs]   ×3.56 [×3.53, ×3.60]
+      roundTrip p99         423 µs          1.55 ms   +1.13 ms [+1.05 ms, +1.21 ms]   ×3.67 [×3.48, ×3.85]
+      roundTrip p99.9       453 µs          1.64 ms   +1.19 ms [+1.07 ms, +1.31 ms]   ×3.62 [×3.25, ×4.03]
+      roundTrip max         453 µs          1.64 ms   +1.19 ms [+1.07 ms, +1.31 ms]   ×3.62 [×3.25, ×4.03]
+      transaction p50      1.59 ms          6.38 ms   +4.80 ms [+4.79 ms, +4.80 ms]   ×4.03 [×4.01, ×4.04]
+      transaction p90      1.71 ms          6.99 ms   +5.28 ms [+5.21 ms, +5.34 ms]   ×4.08 [×3.99, ×4.17]
+      transaction p99      1.92 ms          7.33 ms   +5.41 ms [+5.40 ms, +5.42 ms]   ×3.81 [×3.77, ×3.85]
+      transaction p99.9    1.92 ms          7.33 ms   +5.41 ms [+5.40 ms, +5.42 ms]   ×3.81 [×3.77, ×3.85]
+      transaction max      1.92 ms          7.33 ms   +5.41 ms [+5.40 ms, +5.42 ms]   ×3.81 [×3.77, ×3.85]
+      connect p50            80 µs           120 µs         +40 µs [+40 µs, +40 µs]   ×1.50 [×1.50, ×1.50]
+      connect p99            80 µs           120 µs         +40 µs [+40 µs, +40 µs]   ×1.50 [×1.50, ×1.50]
+      transactions/s          40/s             30/s                           -10/s   ×0.75 [×0.75, ×0.75]
+      transactions              80               60
+      connections opened         2                2
+      errors                     0                0
 
-      » tcp-request-response[roundTripsPerTransaction=1]: relay adds +814 µs [+809 µs, +818 µs] per round trip at p50 (×3.63 [×3.58, ×3.68]), +1.61 ms [+1.61 ms, +1.62 ms] per transaction (n=2, indicative interval)
+      » tcp-request-response[roundTripsPerTransaction=1]: relay-emulated adds +814 µs [+809 µs, +818 µs] per round trip at p50 over direct (×3.63 [×3.58, ×3.68]), +1.61 ms [+1.61 ms, +1.62 ms] per transaction (n=2, indicative interval)
       » tcp-request-response[roundTripsPerTransaction=1]: connection setup (TCP connect, p50) +40 µs [+40 µs, +40 µs]
-      » tcp-request-response[roundTripsPerTransaction=5]: relay adds +820 µs [+816 µs, +824 µs] per round trip at p50 (×3.77 [×3.77, ×3.77]), +4.80 ms [+4.79 ms, +4.80 ms] per transaction (n=2, indicative interval)
+      » tcp-request-response[roundTripsPerTransaction=5]: relay-emulated adds +820 µs [+816 µs, +824 µs] per round trip at p50 over direct (×3.77 [×3.77, ×3.77]), +4.80 ms [+4.79 ms, +4.80 ms] per transaction (n=2, indicative interval)
       » tcp-request-response[roundTripsPerTransaction=5]: connection setup (TCP connect, p50) +40 µs [+40 µs, +40 µs]
-      » tcp-request-response: per round trip the relay adds +805 µs [+759 µs, +851 µs], fixed cost per transaction +805 µs [+702 µs, +909 µs] (fit over k = 1, 5)
+      » tcp-request-response: per round trip relay-emulated adds +805 µs [+759 µs, +851 µs] over direct, fixed cost per transaction +805 µs [+702 µs, +909 µs] (fit over k = 1, 5)
       » projection for 1 round trip per transaction (direct RTT 0 ms, relay legs 0 + 0 + 0 ms; from fit): direct 409 µs [390 µs, 428 µs], relay 2.02 ms [1.95 ms, 2.09 ms], difference +1.61 ms [+1.53 ms, +1.69 ms]
       ! tcp-request-response[roundTripsPerTransaction=1]@relay-emulated: errors reset=2
       ! connection-churn@relay-emulated failed: ERR_WORKLOAD relay refused the listener
@@ -108,11 +108,11 @@ describe('markdown', () => {
 
       Round-trip sweep k = 1, 5 on both paths, two repetitions.
 
-      - tcp-request-response[roundTripsPerTransaction=1]: relay adds +814 µs [+809 µs, +818 µs] per round trip at p50 (×3.63 [×3.58, ×3.68]), +1.61 ms [+1.61 ms, +1.62 ms] per transaction (n=2, indicative interval)
+      - tcp-request-response[roundTripsPerTransaction=1]: relay-emulated adds +814 µs [+809 µs, +818 µs] per round trip at p50 over direct (×3.63 [×3.58, ×3.68]), +1.61 ms [+1.61 ms, +1.62 ms] per transaction (n=2, indicative interval)
       - tcp-request-response[roundTripsPerTransaction=1]: connection setup (TCP connect, p50) +40 µs [+40 µs, +40 µs]
-      - tcp-request-response[roundTripsPerTransaction=5]: relay adds +820 µs [+816 µs, +824 µs] per round trip at p50 (×3.77 [×3.77, ×3.77]), +4.80 ms [+4.79 ms, +4.80 ms] per transaction (n=2, indicative interval)
+      - tcp-request-response[roundTripsPerTransaction=5]: relay-emulated adds +820 µs [+816 µs, +824 µs] per round trip at p50 over direct (×3.77 [×3.77, ×3.77]), +4.80 ms [+4.79 ms, +4.80 ms] per transaction (n=2, indicative interval)
       - tcp-request-response[roundTripsPerTransaction=5]: connection setup (TCP connect, p50) +40 µs [+40 µs, +40 µs]
-      - tcp-request-response: per round trip the relay adds +805 µs [+759 µs, +851 µs], fixed cost per transaction +805 µs [+702 µs, +909 µs] (fit over k = 1, 5)
+      - tcp-request-response: per round trip relay-emulated adds +805 µs [+759 µs, +851 µs] over direct, fixed cost per transaction +805 µs [+702 µs, +909 µs] (fit over k = 1, 5)
       - projection for 1 round trip per transaction (direct RTT 0 ms, relay legs 0 + 0 + 0 ms; from fit): direct 409 µs [390 µs, 428 µs], relay 2.02 ms [1.95 ms, 2.09 ms], difference +1.61 ms [+1.53 ms, +1.69 ms]
 
       > [!WARNING]
@@ -123,7 +123,7 @@ describe('markdown', () => {
 
       _direct vs relay-emulated, n=2 repetitions, 1.0 s measured per path_
 
-      |  | direct | relay | relay − direct [95% CI] | relay ÷ direct |
+      |  | direct | relay-emulated | Δ [95% CI] | ratio |
       | :-- | --: | --: | --: | --: |
       | roundTrip p50 | 310 µs | 1.12 ms | +814 µs [+809 µs, +818 µs] | ×3.63 [×3.58, ×3.68] |
       | roundTrip p90 | 377 µs | 1.36 ms | +984 µs [+952 µs, +1.02 ms] | ×3.61 [×3.43, ×3.80] |
@@ -146,7 +146,7 @@ describe('markdown', () => {
 
       _direct vs relay-emulated, n=2 repetitions, 1.0 s measured per path_
 
-      |  | direct | relay | relay − direct [95% CI] | relay ÷ direct |
+      |  | direct | relay-emulated | Δ [95% CI] | ratio |
       | :-- | --: | --: | --: | --: |
       | roundTrip p50 | 296 µs | 1.12 ms | +820 µs [+816 µs, +824 µs] | ×3.77 [×3.77, ×3.77] |
       | roundTrip p90 | 376 µs | 1.34 ms | +964 µs [+960 µs, +968 µs] | ×3.56 [×3.53, ×3.60] |
