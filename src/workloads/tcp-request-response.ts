@@ -5,6 +5,7 @@
 // system under test are counted by kind; this file never throws for them.
 
 import { StepRecorder, type OptionalLatencyMetric } from '../metrics/recorder.js';
+import type { ErrorKind } from '../metrics/result.js';
 import { encodeRequest, REQUEST_HEADER_BYTES } from '../targets/request-response-protocol.js';
 import { WorkloadError } from '../errors.js';
 import { runLoad, type Dispatch, type ExecuteResult } from './load-loop.js';
@@ -18,6 +19,9 @@ import { describeTiming } from './timing.js';
 export const DEFAULT_TIMEOUT_MS = 5000;
 /** Default TCP connect timeout, milliseconds. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
+
+/** Outcome of one attempt; `kind` undefined when the failure was already counted (connect). */
+type AttemptResult = { ok: true; endNs: bigint } | { ok: false; kind: ErrorKind | undefined; isRefusal: boolean };
 
 /** The tcp-request-response workload. */
 export const tcpRequestResponse: Workload<TcpRequestResponseParams> = {
@@ -76,11 +80,14 @@ export async function runRequestResponse(
     // Hard deadline on the real timer: nothing outlives the window plus one timeout of grace.
     stopper.armDeadline(options.warmupMs + options.durationMs + timeoutMs + (params.thinkTimeMs ?? 0) * params.roundTripsPerTransaction + 1000);
 
-    const execute = async (d: Dispatch): Promise<ExecuteResult> => {
+    const retryAttempts = Math.max(0, Math.min(params.retry?.attempts ?? 0, 10));
+    /** One try of the transaction on the slot's connection (opened if needed); counts nothing on failure. */
+    const attempt = async (d: Dispatch): Promise<AttemptResult> => {
       let connection = slots[d.slot];
       if (connection === undefined) {
         connection = await connector.open(d.phase);
-        if (connection === undefined) return { ok: false };
+        // The connector counted the connect failure (after its own retries).
+        if (connection === undefined) return { ok: false, kind: undefined, isRefusal: false };
         slots[d.slot] = connection;
       }
       let transactionStartNs = 0n;
@@ -97,11 +104,12 @@ export async function runRequestResponse(
         const outcome = await response;
         recorder.addBytesReceived(d.phase, outcome.bytes);
         if (!outcome.ok) {
-          // Failures after a stop (abort, hard deadline) are our own doing, not the target's.
-          if (!stopper.signal.aborted) recorder.countError(d.phase, outcome.kind);
+          // A new connection that closes or resets before any byte is how a relay refusal (no
+          // listener, auth, rendezvous failure) looks from the app side: retryable.
+          const isRefusal = !connection.hasResponded && outcome.bytes === 0 && (outcome.kind === 'closed' || outcome.kind === 'reset');
           connector.destroy(connection);
           slots[d.slot] = undefined;
-          return { ok: false };
+          return { ok: false, kind: outcome.kind, isRefusal };
         }
         if (!connection.hasResponded) {
           connection.hasResponded = true;
@@ -118,6 +126,24 @@ export async function runRequestResponse(
         await connector.close(connection, d.phase);
       }
       return { ok: true, endNs };
+    };
+
+    const execute = async (d: Dispatch): Promise<ExecuteResult> => {
+      for (let tries = 0; ; tries++) {
+        const result = await attempt(d);
+        if (result.ok) return result;
+        // Failures after a stop (abort, hard deadline) are our own doing, not the target's.
+        if (stopper.signal.aborted || result.kind === undefined) return { ok: false };
+        if (result.isRefusal && tries < retryAttempts) {
+          // Retried attempts are visible on their own, never in errors; the successful attempt's
+          // round trips and transaction time start afresh.
+          recorder.countRetry(d.phase, result.kind);
+          await pause((params.retry?.backoffMs ?? 10) * 2 ** tries, stopper.signal);
+          continue;
+        }
+        recorder.countError(d.phase, result.kind);
+        return { ok: false };
+      }
     };
 
     await runLoad({ load, slots: params.connections, window, clock, stop: stopper.signal, recorder, execute });

@@ -121,9 +121,14 @@ export interface OpenLoad {
 /** How transactions are scheduled. */
 export type LoadModel = ClosedLoad | OpenLoad;
 
-/** Retry policy. Retried attempts are counted (`retries`, `retriedErrors`) and kept out of the successful attempt's latency. */
+/**
+ * Retry policy. Retried attempts are counted (`retries`, `retriedErrors`) and kept out of the
+ * successful attempt's latency. Retried: failed connects, and (request/response, churn) a new
+ * connection closed or reset before its first response byte, which is how a relay refusal
+ * (no listener, 401/403, rendezvous failure) looks from the app side.
+ */
 export interface RetryPolicy {
-  /** Extra attempts after a failed connect. Optional; default 0; valid 0..10. */
+  /** Extra attempts after a failed connect or refusal. Optional; default 0; valid 0..10. */
   attempts: number;
   /** Wait before the first retry, in milliseconds, doubling per retry. Optional; default 10; valid 0..10000. */
   backoffMs?: number;

@@ -63,3 +63,40 @@ export async function reserveClosedPort(): Promise<{ host: string; port: number 
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return { host: '127.0.0.1', port };
 }
+
+/**
+ * A proxy in front of `target` whose first `refuseFirst` connections are closed (FIN) as soon
+ * as they send anything, like a relay refusing a rendezvous; later ones are piped through.
+ */
+export async function startRefusingProxy(target: { host: string; port: number }, refuseFirst: number): Promise<StartedServer> {
+  const sockets = new Set<net.Socket>();
+  let accepted = 0;
+  const server = net.createServer((socket) => {
+    accepted += 1;
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+    socket.on('close', () => sockets.delete(socket));
+    if (accepted <= refuseFirst) {
+      socket.once('data', () => socket.end());
+      return;
+    }
+    const upstream = net.connect({ host: target.host, port: target.port, noDelay: true });
+    sockets.add(upstream);
+    upstream.on('error', () => socket.destroy());
+    upstream.on('close', () => sockets.delete(upstream));
+    socket.on('close', () => upstream.destroy());
+    socket.pipe(upstream).pipe(socket);
+  });
+  server.listen({ host: '127.0.0.1', port: 0 });
+  await once(server, 'listening');
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    address: { host: '127.0.0.1', port },
+    accepted: () => accepted,
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
+  };
+}

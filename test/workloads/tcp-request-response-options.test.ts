@@ -3,7 +3,7 @@ import { startRequestResponseTarget } from '../../src/targets/tcp-request-respon
 import { tcpRequestResponse } from '../../src/workloads/tcp-request-response.js';
 import { systemClock, type TcpRequestResponseParams } from '../../src/workloads/types.js';
 import type { StepCounters } from '../../src/metrics/result.js';
-import { reserveClosedPort } from '../helpers/target-misbehaving.js';
+import { reserveClosedPort, startRefusingProxy } from '../helpers/target-misbehaving.js';
 
 const base: TcpRequestResponseParams = {
   kind: 'tcp-request-response',
@@ -148,5 +148,37 @@ describe('tcp-request-response options', () => {
     expect(c.retries).toBe(2 * (c.errors.refused ?? 0));
     expect(c.retriedErrors?.refused).toBe(c.retries);
     expect(c.connectionsFailed).toBe(c.errors.refused);
+  });
+
+  test('a new connection refused before its first byte is retried, counted apart, and the transaction succeeds', async ({ onTestFinished }) => {
+    const target = await startRequestResponseTarget();
+    onTestFinished(() => target.close());
+    const proxy = await startRefusingProxy(target.address, 2);
+    onTestFinished(() => proxy.close());
+    const params: TcpRequestResponseParams = { ...base, connections: 1, roundTripsPerTransaction: 1, connectionMode: 'perTransaction', retry: { attempts: 3, backoffMs: 1 } };
+
+    const outcome = await run(params, proxy.address, 200);
+
+    const c = outcome.metrics.counters;
+    expect(c.errors).toEqual({});
+    expect(c.retries).toBe(2);
+    expect(c.retriedErrors).toEqual({ closed: 2 });
+    expect(c.transactions).toBeGreaterThan(0);
+    expect(c.sent).toBe(c.transactions);
+    expect(c.connectionsOpened).toBe(proxy.accepted());
+  });
+
+  test('without retries a refusal is one error of its transaction', async ({ onTestFinished }) => {
+    const target = await startRequestResponseTarget();
+    onTestFinished(() => target.close());
+    const proxy = await startRefusingProxy(target.address, 1);
+    onTestFinished(() => proxy.close());
+
+    const outcome = await run({ ...base, connections: 1, roundTripsPerTransaction: 1, connectionMode: 'perTransaction' }, proxy.address, 200);
+
+    const c = outcome.metrics.counters;
+    expect(c.errors).toEqual({ closed: 1 });
+    expect(c.retries).toBeUndefined();
+    expect(c.sent).toBe(c.transactions + 1);
   });
 });
