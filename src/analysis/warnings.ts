@@ -10,7 +10,10 @@ export const MAX_INVALID_LINES = 3;
 export function collectWarnings(result: RunResult): string[] {
   const warnings: string[] = [];
   const invalid: string[] = [];
-  if (result.status === 'aborted') warnings.push('run interrupted: results are partial');
+  if (result.status === 'aborted') {
+    const reason = result.abortReason;
+    warnings.push(reason === undefined || reason === 'interrupted' ? 'run interrupted: results are partial' : `run aborted (${reason}): results are partial`);
+  }
   for (const step of result.steps) {
     const where = step.repetition === undefined || step.repetition === 0 ? step.stepId : `${step.stepId} #${step.repetition}`;
     if (step.status === 'failed') {

@@ -242,6 +242,12 @@ describe('warnings', () => {
     ]);
   });
 
+  test('an aborted run names its reason unless it was a plain interrupt', () => {
+    const run = { ...syntheticRun(pairedRepetitions(1, 1, 0, 1)), status: 'aborted' as const, abortReason: 'in progress' };
+
+    expect(analyzeRun(run).warnings[0]).toBe('run aborted (in progress): results are partial');
+  });
+
   test('many invalid-generator steps become one line so other warnings stay visible', () => {
     const steps = pairedRepetitions(3, 1, 0, 1) as (StepResult & { status: 'completed' })[];
     steps.forEach((step, i) => {
