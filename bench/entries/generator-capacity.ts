@@ -12,7 +12,7 @@ import type { BenchEntry, Figure } from '../lib/types.js';
 const SLOTS = 16;
 /** Dispatch lag p99 bound for a probe to pass, µs. */
 export const MAX_DISPATCH_LAG_P99_US = 1000;
-const RATES_PER_SEC = [1000, 2000, 4000, 6000, 8000, 12000, 16000, 24000, 32000, 48000];
+const RATES_PER_SEC = [250, 500, 1000, 2000, 4000, 6000, 8000, 12000, 16000, 24000, 32000, 48000];
 
 function openParams(ratePerSec: number): WorkloadParams {
   return {

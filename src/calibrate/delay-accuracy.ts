@@ -28,6 +28,7 @@ async function compare(
   const withDelay = [...(await delayed(half)), ...(await delayed(half))];
   base.push(...(await baseline(half)));
   const measuredPerLegUs = (medianOf(withDelay) - medianOf(base)) / traversals;
+  const floorPerLegUs = (Math.min(...withDelay) - Math.min(...base)) / traversals;
   const errorUs = measuredPerLegUs - injectedMs * 1000;
   return {
     mechanism,
@@ -37,6 +38,7 @@ async function compare(
     measuredPerLegUs: Math.round(measuredPerLegUs),
     errorUs: Math.round(errorUs),
     errorPercent: Math.round((Math.abs(errorUs) / (injectedMs * 1000)) * 10_000) / 100,
+    floorErrorUs: Math.round(floorPerLegUs - injectedMs * 1000),
   };
 }
 

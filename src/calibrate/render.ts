@@ -17,15 +17,16 @@ export function renderCalibration(result: CalibrationResult): string {
     `  loopback TCP RTT, 64 B    ${us(n.loopbackRtt)}`,
     '',
     'injected delay accuracy (per leg; measured = (median RTT with − without) ÷ traversals)',
-    `  ${'mechanism'.padEnd(20)}${'injected'.padStart(10)}${'measured'.padStart(12)}${'error'.padStart(10)}${'error %'.padStart(9)}  samples`,
+    `  ${'mechanism'.padEnd(20)}${'injected'.padStart(10)}${'measured'.padStart(12)}${'error'.padStart(10)}${'error %'.padStart(9)}${'floor err'.padStart(11)}  samples`,
   ];
   for (const d of result.delays) {
     const flag = d.injectedMs >= BOUNDED_FROM_MS && d.errorPercent >= DELAY_ERROR_BOUND_PERCENT ? '  ← over bound' : '';
     lines.push(
-      `  ${d.mechanism.padEnd(20)}${`${d.injectedMs} ms`.padStart(10)}${`${d.measuredPerLegUs} µs`.padStart(12)}${`${d.errorUs > 0 ? '+' : ''}${d.errorUs} µs`.padStart(10)}${`${d.errorPercent.toFixed(1)}%`.padStart(9)}  ${d.samples}${flag}`,
+      `  ${d.mechanism.padEnd(20)}${`${d.injectedMs} ms`.padStart(10)}${`${d.measuredPerLegUs} µs`.padStart(12)}${`${d.errorUs > 0 ? '+' : ''}${d.errorUs} µs`.padStart(10)}${`${d.errorPercent.toFixed(1)}%`.padStart(9)}${`${d.floorErrorUs > 0 ? '+' : ''}${d.floorErrorUs} µs`.padStart(11)}  ${d.samples}${flag}`,
     );
   }
   lines.push(
+    '  (error: from medians, includes the machine\'s scheduling noise; floor err: from the fastest round trips, the mechanism alone)',
     `  delays >= ${BOUNDED_FROM_MS} ms within ${DELAY_ERROR_BOUND_PERCENT}%: ${result.isDelayAccuracyWithinBound ? 'yes' : 'NO'}`,
     '',
     'resolution',

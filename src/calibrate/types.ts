@@ -44,6 +44,11 @@ export interface DelayAccuracy {
   errorUs: number;
   /** |error| ÷ injected, percent. */
   errorPercent: number;
+  /**
+   * (fastest round trip with − fastest without) ÷ traversals − injected, µs: the mechanism's own
+   * error with the machine's scheduling noise mostly removed (a delay line never delivers early).
+   */
+  floorErrorUs: number;
 }
 
 /** The smallest overhead difference a run of this shape can tell from noise. */

@@ -15,7 +15,7 @@ import { registerCalibrate } from '../../src/cli/commands/calibrate.js';
 import { ExitCode } from '../../src/errors.js';
 
 function delay(injectedMs: number, errorPercent: number): DelayAccuracy {
-  return { mechanism: 'direct-delay-proxy', injectedMs, traversalsPerRoundTrip: 2, samples: 10, measuredPerLegUs: 0, errorUs: 0, errorPercent };
+  return { mechanism: 'direct-delay-proxy', injectedMs, traversalsPerRoundTrip: 2, samples: 10, measuredPerLegUs: 0, errorUs: 0, errorPercent, floorErrorUs: 0 };
 }
 
 async function runCalibrateCommand(argv: string[], cwd: string) {
@@ -59,6 +59,7 @@ describe('hcbench calibrate', () => {
       expect(Number.isFinite(d.measuredPerLegUs)).toBe(true);
       expect(d.errorUs).toBe(d.measuredPerLegUs - d.injectedMs * 1000);
       expect(d.errorPercent).toBeGreaterThanOrEqual(0);
+      expect(Number.isFinite(d.floorErrorUs)).toBe(true);
     }
     const n = printed.noiseFloor;
     expect(n.timer.hrtimeResolutionNs).toBeGreaterThan(0);

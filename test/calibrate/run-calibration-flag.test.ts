@@ -19,7 +19,7 @@ const calibration: CalibrationResult = {
     eventLoopDelay: { count: 1, p50Us: 10, p99Us: 20, maxUs: 30 },
     loopbackRtt: { count: 1, p50Us: 40, p99Us: 90, maxUs: 100 },
   },
-  delays: [{ mechanism: 'direct-delay-proxy', injectedMs: 5, traversalsPerRoundTrip: 2, samples: 60, measuredPerLegUs: 5050, errorUs: 50, errorPercent: 1 }],
+  delays: [{ mechanism: 'direct-delay-proxy', injectedMs: 5, traversalsPerRoundTrip: 2, samples: 60, measuredPerLegUs: 5050, errorUs: 50, errorPercent: 1, floorErrorUs: 20 }],
   resolution: { windows: 5, roundTripsPerWindow: 400, windowMedianStdDevUs: 2, resolvableDifferenceUs: 5.5 },
   isDelayAccuracyWithinBound: true,
 };
