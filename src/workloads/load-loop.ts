@@ -107,7 +107,7 @@ async function runOpen(o: LoadLoopOptions, load: OpenLoad): Promise<void> {
     const intendedNs = window.startNs + offsetNs;
     const phase = phaseAt(window, intendedNs);
     if (phase === undefined) break;
-    await waitUntil(clock, intendedNs, stop);
+    await waitUntil(clock, intendedNs, stop, load.spinWaitMs);
     if (stop.aborted) break;
     recorder.add(phase, 'scheduled');
     const slot = queue.length === queueHead ? free.pop() : undefined;

@@ -77,17 +77,21 @@ export async function pause(ms: number, signal: AbortSignal): Promise<void> {
   }
 }
 
+/** Default busy-wait window before a scheduled instant, ms (see OpenLoad.spinWaitMs). */
+export const DEFAULT_SPIN_WAIT_MS = 1.5;
+
 /**
  * Waits until the clock reaches `targetNs`: a timer for the coarse part, then event-loop turns
- * (setImmediate, so I/O keeps flowing) for the last 1.5 ms, because timers only have 1 ms
- * resolution and open-model dispatch must be sub-millisecond. Bounded by `signal`.
+ * (setImmediate, so I/O keeps flowing) for the last `spinWaitMs`, because timers only have 1 ms
+ * resolution and open-model dispatch should be sub-millisecond. With 0 it only sleeps (returns
+ * up to ~1 ms late). Bounded by `signal`.
  */
-export async function waitUntil(clock: Clock, targetNs: bigint, signal: AbortSignal): Promise<void> {
-  const spinNs = 1_500_000n;
+export async function waitUntil(clock: Clock, targetNs: bigint, signal: AbortSignal, spinWaitMs = DEFAULT_SPIN_WAIT_MS): Promise<void> {
+  const spinNs = msToNs(spinWaitMs);
   for (let turns = 0; turns < 10_000_000 && !signal.aborted; turns++) {
     const leftNs = targetNs - clock.nowNs();
     if (leftNs <= 0n) return;
-    if (leftNs > spinNs) await pause(Number(leftNs - spinNs) / 1e6, signal);
+    if (leftNs > spinNs) await pause(Math.max(Number(leftNs - spinNs) / 1e6, spinNs === 0n ? 1 : 0), signal);
     else await yieldToLoop();
   }
 }

@@ -181,4 +181,18 @@ describe('tcp-request-response options', () => {
     expect(c.retries).toBeUndefined();
     expect(c.sent).toBe(c.transactions + 1);
   });
+
+  test('open model without spin-wait keeps the schedule; its dispatch lag is measured, not hidden', async ({ onTestFinished }) => {
+    const target = await startRequestResponseTarget();
+    onTestFinished(() => target.close());
+
+    const outcome = await run({ ...base, load: { model: 'open', ratePerSec: 500, spinWaitMs: 0 } }, target.address, 300);
+
+    const { counters: c, histograms: h } = outcome.metrics;
+    expect(c.scheduled).toBeGreaterThanOrEqual(149);
+    expect(c.scheduled).toBeLessThanOrEqual(151);
+    expect(c.scheduled).toBe((c.sent ?? 0) + (c.dropped ?? 0));
+    expect(h.dispatchLag?.summary.count).toBe(c.sent);
+    expect(h.responseTime?.summary.p50Us).toBeGreaterThanOrEqual(h.serviceTime?.summary.p50Us ?? Infinity);
+  });
 });
