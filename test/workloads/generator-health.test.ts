@@ -24,12 +24,22 @@ describe('generator health', () => {
     expect(health).toMatchObject({ isValid: true, invalidReasons: [], generators: 1 });
   });
 
-  test('dispatch lag, loop delay or cpu beyond the bound flag the step invalid with reasons', () => {
+  test('dispatch lag or loop delay beyond the bound flag the step invalid with reasons', () => {
     const health = judge(metricsWithLag(5000, 300), { ...quietLoop, p99Us: 3000 }, 99, 1);
 
     expect(health.isValid).toBe(false);
-    expect(health.invalidReasons).toHaveLength(3);
+    expect(health.invalidReasons).toHaveLength(2);
     expect(health.invalidReasons[0]).toMatch(/^dispatch lag p99 \d+ µs > 1000 µs$/);
+  });
+
+  test('a saturated CPU flags a closed-model step (no dispatch lag to judge by) but not an open one that kept up', () => {
+    const closed = new StepRecorder();
+    closed.recordNs('measured', 'roundTrip', 50_000n);
+    const closedMetrics = closed.snapshot({ durationMs: 100, warmupMs: 0 });
+    closed.destroy();
+
+    expect(judge(closedMetrics, quietLoop, 99, 1).invalidReasons).toEqual(['generator cpu 99 % > 95 %']);
+    expect(judge(metricsWithLag(200, 300), quietLoop, 99, 1).isValid).toBe(true);
   });
 
   test('the bound grows with what is measured: 25 % of the p50', () => {
