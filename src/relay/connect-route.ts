@@ -35,6 +35,37 @@ function acceptAddress(ctx: RelayContext, entityPath: string, query: URLSearchPa
   return `${ctx.scheme}://${host}:${ctx.port}/$hc/${entityPath}?${appQuery.toString()}`;
 }
 
+/** Largest number of bytes a held sender may send before its 101 (it should send none). */
+const maxEarlyBytes = 64 * 1024;
+
+/**
+ * Watches a held sender until the rendezvous completes. The upgrade socket is paused, so a sender
+ * that hangs up would go unnoticed: read it, keep any early bytes for ws (`head`), and forget the
+ * rendezvous on EOF or close (the http server's sockets are half-open, so EOF alone is no close).
+ */
+function holdSender(ctx: RelayContext, entry: PendingRendezvous): void {
+  const { socket } = entry;
+  const onGone = (): void => {
+    if (ctx.rendezvous.take(entry.id) !== undefined) countReject(ctx.counters, 'sender-gone');
+    socket.destroy();
+  };
+  const onData = (chunk: Buffer): void => {
+    entry.head = Buffer.concat([entry.head, chunk]);
+    if (entry.head.length > maxEarlyBytes) onGone();
+  };
+  socket.on('data', onData);
+  socket.once('end', onGone);
+  socket.once('close', onGone);
+  socket.resume();
+  ctx.holdReleases.set(entry, () => {
+    socket.removeListener('data', onData);
+    socket.removeListener('end', onGone);
+    socket.removeListener('close', onGone);
+    // Left flowing on purpose: ws adds its own 'data' listener in the same tick, and a socket
+    // paused explicitly would stay paused after that.
+  });
+}
+
 export function handleConnect(
   ctx: RelayContext,
   request: IncomingMessage,
@@ -62,11 +93,7 @@ export function handleConnect(
   }
   const id = createRendezvousId(target.query.get('sb-hc-id'));
   const entry: PendingRendezvous = { id, hcName: hc.name, request, socket, head };
-  const onGone = (): void => {
-    if (ctx.rendezvous.take(id) !== undefined) countReject(ctx.counters, 'sender-gone');
-  };
-  socket.once('close', onGone);
-  ctx.holdReleases.set(entry, () => socket.removeListener('close', onGone));
+  holdSender(ctx, entry);
   ctx.rendezvous.add(entry);
   const accept = {
     accept: {

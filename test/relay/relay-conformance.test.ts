@@ -2,6 +2,7 @@
 // subprotocol echo, listener quota, balancing, rendezvous timeout and single use.
 
 import { once } from 'node:events';
+import { connect } from 'node:net';
 import { describe, expect, test } from 'vitest';
 import { startRelayFixture } from '../helpers/relay-fixture.js';
 import { connectHycoSender, type HycoSocket } from '../helpers/relay-hyco.js';
@@ -118,6 +119,37 @@ describe('relay emulator conformance, WebSocket mode', () => {
     expect(outcome.kind === 'refused' ? outcome.reason : '').toMatch(/^None of the connected listeners accepted the connection within the allowed timeout\. TrackingId:/);
     expect(late).toMatchObject({ kind: 'refused', status: 403 });
     expect(fixture.relay.stats().rejects).toEqual({ 'rendezvous-timeout': 1, 'rendezvous-invalid': 1 });
+  });
+
+  test('forgets a held sender that hangs up, so its accept address is refused', async () => {
+    const fixture = await startRelayFixture();
+    const listener = await openRawListener(fixture.listenUri, fixture.token());
+    fixture.track(listener.ws);
+    const socket = connect(fixture.relay.port, '127.0.0.1');
+    socket.on('error', () => {});
+    fixture.track({ close: () => socket.destroy() });
+    await once(socket, 'connect');
+    socket.write(
+      [
+        'GET /$hc/hc1?sb-hc-action=connect HTTP/1.1',
+        `Host: 127.0.0.1:${fixture.relay.port}`,
+        'Upgrade: websocket',
+        'Connection: Upgrade',
+        'Sec-WebSocket-Version: 13',
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+        `ServiceBusAuthorization: ${fixture.token()}`,
+        '',
+        '',
+      ].join('\r\n'),
+    );
+
+    const accept = await listener.nextAccept();
+    socket.destroy();
+    await expect.poll(() => fixture.relay.stats().rejects['sender-gone'] ?? 0).toBe(1);
+    const late = await openWs8(accept.address);
+
+    expect(late).toMatchObject({ kind: 'refused', status: 403 });
+    expect(fixture.relay.stats().rendezvousCompleted).toBe(0);
   });
 
   test('uses an accept address once: a second use gets 403 and the bridge keeps working', async () => {
