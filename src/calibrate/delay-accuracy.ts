@@ -113,6 +113,6 @@ export async function measureDelayAccuracy(delaysMs: readonly number[], samples:
   } finally {
     await echo.close();
   }
-  for (const ms of delaysMs) results.push(await measureRelayDelay(ms, Math.max(4, Math.floor(samples / 2))));
+  for (const ms of delaysMs) results.push(await measureRelayDelay(ms, samples));
   return results;
 }

@@ -4,9 +4,12 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { DurationSummaryUs } from './types.js';
 
-/** Samples the loop delay for `durationMs` at 10 ms resolution; µs. */
+/** Sampling interval of the loop-delay timer, ms. */
+const RESOLUTION_MS = 10;
+
+/** Samples the loop delay for `durationMs` at 10 ms resolution; µs beyond the 10 ms interval. */
 export async function measureEventLoopDelay(durationMs: number, signal?: AbortSignal): Promise<DurationSummaryUs> {
-  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  const histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   histogram.enable();
   await new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, durationMs);
@@ -16,11 +19,13 @@ export async function measureEventLoopDelay(durationMs: number, signal?: AbortSi
     }, { once: true });
   });
   histogram.disable();
-  // The histogram reports how late each 10 ms tick fired, in ns (the 10 ms itself is excluded).
+  // The histogram holds the time between consecutive 10 ms ticks, in ns: the delay is what
+  // exceeds the interval itself.
+  const lateUs = (ns: number) => Math.max(0, Math.round(ns / 1000 - RESOLUTION_MS * 1000));
   return {
     count: histogram.count,
-    p50Us: Math.round(histogram.percentile(50) / 1000),
-    p99Us: Math.round(histogram.percentile(99) / 1000),
-    maxUs: Math.round(histogram.max / 1000),
+    p50Us: lateUs(histogram.percentile(50)),
+    p99Us: lateUs(histogram.percentile(99)),
+    maxUs: lateUs(histogram.max),
   };
 }
