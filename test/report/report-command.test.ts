@@ -38,6 +38,16 @@ describe('hcbench report', () => {
     expect(stdout).toContain('## hcbench · sweep · failed');
   });
 
+  test('a run folder stands for its summary.json', async () => {
+    const dir = await workDir();
+    await writeFile(join(dir, 'summary.json'), JSON.stringify(loadSweepFixture()));
+
+    const { code, stdout } = await run(['report', '.', '--format', 'md'], dir);
+
+    expect(code).toBe(ExitCode.Ok);
+    expect(stdout).toContain('## hcbench · sweep · failed');
+  });
+
   test('writes --out atomically and says where', async () => {
     const dir = await workDir();
 

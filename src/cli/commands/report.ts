@@ -2,11 +2,11 @@
 // Reads and writes files; the rendering itself is the pure reporters' job.
 
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { mkdir, readFile } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { AnalyzeOptions } from '../../analysis/analyze-run.js';
 import { ExitCode, HarnessError } from '../../errors.js';
-import { REPORT_FORMATS, renderReport, type ReportFormat } from '../../report/index.js';
+import { REPORT_FILE_NAMES, REPORT_FORMATS, renderReport, type ReportFormat } from '../../report/index.js';
 import { ERR_RESULT_INVALID, parseRunResult } from '../../report/parse-result.js';
 import { writeFileAtomic } from '../../run/write-results.js';
 import type { CliIo } from '../io.js';
@@ -54,7 +54,7 @@ export function registerReport(program: Command, io: CliIo, setExit: (code: Exit
   program
     .command('report')
     .description('re-render a saved result (summary.json) as console text, Markdown, CSV, .hlog, HTML or JSON')
-    .argument('<result>', 'a run\'s summary.json')
+    .argument('<result>', 'a run\'s summary.json, or its run folder')
     .addOption(new Option('--format <format>', 'output format').choices([...REPORT_FORMATS]).default('console'))
     .option('--out <file>', 'write to this file (atomically) instead of stdout')
     .option('--round-trips <k>', 'projection: round trips per transaction of your protocol', parsePositiveInt)
@@ -64,9 +64,11 @@ export function registerReport(program: Command, io: CliIo, setExit: (code: Exit
     .option('--agent-to-target-rtt-ms <ms>', 'projection: agent ↔ target RTT on-prem', parseNonNegative)
     .option('--seed <n>', 'bootstrap seed (default 1)', parseNonNegative)
     .action(async (file: string, flags: ReportFlags) => {
-      const path = resolve(io.cwd, file);
+      let path = resolve(io.cwd, file);
       let text: string;
       try {
+        // A run folder stands for its summary.json.
+        if ((await stat(path)).isDirectory()) path = join(path, REPORT_FILE_NAMES.json);
         text = await readFile(path, 'utf8');
       } catch (cause) {
         const reason = (cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'cannot be read';
