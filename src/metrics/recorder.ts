@@ -4,7 +4,7 @@
 
 import hdr from 'hdr-histogram-js';
 import type { ErrorKind, HistogramRecord, StepCounters, StepInterval, StepMetrics } from './result.js';
-import { createLatencyHistogram, mergeHistograms, recordNs, toRecord, type Histogram } from './histogram.js';
+import { createLatencyHistogram, createPackedLatencyHistogram, mergeHistograms, recordNs, toRecord, type Histogram } from './histogram.js';
 
 /** Which part of a run a recorded event belongs to. Warm-up events are counted apart and never histogrammed. */
 export type Phase = 'warmup' | 'measured';
@@ -72,7 +72,7 @@ export class StepRecorder {
       const index = Number((atNs - this.intervalStartNs) / this.intervalNs);
       // Bounded: at most one histogram per interval of a (finite) window, allocated on demand.
       if (index < 100_000) {
-        for (let i = this.intervals.length; i <= index; i++) this.intervals.push(createLatencyHistogram());
+        for (let i = this.intervals.length; i <= index; i++) this.intervals.push(createPackedLatencyHistogram());
         const interval = this.intervals[index];
         if (interval !== undefined) recordNs(interval, durationNs);
       }

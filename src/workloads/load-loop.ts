@@ -40,6 +40,14 @@ const BACKOFF_MAX_MS = 200;
 /** Safety bounds; the window bounds every loop in practice. */
 const MAX_ITERATIONS = 100_000_000;
 
+/** `execute` must not reject; if a driver bug makes it, the transaction counts as an `other` error and the run goes on. */
+function safeExecute(o: LoadLoopOptions, dispatch: Dispatch): Promise<ExecuteResult> {
+  return o.execute(dispatch).catch((): ExecuteResult => {
+    o.recorder.countError(dispatch.phase, 'other');
+    return { ok: false };
+  });
+}
+
 /** Runs until the window ends (or stop), then waits for transactions in flight. */
 export async function runLoad(options: LoadLoopOptions): Promise<void> {
   if (options.load.model === 'open') await runOpen(options, options.load);
@@ -58,7 +66,7 @@ async function runClosed(o: LoadLoopOptions): Promise<void> {
       const phase = phaseAt(o.window, dispatchNs);
       if (phase === undefined || o.stop.aborted) return;
       o.recorder.add(phase, 'sent');
-      const result = await o.execute({ phase, slot, intendedNs: undefined, dispatchNs });
+      const result = await safeExecute(o, { phase, slot, intendedNs: undefined, dispatchNs });
       failures = result.ok ? 0 : failures + 1;
     }
   };
@@ -82,7 +90,7 @@ async function runOpen(o: LoadLoopOptions, load: OpenLoad): Promise<void> {
     const lagNs = dispatchNs > intendedNs ? dispatchNs - intendedNs : 0n;
     recorder.recordNs(phase, 'dispatchLag', lagNs);
     if (lagNs > lateNs) recorder.add(phase, 'late');
-    const running = o.execute({ phase, slot, intendedNs, dispatchNs }).then((result) => {
+    const running = safeExecute(o, { phase, slot, intendedNs, dispatchNs }).then((result) => {
       if (result.ok) {
         recorder.recordNs(phase, 'responseTime', result.endNs - intendedNs);
         recorder.recordNs(phase, 'serviceTime', result.endNs - dispatchNs);
