@@ -10,6 +10,8 @@ export function comparisonHeader(confidence: number, comparison: PathComparison)
   return ['', comparison.directPathId, comparison.relayPathId, `Δ [${Math.round(confidence * 100)}% CI]`, 'ratio'];
 }
 
+type Measured = Extract<StepResult, { metrics: unknown }>;
+
 const SHOWN: Record<string, readonly string[]> = {
   roundTrip: ['p50', 'p90', 'p99', 'p99.9', 'max'],
   transaction: ['p50', 'p90', 'p99', 'p99.9', 'max'],
@@ -34,15 +36,15 @@ export function comparisonRows(comparison: PathComparison, steps: readonly StepR
   for (const s of comparison.streams) {
     rows.push([`${s.direction} bytes/s`, formatBytesPerSec(s.directBytesPerSec), formatBytesPerSec(s.relayBytesPerSec), '', formatRatioEstimate(s.ratio)]);
   }
-  const sum = (pathId: string, pick: (s: Extract<StepResult, { metrics: unknown }>) => number): string => {
+  const sum = (pathId: string, pick: (s: Measured) => number): string => {
     let total = 0;
     for (const s of steps) if (s.status !== 'failed' && s.pathId === pathId && s.stepId.startsWith(`${comparison.key}@`)) total += pick(s);
     return total.toLocaleString('en-US');
   };
-  const errors = (s: Extract<StepResult, { metrics: unknown }>) => Object.values(s.metrics.counters.errors).reduce((a, b) => a + (b ?? 0), 0);
+  const errors = (s: Measured) => Object.values(s.metrics.counters.errors).reduce((a, b) => a + (b ?? 0), 0);
   for (const [label, pick] of [
-    ['transactions', (s: Extract<StepResult, { metrics: unknown }>) => s.metrics.counters.transactions],
-    ['connections opened', (s: Extract<StepResult, { metrics: unknown }>) => s.metrics.counters.connectionsOpened],
+    ['transactions', (s: Measured) => s.metrics.counters.transactions],
+    ['connections opened', (s: Measured) => s.metrics.counters.connectionsOpened],
     ['errors', errors],
   ] as const) {
     rows.push([label, sum(comparison.directPathId, pick), sum(comparison.relayPathId, pick), '', '']);
@@ -109,4 +111,3 @@ export function projectionLine(p: Projection): string {
   );
 }
 
-export { formatDeltaUs };
