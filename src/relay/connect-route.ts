@@ -91,6 +91,11 @@ export function handleConnect(
     refuse(ctx, socket, { status: 404, message: noListenerAccepted }, 'accepts-refused', { ...where, hc: hc.name });
     return;
   }
+  if (ctx.rendezvous.size >= ctx.maxPendingRendezvous) {
+    const message = `QuotaExceeded: more than ${ctx.maxPendingRendezvous} connections are waiting for a listener.`;
+    refuse(ctx, socket, { status: 503, message }, 'rendezvous-quota', { ...where, hc: hc.name });
+    return;
+  }
   const id = createRendezvousId(target.query.get('sb-hc-id'));
   const entry: PendingRendezvous = { id, hcName: hc.name, request, socket, head };
   holdSender(ctx, entry);

@@ -46,6 +46,8 @@ export interface RelayContext {
   httpExchanges: HttpExchangeTable;
   /** Largest HTTP sender body accepted, in bytes (413 above). */
   maxHttpBodyBytes: number;
+  /** Held senders allowed at once (503 above), so a connect flood cannot grow memory without bound. */
+  maxPendingRendezvous: number;
   delays: RelayDelays;
   shaperClock: ShaperClock | undefined;
   log: RelayLogSink;

@@ -62,6 +62,8 @@ export interface RelayOptions {
   httpResponseTimeoutMs?: number;
   /** HTTP mode: largest sender request body accepted, in bytes (413 above). Default 64 MiB. */
   maxHttpBodyBytes?: number;
+  /** Held senders allowed at once; more get 503 (the service caps relayed connections per namespace at 5000). Default 5000. */
+  maxPendingRendezvous?: number;
   /** Serve `POST /$faults/<name>` on the relay port (see fault-routes.ts). Default false. */
   isFaultEndpointEnabled?: boolean;
 }
@@ -144,6 +146,7 @@ export async function startRelay(options: RelayOptions): Promise<RelayServer> {
     faults: { isRefusingListeners: false, isRefusingAccepts: false, acceptDelayMs: 0 },
     httpExchanges,
     maxHttpBodyBytes: options.maxHttpBodyBytes ?? 64 * 1024 * 1024,
+    maxPendingRendezvous: options.maxPendingRendezvous ?? 5000,
     delays: options.delays ?? {},
     shaperClock: options.shaperClock,
     log,
@@ -152,7 +155,12 @@ export async function startRelay(options: RelayOptions): Promise<RelayServer> {
   ctx = context;
   // Every configured hc shows up, with 0 until a listener registers.
   const configuredHcs = Object.fromEntries(options.namespace.hybridConnections.map((hc) => [hc.name, 0]));
-  const stats = (): RelayStats => snapshotStats(context.counters, { ...configuredHcs, ...context.listeners.counts() });
+  const stats = (): RelayStats =>
+    snapshotStats(context.counters, {
+      listenersByHc: { ...configuredHcs, ...context.listeners.counts() },
+      rendezvousPending: rendezvous.size,
+      httpPending: httpExchanges.size,
+    });
   const sockets = new Set<Socket>();
   const server: Server =
     options.tls === undefined

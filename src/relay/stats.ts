@@ -24,7 +24,8 @@ export type RejectReason =
   | 'listeners-refused'
   | 'accepts-refused'
   | 'http-timeout'
-  | 'body-too-large';
+  | 'body-too-large'
+  | 'rendezvous-quota';
 
 /** A snapshot of the relay's counters; all counts since start, except the `*Active`/`listenersByHc` gauges. */
 export interface RelayStats {
@@ -56,6 +57,10 @@ export interface RelayStats {
   httpResponses: number;
   /** HTTP-mode requests sent over a rendezvous socket because they exceeded the control-channel limit. */
   httpRendezvous: number;
+  /** Held senders waiting for their listener to open the accept address (gauge). */
+  rendezvousPending: number;
+  /** HTTP-mode requests waiting for their response (gauge). */
+  httpPending: number;
 }
 
 /** The mutable counters behind {@link RelayStats}. */
@@ -100,9 +105,14 @@ export function countReject(counters: RelayCounters, reason: RejectReason): void
 }
 
 /** Copies the counters into a plain, serialisable snapshot. */
-export function snapshotStats(counters: RelayCounters, listenersByHc: Record<string, number>): RelayStats {
+export function snapshotStats(
+  counters: RelayCounters,
+  gauges: { listenersByHc: Record<string, number>; rendezvousPending: number; httpPending: number },
+): RelayStats {
   return {
-    listenersByHc: { ...listenersByHc },
+    listenersByHc: { ...gauges.listenersByHc },
+    rendezvousPending: gauges.rendezvousPending,
+    httpPending: gauges.httpPending,
     connectRequests: counters.connectRequests,
     rendezvousCompleted: counters.rendezvousCompleted,
     bridgesActive: counters.bridgesActive,

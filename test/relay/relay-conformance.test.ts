@@ -152,6 +152,22 @@ describe('relay emulator conformance, WebSocket mode', () => {
     expect(fixture.relay.stats().rendezvousCompleted).toBe(0);
   });
 
+  test('caps held senders: beyond maxPendingRendezvous a sender gets 503, and the gauge shows the held ones', async () => {
+    const fixture = await startRelayFixture({ maxPendingRendezvous: 2 });
+    const listener = await openRawListener(fixture.listenUri, fixture.token());
+    fixture.track(listener.ws);
+
+    const held = [openWs8(fixture.connectUri, { token: fixture.token() }), openWs8(fixture.connectUri, { token: fixture.token() })];
+    await listener.nextAccept();
+    await listener.nextAccept();
+    const third = await openWs8(fixture.connectUri, { token: fixture.token() });
+
+    expect(third).toMatchObject({ kind: 'refused', status: 503 });
+    expect(fixture.relay.stats()).toMatchObject({ rendezvousPending: 2, rejects: { 'rendezvous-quota': 1 } });
+    // relay.close() at test end destroys the two held sockets, which settles `held`.
+    void Promise.all(held);
+  });
+
   test('uses an accept address once: a second use gets 403 and the bridge keeps working', async () => {
     const fixture = await startRelayFixture();
     const listener = await openRawListener(fixture.listenUri, fixture.token());
