@@ -105,6 +105,8 @@ async function runOneStream(s: StreamContext): Promise<void> {
   recorder.addBytesSent(phaseNow(clock.nowNs()), header.length);
 
   if (isUpload) {
+    // One stop listener per stream, not one per blocked write.
+    const stopped = new Promise<void>((resolve) => stop.addEventListener('abort', () => resolve(), { once: true }));
     const chunk = Buffer.alloc(params.chunkBytes ?? 65_536);
     let uploaded = 0;
     for (let i = 0; i < 1e9 && uploaded < limit && failure === undefined && !socket.destroyed && !stop.aborted; i++) {
@@ -114,7 +116,7 @@ async function runOneStream(s: StreamContext): Promise<void> {
       const isFlowing = socket.write(n === chunk.length ? chunk : chunk.subarray(0, n), () => meter.add('upload', n, clock.nowNs()));
       recorder.addBytesSent(phaseNow(writeNs), n);
       uploaded += n;
-      if (!isFlowing) await Promise.race([once(socket, 'drain').catch(() => undefined), closed, once(stop, 'abort')]);
+      if (!isFlowing) await Promise.race([once(socket, 'drain').catch(() => undefined), closed, stopped]);
     }
   }
   if (isDownload) {
