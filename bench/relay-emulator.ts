@@ -73,30 +73,55 @@ function percentile(sorted: number[], fraction: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? 0;
 }
 
-/** Closed-loop 64 B ping-pong on one connection: warm-up, then `seconds` measured. */
-async function pingPong(url: string, headers: Record<string, string>, seconds: number): Promise<PingPongResult> {
+/** One open WebSocket doing closed-loop 64 B ping-pong in measured windows. */
+interface PingPonger {
+  window(durationMs: number, isRecorded: boolean): Promise<void>;
+  result(): PingPongResult;
+  close(): void;
+}
+
+async function openPingPonger(url: string, headers: Record<string, string>): Promise<PingPonger> {
   const ws = new WebSocket(url, { headers, perMessageDeflate: false });
   await once(ws, 'open');
   const payload = Buffer.alloc(64, 1);
   const samplesUs: number[] = [];
-  const run = async (durationMs: number, isRecorded: boolean): Promise<void> => {
-    const endMs = performance.now() + durationMs;
-    while (performance.now() < endMs) {
-      const start = process.hrtime.bigint();
-      const reply = once(ws, 'message');
-      ws.send(payload);
-      await reply;
-      if (isRecorded) samplesUs.push(Number(process.hrtime.bigint() - start) / 1000);
-    }
+  let measuredMs = 0;
+  return {
+    async window(durationMs, isRecorded) {
+      const startMs = performance.now();
+      const endMs = startMs + durationMs;
+      while (performance.now() < endMs) {
+        const start = process.hrtime.bigint();
+        const reply = once(ws, 'message');
+        ws.send(payload);
+        await reply;
+        if (isRecorded) samplesUs.push(Number(process.hrtime.bigint() - start) / 1000);
+      }
+      if (isRecorded) measuredMs += performance.now() - startMs;
+    },
+    result() {
+      const sorted = [...samplesUs].sort((a, b) => a - b);
+      return { roundTripsPerSec: sorted.length / (measuredMs / 1000), p50Us: percentile(sorted, 0.5), p90Us: percentile(sorted, 0.9), p99Us: percentile(sorted, 0.99) };
+    },
+    close: () => ws.close(),
   };
-  await run(500, false);
-  await run(seconds * 1000, true);
-  ws.close();
-  samplesUs.sort((a, b) => a - b);
-  return { roundTripsPerSec: samplesUs.length / seconds, p50Us: percentile(samplesUs, 0.5), p90Us: percentile(samplesUs, 0.9), p99Us: percentile(samplesUs, 0.99) };
 }
 
-async function measureRelay(delayMs: number, seconds: number, children: ChildProcess[]): Promise<PingPongResult> {
+/**
+ * Measures several paths in alternating 500 ms windows (A B B A ...), so that drift on a shared
+ * machine hits all of them alike; a 500 ms warm-up per path is not recorded.
+ */
+async function interleaved(pingers: PingPonger[], seconds: number): Promise<PingPongResult[]> {
+  for (const pinger of pingers) await pinger.window(500, false);
+  const rounds = Math.max(1, Math.round((seconds * 1000) / 500));
+  for (let round = 0; round < rounds; round += 1) {
+    const order = round % 2 === 0 ? pingers : [...pingers].reverse();
+    for (const pinger of order) await pinger.window(500, true);
+  }
+  return pingers.map((pinger) => pinger.result());
+}
+
+async function startRelayPath(delayMs: number, children: ChildProcess[]): Promise<PingPonger> {
   const relay = startChild(['--role', 'relay', '--delay-ms', String(delayMs)]);
   children.push(relay.child);
   const connection = parseConnectionString(String((await relay.firstLine)['connectionString']));
@@ -104,7 +129,7 @@ async function measureRelay(delayMs: number, seconds: number, children: ChildPro
   const listener = startChild(['--role', 'echo', '--listen', listenUri(connection), '--token', token]);
   children.push(listener.child);
   await listener.firstLine;
-  return pingPong(connectUri(connection), { ServiceBusAuthorization: token }, seconds);
+  return openPingPonger(connectUri(connection), { ServiceBusAuthorization: token });
 }
 
 /** In-process precision of one leg shaper: lateness of each delivery vs its due time, in µs. */
@@ -127,28 +152,35 @@ async function shaperLatenessUs(delayMs: number, samples: number): Promise<{ p50
 async function main(): Promise<void> {
   const seconds = Number(flag('seconds', '5'));
   const children: ChildProcess[] = [];
+  const pingers: PingPonger[] = [];
   try {
     const echo = startChild(['--role', 'echo']);
     children.push(echo.child);
-    const plain = await pingPong(`ws://127.0.0.1:${String((await echo.firstLine)['port'])}`, {}, seconds);
-    const relayed = await measureRelay(0, seconds, children);
+    const plainPinger = await openPingPonger(`ws://127.0.0.1:${String((await echo.firstLine)['port'])}`, {});
+    const relayPinger = await startRelayPath(0, children);
+    pingers.push(plainPinger, relayPinger);
+    const [plain, relayed] = (await interleaved([plainPinger, relayPinger], seconds)) as [PingPongResult, PingPongResult];
     const delayed = [];
-    for (const delayMs of [0.5, 2, 5]) delayed.push({ delayMs, result: await measureRelay(delayMs, Math.min(seconds, 3), children) });
-
+    for (const delayMs of [0.5, 2, 5]) {
+      const delayedPinger = await startRelayPath(delayMs, children);
+      pingers.push(delayedPinger);
+      const [baseline, result] = (await interleaved([relayPinger, delayedPinger], Math.min(seconds, 3))) as [PingPongResult, PingPongResult];
+      delayed.push({ delayMs, baseline, result });
+    }
     const precision = [];
     for (const delayMs of [0.3, 1, 5]) precision.push({ delayMs, result: await shaperLatenessUs(delayMs, 300) });
 
     const row = (name: string, result: PingPongResult): string =>
       `${name.padEnd(34)} ${result.roundTripsPerSec.toFixed(0).padStart(7)} ${result.p50Us.toFixed(0).padStart(8)} ${result.p90Us.toFixed(0).padStart(8)} ${result.p99Us.toFixed(0).padStart(8)}`;
-    console.log(`64 B ping-pong, 1 connection, ${seconds} s measured; roles in separate processes; load average ${loadavg().map((load) => load.toFixed(1)).join(' ')} (results are only comparable on an idle machine)`);
+    console.log(`64 B ping-pong, 1 connection, ${seconds} s per path in alternating 500 ms windows; roles in separate processes; load average ${loadavg().map((load) => load.toFixed(1)).join(' ')} (compare runs only on a quiet machine)`);
     console.log(`${'path'.padEnd(34)} ${'RT/s'.padStart(7)} ${'p50 µs'.padStart(8)} ${'p90 µs'.padStart(8)} ${'p99 µs'.padStart(8)}`);
     console.log(row('plain ws echo', plain));
     console.log(row('through the relay emulator', relayed));
     console.log(`ratio relay/plain: RT/s ${(relayed.roundTripsPerSec / plain.roundTripsPerSec).toFixed(2)}, p50 ${(relayed.p50Us / plain.p50Us).toFixed(2)}`);
     console.log(`emulator cost per bridged message (p50, 2 per round trip): ${((relayed.p50Us - plain.p50Us) / 2).toFixed(0)} µs`);
-    console.log('\ninjected delay accuracy (both legs, one way each; expected extra RTT = 4 × delay):');
-    for (const { delayMs, result } of delayed) {
-      const addedUs = result.p50Us - relayed.p50Us;
+    console.log('\ninjected delay accuracy (both legs, one way each; expected extra RTT = 4 × delay; vs an undelayed relay in alternating windows):');
+    for (const { delayMs, baseline, result } of delayed) {
+      const addedUs = result.p50Us - baseline.p50Us;
       console.log(`  ${String(delayMs).padStart(4)} ms/leg: expected +${(4 * delayMs * 1000).toFixed(0)} µs, measured p50 +${addedUs.toFixed(0)} µs (error ${(addedUs - 4 * delayMs * 1000).toFixed(0)} µs), p99 ${result.p99Us.toFixed(0)} µs`);
     }
     console.log('\none shaper in-process, 300 messages one at a time: lateness vs due time');
@@ -156,6 +188,7 @@ async function main(): Promise<void> {
       console.log(`  ${String(delayMs).padStart(4)} ms: p50 ${result.p50.toFixed(0)} µs, p99 ${result.p99.toFixed(0)} µs, max ${result.max.toFixed(0)} µs, early deliveries ${result.early}`);
     }
   } finally {
+    for (const pinger of pingers) pinger.close();
     for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
   }
 }

@@ -6,9 +6,10 @@ import { directPingPong } from './entries/direct-ping-pong.js';
 import { relayPingPong } from './entries/relay-ping-pong.js';
 import { connectionSetup } from './entries/connection-setup.js';
 import { relayEmulatorWs } from './entries/relay-emulator-ws.js';
+import { relayEmulatorScript } from './entries/relay-emulator-script.js';
 import { httpEntry } from './entries/http.js';
 import { generatorCapacity } from './entries/generator-capacity.js';
 import { scale } from './entries/scale.js';
 
 /** Every entry of `npm run bench`. */
-export const suite: readonly BenchEntry[] = [directPingPong, relayPingPong, httpEntry, connectionSetup, relayEmulatorWs, generatorCapacity, scale];
+export const suite: readonly BenchEntry[] = [directPingPong, relayPingPong, httpEntry, connectionSetup, relayEmulatorWs, relayEmulatorScript, generatorCapacity, scale];

@@ -145,3 +145,58 @@ describe('reference tool output parsers', () => {
     expect(() => parseWrk('nothing here')).toThrow(/unexpected wrk output/);
   });
 });
+
+describe('the shipped suite', () => {
+  test('names every entry of issues #3-#6 once', async () => {
+    const { suite } = await import('../../bench/suite.js');
+
+    const ids = suite.map((e) => e.id);
+
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toEqual(
+      expect.arrayContaining(['direct-ping-pong', 'relay-ping-pong', 'http', 'scale', 'connection-setup', 'relay-emulator-ws', 'relay-emulator-script', 'generator-capacity']),
+    );
+  });
+
+  test('skips the real sockperf and wrk entries, with the tool named, when the lookup finds nothing', async () => {
+    const { suite } = await import('../../bench/suite.js');
+    const needTools = suite.filter((e) => e.requires.length > 0);
+    const looked: string[] = [];
+
+    const report = await runSuite(needTools, {
+      findTool: async (name) => {
+        looked.push(name);
+        return undefined;
+      },
+    });
+
+    expect(needTools.map((e) => e.id)).toEqual(expect.arrayContaining(['direct-ping-pong', 'http']));
+    expect(looked).toEqual(expect.arrayContaining(['sockperf', 'wrk']));
+    for (const e of report.entries) {
+      expect(e.status).toBe('skipped');
+      expect(e.status === 'skipped' ? e.reason : '').toMatch(/reference tool not found on PATH: (sockperf|wrk)/);
+    }
+    expect(renderTable(report)).toMatch(/direct-ping-pong.*skipped: reference tool not found on PATH: sockperf/);
+  });
+});
+
+describe("R's relay emulator script output", () => {
+  test('becomes the relayed and plain figures with the cost per message and delay lines', async () => {
+    const { parseRelayEmulatorOutput } = await import('../../bench/entries/relay-emulator-script.js');
+    const text = [
+      'path                                  RT/s   p50 µs   p90 µs   p99 µs',
+      'plain ws echo                         6582       81      222     1024',
+      'through the relay emulator            2037      309      708     3758',
+      'emulator cost per bridged message (p50, 2 per round trip): 114 µs',
+      '     2 ms/leg: expected +8000 µs, measured p50 +8681 µs (error 681 µs), p99 29480 µs',
+    ].join('\n');
+
+    const { relayed, plain } = parseRelayEmulatorOutput(text);
+
+    expect(plain).toEqual({ value: 6582, detail: { p50Us: 81, p99Us: 1024 } });
+    expect(relayed.value).toBe(2037);
+    expect(relayed.detail).toEqual({ p50Us: 309, p99Us: 3758, costPerBridgedMessageUs: 114 });
+    expect(relayed.notes).toEqual(['2 ms/leg: expected +8000 µs, measured p50 +8681 µs (error 681 µs)']);
+    expect(() => parseRelayEmulatorOutput('changed format')).toThrow(/unexpected bench\/relay-emulator.ts output/);
+  });
+});
