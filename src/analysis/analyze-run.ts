@@ -33,7 +33,8 @@ export function analyzeRun(result: RunResult, options: AnalyzeOptions = {}): Run
   const series = groupSeries(result.steps);
   const pairs = pairSeries(series);
   const comparisons = pairs.map(({ direct, relay }) => comparePaths(direct, relay, bootstrap));
-  const fits = fitRoundTrips(series, confidence);
+  const rttOf = (pathId: string) => totalRttMs(measuredRtts(result, pathId));
+  const fits = fitRoundTrips(series, confidence, rttOf);
   // Distances the user leaves out default to what the measured paths had (the first pair's).
   const firstPair = pairs[0];
   const directRtts = firstPair === undefined ? undefined : measuredRtts(result, firstPair.direct.pathId);
@@ -46,7 +47,6 @@ export function analyzeRun(result: RunResult, options: AnalyzeOptions = {}): Run
     agentToTargetRttMs: 0,
     ...options.projection,
   };
-  const rttOf = (pathId: string) => totalRttMs(measuredRtts(result, pathId));
   return {
     confidence,
     methods: [describeBootstrap({ resamples, confidence }, seed), describeFit(confidence), `projection: ${PROJECTION_MODEL}`],

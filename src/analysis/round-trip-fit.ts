@@ -94,7 +94,7 @@ function sweepPoints(series: readonly PathSeries[]): Map<string, Map<string, Rou
  * Fits every sweep on each path and compares each path with the baseline of its sweep: the first
  * direct path, else the first path (so two direct paths give an A vs A comparison).
  */
-export function fitRoundTrips(series: readonly PathSeries[], confidence: number): FitComparison[] {
+export function fitRoundTrips(series: readonly PathSeries[], confidence: number, rttMsOf: (pathId: string) => number = () => 0): FitComparison[] {
   const out: FitComparison[] = [];
   for (const [key, paths] of sweepPoints(series)) {
     const [[baselineId, baselinePoints] = [], ...others] = [...paths];
@@ -107,12 +107,18 @@ export function fitRoundTrips(series: readonly PathSeries[], confidence: number)
       const df = d.df + r.df;
       const { df: _dd, ...directFit } = d;
       const { df: _rd, ...relayFit } = r;
+      const slopeDeltaUs = difference(r.slopeUs, d.slopeUs, r.slopeSeUs, d.slopeSeUs, df, confidence);
+      const networkRttDeltaMs = rttMsOf(otherId) - rttMsOf(baselineId);
+      const shift = (x: number) => x - networkRttDeltaMs * 1000;
+      const interval = slopeDeltaUs.interval === null ? null : { low: shift(slopeDeltaUs.interval.low), high: shift(slopeDeltaUs.interval.high) };
       out.push({
         key,
         direct: directFit,
         relay: relayFit,
-        slopeDeltaUs: difference(r.slopeUs, d.slopeUs, r.slopeSeUs, d.slopeSeUs, df, confidence),
+        slopeDeltaUs,
         interceptDeltaUs: difference(r.interceptUs, d.interceptUs, r.interceptSeUs, d.interceptSeUs, df, confidence),
+        networkRttDeltaMs,
+        machineryUs: { ...slopeDeltaUs, value: shift(slopeDeltaUs.value), interval },
       });
     }
   }

@@ -84,6 +84,10 @@ export interface FitComparison {
   slopeDeltaUs: Estimate;
   /** intercept(relay) − intercept(direct): the relay's fixed cost per transaction, µs. */
   interceptDeltaUs: Estimate;
+  /** Configured RTT of the relay path minus the direct path's (result.topology), ms; 0 on loopback. */
+  networkRttDeltaMs: number;
+  /** The slope difference less that configured RTT difference: the relay machinery's own cost per round trip, µs. */
+  machineryUs: Estimate;
 }
 
 /** The user's own protocol and network, for the projection. All distances are round-trip times. */

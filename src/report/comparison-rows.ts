@@ -96,7 +96,8 @@ export function verdictLines(analysis: RunAnalysis, isPerComparison = true): str
 /** The round-trip fit as one sentence. */
 export function fitLine(f: FitComparison): string {
   const ks = [...new Set(f.direct.points.map((p) => p.roundTrips))].sort((a, b) => a - b).join(', ');
-  return `${f.key}: per round trip ${f.relay.pathId} adds ${formatEstimateUs(f.slopeDeltaUs)} over ${f.direct.pathId}, fixed cost per transaction ${formatEstimateUs(f.interceptDeltaUs)} (fit over k = ${ks})`;
+  const split = f.networkRttDeltaMs === 0 ? '' : ` (${formatDeltaUs(f.networkRttDeltaMs * 1000)} configured network RTT, ${formatEstimateUs(f.machineryUs)} machinery)`;
+  return `${f.key}: per round trip ${f.relay.pathId} adds ${formatEstimateUs(f.slopeDeltaUs)} over ${f.direct.pathId}${split}, fixed cost per transaction ${formatEstimateUs(f.interceptDeltaUs)} (fit over k = ${ks})`;
 }
 
 /** The projection as one sentence. */

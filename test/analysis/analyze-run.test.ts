@@ -198,6 +198,12 @@ describe('round-trip sweep fit', () => {
     const loopback = analyzeRun(run, { projection: { roundTripsPerTransaction: 10, directRttMs: 0, appToRelayRttMs: 0, relayToAgentRttMs: 0 } }).projection!;
 
     expect(measured.basis.measuredRttMs).toEqual({ directMs: 10, relayMs: 11 });
+    // The 2 ms slope difference splits into 1 ms more configured RTT and 1 ms of relay machinery.
+    const fit = analyzeRun(run).fits[0]!;
+    expect(fit.networkRttDeltaMs).toBe(1);
+    expect(fit.slopeDeltaUs.value).toBeGreaterThan(1950);
+    expect(fit.slopeDeltaUs.value).toBeLessThan(2050);
+    expect(fit.machineryUs.value).toBeCloseTo(fit.slopeDeltaUs.value - 1000, 6);
     expect(measured.input).toMatchObject({ directRttMs: 10, appToRelayRttMs: 1, relayToAgentRttMs: 10 });
     // Defaults reproduce the measured conditions: 10 × 10.4 ms and 10 × 12.4 ms.
     expect(measured.directMs.value).toBeCloseTo(104, 0);
