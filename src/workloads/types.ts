@@ -17,10 +17,17 @@ export interface Clock {
 
 export const systemClock: Clock = { nowNs: () => process.hrtime.bigint() };
 
-/** Parameters of the chatty request/response workload (issue #2 subset; #6 extends it). */
+/**
+ * Parameters of the chatty request/response workload against the built-in target's protocol:
+ * transactions of `roundTripsPerTransaction` sequential round trips (write a request, wait for
+ * exactly the response size the request asked for).
+ */
 export interface TcpRequestResponseParams {
   kind: 'tcp-request-response';
-  /** Persistent connections, each running transactions back to back (closed model). >= 1. */
+  /**
+   * Concurrency: persistent connections (or, `perTransaction`, connections at once). Closed model:
+   * each runs transactions back to back; open model: at most this many transactions in flight. >= 1.
+   */
   connections: number;
   /** Sequential round trips per transaction. >= 1. */
   roundTripsPerTransaction: number;
@@ -52,7 +59,7 @@ export interface TcpRequestResponseParams {
   connectionMode?: ConnectionMode;
   /** Load model; optional, default `{ model: 'closed' }`. In the open model `connections` bounds concurrency. */
   load?: LoadModel;
-  /** Retry policy for failed connects; optional, default no retries. */
+  /** Retry policy for failed connects and refused new connections; optional, default no retries. */
   retry?: RetryPolicy;
   /** Seed of the size distributions' random generator. Optional; default 1; any integer. */
   seed?: number;
