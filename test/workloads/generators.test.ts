@@ -77,4 +77,32 @@ describe('generators: N worker threads', () => {
 
     await expect(run).rejects.toMatchObject({ code: 'ERR_WORKLOAD' });
   });
+
+  test('an abort reaches every thread and returns merged partial metrics', async ({ onTestFinished }) => {
+    const target = await startRequestResponseTarget();
+    onTestFinished(() => target.close());
+    const controller = new AbortController();
+    const poll = setInterval(() => {
+      if (target.stats().requests > 0) {
+        clearInterval(poll);
+        controller.abort();
+      }
+    }, 20);
+    onTestFinished(() => clearInterval(poll));
+    const startedMs = performance.now();
+
+    const outcome = await workloads['tcp-request-response'].run({
+      dialAddress: target.address,
+      params: { kind: 'tcp-request-response', connections: 2, roundTripsPerTransaction: 1, requestBytes: 64, responseBytes: 64, generators: 2 },
+      warmupMs: 0,
+      durationMs: 60_000,
+      signal: controller.signal,
+      clock: systemClock,
+    });
+
+    expect(outcome.isAborted).toBe(true);
+    expect(performance.now() - startedMs).toBeLessThan(30_000);
+    expect(outcome.metrics.counters.errors).toEqual({});
+    expect(outcome.metrics.durationMs).toBeLessThan(60_000);
+  });
 });
