@@ -146,6 +146,8 @@ describe('relay emulator under malformed input', () => {
     const refusals = fixture.relay.stats().rejects['unauthorized'] ?? 0;
     // 5 per second pass the rate limiter; the rest are summarised in `suppressed`.
     expect(refusedLogs.length).toBeLessThan(refusals / 5);
+    expect(events.length).toBeGreaterThan(0);
+    expect(events.filter((event) => /sig=|SharedAccessSignature|wrong-key/.test(JSON.stringify(event)))).toEqual([]);
     expect(fixture.relay.stats().listenersByHc['hc1'] ?? 0).toBe(0);
     expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(100 * 1024 * 1024);
     expect(proofMs).toBeLessThan(10_000);
