@@ -155,6 +155,25 @@ describe('relay emulator, WebSocket mode, with hyco-ws', () => {
     expect(fixture.relay.stats().rejects['forbidden']).toBeGreaterThanOrEqual(2);
   });
 
+  test('lets a sender without a token through when the hc does not require client authorization, but not a listener', async () => {
+    const fixture = await startRelayFixture({
+      namespace: {
+        rules: [{ name: 'RootManageSharedAccessKey', primaryKey: 'k', rights: ['Manage'] }],
+        hybridConnections: [{ name: 'hc1', requiresClientAuthorization: false }],
+      },
+    });
+    await fixture.listen(echo);
+
+    const sender = await connectHycoSender(fixture.connectUri, null);
+    fixture.track(sender);
+    const reply = collect(sender, 1);
+    sender.send('anonymous');
+    const anonymousListener = fixture.listen(undefined, 'not a token');
+
+    expect((await reply)[0]?.data.toString()).toBe('anonymous');
+    await expect(anonymousListener).rejects.toThrow('unexpected server response (401)');
+  });
+
   test("accepts hyco's own createRelayToken audience with :443 style port and a token in sb-hc-token", async () => {
     const fixture = await startRelayFixture();
     const key = fixture.namespace.rules[0]?.primaryKey ?? '';
