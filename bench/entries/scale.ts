@@ -4,6 +4,7 @@
 // costs; reference: the same number of direct TCP connections to the same target, held 10 s.
 // One round: holding 5,000 relayed connections takes minutes, not seconds.
 
+import { readFile } from 'node:fs/promises';
 import { openEmulatedRelayPath } from '../../src/paths/relay.js';
 import { startOnprem } from '../lib/measure.js';
 import { holdConnections, type HoldResult } from '../lib/hold-connections.js';
@@ -20,6 +21,16 @@ function holdFigure(result: HoldResult, target: number): Figure {
     detail: { target, errors: result.errors, notOpened: result.notOpened, openMs: Math.round(result.openMs), heldMs: Math.round(result.heldMs), ...rss },
     notes: result.errorSamples,
   };
+}
+
+/** Soft limit on open files of this process (Linux /proc), or undefined where unreadable. */
+async function openFileLimit(): Promise<number | undefined> {
+  try {
+    const m = /^Max open files\s+(\d+|unlimited)/m.exec(await readFile('/proc/self/limits', 'utf8'));
+    return m === null ? undefined : m[1] === 'unlimited' ? Number.POSITIVE_INFINITY : Number(m[1]);
+  } catch {
+    return undefined;
+  }
 }
 
 export const scale: BenchEntry = {
@@ -44,6 +55,9 @@ export const scale: BenchEntry = {
     }
     const relayPath = relay;
     const cloudPid = relayPath.rolePids['cloud'] ?? -1;
+    // Relayed: client socket + forwarder socket + WebSocket per connection in this process.
+    const fdLimit = await openFileLimit();
+    const fdNote = fdLimit !== undefined && fdLimit < connections * 3 + 1000 ? [`open-file limit ${fdLimit} < ${connections * 3 + 1000} needed; run via npm run bench (bench/run.sh raises it)`] : [];
     const common = { connections, concurrency: 64, timeoutMs: 30_000, openDeadlineMs: ctx.isQuick ? 30_000 : 180_000, signal: ctx.signal };
     return {
       runHcbench: async () => {
@@ -53,7 +67,8 @@ export const scale: BenchEntry = {
           holdMs: ctx.isQuick ? 3000 : 60_000,
           pids: { app: process.pid, cloud: cloudPid, onprem: onprem.role.pid },
         });
-        return holdFigure(result, connections);
+        const figure = holdFigure(result, connections);
+        return { ...figure, notes: [...(figure.notes ?? []), ...fdNote] };
       },
       runReference: async () => {
         const result = await holdConnections({
