@@ -127,11 +127,8 @@ describe('relay emulator, WebSocket mode, with hyco-ws', () => {
     const expired = fixture.tokenFor('RootManageSharedAccessKey', key, { expiresAtSec: Math.floor(Date.now() / 1000) - 5 });
     await fixture.listen();
 
-    const sender = connectHycoSender(fixture.connectUri, expired);
-    const listener = fixture.listen(undefined, expired);
-
-    await expect(sender).rejects.toThrow('unexpected server response (401)');
-    await expect(listener).rejects.toThrow('unexpected server response (401)');
+    await expect(connectHycoSender(fixture.connectUri, expired)).rejects.toThrow('unexpected server response (401)');
+    await expect(fixture.listen(undefined, expired)).rejects.toThrow('unexpected server response (401)');
     expect(fixture.relay.stats().rejects['unauthorized']).toBe(2);
   });
 
@@ -148,9 +145,8 @@ describe('relay emulator, WebSocket mode, with hyco-ws', () => {
     await fixture.listen(undefined, fixture.tokenFor('listenOnly', 'k-listen'));
 
     const sender = connectHycoSender(fixture.connectUri, fixture.tokenFor('listenOnly', 'k-listen'));
-    const listener = fixture.listen(undefined, fixture.tokenFor('sendOnly', 'k-send'));
-
     await expect(sender).rejects.toThrow('unexpected server response (403)');
+    const listener = fixture.listen(undefined, fixture.tokenFor('sendOnly', 'k-send'));
     await expect(listener).rejects.toThrow('unexpected server response (403)');
     expect(fixture.relay.stats().rejects['forbidden']).toBeGreaterThanOrEqual(2);
   });
