@@ -13,6 +13,7 @@ import { registerSchema } from './commands/schema.js';
 import { registerTunnel } from './commands/tunnel.js';
 import { registerValidate } from './commands/validate.js';
 import { registerCompare } from './commands/compare.js';
+import { registerCapacity } from './commands/capacity.js';
 import type { CliIo } from './io.js';
 import { printError, printScenarioError } from './print-error.js';
 import { ScenarioError } from '../errors.js';
@@ -39,6 +40,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
   registerInit(program, io, setExit);
   registerReport(program, io, setExit);
   registerCompare(program, io, setExit);
+  registerCapacity(program, io, setExit);
   registerAgent(program, io, setExit);
   registerTunnel(program, io, setExit);
   registerCalibrate(program, io, setExit);

@@ -65,7 +65,12 @@ const handlers: Record<string, Handler> = {
       others.push(http);
       target = http;
     } else {
-      const tcp = await startRequestResponseTarget({ host: '127.0.0.1', port: 0 });
+      const tcp = await startRequestResponseTarget({
+        host: '127.0.0.1',
+        port: 0,
+        ...(spec.serviceTimeUs === undefined ? {} : { serviceTimeUs: spec.serviceTimeUs }),
+        ...(spec.concurrency === undefined ? {} : { concurrency: spec.concurrency }),
+      });
       others.push(tcp);
       target = tcp;
     }

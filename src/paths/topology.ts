@@ -35,7 +35,12 @@ export function parseHostPort(text: string): DialAddress {
 }
 
 function targetParams(target: Exclude<Plan['target'], { kind: 'external' }>): StartTargetParams {
-  return target.kind === 'http' ? { kind: 'http', responseBytes: target.responseBytes } : { kind: target.kind };
+  if (target.kind === 'http') return { kind: 'http', responseBytes: target.responseBytes };
+  return {
+    kind: target.kind,
+    ...(target.serviceTimeUs === undefined ? {} : { serviceTimeUs: target.serviceTimeUs }),
+    ...(target.concurrency === undefined ? {} : { concurrency: target.concurrency }),
+  };
 }
 
 export async function openTopology(plan: Plan, options: TopologyOptions = {}): Promise<Topology> {

@@ -42,6 +42,10 @@ export interface StartTargetParams {
   kind: 'tcp-request-response' | 'http';
   /** Body bytes of every response (http). */
   responseBytes?: number;
+  /** tcp-request-response: injected service time per request, µs; 0 or absent = answer at once. */
+  serviceTimeUs?: number;
+  /** tcp-request-response: workers serving requests when serviceTimeUs > 0. */
+  concurrency?: number;
 }
 
 /** `onprem.startTarget` result. */

@@ -16,6 +16,8 @@ export const targetSchema = z
     z
       .strictObject({
         kind: z.literal('tcp-request-response').describe('built-in TCP server: reads a request, answers with the size it asks for'),
+        serviceTimeUs: int(0, 10_000_000, 'injected service time per request, µs: a known ceiling of concurrency × 1e6 / serviceTimeUs requests/s; 0 = answer at once').optional(),
+        concurrency: int(1, 10_000, 'workers serving requests when serviceTimeUs > 0 (default 1)').optional(),
       })
       .describe('the built-in request/response target, started next to the agent'),
     z

@@ -16,6 +16,15 @@ import { RequestParser, UNBOUNDED_BYTES } from './request-response-protocol.js';
 export interface RequestResponseTargetOptions {
   host?: string;
   port?: number;
+  /**
+   * Injected service time per request, MICROSECONDS (a known capacity ceiling for `hcbench capacity`).
+   * Requests queue in one FIFO served by `concurrency` workers; each request holds a worker for
+   * exactly this long (scheduled on absolute deadlines, so timer lateness does not lower the rate).
+   * Ceiling: concurrency × 1e6 / serviceTimeUs requests per second. Optional; default 0 = answer at once.
+   */
+  serviceTimeUs?: number;
+  /** Workers serving the queue when `serviceTimeUs` > 0. Optional; default 1; >= 1. */
+  concurrency?: number;
 }
 
 /** Counters since start. Byte counts are raw TCP payload bytes. */
@@ -73,6 +82,13 @@ export async function startRequestResponseTarget(
     held.clear();
   };
 
+  const respond = (socket: net.Socket, responseBytes: number): void => {
+    if (socket.destroyed) return;
+    if (stallTimer === undefined) writeZeros(socket, responseBytes);
+    else held.set(socket, (held.get(socket) ?? []).concat(responseBytes));
+  };
+  const serve = createServiceQueue(options.serviceTimeUs ?? 0, options.concurrency ?? 1, respond);
+
   const server = net.createServer({ noDelay: true }, (socket) => {
     stats.connectionsAccepted += 1;
     stats.connectionsActive += 1;
@@ -94,8 +110,7 @@ export async function startRequestResponseTarget(
           continue;
         }
         stats.bytesSent += responseBytes;
-        if (stallTimer === undefined) writeZeros(socket, responseBytes);
-        else held.set(socket, (held.get(socket) ?? []).concat(responseBytes));
+        serve(socket, responseBytes);
       }
     });
     // Peers reset or vanish all the time under load; that is not the target's problem.
@@ -120,12 +135,50 @@ export async function startRequestResponseTarget(
     },
     close: async () => {
       clearTimeout(stallTimer);
+      serve.cancel();
       held.clear();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const socket of sockets) socket.destroy();
       await closed;
     },
   };
+}
+
+/**
+ * The service-time model: `concurrency` workers, each busy `serviceTimeUs` per request, FIFO. Every
+ * request gets the earliest worker's next free instant (absolute, from performance.now()), so
+ * completions keep exactly to the ceiling even when timers fire late; completion order follows
+ * arrival order. With serviceTimeUs 0 requests are answered at once.
+ */
+function createServiceQueue(
+  serviceTimeUs: number,
+  concurrency: number,
+  respond: (socket: net.Socket, responseBytes: number) => void,
+): ((socket: net.Socket, responseBytes: number) => void) & { cancel(): void } {
+  const timers = new Set<NodeJS.Timeout>();
+  const freeAtMs = Array.from({ length: Math.max(1, Math.floor(concurrency)) }, () => 0);
+  const serve = (socket: net.Socket, responseBytes: number): void => {
+    if (serviceTimeUs <= 0) {
+      respond(socket, responseBytes);
+      return;
+    }
+    const nowMs = performance.now();
+    let worker = 0;
+    for (let i = 1; i < freeAtMs.length; i++) if ((freeAtMs[i] ?? 0) < (freeAtMs[worker] ?? 0)) worker = i;
+    const doneMs = Math.max(nowMs, freeAtMs[worker] ?? 0) + serviceTimeUs / 1000;
+    freeAtMs[worker] = doneMs;
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      respond(socket, responseBytes);
+    }, Math.max(0, doneMs - nowMs));
+    timers.add(timer);
+  };
+  return Object.assign(serve, {
+    cancel: () => {
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+    },
+  });
 }
 
 function writeZeros(socket: net.Socket, bytes: number): void {

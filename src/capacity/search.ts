@@ -1,0 +1,157 @@
+// Capacity search per path: raise the open-model rate geometrically until the SLO breaks, then
+// bisect between the last sustained and the first breaking rate. Every probe is an ordinary run
+// (see probe.ts). Never prints: progress goes through `onProbe`.
+
+import { UsageError } from '../errors.js';
+import type { RunResult } from '../metrics/result.js';
+import type { RunProgress } from '../run/run-plan.js';
+import type { Scenario, ScenarioWorkload } from '../scenario/schema.js';
+import { estimateRelayUsage, type RelayPrices } from './cost.js';
+import { checkRelayLimits, DEFAULT_RELAY_LIMITS, type RelayLimits } from './limits.js';
+import { runProbe } from './probe.js';
+import type { CapacityPoint, CapacityReport, CapacitySlo, PathCapacity } from './types.js';
+
+export interface CapacityOptions {
+  scenario: Scenario;
+  scenarioFile: string;
+  signal: AbortSignal;
+  slo: CapacitySlo;
+  /** First offered rate, per second. Default: the workload's open-model rate, else 100. */
+  startRatePerSec?: number;
+  /** Ramp multiplier before the first break. Default 2. */
+  stepFactor?: number;
+  /** Stop bisecting when (breaking − sustained) ÷ sustained <= this. Default 0.05. */
+  resolution?: number;
+  /** Never offer more than this, per second. Default 100000. */
+  maxRatePerSec?: number;
+  /** Most probes per path. Default 12. */
+  maxProbesPerPath?: number;
+  /** Measured window and warm-up of each probe, ms. Defaults 2000 and 500. */
+  durationMs?: number;
+  warmupMs?: number;
+  /** Only these paths (ids); default every path of the scenario. */
+  pathIds?: string[];
+  limits?: RelayLimits;
+  prices?: RelayPrices;
+  secrets?: Record<string, string | undefined>;
+  onProbe?: (pathId: string, point: CapacityPoint) => void;
+  onProgress?: (event: RunProgress) => void;
+}
+
+const OPEN_MODEL_KINDS = new Set(['tcp-request-response', 'connection-churn', 'dialog']);
+
+/** The workload a capacity search drives: the first one, which must support the open model. */
+export function capacityWorkload(scenario: Scenario): ScenarioWorkload {
+  const workload = scenario.workloads?.[0] ?? scenario.workload;
+  if (workload === undefined || !OPEN_MODEL_KINDS.has(workload.kind)) {
+    throw new UsageError(`capacity needs an open-model workload (${[...OPEN_MODEL_KINDS].join(', ')}) first in the scenario, got ${workload?.kind ?? 'none'}`);
+  }
+  return workload;
+}
+
+/** Runs the search on every path and assembles the report. */
+export async function searchCapacity(options: CapacityOptions): Promise<CapacityReport> {
+  const workload = capacityWorkload(options.scenario);
+  const warnings = checkRelayLimits(options.scenario, options.limits ?? DEFAULT_RELAY_LIMITS);
+  if ((options.scenario.workloads?.length ?? 1) > 1) warnings.push(`only the first workload (${workload.id ?? workload.kind}) is searched`);
+  if (workload.matrix !== undefined) warnings.push('the workload matrix is ignored: capacity varies the rate only');
+  const durationMs = options.durationMs ?? 2_000;
+  const warmupMs = options.warmupMs ?? 500;
+  const pathIds = options.pathIds ?? options.scenario.paths.map((p) => p.id ?? p.kind);
+  const paths: PathCapacity[] = [];
+  const results: RunResult[] = [];
+  for (const pathId of pathIds) {
+    if (options.signal.aborted) break;
+    const kind = options.scenario.paths.find((p) => (p.id ?? p.kind) === pathId)?.kind ?? 'unknown';
+    const curve = await searchPath(options, workload, pathId, durationMs, warmupMs, (result) => results.push(result));
+    paths.push(summarise(pathId, kind, curve, options.slo));
+  }
+  const usage = results.map((r) => estimateRelayUsage(r, options.prices));
+  const listenerHours = usage.reduce((a, u) => a + u.listenerHours, 0);
+  const gigabytes = usage.reduce((a, u) => a + u.gigabytes, 0);
+  const cost = usage.some((u) => u.cost === null) ? null : usage.reduce((a, u) => a + (u.cost ?? 0), 0);
+  return {
+    scenario: options.scenario.name,
+    workloadId: workload.id ?? workload.kind,
+    slo: options.slo,
+    probeDurationMs: durationMs,
+    probeWarmupMs: warmupMs,
+    paths,
+    warnings,
+    relayUsage: {
+      listenerHours,
+      gigabytes,
+      cost,
+      summary: `${listenerHours.toPrecision(3)} listener-hours, ${gigabytes.toPrecision(3)} GB relayed${cost === null ? ' (no prices given)' : `, cost ${cost.toPrecision(3)}`}`,
+    },
+  };
+}
+
+async function searchPath(
+  options: CapacityOptions,
+  workload: ScenarioWorkload,
+  pathId: string,
+  durationMs: number,
+  warmupMs: number,
+  keep: (result: RunResult) => void,
+): Promise<CapacityPoint[]> {
+  const factor = options.stepFactor ?? 2;
+  const resolution = options.resolution ?? 0.05;
+  const maxRate = options.maxRatePerSec ?? 100_000;
+  const maxProbes = options.maxProbesPerPath ?? 12;
+  const open = 'load' in workload && workload.load?.model === 'open' ? workload.load.ratePerSec : undefined;
+  const start = options.startRatePerSec ?? (open !== undefined && open > 0 ? open : 100);
+  let rate = start;
+  let sustained: number | undefined;
+  let breaking: number | undefined;
+  const curve: CapacityPoint[] = [];
+  for (let probe = 0; probe < maxProbes && !options.signal.aborted; probe++) {
+    const { point, result } = await runProbe({
+      scenario: options.scenario,
+      scenarioFile: options.scenarioFile,
+      workload,
+      pathId,
+      ratePerSec: rate,
+      durationMs,
+      warmupMs,
+      slo: options.slo,
+      signal: options.signal,
+      ...(options.secrets === undefined ? {} : { secrets: options.secrets }),
+      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    });
+    keep(result);
+    curve.push(point);
+    options.onProbe?.(pathId, point);
+    if (point.isSustained) sustained = Math.max(sustained ?? 0, rate);
+    else breaking = Math.min(breaking ?? Number.POSITIVE_INFINITY, rate);
+    if (sustained !== undefined && breaking !== undefined && (breaking - sustained) / sustained <= resolution) break;
+    if (breaking === undefined) {
+      if (rate >= maxRate) break;
+      rate = Math.min(maxRate, rate * factor);
+    } else if (sustained === undefined) {
+      // Ramp down at most three steps below the start: a path that breaks there is broken, not slow.
+      rate = rate / factor;
+      if (rate < start / factor ** 3 || rate < 0.01) break;
+    } else {
+      rate = (sustained + breaking) / 2;
+    }
+    // Integer rates where possible keep step ids and reports readable.
+    if (rate >= 10) rate = Math.round(rate);
+  }
+  return curve;
+}
+
+function summarise(pathId: string, pathKind: string, points: readonly CapacityPoint[], _slo: CapacitySlo): PathCapacity {
+  const curve = [...points].sort((a, b) => a.ratePerSec - b.ratePerSec);
+  const ok = curve.filter((p) => p.isSustained);
+  const maxSustained = ok.length === 0 ? null : Math.max(...ok.map((p) => p.ratePerSec));
+  const broken = curve.filter((p) => !p.isSustained && (maxSustained === null || p.ratePerSec > maxSustained));
+  const lowestBreaking = broken.length === 0 ? null : Math.min(...broken.map((p) => p.ratePerSec));
+  let knee: PathCapacity['knee'] = null;
+  const base = curve[0]?.p99Us ?? 0;
+  for (const p of curve) {
+    if (!p.isSustained || (base > 0 && p.p99Us > 2 * base)) break;
+    knee = { ratePerSec: p.ratePerSec, p99Us: p.p99Us };
+  }
+  return { pathId, pathKind, maxSustainedPerSec: maxSustained, lowestBreakingPerSec: lowestBreaking, knee, curve };
+}

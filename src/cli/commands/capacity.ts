@@ -1,0 +1,97 @@
+// `hcbench capacity <scenario>`: the highest open-model rate each path sustains inside an SLO,
+// with the latency-vs-rate curve and its knee, relay usage and limit warnings. Console to stdout
+// (or --json), progress to stderr, the report JSON written with --out.
+
+import { InvalidArgumentError, type Command } from 'commander';
+import { mkdir } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
+import { renderCapacityText } from '../../capacity/render-text.js';
+import { searchCapacity } from '../../capacity/search.js';
+import { ExitCode } from '../../errors.js';
+import { writeFileAtomic } from '../../run/write-results.js';
+import { loadScenarioFile } from '../../scenario/load.js';
+import type { CliIo } from '../io.js';
+import { parseMs } from './run.js';
+
+interface CapacityFlags {
+  sloP99Ms: number;
+  sloErrorRate: number;
+  sloDroppedRate: number;
+  startRate?: number;
+  stepFactor: number;
+  resolution: number;
+  maxRate: number;
+  maxProbes: number;
+  durationMs: number;
+  warmupMs: number;
+  path?: string[];
+  pricePerListenerHour?: number;
+  pricePerGb?: number;
+  json?: boolean;
+  out?: string;
+}
+
+function number(min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value.replace(/%$/, '')) / (value.endsWith('%') ? 100 : 1);
+    if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new InvalidArgumentError(`must be a number from ${min} to ${max}, got ${JSON.stringify(value)}`);
+    return n;
+  };
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+export function registerCapacity(program: Command, io: CliIo, setExit: (code: ExitCode) => void): void {
+  program
+    .command('capacity')
+    .description('find the highest open-model rate each path sustains inside an SLO (ramp, then bisect)')
+    .argument('<scenario>', 'scenario file; its first workload must support the open model')
+    .option('--slo-p99-ms <ms>', 'p99 response time bound, ms', number(0.001, 600_000), 100)
+    .option('--slo-error-rate <fraction|%>', 'error rate bound', number(0, 1), 0.001)
+    .option('--slo-dropped-rate <fraction|%>', 'dropped-arrivals bound (arrivals still queued when the window ends count as dropped: the sign of a backlog)', number(0, 1), 0.01)
+    .option('--start-rate <perSec>', 'first offered rate (default: the workload\'s rate, else 100/s)', number(0.01, 1_000_000))
+    .option('--step-factor <x>', 'ramp multiplier until the SLO breaks', number(1.05, 100), 2)
+    .option('--resolution <fraction>', 'stop when breaking ÷ sustained − 1 <= this', number(0.001, 1), 0.05)
+    .option('--max-rate <perSec>', 'never offer more', number(1, 1_000_000), 100_000)
+    .option('--max-probes <n>', 'most probes per path', number(1, 100), 12)
+    .option('--duration-ms <ms>', 'measured window per probe', parseMs, 2_000)
+    .option('--warmup-ms <ms>', 'warm-up per probe', parseMs, 500)
+    .option('--path <id>', 'search only this path (repeatable)', collect)
+    .option('--price-per-listener-hour <price>', 'relay price per listener hour, for the cost note', number(0, 1e9))
+    .option('--price-per-gb <price>', 'relay price per GB, for the cost note', number(0, 1e9))
+    .option('--json', 'print the report JSON instead of the table')
+    .option('--out <file>', 'also write the report JSON to this file')
+    .action(async (file: string, flags: CapacityFlags) => {
+      const scenario = await loadScenarioFile(resolve(io.cwd, file));
+      const report = await searchCapacity({
+        scenario,
+        scenarioFile: file,
+        signal: io.signal,
+        slo: { p99Ms: flags.sloP99Ms, errorRate: flags.sloErrorRate, droppedRate: flags.sloDroppedRate },
+        ...(flags.startRate === undefined ? {} : { startRatePerSec: flags.startRate }),
+        stepFactor: flags.stepFactor,
+        resolution: flags.resolution,
+        maxRatePerSec: flags.maxRate,
+        maxProbesPerPath: flags.maxProbes,
+        durationMs: flags.durationMs,
+        warmupMs: flags.warmupMs,
+        ...(flags.path === undefined ? {} : { pathIds: flags.path }),
+        prices: {
+          ...(flags.pricePerListenerHour === undefined ? {} : { perListenerHour: flags.pricePerListenerHour }),
+          ...(flags.pricePerGb === undefined ? {} : { perGb: flags.pricePerGb }),
+        },
+        secrets: io.env,
+        onProbe: (pathId, p) =>
+          io.stderr.write(`  ${pathId} @ ${Math.round(p.ratePerSec)}/s: p99 ${(p.p99Us / 1000).toFixed(1)} ms, ${p.isSustained ? 'held' : `broke (${p.violations.join('; ')})`}\n`),
+      });
+      for (const warning of report.warnings) io.stderr.write(`warning: ${warning}\n`);
+      const json = `${JSON.stringify(report, null, 2)}\n`;
+      if (flags.out !== undefined) {
+        const out = resolve(io.cwd, flags.out);
+        await mkdir(dirname(out), { recursive: true });
+        io.stderr.write(`capacity: ${await writeFileAtomic(dirname(out), basename(out), json)}\n`);
+      }
+      io.stdout.write(flags.json === true ? json : renderCapacityText(report));
+      setExit(io.signal.aborted ? ExitCode.Interrupted : ExitCode.Ok);
+    });
+}
