@@ -15,6 +15,7 @@ import type { CliIo } from '../io.js';
 import { createProgressPrinter } from '../progress.js';
 import { evaluateThresholds, thresholdsPassed } from '../../analysis/thresholds.js';
 import { invalidRunReasons } from '../../analysis/run-validity.js';
+import { checkRelayLimits } from '../../capacity/limits.js';
 import { renderJUnit, thresholdSuite } from '../../report/junit.js';
 import { renderThresholdsMarkdown, renderThresholdsText } from '../../report/threshold-text.js';
 import { basename, dirname } from 'node:path';
@@ -85,6 +86,8 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
         ...(flags.warmupMs === undefined ? {} : { warmupMs: flags.warmupMs }),
         ...(flags.repetitions === undefined ? {} : { repetitions: flags.repetitions }),
       });
+      // Before any socket opens: say where documented Azure limits would bite.
+      for (const warning of checkRelayLimits(scenario)) io.stderr.write(`warning: ${warning}\n`);
       const secrets = Object.fromEntries(
         plan.paths.flatMap((path) => (path.kind === 'relay-azure' ? [[path.connectionStringEnv, io.env[path.connectionStringEnv]]] : [])),
       ) as Record<string, string | undefined>;
