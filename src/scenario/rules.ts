@@ -112,6 +112,9 @@ function checkTargetFits(scenario: ScenarioShape, workload: ScenarioWorkload, at
       message: `needs \`target.kind\` ${fits.map((k) => `\`${k}\``).join(' or ')}, but the target is \`${scenario.target.kind}\``,
     });
   }
+  if ('generators' in workload && workload.generators !== undefined && workload.generators > workload.connections) {
+    ctx.addIssue({ code: 'custom', path: [...at, 'generators'], message: `must be <= connections (${workload.connections})` });
+  }
   if (workload.kind === 'dialog' && !workload.steps.some((step) => 'expect' in step)) {
     ctx.addIssue({ code: 'custom', path: [...at, 'steps'], message: 'must contain at least one `expect` step' });
   }

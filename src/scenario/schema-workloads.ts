@@ -60,6 +60,7 @@ export const loadSchema = z.discriminatedUnion('model', [
       maxInFlight: int(1, 100_000, 'most transactions in flight at once').optional(),
       maxQueue: int(1, 10_000_000, 'longest queue in queue mode').optional(),
       lateThresholdMs: num(0, 60_000, 'dispatch lag above which a transaction counts as late, ms').optional(),
+      spinWaitMs: num(0, 5, 'poll the event loop for the last ms before each arrival (sub-ms dispatch, costs CPU); 0 saves the CPU at ~1 ms dispatch lag').optional(),
     })
     .describe('transactions arrive on a schedule independent of responses'),
 ]);
@@ -101,6 +102,7 @@ export const tcpRequestResponseSchema = z
     load: loadSchema.optional(),
     retry: retrySchema.optional(),
     seed: z.number().int().optional().describe('seed of the size distributions'),
+    generators: int(1, 16, 'worker threads generating the load (split evenly, histograms merged exactly); <= connections').optional(),
   })
   .describe('chatty request/response: transactions of sequential round trips');
 
@@ -115,6 +117,7 @@ export const connectionChurnSchema = z
     timeoutMs: int(1, 600_000, 'longest wait for the response, ms').optional(),
     connectTimeoutMs: int(1, 600_000, 'longest wait for one TCP connect, ms').optional(),
     retry: retrySchema.optional(),
+    generators: int(1, 16, 'worker threads generating the load (split evenly, histograms merged exactly); <= connections').optional(),
   })
   .describe('connection churn: connect, one exchange, close (TCP_CRR-like)');
 
@@ -181,6 +184,7 @@ export const dialogSchema = z
     timeoutMs: int(1, 600_000, 'default per-step timeout, ms').optional(),
     connectTimeoutMs: int(1, 600_000, 'longest wait for one TCP connect, ms').optional(),
     retry: retrySchema.optional(),
+    generators: int(1, 16, 'worker threads generating the load (split evenly, histograms merged exactly); <= connections').optional(),
   })
   .describe('a scripted exchange for a real protocol (Redis, SMTP, line protocols)');
 

@@ -47,6 +47,8 @@ const cases: [string, string | Buffer, string, number | undefined][] = [
   ['zero response', w('  responseBytes: 0'), 'workload.responseBytes', 8],
   ['huge response', w('  responseBytes: 999999999999'), 'workload.responseBytes', 8],
   ['negative think time', w('  thinkTimeMs: -1'), 'workload.thinkTimeMs', 8],
+  ['more generators than connections', w('  generators: 2'), 'workload.generators', 8],
+  ['spin wait out of range', w('  load: { model: open, ratePerSec: 10, spinWaitMs: 9 }'), 'workload.load.spinWaitMs', 8],
   ['unknown connection mode', w('  connectionMode: pooled'), 'workload.connectionMode', 8],
   ['open load without rate', w('  load: { model: open }'), 'workload.load.ratePerSec', 8],
   ['open load with zero rate and no stages', w('  load: { model: open, ratePerSec: 0 }'), 'workload.load.ratePerSec', 8],
