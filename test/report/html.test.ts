@@ -3,8 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
-import { describe, expect, onTestFinished, test } from 'vitest';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest';
 import { renderHtml } from '../../src/report/html.js';
 import { loadQuickstartFixture, loadSweepFixture } from './fixture.js';
 
@@ -19,19 +19,22 @@ interface DrawnChart {
   plotSeries: number;
 }
 
+let browser: Browser | undefined;
+
+function sharedBrowser(): Browser {
+  if (browser === undefined) throw new Error('chromium was not launched');
+  return browser;
+}
+
 /** Opens the report in headless Chromium from a file: URL; returns what it drew and every problem seen. */
 async function openReport(html: string): Promise<{ charts: DrawnChart[]; consoleErrors: string[]; requests: string[] }> {
   const dir = await mkdtemp(join(tmpdir(), 'hcbench-html-'));
   onTestFinished(() => rm(dir, { recursive: true, force: true }));
   const file = join(dir, 'report.html');
   await writeFile(file, html);
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    timeout: 30_000,
-  });
-  onTestFinished(() => browser.close());
-  const page = await browser.newPage();
+  const context = await sharedBrowser().newContext();
+  onTestFinished(() => context.close());
+  const page = await context.newPage();
   const pageUrl = pathToFileURL(file).href;
   const consoleErrors: string[] = [];
   const requests: string[] = [];
@@ -62,6 +65,18 @@ async function openReport(html: string): Promise<{ charts: DrawnChart[]; console
 }
 
 describe.skipIf(!hasChromium)('HTML report in headless Chromium', () => {
+  // One browser for this file (launching costs seconds on a loaded machine); a fresh context per test.
+  beforeAll(async () => {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      timeout: 30_000,
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+
   test('renders offline with no console errors and no requests; every chart draws both paths', { timeout: 60_000 }, async () => {
     const html = renderHtml(loadSweepFixture());
 
@@ -80,6 +95,19 @@ describe.skipIf(!hasChromium)('HTML report in headless Chromium', () => {
     expect(charts[2]!.series).toEqual([
       'direct measured', 'relay-emulated measured', 'direct fit', 'relay-emulated fit', 'overhead (relay − direct) measured', 'overhead fit',
     ]);
+  });
+
+  test('negative control: a page that fetches or throws is caught by the same checks', { timeout: 60_000 }, async () => {
+    const html = renderHtml(loadQuickstartFixture()).replace(
+      '</body>',
+      '<img src="http://127.0.0.1:9/pixel.png"><script>throw new Error("boom")</script></body>',
+    );
+
+    const { consoleErrors, requests } = await openReport(html);
+
+    // The CSP blocks the fetch before it leaves the page (a console error), or it shows as a request.
+    expect(consoleErrors.length + requests.length).toBeGreaterThanOrEqual(2);
+    expect(consoleErrors.join('\n')).toContain('boom');
   });
 
   test('a real run without intervals or sweep still renders its distribution and timeline', { timeout: 60_000 }, async () => {
