@@ -7,7 +7,9 @@ import { formatDeltaUs, formatEstimateMs, formatEstimateUs, formatRate, formatRa
 
 /** Column headings of the comparison table: the two path ids, the delta with its CI level, the ratio. */
 export function comparisonHeader(confidence: number, comparison: PathComparison): string[] {
-  return ['', comparison.directPathId, comparison.relayPathId, `Δ [${Math.round(confidence * 100)}% CI]`, 'ratio'];
+  const n = comparison.repetitions.length;
+  const delta = n < 2 ? `Δ (n=${n}, no CI)` : `Δ [${Math.round(confidence * 100)}% CI]`;
+  return ['', comparison.directPathId, comparison.relayPathId, delta, 'ratio'];
 }
 
 type Measured = Extract<StepResult, { metrics: unknown }>;

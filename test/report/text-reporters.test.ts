@@ -95,6 +95,7 @@ describe('console', () => {
 
     expect(text).toContain('n=1 repetition,');
     expect(text).toContain('(n=1, no interval)');
+    expect(text).toMatch(/^\s+direct\s+relay-emulated\s+Δ \(n=1, no CI\)\s+ratio$/m);
     expect(text).not.toMatch(/\[\+/);
   });
 });
