@@ -25,7 +25,7 @@ function shapers(ctx: RelayContext): { senderToListener: Shaper[]; listenerToSen
   };
 }
 
-function bridgeBoth(ctx: RelayContext, senderWs: WebSocket, listenerWs: WebSocket): void {
+function bridgeBoth(ctx: RelayContext, senderWs: WebSocket, listenerWs: WebSocket, hcName: string): void {
   ctx.counters.rendezvousCompleted += 1;
   ctx.counters.bridgesTotal += 1;
   ctx.counters.bridgesActive += 1;
@@ -40,7 +40,7 @@ function bridgeBoth(ctx: RelayContext, senderWs: WebSocket, listenerWs: WebSocke
       ctx.bridges.delete(bridge);
     },
   });
-  ctx.bridges.add(bridge);
+  ctx.bridges.set(bridge, hcName);
 }
 
 /** Listener rejected: 410 to the listener, its status and description to the sender. */
@@ -86,7 +86,7 @@ export function handleAccept(
     let isSenderUpgraded = false;
     ctx.wss.handleUpgrade(entry.request, entry.socket, entry.head, (senderWs: WebSocket) => {
       isSenderUpgraded = true;
-      bridgeBoth(ctx, senderWs, listenerWs);
+      bridgeBoth(ctx, senderWs, listenerWs, entry.hcName);
     });
     if (!isSenderUpgraded) {
       countReject(ctx.counters, 'sender-gone');

@@ -22,6 +22,8 @@ export interface FaultState {
   isRefusingAccepts: boolean;
   /** Extra wait before `accept` is sent to the listener, in ms. */
   acceptDelayMs: number;
+  /** Hybrid connections that behave as deleted/disabled: 404 on every handshake. Configured names. */
+  disabledHcs: Set<string>;
 }
 
 /** Everything the routes share; owned by one relay instance. */
@@ -36,7 +38,8 @@ export interface RelayContext {
   listeners: ListenerRegistry;
   rendezvous: RendezvousTable;
   counters: RelayCounters;
-  bridges: Set<Bridge>;
+  /** Running bridges and the hybrid connection each belongs to. */
+  bridges: Map<Bridge, string>;
   /** Subprotocol chosen by the listener, per held sender request (read by handleProtocols). */
   chosenProtocols: WeakMap<IncomingMessage, string | false>;
   /** Release hooks of held senders (detach their hold-time listeners). */

@@ -19,7 +19,7 @@ function optionalCode(query: URLSearchParams): number | undefined {
 /**
  * Applies one fault. Names: `disconnect-listeners[?code=]`, `refuse-listeners[?on=false]`,
  * `refuse-accepts[?on=false]`, `delay-accepts?ms=`, `cut-connections[?code=]`, `expire-tokens`,
- * `reset`, `restart[?downtimeMs=]` (answered before the restart drops this connection).
+ * `disable-hybrid-connection?hc=<name>[&on=false]`, `reset`, `restart[?downtimeMs=]` (answered before the restart drops this connection).
  * Answers 200 `{"fault": name, "affected": n}`, 404 for unknown names, 405 for non-POST.
  */
 export function handleFaultRequest(
@@ -44,6 +44,7 @@ export function handleFaultRequest(
     'delay-accepts': () => (faults.delayAccepts(Math.max(0, Number(query.get('ms') ?? '0') || 0)), 0),
     'cut-connections': () => faults.cutConnections(optionalCode(query)),
     'expire-tokens': () => faults.expireTokensNow(),
+    'disable-hybrid-connection': () => faults.disableHybridConnection(query.get('hc') ?? '', isOn(query)),
     reset: () => (faults.reset(), 0),
   };
   if (name === 'restart') {

@@ -2,6 +2,7 @@
 // cut relayed connections, expire tokens. Acts only through the relay's context; no timers kept.
 
 import type { RelayContext } from './context.js';
+import { findHybridConnection } from './namespace.js';
 import type { ExpirySweep } from './token-expiry.js';
 
 /** Programmatic faults (the CLI maps flags onto these). Each returns what it affected. */
@@ -18,7 +19,13 @@ export interface RelayFaults {
   cutConnections(code?: number, reason?: string): number;
   /** Closes every control channel with 1008 as if its token had expired now; returns how many. */
   expireTokensNow(): number;
-  /** Turns every switch off. */
+  /**
+   * Makes a hybrid connection behave as deleted (`isDisabled` true) or back (false): its control
+   * channels and relayed connections close with 1001, and every new handshake gets 404
+   * "Endpoint does not exist." until re-enabled. Returns how many sockets were closed.
+   */
+  disableHybridConnection(name: string, isDisabled?: boolean): number;
+  /** Turns every switch off (re-enables disabled hybrid connections). */
   reset(): void;
 }
 
@@ -43,7 +50,7 @@ export function createFaults(ctx: RelayContext, sweep: ExpirySweep): RelayFaults
       ctx.log({ level: 'warn', event: 'fault-delay-accepts', message: `${delayMs} ms` });
     },
     cutConnections(code = 1011, reason = 'Fault injected: connection cut.') {
-      const bridges = [...ctx.bridges];
+      const bridges = [...ctx.bridges.keys()];
       for (const bridge of bridges) bridge.cut(code, reason);
       ctx.log({ level: 'warn', event: 'fault-cut-connections', code, message: `${bridges.length} connections` });
       return bridges.length;
@@ -52,7 +59,23 @@ export function createFaults(ctx: RelayContext, sweep: ExpirySweep): RelayFaults
       // A hugely negative grace makes every channel count as expired, whatever its token says.
       return sweep.sweep(-Number.MAX_SAFE_INTEGER);
     },
+    disableHybridConnection(name, isDisabled = true) {
+      const hc = findHybridConnection(ctx.namespace, name);
+      if (hc === undefined) return 0;
+      if (!isDisabled) {
+        ctx.faults.disabledHcs.delete(hc.name);
+        return 0;
+      }
+      ctx.faults.disabledHcs.add(hc.name);
+      const channels = ctx.listeners.all().filter((channel) => channel.hcName === hc.name && channel.ws.readyState === channel.ws.OPEN);
+      for (const channel of channels) channel.ws.close(1001, 'The hybrid connection was deleted or disabled.');
+      const bridges = [...ctx.bridges].filter(([, hcName]) => hcName === hc.name).map(([bridge]) => bridge);
+      for (const bridge of bridges) bridge.cut(1001, 'The hybrid connection was deleted or disabled.');
+      ctx.log({ level: 'warn', event: 'fault-disable-hybrid-connection', hc: hc.name, code: 1001 });
+      return channels.length + bridges.length;
+    },
     reset() {
+      ctx.faults.disabledHcs.clear();
       ctx.faults.isRefusingListeners = false;
       ctx.faults.isRefusingAccepts = false;
       ctx.faults.acceptDelayMs = 0;

@@ -72,7 +72,7 @@ export function handleSenderRequest(ctx: RelayContext, request: IncomingMessage,
     return false;
   }
   const resolved = resolveHybridConnection(ctx.namespace, path);
-  if (resolved === undefined) return false;
+  if (resolved === undefined || ctx.faults.disabledHcs.has(resolved.hc.name)) return false;
   ctx.counters.httpRequests += 1;
   const { token, isAuthorizationHeader } = tokenOf(request, rawQuery);
   const auth = authorizeToken(token, 'connect', { namespace: ctx.namespace, hc: resolved.hc, entityPath: path, audienceHosts: audienceHosts(ctx, request), nowSec: Math.floor(ctx.nowMs() / 1000) });

@@ -68,7 +68,7 @@ function route(ctx: RelayContext, request: IncomingMessage, socket: Duplex, head
   if (action === 'connect') ctx.counters.connectRequests += 1;
   const entityPath = path.slice('/$hc/'.length);
   const resolved = resolveHybridConnection(ctx.namespace, entityPath);
-  if (resolved === undefined) {
+  if (resolved === undefined || ctx.faults.disabledHcs.has(resolved.hc.name)) {
     refuse(ctx, socket, { status: 404, message: 'Endpoint does not exist.' }, 'not-found', where);
     return;
   }

@@ -93,6 +93,32 @@ describe('relay emulator faults', () => {
     expect(fixture.relay.stats().listenersExpired).toBe(1);
   });
 
+  test('disableHybridConnection closes its listeners and connections with 1001 and answers 404 until re-enabled', async () => {
+    const fixture = await startRelayFixture();
+    const raw = await openRawListener(fixture.listenUri, fixture.token());
+    fixture.track(raw.ws);
+    const accepted = raw.nextAccept().then(async (accept) => {
+      const outcome = await openWs8(accept.address);
+      if (outcome.kind === 'open') fixture.track(outcome.ws);
+    });
+    const sender = await connectHycoSender(fixture.connectUri, fixture.token());
+    fixture.track(sender);
+    await accepted;
+
+    const closedCount = fixture.relay.faults.disableHybridConnection('hc1');
+    const [senderCode] = (await once(sender, 'close')) as [number];
+    const refused = await openWs8(fixture.listenUri, { token: fixture.token() });
+    fixture.relay.faults.disableHybridConnection('hc1', false);
+    const back = await openWs8(fixture.listenUri, { token: fixture.token() });
+    if (back.kind === 'open') fixture.track(back.ws);
+
+    expect(closedCount).toBe(2);
+    await expect(raw.closed).resolves.toMatchObject({ code: 1001 });
+    expect(senderCode).toBe(1001);
+    expect(refused).toMatchObject({ kind: 'refused', status: 404 });
+    expect(back.kind).toBe('open');
+  });
+
   test('restart drops every socket, listens again on the same port, and a hyco-ws listener re-registers', async () => {
     const fixture = await startRelayFixture();
     const echoed: string[] = [];
