@@ -37,6 +37,8 @@ export interface AgentOptions {
   idleTimeoutMs?: number;
   /** Pump backpressure threshold in bytes. Default 1 MiB. */
   highWaterMarkBytes?: number;
+  /** Carry TCP half-close as an empty message (see close-codes.ts). Default true; both ends must agree. */
+  halfClose?: boolean;
   /** Random source for backoff jitter, in [0, 1). Default Math.random. */
   random?: () => number;
   /** WebSocket client library. Default `hyco-ws`. */
@@ -117,6 +119,7 @@ export function startAgent(options: AgentOptions): Promise<Agent> {
       onHop: timing.onHop,
       ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
       ...(options.highWaterMarkBytes === undefined ? {} : { highWaterMarkBytes: options.highWaterMarkBytes }),
+      ...(options.halfClose === undefined ? {} : { halfClose: options.halfClose }),
     });
     const settle = tracker.accept(pump);
     void pump.done.then((outcome) => {

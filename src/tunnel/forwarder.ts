@@ -29,6 +29,8 @@ export interface ForwarderOptions {
   idleTimeoutMs?: number;
   /** Pump backpressure threshold in bytes. Default 1 MiB. */
   highWaterMarkBytes?: number;
+  /** Carry TCP half-close as an empty message (see close-codes.ts). Default true; both ends must agree. */
+  halfClose?: boolean;
   /** WebSocket client library. Default `hyco-ws`. */
   clientStack?: ClientStack;
 }
@@ -73,6 +75,7 @@ export async function startForwarder(options: ForwarderOptions): Promise<Forward
       onHop: timing.onHop,
       ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
       ...(options.highWaterMarkBytes === undefined ? {} : { highWaterMarkBytes: options.highWaterMarkBytes }),
+      ...(options.halfClose === undefined ? {} : { halfClose: options.halfClose }),
     });
     const settle = tracker.accept(pump);
     let isTimedOut = false;

@@ -13,6 +13,12 @@ export interface PumpOptions {
   closeTimeoutMs?: number;
   /** Milliseconds without a byte in either direction before the connection is closed (4003). 0 = off (default). */
   idleTimeoutMs?: number;
+  /**
+   * Carry TCP half-close as an empty binary message (close-codes.ts). Default true. Turn off for a
+   * far end that does not know the convention: then a FIN closes the WebSocket (1000) and empty
+   * messages are ignored.
+   */
+  halfClose?: boolean;
   /** Called per message with its direction and receive→hand-on time in nanoseconds. */
   onHop?: (direction: 'toRelay' | 'fromRelay', hopNs: bigint) => void;
   /** Monotonic clock in nanoseconds; default `process.hrtime.bigint`. */

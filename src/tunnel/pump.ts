@@ -34,6 +34,7 @@ export function createPump(socket: Socket, ws: MessageSocket, options: PumpOptio
   const idleTimeoutMs = options.idleTimeoutMs ?? 0;
   const nowNs = options.nowNs ?? hrtime.bigint;
   const onHop = options.onHop;
+  const isHalfCloseOn = options.halfClose ?? true;
   const counters: PumpCounters = {
     bytesToRelay: 0,
     bytesFromRelay: 0,
@@ -155,6 +156,7 @@ export function createPump(socket: Socket, ws: MessageSocket, options: PumpOptio
     if (chunk.length === 0) {
       // FIN marker (close-codes.ts): the far side's peer ended its direction.
       touch();
+      if (!isHalfCloseOn) return;
       setEnd('fin-remote');
       state.receivedFin = true;
       if (!state.tcpClosed) socket.end();
@@ -203,6 +205,8 @@ export function createPump(socket: Socket, ws: MessageSocket, options: PumpOptio
     state.sentFin = true;
     touch();
     if (state.wsClosed) return void socket.end();
+    // Without the marker convention a FIN can only end the whole WebSocket (close 1000).
+    if (!isHalfCloseOn) return closeWs(CLOSE_FIN, 'fin');
     if (ws.readyState === WS_OPEN) ws.send(Buffer.alloc(0), { binary: true }, () => {});
     closeIfBothFinished();
   };

@@ -165,4 +165,22 @@ describe('createPump', () => {
     expect(hops).toEqual({ toRelay: rig.pump.counters.messagesToRelay, fromRelay: rig.pump.counters.messagesFromRelay });
     expect(hops.fromRelay).toBe(1);
   });
+
+  test('with halfClose off, a TCP FIN closes the WebSocket (1000) and empty messages are ignored', async () => {
+    const rig = await startRig(0, { halfClose: false });
+    const messages = collectMessages(rig.far);
+    const farClosed = once(rig.far, 'close');
+    const clientSide = drain(rig.client);
+
+    rig.far.send(Buffer.alloc(0), { binary: true });
+    rig.far.send(Buffer.from('data'), { binary: true });
+    await once(rig.client, 'data');
+    rig.client.end(Buffer.from('bye'));
+
+    const [code] = (await farClosed) as [number];
+    expect(code).toBe(1000);
+    expect(messages.map((m) => m.toString())).toEqual(['bye']);
+    expect(await clientSide).toMatchObject({ how: 'end' });
+    await expect(rig.pump.done).resolves.toMatchObject({ end: 'fin-local', error: undefined });
+  });
 });

@@ -19,6 +19,7 @@ export function registerAgent(program: Command, io: CliIo, setExit: (code: ExitC
       connection,
       target: flags.target,
       clientStack: flags.clientStack,
+      halfClose: flags.halfClose,
       signal: io.signal,
       startTimeoutMs: 0,
       log: stderrLog(io, 'agent', isVerbose),

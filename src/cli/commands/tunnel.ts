@@ -21,6 +21,7 @@ export interface TunnelEndpointFlags {
   idleTimeoutMs?: number;
   runMs?: number;
   json?: boolean;
+  halfClose: boolean;
 }
 
 /** commander parser for `host:port` (IPv6 as `[::1]:port`); port 0..65535. */
@@ -46,6 +47,7 @@ export function addEndpointOptions(command: Command): Command {
     .addOption(new Option('--client-stack <stack>', 'WebSocket client library').choices(clientStacks).default('hyco-ws'))
     .option('--idle-timeout-ms <ms>', 'close connections idle this long (0 = never)', parseNonNegativeMs)
     .option('--run-ms <ms>', 'stop after this long (default: run until Ctrl-C)', parseNonNegativeMs)
+    .option('--no-half-close', 'end the relayed connection on a TCP FIN instead of sending an empty-message FIN marker (for far ends that do not know it)')
     .option('--json', 'print JSON lines (listening address, final stats) to stdout');
 }
 
@@ -100,6 +102,7 @@ export function registerTunnel(program: Command, io: CliIo, setExit: (code: Exit
       host: flags.listen.host,
       port: flags.listen.port,
       clientStack: flags.clientStack,
+      halfClose: flags.halfClose,
       log: stderrLog(io, 'tunnel', isVerbose),
       ...(flags.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: flags.idleTimeoutMs }),
     });
