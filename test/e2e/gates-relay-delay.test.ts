@@ -1,0 +1,63 @@
+// A real regression end to end: the same scenario run twice on the embedded relay, the second time
+// with the relay legs' delay 30 % longer. The slow run's recorded network is then set back to the
+// baseline's (the relay "got slower" with nothing in the scenario changed), and `hcbench compare`
+// must call the relay metrics regressed and exit 8. Real processes and sockets; ~30 s.
+
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, onTestFinished, test } from 'vitest';
+import type { CompareReport } from '../../src/analysis/compare.js';
+import { ExitCode } from '../../src/errors.js';
+import type { RunResult } from '../../src/metrics/result.js';
+import { runCli } from '../helpers/cli.js';
+
+const scenario = (oneWayDelayMs: number) => `name: relay-delay-gate
+target: { kind: tcp-request-response }
+network:
+  appToRelay: { oneWayDelayMs: ${oneWayDelayMs} }
+  relayToAgent: { oneWayDelayMs: ${oneWayDelayMs} }
+paths: [ { kind: direct }, { kind: relay-emulated } ]
+workload: { id: chat, kind: tcp-request-response, connections: 2, roundTripsPerTransaction: 2 }
+durationMs: 500
+warmupMs: 200
+repetitions: 2
+`;
+
+async function run(dir: string, name: string, oneWayDelayMs: number): Promise<{ file: string; result: RunResult }> {
+  const file = join(dir, `${name}.yaml`);
+  await writeFile(file, scenario(oneWayDelayMs));
+  const out = await runCli(['run', file, '--results-dir', join(dir, name)], { cwd: dir, signal: AbortSignal.timeout(120_000) });
+  const folder = /results: (.+)\n/.exec(out.stderr)?.[1];
+  expect(folder, out.stderr).toBeDefined();
+  const summary = join(folder!, 'summary.json');
+  return { file: summary, result: JSON.parse(await readFile(summary, 'utf8')) as RunResult };
+}
+
+test(
+  'relay legs 30 % slower: relay latency and overhead regressed, exit 8',
+  async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hcbench-delay-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    const base = await run(dir, 'base', 5);
+    const slow = await run(dir, 'slow', 6.5);
+    // Disguise the injected delay: the comparison must find it in the measurements alone.
+    const disguised = { ...slow.result, topology: base.result.topology, scenario: base.result.scenario };
+    await writeFile(join(dir, 'slow-disguised.json'), JSON.stringify(disguised));
+
+    const compare = await runCli(['compare', base.file, 'slow-disguised.json', '--json'], { cwd: dir });
+
+    const report = JSON.parse(compare.stdout) as CompareReport;
+    const verdictOf = (metric: string) => report.metrics.find((m) => m.metric === metric)?.verdict;
+    expect(report.isComparable, report.reasons.join('; ')).toBe(true);
+    expect(verdictOf('chat@relay-emulated roundTrip.p50'), compare.stdout).toBe('regressed');
+    expect(verdictOf('chat@relay-emulated transaction.p50')).toBe('regressed');
+    expect(verdictOf('chat overhead(relay-emulated) transaction.p50')).toBe('regressed');
+    expect(compare.exitCode).toBe(ExitCode.Regression);
+    // And undisguised, the changed network is detected from the results: incomparable.
+    const honest = await runCli(['compare', base.file, slow.file], { cwd: dir });
+    expect(honest.exitCode).toBe(ExitCode.Incomparable);
+    expect(honest.stdout).toContain('incomparable: network profile differs');
+  },
+  300_000,
+);
