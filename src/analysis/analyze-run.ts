@@ -8,7 +8,7 @@ import { groupSeries, pairSeries } from './pairing.js';
 import { projectLatency, PROJECTION_MODEL } from './projection.js';
 import { measuredRtts, totalRttMs } from './measured-delays.js';
 import { createRandom } from './random.js';
-import { describeFit, fitRoundTrips } from './round-trip-fit.js';
+import { describeFit, fitRoundTrips, type FitStatistic } from './round-trip-fit.js';
 import { DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, DEFAULT_SEED, type ProjectionInput, type RunAnalysis } from './types.js';
 import { collectWarnings } from './warnings.js';
 
@@ -20,6 +20,8 @@ export interface AnalyzeOptions {
   resamples?: number;
   /** Bootstrap RNG seed, default 1. */
   seed?: number;
+  /** Per-step figure of the round-trip fit: `mean` (default) or `p50` (robust on a busy machine). */
+  fitStatistic?: FitStatistic;
   /** The user's protocol and distances; default: the measured k (or 1) and the measured paths' distances. */
   projection?: ProjectionInput;
 }
@@ -34,7 +36,7 @@ export function analyzeRun(result: RunResult, options: AnalyzeOptions = {}): Run
   const pairs = pairSeries(series);
   const comparisons = pairs.map(({ direct, relay }) => comparePaths(direct, relay, bootstrap));
   const rttOf = (pathId: string) => totalRttMs(measuredRtts(result, pathId));
-  const fits = fitRoundTrips(series, confidence, rttOf);
+  const fits = fitRoundTrips(series, confidence, rttOf, options.fitStatistic);
   // Distances the user leaves out default to what the measured paths had (the first pair's).
   const firstPair = pairs[0];
   const directRtts = firstPair === undefined ? undefined : measuredRtts(result, firstPair.direct.pathId);
@@ -49,7 +51,7 @@ export function analyzeRun(result: RunResult, options: AnalyzeOptions = {}): Run
   };
   return {
     confidence,
-    methods: [describeBootstrap({ resamples, confidence }, seed), describeFit(confidence), `projection: ${PROJECTION_MODEL}`],
+    methods: [describeBootstrap({ resamples, confidence }, seed), describeFit(confidence, options.fitStatistic), `projection: ${PROJECTION_MODEL}`],
     comparisons,
     fits,
     projection: projectLatency(projectionInput, fits, pairs, confidence, rttOf),

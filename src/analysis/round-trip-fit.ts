@@ -1,15 +1,22 @@
-// Per-round-trip fit over a round-trip sweep: mean transaction latency = a + b·k per path,
+// Per-round-trip fit over a round-trip sweep: transaction latency (mean or p50) = a + b·k per path,
 // weighted least squares, and the relay's slope and intercept differences with intervals. Pure.
 
 import { variantKey, type PathSeries } from './pairing.js';
 import { tQuantile } from './normal.js';
 import type { Estimate, FitComparison, RoundTripFit } from './types.js';
 
+/**
+ * Which per-step figure the fit uses: `mean` (default; means add up exactly, so a + b·k holds for
+ * them) or `p50` (robust against stalls on a busy machine; SE taken as 1.2533·stdDev/√count).
+ */
+export type FitStatistic = 'mean' | 'p50';
+
 /** One-line description of the method, for the result and the reports. */
-export function describeFit(confidence: number): string {
+export function describeFit(confidence: number, statistic: FitStatistic = 'mean'): string {
+  const se = statistic === 'mean' ? 'max(stdDev, √k·round-trip stdDev)/√count' : '1.2533·max(stdDev, √k·round-trip stdDev)/√count';
   return (
-    `round-trip fit: weighted least squares of mean transaction latency = a + b·k per path over steps that differ only ` +
-    `in roundTripsPerTransaction (one point per step and repetition, weight 1/SE² with SE = max(stdDev, √k·round-trip stdDev)/√count, variances ` +
+    `round-trip fit: weighted least squares of ${statistic === 'mean' ? 'mean' : 'median (p50)'} transaction latency = a + b·k per path over steps that differ only ` +
+    `in roundTripsPerTransaction (one point per step and repetition, weight 1/SE² with SE = ${se}, variances ` +
     `scaled up by χ²/df when the points scatter more than that); differences with ${Math.round(confidence * 100)}% t intervals`
   );
 }
@@ -67,7 +74,7 @@ function difference(relay: number, direct: number, seRelay: number, seDirect: nu
 }
 
 /** Points per sweep key and path; within a key, direct paths come first (the first is the baseline). */
-function sweepPoints(series: readonly PathSeries[]): Map<string, Map<string, RoundTripFit['points']>> {
+function sweepPoints(series: readonly PathSeries[], statistic: FitStatistic): Map<string, Map<string, RoundTripFit['points']>> {
   const out = new Map<string, Map<string, RoundTripFit['points']>>();
   const ordered = [...series.filter((s) => s.isDirect), ...series.filter((s) => !s.isDirect)];
   for (const s of ordered) {
@@ -81,8 +88,10 @@ function sweepPoints(series: readonly PathSeries[]): Map<string, Map<string, Rou
       const points = byPath.get(s.pathId) ?? [];
       // A step with one or two long transactions shows no spread of its own; √k round-trip spreads
       // is the floor, so such a point cannot pin the line with a near-infinite weight.
-      const standardErrorUs = Math.max(h.stdDevUs, Math.sqrt(k) * rt.stdDevUs) / Math.sqrt(h.count);
-      points.push({ roundTrips: k, latencyUs: h.meanUs, standardErrorUs });
+      // The median's standard error is √(π/2) ≈ 1.2533 times the mean's (normal approximation).
+      const factor = statistic === 'mean' ? 1 : 1.2533;
+      const standardErrorUs = (factor * Math.max(h.stdDevUs, Math.sqrt(k) * rt.stdDevUs)) / Math.sqrt(h.count);
+      points.push({ roundTrips: k, latencyUs: statistic === 'mean' ? h.meanUs : h.p50Us, standardErrorUs });
       byPath.set(s.pathId, points);
       out.set(key, byPath);
     }
@@ -94,9 +103,14 @@ function sweepPoints(series: readonly PathSeries[]): Map<string, Map<string, Rou
  * Fits every sweep on each path and compares each path with the baseline of its sweep: the first
  * direct path, else the first path (so two direct paths give an A vs A comparison).
  */
-export function fitRoundTrips(series: readonly PathSeries[], confidence: number, rttMsOf: (pathId: string) => number = () => 0): FitComparison[] {
+export function fitRoundTrips(
+  series: readonly PathSeries[],
+  confidence: number,
+  rttMsOf: (pathId: string) => number = () => 0,
+  statistic: FitStatistic = 'mean',
+): FitComparison[] {
   const out: FitComparison[] = [];
-  for (const [key, paths] of sweepPoints(series)) {
+  for (const [key, paths] of sweepPoints(series, statistic)) {
     const [[baselineId, baselinePoints] = [], ...others] = [...paths];
     if (baselineId === undefined || baselinePoints === undefined) continue;
     const d = fitLine(baselineId, baselinePoints);

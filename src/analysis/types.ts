@@ -59,10 +59,10 @@ export interface PathComparison {
   connectionSetup: { metric: 'firstByte' | 'connect'; deltaUs: Estimate } | null;
 }
 
-/** Weighted least-squares fit of mean transaction latency = a + b·k over a round-trip sweep. */
+/** Weighted least-squares fit of transaction latency (mean, or p50 when asked) = a + b·k over a round-trip sweep. */
 export interface RoundTripFit {
   pathId: string;
-  /** Fitted points: k round trips per transaction, mean transaction latency µs, its standard error µs. */
+  /** Fitted points: k round trips per transaction, transaction latency µs (mean or p50), its standard error µs. */
   points: { roundTrips: number; latencyUs: number; standardErrorUs: number }[];
   /** a: fixed cost per transaction, µs. */
   interceptUs: number;

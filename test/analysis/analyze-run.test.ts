@@ -151,6 +151,15 @@ describe('round-trip sweep fit', () => {
     expect(fit.interceptDeltaUs.value).toBeGreaterThan(0);
   });
 
+  test('a p50 fit recovers the same +2 ms per round trip and says so in the method', () => {
+    const analysis = analyzeRun(sweep(2000, 14), { fitStatistic: 'p50' });
+
+    const fit = analysis.fits[0]!;
+    expect(Math.abs(fit.slopeDeltaUs.value - 2000)).toBeLessThan(200);
+    expect(fit.direct.points[0]!.latencyUs).not.toBe(analyzeRun(sweep(2000, 14)).fits[0]!.direct.points[0]!.latencyUs);
+    expect(analysis.methods[1]).toContain('median (p50) transaction latency');
+  });
+
   test('A vs A sweep: the slope difference interval contains 0', () => {
     const fit = analyzeRun(sweep(0, 12)).fits[0]!;
 

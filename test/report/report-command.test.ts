@@ -66,6 +66,16 @@ describe('hcbench report', () => {
     expect(stdout).toContain('projection for 40 round trips per transaction (direct RTT 2 ms, relay legs 10 + 15 + 0 ms; from fit)');
   });
 
+  test('--fit p50 switches the round-trip fit to medians', async () => {
+    const dir = await workDir();
+
+    const mean = await run(['report', fixtureFile, '--format', 'md'], dir);
+    const p50 = await run(['report', fixtureFile, '--format', 'md', '--fit', 'p50'], dir);
+
+    expect(mean.stdout).toContain('weighted least squares of mean transaction latency');
+    expect(p50.stdout).toContain('weighted least squares of median (p50) transaction latency');
+  });
+
   test('an aborted result renders, flagged as partial', async () => {
     const dir = await workDir();
     const result = loadSweepFixture();

@@ -20,6 +20,7 @@ interface ReportFlags {
   relayToAgentRttMs?: number;
   agentToTargetRttMs?: number;
   seed?: number;
+  fit: 'mean' | 'p50';
 }
 
 /** commander parser for a non-negative number (distances in ms, seeds). */
@@ -36,7 +37,7 @@ function parsePositiveInt(value: string): number {
 }
 
 function analysisOptions(flags: ReportFlags): AnalyzeOptions {
-  const options: AnalyzeOptions = flags.seed === undefined ? {} : { seed: flags.seed };
+  const options: AnalyzeOptions = { fitStatistic: flags.fit, ...(flags.seed === undefined ? {} : { seed: flags.seed }) };
   if (flags.roundTrips === undefined) return options;
   return {
     ...options,
@@ -63,6 +64,7 @@ export function registerReport(program: Command, io: CliIo, setExit: (code: Exit
     .option('--relay-to-agent-rtt-ms <ms>', 'projection: relay region ↔ on-prem agent RTT', parseNonNegative)
     .option('--agent-to-target-rtt-ms <ms>', 'projection: agent ↔ target RTT on-prem', parseNonNegative)
     .option('--seed <n>', 'bootstrap seed (default 1)', parseNonNegative)
+    .addOption(new Option('--fit <statistic>', 'per-step figure of the round-trip fit (p50 resists stalls on a busy machine)').choices(['mean', 'p50']).default('mean'))
     .action(async (file: string, flags: ReportFlags) => {
       let path = resolve(io.cwd, file);
       let text: string;
