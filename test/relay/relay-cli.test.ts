@@ -27,7 +27,7 @@ function captureIo(signal: AbortSignal): { io: Parameters<typeof main>[1]; stdou
 describe('hcbench relay', () => {
   test('prints one connection string per hybrid connection, relays hyco-ws traffic and stops on abort with exit 0', async () => {
     const controller = new AbortController();
-    const { io, stdout } = captureIo(controller.signal);
+    const { io, stdout, stderr } = captureIo(controller.signal);
     const exit = main(['relay', '--hc', 'alpha', 'beta', '--json'], io);
     onTestFinished(async () => {
       controller.abort();
@@ -50,6 +50,7 @@ describe('hcbench relay', () => {
     expect(printed.url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/);
     expect(echoed).toBe('via the cli relay');
     await expect(exit).resolves.toBe(ExitCode.Ok);
+    expect(stderr()).toMatch(/relay stats \{.*"bridgesTotal":1/);
   });
 
   test('with --tls prints a CA file that exists while running and is removed at stop', async () => {

@@ -121,6 +121,7 @@ export function registerRelay(program: Command, io: CliIo, setExit: (code: ExitC
         io.stderr.write('press Ctrl-C to stop\n');
       }
       if (!io.signal.aborted) await once(io.signal, 'abort');
+      io.stderr.write(`relay stats ${JSON.stringify(relay.stats())}\n`);
       await relay.close();
       await ca?.dispose();
       setExit(ExitCode.Ok);
