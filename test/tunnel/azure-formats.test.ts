@@ -32,6 +32,13 @@ describe('real Azure Relay formats', () => {
     expect(tokenAudience(connection)).toBe('http://contoso.servicebus.windows.net/hc1');
   });
 
+  test('a wss:// endpoint (namespace host given as a WebSocket URL) gives the same hosts and audience', () => {
+    const connection = parseConnectionString(AZURE.replace('sb://', 'wss://'));
+
+    expect(listenUri(connection)).toBe('wss://contoso.servicebus.windows.net/$hc/hc1?sb-hc-action=listen');
+    expect(tokenAudience(connection)).toBe('http://contoso.servicebus.windows.net/hc1');
+  });
+
   test('keys are case-insensitive, values split at the first = (base64 padding kept), whitespace ignored', () => {
     const text = ` endpoint=sb://Contoso.servicebus.windows.net/ ; sharedaccesskeyname=defaultSender;SHAREDACCESSKEY=${KEY} ;entitypath=hc1;`;
 
