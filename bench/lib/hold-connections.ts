@@ -33,7 +33,10 @@ export interface HoldResult {
   errorSamples: string[];
   openMs: number;
   heldMs: number;
-  /** RSS growth from before opening to the end of the hold, per connection, bytes, by process name and `total`. */
+  /**
+   * RSS growth from before opening to the end of the hold, per connection, bytes, by process name
+   * and `total`. Can be negative when a garbage collection returned more than the sockets took.
+   */
   rssBytesPerConnection: Record<string, number>;
 }
 
