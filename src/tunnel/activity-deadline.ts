@@ -11,6 +11,7 @@ export interface ActivityDeadline {
   clear(): void;
 }
 
+/** A disabled deadline; `nowMs` is the clock in milliseconds (default `Date.now`). */
 export function createActivityDeadline(nowMs: () => number = Date.now): ActivityDeadline {
   let lastActivityMs = nowMs();
   let timer: NodeJS.Timeout | undefined;

@@ -28,6 +28,7 @@ export interface ConnectionTracker {
   activeCount(): number;
 }
 
+/** A tracker with zero counters and no live connections. */
 export function createConnectionTracker(): ConnectionTracker {
   const live = new Set<Pump>();
   const closedTotals: PumpCounters = {

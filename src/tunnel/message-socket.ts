@@ -3,10 +3,13 @@
 
 import type { TunnelErrorKind } from './types.js';
 
-/** WebSocket readyState values (identical in ws 1.1.5 and ws 8). */
+/** WebSocket readyState: handshake in progress (same value in ws 1.1.5 and ws 8). */
 export const WS_CONNECTING = 0;
+/** WebSocket readyState: open. */
 export const WS_OPEN = 1;
+/** WebSocket readyState: close handshake started. */
 export const WS_CLOSING = 2;
+/** WebSocket readyState: closed. */
 export const WS_CLOSED = 3;
 
 /**

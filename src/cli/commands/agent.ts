@@ -7,6 +7,7 @@ import { startAgent } from '../../tunnel/agent.js';
 import type { CliIo } from '../io.js';
 import { type TunnelEndpointFlags, addEndpointOptions, connectionFromFlags, parseHostPort, stderrLog, untilStopped } from './tunnel.js';
 
+/** Adds `hcbench agent` to the program; sets exit 0 when stopped by Ctrl-C or --run-ms. */
 export function registerAgent(program: Command, io: CliIo, setExit: (code: ExitCode) => void): void {
   const command = program
     .command('agent')

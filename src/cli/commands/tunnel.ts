@@ -90,6 +90,7 @@ export function untilStopped(signal: AbortSignal, runMs: number | undefined): Pr
   });
 }
 
+/** Adds `hcbench tunnel` to the program; sets exit 0 when stopped by Ctrl-C or --run-ms. */
 export function registerTunnel(program: Command, io: CliIo, setExit: (code: ExitCode) => void): void {
   const command = program
     .command('tunnel')
