@@ -12,7 +12,7 @@ export function renderCapacityText(report: CapacityReport): string {
     `slo: p99 <= ${report.slo.p99Ms} ms, errors <= ${(report.slo.errorRate * 100).toFixed(2)}%, dropped <= ${(report.slo.droppedRate * 100).toFixed(2)}%; probes ${report.probeWarmupMs} ms warm-up + ${report.probeDurationMs} ms measured`,
     '',
   ];
-  out.push(
+  if (report.paths.length > 0) out.push(
     renderTable([
       ['', ...report.paths.map((p) => p.pathId)],
       ['highest sustained', ...report.paths.map((p) => rate(p.maxSustainedPerSec))],
@@ -34,6 +34,25 @@ export function renderCapacityText(report: CapacityReport): string {
           `${(p.errorRate * 100).toFixed(2)}%`,
           `${(p.droppedRate * 100).toFixed(2)}%`,
           p.isSustained ? 'held' : `broke: ${p.violations.join('; ')}`,
+        ]),
+      ]),
+    );
+  }
+  if (report.connectionSweep !== undefined) {
+    out.push('', 'connection sweep (closed model)');
+    out.push(
+      renderTable([
+        ['path', 'connections', 'achieved', 'p50', 'p99', 'peak open', 'failed connects', 'errors', 'limits exceeded'],
+        ...report.connectionSweep.map((p) => [
+          p.pathId,
+          String(p.connections),
+          rate(p.achievedPerSec),
+          formatUs(p.p50Us),
+          formatUs(p.p99Us),
+          String(p.connectionsPeak),
+          String(p.connectionsFailed),
+          p.failure ?? (Object.entries(p.errors).map(([k, n]) => `${k}=${n}`).join(', ') || 'none'),
+          p.limitsExceeded.join('; ') || 'none',
         ]),
       ]),
     );

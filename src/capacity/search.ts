@@ -9,6 +9,7 @@ import type { Scenario, ScenarioWorkload } from '../scenario/schema.js';
 import { estimateRelayUsage, type RelayPrices } from './cost.js';
 import { checkRelayLimits, DEFAULT_RELAY_LIMITS, type RelayLimits } from './limits.js';
 import { runProbe } from './probe.js';
+import { sweepConnections } from './connection-sweep.js';
 import type { CapacityPoint, CapacityReport, CapacitySlo, PathCapacity } from './types.js';
 
 export interface CapacityOptions {
@@ -29,6 +30,10 @@ export interface CapacityOptions {
   /** Measured window and warm-up of each probe, ms. Defaults 2000 and 500. */
   durationMs?: number;
   warmupMs?: number;
+  /** Also sweep these connection counts (closed model), reporting errors by class and limits exceeded. */
+  connectionCounts?: number[];
+  /** Skip the rate search (e.g. only the connection sweep). Default false. */
+  skipRateSearch?: boolean;
   /** Only these paths (ids); default every path of the scenario. */
   pathIds?: string[];
   limits?: RelayLimits;
@@ -60,12 +65,27 @@ export async function searchCapacity(options: CapacityOptions): Promise<Capacity
   const pathIds = options.pathIds ?? options.scenario.paths.map((p) => p.id ?? p.kind);
   const paths: PathCapacity[] = [];
   const results: RunResult[] = [];
-  for (const pathId of pathIds) {
+  for (const pathId of options.skipRateSearch === true ? [] : pathIds) {
     if (options.signal.aborted) break;
     const kind = options.scenario.paths.find((p) => (p.id ?? p.kind) === pathId)?.kind ?? 'unknown';
     const curve = await searchPath(options, workload, pathId, durationMs, warmupMs, (result) => results.push(result));
     paths.push(summarise(pathId, kind, curve, options.slo));
   }
+  const connectionSweep =
+    options.connectionCounts === undefined || options.connectionCounts.length === 0
+      ? undefined
+      : await sweepConnections({
+          scenario: { ...options.scenario, paths: options.scenario.paths.filter((p) => pathIds.includes(p.id ?? p.kind)) },
+          scenarioFile: options.scenarioFile,
+          workload,
+          connectionCounts: options.connectionCounts,
+          durationMs,
+          warmupMs,
+          signal: options.signal,
+          limits: options.limits ?? DEFAULT_RELAY_LIMITS,
+          ...(options.secrets === undefined ? {} : { secrets: options.secrets }),
+          onResult: (result) => results.push(result),
+        });
   const usage = results.map((r) => estimateRelayUsage(r, options.prices));
   const listenerHours = usage.reduce((a, u) => a + u.listenerHours, 0);
   const gigabytes = usage.reduce((a, u) => a + u.gigabytes, 0);
@@ -77,6 +97,7 @@ export async function searchCapacity(options: CapacityOptions): Promise<Capacity
     probeDurationMs: durationMs,
     probeWarmupMs: warmupMs,
     paths,
+    ...(connectionSweep === undefined ? {} : { connectionSweep }),
     warnings,
     relayUsage: {
       listenerHours,

@@ -1,6 +1,8 @@
 // Shapes of a capacity search: the SLO, each probe's point on the latency-vs-rate curve, and the
 // per-path outcome. Plain JSON.
 
+import type { ConnectionPoint } from './connection-sweep.js';
+
 /** What "sustained" means. A probe that breaks any bound is not sustained. */
 export interface CapacitySlo {
   /** p99 response time (from the intended start) must stay at or below this, ms. */
@@ -56,6 +58,8 @@ export interface CapacityReport {
   paths: PathCapacity[];
   /** Limit warnings and search remarks. */
   warnings: string[];
+  /** Connection sweep (closed model, one probe per count and path), when asked for. */
+  connectionSweep?: ConnectionPoint[];
   /** Relay usage of all the probes: listener-hours and GB, and cost when prices were given. */
   relayUsage: { listenerHours: number; gigabytes: number; cost: number | null; summary: string };
 }

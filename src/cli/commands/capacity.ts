@@ -25,6 +25,8 @@ interface CapacityFlags {
   durationMs: number;
   warmupMs: number;
   path?: string[];
+  connections?: number[];
+  rateSearch: boolean;
   pricePerListenerHour?: number;
   pricePerGb?: number;
   json?: boolean;
@@ -40,6 +42,15 @@ function number(min: number, max: number) {
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** `1,10,100` → [1, 10, 100]; each a whole number from 1 to 10000 (the workload's bound). */
+function parseCounts(value: string): number[] {
+  const counts = value.split(',').map((v) => v.trim());
+  if (counts.some((c) => !/^\d+$/.test(c) || Number(c) < 1 || Number(c) > 10_000)) {
+    throw new InvalidArgumentError(`must be a comma-separated list of whole numbers from 1 to 10000, got ${JSON.stringify(value)}`);
+  }
+  return counts.map(Number);
+}
 
 export function registerCapacity(program: Command, io: CliIo, setExit: (code: ExitCode) => void): void {
   program
@@ -57,6 +68,8 @@ export function registerCapacity(program: Command, io: CliIo, setExit: (code: Ex
     .option('--duration-ms <ms>', 'measured window per probe', parseMs, 2_000)
     .option('--warmup-ms <ms>', 'warm-up per probe', parseMs, 500)
     .option('--path <id>', 'search only this path (repeatable)', collect)
+    .option('--connections <list>', 'also sweep these connection counts (closed model), e.g. 1,10,100: errors by class and limits exceeded', parseCounts)
+    .option('--no-rate-search', 'skip the rate search (with --connections: only the sweep)')
     .option('--price-per-listener-hour <price>', 'relay price per listener hour, for the cost note', number(0, 1e9))
     .option('--price-per-gb <price>', 'relay price per GB, for the cost note', number(0, 1e9))
     .option('--json', 'print the report JSON instead of the table')
@@ -76,6 +89,8 @@ export function registerCapacity(program: Command, io: CliIo, setExit: (code: Ex
         durationMs: flags.durationMs,
         warmupMs: flags.warmupMs,
         ...(flags.path === undefined ? {} : { pathIds: flags.path }),
+        ...(flags.connections === undefined ? {} : { connectionCounts: flags.connections }),
+        skipRateSearch: !flags.rateSearch,
         prices: {
           ...(flags.pricePerListenerHour === undefined ? {} : { perListenerHour: flags.pricePerListenerHour }),
           ...(flags.pricePerGb === undefined ? {} : { perGb: flags.pricePerGb }),
