@@ -124,18 +124,25 @@ export async function holdConnections(options: HoldOptions): Promise<HoldResult>
         notOpened += 1;
         return;
       }
+      let socket: net.Socket | undefined;
       try {
-        const socket = await connect(options.dialAddress, options.timeoutMs);
-        sockets.push(socket);
-        socket.on('error', () => undefined);
-        await roundTrip(socket, options.timeoutMs);
-        socket.once('close', () => {
-          if (!failed.has(socket)) {
-            failed.add(socket);
+        socket = await connect(options.dialAddress, options.timeoutMs);
+        const opened = socket;
+        sockets.push(opened);
+        opened.on('error', () => undefined);
+        await roundTrip(opened, options.timeoutMs);
+        opened.once('close', () => {
+          if (!failed.has(opened)) {
+            failed.add(opened);
             fail('connection closed during the hold');
           }
         });
       } catch (error) {
+        // A connection whose first round trip failed is never counted as held.
+        if (socket !== undefined) {
+          failed.add(socket);
+          socket.destroy();
+        }
         fail(`open: ${error instanceof Error ? error.message : String(error)}`);
       }
     });
