@@ -43,6 +43,8 @@ export interface AgentOptions {
   random?: () => number;
   /** WebSocket client library. Default `hyco-ws`. */
   clientStack?: ClientStack;
+  /** ws8 stack only: milliseconds between `renewToken` commands. Default 50 min (hyco-ws: 60 min, fixed). */
+  tokenRenewIntervalMs?: number;
 }
 
 /** A running agent. */
@@ -135,7 +137,7 @@ export function startAgent(options: AgentOptions): Promise<Agent> {
 
   const listen = (): void => {
     retryTimer = undefined;
-    const s = createListener(options.clientStack ?? 'hyco-ws', uri, token, onRelayed);
+    const s = createListener(options.clientStack ?? 'hyco-ws', uri, token, onRelayed, options.tokenRenewIntervalMs);
     server = s;
     s.on('listening', () => {
       if (server !== s || closing !== undefined) return;

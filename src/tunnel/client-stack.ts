@@ -25,11 +25,13 @@ export function createListener(
   uri: string,
   token: () => string,
   onConnection: (ws: HycoWebSocket) => void,
+  /** ws8 only: milliseconds between `renewToken` commands (hyco-ws renews every 60 min, fixed). */
+  renewIntervalMs?: number,
 ): HycoRelayedServer {
   // clientTracking off: hyco-ws's close() would otherwise also close live relayed connections
   // whenever the agent drops a failed control channel; the agent's tracker owns them instead.
   if (stack === 'hyco-ws') return hycoWs().createRelayedServer({ server: uri, token, clientTracking: false }, onConnection);
-  return createWs8RelayedServer({ server: uri, token }, onConnection);
+  return createWs8RelayedServer({ server: uri, token, ...(renewIntervalMs === undefined ? {} : { renewIntervalMs }) }, onConnection);
 }
 
 /** Library versions on the measured path, for result metadata: `{ 'hyco-ws': '1.0.5', ws: '1.1.5' }`. */

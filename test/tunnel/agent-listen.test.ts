@@ -130,4 +130,14 @@ describe('agent registration', () => {
 
     expect(agent.stats()).toMatchObject({ listenCount: 2, connectionsAccepted: 2 });
   }, 30_000);
+
+  test('the ws8 listener renews its token with renewToken; the relay accepts it and keeps the channel', async () => {
+    const target = await startEchoServer();
+    const path = await startTunnelRelay();
+    const agent = await path.agent(target.address, { clientStack: 'ws8', tokenRenewIntervalMs: 100 });
+
+    await expect.poll(() => path.relay.stats().tokenRenewals, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+
+    expect(agent.stats()).toMatchObject({ status: 'listening', listenCount: 1, listenFailures: 0 });
+  });
 });
