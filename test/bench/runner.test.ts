@@ -200,3 +200,35 @@ describe("R's relay emulator script output", () => {
     expect(() => parseRelayEmulatorOutput('changed format')).toThrow(/unexpected bench\/relay-emulator.ts output/);
   });
 });
+
+describe('bench table with calibration', () => {
+  test('prints the noise floor and the injected-delay errors under the table', async () => {
+    const calls: string[] = [];
+    const report = await runFixture(calls);
+    const withCalibration: BenchReport = {
+      ...report,
+      calibration: {
+        calibrationVersion: 1,
+        measuredAt: '2026-11-29T10:00:00.000Z',
+        durationMs: 1,
+        noiseFloor: {
+          timer: { hrtimeResolutionNs: 40, setTimeoutLateness: { count: 1, p50Us: 1, p99Us: 1, maxUs: 1 } },
+          eventLoopDelay: { count: 1, p50Us: 5, p99Us: 77, maxUs: 90 },
+          loopbackRtt: { count: 1, p50Us: 45, p99Us: 99, maxUs: 120 },
+        },
+        delays: [
+          { mechanism: 'direct-delay-proxy', injectedMs: 1, traversalsPerRoundTrip: 2, samples: 1, measuredPerLegUs: 1100, errorUs: 100, errorPercent: 10, floorErrorUs: 5 },
+          { mechanism: 'relay-legs', injectedMs: 5, traversalsPerRoundTrip: 4, samples: 1, measuredPerLegUs: 5100, errorUs: 100, errorPercent: 2, floorErrorUs: 5 },
+        ],
+        resolution: { windows: 5, roundTripsPerWindow: 100, windowMedianStdDevUs: 1, resolvableDifferenceUs: 2.8 },
+        isDelayAccuracyWithinBound: true,
+      },
+    };
+
+    const table = renderTable(withCalibration);
+
+    expect(table).toContain('noise floor: loopback RTT p50 45 µs / p99 99 µs, idle event-loop delay p99 77 µs, resolvable p50 difference 2.8 µs');
+    expect(table).toContain('relay-legs 5 ms 2.0%');
+    expect(table).not.toContain('direct-delay-proxy 1 ms');
+  });
+});
