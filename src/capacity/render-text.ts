@@ -12,15 +12,17 @@ export function renderCapacityText(report: CapacityReport): string {
     `slo: p99 <= ${report.slo.p99Ms} ms, errors <= ${(report.slo.errorRate * 100).toFixed(2)}%, dropped <= ${(report.slo.droppedRate * 100).toFixed(2)}%; probes ${report.probeWarmupMs} ms warm-up + ${report.probeDurationMs} ms measured`,
     '',
   ];
-  if (report.paths.length > 0) out.push(
-    renderTable([
-      ['', ...report.paths.map((p) => p.pathId)],
-      ['highest sustained', ...report.paths.map((p) => rate(p.maxSustainedPerSec))],
-      ['first breaking', ...report.paths.map((p) => rate(p.lowestBreakingPerSec))],
-      ['knee (p99 ≤ 2× low-load)', ...report.paths.map((p) => (p.knee === null ? '–' : `${rate(p.knee.ratePerSec)} @ ${formatUs(p.knee.p99Us)}`))],
-      ['probes', ...report.paths.map((p) => String(p.curve.length))],
-    ]),
-  );
+  if (report.paths.length > 0) {
+    out.push(
+      renderTable([
+        ['', ...report.paths.map((p) => p.pathId)],
+        ['highest sustained', ...report.paths.map((p) => rate(p.maxSustainedPerSec))],
+        ['first breaking', ...report.paths.map((p) => rate(p.lowestBreakingPerSec))],
+        ['knee (p99 ≤ 2× low-load)', ...report.paths.map((p) => (p.knee === null ? '–' : `${rate(p.knee.ratePerSec)} @ ${formatUs(p.knee.p99Us)}`))],
+        ['probes', ...report.paths.map((p) => String(p.curve.length))],
+      ]),
+    );
+  }
   for (const path of report.paths) {
     out.push('', `${path.pathId}: latency vs offered rate`);
     out.push(
