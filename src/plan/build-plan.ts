@@ -87,13 +87,13 @@ export function buildPlan(scenario: Scenario, overrides: PlanOverrides = {}): Pl
     const id = path.id ?? path.kind;
     switch (path.kind) {
       case 'direct':
-        return { id, kind: 'direct', direct: network.profile.direct };
+        return { id, kind: 'direct', direct: path.direct ?? network.profile.direct };
       case 'relay-emulated':
         return {
           id,
           kind: 'relay-emulated',
-          appToRelay: network.profile.appToRelay,
-          relayToAgent: network.profile.relayToAgent,
+          appToRelay: path.appToRelay ?? network.profile.appToRelay,
+          relayToAgent: path.relayToAgent ?? network.profile.relayToAgent,
           agents: path.agents,
           faults: (path.faults ?? []).map((f) => ({ atMs: f.atMs, action: f.action, ...(f.agent === undefined ? {} : { agent: f.agent }) })),
         };

@@ -70,12 +70,15 @@ export const pathSchema = z.discriminatedUnion('kind', [
     .strictObject({
       kind: z.literal('direct').describe('the workload dials the target (stands for VNet integration)'),
       id: idSchema.optional().describe('name used in results; defaults to the kind'),
+      direct: legSchema.optional().describe('this path\'s own app ↔ target leg, instead of the network profile\'s (e.g. VPN vs ExpressRoute)'),
     })
     .describe('direct path, through the network profile\'s direct delay'),
   z
     .strictObject({
       kind: z.literal('relay-emulated').describe('forwarder → embedded Azure Relay emulator → agent → target, on 127.0.0.1'),
       id: idSchema.optional().describe('name used in results; defaults to the kind'),
+      appToRelay: legSchema.optional().describe('this path\'s own app ↔ relay leg, instead of the network profile\'s'),
+      relayToAgent: legSchema.optional().describe('this path\'s own relay ↔ agent leg, instead of the network profile\'s'),
       agents: int(1, 25, 'agents (Hybrid Connection Manager instances) listening on the hybrid connection; the relay balances across them').default(1),
       faults: z.array(faultSchema).max(100).optional().describe('faults injected during every step on this path; undone before the next step'),
     })
