@@ -86,6 +86,11 @@ export interface RelayServer {
   connectionString(hybridConnectionName: string, ruleName?: string): string;
   /** Fault injection switches. */
   faults: RelayFaults;
+  /**
+   * Replaces the legs' shapes. Applies to handshakes, HTTP requests and rendezvous that start
+   * afterwards and to control channels registered afterwards; running bridges keep their shapes.
+   */
+  setDelays(delays: RelayDelays): void;
   /** Drops every socket and listens again on the same port after `downtimeMs` (default 0). Counters are kept. */
   restart(options?: { downtimeMs?: number }): Promise<void>;
   /** Closes every socket; resolves when the port is released. */
@@ -128,7 +133,7 @@ export async function startRelay(options: RelayOptions): Promise<RelayServer> {
     onComplete: () => (counters.httpResponses += 1),
     responseDelayMs: () => {
       const random = options.shaperClock?.random ?? Math.random;
-      return sampleOneWayMs(options.delays?.listenerLeg, random) + sampleOneWayMs(options.delays?.senderLeg, random);
+      return sampleOneWayMs(ctx?.delays.listenerLeg, random) + sampleOneWayMs(ctx?.delays.senderLeg, random);
     },
   });
   const context: RelayContext = {
@@ -215,6 +220,10 @@ export async function startRelay(options: RelayOptions): Promise<RelayServer> {
       return formatConnectionString({ endpoint: `${url}/`, keyName: rule.name, key: rule.primaryKey, entityPath: hc.name });
     },
     faults: createFaults(context, sweep),
+    setDelays(delays) {
+      context.delays = { ...delays };
+      log({ level: 'info', event: 'delays-changed', message: JSON.stringify(delays) });
+    },
     async restart(restartOptions = {}) {
       if (closing !== undefined) throw new PathSetupError('relay emulator is closed and cannot restart');
       log({ level: 'warn', event: 'restart', message: `downtime ${restartOptions.downtimeMs ?? 0} ms` });

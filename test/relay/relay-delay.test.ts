@@ -37,6 +37,33 @@ describe('relay emulator network distance', () => {
     expect(connectMs).toBeGreaterThanOrEqual(8 + 6 + 6 - 0.1);
   });
 
+  test('setDelays applies to connections opened afterwards and leaves running ones alone', async () => {
+    const fixture = await startRelayFixture();
+    await fixture.listen(echo);
+    const roundTripMs = async (ws: import('ws').WebSocket): Promise<number> => {
+      const startMs = performance.now();
+      const reply = once(ws, 'message');
+      ws.send('ping');
+      await reply;
+      return performance.now() - startMs;
+    };
+    const before = await openWs8(fixture.connectUri, { token: fixture.token() });
+    if (before.kind !== 'open') throw new Error('sender refused');
+    fixture.track(before.ws);
+
+    fixture.relay.setDelays({ senderLeg: { oneWayDelayMs: 15 } });
+    const after = await openWs8(fixture.connectUri, { token: fixture.token() });
+    if (after.kind !== 'open') throw new Error('sender refused');
+    fixture.track(after.ws);
+    const afterMs = await roundTripMs(after.ws);
+    const beforeMs: number[] = [];
+    for (let index = 0; index < 5; index += 1) beforeMs.push(await roundTripMs(before.ws));
+
+    // 2 × 15 ms on the new connection; the old one stays unshaped (its best of 5 is far below).
+    expect(afterMs).toBeGreaterThanOrEqual(30 - 0.1);
+    expect(Math.min(...beforeMs)).toBeLessThan(30);
+  });
+
   test('keeps message order under heavy jitter', async () => {
     const fixture = await startRelayFixture({
       delays: { senderLeg: { oneWayDelayMs: 1, jitterMs: 15 }, listenerLeg: { oneWayDelayMs: 0, jitterMs: 15 } },
