@@ -2,7 +2,8 @@
 // 204, custom status, small and > 64 KiB requests and responses, 401, 502, 504, anonymous senders.
 
 import { randomBytes } from 'node:crypto';
-import { Agent } from 'node:http';
+import { once } from 'node:events';
+import { Agent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { describe, expect, test } from 'vitest';
 import { startRelayFixture, type RelayFixture } from '../helpers/relay-fixture.js';
 import { sendHttp, startHycoHttpsListener, type HycoHttpsRequest, type HycoHttpsResponse } from '../helpers/relay-hyco-https.js';
@@ -104,6 +105,31 @@ describe('relay emulator HTTP mode with hyco-https', () => {
     expect(reply.status).toBe(200);
     expect(reply.body.equals(responseBody)).toBe(true);
     expect(fixture.relay.stats()).toMatchObject({ httpRendezvous: 1, httpResponses: 1 });
+  });
+
+  test('relays a chunked (streamed) sender body in one piece', async () => {
+    const fixture = await startRelayFixture();
+    const parts = [randomBytes(30_000), randomBytes(30_000), randomBytes(30_000)];
+    let received: Buffer | undefined;
+    let transferEncoding: string | undefined;
+    await listenHttp(fixture, (request, response) => {
+      transferEncoding = request.headers['transfer-encoding'];
+      void readAll(request).then((body) => {
+        received = body;
+        response.end(String(body.length));
+      });
+    });
+
+    const request = httpRequest(senderUrl(fixture), { method: 'POST', agent: false, headers: { ServiceBusAuthorization: fixture.token() }, signal: AbortSignal.timeout(20_000) });
+    for (const part of parts) request.write(part);
+    request.end();
+    const [response] = (await once(request, 'response')) as [IncomingMessage];
+    const chunks: Buffer[] = [];
+    for await (const chunk of response) chunks.push(chunk as Buffer);
+
+    expect(Buffer.concat(chunks).toString()).toBe('90000');
+    expect(received?.equals(Buffer.concat(parts))).toBe(true);
+    expect(transferEncoding).toBeUndefined();
   });
 
   test('answers a large response to a small request over the listener-opened response channel', async () => {
