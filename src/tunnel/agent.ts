@@ -47,11 +47,24 @@ export interface AgentOptions {
   tokenRenewIntervalMs?: number;
 }
 
+/** Options of {@link Agent.close}. */
+export interface AgentCloseOptions {
+  /**
+   * After unregistering, wait up to this many milliseconds for live connections to end by
+   * themselves before aborting the rest. Default 0 (abort at once, like a stopped HCM).
+   */
+  drainMs?: number;
+}
+
 /** A running agent. */
 export interface Agent {
   stats(): AgentStats;
-  /** Unregisters, aborts live connections (close 1001, target RST) and resolves when all are closed. */
-  close(): Promise<void>;
+  /**
+   * Unregisters (waits until the relay has dropped the control channel, so no new connection is
+   * sent here), optionally drains, then aborts live connections (close 1001, target RST).
+   * Resolves when all are closed. Later calls return the first call's promise.
+   */
+  close(options?: AgentCloseOptions): Promise<void>;
 }
 
 /** Longest wait for the relay to acknowledge closing the control channel, in milliseconds. */
@@ -87,8 +100,9 @@ export function startAgent(options: AgentOptions): Promise<Agent> {
     log({ level, event: 'agent-status', message: redactSecrets(`agent ${next}${detail}`), data: { status: next } });
   };
 
+  // Connections offered while close() unregisters are served too: the abort after unregistering
+  // includes them, and with drainMs they may finish normally.
   const onRelayed = (ws: HycoWebSocket): void => {
-    if (closing !== undefined) return ws.terminate();
     const offeredNs = hrtime.bigint();
     let pendingSetupSteps = 2; // WebSocket open, target connected
     const setupStepDone = (): void => {
@@ -171,13 +185,15 @@ export function startAgent(options: AgentOptions): Promise<Agent> {
     });
   };
 
-  const close = (): Promise<void> => {
+  const close = (closeOptions: AgentCloseOptions = {}): Promise<void> => {
     closing ??= (async () => {
       clearTimeout(retryTimer);
       const s = server;
       server = undefined;
       // Unregister first and wait for it, so the relay sends no new connections to a closing agent.
       if (s !== undefined) await closeRelayedServer(s, UNREGISTER_TIMEOUT_MS);
+      const drainMs = closeOptions.drainMs ?? 0;
+      if (drainMs > 0 && tracker.activeCount() > 0) await untilIdleOr(tracker.whenIdle(), drainMs);
       await tracker.abortAll(CLOSE_GOING_AWAY, 'agent closing');
       setStatus('closed');
     })();
@@ -231,4 +247,11 @@ async function closeRelayedServer(server: HycoRelayedServer, timeoutMs: number):
   const isTimedOut = await Promise.race([closed.then(() => false), timedOut]);
   clearTimeout(timer);
   if (isTimedOut) channel.terminate();
+}
+
+/** Resolves when `idle` resolves or after `limitMs`, whichever comes first. */
+async function untilIdleOr(idle: Promise<void>, limitMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([idle, new Promise<void>((resolve) => (timer = setTimeout(resolve, limitMs)))]);
+  clearTimeout(timer);
 }

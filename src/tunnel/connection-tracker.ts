@@ -26,6 +26,8 @@ export interface ConnectionTracker {
   abortAll(code?: number, reason?: string): Promise<void>;
   /** Number of live connections. */
   activeCount(): number;
+  /** Resolves when no connection is live (at once if none is). */
+  whenIdle(): Promise<void>;
 }
 
 /** A tracker with zero counters and no live connections. */
@@ -42,6 +44,7 @@ export function createConnectionTracker(): ConnectionTracker {
   const errors: Record<string, number> = {};
   let accepted = 0;
   let failed = 0;
+  let idleWaiters: (() => void)[] = [];
 
   const countError = (kind: string): void => {
     errors[kind] = (errors[kind] ?? 0) + 1;
@@ -57,6 +60,10 @@ export function createConnectionTracker(): ConnectionTracker {
         isSettled = true;
         live.delete(pump);
         for (const name of COUNTER_NAMES) closedTotals[name] += pump.counters[name];
+        if (live.size === 0) {
+          for (const wake of idleWaiters) wake();
+          idleWaiters = [];
+        }
         if (error !== undefined) {
           failed += 1;
           countError(error);
@@ -81,5 +88,8 @@ export function createConnectionTracker(): ConnectionTracker {
       await Promise.all(pumps.map((p) => p.done));
     },
     activeCount: () => live.size,
+    whenIdle() {
+      return live.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve));
+    },
   };
 }

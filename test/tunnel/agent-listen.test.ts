@@ -1,6 +1,7 @@
 // The agent's registration with the relay: backoff instead of hyco-ws's hot reconnect loop, status
 // changes, start before the relay is up, load sharing between two agents and one of them stopping.
 
+import { once } from 'node:events';
 import { describe, expect, onTestFinished, test } from 'vitest';
 import { formatConnectionString, parseConnectionString } from '../../src/azure/connection-string.js';
 import { HarnessError } from '../../src/errors.js';
@@ -12,7 +13,7 @@ import { clientStacks } from '../../src/tunnel/client-stack.js';
 import { startForwarder } from '../../src/tunnel/forwarder.js';
 import type { TunnelLogEvent } from '../../src/tunnel/types.js';
 import { startTunnelRelay } from '../helpers/tunnel-path.js';
-import { freePort, patternBytes, roundTripPayload, sha256, startEchoServer } from '../helpers/tunnel-targets.js';
+import { connectClient, drain, freePort, patternBytes, roundTripPayload, sha256, startEchoServer } from '../helpers/tunnel-targets.js';
 
 async function roundTrips(port: number, count: number): Promise<void> {
   const payloads = Array.from({ length: count }, (_, i) => patternBytes(100 + i, i + 1));
@@ -139,5 +140,27 @@ describe('agent registration', () => {
     await expect.poll(() => path.relay.stats().tokenRenewals, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
 
     expect(agent.stats()).toMatchObject({ status: 'listening', listenCount: 1, listenFailures: 0 });
+  });
+
+  test('close({ drainMs }) unregisters at once but lets a live connection finish cleanly', async () => {
+    const target = await startEchoServer();
+    const path = await startTunnelRelay();
+    const agent = await path.agent(target.address);
+    const forwarder = await path.forwarder();
+    const client = await connectClient(forwarder.address.port, true);
+    client.write('a');
+    await once(client, 'data');
+
+    const closing = agent.close({ drainMs: 10_000 });
+    await expect.poll(() => path.relay.stats().listenersByHc['hc1']).toBe(0);
+    client.write('b');
+    const [echoed] = (await once(client, 'data')) as [Buffer];
+    const rest = drain(client);
+    client.end();
+
+    expect(echoed.toString()).toBe('b');
+    expect((await rest).how).toBe('end');
+    await closing;
+    expect(agent.stats()).toMatchObject({ status: 'closed', connectionsAccepted: 1, connectionsFailed: 0, errors: {} });
   });
 });
