@@ -1,6 +1,7 @@
 // Result shapes: the plain, serialisable JSON a run produces. Reporters read only these types,
 // so any saved result can be re-rendered. No classes, no Date objects: ISO strings and numbers.
 
+import type { RunAnalysis } from '../analysis/types.js';
 import type { CalibrationResult } from '../calibrate/types.js';
 
 /** Bump on any incompatible change of RunResult; readers refuse newer major versions. */
@@ -254,6 +255,12 @@ export interface RunResult {
   relayPath?: RelayPathCounters;
   /** Relay vs direct, per step id, when both paths ran. */
   overhead: Record<string, OverheadRow[]>;
+  /**
+   * The analysis of the finished run (paired deltas with confidence intervals, round-trip fits,
+   * projection, warnings), as `analyzeRun` computed it with its defaults; reporters may recompute
+   * it with other settings. Absent in checkpoints of a run still in progress.
+   */
+  analysis?: RunAnalysis;
   /** Verdicts of the scenario's `thresholds`, evaluated after the run; absent without thresholds. */
   thresholds?: ThresholdVerdict[];
 }

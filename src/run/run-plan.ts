@@ -3,6 +3,7 @@
 // hands a checkpoint (a valid result marked `aborted`, "in progress") to the caller after every
 // step, so a crash or Ctrl-C always leaves a readable partial result.
 
+import { analyzeRun } from '../analysis/analyze-run.js';
 import { computeOverhead } from '../analysis/overhead.js';
 import { HarnessError } from '../errors.js';
 import { RESULT_SCHEMA_VERSION, type RunEnvironment, type RunResult, type StepResult } from '../metrics/result.js';
@@ -99,8 +100,8 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunR
     await topology.close();
   }
   const isAborted = signal.aborted || steps.some((s) => s.status === 'aborted');
-  if (isAborted) return assemble('aborted', 'interrupted');
-  return assemble(steps.some((s) => s.status === 'failed') ? 'failed' : 'completed');
+  const final = isAborted ? await assemble('aborted', 'interrupted') : await assemble(steps.some((s) => s.status === 'failed') ? 'failed' : 'completed');
+  return { ...final, analysis: analyzeRun(final) };
 }
 
 async function readCounters(topology: Topology, into: Record<string, Record<string, unknown>>, log: (line: string) => void): Promise<void> {
