@@ -24,8 +24,8 @@ export type { Pump, PumpCounters, PumpEnd, PumpOptions, PumpOutcome } from './pu
 /**
  * Starts pumping between `socket` and `ws`. TCP is not read until the WebSocket is open (hyco-ws
  * hands out sockets that are still connecting), so nothing is buffered beyond the kernel's queue.
- * The socket should be created with `allowHalfOpen: true` so a FIN can be answered after the
- * WebSocket close handshake (close-codes.ts).
+ * The socket should be created with `allowHalfOpen: true` so each direction can end on its own
+ * (half-close carried as an empty-message FIN marker, close-codes.ts).
  */
 export function createPump(socket: Socket, ws: MessageSocket, options: PumpOptions = {}): Pump {
   const highWaterMarkBytes = options.highWaterMarkBytes ?? 1 << 20;
