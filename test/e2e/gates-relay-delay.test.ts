@@ -1,5 +1,5 @@
 // A real regression end to end: the same scenario run twice on the embedded relay, the second time
-// with the relay legs' delay 30 % longer. The slow run's recorded network is then set back to the
+// with the relay legs' delay 30 % longer (10 → 13 ms per leg). The slow run's recorded network is then set back to the
 // baseline's (the relay "got slower" with nothing in the scenario changed), and `hcbench compare`
 // must call the relay metrics regressed and exit 8. Real processes and sockets; ~30 s.
 
@@ -21,7 +21,7 @@ paths: [ { kind: direct }, { kind: relay-emulated } ]
 workload: { id: chat, kind: tcp-request-response, connections: 2, roundTripsPerTransaction: 2 }
 durationMs: 500
 warmupMs: 200
-repetitions: 2
+repetitions: 3
 `;
 
 async function run(dir: string, name: string, oneWayDelayMs: number): Promise<{ file: string; result: RunResult }> {
@@ -39,8 +39,8 @@ test(
   async () => {
     const dir = await mkdtemp(join(tmpdir(), 'hcbench-delay-'));
     onTestFinished(() => rm(dir, { recursive: true, force: true }));
-    const base = await run(dir, 'base', 5);
-    const slow = await run(dir, 'slow', 6.5);
+    const base = await run(dir, 'base', 10);
+    const slow = await run(dir, 'slow', 13);
     // Disguise the injected delay: the comparison must find it in the measurements alone.
     const disguised = { ...slow.result, topology: base.result.topology, scenario: base.result.scenario };
     await writeFile(join(dir, 'slow-disguised.json'), JSON.stringify(disguised));
@@ -50,9 +50,10 @@ test(
     const report = JSON.parse(compare.stdout) as CompareReport;
     const verdictOf = (metric: string) => report.metrics.find((m) => m.metric === metric)?.verdict;
     expect(report.isComparable, report.reasons.join('; ')).toBe(true);
-    expect(verdictOf('chat@relay-emulated roundTrip.p50'), compare.stdout).toBe('regressed');
-    expect(verdictOf('chat@relay-emulated transaction.p50')).toBe('regressed');
-    expect(verdictOf('chat overhead(relay-emulated) transaction.p50')).toBe('regressed');
+    const table = compare.stdout;
+    expect(verdictOf('chat@relay-emulated roundTrip.p50'), table).toBe('regressed');
+    expect(verdictOf('chat@relay-emulated transaction.p50'), table).toBe('regressed');
+    expect(verdictOf('chat overhead(relay-emulated) transaction.p50'), table).toBe('regressed');
     expect(compare.exitCode).toBe(ExitCode.Regression);
     // And undisguised, the changed network is detected from the results: incomparable.
     const honest = await runCli(['compare', base.file, slow.file], { cwd: dir });
