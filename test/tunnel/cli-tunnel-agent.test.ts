@@ -68,6 +68,9 @@ describe('hcbench agent / hcbench tunnel', () => {
     const agentStats = JSON.parse(agent.stdout[1] ?? '{}') as { stats: { targetConnectionsOpened: number } };
     expect(tunnelStats).toMatchObject({ event: 'stopped', stats: { connectionsAccepted: 1, connectionsFailed: 0 } });
     expect(agentStats.stats.targetConnectionsOpened).toBe(1);
+    const timing = (JSON.parse(tunnel.stdout[1] ?? '{}') as { timingUs: { setup: { count: number }; toRelayHop: { count: number } } }).timingUs;
+    expect(timing.setup.count).toBe(1);
+    expect(timing.toRelayHop.count).toBeGreaterThanOrEqual(1);
     expect([...agent.stderr, ...tunnel.stderr, ...agent.stdout, ...tunnel.stdout].join('')).not.toContain(key);
   });
 

@@ -5,7 +5,16 @@ import type { Command } from 'commander';
 import { ExitCode } from '../../errors.js';
 import { startAgent } from '../../tunnel/agent.js';
 import type { CliIo } from '../io.js';
-import { type TunnelEndpointFlags, addEndpointOptions, connectionFromFlags, parseHostPort, stderrLog, untilStopped } from './tunnel.js';
+import {
+  type TunnelEndpointFlags,
+  addEndpointOptions,
+  connectionFromFlags,
+  parseHostPort,
+  stderrLog,
+  stoppedReport,
+  timingLine,
+  untilStopped,
+} from './tunnel.js';
 
 /** Adds `hcbench agent` to the program; sets exit 0 when stopped by Ctrl-C or --run-ms. */
 export function registerAgent(program: Command, io: CliIo, setExit: (code: ExitCode) => void): void {
@@ -31,9 +40,9 @@ export function registerAgent(program: Command, io: CliIo, setExit: (code: ExitC
     if (flags.json === true) io.stdout.write(`${JSON.stringify({ event: 'listening', hybridConnection: connection.entityPath, target })}\n`);
     await untilStopped(io.signal, flags.runMs);
     await agent.close();
-    const { timing: _timing, ...stats } = agent.stats();
-    if (flags.json === true) io.stdout.write(`${JSON.stringify({ event: 'stopped', stats })}\n`);
-    else io.stderr.write(`agent: stopped; ${stats.connectionsAccepted} connections, ${stats.connectionsFailed} failed\n`);
+    const stats = agent.stats();
+    if (flags.json === true) io.stdout.write(`${JSON.stringify(stoppedReport(stats))}\n`);
+    else io.stderr.write(`agent: stopped; ${stats.connectionsAccepted} connections, ${stats.connectionsFailed} failed; ${timingLine(stats)}\n`);
     setExit(ExitCode.Ok);
   });
 }

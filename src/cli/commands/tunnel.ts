@@ -8,7 +8,7 @@ import { redactSecrets } from '../../azure/sas-token.js';
 import { ExitCode, UsageError } from '../../errors.js';
 import { type ClientStack, clientStacks } from '../../tunnel/client-stack.js';
 import { startForwarder } from '../../tunnel/forwarder.js';
-import type { TunnelLog } from '../../tunnel/types.js';
+import type { TunnelLog, TunnelStats } from '../../tunnel/types.js';
 import type { CliIo } from '../io.js';
 
 /** Flags shared by `hcbench agent` and `hcbench tunnel`. */
@@ -76,6 +76,24 @@ export function stderrLog(io: CliIo, role: string, isVerbose: boolean): TunnelLo
   };
 }
 
+/** The stopped-line JSON: counters plus timing summaries (µs; the encoded histograms are left out). */
+export function stoppedReport(all: TunnelStats): Record<string, unknown> {
+  const { timing, ...stats } = all;
+  const summaries =
+    timing === undefined
+      ? undefined
+      : { toRelayHop: timing.toRelayHop.summary, fromRelayHop: timing.fromRelayHop.summary, setup: timing.setup.summary };
+  return { event: 'stopped', stats, timingUs: summaries };
+}
+
+/** One human line: per-message hop p50/p99 and setup p50, in µs. */
+export function timingLine(all: TunnelStats): string {
+  const t = all.timing;
+  if (t === undefined) return '';
+  const hop = (h: { summary: { p50Us: number; p99Us: number } }): string => `p50 ${h.summary.p50Us} / p99 ${h.summary.p99Us} µs`;
+  return `to relay ${hop(t.toRelayHop)}, from relay ${hop(t.fromRelayHop)}, setup p50 ${t.setup.summary.p50Us} µs`;
+}
+
 /** Resolves when `signal` aborts or `runMs` elapses (if given). */
 export function untilStopped(signal: AbortSignal, runMs: number | undefined): Promise<void> {
   return new Promise((resolve) => {
@@ -112,9 +130,9 @@ export function registerTunnel(program: Command, io: CliIo, setExit: (code: Exit
     if (flags.json === true) io.stdout.write(`${JSON.stringify({ event: 'listening', host, port })}\n`);
     await untilStopped(io.signal, flags.runMs);
     await forwarder.close();
-    const { timing: _timing, ...stats } = forwarder.stats();
-    if (flags.json === true) io.stdout.write(`${JSON.stringify({ event: 'stopped', stats })}\n`);
-    else io.stderr.write(`tunnel: stopped; ${stats.connectionsAccepted} connections, ${stats.connectionsFailed} failed\n`);
+    const stats = forwarder.stats();
+    if (flags.json === true) io.stdout.write(`${JSON.stringify(stoppedReport(stats))}\n`);
+    else io.stderr.write(`tunnel: stopped; ${stats.connectionsAccepted} connections, ${stats.connectionsFailed} failed; ${timingLine(stats)}\n`);
     setExit(ExitCode.Ok);
   });
 }
