@@ -1,6 +1,6 @@
-// Progress on stderr while a run goes: on a TTY one live line (step, path, elapsed/ETA) redrawn
-// in place; otherwise plain lines a CI log keeps (a step's start and end, and a heartbeat every
-// `heartbeatMs`). Step results show the rate, p99 and errors so far.
+// Progress on stderr while a run goes: on a TTY one live line (step, path, elapsed/ETA, the last
+// interval's rate and p99, errors so far) redrawn in place; otherwise plain lines a CI log keeps
+// (a step's start, one line per measured interval, its end).
 
 import type { StepResult } from '../metrics/result.js';
 import { formatRate, formatUs } from '../report/format.js';
@@ -15,7 +15,7 @@ export interface ProgressPrinter {
 export function createProgressPrinter(io: CliIo, options: { isVerbose: boolean; heartbeatMs?: number }): ProgressPrinter {
   const isTTY = io.stderr.isTTY === true;
   const heartbeatMs = options.heartbeatMs ?? (isTTY ? 250 : 5_000);
-  let current: { label: string; startedAt: number; totalMs: number } | undefined;
+  let current: { label: string; startedAt: number; totalMs: number; live?: string } | undefined;
   let isLineOpen = false;
   const clearLine = () => {
     if (isTTY && isLineOpen) io.stderr.write('\r\x1b[2K');
@@ -29,12 +29,11 @@ export function createProgressPrinter(io: CliIo, options: { isVerbose: boolean; 
     if (current === undefined) return;
     const elapsedMs = Date.now() - current.startedAt;
     const remainingMs = Math.max(0, current.totalMs - elapsedMs);
-    const text = `${current.label} ${(elapsedMs / 1000).toFixed(1)} s elapsed, ~${(remainingMs / 1000).toFixed(1)} s left`;
+    const text = `${current.label} ${(elapsedMs / 1000).toFixed(1)} s elapsed, ~${(remainingMs / 1000).toFixed(1)} s left${current.live === undefined ? '' : ` · ${current.live}`}`;
+    // On a TTY the line is redrawn; in a CI log the per-interval lines already show progress.
     if (isTTY) {
       io.stderr.write(`\r\x1b[2K${text}`);
       isLineOpen = true;
-    } else {
-      io.stderr.write(`${text}\n`);
     }
   }, heartbeatMs);
   timer.unref();
@@ -55,6 +54,13 @@ export function createProgressPrinter(io: CliIo, options: { isVerbose: boolean; 
           current = undefined;
           write(`    ${describeStep(event.result)}`);
           break;
+        case 'interval': {
+          const i = event.interval;
+          const live = `${formatRate(i.roundTripsPerSec)} round trips, p99 ${formatUs(i.p99Us)}, ${i.errors} errors`;
+          if (current !== undefined) current.live = live;
+          if (!isTTY) write(`    ${event.stepId} ${((i.index + 1) * i.intervalMs / 1000).toFixed(0)} s: ${live}`);
+          break;
+        }
         case 'log':
           if (options.isVerbose) write(event.line);
           break;

@@ -28,6 +28,21 @@ export function createCounters(): StepCounters {
   return { transactions: 0, roundTrips: 0, connectionsOpened: 0, bytesSent: 0, bytesReceived: 0, errors: {} };
 }
 
+/** One finished interval of the measured window, for live progress displays. */
+export interface LiveInterval {
+  /** 0-based interval number from the start of the measured window. */
+  index: number;
+  intervalMs: number;
+  roundTrips: number;
+  roundTripsPerSec: number;
+  /** Round-trip percentiles of this interval, µs. */
+  p50Us: number;
+  p99Us: number;
+  /** Totals of the measured window so far. */
+  transactions: number;
+  errors: number;
+}
+
 /** Options of StepRecorder.snapshot. */
 export interface SnapshotOptions {
   /** Length of the measured window in milliseconds (the rate denominator). */
@@ -47,6 +62,7 @@ export class StepRecorder {
   private readonly intervals: Histogram[] = [];
   private intervalStartNs: bigint | undefined;
   private intervalNs = 1_000_000_000n;
+  private onInterval: ((interval: LiveInterval) => void) | undefined;
 
   /** `optionalMetrics`: extra histograms that appear in the snapshot even when empty. */
   constructor(optionalMetrics: readonly OptionalLatencyMetric[] = []) {
@@ -57,6 +73,11 @@ export class StepRecorder {
    * Starts interval histograms of round trips: from `measuredStartNs` (clock ns, the end of the
    * warm-up), one per `intervalMs` (default 1000). Round trips recorded with `atNs` land in them.
    */
+  /** Called once per finished interval with its figures, for live progress. */
+  setIntervalListener(listener: ((interval: LiveInterval) => void) | undefined): void {
+    this.onInterval = listener;
+  }
+
   startIntervals(measuredStartNs: bigint, intervalMs = 1000): void {
     this.intervalStartNs = measuredStartNs;
     this.intervalNs = BigInt(Math.max(1, Math.round(intervalMs * 1e6)));
@@ -72,6 +93,7 @@ export class StepRecorder {
       const index = Number((atNs - this.intervalStartNs) / this.intervalNs);
       // Bounded: at most one histogram per interval of a (finite) window, allocated on demand.
       if (index < 100_000) {
+        if (index >= this.intervals.length && this.intervals.length > 0) this.reportInterval(this.intervals.length - 1);
         for (let i = this.intervals.length; i <= index; i++) this.intervals.push(createPackedLatencyHistogram());
         const interval = this.intervals[index];
         if (interval !== undefined) recordNs(interval, durationNs);
@@ -124,6 +146,23 @@ export class StepRecorder {
   /** Adds application payload bytes read from the dial address. */
   addBytesReceived(phase: Phase, bytes: number): void {
     this.target(phase).bytesReceived += bytes;
+  }
+
+  private reportInterval(index: number): void {
+    const h = this.intervals[index];
+    if (this.onInterval === undefined || h === undefined) return;
+    const intervalMs = Number(this.intervalNs) / 1e6;
+    const errors = Object.values(this.measured.errors).reduce((a, b) => a + (b ?? 0), 0);
+    this.onInterval({
+      index,
+      intervalMs,
+      roundTrips: h.totalCount,
+      roundTripsPerSec: (h.totalCount * 1000) / intervalMs,
+      p50Us: h.totalCount === 0 ? 0 : h.getValueAtPercentile(50),
+      p99Us: h.totalCount === 0 ? 0 : h.getValueAtPercentile(99),
+      transactions: this.measured.transactions,
+      errors,
+    });
   }
 
   countError(phase: Phase, kind: ErrorKind): void {

@@ -7,6 +7,7 @@ import { analyzeRun } from '../analysis/analyze-run.js';
 import { computeOverhead } from '../analysis/overhead.js';
 import { HarnessError } from '../errors.js';
 import { RESULT_SCHEMA_VERSION, type RunEnvironment, type RunResult, type StepResult } from '../metrics/result.js';
+import type { LiveInterval } from '../metrics/recorder.js';
 import type { Plan } from '../plan/build-plan.js';
 import { openTopology, type Topology } from '../paths/topology.js';
 import type { Scenario } from '../scenario/schema.js';
@@ -18,6 +19,7 @@ export type RunProgress =
   | { type: 'setup'; message: string }
   | { type: 'step-start'; stepId: string; pathId: string; repetition: number; index: number; total: number; warmupMs: number; durationMs: number }
   | { type: 'step-end'; result: StepResult; index: number; total: number }
+  | { type: 'interval'; stepId: string; interval: LiveInterval }
   | { type: 'log'; line: string };
 
 export interface RunPlanOptions {
@@ -90,6 +92,7 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunR
         clock: options.clock ?? systemClock,
         faults: planned?.kind === 'relay-emulated' ? planned.faults : [],
         log,
+        onInterval: (interval) => onProgress?.({ type: 'interval', stepId: step.id, interval }),
       });
       steps.push(result);
       onProgress?.({ type: 'step-end', result, index, total });

@@ -2,6 +2,7 @@
 // undone afterwards. A workload failure becomes a `failed` StepResult, never an exception.
 
 import { HarnessError } from '../errors.js';
+import type { LiveInterval } from '../metrics/recorder.js';
 import type { StepIdentity, StepResult } from '../metrics/result.js';
 import type { PlannedFault, PlannedStep } from '../plan/build-plan.js';
 import type { OpenPath } from '../paths/types.js';
@@ -24,6 +25,8 @@ export interface RunStepOptions {
   clock: Clock;
   faults: readonly PlannedFault[];
   log: (line: string) => void;
+  /** Live figures of each finished interval of the measured window. */
+  onInterval?: (interval: LiveInterval) => void;
 }
 
 export async function runStep(step: PlannedStep, path: OpenPath, options: RunStepOptions): Promise<StepResult> {
@@ -42,6 +45,7 @@ export async function runStep(step: PlannedStep, path: OpenPath, options: RunSte
       durationMs: step.durationMs,
       signal: options.signal,
       clock: options.clock,
+      ...(options.onInterval === undefined ? {} : { onInterval: options.onInterval }),
     });
     return outcome.isAborted
       ? { ...stepIdentity(step), status: 'aborted', reason: 'interrupted', metrics: outcome.metrics }

@@ -33,6 +33,7 @@ async function runDialog(options: WorkloadRunOptions<DialogParams>): Promise<Wor
   const optional: OptionalLatencyMetric[] = ['firstByte'];
   if (load.model === 'open') optional.push('responseTime', 'serviceTime', 'dispatchLag');
   const recorder = new StepRecorder(optional);
+  recorder.setIntervalListener(options.onInterval);
   const stopper = createStopper(signal);
   const connector = new TcpConnector({
     address: options.dialAddress,

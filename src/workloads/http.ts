@@ -21,6 +21,7 @@ async function runHttp(options: WorkloadRunOptions<HttpParams>): Promise<Workloa
   checkParams(p);
   const { clock, signal, dialAddress } = options;
   const recorder = new StepRecorder();
+  recorder.setIntervalListener(options.onInterval);
   const stopper = createStopper(signal);
   try {
     const window = createRunWindow(clock, options.warmupMs, options.durationMs);

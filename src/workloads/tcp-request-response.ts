@@ -48,6 +48,7 @@ export async function runRequestResponse(
   const optional: OptionalLatencyMetric[] = ['firstByte'];
   if (load.model === 'open') optional.push('responseTime', 'serviceTime', 'dispatchLag');
   const recorder = new StepRecorder(optional);
+  recorder.setIntervalListener(options.onInterval);
   const stopper = createStopper(signal);
   const timeoutMs = params.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const connector = new TcpConnector({

@@ -26,6 +26,7 @@ async function runTcpStream(options: WorkloadRunOptions<TcpStreamParams>): Promi
   checkParams(p);
   const { clock, signal } = options;
   const recorder = new StepRecorder(p.probe === undefined ? [] : ['responseTime', 'serviceTime', 'dispatchLag']);
+  recorder.setIntervalListener(options.onInterval);
   const stopper = createStopper(signal);
   const connector = new TcpConnector({ address: options.dialAddress, clock, recorder, stop: stopper.signal, connectTimeoutMs: 5000, responseTimeoutMs: 5000 });
   let meter: ThroughputMeter | undefined;

@@ -1,6 +1,7 @@
 // The contract between the runner and every workload driver. A driver receives only a dial
 // address, its parameters, a signal and a clock: it never knows which network path it is on.
 
+import type { LiveInterval } from '../metrics/recorder.js';
 import type { StepMetrics } from '../metrics/result.js';
 
 /** Where a driver connects: the target itself (direct) or the app-side forwarder (relay). */
@@ -293,6 +294,8 @@ export interface WorkloadRunOptions<P extends WorkloadParams = WorkloadParams> {
   /** Aborting ends the run early; the driver then returns what it measured so far. */
   signal: AbortSignal;
   clock: Clock;
+  /** Called once per finished interval (1 s) of the measured window with its figures; optional. */
+  onInterval?: (interval: LiveInterval) => void;
 }
 
 /** What a driver returns: its metrics, and whether it ran its whole window. */
