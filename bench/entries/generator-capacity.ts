@@ -60,11 +60,13 @@ export const generatorCapacity: BenchEntry = {
         let best = 0;
         let bestLagP99Us = 0;
         let failedAt: number | undefined;
+        let failedLagP99Us = 0;
         let failure = '';
         for (const rate of RATES_PER_SEC) {
           const { verdict, metrics } = await probe(rate);
           if (verdict !== undefined) {
             failedAt = rate;
+            failedLagP99Us = metrics.histograms.dispatchLag?.summary.p99Us ?? 0;
             failure = verdict;
             break;
           }
@@ -81,7 +83,10 @@ export const generatorCapacity: BenchEntry = {
         }
         return {
           value: best,
-          detail: { dispatchLagP99Us: bestLagP99Us, ...(failedAt === undefined ? {} : { firstFailedRatePerSec: failedAt }) },
+          detail: {
+            dispatchLagP99Us: bestLagP99Us,
+            ...(failedAt === undefined ? {} : { firstFailedRatePerSec: failedAt, dispatchLagP99AtFailureUs: failedLagP99Us }),
+          },
           notes: failedAt === undefined ? ['every probed rate passed'] : [`first failure: ${failure}`],
         };
       },
