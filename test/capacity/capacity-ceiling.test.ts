@@ -1,6 +1,8 @@
 // `hcbench capacity` on the embedded relay against the built-in target with an injected service-time
 // ceiling (2 workers × 50 ms = 40 requests/s): both paths must find it within 10 %, and the report
-// must carry the latency-vs-rate curve. Real processes, real sockets; about a minute.
+// must carry the latency-vs-rate curve. 16 connections leave room for relay latency spikes on a
+// loaded machine; 4 s windows let a 10 % overload build a backlog that shows as dropped arrivals.
+// Real processes, real sockets; about 1.5 minutes.
 
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,7 +21,7 @@ paths: [ { kind: direct }, { kind: relay-emulated } ]
 workload:
   id: rr
   kind: tcp-request-response
-  connections: 8
+  connections: 16
   load: { model: open, ratePerSec: 20 }
 `;
 
@@ -31,7 +33,7 @@ test(
     await writeFile(join(dir, 'ceiling.yaml'), SCENARIO);
 
     const run = await runCli(
-      ['capacity', 'ceiling.yaml', '--duration-ms', '2500', '--warmup-ms', '500', '--step-factor', '1.5', '--resolution', '0.1',
+      ['capacity', 'ceiling.yaml', '--duration-ms', '4000', '--warmup-ms', '500', '--step-factor', '1.5', '--resolution', '0.1',
         '--slo-p99-ms', '1000', '--slo-dropped-rate', '3%', '--out', 'capacity.json'],
       { cwd: dir, signal: AbortSignal.timeout(400_000) },
     );
