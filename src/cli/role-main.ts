@@ -85,10 +85,11 @@ const handlers: Record<string, Handler> = {
     return proxy.address;
   },
   startAgent: async (params) => {
-    const { agentId, connectionString, target: to } = params as StartAgentParams;
+    const { agentId, connectionString, target: to, clientStack } = params as StartAgentParams;
     const agent = await startAgent({
       connection: parseConnectionString(connectionString),
       target: to,
+      ...(clientStack === undefined ? {} : { clientStack }),
       log: (event) => log(`agent ${agentId} ${JSON.stringify(event)}`),
     });
     agents.set(agentId, agent);

@@ -5,6 +5,7 @@
 
 import { parseConnectionString } from '../azure/connection-string.js';
 import { PathSetupError } from '../errors.js';
+import type { ClientStack } from '../plan/build-plan.js';
 import type { LegProfile } from '../scenario/network-profiles.js';
 import { spawnRole, type RoleHandle, type SpawnRoleOptions } from '../run/role-process.js';
 import type { StartAgentParams, StartRelayParams, StartRelayResult } from '../run/role-protocol.js';
@@ -23,7 +24,7 @@ interface RelayPathInput {
 
 /** The relay path on the embedded emulator, with the profile's delays on its two legs. */
 export async function openEmulatedRelayPath(
-  input: RelayPathInput & { appToRelay: LegProfile; relayToAgent: LegProfile; agents: number },
+  input: RelayPathInput & { appToRelay: LegProfile; relayToAgent: LegProfile; agents: number; clientStack?: ClientStack },
   options: SpawnRoleOptions = {},
 ): Promise<OpenPath> {
   const cloud = await spawnRole('cloud', options);
@@ -34,7 +35,8 @@ export async function openEmulatedRelayPath(
       listenerLeg: input.relayToAgent,
     };
     const relay = await cloud.call<StartRelayResult>('startRelay', params);
-    const path = await openRelayPath({ ...input, kind: 'relay-emulated', connectionString: relay.connectionString, cloud });
+    const clientStack = input.clientStack ?? 'hyco-ws';
+    const path = await openRelayPath({ ...input, clientStack, kind: 'relay-emulated', connectionString: relay.connectionString, cloud });
     const agentIds = agentIdsOf(input.id, input.agents);
     return {
       ...path,
@@ -51,7 +53,11 @@ export async function openEmulatedRelayPath(
         const running = await input.onprem.call<{ agents: Record<string, unknown> }>('stats');
         for (const agentId of agentIds) {
           if (running.agents[agentId] === undefined) {
-            await input.onprem.call('startAgent', { agentId, connectionString: relay.connectionString, target: input.target } satisfies StartAgentParams, 60_000);
+            await input.onprem.call(
+              'startAgent',
+              { agentId, connectionString: relay.connectionString, target: input.target, clientStack } satisfies StartAgentParams,
+              60_000,
+            );
           }
         }
       },
@@ -67,7 +73,7 @@ export async function openEmulatedRelayPath(
 }
 
 /** A relay path through a real Azure Relay namespace (the connection string comes from the environment). */
-export function openAzureRelayPath(input: RelayPathInput & { connectionString: string }): Promise<OpenPath> {
+export function openAzureRelayPath(input: RelayPathInput & { connectionString: string; clientStack: ClientStack }): Promise<OpenPath> {
   return openRelayPath({ ...input, kind: 'relay-azure', agents: 1 });
 }
 
@@ -93,7 +99,13 @@ export function sumCounters(items: readonly unknown[]): Record<string, unknown> 
 }
 
 async function openRelayPath(
-  input: RelayPathInput & { kind: 'relay-emulated' | 'relay-azure'; connectionString: string; agents: number; cloud?: RoleHandle },
+  input: RelayPathInput & {
+    kind: 'relay-emulated' | 'relay-azure';
+    connectionString: string;
+    agents: number;
+    clientStack: ClientStack;
+    cloud?: RoleHandle;
+  },
 ): Promise<OpenPath> {
   const { id, onprem, target, cloud } = input;
   const agentIds = agentIdsOf(id, input.agents);
@@ -108,10 +120,10 @@ async function openRelayPath(
   }
   try {
     for (const agentId of agentIds) {
-      const agentParams: StartAgentParams = { agentId, connectionString: input.connectionString, target };
+      const agentParams: StartAgentParams = { agentId, connectionString: input.connectionString, target, clientStack: input.clientStack };
       await onprem.call('startAgent', agentParams, 60_000);
     }
-    const forwarder = await startForwarder({ connection, host: '127.0.0.1', port: 0 });
+    const forwarder = await startForwarder({ connection, host: '127.0.0.1', port: 0, clientStack: input.clientStack });
     return {
       id,
       kind: input.kind,

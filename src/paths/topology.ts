@@ -66,7 +66,7 @@ export async function openTopology(plan: Plan, options: TopologyOptions = {}): P
           break;
         case 'relay-emulated':
           opened = await openEmulatedRelayPath(
-            { ...input, appToRelay: path.appToRelay, relayToAgent: path.relayToAgent, agents: path.agents },
+            { ...input, appToRelay: path.appToRelay, relayToAgent: path.relayToAgent, agents: path.agents, clientStack: path.clientStack },
             options,
           );
           break;
@@ -77,7 +77,7 @@ export async function openTopology(plan: Plan, options: TopologyOptions = {}): P
               hint: `export ${path.connectionStringEnv}='Endpoint=sb://<namespace>.servicebus.windows.net/;SharedAccessKeyName=...;SharedAccessKey=...;EntityPath=<hybrid connection>'`,
             });
           }
-          opened = await openAzureRelayPath({ ...input, connectionString });
+          opened = await openAzureRelayPath({ ...input, connectionString, clientStack: path.clientStack });
           break;
         }
       }

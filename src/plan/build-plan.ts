@@ -12,8 +12,11 @@ import { expandMatrix, variantLabel } from './matrix.js';
 /** One network path of the run, with the delays its legs get. */
 export type PlannedPath =
   | { id: string; kind: 'direct'; direct: LegProfile }
-  | { id: string; kind: 'relay-emulated'; appToRelay: LegProfile; relayToAgent: LegProfile; agents: number; faults: PlannedFault[] }
-  | { id: string; kind: 'relay-azure'; connectionStringEnv: string };
+  | { id: string; kind: 'relay-emulated'; appToRelay: LegProfile; relayToAgent: LegProfile; agents: number; faults: PlannedFault[]; clientStack: ClientStack }
+  | { id: string; kind: 'relay-azure'; connectionStringEnv: string; clientStack: ClientStack };
+
+/** WebSocket client library of the forwarder and agent. */
+export type ClientStack = 'hyco-ws' | 'ws8';
 
 /** A fault injected `atMs` after each step on the path starts. */
 export interface PlannedFault {
@@ -95,10 +98,11 @@ export function buildPlan(scenario: Scenario, overrides: PlanOverrides = {}): Pl
           appToRelay: path.appToRelay ?? network.profile.appToRelay,
           relayToAgent: path.relayToAgent ?? network.profile.relayToAgent,
           agents: path.agents,
+          clientStack: path.clientStack,
           faults: (path.faults ?? []).map((f) => ({ atMs: f.atMs, action: f.action, ...(f.agent === undefined ? {} : { agent: f.agent }) })),
         };
       case 'relay-azure':
-        return { id, kind: 'relay-azure', connectionStringEnv: path.connectionStringEnv };
+        return { id, kind: 'relay-azure', connectionStringEnv: path.connectionStringEnv, clientStack: path.clientStack };
     }
   });
   const repetitions = overrides.repetitions ?? scenario.repetitions;

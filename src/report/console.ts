@@ -6,6 +6,7 @@ import type { RunAnalysis } from '../analysis/types.js';
 import type { RunResult } from '../metrics/result.js';
 import { compactRows, comparisonHeader, comparisonRows, describeComparison, verdictLines } from './comparison-rows.js';
 import { formatRate, formatUs, renderTable } from './format.js';
+import { hopBreakdownLines } from './hop-breakdown.js';
 
 /** Options of the text renderers. */
 export interface ConsoleOptions {
@@ -48,6 +49,8 @@ export function renderConsole(result: RunResult, options: ConsoleOptions = {}): 
     const h = step.metrics.histograms.roundTrip.summary;
     lines.push(`${step.stepId}: round trip p50 ${formatUs(h.p50Us)}, p99 ${formatUs(h.p99Us)}, ${formatRate(step.metrics.roundTripsPerSec)} round trips`);
   }
+  const hops = hopBreakdownLines(result);
+  if (hops.length > 0) lines.push(...hops.map((line, i) => (i === 0 ? dim(line) : line)), '');
   for (const verdict of verdictLines(analysis, !isCompact)) lines.push(bold('» ') + verdict);
   for (const warning of analysis.warnings) lines.push(yellow(`! ${warning}`));
   if (analysis.comparisons.length > 0) lines.push(dim(`method: ${analysis.methods[0] ?? ''}`));

@@ -60,6 +60,8 @@ export interface StartAgentParams {
   agentId: string;
   connectionString: string;
   target: { host: string; port: number };
+  /** WebSocket client library; default hyco-ws. */
+  clientStack?: 'hyco-ws' | 'ws8';
 }
 
 /** `onprem.startDelayProxy` params: the direct path's distance shim in front of the target. */

@@ -79,6 +79,7 @@ export const pathSchema = z.discriminatedUnion('kind', [
       id: idSchema.optional().describe('name used in results; defaults to the kind'),
       appToRelay: legSchema.optional().describe('this path\'s own app ↔ relay leg, instead of the network profile\'s'),
       relayToAgent: legSchema.optional().describe('this path\'s own relay ↔ agent leg, instead of the network profile\'s'),
+      clientStack: z.enum(['hyco-ws', 'ws8']).default('hyco-ws').describe('WebSocket client of forwarder and agent: Microsoft\'s hyco-ws (default) or ws 8 speaking the same protocol, to separate client-library cost from relay cost'),
       agents: int(1, 25, 'agents (Hybrid Connection Manager instances) listening on the hybrid connection; the relay balances across them').default(1),
       faults: z.array(faultSchema).max(100).optional().describe('faults injected during every step on this path; undone before the next step'),
     })
@@ -92,6 +93,7 @@ export const pathSchema = z.discriminatedUnion('kind', [
         .regex(/^[A-Z_][A-Z0-9_]*$/)
         .default('HCBENCH_RELAY_CONNECTION_STRING')
         .describe('environment variable holding the Azure Relay connection string (never put it in the file)'),
+      clientStack: z.enum(['hyco-ws', 'ws8']).default('hyco-ws').describe('WebSocket client of forwarder and agent: Microsoft\'s hyco-ws (default) or ws 8 speaking the same protocol, to separate client-library cost from relay cost'),
     })
     .describe('relay path through a real Azure Relay namespace'),
 ]);

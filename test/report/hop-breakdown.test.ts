@@ -1,0 +1,34 @@
+import { describe, expect, test } from 'vitest';
+import { hopBreakdownLines } from '../../src/report/hop-breakdown.js';
+import type { HistogramRecord, RunResult } from '../../src/metrics/result.js';
+
+const record = (p50Us: number, p99Us: number, count = 10): HistogramRecord => ({
+  unit: 'us',
+  encoded: '',
+  summary: { count, minUs: p50Us, meanUs: p50Us, stdDevUs: 0, p50Us, p90Us: p99Us, p99Us, p999Us: p99Us, maxUs: p99Us },
+});
+
+describe('hop breakdown', () => {
+  test('shows forwarder and agent hold times and the rendezvous per relay path', () => {
+    const result = {
+      pathCounters: {
+        'relay-emulated': {
+          forwarder: { timing: { toRelayHop: record(18, 90), fromRelayHop: record(9, 40), setup: record(3400, 9000) } },
+          agent: { timing: { toRelayHop: record(8, 30), fromRelayHop: record(12, 50) } },
+        },
+        direct: { delayShim: {} },
+      },
+    } as unknown as RunResult;
+
+    const text = hopBreakdownLines(result).join('\n');
+
+    expect(text).toContain('relay-emulated forwarder');
+    expect(text).toMatch(/relay-emulated forwarder\s+18 µs \/ 90 µs\s+9 µs \/ 40 µs\s+3.40 ms \/ 9.00 ms/);
+    expect(text).toMatch(/relay-emulated agent\s+12 µs \/ 50 µs\s+8 µs \/ 30 µs/);
+    expect(text).not.toContain('direct');
+  });
+
+  test('says nothing when no path recorded timing', () => {
+    expect(hopBreakdownLines({ pathCounters: { direct: {} } } as unknown as RunResult)).toEqual([]);
+  });
+});
