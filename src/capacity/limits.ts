@@ -46,10 +46,14 @@ export function checkRelayLimits(scenario: Scenario, limits: RelayLimits = DEFAU
     }
   }
   const peak = Math.max(0, ...workloadsOf(scenario).map(peakConnections));
-  if (peak > limits.connectionsPerNamespace) {
-    warnings.push(
-      `up to ${peak} concurrent relayed connections, more than the ${limits.connectionsPerNamespace} a Relay namespace allows; expect refused connections (relay-other / relay-403 errors) on Azure`,
-    );
+  for (const path of relayPaths) {
+    // The emulator enforces its namespace quota (Azure's 5,000 unless the path lowers it).
+    const quota = path.kind === 'relay-emulated' ? Math.min(path.maxConnections, limits.connectionsPerNamespace) : limits.connectionsPerNamespace;
+    if (peak > quota) {
+      warnings.push(
+        `path ${path.id ?? path.kind}: up to ${peak} concurrent relayed connections, more than the ${quota} the namespace allows; connections beyond it are refused (relay-403 QuotaExceeded, counted as errors)`,
+      );
+    }
   }
   if (relayPaths.length > limits.hybridConnectionsPerPlan) {
     warnings.push(`${relayPaths.length} hybrid connections, more than the ${limits.hybridConnectionsPerPlan} one App Service plan may use`);

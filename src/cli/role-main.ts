@@ -48,8 +48,9 @@ type Handler = (params: unknown) => Promise<unknown>;
 const handlers: Record<string, Handler> = {
   ping: async () => ({ role, pid: process.pid }),
   startRelay: async (params) => {
-    const { hybridConnectionName, senderLeg, listenerLeg } = params as StartRelayParams;
+    const { hybridConnectionName, senderLeg, listenerLeg, maxConnections } = params as StartRelayParams;
     relay = await startRelay({
+      ...(maxConnections === undefined ? {} : { maxConnections }),
       namespace: createDefaultNamespace(hybridConnectionName),
       delays: { ...(senderLeg === undefined ? {} : { senderLeg }), ...(listenerLeg === undefined ? {} : { listenerLeg }) },
       log: (event) => log(`relay ${JSON.stringify(event)}`),

@@ -24,7 +24,7 @@ interface RelayPathInput {
 
 /** The relay path on the embedded emulator, with the profile's delays on its two legs. */
 export async function openEmulatedRelayPath(
-  input: RelayPathInput & { appToRelay: LegProfile; relayToAgent: LegProfile; agents: number; clientStack?: ClientStack },
+  input: RelayPathInput & { appToRelay: LegProfile; relayToAgent: LegProfile; agents: number; clientStack?: ClientStack; maxConnections?: number },
   options: SpawnRoleOptions = {},
 ): Promise<OpenPath> {
   const cloud = await spawnRole('cloud', options);
@@ -33,6 +33,7 @@ export async function openEmulatedRelayPath(
       hybridConnectionName: EMBEDDED_HYBRID_CONNECTION,
       senderLeg: input.appToRelay,
       listenerLeg: input.relayToAgent,
+      ...(input.maxConnections === undefined ? {} : { maxConnections: input.maxConnections }),
     };
     const relay = await cloud.call<StartRelayResult>('startRelay', params);
     const clientStack = input.clientStack ?? 'hyco-ws';

@@ -66,7 +66,7 @@ export async function openTopology(plan: Plan, options: TopologyOptions = {}): P
           break;
         case 'relay-emulated':
           opened = await openEmulatedRelayPath(
-            { ...input, appToRelay: path.appToRelay, relayToAgent: path.relayToAgent, agents: path.agents, clientStack: path.clientStack },
+            { ...input, appToRelay: path.appToRelay, relayToAgent: path.relayToAgent, agents: path.agents, clientStack: path.clientStack, maxConnections: path.maxConnections },
             options,
           );
           break;

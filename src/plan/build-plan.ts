@@ -12,7 +12,7 @@ import { expandMatrix, variantLabel } from './matrix.js';
 /** One network path of the run, with the delays its legs get. */
 export type PlannedPath =
   | { id: string; kind: 'direct'; direct: LegProfile }
-  | { id: string; kind: 'relay-emulated'; appToRelay: LegProfile; relayToAgent: LegProfile; agents: number; faults: PlannedFault[]; clientStack: ClientStack }
+  | { id: string; kind: 'relay-emulated'; appToRelay: LegProfile; relayToAgent: LegProfile; agents: number; faults: PlannedFault[]; clientStack: ClientStack; maxConnections: number }
   | { id: string; kind: 'relay-azure'; connectionStringEnv: string; clientStack: ClientStack };
 
 /** WebSocket client library of the forwarder and agent. */
@@ -99,6 +99,7 @@ export function buildPlan(scenario: Scenario, overrides: PlanOverrides = {}): Pl
           relayToAgent: path.relayToAgent ?? network.profile.relayToAgent,
           agents: path.agents,
           clientStack: path.clientStack,
+          maxConnections: path.maxConnections,
           faults: (path.faults ?? []).map((f) => ({ atMs: f.atMs, action: f.action, ...(f.agent === undefined ? {} : { agent: f.agent }) })),
         };
       case 'relay-azure':

@@ -91,6 +91,11 @@ export function handleConnect(
     refuse(ctx, socket, { status: 404, message: noListenerAccepted }, 'accepts-refused', { ...where, hc: hc.name });
     return;
   }
+  if (ctx.counters.bridgesActive + ctx.rendezvous.size >= ctx.maxConnections) {
+    const message = `QuotaExceeded: the namespace already has ${ctx.maxConnections} concurrent relayed connections (MaximumConnectionsPerNamespace).`;
+    refuse(ctx, socket, { status: 403, message }, 'connection-quota', { ...where, hc: hc.name });
+    return;
+  }
   if (ctx.rendezvous.size >= ctx.maxPendingRendezvous) {
     const message = `QuotaExceeded: more than ${ctx.maxPendingRendezvous} connections are waiting for a listener.`;
     refuse(ctx, socket, { status: 503, message }, 'rendezvous-quota', { ...where, hc: hc.name });

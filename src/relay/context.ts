@@ -51,6 +51,8 @@ export interface RelayContext {
   maxHttpBodyBytes: number;
   /** Held senders allowed at once (503 above), so a connect flood cannot grow memory without bound. */
   maxPendingRendezvous: number;
+  /** Namespace quota of concurrent relayed connections (bridged + pending); 403 above. */
+  maxConnections: number;
   delays: RelayDelays;
   shaperClock: ShaperClock | undefined;
   log: RelayLogSink;

@@ -64,6 +64,11 @@ export interface RelayOptions {
   maxHttpBodyBytes?: number;
   /** Held senders allowed at once; more get 503 (the service caps relayed connections per namespace at 5000). Default 5000. */
   maxPendingRendezvous?: number;
+  /**
+   * Concurrent relayed connections allowed in the namespace (bridged plus waiting for a listener),
+   * Azure's documented quota; a connect beyond it is refused 403 QuotaExceeded. Default 5000.
+   */
+  maxConnections?: number;
   /** Serve `POST /$faults/<name>` on the relay port (see fault-routes.ts). Default false. */
   isFaultEndpointEnabled?: boolean;
 }
@@ -152,6 +157,7 @@ export async function startRelay(options: RelayOptions): Promise<RelayServer> {
     httpExchanges,
     maxHttpBodyBytes: options.maxHttpBodyBytes ?? 64 * 1024 * 1024,
     maxPendingRendezvous: options.maxPendingRendezvous ?? 5000,
+    maxConnections: options.maxConnections ?? 5000,
     delays: options.delays ?? {},
     shaperClock: options.shaperClock,
     log,

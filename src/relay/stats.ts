@@ -17,6 +17,7 @@ export type RejectReason =
   | 'forbidden'
   | 'bad-request'
   | 'listener-limit'
+  | 'connection-quota'
   | 'rendezvous-timeout'
   | 'rendezvous-invalid'
   | 'listener-rejected'

@@ -29,6 +29,8 @@ export interface StartRelayParams {
   senderLeg?: LegParams;
   /** Relay ↔ agent leg (the listener side). */
   listenerLeg?: LegParams;
+  /** Namespace quota of concurrent relayed connections; default 5000. */
+  maxConnections?: number;
 }
 
 /** `cloud.startRelay` result. The connection string carries a key: keep it off logs. */
