@@ -18,7 +18,7 @@ test('more relayed connections than a namespace allows: warned before the paths 
 
   const run = await runCli(['run', file, '--no-save'], { cwd: dir, signal: controller.signal });
 
-  const warning = run.stderr.indexOf('warning: up to 6000 concurrent relayed connections, more than the 5000');
+  const warning = run.stderr.indexOf('warning: path relay-emulated: up to 6000 concurrent relayed connections, more than the 5000');
   expect(warning, run.stderr).toBeGreaterThanOrEqual(0);
   const start = run.stderr.indexOf('starting paths');
   expect(start === -1 || warning < start).toBe(true);
