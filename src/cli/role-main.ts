@@ -86,10 +86,12 @@ const handlers: Record<string, Handler> = {
     return proxy.address;
   },
   startAgent: async (params) => {
-    const { agentId, connectionString, target: to, clientStack } = params as StartAgentParams;
+    const { agentId, connectionString, target: to, clientStack, maxListenAttempts, startTimeoutMs } = params as StartAgentParams;
     const agent = await startAgent({
       connection: parseConnectionString(connectionString),
       target: to,
+      ...(maxListenAttempts === undefined ? {} : { maxListenAttempts }),
+      ...(startTimeoutMs === undefined ? {} : { startTimeoutMs }),
       ...(clientStack === undefined ? {} : { clientStack }),
       log: (event) => log(`agent ${agentId} ${JSON.stringify(event)}`),
     });

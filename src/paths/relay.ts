@@ -5,6 +5,7 @@
 
 import { parseConnectionString } from '../azure/connection-string.js';
 import { PathSetupError } from '../errors.js';
+import { DEFAULT_RELAY_LIMITS } from '../capacity/limits.js';
 import type { ClientStack } from '../plan/build-plan.js';
 import type { LegProfile } from '../scenario/network-profiles.js';
 import { spawnRole, type RoleHandle, type SpawnRoleOptions } from '../run/role-process.js';
@@ -12,6 +13,9 @@ import type { StartAgentParams, StartRelayParams, StartRelayResult } from '../ru
 import { startForwarder } from '../tunnel/forwarder.js';
 import type { DialAddress } from '../workloads/types.js';
 import type { OpenPath } from './types.js';
+
+/** Azure's listener quota per hybrid connection; agents beyond it are expected to be refused. */
+const LISTENERS_PER_HYBRID_CONNECTION = DEFAULT_RELAY_LIMITS.listenersPerHybridConnection;
 
 /** Name of the hybrid connection the embedded path registers. */
 export const EMBEDDED_HYBRID_CONNECTION = 'hcbench';
@@ -52,7 +56,8 @@ export async function openEmulatedRelayPath(
       resetFaults: async () => {
         await cloud.call('fault', { action: 'reset' });
         const running = await input.onprem.call<{ agents: Record<string, unknown> }>('stats');
-        for (const agentId of agentIds) {
+        // Only agents within the listener quota are restarted; refused ones stay refused.
+        for (const agentId of agentIds.slice(0, LISTENERS_PER_HYBRID_CONNECTION)) {
           if (running.agents[agentId] === undefined) {
             await input.onprem.call(
               'startAgent',
@@ -110,6 +115,7 @@ async function openRelayPath(
 ): Promise<OpenPath> {
   const { id, onprem, target, cloud } = input;
   const agentIds = agentIdsOf(id, input.agents);
+  const refusedListeners: string[] = [];
   const stopAgents = async () => {
     for (const agentId of agentIds) await onprem.call('stopAgent', { agentId }).catch(() => {});
   };
@@ -120,9 +126,19 @@ async function openRelayPath(
     throw new PathSetupError(`path ${id}: the relay connection string is invalid`, { cause });
   }
   try {
-    for (const agentId of agentIds) {
+    for (const [index, agentId] of agentIds.entries()) {
       const agentParams: StartAgentParams = { agentId, connectionString: input.connectionString, target, clientStack: input.clientStack };
-      await onprem.call('startAgent', agentParams, 60_000);
+      if (index < LISTENERS_PER_HYBRID_CONNECTION) {
+        await onprem.call('startAgent', agentParams, 60_000);
+        continue;
+      }
+      // Beyond the documented quota the relay refuses the listener (as Azure does): give it two
+      // attempts, then count the refusal by kind and run with the agents that got in.
+      try {
+        await onprem.call('startAgent', { ...agentParams, maxListenAttempts: 2, startTimeoutMs: 15_000 }, 30_000);
+      } catch (error) {
+        refusedListeners.push(`${agentId}: ${error instanceof Error ? error.message : String(error)}`);
+      }
     }
     const forwarder = await startForwarder({ connection, host: '127.0.0.1', port: 0, clientStack: input.clientStack });
     return {
@@ -145,6 +161,8 @@ async function openRelayPath(
           relay: cloudStats?.relay,
           agent: sumCounters(agents),
           agents: Object.fromEntries(agentIds.map((agentId) => [agentId, onpremStats.agents[agentId] ?? null])),
+          listenersRefused: refusedListeners.length,
+          listenerRefusals: [...refusedListeners],
           forwarder: forwarder.stats(),
         };
       },

@@ -64,6 +64,10 @@ export interface StartAgentParams {
   target: { host: string; port: number };
   /** WebSocket client library; default hyco-ws. */
   clientStack?: 'hyco-ws' | 'ws8';
+  /** Give up after this many refused listens (default: keep retrying with backoff). */
+  maxListenAttempts?: number;
+  /** How long the start may take, ms (default 30 000). */
+  startTimeoutMs?: number;
 }
 
 /** `onprem.startDelayProxy` params: the direct path's distance shim in front of the target. */

@@ -61,7 +61,7 @@ export const faultSchema = z
   .strictObject({
     atMs: int(0, MAX_DURATION_MS, 'when, milliseconds after the step starts (warm-up included)'),
     action: z.enum(FAULT_ACTIONS).describe('stop-agent: stop one agent; disconnect-listeners: drop every control channel; cut-connections: close every relayed connection; refuse-accepts: the relay refuses new rendezvous; expire-tokens: expire every token now'),
-    agent: int(0, 24, 'which agent stop-agent stops (0-based)').optional(),
+    agent: int(0, 49, 'which agent stop-agent stops (0-based)').optional(),
   })
   .describe('a fault injected into the relay path');
 
@@ -81,7 +81,7 @@ export const pathSchema = z.discriminatedUnion('kind', [
       relayToAgent: legSchema.optional().describe('this path\'s own relay ↔ agent leg, instead of the network profile\'s'),
       clientStack: z.enum(['hyco-ws', 'ws8']).default('hyco-ws').describe('WebSocket client of forwarder and agent: Microsoft\'s hyco-ws (default) or ws 8 speaking the same protocol, to separate client-library cost from relay cost'),
       maxConnections: int(1, 100_000, 'the emulated namespace\'s quota of concurrent relayed connections (Azure: 5,000); connects beyond it are refused 403 QuotaExceeded').default(5_000),
-      agents: int(1, 25, 'agents (Hybrid Connection Manager instances) listening on the hybrid connection; the relay balances across them').default(1),
+      agents: int(1, 50, 'agents (Hybrid Connection Manager instances) listening on the hybrid connection; the relay balances across them; beyond 25 (the Azure quota) they are refused and counted').default(1),
       faults: z.array(faultSchema).max(100).optional().describe('faults injected during every step on this path; undone before the next step'),
     })
     .describe('relay path on the embedded emulator'),

@@ -62,7 +62,7 @@ const cases: [string, string | Buffer, string, number | undefined][] = [
   ['no paths', ok.replace('  - kind: direct\n  - kind: relay-emulated\n', '  []\n'), 'paths', 4],
   ['unknown path kind', ok.replace('kind: relay-emulated', 'kind: relay-emulatd'), 'paths[1].kind', 5],
   ['duplicate paths', ok.replace('kind: relay-emulated', 'kind: direct'), 'paths[1].kind', 5],
-  ['too many agents', ok.replace('kind: relay-emulated', 'kind: relay-emulated\n    agents: 26'), 'paths[1].agents', 6],
+  ['too many agents', ok.replace('kind: relay-emulated', 'kind: relay-emulated\n    agents: 51'), 'paths[1].agents', 6],
   ['stop-agent beyond the agents', ok.replace('kind: relay-emulated', 'kind: relay-emulated\n    faults: [{ atMs: 1, action: stop-agent, agent: 3 }]'), 'paths[1].faults[0].agent', 6],
   ['unknown network profile', `${ok}network: same-regoin\n`, 'network', 9],
   ['negative delay', `${ok}network: { direct: { oneWayDelayMs: -5 } }\n`, 'network.direct.oneWayDelayMs', 9],

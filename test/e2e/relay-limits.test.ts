@@ -50,3 +50,42 @@ warmupMs: 100
     }
   }, 120_000);
 });
+
+describe('listener limit', () => {
+  test('26 agents: a warning first, then the 26th listener is refused and counted; the run completes on 25', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hcbench-listeners-'));
+    try {
+      const file = join(dir, 'over-listeners.yaml');
+      await writeFile(
+        file,
+        `name: over-listeners
+target: { kind: tcp-request-response }
+paths:
+  - { kind: relay-emulated, agents: 26 }
+workload: { kind: connection-churn, connections: 2 }
+durationMs: 800
+warmupMs: 100
+`,
+      );
+
+      const { stdout, stderr } = await runCli(['run', file, '--json', '--no-save'], { signal: AbortSignal.timeout(150_000) });
+
+      const warningAt = stderr.indexOf('26 listeners on one hybrid connection, more than the 25');
+      expect(warningAt, stderr).toBeGreaterThanOrEqual(0);
+      expect(warningAt).toBeLessThan(stderr.indexOf('starting paths'));
+      const result = JSON.parse(stdout) as RunResult;
+      expect(result.steps[0]?.status).toBe('completed');
+      const counters = result.pathCounters?.['relay-emulated'] as {
+        relay: { rejects: Record<string, number>; listenersByHc: Record<string, number> };
+        listenersRefused: number;
+        listenerRefusals: string[];
+      };
+      expect(counters.listenersRefused).toBe(1);
+      expect(counters.listenerRefusals[0]).toContain('relay-403');
+      expect(counters.relay.rejects['listener-limit']).toBeGreaterThanOrEqual(1);
+      expect(Object.values(counters.relay.listenersByHc)[0]).toBe(25);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
+});
