@@ -5,6 +5,7 @@
 
 import net from 'node:net';
 import { readFile } from 'node:fs/promises';
+import { exchangeOnce } from '../../src/net/exchange.js';
 import { encodeRequest } from '../../src/targets/request-response-protocol.js';
 import type { DialAddress } from '../../src/workloads/types.js';
 
@@ -54,25 +55,7 @@ export async function rssBytes(pid: number): Promise<number> {
 }
 
 function roundTrip(socket: net.Socket, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let received = 0;
-    const timer = setTimeout(() => finish(new Error('round trip timeout')), timeoutMs);
-    const onData = (chunk: Buffer) => {
-      received += chunk.length;
-      if (received >= 64) finish();
-    };
-    const onClose = () => finish(new Error('closed before the response'));
-    const finish = (error?: Error) => {
-      clearTimeout(timer);
-      socket.off('data', onData);
-      socket.off('close', onClose);
-      if (error === undefined) resolve();
-      else reject(error);
-    };
-    socket.on('data', onData);
-    socket.once('close', onClose);
-    socket.write(REQUEST);
-  });
+  return exchangeOnce(socket, REQUEST, 64, timeoutMs);
 }
 
 function connect(address: DialAddress, timeoutMs: number): Promise<net.Socket> {

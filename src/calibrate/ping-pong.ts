@@ -3,6 +3,7 @@
 // Everything opened here is closed here; nothing is printed.
 
 import net from 'node:net';
+import { exchangeOnce } from '../net/exchange.js';
 import { once } from 'node:events';
 import { WebSocket } from 'ws';
 
@@ -42,25 +43,7 @@ export async function tcpPingPongUs(address: { host: string; port: number }, rou
   try {
     for (let i = 0; i < warmup + roundTrips; i += 1) {
       const start = process.hrtime.bigint();
-      await new Promise<void>((resolve, reject) => {
-        let received = 0;
-        const timer = setTimeout(() => done(new Error('round trip timeout')), timeoutMs);
-        const onData = (chunk: Buffer) => {
-          received += chunk.length;
-          if (received >= payload.length) done();
-        };
-        const onClose = () => done(new Error('connection closed'));
-        const done = (error?: Error) => {
-          clearTimeout(timer);
-          socket.off('data', onData);
-          socket.off('close', onClose);
-          if (error === undefined) resolve();
-          else reject(error);
-        };
-        socket.on('data', onData);
-        socket.once('close', onClose);
-        socket.write(payload);
-      });
+      await exchangeOnce(socket, payload, payload.length, timeoutMs);
       if (i >= warmup) results.push(Number(process.hrtime.bigint() - start) / 1000);
     }
     return results;
