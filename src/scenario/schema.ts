@@ -92,8 +92,8 @@ export const pathSchema = z.discriminatedUnion('kind', [
       connectionStringEnv: z
         .string()
         .regex(/^[A-Z_][A-Z0-9_]*$/)
-        .default('HCBENCH_RELAY_CONNECTION_STRING')
-        .describe('environment variable holding the Azure Relay connection string (never put it in the file)'),
+        .default('HCBENCH_CONNECTION_STRING')
+        .describe('environment variable holding the Azure Relay connection string (never put it in the file); the default is the one agent and tunnel read, HCBENCH_RELAY_CONNECTION_STRING is still read (deprecated) when it is unset'),
       clientStack: z.enum(['hyco-ws', 'ws8']).default('hyco-ws').describe('WebSocket client of forwarder and agent: Microsoft\'s hyco-ws (default) or ws 8 speaking the same protocol, to separate client-library cost from relay cost'),
     })
     .describe('relay path through a real Azure Relay namespace'),

@@ -5,6 +5,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { resolve } from 'node:path';
 import { ExitCode, UsageError } from '../../errors.js';
+import { readConnectionStringEnv } from '../../azure/connection-source.js';
 import type { RunResult } from '../../metrics/result.js';
 import { buildPlan } from '../../plan/build-plan.js';
 import { REPORT_FILE_NAMES, renderReport, type ReportFormat } from '../../report/index.js';
@@ -89,7 +90,11 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
       // Before any socket opens: say where documented Azure limits would bite.
       for (const warning of checkRelayLimits(scenario)) io.stderr.write(`warning: ${warning}\n`);
       const secrets = Object.fromEntries(
-        plan.paths.flatMap((path) => (path.kind === 'relay-azure' ? [[path.connectionStringEnv, io.env[path.connectionStringEnv]]] : [])),
+        plan.paths.flatMap((path) =>
+          path.kind === 'relay-azure'
+            ? [[path.connectionStringEnv, readConnectionStringEnv(path.connectionStringEnv, io.env, (note) => io.stderr.write(`warning: ${note}\n`))]]
+            : [],
+        ),
       ) as Record<string, string | undefined>;
       const folder = flags.save ? await createRunFolder(resolve(io.cwd, flags.resultsDir), scenario.name, Date.now()) : undefined;
       const progress = createProgressPrinter(io, { isVerbose: program.opts<{ verbose?: boolean }>().verbose === true });
