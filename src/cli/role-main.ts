@@ -32,6 +32,9 @@ const agents = new Map<string, Agent>();
 const others: Closable[] = [];
 const proxies = new Map<string, DelayProxy>();
 let relay: RelayServer | undefined;
+let relayHybridConnection = '';
+/** Final stats of stopped agent instances, by agent id (an id restarted after stop-agent has several). */
+const retiredAgents = new Map<string, unknown[]>();
 let target: { address: { host: string; port: number }; stats(): unknown } | undefined;
 let isStopping = false;
 
@@ -49,6 +52,7 @@ const handlers: Record<string, Handler> = {
   ping: async () => ({ role, pid: process.pid }),
   startRelay: async (params) => {
     const { hybridConnectionName, senderLeg, listenerLeg, maxConnections } = params as StartRelayParams;
+    relayHybridConnection = hybridConnectionName;
     relay = await startRelay({
       ...(maxConnections === undefined ? {} : { maxConnections }),
       namespace: createDefaultNamespace(hybridConnectionName),
@@ -104,6 +108,8 @@ const handlers: Record<string, Handler> = {
     if (agent === undefined) return { stopped: false };
     agents.delete(agentId);
     await agent.close();
+    // Kept so the path's counters include what this instance served before a restart.
+    retiredAgents.set(agentId, [...(retiredAgents.get(agentId) ?? []), agent.stats()]);
     return { stopped: true };
   },
   fault: async (params) => {
@@ -119,6 +125,8 @@ const handlers: Record<string, Handler> = {
         return { affected: 1 };
       case 'expire-tokens':
         return { affected: relay.faults.expireTokensNow() };
+      case 'disable-hybrid-connection':
+        return { affected: relay.faults.disableHybridConnection(relayHybridConnection) };
       case 'reset':
         relay.faults.reset();
         return { affected: 0 };
@@ -129,6 +137,7 @@ const handlers: Record<string, Handler> = {
   stats: async () => ({
     relay: relay?.stats(),
     agents: Object.fromEntries([...agents].map(([id, agent]) => [id, agent.stats()])),
+    retiredAgents: Object.fromEntries(retiredAgents),
     proxies: Object.fromEntries([...proxies].map(([id, proxy]) => [id, proxy.stats()])),
     target: target?.stats(),
   }),

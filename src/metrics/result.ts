@@ -193,10 +193,33 @@ export interface StepIdentity {
   variant?: Record<string, unknown>;
 }
 
-export type StepResult =
+/**
+ * One fault the step injected (or undid), as it happened: `atMs` is when it was planned and
+ * `firedAtMs` when the injection started, both in ms after the step started (warm-up included);
+ * `tookMs` how long the injection took. A failed injection or undo carries its reason and fails the step.
+ */
+export interface FaultEvent {
+  action: string;
+  /** Which agent `stop-agent` stopped (0-based). */
+  agent?: number;
+  /** `inject` for a planned fault, `undo` for the reset after the step. */
+  phase: 'inject' | 'undo';
+  atMs: number;
+  firedAtMs: number;
+  tookMs: number;
+  outcome: 'ok' | 'failed';
+  /** Why it failed (secret-free). */
+  error?: string;
+}
+
+export type StepResult = (
   | (StepIdentity & { status: 'completed'; metrics: StepMetrics })
   | (StepIdentity & { status: 'aborted'; reason: string; metrics: StepMetrics })
-  | (StepIdentity & { status: 'failed'; error: { code: string; message: string } });
+  | (StepIdentity & { status: 'failed'; error: { code: string; message: string } })
+) & {
+  /** Faults injected and undone during this step, in firing order; absent when the path had none. */
+  faultEvents?: FaultEvent[];
+};
 
 /** Counters read from the relay path's components after the run, proving what traversed them. */
 export interface RelayPathCounters {

@@ -154,13 +154,20 @@ async function openRelayPath(
       readCounters: async () => {
         const [cloudStats, onpremStats] = await Promise.all([
           cloud?.call<{ relay?: unknown }>('stats'),
-          onprem.call<{ agents: Record<string, unknown> }>('stats'),
+          onprem.call<{ agents: Record<string, unknown>; retiredAgents?: Record<string, unknown[]> }>('stats'),
         ]);
-        const agents = agentIds.map((agentId) => onpremStats.agents[agentId]).filter((a) => a !== undefined);
+        // An agent id restarted after stop-agent: the current instance first (its status), plus what earlier ones served.
+        const agentTotals = Object.fromEntries(
+          agentIds.map((agentId) => {
+            const instances = [onpremStats.agents[agentId], ...(onpremStats.retiredAgents?.[agentId] ?? [])].filter((a) => a !== undefined);
+            return [agentId, instances.length === 0 ? null : { ...sumCounters(instances), instances: instances.length }];
+          }),
+        );
+        const agents = Object.values(agentTotals).filter((a) => a !== null);
         return {
           relay: cloudStats?.relay,
           agent: sumCounters(agents),
-          agents: Object.fromEntries(agentIds.map((agentId) => [agentId, onpremStats.agents[agentId] ?? null])),
+          agents: agentTotals,
           listenersRefused: refusedListeners.length,
           listenerRefusals: [...refusedListeners],
           forwarder: forwarder.stats(),

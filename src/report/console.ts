@@ -7,6 +7,7 @@ import type { RunResult } from '../metrics/result.js';
 import { compactRows, comparisonHeader, comparisonRows, describeComparison, verdictLines } from './comparison-rows.js';
 import { formatRate, formatUs, renderTable } from './format.js';
 import { hopBreakdownLines } from './hop-breakdown.js';
+import { FAULT_EVENT_HEADER, faultEventRows } from './fault-events.js';
 
 /** Options of the text renderers. */
 export interface ConsoleOptions {
@@ -49,6 +50,8 @@ export function renderConsole(result: RunResult, options: ConsoleOptions = {}): 
     const h = step.metrics.histograms.roundTrip.summary;
     lines.push(`${step.stepId}: round trip p50 ${formatUs(h.p50Us)}, p99 ${formatUs(h.p99Us)}, ${formatRate(step.metrics.roundTripsPerSec)} round trips`);
   }
+  const faults = faultEventRows(result);
+  if (faults.length > 0) lines.push(bold('fault events'), renderTable([[...FAULT_EVENT_HEADER], ...faults]), '');
   const hops = hopBreakdownLines(result);
   if (hops.length > 0) lines.push(...hops.map((line, i) => (i === 0 ? dim(line) : line)), '');
   for (const verdict of verdictLines(analysis, !isCompact)) lines.push(bold('» ') + verdict);

@@ -4,6 +4,7 @@
 import { analyzeRun } from '../analysis/analyze-run.js';
 import type { RunAnalysis } from '../analysis/types.js';
 import type { RunResult } from '../metrics/result.js';
+import { FAULT_EVENT_HEADER, faultEventRows } from './fault-events.js';
 import { comparisonHeader, comparisonRows, describeComparison, verdictLines } from './comparison-rows.js';
 
 /** Escapes the characters that would break a table cell or start Markdown markup. */
@@ -29,6 +30,8 @@ export function renderMarkdown(result: RunResult, options: { analysis?: RunAnaly
     out.push(`### ${cell(comparison.key)}`, '', `_${cell(describeComparison(comparison, result))}_`, '');
     out.push(table([comparisonHeader(analysis.confidence, comparison), ...comparisonRows(comparison, result.steps)]), '');
   }
+  const faults = faultEventRows(result);
+  if (faults.length > 0) out.push('### fault events', '', table([[...FAULT_EVENT_HEADER], ...faults]), '');
   const env = result.environment;
   out.push(
     '<details><summary>method and environment</summary>',
