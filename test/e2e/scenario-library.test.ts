@@ -18,9 +18,18 @@ function targetKind(file: string): string {
   return (parse(readFileSync(file, 'utf8')) as { target?: { kind?: string } }).target?.kind ?? '';
 }
 
+/** Latest planned fault time of a scenario's paths (0 without faults). */
+function lastFaultAtMs(file: string): number {
+  const paths = (parse(readFileSync(file, 'utf8')) as { paths?: { faults?: { atMs: number }[] }[] }).paths ?? [];
+  return Math.max(0, ...paths.flatMap((p) => (p.faults ?? []).map((f) => f.atMs)));
+}
+
 async function runShortened(file: string, extra: string[] = []): Promise<void> {
+  // Shortened, but long enough that every fault fires (agent-failover's stop-agent is at 3000 ms).
+  const faultAtMs = lastFaultAtMs(file);
+  const durationMs = faultAtMs === 0 ? 1000 : faultAtMs + 1000;
   const { exitCode, stdout, stderr } = await runCli(
-    ['run', file, '--json', '--no-save', '--duration-ms', '1000', '--warmup-ms', '100', '--repetitions', '1', ...extra],
+    ['run', file, '--json', '--no-save', '--duration-ms', String(durationMs), '--warmup-ms', '100', '--repetitions', '1', ...extra],
     { signal: AbortSignal.timeout(120_000) },
   );
 
@@ -34,6 +43,11 @@ async function runShortened(file: string, extra: string[] = []): Promise<void> {
   for (const step of result.steps) {
     expect(step.status, `${step.stepId}: ${JSON.stringify(step)}`.slice(0, 400)).toBe('completed');
     if (step.status === 'completed') expect(step.metrics.counters.transactions, step.stepId).toBeGreaterThan(0);
+    // Faults fired and were undone: one inject per planned fault plus the undo, all ok.
+    if (step.pathKind === 'relay-emulated' && faultAtMs > 0) {
+      expect(step.faultEvents?.filter((e) => e.phase === 'inject').length ?? 0, step.stepId).toBeGreaterThan(0);
+      expect(step.faultEvents?.every((e) => e.outcome === 'ok'), JSON.stringify(step.faultEvents)).toBe(true);
+    }
   }
 }
 
