@@ -5,6 +5,7 @@ import { analyzeRun } from '../analysis/analyze-run.js';
 import type { RunAnalysis } from '../analysis/types.js';
 import type { RunResult } from '../metrics/result.js';
 import { comparisonHeader, comparisonRows, describeComparison, verdictLines } from './comparison-rows.js';
+import { hasUntrusted, TRUST_LEGEND } from './trust-marks.js';
 
 /** Escapes the characters that would break a table cell or start Markdown markup. */
 function cell(text: string): string {
@@ -29,6 +30,7 @@ export function renderMarkdown(result: RunResult, options: { analysis?: RunAnaly
     out.push(`### ${cell(comparison.key)}`, '', `_${cell(describeComparison(comparison, result))}_`, '');
     out.push(table([comparisonHeader(analysis.confidence, comparison), ...comparisonRows(comparison, result.steps)]), '');
   }
+  if (analysis.comparisons.length > 0 && hasUntrusted(result.steps)) out.push(`_${cell(TRUST_LEGEND)}_`, '');
   const env = result.environment;
   out.push(
     '<details><summary>method and environment</summary>',

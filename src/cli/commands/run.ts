@@ -125,7 +125,7 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
       if (flags.junit !== undefined) await writeTo(flags.junit, renderJUnit([thresholdSuite(verdicts ?? [], scenario.name, result.startedAt)]), 'junit');
       if (flags.md !== undefined) await writeTo(flags.md, `${renderReport('md', result)}\n${renderThresholdsMarkdown(verdicts ?? [])}`, 'markdown');
       io.stdout.write(flags.json === true ? renderReport('json', result) : renderReport('console', result, { isTTY: io.stdout.isTTY === true }));
-      const invalid = invalidRunReasons(result);
+      const invalid = invalidRunReasons(result, scenario.thresholds ?? []);
       (flags.json === true ? io.stderr : io.stdout).write(renderThresholdsText(verdicts ?? []) + invalid.map((r) => `invalid run: ${r}\n`).join(''));
       setExit(
         result.status === 'aborted'
