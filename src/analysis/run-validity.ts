@@ -22,17 +22,21 @@ interface Use {
   by: string;
 }
 
-/** Statistics the overhead verdict reads: round trip and transaction p50, connection setup p50, the fit's transaction mean. */
-function overheadUses(series: readonly PathSeries[]): Use[] {
+/**
+ * Statistics the verdict lines read: round trip and transaction p50 (the headline), connection
+ * setup p50 where connections are the workload (first byte on new connections measured), and the
+ * transaction mean of series a round-trip fit uses.
+ */
+function overheadUses(series: readonly PathSeries[], fitPaths: ReadonlySet<string>): Use[] {
   const uses: Use[] = [];
   const by = 'the overhead verdict';
   for (const { direct, relay } of pairSeries(series)) {
+    const steps = [...direct.byRepetition.values(), ...relay.byRepetition.values()];
+    const hasFirstByte = steps.every((step) => (step.metrics.histograms.firstByte?.summary.count ?? 0) > 0);
     for (const s of [direct, relay]) {
       uses.push({ series: s, metric: 'roundTrip', stat: 'p50', by }, { series: s, metric: 'transaction', stat: 'p50', by });
-      // Connection setup: first byte on a new connection when recorded, else TCP connect (as compare-paths).
-      const hasFirstByte = [...direct.byRepetition.values(), ...relay.byRepetition.values()].every((step) => (step.metrics.histograms.firstByte?.summary.count ?? 0) > 0);
-      uses.push({ series: s, metric: hasFirstByte ? 'firstByte' : 'connect', stat: 'p50', by: 'the connection-setup verdict' });
-      uses.push({ series: s, metric: 'transaction', stat: 'mean', by: 'the round-trip fit' });
+      if (hasFirstByte) uses.push({ series: s, metric: 'firstByte', stat: 'p50', by: 'the connection-setup verdict' });
+      if (fitPaths.has(s.pathId)) uses.push({ series: s, metric: 'transaction', stat: 'mean', by: 'the round-trip fit' });
     }
   }
   return uses;
@@ -74,7 +78,8 @@ function isUntrusted(step: Measured, use: Use): boolean {
  */
 export function invalidRunReasons(result: RunResult, thresholds: readonly ThresholdInput[] = []): string[] {
   const series = groupSeries(result.steps);
-  const uses = [...overheadUses(series), ...thresholdUses(series, thresholds)];
+  const fitPaths = new Set((result.analysis?.fits ?? []).flatMap((f) => [f.direct.pathId, f.relay.pathId]));
+  const uses = [...overheadUses(series, fitPaths), ...thresholdUses(series, thresholds)];
   const reasons = new Map<string, string>();
   for (const use of uses) {
     for (const step of use.series.byRepetition.values()) {

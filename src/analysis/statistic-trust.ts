@@ -13,7 +13,8 @@
 // i.e. at most one in TAIL_SHARE of the samples beyond the statistic's rank can carry an error
 // above the tolerance. Then the measured value lies between the true value at rank q and the true
 // value at rank q + (1 − q)/TAIL_SHARE, plus at most the tolerance. p50 → N(p95), p90 → N(p99),
-// p99 → N(p99.9), p99.9 → N(p99.99), max → N(max); min and mean are judged like p50.
+// p99 → N(p99.9), p99.9 → N(p99.99), max → N(max); min like p50. A mean is off by exactly the
+// mean error, so it is trusted when the mean of N is within its tolerance.
 // RESOLUTION_US is the smallest timing error the sampler itself resolves: a timer-driven
 // event-loop sampler on a VM wakes 50–120 µs late by itself (timer slack, a vCPU waking from
 // idle), so errors below it are not evidence against a statistic.
@@ -33,7 +34,7 @@ export type TrustedStat = 'min' | 'mean' | 'p50' | 'p90' | 'p99' | 'p99.9' | 'ma
 /** Which rank of the noise judges each statistic (see the rule above). */
 export const NOISE_RANK: Record<TrustedStat, keyof Omit<GeneratorNoise, 'samples'>> = {
   min: 'p95Us',
-  mean: 'p95Us',
+  mean: 'meanUs',
   p50: 'p95Us',
   p90: 'p99Us',
   p99: 'p999Us',
@@ -96,6 +97,7 @@ export interface UntrustedStatistic {
 }
 
 const RANK_LABEL: Record<keyof Omit<GeneratorNoise, 'samples'>, string> = {
+  meanUs: 'mean',
   p95Us: 'p95',
   p99Us: 'p99',
   p999Us: 'p99.9',

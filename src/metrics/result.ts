@@ -200,6 +200,8 @@ export interface GeneratorHealth {
 export interface GeneratorNoise {
   /** Event-loop samples behind it. */
   samples: number;
+  /** Mean timing error (judges means: a mean is off by exactly the mean error). */
+  meanUs: number;
   p95Us: number;
   p99Us: number;
   p999Us: number;

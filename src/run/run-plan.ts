@@ -5,7 +5,9 @@
 
 import { analyzeRun } from '../analysis/analyze-run.js';
 import { computeOverhead } from '../analysis/overhead.js';
-import { HarnessError } from '../errors.js';
+import { HarnessError, TargetUnreachableError } from '../errors.js';
+import { probeTarget } from '../net/probe-target.js';
+import { parseHostPort } from '../paths/topology.js';
 import { RESULT_SCHEMA_VERSION, type RunEnvironment, type RunResult, type StepResult } from '../metrics/result.js';
 import type { LiveInterval } from '../metrics/recorder.js';
 import type { Plan } from '../plan/build-plan.js';
@@ -44,6 +46,7 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunR
   const nowMs = options.nowMs ?? Date.now;
   const startedAt = new Date(nowMs()).toISOString();
   const log = (line: string) => onProgress?.({ type: 'log', line });
+  await checkExternalTarget(plan, signal);
   onProgress?.({ type: 'setup', message: `starting paths: ${plan.paths.map((p) => p.id).join(', ')}` });
   const topology = await openTopology(plan, {
     onLog: (role, line) => log(`[${role}] ${line}`),
@@ -105,6 +108,24 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunR
   const isAborted = signal.aborted || steps.some((s) => s.status === 'aborted');
   const final = isAborted ? await assemble('aborted', 'interrupted') : await assemble(steps.some((s) => s.status === 'failed') ? 'failed' : 'completed');
   return { ...final, analysis: analyzeRun(final) };
+}
+
+/** How long the target may take to accept the pre-run probe connection, ms. */
+const TARGET_PROBE_MS = 1000;
+
+/**
+ * An external target that refuses (or never answers) a connection fails the run at once, as a
+ * target failure with its address and the error: every step would only measure refusals.
+ */
+async function checkExternalTarget(plan: Plan, signal: AbortSignal): Promise<void> {
+  if (plan.target.kind !== 'external') return;
+  const address = parseHostPort(plan.target.address);
+  const probe = await probeTarget(address, { timeoutMs: TARGET_PROBE_MS, signal });
+  if (probe.ok || probe.code === 'ABORTED') return;
+  const what = probe.code === 'ETIMEDOUT' ? `did not accept a connection within ${TARGET_PROBE_MS} ms` : `refused the connection (${probe.code}: ${probe.message})`;
+  throw new TargetUnreachableError(`target ${plan.target.address} ${what}; nothing was measured`, {
+    hint: 'start the target server first (see the scenario\'s description), or point the run at it with --target-address host:port',
+  });
 }
 
 async function readCounters(topology: Topology, into: Record<string, Record<string, unknown>>, log: (line: string) => void): Promise<void> {

@@ -40,9 +40,10 @@ function loopSummary(loop: IntervalHistogram): LatencySummary {
 }
 
 function loopNoise(loop: IntervalHistogram): GeneratorNoise {
-  if (loop.count === 0) return { samples: 0, p95Us: 0, p99Us: 0, p999Us: 0, p9999Us: 0, maxUs: 0 };
+  if (loop.count === 0) return { samples: 0, meanUs: 0, p95Us: 0, p99Us: 0, p999Us: 0, p9999Us: 0, maxUs: 0 };
   return {
     samples: loop.count,
+    meanUs: Math.max(0, Math.round(loop.mean / 1000 - LOOP_SAMPLE_MS * 1000)),
     p95Us: lateUs(loop.percentile(95)),
     p99Us: lateUs(loop.percentile(99)),
     p999Us: lateUs(loop.percentile(99.9)),
@@ -58,15 +59,16 @@ export function combineNoise(loop: GeneratorNoise, dispatchLag: HistogramRecord 
   try {
     const h = decodeRecord(dispatchLag);
     const at = (q: number) => Math.round(h.getValueAtPercentile(q));
-    lag = { samples: dispatchLag.summary.count, p95Us: at(95), p99Us: at(99), p999Us: at(99.9), p9999Us: at(99.99), maxUs: dispatchLag.summary.maxUs };
+    lag = { samples: dispatchLag.summary.count, meanUs: dispatchLag.summary.meanUs, p95Us: at(95), p99Us: at(99), p999Us: at(99.9), p9999Us: at(99.99), maxUs: dispatchLag.summary.maxUs };
     h.destroy();
   } catch {
     // A record without an encoding (synthetic): the summary's ranks, rounded up to the next one.
     const s = dispatchLag.summary;
-    lag = { samples: s.count, p95Us: s.p99Us, p99Us: s.p99Us, p999Us: s.p999Us, p9999Us: s.maxUs, maxUs: s.maxUs };
+    lag = { samples: s.count, meanUs: s.meanUs, p95Us: s.p99Us, p99Us: s.p99Us, p999Us: s.p999Us, p9999Us: s.maxUs, maxUs: s.maxUs };
   }
   return {
     samples: loop.samples,
+    meanUs: Math.max(loop.meanUs, lag.meanUs),
     p95Us: Math.max(loop.p95Us, lag.p95Us),
     p99Us: Math.max(loop.p99Us, lag.p99Us),
     p999Us: Math.max(loop.p999Us, lag.p999Us),
@@ -101,6 +103,7 @@ export function judge(metrics: StepMetrics, eventLoopDelay: LatencySummary, cpuP
   const h = metrics.histograms;
   const loop = loopNoiseIn ?? {
     samples: eventLoopDelay.count,
+    meanUs: eventLoopDelay.meanUs,
     p95Us: eventLoopDelay.p99Us,
     p99Us: eventLoopDelay.p99Us,
     p999Us: eventLoopDelay.p999Us,

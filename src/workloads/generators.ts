@@ -136,6 +136,7 @@ function mergeHealth(metrics: StepMetrics, list: readonly GeneratorHealth[], gen
       ? undefined
       : {
           samples: noises.reduce((a, x) => a + x.samples, 0),
+          meanUs: Math.max(...noises.map((x) => x.meanUs)),
           p95Us: Math.max(...noises.map((x) => x.p95Us)),
           p99Us: Math.max(...noises.map((x) => x.p99Us)),
           p999Us: Math.max(...noises.map((x) => x.p999Us)),

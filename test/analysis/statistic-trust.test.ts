@@ -29,9 +29,12 @@ function timingError(random: Random, jitterUs: number, stallShare: number, stall
   return out;
 }
 
+const meanOf = (xs: Float64Array): number => xs.reduce((a, x) => a + x, 0) / xs.length;
+
 function noiseOf(sortedE: Float64Array): GeneratorNoise {
   return {
     samples: sortedE.length,
+    meanUs: meanOf(sortedE),
     p95Us: quantile(sortedE, 0.95),
     p99Us: quantile(sortedE, 0.99),
     p999Us: quantile(sortedE, 0.999),
@@ -57,7 +60,7 @@ function simulate(seed: number, medianUs: number, jitterUs: number, stallShare: 
 describe('per-statistic trust rule', () => {
   test('the noise rank of each statistic is 1 - (1 - q)/TAIL_SHARE', () => {
     expect(TAIL_SHARE).toBe(10);
-    expect(NOISE_RANK).toMatchObject({ p50: 'p95Us', p90: 'p99Us', p99: 'p999Us', 'p99.9': 'p9999Us', max: 'maxUs' });
+    expect(NOISE_RANK).toMatchObject({ mean: 'meanUs', p50: 'p95Us', p90: 'p99Us', p99: 'p999Us', 'p99.9': 'p9999Us', max: 'maxUs' });
     expect(toleranceUs(100)).toBe(200);
     expect(toleranceUs(11_000)).toBe(2_750);
   });
@@ -93,6 +96,9 @@ describe('per-statistic trust rule', () => {
             const shifted = Math.min(1, q / (1 - (1 - q) / TAIL_SHARE));
             expect(measured, `${stat} of ${medianUs} µs, stalls ${stallShare} × ${stallUs} µs`).toBeLessThanOrEqual(quantile(t, shifted) + judgement.toleranceUs);
           }
+          // A trusted mean is off by at most its tolerance (the mean error is exactly the difference).
+          const mean = judgeStatistic(noise, 'mean', meanOf(m));
+          if (mean.isTrusted) expect(meanOf(m) - meanOf(t)).toBeLessThanOrEqual(mean.toleranceUs);
         }
       }
     }
