@@ -72,6 +72,15 @@ function isUntrusted(step: Measured, use: Use): boolean {
   return isMarkedUntrusted(step.metrics, use.metric, use.stat);
 }
 
+/** The statistics `hcbench compare` reads of every series (analysis/compare.ts: round trip and transaction p50/p99, throughput). */
+function compareUses(series: readonly PathSeries[]): Use[] {
+  const by = 'compare';
+  return series.flatMap((s) => [
+    ...['roundTrip', 'transaction'].flatMap((metric) => ['p50', 'p99'].map((stat) => ({ series: s, metric, stat, by }))),
+    { series: s, metric: 'transactionsPerSec', stat: '', by },
+  ]);
+}
+
 /**
  * Why the run is invalid: one lower-case line per untrusted statistic that a threshold or the
  * overhead verdict reads (per step); empty when the run is valid evidence.
@@ -79,7 +88,15 @@ function isUntrusted(step: Measured, use: Use): boolean {
 export function invalidRunReasons(result: RunResult, thresholds: readonly ThresholdInput[] = []): string[] {
   const series = groupSeries(result.steps);
   const fitPaths = new Set((result.analysis?.fits ?? []).flatMap((f) => [f.direct.pathId, f.relay.pathId]));
-  const uses = [...overheadUses(series, fitPaths), ...thresholdUses(series, thresholds)];
+  return reasonsFor([...overheadUses(series, fitPaths), ...thresholdUses(series, thresholds)]);
+}
+
+/** Why a result is not valid evidence for `hcbench compare`: untrusted statistics among those it compares. */
+export function invalidCompareReasons(result: RunResult): string[] {
+  return reasonsFor(compareUses(groupSeries(result.steps)));
+}
+
+function reasonsFor(uses: readonly Use[]): string[] {
   const reasons = new Map<string, string>();
   for (const use of uses) {
     for (const step of use.series.byRepetition.values()) {

@@ -8,6 +8,12 @@ import type { GeneratorNoise, StepResult } from '../../src/metrics/result.js';
 import { judge } from '../../src/workloads/generator-health.js';
 import { renderReport } from '../../src/report/index.js';
 import { createRandom, normalSample, syntheticRun, syntheticStep } from '../fixtures/results/synthetic.js';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ExitCode } from '../../src/errors.js';
+import { quietBaseline } from './compare-synthetic.js';
+import { runCli } from '../helpers/cli.js';
 
 const quiet = { count: 1000, minUs: 0, meanUs: 20, stdDevUs: 10, p50Us: 15, p90Us: 40, p99Us: 90, p999Us: 150, maxUs: 180 };
 
@@ -44,6 +50,8 @@ describe('run validity', () => {
     expect(text).toMatch(/roundTrip p50 [^†\n]*\n/);
     expect(text).toContain('† untrusted');
     expect(renderReport('md', result)).toContain('† untrusted');
+    expect(renderReport('html', result)).toContain('† untrusted');
+    expect(renderReport('json', result)).toContain('"untrusted": [');
   });
 
   test('a threshold on an untrusted figure makes the run invalid, naming step, figure and reader', () => {
@@ -62,5 +70,26 @@ describe('run validity', () => {
     expect(fast.some((r) => r.includes('roundTrip.p50') && r.endsWith('read by the overhead verdict'))).toBe(true);
 
     expect(invalidRunReasons(run(11_000, busy))).toEqual([]);
+  });
+
+  test('hcbench compare exits 7 when a compared figure of the current run is untrusted, naming it', async ({ onTestFinished }) => {
+    const dir = await mkdtemp(join(tmpdir(), 'hcbench-validity-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    const baseline = quietBaseline();
+    const current = structuredClone(baseline);
+    const relay = current.steps.find((s) => s.stepId.endsWith('@relay-emulated'));
+    if (relay === undefined || relay.status === 'failed') throw new Error('baseline has no measured relay step');
+    // ci-smoke round trips are ~11 ms (same-region): stalls of 10 ms in one sample of ten spoil their p50.
+    const stalled: GeneratorNoise = { samples: 5000, meanUs: 1500, p95Us: 10_000, p99Us: 12_000, p999Us: 12_000, p9999Us: 12_000, maxUs: 12_000 };
+    relay.metrics.generator = judge(relay.metrics, quiet, 20, 1, stalled);
+    await writeFile(join(dir, 'base.json'), JSON.stringify(baseline));
+    await writeFile(join(dir, 'current.json'), JSON.stringify(current));
+
+    const same = await runCli(['compare', 'base.json', 'base.json'], { cwd: dir });
+    const noisy = await runCli(['compare', 'base.json', 'current.json'], { cwd: dir });
+
+    expect(same.exitCode).toBe(ExitCode.Ok);
+    expect(noisy.exitCode).toBe(ExitCode.InvalidRun);
+    expect(noisy.stderr).toMatch(/invalid current: smoke@relay-emulated: roundTrip\.p50 \d+ µs: generator timing error at p95 10000 µs > tolerance \d+ µs, read by compare/);
   });
 });
