@@ -90,17 +90,20 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunR
       const total = plan.steps.length;
       onProgress?.({ type: 'step-start', stepId: step.id, pathId: path.id, repetition: step.repetition, index, total, warmupMs: step.warmupMs, durationMs: step.durationMs });
       const planned = plan.paths.find((p) => p.id === step.pathId);
-      const result = await runStep(step, path, {
+      const measured = await runStep(step, path, {
         signal,
         clock: options.clock ?? systemClock,
         faults: planned?.kind === 'relay-emulated' ? planned.faults : [],
         log,
         onInterval: (interval) => onProgress?.({ type: 'interval', stepId: step.id, interval }),
       });
+      const result = await checkStepTarget(plan, measured, signal);
       steps.push(result);
       onProgress?.({ type: 'step-end', result, index, total });
       await readCounters(topology, pathCounters, log);
       await options.onCheckpoint?.(await assemble('aborted', IN_PROGRESS_REASON));
+      // A target that went away fails every later step the same way: stop here.
+      if (result.status === 'failed' && result.error.code === TARGET_UNREACHABLE_CODE) break;
     }
   } finally {
     await topology.close();
@@ -126,6 +129,26 @@ async function checkExternalTarget(plan: Plan, signal: AbortSignal): Promise<voi
   throw new TargetUnreachableError(`target ${plan.target.address} ${what}; nothing was measured`, {
     hint: 'start the target server first (see the scenario\'s description), or point the run at it with --target-address host:port',
   });
+}
+
+/** The error code of a step whose target refused every connection. */
+export const TARGET_UNREACHABLE_CODE = 'ERR_TARGET_UNREACHABLE';
+
+/**
+ * A step on an external target that completed nothing and counted only errors is checked: if the
+ * target now refuses connections, the step failed as a target failure (not as data to judge).
+ */
+async function checkStepTarget(plan: Plan, step: StepResult, signal: AbortSignal): Promise<StepResult> {
+  if (plan.target.kind !== 'external' || step.status === 'failed') return step;
+  const { counters, warmupCounters } = step.metrics;
+  const completed = counters.transactions + (warmupCounters?.transactions ?? 0);
+  const errors = Object.values(counters.errors).reduce((a, b) => a + (b ?? 0), 0) + Object.values(warmupCounters?.errors ?? {}).reduce((a, b) => a + (b ?? 0), 0);
+  if (completed > 0 || errors === 0) return step;
+  const probe = await probeTarget(parseHostPort(plan.target.address), { timeoutMs: TARGET_PROBE_MS, signal });
+  if (probe.ok || probe.code === 'ABORTED') return step;
+  const { metrics: _metrics, ...identity } = step;
+  const message = `target ${plan.target.address} refused every connection of this step (${errors} errors, 0 transactions; probe: ${probe.code})`;
+  return { ...identity, status: 'failed', error: { code: TARGET_UNREACHABLE_CODE, message } };
 }
 
 async function readCounters(topology: Topology, into: Record<string, Record<string, unknown>>, log: (line: string) => void): Promise<void> {

@@ -44,3 +44,49 @@ describe('a target that refuses every connection', () => {
     expect(elapsedMs, `took ${Math.round(elapsedMs)} ms`).toBeLessThan(1000);
   });
 });
+
+describe('a target that goes away before a step', () => {
+  test('the step that measured only refusals fails as a target failure and the run stops there', async () => {
+    const { buildPlan } = await import('../../src/plan/build-plan.js');
+    const { runPlan, TARGET_UNREACHABLE_CODE } = await import('../../src/run/run-plan.js');
+    const { parseScenarioText } = await import('../../src/scenario/load.js');
+    const server = createServer((socket) => socket.destroy());
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const address = server.address();
+    if (address === null || typeof address === 'string') throw new Error('no port');
+    const scenario = parseScenarioText(
+      `name: gone
+target: { kind: external, address: "127.0.0.1:${address.port}" }
+paths: [{ kind: direct }]
+workload:
+  kind: dialog
+  connections: 1
+  steps:
+    - send: "PING\\r\\n"
+    - expect: { exact: "+PONG\\r\\n" }
+durationMs: 300
+warmupMs: 0
+repetitions: 2
+`,
+      'gone.yaml',
+    );
+
+    // The pre-run probe finds it listening; it stops listening as the first step starts.
+    const result = await runPlan(buildPlan(scenario), {
+      scenario,
+      scenarioFile: 'gone.yaml',
+      signal: AbortSignal.timeout(60_000),
+      onProgress: (event) => {
+        if (event.type === 'step-start') server.close();
+      },
+    });
+
+    expect(result.status).toBe('failed');
+    expect(result.steps).toHaveLength(1);
+    const step = result.steps[0]!;
+    if (step.status !== 'failed') throw new Error(`step ${step.status}`);
+    expect(step.error.code).toBe(TARGET_UNREACHABLE_CODE);
+    expect(step.error.message).toContain(`target 127.0.0.1:${address.port} refused every connection of this step`);
+  }, 90_000);
+});

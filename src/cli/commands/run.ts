@@ -8,7 +8,7 @@ import { ExitCode, UsageError } from '../../errors.js';
 import type { RunResult } from '../../metrics/result.js';
 import { buildPlan } from '../../plan/build-plan.js';
 import { REPORT_FILE_NAMES, renderReport, type ReportFormat } from '../../report/index.js';
-import { runPlan } from '../../run/run-plan.js';
+import { runPlan, TARGET_UNREACHABLE_CODE } from '../../run/run-plan.js';
 import { createRunFolder, writeFileAtomic } from '../../run/write-results.js';
 import { loadScenarioFile } from '../../scenario/load.js';
 import type { CliIo } from '../io.js';
@@ -131,7 +131,9 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
         result.status === 'aborted'
           ? ExitCode.Interrupted
           : result.status === 'failed'
-            ? ExitCode.RunFailed
+            ? result.steps.some((s) => s.status === 'failed' && s.error.code === TARGET_UNREACHABLE_CODE)
+              ? ExitCode.TargetUnreachable
+              : ExitCode.RunFailed
             : invalid.length > 0
               ? ExitCode.InvalidRun
               : verdicts !== undefined && !thresholdsPassed(verdicts)
