@@ -7,6 +7,7 @@ import { analyzeRun } from '../analysis/analyze-run.js';
 import type { RunAnalysis } from '../analysis/types.js';
 import type { RunResult } from '../metrics/result.js';
 import { comparisonHeader, comparisonRows, describeComparison, verdictLines } from './comparison-rows.js';
+import { hasUntrusted, TRUST_LEGEND } from './trust-marks.js';
 import { HTML_CLIENT_SCRIPT } from './html-client.js';
 import { buildCharts } from './html-data.js';
 import { FAULT_EVENT_HEADER, faultEventRows } from './fault-events.js';
@@ -74,6 +75,7 @@ export function renderHtml(result: RunResult, options: { analysis?: RunAnalysis 
       (c) => `<h3>${escapeHtml(c.key)}</h3><p class="muted">${escapeHtml(describeComparison(c, result))}</p>` +
         table([comparisonHeader(analysis.confidence, c), ...comparisonRows(c, result.steps)]),
     ),
+    analysis.comparisons.length > 0 && hasUntrusted(result.steps) ? `<p class="muted">${escapeHtml(TRUST_LEGEND)}</p>` : '',
     '<h2>Charts</h2>',
     ...charts.map((c) => `<div class="chart" id="${escapeHtml(c.id)}"></div>`),
     result.thresholds === undefined || result.thresholds.length === 0

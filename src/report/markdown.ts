@@ -6,6 +6,7 @@ import type { RunAnalysis } from '../analysis/types.js';
 import type { RunResult } from '../metrics/result.js';
 import { FAULT_EVENT_HEADER, faultEventRows } from './fault-events.js';
 import { comparisonHeader, comparisonRows, describeComparison, verdictLines } from './comparison-rows.js';
+import { hasUntrusted, TRUST_LEGEND } from './trust-marks.js';
 
 /** Escapes the characters that would break a table cell or start Markdown markup. */
 function cell(text: string): string {
@@ -32,6 +33,7 @@ export function renderMarkdown(result: RunResult, options: { analysis?: RunAnaly
   }
   const faults = faultEventRows(result);
   if (faults.length > 0) out.push('### fault events', '', table([[...FAULT_EVENT_HEADER], ...faults]), '');
+  if (analysis.comparisons.length > 0 && hasUntrusted(result.steps)) out.push(`_${cell(TRUST_LEGEND)}_`, '');
   const env = result.environment;
   out.push(
     '<details><summary>method and environment</summary>',

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, onTestFinished, test } from 'vitest';
-import { invalidRunReasons } from '../../src/analysis/run-validity.js';
+import { invalidCompareReasons, invalidRunReasons } from '../../src/analysis/run-validity.js';
 import { ExitCode } from '../../src/errors.js';
 import type { RunResult } from '../../src/metrics/result.js';
 import { quietBaseline, withSlowerRelay } from '../analysis/compare-synthetic.js';
@@ -78,7 +78,7 @@ describe('ci-smoke gate', () => {
       // `no-data` (the relay completed nothing in a starved window) fails the gate just the same.
       expect(['failed', 'no-data']).toContain(result.thresholds?.[0]?.status);
       expect(result.thresholds?.[1]?.status).toBe('passed');
-      expect(run.exitCode).toBe(invalidRunReasons(result).length > 0 ? ExitCode.InvalidRun : ExitCode.ThresholdsFailed);
+      expect(run.exitCode).toBe(invalidRunReasons(result, ['overhead.roundTrip.p50 < 1us', 'relay.errorRate < 1%']).length > 0 ? ExitCode.InvalidRun : ExitCode.ThresholdsFailed);
       expect(readJUnit(await readFile(join(dir, 'junit.xml'), 'utf8')).failures).toBe(1);
 
       const compare = await runCli(['compare', BASELINE, join(folder!, 'summary.json'), '--json']);
@@ -87,7 +87,8 @@ describe('ci-smoke gate', () => {
       expect(report.reasons).toEqual([]);
       expect(report.isComparable).toBe(true);
       expect(report.metrics.length).toBeGreaterThanOrEqual(6);
-      expect([ExitCode.Ok, ExitCode.Regression, ExitCode.Incomparable]).toContain(compare.exitCode);
+      if (invalidCompareReasons(result).length > 0) expect(compare.exitCode).toBe(ExitCode.InvalidRun);
+      else expect([ExitCode.Ok, ExitCode.Regression, ExitCode.Incomparable]).toContain(compare.exitCode);
     },
     180_000,
   );

@@ -9,7 +9,7 @@ import { readConnectionStringEnv } from '../../azure/connection-source.js';
 import type { RunResult } from '../../metrics/result.js';
 import { buildPlan } from '../../plan/build-plan.js';
 import { REPORT_FILE_NAMES, renderReport, type ReportFormat } from '../../report/index.js';
-import { runPlan } from '../../run/run-plan.js';
+import { runPlan, TARGET_UNREACHABLE_CODE } from '../../run/run-plan.js';
 import { createRunFolder, writeFileAtomic } from '../../run/write-results.js';
 import { loadScenarioFile } from '../../scenario/load.js';
 import type { CliIo } from '../io.js';
@@ -130,13 +130,15 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
       if (flags.junit !== undefined) await writeTo(flags.junit, renderJUnit([thresholdSuite(verdicts ?? [], scenario.name, result.startedAt)]), 'junit');
       if (flags.md !== undefined) await writeTo(flags.md, `${renderReport('md', result)}\n${renderThresholdsMarkdown(verdicts ?? [])}`, 'markdown');
       io.stdout.write(flags.json === true ? renderReport('json', result) : renderReport('console', result, { isTTY: io.stdout.isTTY === true }));
-      const invalid = invalidRunReasons(result);
+      const invalid = invalidRunReasons(result, scenario.thresholds ?? []);
       (flags.json === true ? io.stderr : io.stdout).write(renderThresholdsText(verdicts ?? []) + invalid.map((r) => `invalid run: ${r}\n`).join(''));
       setExit(
         result.status === 'aborted'
           ? ExitCode.Interrupted
           : result.status === 'failed'
-            ? ExitCode.RunFailed
+            ? result.steps.some((s) => s.status === 'failed' && s.error.code === TARGET_UNREACHABLE_CODE)
+              ? ExitCode.TargetUnreachable
+              : ExitCode.RunFailed
             : invalid.length > 0
               ? ExitCode.InvalidRun
               : verdicts !== undefined && !thresholdsPassed(verdicts)
