@@ -1,7 +1,7 @@
 // Reads a scenario file (YAML or JSON, one parser), validates it, and returns a Scenario or throws
 // a ScenarioError that lists every issue with file, line, column and key. No sockets, no clock.
 
-import { readFile } from 'node:fs/promises';
+import { INPUT_MAX_BYTES, readInputFile } from '../fs/read-input.js';
 import { LineCounter, parseDocument } from 'yaml';
 import { ScenarioError, type Issue } from '../errors.js';
 import type { Scenario } from './schema.js';
@@ -9,19 +9,13 @@ import { createSourceLocator } from './source-map.js';
 import { validateScenario } from './validate.js';
 
 /** Largest scenario file accepted, bytes. Scenario files are hand-written; anything larger is a mistake. */
-export const MAX_SCENARIO_BYTES = 1024 * 1024;
+export const MAX_SCENARIO_BYTES = INPUT_MAX_BYTES.scenario;
 
 /** Reads and validates `file`. Throws ScenarioError (exit code 3) for every kind of bad input. */
 export async function loadScenarioFile(file: string): Promise<Scenario> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    const message = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory, not a file' : `cannot be read (${code ?? 'error'})`;
-    throw new ScenarioError(file, [{ path: '', message }], { cause });
-  }
-  return parseScenarioText(bytes, file);
+  const read = await readInputFile(file, 'scenario');
+  if (!read.ok) throw new ScenarioError(file, [{ path: '', message: read.reason }]);
+  return parseScenarioText(read.bytes, file);
 }
 
 /** Parses and validates scenario text; `file` is used only in messages. */

@@ -3,17 +3,16 @@
 // 8 (a metric regressed), 9 (incomparable results), 2 (an unreadable result file).
 
 import { InvalidArgumentError, type Command } from 'commander';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { compareResults, type ToleranceRule } from '../../analysis/compare.js';
-import { ExitCode, HarnessError } from '../../errors.js';
-import type { RunResult } from '../../metrics/result.js';
+import { ExitCode } from '../../errors.js';
 import { renderCompareMarkdown, renderCompareText } from '../../report/compare-text.js';
 import { compareSuite, renderJUnit, thresholdSuite } from '../../report/junit.js';
-import { ERR_RESULT_INVALID, parseRunResult } from '../../report/parse-result.js';
 import { renderThresholdsMarkdown } from '../../report/threshold-text.js';
 import { writeFileAtomic } from '../../run/write-results.js';
 import type { CliIo } from '../io.js';
+import { loadResultFile } from '../result-file.js';
 
 interface CompareFlags {
   tolerance: ToleranceRule[];
@@ -38,17 +37,6 @@ function parsePositive(value: string): number {
   return n;
 }
 
-async function readResult(io: CliIo, file: string): Promise<RunResult> {
-  let text: string;
-  try {
-    text = await readFile(resolve(io.cwd, file), 'utf8');
-  } catch (cause) {
-    const reason = (cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'cannot be read';
-    throw new HarnessError(ERR_RESULT_INVALID, ExitCode.Usage, `${file}: ${reason}`, { cause, hint: 'pass the summary.json of a run folder' });
-  }
-  return parseRunResult(text, file);
-}
-
 export function registerCompare(program: Command, io: CliIo, setExit: (code: ExitCode) => void): void {
   program
     .command('compare')
@@ -61,8 +49,8 @@ export function registerCompare(program: Command, io: CliIo, setExit: (code: Exi
     .option('--junit <file>', 'also write JUnit XML: one test case per compared metric and per threshold of the current run')
     .option('--json', 'print the comparison as JSON instead of the table')
     .action(async (baselineFile: string, currentFile: string, flags: CompareFlags) => {
-      const baseline = await readResult(io, baselineFile);
-      const current = await readResult(io, currentFile);
+      const baseline = await loadResultFile(io.cwd, baselineFile);
+      const current = await loadResultFile(io.cwd, currentFile);
       const report = compareResults(baseline, current, { baseline: baselineFile, current: currentFile }, {
         tolerances: flags.tolerance,
         ...(flags.noiseK === undefined ? {} : { noiseK: flags.noiseK }),
