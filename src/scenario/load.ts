@@ -5,6 +5,7 @@ import { INPUT_MAX_BYTES, readInputFile } from '../fs/read-input.js';
 import { LineCounter, parseDocument } from 'yaml';
 import { ScenarioError, type Issue } from '../errors.js';
 import type { Scenario } from './schema.js';
+import { dataDepth, findDeepFlowNesting, MAX_NESTING_DEPTH } from './nesting.js';
 import { createSourceLocator } from './source-map.js';
 import { validateScenario } from './validate.js';
 
@@ -30,6 +31,10 @@ export function parseScenarioText(bytes: Buffer | string, file: string): Scenari
   const text = buffer.toString('utf8');
   if (text.trim() === '') throw new ScenarioError(file, [{ path: '', message: 'file is empty, expected a scenario mapping' }]);
 
+  const deep = findDeepFlowNesting(text);
+  if (deep !== undefined) {
+    throw new ScenarioError(file, [{ path: '', message: `nests deeper than ${MAX_NESTING_DEPTH} levels of [ ] or { }`, line: deep.line, column: deep.column }]);
+  }
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (document.errors.length > 0) {
@@ -44,6 +49,9 @@ export function parseScenarioText(bytes: Buffer | string, file: string): Scenari
     data = document.toJS({ maxAliasCount: 100 });
   } catch (cause) {
     throw new ScenarioError(file, [{ path: '', message: `cannot be read as data: ${firstLine(String(cause))}` }], { cause });
+  }
+  if (dataDepth(data) > MAX_NESTING_DEPTH) {
+    throw new ScenarioError(file, [{ path: '', message: `nests deeper than ${MAX_NESTING_DEPTH} levels of mappings and lists` }]);
   }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new ScenarioError(file, [{ path: '', message: 'must be a mapping of scenario keys (name, target, paths, workload)', line: 1, column: 1 }]);
