@@ -23,6 +23,8 @@ export const ExitCode = {
   Regression: 8,
   /** `hcbench compare`: the results cannot be compared (different scenario, topology or environment). */
   Incomparable: 9,
+  /** An output file or folder could not be written (permissions, missing or read-only location, disk full); a measured result is saved elsewhere or printed. */
+  OutputFailed: 10,
   /** Interrupted by SIGINT; partial results written and marked `aborted`. */
   Interrupted: 130,
 } as const;
@@ -103,6 +105,13 @@ export class WorkloadError extends HarnessError {
 export class ReportError extends HarnessError {
   constructor(message: string, options: HarnessErrorOptions = {}) {
     super('ERR_REPORT', ExitCode.Internal, message, options);
+  }
+}
+
+/** An output file or folder could not be written: an environment problem, not a bug (exit 10). */
+export class OutputWriteError extends HarnessError {
+  constructor(message: string, options: HarnessErrorOptions = {}) {
+    super('ERR_OUTPUT_WRITE', ExitCode.OutputFailed, message, options);
   }
 }
 

@@ -3,12 +3,11 @@
 // (or --json), progress to stderr, the report JSON written with --out.
 
 import { InvalidArgumentError, type Command } from 'commander';
-import { mkdir } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { renderCapacityText } from '../../capacity/render-text.js';
 import { searchCapacity } from '../../capacity/search.js';
 import { ExitCode } from '../../errors.js';
-import { writeFileAtomic } from '../../run/write-results.js';
+import { writeOutputFile } from '../../fs/write-output.js';
 import { loadScenarioFile } from '../../scenario/load.js';
 import type { CliIo } from '../io.js';
 import { parseMs } from './run.js';
@@ -101,12 +100,9 @@ export function registerCapacity(program: Command, io: CliIo, setExit: (code: Ex
       });
       for (const warning of report.warnings) io.stderr.write(`warning: ${warning}\n`);
       const json = `${JSON.stringify(report, null, 2)}\n`;
-      if (flags.out !== undefined) {
-        const out = resolve(io.cwd, flags.out);
-        await mkdir(dirname(out), { recursive: true });
-        io.stderr.write(`capacity: ${await writeFileAtomic(dirname(out), basename(out), json)}\n`);
-      }
+      // Printed first, so a failing --out (exit 10) never loses the measured report.
       io.stdout.write(flags.json === true ? json : renderCapacityText(report));
+      if (flags.out !== undefined) io.stderr.write(`capacity: ${await writeOutputFile(io.cwd, flags.out, json)}\n`);
       setExit(io.signal.aborted ? ExitCode.Interrupted : ExitCode.Ok);
     });
 }

@@ -3,14 +3,12 @@
 // 8 (a metric regressed), 9 (incomparable results), 2 (an unreadable result file).
 
 import { InvalidArgumentError, type Command } from 'commander';
-import { mkdir } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
 import { compareResults, type ToleranceRule } from '../../analysis/compare.js';
-import { ExitCode } from '../../errors.js';
+import { ExitCode, OutputWriteError } from '../../errors.js';
 import { renderCompareMarkdown, renderCompareText } from '../../report/compare-text.js';
 import { compareSuite, renderJUnit, thresholdSuite } from '../../report/junit.js';
 import { renderThresholdsMarkdown } from '../../report/threshold-text.js';
-import { writeFileAtomic } from '../../run/write-results.js';
+import { writeOutputFile } from '../../fs/write-output.js';
 import type { CliIo } from '../io.js';
 import { loadResultFile } from '../result-file.js';
 
@@ -55,18 +53,24 @@ export function registerCompare(program: Command, io: CliIo, setExit: (code: Exi
         tolerances: flags.tolerance,
         ...(flags.noiseK === undefined ? {} : { noiseK: flags.noiseK }),
       });
-      const writeTo = async (target: string, text: string, what: string) => {
-        const out = resolve(io.cwd, target);
-        await mkdir(dirname(out), { recursive: true });
-        io.stderr.write(`${what}: ${await writeFileAtomic(dirname(out), basename(out), text)}\n`);
-      };
       const verdicts = current.thresholds ?? [];
+      // The verdict is printed first, so a failing --md or --junit (exit 10) never hides it.
+      io.stdout.write(flags.json === true ? `${JSON.stringify(report, null, 2)}\n` : renderCompareText(report));
+      const failures: string[] = [];
+      const writeTo = async (target: string, text: string, what: string) => {
+        try {
+          io.stderr.write(`${what}: ${await writeOutputFile(io.cwd, target, text)}\n`);
+        } catch (error) {
+          if (!(error instanceof OutputWriteError)) throw error;
+          failures.push(error.message);
+        }
+      };
       if (flags.md !== undefined) await writeTo(flags.md, renderCompareMarkdown(report) + '\n' + renderThresholdsMarkdown(verdicts), 'markdown');
       if (flags.junit !== undefined) {
         const suites = [compareSuite(report), ...(verdicts.length > 0 ? [thresholdSuite(verdicts, current.scenario.name, current.startedAt)] : [])];
         await writeTo(flags.junit, renderJUnit(suites), 'junit');
       }
-      io.stdout.write(flags.json === true ? `${JSON.stringify(report, null, 2)}\n` : renderCompareText(report));
+      if (failures.length > 0) throw new OutputWriteError(`${failures.join('; ')} (the comparison, verdict ${report.verdict}, is on stdout)`);
       setExit(report.verdict === 'regressed' ? ExitCode.Regression : report.verdict === 'incomparable' ? ExitCode.Incomparable : ExitCode.Ok);
     });
 }

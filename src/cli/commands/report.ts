@@ -2,12 +2,10 @@
 // Reads and writes files; the rendering itself is the pure reporters' job.
 
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { mkdir } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
 import type { AnalyzeOptions } from '../../analysis/analyze-run.js';
 import { ExitCode } from '../../errors.js';
 import { REPORT_FORMATS, renderReport, type ReportFormat } from '../../report/index.js';
-import { writeFileAtomic } from '../../run/write-results.js';
+import { writeOutputFile } from '../../fs/write-output.js';
 import type { CliIo } from '../io.js';
 import { loadResultFile } from '../result-file.js';
 
@@ -70,11 +68,7 @@ export function registerReport(program: Command, io: CliIo, setExit: (code: Exit
       const isTTY = flags.out === undefined && io.stdout.isTTY === true && io.env['NO_COLOR'] === undefined;
       const output = renderReport(flags.format, result, { isTTY, analysis: analysisOptions(flags) });
       if (flags.out === undefined) io.stdout.write(output);
-      else {
-        const out = resolve(io.cwd, flags.out);
-        await mkdir(dirname(out), { recursive: true });
-        io.stderr.write(`report: ${await writeFileAtomic(dirname(out), basename(out), output)}\n`);
-      }
+      else io.stderr.write(`report: ${await writeOutputFile(io.cwd, flags.out, output)}\n`);
       setExit(ExitCode.Ok);
     });
 }
