@@ -18,9 +18,16 @@ function targetKind(file: string): string {
   return (parse(readFileSync(file, 'utf8')) as { target?: { kind?: string } }).target?.kind ?? '';
 }
 
+/** 1000 ms, or long enough that the scenario's latest fault fires inside the step (validation refuses a fault past its step). */
+function shortenedDurationMs(file: string): number {
+  const paths = (parse(readFileSync(file, 'utf8')) as { paths?: { faults?: { atMs: number }[] }[] }).paths ?? [];
+  const latestFaultMs = Math.max(0, ...paths.flatMap((path) => (path.faults ?? []).map((fault) => fault.atMs)));
+  return Math.max(1000, latestFaultMs + 1000);
+}
+
 async function runShortened(file: string, extra: string[] = []): Promise<void> {
   const { exitCode, stdout, stderr } = await runCli(
-    ['run', file, '--json', '--no-save', '--duration-ms', '1000', '--warmup-ms', '100', '--repetitions', '1', ...extra],
+    ['run', file, '--json', '--no-save', '--duration-ms', String(shortenedDurationMs(file)), '--warmup-ms', '100', '--repetitions', '1', ...extra],
     { signal: AbortSignal.timeout(120_000) },
   );
 

@@ -10,7 +10,7 @@ import { ExitCode } from '../../errors.js';
 import { writeOutputFile } from '../../fs/write-output.js';
 import { loadScenarioFile } from '../../scenario/load.js';
 import type { CliIo } from '../io.js';
-import { parseMs } from './run.js';
+import { parseMs, parsePositiveMs } from './run.js';
 
 interface CapacityFlags {
   sloP99Ms: number;
@@ -64,7 +64,7 @@ export function registerCapacity(program: Command, io: CliIo, setExit: (code: Ex
     .option('--resolution <fraction>', 'stop when breaking ÷ sustained − 1 <= this', number(0.001, 1), 0.05)
     .option('--max-rate <perSec>', 'never offer more', number(1, 1_000_000), 100_000)
     .option('--max-probes <n>', 'most probes per path', number(1, 100), 12)
-    .option('--duration-ms <ms>', 'measured window per probe', parseMs, 2_000)
+    .option('--duration-ms <ms>', 'measured window per probe', parsePositiveMs, 2_000)
     .option('--warmup-ms <ms>', 'warm-up per probe', parseMs, 500)
     .option('--path <id>', 'search only this path (repeatable)', collect)
     .option('--connections <list>', 'also sweep these connection counts (closed model), e.g. 1,10,100: errors by class and limits exceeded', parseCounts)

@@ -42,6 +42,13 @@ export function parseMs(value: string): number {
   return ms;
 }
 
+/** commander argument parser for whole milliseconds >= 1 (a measured window must be able to measure). */
+export function parsePositiveMs(value: string): number {
+  const ms = parseMs(value);
+  if (ms < 1) throw new InvalidArgumentError(`must be at least 1 ms (a measured window of 0 ms measures nothing), got ${value}`);
+  return ms;
+}
+
 /** commander argument parser for a count from 1 to 100. */
 export function parseCount(value: string): number {
   const n = Number(value);
@@ -71,7 +78,11 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
     .option('--md <file>', 'also write the Markdown summary with threshold verdicts to this file (e.g. $GITHUB_STEP_SUMMARY)')
     .option('--calibration <file>', 'attach figures saved by `hcbench calibrate --save <file>` to the result\'s environment')
     .action(async (file: string, flags: RunFlags) => {
-      const loaded = await loadScenarioFile(file);
+      const loaded = await loadScenarioFile(file, {
+        ...(flags.durationMs === undefined ? {} : { durationMs: flags.durationMs }),
+        ...(flags.warmupMs === undefined ? {} : { warmupMs: flags.warmupMs }),
+        ...(flags.repetitions === undefined ? {} : { repetitions: flags.repetitions }),
+      });
       const calibration = flags.calibration === undefined ? undefined : await readCalibration(resolve(io.cwd, flags.calibration));
       if (flags.targetAddress !== undefined && loaded.target.kind !== 'external') {
         throw new UsageError(`--target-address only applies to an external target; ${file} uses target.kind ${loaded.target.kind}`);
