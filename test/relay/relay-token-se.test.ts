@@ -11,6 +11,7 @@ import { connectUri, listenUri, parseConnectionString, tokenAudience, tokenProvi
 import { MAX_EXPIRY_SEC, parseExpirySec } from '../../src/azure/sas-verify.js';
 import { signSas } from '../../src/azure/sas-token.js';
 import { connectHycoSender, startHycoListener, type HycoMessageFlags, type HycoSocket } from '../helpers/relay-hyco.js';
+import { sendHttp, startHycoHttpsListener } from '../helpers/relay-hyco-https.js';
 import { openRawListener, openWs8 } from '../helpers/relay-raw.js';
 
 const BAD_SE = ['-1e13', '1e20', '0xffffffffff', '1.5', '', ' 1', '-1', '99999999999999999999', String(MAX_EXPIRY_SEC + 1), '１２３'];
@@ -91,6 +92,10 @@ describe('relay emulator with out-of-range `se`', () => {
     const sender = await connectHycoSender(connectUri(ws), tokenProvider(ws)());
     onTestFinished(() => sender.terminate());
     await expectEcho(sender, 'before');
+    const httpListener = await startHycoHttpsListener(listenUri(http), tokenProvider(http), (_request, response) => response.end('served'));
+    onTestFinished(() => httpListener.close());
+    const httpGet = async () => (await sendHttp(`http://127.0.0.1:${relay.port}/http/ok`, { headers: { ServiceBusAuthorization: tokenProvider(http)() } })).body.toString();
+    expect(await httpGet()).toBe('served');
 
     const statuses: Record<string, unknown[]> = {};
     for (const se of [...BAD_SE, '1']) {
@@ -114,6 +119,7 @@ describe('relay emulator with out-of-range `se`', () => {
     const fresh = await connectHycoSender(connectUri(ws), tokenProvider(ws)());
     onTestFinished(() => fresh.terminate());
     await expectEcho(fresh, 'after, new bridge');
+    expect(await httpGet()).toBe('served');
     const farFuture = await openWs8(`${ws.baseUrl}/$hc/ws?sb-hc-action=connect`, { token: tokenWithSe(ws, String(MAX_EXPIRY_SEC)) });
     expect(farFuture.kind).toBe('open');
     if (farFuture.kind === 'open') farFuture.ws.terminate();
