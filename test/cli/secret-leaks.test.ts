@@ -144,3 +144,16 @@ describe('tokens signed with the key never reach output', () => {
     }
   }, 30_000);
 });
+
+describe('namespace files hold keys too', () => {
+  test('a syntax error on the line of a key names the line, not its text', async () => {
+    const file = join(dir, 'namespace.yaml');
+    await writeFile(file, `rules:\n  - { name: r, primaryKey: ${KEY}: x, rights: [Manage] }\nhybridConnections: [{ name: hc }]\n`);
+
+    const run = await runMain(['relay', '--namespace-file', file], {}, dir);
+
+    expect(run.output).toMatch(/not valid JSON or YAML: .* at line 2, column \d+/);
+    expect(run.exitCode).toBe(ExitCode.InvalidScenario);
+    expect(leaks(run.output)).toEqual([]);
+  });
+});
