@@ -25,7 +25,8 @@ const metrics = z.looseObject({
     bytesSent: z.number(), bytesReceived: z.number(), errors: z.record(z.string(), z.number()),
   }),
   histograms: z.looseObject({ roundTrip: record, transaction: record, connect: record }).catchall(record.optional()),
-  intervals: z.array(z.looseObject({ startMs: z.number(), durationMs: z.number(), roundTrip: z.string() })).optional(),
+  // A 24-h step in 100-ms intervals has 864,000; more is not a result hcbench wrote.
+  intervals: z.array(z.looseObject({ startMs: z.number(), durationMs: z.number(), roundTrip: z.string() })).max(864_000).optional(),
 });
 const identity = {
   stepId: z.string(), pathId: z.string(), pathKind: z.string(), repetition: z.number().int().min(0).optional(),
@@ -46,7 +47,7 @@ const runResult = z.looseObject({
     hcbenchVersion: z.string(), nodeVersion: z.string(), platform: z.string(), arch: z.string(), cpuCount: z.number(), cpuModel: z.string(),
     roles: z.record(z.string(), z.string()), rolePids: z.record(z.string(), z.number()), libraries: z.record(z.string(), z.string()),
   }),
-  steps: z.array(step),
+  steps: z.array(step).max(10_000),
   overhead: z.record(z.string(), z.unknown()),
 });
 
