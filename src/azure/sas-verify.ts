@@ -104,7 +104,7 @@ export const MAX_EXPIRY_SEC = 253_402_300_799;
  * at most {@link MAX_EXPIRY_SEC}. Anything else is undefined (a malformed token, 401).
  */
 export function parseExpirySec(se: string): number | undefined {
-  if (!/^[0-9]{1,12}$/.test(se)) return undefined;
+  if (!/^[0-9]{1,20}$/.test(se)) return undefined;
   const seconds = Number(se);
   return seconds <= MAX_EXPIRY_SEC ? seconds : undefined;
 }

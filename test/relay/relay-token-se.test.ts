@@ -14,7 +14,7 @@ import { connectHycoSender, startHycoListener, type HycoMessageFlags, type HycoS
 import { sendHttp, startHycoHttpsListener } from '../helpers/relay-hyco-https.js';
 import { openRawListener, openWs8 } from '../helpers/relay-raw.js';
 
-const BAD_SE = ['-1e13', '1e20', '0xffffffffff', '1.5', '', ' 1', '-1', '99999999999999999999', String(MAX_EXPIRY_SEC + 1), '１２３'];
+const BAD_SE = ['-1e13', '1e20', '0xffffffffff', '1.5', '', ' 1', '-1', '99999999999999999999', '000000000000000000001', String(MAX_EXPIRY_SEC + 1), '１２３'];
 
 /** A token correctly signed with the connection's key but carrying `se` verbatim. */
 function tokenWithSe(connection: RelayConnection, se: string): string {
@@ -75,6 +75,7 @@ describe('token expiry (`se`) parsing', () => {
   test('accepts decimal seconds up to 9999-12-31T23:59:59Z', () => {
     expect(parseExpirySec('0')).toBe(0);
     expect(parseExpirySec('1800000000')).toBe(1_800_000_000);
+    expect(parseExpirySec('0001800000000')).toBe(1_800_000_000);
     expect(parseExpirySec(String(MAX_EXPIRY_SEC))).toBe(MAX_EXPIRY_SEC);
     expect(new Date(MAX_EXPIRY_SEC * 1000).toISOString()).toBe('9999-12-31T23:59:59.000Z');
   });
