@@ -141,7 +141,7 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
       if (flags.md !== undefined) outputs.push({ path: flags.md, label: 'markdown', text: `${renderReport('md', result)}\n${renderThresholdsMarkdown(verdicts ?? [])}` });
       const failures = await writeRunOutputs(io, outputs, resultJson, flags.json === true);
       if (folder !== undefined && !failures.some((f) => f.message.includes(folder))) io.stderr.write(`results: ${folder}\n`);
-      io.stdout.write(flags.json === true ? renderReport('json', result) : renderReport('console', result, { isTTY: io.stdout.isTTY === true }));
+      io.stdout.write(flags.json === true ? resultJson : renderReport('console', result, { isTTY: io.stdout.isTTY === true }));
       const invalid = invalidRunReasons(result);
       (flags.json === true ? io.stderr : io.stdout).write(renderThresholdsText(verdicts ?? []) + invalid.map((r) => `invalid run: ${r}\n`).join(''));
       if (failures.length > 0) {
