@@ -6,7 +6,8 @@ import type { LiveInterval } from '../metrics/recorder.js';
 import type { StepIdentity, StepResult } from '../metrics/result.js';
 import type { PlannedFault, PlannedStep } from '../plan/build-plan.js';
 import type { OpenPath } from '../paths/types.js';
-import { workloads } from '../workloads/index.js';
+import { workloads as shippedWorkloads, type WorkloadRegistry } from '../workloads/index.js';
+import { stepDeadlineMs, watchStep } from './step-watchdog.js';
 import type { Clock } from '../workloads/types.js';
 
 export function stepIdentity(step: PlannedStep): StepIdentity {
@@ -27,6 +28,8 @@ export interface RunStepOptions {
   log: (line: string) => void;
   /** Live figures of each finished interval of the measured window. */
   onInterval?: (interval: LiveInterval) => void;
+  /** Drivers by kind; default the shipped ones (tests pass a driver that never ends, for the watchdog). */
+  workloads?: WorkloadRegistry;
 }
 
 export async function runStep(step: PlannedStep, path: OpenPath, options: RunStepOptions): Promise<StepResult> {
@@ -38,7 +41,8 @@ export async function runStep(step: PlannedStep, path: OpenPath, options: RunSte
     }, fault.atMs),
   );
   try {
-    const outcome = await workloads[step.workload.kind].run({
+    const workloads = options.workloads ?? shippedWorkloads;
+    const running = workloads[step.workload.kind].run({
       dialAddress: path.dialAddress,
       params: step.workload,
       warmupMs: step.warmupMs,
@@ -46,6 +50,11 @@ export async function runStep(step: PlannedStep, path: OpenPath, options: RunSte
       signal: options.signal,
       clock: options.clock,
       ...(options.onInterval === undefined ? {} : { onInterval: options.onInterval }),
+    });
+    const outcome = await watchStep(running, {
+      what: `app (pid ${process.pid}) workload ${step.workload.kind} of step ${step.id} on ${path.id}`,
+      deadlineMs: stepDeadlineMs(step),
+      signal: options.signal,
     });
     return outcome.isAborted
       ? { ...stepIdentity(step), status: 'aborted', reason: 'interrupted', metrics: outcome.metrics }
