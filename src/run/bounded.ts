@@ -99,6 +99,8 @@ export function interruptBudget(interrupt: AbortSignal, budgetMs: number = INTER
   const start = (): void => {
     if (timer !== undefined || isHeld || !interrupt.aborted) return;
     timer = setTimeout(() => controller.abort(new InterruptedError(`did not finish within ${budgetMs} ms of the interrupt`)), budgetMs);
+    // A deadline only: whatever it bounds keeps the process alive, this timer must not.
+    timer.unref();
   };
   interrupt.addEventListener('abort', start, { once: true });
   return {

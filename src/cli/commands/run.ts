@@ -21,6 +21,10 @@ import { renderThresholdsMarkdown, renderThresholdsText } from '../../report/thr
 import { basename, dirname } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { readCalibration } from '../../calibrate/read-calibration.js';
+import { bounded, interruptBudget } from '../../run/bounded.js';
+
+/** Longest wait for one result file to be written, ms (after Ctrl-C the interrupt budget is shorter). */
+export const WRITE_TIMEOUT_MS = 30_000;
 
 interface RunFlags {
   json?: boolean;
@@ -94,11 +98,16 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
       const folder = flags.save ? await createRunFolder(resolve(io.cwd, flags.resultsDir), scenario.name, Date.now()) : undefined;
       const progress = createProgressPrinter(io, { isVerbose: program.opts<{ verbose?: boolean }>().verbose === true });
       let result: RunResult;
+      // After Ctrl-C: the step drains, then counters, teardown and these writes share 2 s.
+      const budget = interruptBudget(io.signal);
+      const write = <T,>(work: Promise<T>, what: string): Promise<T> =>
+        bounded(work, { what: `writing ${what}`, signal: budget.signal, timeoutMs: WRITE_TIMEOUT_MS });
       try {
         result = await runPlan(plan, {
           scenario,
           scenarioFile: file,
           signal: io.signal,
+          budget,
           secrets,
           onProgress: (event) => progress.onProgress(event),
           onCheckpoint: async (partial) => {
@@ -113,22 +122,26 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
       const verdicts = scenario.thresholds === undefined ? undefined : evaluateThresholds(result, scenario.thresholds);
       if (verdicts !== undefined) result = { ...result, thresholds: verdicts };
       if (folder !== undefined) {
+        io.stderr.write(`writing results to ${folder}\n`);
         const formats = new Set<ReportFormat>(['json', ...scenario.output.formats]);
-        for (const format of formats) await writeFileAtomic(folder, REPORT_FILE_NAMES[format], renderReport(format, result));
+        for (const format of formats) {
+          await write(writeFileAtomic(folder, REPORT_FILE_NAMES[format], renderReport(format, result)), `${folder}/${REPORT_FILE_NAMES[format]}`);
+        }
         io.stderr.write(`results: ${folder}\n`);
       }
       const writeTo = async (target: string, text: string, what: string) => {
         const out = resolve(io.cwd, target);
-        await mkdir(dirname(out), { recursive: true });
-        io.stderr.write(`${what}: ${await writeFileAtomic(dirname(out), basename(out), text)}\n`);
+        await write(mkdir(dirname(out), { recursive: true }), dirname(out));
+        io.stderr.write(`${what}: ${await write(writeFileAtomic(dirname(out), basename(out), text), out)}\n`);
       };
       if (flags.junit !== undefined) await writeTo(flags.junit, renderJUnit([thresholdSuite(verdicts ?? [], scenario.name, result.startedAt)]), 'junit');
       if (flags.md !== undefined) await writeTo(flags.md, `${renderReport('md', result)}\n${renderThresholdsMarkdown(verdicts ?? [])}`, 'markdown');
       io.stdout.write(flags.json === true ? renderReport('json', result) : renderReport('console', result, { isTTY: io.stdout.isTTY === true }));
       const invalid = invalidRunReasons(result);
       (flags.json === true ? io.stderr : io.stdout).write(renderThresholdsText(verdicts ?? []) + invalid.map((r) => `invalid run: ${r}\n`).join(''));
+      // Ctrl-C after the last step (while writing): everything is written, and the shell hears 130.
       setExit(
-        result.status === 'aborted'
+        result.status === 'aborted' || io.signal.aborted
           ? ExitCode.Interrupted
           : result.status === 'failed'
             ? ExitCode.RunFailed
