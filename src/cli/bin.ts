@@ -27,5 +27,7 @@ process.exitCode = await main(argv, {
   cwd: process.cwd(),
   signal: controller.signal,
 });
-// A finished command must not be kept alive by a handle some library left open.
+// A finished command must not be kept alive by a handle some library left open (or, after Ctrl-C,
+// by a write the interrupt budget gave up on).
+if (controller.signal.aborted) process.exit();
 setTimeout(() => process.exit(), 2_000).unref();
