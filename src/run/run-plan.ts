@@ -16,7 +16,7 @@ import type { Scenario } from '../scenario/schema.js';
 import { systemClock, type Clock } from '../workloads/types.js';
 import { bounded, interruptBudget, type InterruptBudget } from './bounded.js';
 import { describeEnvironment } from './environment.js';
-import { runStep } from './run-step.js';
+import { runStep, type RunStepOptions } from './run-step.js';
 
 export type RunProgress =
   | { type: 'setup'; message: string }
@@ -42,6 +42,8 @@ export interface RunPlanOptions {
    * writing. Default: one of INTERRUPT_BUDGET_MS made here.
    */
   budget?: InterruptBudget;
+  /** Passed to every step (see RunStepOptions): drivers by kind and the watchdog's bounds; tests only. */
+  stepOptions?: Pick<RunStepOptions, 'workloads' | 'watchdog'>;
 }
 
 /** Longest wait for a path's counters after a step, ms. */
@@ -115,6 +117,7 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunR
         faults: planned?.kind === 'relay-emulated' ? planned.faults : [],
         log,
         onInterval: (interval) => onProgress?.({ type: 'interval', stepId: step.id, interval }),
+        ...options.stepOptions,
       });
       budget.release();
       steps.push(result);

@@ -30,6 +30,8 @@ export interface RunStepOptions {
   onInterval?: (interval: LiveInterval) => void;
   /** Drivers by kind; default the shipped ones (tests pass a driver that never ends, for the watchdog). */
   workloads?: WorkloadRegistry;
+  /** Watchdog: grace beyond the step's window (default STEP_GRACE_MS) and drain after Ctrl-C (default STEP_DRAIN_MS), ms. */
+  watchdog?: { graceMs?: number; drainMs?: number };
 }
 
 export async function runStep(step: PlannedStep, path: OpenPath, options: RunStepOptions): Promise<StepResult> {
@@ -53,8 +55,9 @@ export async function runStep(step: PlannedStep, path: OpenPath, options: RunSte
     });
     const outcome = await watchStep(running, {
       what: `app (pid ${process.pid}) workload ${step.workload.kind} of step ${step.id} on ${path.id}`,
-      deadlineMs: stepDeadlineMs(step),
+      deadlineMs: stepDeadlineMs(step, options.watchdog?.graceMs),
       signal: options.signal,
+      ...(options.watchdog?.drainMs === undefined ? {} : { drainMs: options.watchdog.drainMs }),
     });
     return outcome.isAborted
       ? { ...stepIdentity(step), status: 'aborted', reason: 'interrupted', metrics: outcome.metrics }

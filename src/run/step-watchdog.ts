@@ -16,9 +16,9 @@ export interface WatchOptions {
   drainMs?: number;
 }
 
-/** The watchdog deadline of a step: its warm-up and window plus {@link STEP_GRACE_MS}. */
-export function stepDeadlineMs(step: { warmupMs: number; durationMs: number }): number {
-  return step.warmupMs + step.durationMs + STEP_GRACE_MS;
+/** The watchdog deadline of a step: its warm-up and window plus `graceMs` (default {@link STEP_GRACE_MS}). */
+export function stepDeadlineMs(step: { warmupMs: number; durationMs: number }, graceMs: number = STEP_GRACE_MS): number {
+  return step.warmupMs + step.durationMs + graceMs;
 }
 
 /**
