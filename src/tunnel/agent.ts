@@ -98,6 +98,7 @@ export function startAgent(options: AgentOptions): Promise<Agent> {
   let consecutiveFailures = 0;
   /** Cause of the latest failed listen attempt, for start errors. */
   let lastFailure: string | undefined;
+  let lastKind: string | undefined;
   let status: AgentStatus = 'connecting';
   let server: HycoRelayedServer | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
@@ -182,6 +183,7 @@ export function startAgent(options: AgentOptions): Promise<Agent> {
       if (closing !== undefined) return;
       const kind = classifyRelayError(error);
       lastFailure = describeListenFailure(error, options.connection.host);
+      lastKind = kind;
       onListenFailure?.();
       listenErrors[kind] = (listenErrors[kind] ?? 0) + 1;
       counts.listenFailures += 1;
@@ -221,7 +223,7 @@ export function startAgent(options: AgentOptions): Promise<Agent> {
   let onFailed: ((kind: string) => void) | undefined;
   let onListenFailure: (() => void) | undefined;
   const hint = 'check the connection string (namespace, key name, key) and that the relay is up and reachable';
-  const attempts = (): string => `${counts.listenFailures} attempt${counts.listenFailures === 1 ? '' : 's'}`;
+  const attempts = (): string => `${lastKind ?? 'no'} error, ${counts.listenFailures} attempt${counts.listenFailures === 1 ? '' : 's'}`;
   const lastCause = (): string => (lastFailure === undefined ? '' : `; last attempt: ${lastFailure} (${attempts()})`);
   return new Promise<Agent>((resolve, reject) => {
     const signal = options.signal;

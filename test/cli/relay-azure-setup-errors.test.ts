@@ -49,7 +49,7 @@ function expectCause(result: { code: number | null; stderr: string }, cause: Reg
   expect(result.code, result.stderr).toBe(ExitCode.SetupFailed);
   expect(result.stderr).toMatch(/error\[ERR_PATH_SETUP\]: .*agent could not listen on the relay: /);
   expect(result.stderr).toMatch(cause);
-  expect(result.stderr).toMatch(/\(\d+ attempts? in 5000 ms\)/);
+  expect(result.stderr).toMatch(/\(relay-[a-z0-9-]+ error, \d+ attempts? in 5000 ms\)/);
   expect(result.stderr).not.toContain('did not get to listen within');
   expect(result.stderr).not.toContain(secret.slice(0, 12));
 }
