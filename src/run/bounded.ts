@@ -118,3 +118,9 @@ export function interruptBudget(interrupt: AbortSignal, budgetMs: number = INTER
     },
   };
 }
+
+/** For `.catch`: an InterruptedError becomes `undefined` (stop, keep what was measured); anything else is rethrown. */
+export function undefinedIfInterrupted(error: unknown): undefined {
+  if (error instanceof InterruptedError) return undefined;
+  throw error;
+}
