@@ -81,8 +81,10 @@ export function bounded<T>(work: Promise<T>, bound: WaitBound): Promise<T> {
  * is running and draining) the clock has not started yet.
  */
 export interface InterruptBudget {
-  /** Aborts once the time after the interrupt is up. */
+  /** Aborts once the time after the interrupt is up (bounds writing the result). */
   signal: AbortSignal;
+  /** Aborts {@link WRITE_RESERVE_MS} earlier (bounds counters and teardown, so the result still gets written). */
+  teardownSignal: AbortSignal;
   /** A step is running: its drain does not count. */
   hold(): void;
   /** The step ended: if interrupted, the clock starts now (once). */
@@ -91,20 +93,29 @@ export interface InterruptBudget {
   dispose(): void;
 }
 
+/** Part of the interrupt budget kept for writing the result after counters and teardown, ms. */
+export const WRITE_RESERVE_MS = 500;
+
 /** See {@link InterruptBudget}. Starts released. */
 export function interruptBudget(interrupt: AbortSignal, budgetMs: number = INTERRUPT_BUDGET_MS): InterruptBudget {
   const controller = new AbortController();
+  const teardown = new AbortController();
+  const teardownMs = Math.max(0, budgetMs - Math.min(WRITE_RESERVE_MS, budgetMs / 2));
   let timer: NodeJS.Timeout | undefined;
+  let teardownTimer: NodeJS.Timeout | undefined;
   let isHeld = false;
   const start = (): void => {
     if (timer !== undefined || isHeld || !interrupt.aborted) return;
     timer = setTimeout(() => controller.abort(new InterruptedError(`did not finish within ${budgetMs} ms of the interrupt`)), budgetMs);
-    // A deadline only: whatever it bounds keeps the process alive, this timer must not.
+    teardownTimer = setTimeout(() => teardown.abort(new InterruptedError(`did not finish within ${teardownMs} ms of the interrupt`)), teardownMs);
+    // Deadlines only: whatever they bound keeps the process alive, these timers must not.
     timer.unref();
+    teardownTimer.unref();
   };
   interrupt.addEventListener('abort', start, { once: true });
   return {
     signal: controller.signal,
+    teardownSignal: teardown.signal,
     hold() {
       isHeld = true;
     },
@@ -114,6 +125,7 @@ export function interruptBudget(interrupt: AbortSignal, budgetMs: number = INTER
     },
     dispose() {
       clearTimeout(timer);
+      clearTimeout(teardownTimer);
       interrupt.removeEventListener('abort', start);
     },
   };

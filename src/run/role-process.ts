@@ -85,6 +85,8 @@ export async function spawnRole(role: RoleName, options: SpawnRoleOptions = {}):
     }
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  // Spawn or IPC failures also end in 'exit' (or a failed send): nothing more to do here.
+  child.on('error', () => undefined);
   child.on('exit', (code, signal) => {
     exited = true;
     options.signal?.removeEventListener('abort', onAbort);
@@ -116,7 +118,14 @@ export async function spawnRole(role: RoleName, options: SpawnRoleOptions = {}):
           reject(e);
         },
       });
-      child.send(request);
+      // A child that died (or was killed) a moment ago fails the send (EPIPE): that call fails, the
+      // process does not (without a callback the error would be emitted unhandled and crash us).
+      child.send(request, (error: Error | null) => {
+        if (error === null) return;
+        const waiter = pending.get(id);
+        pending.delete(id);
+        waiter?.reject(new PathSetupError(`${name} ${method}: ${error.message}`));
+      });
     });
   };
 

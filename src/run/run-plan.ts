@@ -122,7 +122,7 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunR
       budget.release();
       steps.push(result);
       onProgress?.({ type: 'step-end', result, index, total });
-      await readCounters(topology, pathCounters, log, budget.signal);
+      await readCounters(topology, pathCounters, log, budget.teardownSignal);
       if (options.onCheckpoint !== undefined) {
         const partial = await assemble('aborted', IN_PROGRESS_REASON);
         await bounded(options.onCheckpoint(partial), { what: 'writing the checkpoint', signal: budget.signal, timeoutMs: CHECKPOINT_TIMEOUT_MS }).catch(
@@ -132,7 +132,7 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunR
     }
   } finally {
     budget.release();
-    await closeTopology(topology, budget.signal, log);
+    await closeTopology(topology, budget.teardownSignal, log);
     ownBudget?.dispose();
   }
   const isAborted = signal.aborted || steps.some((s) => s.status === 'aborted');

@@ -107,6 +107,43 @@ describe('Ctrl-C during a run', () => {
     }
   }, 90_000);
 
+  test('during a step whose role processes are frozen (SIGSTOP): counters and teardown are cut at the bound, the processes killed, the result written', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hcbench-sigint-frozen-'));
+    let roles: number[] = [];
+    try {
+      const child = spawnCli(['--verbose', 'run', 'scenarios/ci-smoke.yaml', '--duration-ms', '30000', '--warmup-ms', '100', '--results-dir', dir]);
+      await child.waitForStderr(/^ {4}\S+ 1 s: /m, 60_000);
+      roles = childPids(child.pid);
+      expect(roles.length, 'onprem and cloud role processes').toBe(2);
+      // Real stuck processes: they hold their sockets but answer nothing, not even `stop`.
+      for (const pid of roles) process.kill(pid, 'SIGSTOP');
+      const sentAt = performance.now();
+      child.process.kill('SIGINT');
+      const exit = await child.exited;
+
+      expect(exit.code, child.stderr()).toBe(130);
+      expect(exit.atMs - sentAt).toBeLessThan(RUN_BOUND_MS);
+      expect(child.stderr()).not.toMatch(FAILSAFE);
+      // Each cut-short wait is named: the counters (role processes by pid) and the teardown.
+      expect(child.stderr()).toMatch(/could not read counters of \S+: the counters of \S+ \(.*pid \d+.*\) did not finish within \d+ ms of the interrupt/);
+      expect(child.stderr()).toMatch(/closing the network paths did not finish within \d+ ms of the interrupt; killing the role processes/);
+      const [folder] = await readdir(dir);
+      const result = JSON.parse(await readFile(join(dir, folder!, 'summary.json'), 'utf8')) as RunResult;
+      expect(result.status).toBe('aborted');
+      expect(result.steps[0]?.status).toBe('aborted');
+      await expectAllGone(roles);
+    } finally {
+      for (const pid of roles) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone, as it should be
+        }
+      }
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
+
   test('during result writing: gives a stuck write the interrupt budget, names the file, exits 130; the result is complete', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'hcbench-sigint-write-'));
     let child: CliChild | undefined;
