@@ -17,12 +17,17 @@ export const ExitCode = {
   RunFailed: 5,
   /** Results were produced and written, but a threshold failed. */
   ThresholdsFailed: 6,
-  /** Results were produced and written, but the run is invalid: the load generator fell behind. */
+  /**
+   * Results were produced and written, but a statistic that a threshold or the overhead verdict
+   * reads is untrusted: the load generator's own timing error is too large for it.
+   */
   InvalidRun: 7,
   /** `hcbench compare`: at least one metric regressed beyond its tolerance and the baseline's noise band. */
   Regression: 8,
   /** `hcbench compare`: the results cannot be compared (different scenario, topology or environment). */
   Incomparable: 9,
+  /** The target refused (or never answered) every connection: nothing to measure, the system under test is down. */
+  TargetUnreachable: 10,
   /** Interrupted by SIGINT; partial results written and marked `aborted`. */
   Interrupted: 130,
 } as const;
@@ -96,6 +101,13 @@ export class InterruptedError extends HarnessError {
 export class StuckError extends HarnessError {
   constructor(message: string, options: HarnessErrorOptions = {}) {
     super('ERR_STUCK', ExitCode.SetupFailed, message, options);
+  }
+}
+
+/** The target refused or did not answer a connection before any step ran: a target failure, not a generator verdict. */
+export class TargetUnreachableError extends HarnessError {
+  constructor(message: string, options: HarnessErrorOptions = {}) {
+    super('ERR_TARGET_UNREACHABLE', ExitCode.TargetUnreachable, message, options);
   }
 }
 

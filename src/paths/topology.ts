@@ -93,7 +93,7 @@ export async function openTopology(plan: Plan, options: TopologyOptions = {}): P
               hint: `export ${path.connectionStringEnv}='Endpoint=sb://<namespace>.servicebus.windows.net/;SharedAccessKeyName=...;SharedAccessKey=...;EntityPath=<hybrid connection>'`,
             });
           }
-          opened = await openAzureRelayPath({ ...input, connectionString, clientStack: path.clientStack });
+          opened = await openAzureRelayPath({ ...input, connectionString, clientStack: path.clientStack }, options);
           break;
         }
       }

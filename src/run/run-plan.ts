@@ -7,7 +7,9 @@
 
 import { analyzeRun } from '../analysis/analyze-run.js';
 import { computeOverhead } from '../analysis/overhead.js';
-import { HarnessError } from '../errors.js';
+import { HarnessError, TargetUnreachableError } from '../errors.js';
+import { probeTarget } from '../net/probe-target.js';
+import { parseHostPort } from '../paths/topology.js';
 import { RESULT_SCHEMA_VERSION, type RunEnvironment, type RunResult, type StepResult } from '../metrics/result.js';
 import type { LiveInterval } from '../metrics/recorder.js';
 import type { Plan } from '../plan/build-plan.js';
@@ -61,6 +63,7 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunR
   const nowMs = options.nowMs ?? Date.now;
   const startedAt = new Date(nowMs()).toISOString();
   const log = (line: string) => onProgress?.({ type: 'log', line });
+  await checkExternalTarget(plan, signal);
   onProgress?.({ type: 'setup', message: `starting paths: ${plan.paths.map((p) => p.id).join(', ')}` });
   const ownBudget = options.budget === undefined ? interruptBudget(signal) : undefined;
   const budget = options.budget ?? ownBudget!;
@@ -111,7 +114,7 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunR
       onProgress?.({ type: 'step-start', stepId: step.id, pathId: path.id, repetition: step.repetition, index, total, warmupMs: step.warmupMs, durationMs: step.durationMs });
       const planned = plan.paths.find((p) => p.id === step.pathId);
       budget.hold();
-      const result = await runStep(step, path, {
+      const measured = await runStep(step, path, {
         signal,
         clock: options.clock ?? systemClock,
         faults: planned?.kind === 'relay-emulated' ? planned.faults : [],
@@ -120,6 +123,7 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunR
         ...options.stepOptions,
       });
       budget.release();
+      const result = await checkStepTarget(plan, measured, signal);
       steps.push(result);
       onProgress?.({ type: 'step-end', result, index, total });
       await readCounters(topology, pathCounters, log, budget.teardownSignal);
@@ -129,6 +133,8 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunR
           (error: unknown) => log(`checkpoint not written: ${error instanceof Error ? error.message : String(error)}`),
         );
       }
+      // A target that went away fails every later step the same way: stop here.
+      if (result.status === 'failed' && result.error.code === TARGET_UNREACHABLE_CODE) break;
     }
   } finally {
     budget.release();
@@ -138,6 +144,44 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunR
   const isAborted = signal.aborted || steps.some((s) => s.status === 'aborted');
   const final = isAborted ? await assemble('aborted', 'interrupted') : await assemble(steps.some((s) => s.status === 'failed') ? 'failed' : 'completed');
   return { ...final, analysis: analyzeRun(final) };
+}
+
+/** How long the target may take to accept the pre-run probe connection, ms. */
+const TARGET_PROBE_MS = 1000;
+
+/**
+ * An external target that refuses (or never answers) a connection fails the run at once, as a
+ * target failure with its address and the error: every step would only measure refusals.
+ */
+async function checkExternalTarget(plan: Plan, signal: AbortSignal): Promise<void> {
+  if (plan.target.kind !== 'external') return;
+  const address = parseHostPort(plan.target.address);
+  const probe = await probeTarget(address, { timeoutMs: TARGET_PROBE_MS, signal });
+  if (probe.ok || probe.code === 'ABORTED') return;
+  const what = probe.code === 'ETIMEDOUT' ? `did not accept a connection within ${TARGET_PROBE_MS} ms` : `refused the connection (${probe.code}: ${probe.message})`;
+  throw new TargetUnreachableError(`target ${plan.target.address} ${what}; nothing was measured`, {
+    hint: 'start the target server first (see the scenario\'s description), or point the run at it with --target-address host:port',
+  });
+}
+
+/** The error code of a step whose target refused every connection. */
+export const TARGET_UNREACHABLE_CODE = 'ERR_TARGET_UNREACHABLE';
+
+/**
+ * A step on an external target that completed nothing and counted only errors is checked: if the
+ * target now refuses connections, the step failed as a target failure (not as data to judge).
+ */
+async function checkStepTarget(plan: Plan, step: StepResult, signal: AbortSignal): Promise<StepResult> {
+  if (plan.target.kind !== 'external' || step.status === 'failed') return step;
+  const { counters, warmupCounters } = step.metrics;
+  const completed = counters.transactions + (warmupCounters?.transactions ?? 0);
+  const errors = Object.values(counters.errors).reduce((a, b) => a + (b ?? 0), 0) + Object.values(warmupCounters?.errors ?? {}).reduce((a, b) => a + (b ?? 0), 0);
+  if (completed > 0 || errors === 0) return step;
+  const probe = await probeTarget(parseHostPort(plan.target.address), { timeoutMs: TARGET_PROBE_MS, signal });
+  if (probe.ok || probe.code === 'ABORTED') return step;
+  const { metrics: _metrics, ...identity } = step;
+  const message = `target ${plan.target.address} refused every connection of this step (${errors} errors, 0 transactions; probe: ${probe.code})`;
+  return { ...identity, status: 'failed', error: { code: TARGET_UNREACHABLE_CODE, message } };
 }
 
 /** Closes every path and role process; killed when that does not end within its bound. */

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, onTestFinished, test } from 'vitest';
-import { invalidRunReasons } from '../../src/analysis/run-validity.js';
+import { invalidCompareReasons, invalidRunReasons } from '../../src/analysis/run-validity.js';
 import { ExitCode } from '../../src/errors.js';
 import type { RunResult } from '../../src/metrics/result.js';
 import { quietBaseline, withSlowerRelay } from '../analysis/compare-synthetic.js';
@@ -100,7 +100,7 @@ describe('ci-smoke gate', () => {
       // `no-data` (the relay completed nothing in a starved window) fails the gate just the same.
       expect(['failed', 'no-data']).toContain(result.thresholds?.[0]?.status);
       expect(result.thresholds?.[1]?.status).toBe('passed');
-      expect(run.exitCode).toBe(invalidRunReasons(result).length > 0 ? ExitCode.InvalidRun : ExitCode.ThresholdsFailed);
+      expect(run.exitCode).toBe(invalidRunReasons(result, ['overhead.roundTrip.p50 < 1us', 'relay.errorRate < 1%']).length > 0 ? ExitCode.InvalidRun : ExitCode.ThresholdsFailed);
       expect(readJUnit(await readFile(join(dir, 'junit.xml'), 'utf8')).failures).toBe(1);
 
       const compare = await runCli(['compare', BASELINE, join(folder!, 'summary.json'), '--json']);
@@ -109,11 +109,14 @@ describe('ci-smoke gate', () => {
       expect(report.reasons).toEqual([]);
       expect(report.isComparable).toBe(true);
       expect(report.metrics.length).toBeGreaterThanOrEqual(6);
-      // Its verdict against a quiet machine's baseline depends on this machine's load (the exit codes
-      // are proven above on constructed inputs); against itself it is unchanged, so it can be a baseline.
+      const untrusted = invalidCompareReasons(result).length > 0;
+      if (untrusted) expect(compare.exitCode).toBe(ExitCode.InvalidRun);
+      // Otherwise its verdict against a quiet machine's baseline depends on this machine's load (the
+      // exit codes are proven above on constructed inputs). Against itself nothing moved, so it can
+      // serve as a baseline: unchanged (exit 0), or exit 7 exactly when its own figures are untrusted.
       const self = await runCli(['compare', join(folder!, 'summary.json'), join(folder!, 'summary.json')]);
-      expect(self.exitCode, self.stdout).toBe(ExitCode.Ok);
-      expect(self.stdout).toMatch(/^compare: unchanged \(0 regressed, 0 improved, \d+ unchanged, 0 incomparable\)/);
+      expect(self.exitCode, self.stdout).toBe(untrusted ? ExitCode.InvalidRun : ExitCode.Ok);
+      expect(self.stdout).toMatch(/\(0 regressed, 0 improved, \d+ unchanged, 0 incomparable\)/);
     },
     180_000,
   );

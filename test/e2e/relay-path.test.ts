@@ -82,6 +82,15 @@ describe('direct vs relay end to end', () => {
     }
     expect(result.overhead['tcp-request-response']?.map((r) => r.metric)).toContain('roundTrip.p50');
 
+    // The forwarder runs in its own process (the app-side relay client), not in the generator's:
+    // every role has its own pid, and the counts above came from that process.
+    const pids = result.environment.rolePids;
+    const clientPid = pids['relay-emulated.app-relay-client'];
+    expect(clientPid).toBeGreaterThan(0);
+    expect(new Set([pids['app'], pids['onprem'], pids['relay-emulated.cloud'], clientPid]).size).toBe(4);
+    expect(pids['app']).toBe(process.pid);
+    expect(result.environment.roles['relay-emulated.forwarder']).toBe(`app-relay-client (pid ${clientPid})`);
+
     // No role process outlives the run.
     for (const [role, pid] of Object.entries(result.environment.rolePids)) {
       if (role === 'app') continue;

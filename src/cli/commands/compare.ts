@@ -1,11 +1,13 @@
 // `hcbench compare <baseline.json> <current.json>`: metric-by-metric verdicts against a baseline,
 // as console text (stdout), Markdown and JUnit XML files. Exit 0 (unchanged or improved),
-// 8 (a metric regressed), 9 (incomparable results), 2 (an unreadable result file).
+// 8 (a metric regressed), 9 (incomparable results), 7 (a compared figure of either result is
+// untrusted: its generator's timing error is too large for it), 2 (an unreadable result file).
 
 import { InvalidArgumentError, type Command } from 'commander';
 import { mkdir, readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { compareResults, type ToleranceRule } from '../../analysis/compare.js';
+import { invalidCompareReasons } from '../../analysis/run-validity.js';
 import { ExitCode, HarnessError } from '../../errors.js';
 import type { RunResult } from '../../metrics/result.js';
 import { renderCompareMarkdown, renderCompareText } from '../../report/compare-text.js';
@@ -79,6 +81,20 @@ export function registerCompare(program: Command, io: CliIo, setExit: (code: Exi
         await writeTo(flags.junit, renderJUnit(suites), 'junit');
       }
       io.stdout.write(flags.json === true ? `${JSON.stringify(report, null, 2)}\n` : renderCompareText(report));
-      setExit(report.verdict === 'regressed' ? ExitCode.Regression : report.verdict === 'incomparable' ? ExitCode.Incomparable : ExitCode.Ok);
+      // A verdict resting on a figure the generator's own timing error spoils is not evidence.
+      const invalid = [
+        ...invalidCompareReasons(baseline).map((r) => `invalid baseline: ${r}`),
+        ...invalidCompareReasons(current).map((r) => `invalid current: ${r}`),
+      ];
+      if (invalid.length > 0) io.stderr.write(invalid.map((line) => `${line}\n`).join(''));
+      setExit(
+        report.verdict === 'incomparable'
+          ? ExitCode.Incomparable
+          : invalid.length > 0
+            ? ExitCode.InvalidRun
+            : report.verdict === 'regressed'
+              ? ExitCode.Regression
+              : ExitCode.Ok,
+      );
     });
 }

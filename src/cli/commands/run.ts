@@ -5,10 +5,11 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { resolve } from 'node:path';
 import { ExitCode, UsageError } from '../../errors.js';
+import { readConnectionStringEnv } from '../../azure/connection-source.js';
 import type { RunResult } from '../../metrics/result.js';
 import { buildPlan } from '../../plan/build-plan.js';
 import { REPORT_FILE_NAMES, renderReport, type ReportFormat } from '../../report/index.js';
-import { runPlan } from '../../run/run-plan.js';
+import { runPlan, TARGET_UNREACHABLE_CODE } from '../../run/run-plan.js';
 import { createRunFolder, writeFileAtomic } from '../../run/write-results.js';
 import { loadScenarioFile } from '../../scenario/load.js';
 import type { CliIo } from '../io.js';
@@ -93,7 +94,11 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
       // Before any socket opens: say where documented Azure limits would bite.
       for (const warning of checkRelayLimits(scenario)) io.stderr.write(`warning: ${warning}\n`);
       const secrets = Object.fromEntries(
-        plan.paths.flatMap((path) => (path.kind === 'relay-azure' ? [[path.connectionStringEnv, io.env[path.connectionStringEnv]]] : [])),
+        plan.paths.flatMap((path) =>
+          path.kind === 'relay-azure'
+            ? [[path.connectionStringEnv, readConnectionStringEnv(path.connectionStringEnv, io.env, (note) => io.stderr.write(`warning: ${note}\n`))]]
+            : [],
+        ),
       ) as Record<string, string | undefined>;
       const folder = flags.save ? await createRunFolder(resolve(io.cwd, flags.resultsDir), scenario.name, Date.now()) : undefined;
       const progress = createProgressPrinter(io, { isVerbose: program.opts<{ verbose?: boolean }>().verbose === true });
@@ -137,14 +142,16 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
       if (flags.junit !== undefined) await writeTo(flags.junit, renderJUnit([thresholdSuite(verdicts ?? [], scenario.name, result.startedAt)]), 'junit');
       if (flags.md !== undefined) await writeTo(flags.md, `${renderReport('md', result)}\n${renderThresholdsMarkdown(verdicts ?? [])}`, 'markdown');
       io.stdout.write(flags.json === true ? renderReport('json', result) : renderReport('console', result, { isTTY: io.stdout.isTTY === true }));
-      const invalid = invalidRunReasons(result);
+      const invalid = invalidRunReasons(result, scenario.thresholds ?? []);
       (flags.json === true ? io.stderr : io.stdout).write(renderThresholdsText(verdicts ?? []) + invalid.map((r) => `invalid run: ${r}\n`).join(''));
       // Ctrl-C after the last step (while writing): everything is written, and the shell hears 130.
       setExit(
         result.status === 'aborted' || io.signal.aborted
           ? ExitCode.Interrupted
           : result.status === 'failed'
-            ? ExitCode.RunFailed
+            ? result.steps.some((s) => s.status === 'failed' && s.error.code === TARGET_UNREACHABLE_CODE)
+              ? ExitCode.TargetUnreachable
+              : ExitCode.RunFailed
             : invalid.length > 0
               ? ExitCode.InvalidRun
               : verdicts !== undefined && !thresholdsPassed(verdicts)

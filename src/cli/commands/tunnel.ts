@@ -61,6 +61,8 @@ export async function connectionFromFlags(flags: TunnelEndpointFlags, io: CliIo)
       ...(flags.connectionStringFile === undefined ? {} : { file: flags.connectionStringFile }),
     },
     io.env,
+    undefined,
+    (note) => io.stderr.write(`warning: ${note}\n`),
   );
   try {
     return parseConnectionString(text, flags.hybridConnection);
