@@ -92,6 +92,20 @@ export class PathSetupError extends HarnessError {
   }
 }
 
+/** Ctrl-C (the run's abort signal) arrived while the harness waited for `operation`. */
+export class InterruptedError extends HarnessError {
+  constructor(message: string, options: HarnessErrorOptions = {}) {
+    super('ERR_INTERRUPTED', ExitCode.Interrupted, message, options);
+  }
+}
+
+/** A bounded wait ran out: the message names the process and the operation waited for. */
+export class StuckError extends HarnessError {
+  constructor(message: string, options: HarnessErrorOptions = {}) {
+    super('ERR_STUCK', ExitCode.SetupFailed, message, options);
+  }
+}
+
 /** The target refused or did not answer a connection before any step ran: a target failure, not a generator verdict. */
 export class TargetUnreachableError extends HarnessError {
   constructor(message: string, options: HarnessErrorOptions = {}) {

@@ -1,7 +1,9 @@
 // Orchestrates one run: builds the paths, runs every step on its path, reads the components'
 // counters, and assembles the RunResult. Never prints; reports progress through a callback and
 // hands a checkpoint (a valid result marked `aborted`, "in progress") to the caller after every
-// step, so a crash or Ctrl-C always leaves a readable partial result.
+// step, so a crash or Ctrl-C always leaves a readable partial result. Every await is bounded:
+// setup and steps by the abort signal (Ctrl-C), the step by its watchdog, and what follows a step
+// (counters, checkpoint, teardown) by a deadline and, after Ctrl-C, by the interrupt budget.
 
 import { analyzeRun } from '../analysis/analyze-run.js';
 import { computeOverhead } from '../analysis/overhead.js';
@@ -14,8 +16,9 @@ import type { Plan } from '../plan/build-plan.js';
 import { openTopology, type Topology } from '../paths/topology.js';
 import type { Scenario } from '../scenario/schema.js';
 import { systemClock, type Clock } from '../workloads/types.js';
+import { bounded, interruptBudget, type InterruptBudget } from './bounded.js';
 import { describeEnvironment } from './environment.js';
-import { runStep } from './run-step.js';
+import { runStep, type RunStepOptions } from './run-step.js';
 
 export type RunProgress =
   | { type: 'setup'; message: string }
@@ -36,7 +39,21 @@ export interface RunPlanOptions {
   secrets?: Record<string, string | undefined>;
   /** Wall clock for the result's timestamps (epoch ms), injectable for tests. */
   nowMs?: () => number;
+  /**
+   * The time left after Ctrl-C (see bounded.ts); the caller shares it to bound its own result
+   * writing. Default: one of INTERRUPT_BUDGET_MS made here.
+   */
+  budget?: InterruptBudget;
+  /** Passed to every step (see RunStepOptions): drivers by kind and the watchdog's bounds; tests only. */
+  stepOptions?: Pick<RunStepOptions, 'workloads' | 'watchdog'>;
 }
+
+/** Longest wait for a path's counters after a step, ms. */
+export const COUNTERS_TIMEOUT_MS = 5_000;
+/** Longest wait for a checkpoint write, ms. */
+export const CHECKPOINT_TIMEOUT_MS = 10_000;
+/** Longest wait for the teardown of every path and role process, ms (then they are killed). */
+export const TEARDOWN_TIMEOUT_MS = 60_000;
 
 /** Why a result is marked aborted while the run is still going (what a crash leaves behind). */
 export const IN_PROGRESS_REASON = 'in progress: the run was interrupted or crashed before it finished';
@@ -48,9 +65,15 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunR
   const log = (line: string) => onProgress?.({ type: 'log', line });
   await checkExternalTarget(plan, signal);
   onProgress?.({ type: 'setup', message: `starting paths: ${plan.paths.map((p) => p.id).join(', ')}` });
+  const ownBudget = options.budget === undefined ? interruptBudget(signal) : undefined;
+  const budget = options.budget ?? ownBudget!;
   const topology = await openTopology(plan, {
     onLog: (role, line) => log(`[${role}] ${line}`),
+    signal,
     ...(options.secrets === undefined ? {} : { secrets: options.secrets }),
+  }).catch((error: unknown) => {
+    ownBudget?.dispose();
+    throw error;
   });
   const steps: StepResult[] = [];
   const pathCounters: Record<string, Record<string, unknown>> = {};
@@ -90,23 +113,33 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunR
       const total = plan.steps.length;
       onProgress?.({ type: 'step-start', stepId: step.id, pathId: path.id, repetition: step.repetition, index, total, warmupMs: step.warmupMs, durationMs: step.durationMs });
       const planned = plan.paths.find((p) => p.id === step.pathId);
+      budget.hold();
       const measured = await runStep(step, path, {
         signal,
         clock: options.clock ?? systemClock,
         faults: planned?.kind === 'relay-emulated' ? planned.faults : [],
         log,
         onInterval: (interval) => onProgress?.({ type: 'interval', stepId: step.id, interval }),
+        ...options.stepOptions,
       });
+      budget.release();
       const result = await checkStepTarget(plan, measured, signal);
       steps.push(result);
       onProgress?.({ type: 'step-end', result, index, total });
-      await readCounters(topology, pathCounters, log);
-      await options.onCheckpoint?.(await assemble('aborted', IN_PROGRESS_REASON));
+      await readCounters(topology, pathCounters, log, budget.teardownSignal);
+      if (options.onCheckpoint !== undefined) {
+        const partial = await assemble('aborted', IN_PROGRESS_REASON);
+        await bounded(options.onCheckpoint(partial), { what: 'writing the checkpoint', signal: budget.signal, timeoutMs: CHECKPOINT_TIMEOUT_MS }).catch(
+          (error: unknown) => log(`checkpoint not written: ${error instanceof Error ? error.message : String(error)}`),
+        );
+      }
       // A target that went away fails every later step the same way: stop here.
       if (result.status === 'failed' && result.error.code === TARGET_UNREACHABLE_CODE) break;
     }
   } finally {
-    await topology.close();
+    budget.release();
+    await closeTopology(topology, budget.teardownSignal, log);
+    ownBudget?.dispose();
   }
   const isAborted = signal.aborted || steps.some((s) => s.status === 'aborted');
   const final = isAborted ? await assemble('aborted', 'interrupted') : await assemble(steps.some((s) => s.status === 'failed') ? 'failed' : 'completed');
@@ -151,13 +184,29 @@ async function checkStepTarget(plan: Plan, step: StepResult, signal: AbortSignal
   return { ...identity, status: 'failed', error: { code: TARGET_UNREACHABLE_CODE, message } };
 }
 
-async function readCounters(topology: Topology, into: Record<string, Record<string, unknown>>, log: (line: string) => void): Promise<void> {
+/** Closes every path and role process; killed when that does not end within its bound. */
+async function closeTopology(topology: Topology, budget: AbortSignal, log: (line: string) => void): Promise<void> {
+  try {
+    await bounded(topology.close(budget.aborted ? 500 : undefined), { what: 'closing the network paths', signal: budget, timeoutMs: TEARDOWN_TIMEOUT_MS });
+  } catch (error) {
+    log(`${error instanceof Error ? error.message : String(error)}; killing the role processes`);
+    topology.kill();
+  }
+}
+
+async function readCounters(
+  topology: Topology,
+  into: Record<string, Record<string, unknown>>,
+  log: (line: string) => void,
+  budget: AbortSignal,
+): Promise<void> {
   for (const path of topology.paths.values()) {
     if (path.readCounters === undefined) continue;
     try {
-      into[path.id] = await path.readCounters();
+      const what = `the counters of ${path.id} (${Object.values(path.components).join(', ')})`;
+      into[path.id] = await bounded(path.readCounters(), { what, signal: budget, timeoutMs: COUNTERS_TIMEOUT_MS });
     } catch (error) {
-      log(`could not read counters of ${path.id}: ${String(error)}`);
+      log(`could not read counters of ${path.id}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 }

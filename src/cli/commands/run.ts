@@ -21,6 +21,10 @@ import { renderJUnit, thresholdSuite } from '../../report/junit.js';
 import { renderThresholdsMarkdown, renderThresholdsText } from '../../report/threshold-text.js';
 import { type RunOutput, writeRunOutputs } from '../run-outputs.js';
 import { readCalibration } from '../../calibrate/read-calibration.js';
+import { bounded, interruptBudget } from '../../run/bounded.js';
+
+/** Longest wait for one result file to be written, ms (after Ctrl-C the interrupt budget is shorter). */
+export const WRITE_TIMEOUT_MS = 30_000;
 
 interface RunFlags {
   json?: boolean;
@@ -110,11 +114,16 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
       const progress = createProgressPrinter(io, { isVerbose: program.opts<{ verbose?: boolean }>().verbose === true });
       let result: RunResult;
       let isCheckpointFailed = false;
+      // After Ctrl-C: the step drains, then counters, teardown and these writes share 2 s.
+      const budget = interruptBudget(io.signal);
+      const write = <T,>(work: Promise<T>, what: string): Promise<T> =>
+        bounded(work, { what: `writing ${what}`, signal: budget.signal, timeoutMs: WRITE_TIMEOUT_MS });
       try {
         result = await runPlan(plan, {
           scenario,
           scenarioFile: file,
           signal: io.signal,
+          budget,
           secrets,
           onProgress: (event) => progress.onProgress(event),
           onCheckpoint: async (partial) => {
@@ -139,12 +148,13 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
       const resultJson = renderReport('json', result);
       const outputs: RunOutput[] = [];
       if (folder !== undefined) {
+        io.stderr.write(`writing results to ${folder}\n`);
         const formats = new Set<ReportFormat>(['json', ...scenario.output.formats]);
         for (const format of formats) outputs.push({ folder, name: REPORT_FILE_NAMES[format], text: format === 'json' ? resultJson : renderReport(format, result) });
       }
       if (flags.junit !== undefined) outputs.push({ path: flags.junit, label: 'junit', text: renderJUnit([thresholdSuite(verdicts ?? [], scenario.name, result.startedAt)]) });
       if (flags.md !== undefined) outputs.push({ path: flags.md, label: 'markdown', text: `${renderReport('md', result)}\n${renderThresholdsMarkdown(verdicts ?? [])}` });
-      const failures = await writeRunOutputs(io, outputs, resultJson, flags.json === true);
+      const failures = await writeRunOutputs(io, outputs, resultJson, flags.json === true, write);
       if (folder !== undefined && !failures.some((f) => f.message.includes(folder))) io.stderr.write(`results: ${folder}\n`);
       io.stdout.write(flags.json === true ? resultJson : renderReport('console', result, { isTTY: io.stdout.isTTY === true }));
       const invalid = invalidRunReasons(result, scenario.thresholds ?? []);
@@ -154,8 +164,9 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
           hint: 'check the path, its permissions and free space; the measured result was saved or printed as shown above',
         });
       }
+      // Ctrl-C after the last step (while writing): everything is written, and the shell hears 130.
       setExit(
-        result.status === 'aborted'
+        result.status === 'aborted' || io.signal.aborted
           ? ExitCode.Interrupted
           : result.status === 'failed'
             ? result.steps.some((s) => s.status === 'failed' && s.error.code === TARGET_UNREACHABLE_CODE)
