@@ -17,7 +17,7 @@ export type RunOutput = { folder: string; name: string; text: string } | { path:
 export type BoundWrite = <T>(work: Promise<T>, what: string) => Promise<T>;
 
 /**
- * Writes every output, reporting each written file on stderr. Returns the write failures (already
+ * Writes every output, reporting each written file (and the run folder, once complete) on stderr. Returns the write failures (already
  * reported). When `resultJson` was not saved by one of `outputs`, saves it to a fresh temporary
  * folder and says where; if even that fails, prints it to stdout unless `isJsonOnStdout`.
  */
@@ -30,17 +30,22 @@ export async function writeRunOutputs(
 ): Promise<OutputWriteError[]> {
   const failures: OutputWriteError[] = [];
   let isResultSaved = false;
-  for (const output of outputs) {
+  let folderFailed = false;
+  for (const [index, output] of outputs.entries()) {
     try {
       if ('folder' in output) {
         await bound(writeFileAtomic(output.folder, output.name, output.text), join(output.folder, output.name));
         if (output.name === REPORT_FILE_NAMES.json) isResultSaved = true;
+        const next = outputs[index + 1];
+        // The run folder is complete: say so before any --junit/--md output is attempted.
+        if (!folderFailed && (next === undefined || !('folder' in next))) io.stderr.write(`results: ${output.folder}\n`);
       } else {
         io.stderr.write(`${output.label}: ${await bound(writeOutputFile(io.cwd, output.path, output.text), output.path)}\n`);
       }
     } catch (error) {
       if (!(error instanceof OutputWriteError)) throw error;
       failures.push(error);
+      if ('folder' in output) folderFailed = true;
       io.stderr.write(`error[${error.code}]: ${error.message}\n`);
     }
   }

@@ -114,7 +114,7 @@ describe('Ctrl-C during a run', () => {
       const child = spawnCli(['--verbose', 'run', 'scenarios/ci-smoke.yaml', '--duration-ms', '30000', '--warmup-ms', '100', '--results-dir', dir]);
       await child.waitForStderr(/^ {4}\S+ 1 s: /m, 60_000);
       roles = childPids(child.pid);
-      expect(roles.length, 'onprem and cloud role processes').toBe(2);
+      expect(roles.length, 'onprem, cloud and app-relay-client role processes').toBe(3);
       // Real stuck processes: they hold their sockets but answer nothing, not even `stop`.
       for (const pid of roles) process.kill(pid, 'SIGSTOP');
       const sentAt = performance.now();

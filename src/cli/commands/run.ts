@@ -155,7 +155,6 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
       if (flags.junit !== undefined) outputs.push({ path: flags.junit, label: 'junit', text: renderJUnit([thresholdSuite(verdicts ?? [], scenario.name, result.startedAt)]) });
       if (flags.md !== undefined) outputs.push({ path: flags.md, label: 'markdown', text: `${renderReport('md', result)}\n${renderThresholdsMarkdown(verdicts ?? [])}` });
       const failures = await writeRunOutputs(io, outputs, resultJson, flags.json === true, write);
-      if (folder !== undefined && !failures.some((f) => f.message.includes(folder))) io.stderr.write(`results: ${folder}\n`);
       io.stdout.write(flags.json === true ? resultJson : renderReport('console', result, { isTTY: io.stdout.isTTY === true }));
       const invalid = invalidRunReasons(result, scenario.thresholds ?? []);
       (flags.json === true ? io.stderr : io.stdout).write(renderThresholdsText(verdicts ?? []) + invalid.map((r) => `invalid run: ${r}\n`).join(''));
