@@ -24,10 +24,13 @@ export function normalQuantile(p: number): number {
 }
 
 /**
- * Student t quantile with `df` degrees of freedom (Cornish–Fisher expansion around the normal;
- * within 1 % for df >= 3). Infinite or non-positive df falls back to the normal quantile.
+ * Student t quantile with `df` degrees of freedom: exact for df 1 and 2 (closed forms), else the
+ * Cornish–Fisher expansion around the normal (within 1 % for df >= 3). Infinite or non-positive
+ * df falls back to the normal quantile.
  */
 export function tQuantile(p: number, df: number): number {
+  if (df === 1) return Math.tan(Math.PI * (p - 0.5));
+  if (df === 2) return (2 * p - 1) / Math.sqrt(2 * p * (1 - p));
   const z = normalQuantile(p);
   if (!Number.isFinite(df) || df <= 0) return z;
   const z3 = z ** 3;

@@ -33,7 +33,7 @@ export function toSpec(input: ThresholdInput): ThresholdSpec {
 export function evaluateThresholds(result: RunResult, inputs: readonly ThresholdInput[], analysis?: RunAnalysis): ThresholdVerdict[] {
   const series = groupSeries(result.steps);
   let lazy = analysis;
-  const getAnalysis = (): RunAnalysis => (lazy ??= analyzeRun(result, { resamples: 200 }));
+  const getAnalysis = (): RunAnalysis => (lazy ??= analyzeRun(result));
   return inputs.flatMap((input) => {
     const spec = toSpec(input);
     const label = labelOf(spec);
