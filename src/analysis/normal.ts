@@ -43,3 +43,25 @@ export function tQuantile(p: number, df: number): number {
     (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / (384 * df ** 3)
   );
 }
+
+/**
+ * Chi-square quantile with `df` degrees of freedom: exact for df 1 (a squared normal) and 2 (an
+ * exponential), else the Wilson–Hilferty approximation (within 1 % for df >= 3 in the central 95 %).
+ */
+export function chiSquareQuantile(p: number, df: number): number {
+  if (df === 1) return normalQuantile((1 + p) / 2) ** 2;
+  if (df === 2) return -2 * Math.log(1 - p);
+  const z = normalQuantile(p);
+  const c = 2 / (9 * df);
+  return df * (1 - c + z * Math.sqrt(c)) ** 3;
+}
+
+/**
+ * The 95 % range of the factor by which a standard deviation estimated from `n` values may differ
+ * from the true one: [√((n−1)/χ²₀.₉₇₅), √((n−1)/χ²₀.₀₂₅)]; e.g. n = 2 gives ×0.45–×31.9.
+ */
+export function sdUncertainty(n: number): { low: number; high: number } | null {
+  if (n < 2) return null;
+  const df = n - 1;
+  return { low: Math.sqrt(df / chiSquareQuantile(0.975, df)), high: Math.sqrt(df / chiSquareQuantile(0.025, df)) };
+}

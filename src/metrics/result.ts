@@ -253,7 +253,11 @@ export interface RunResult {
   pathCounters?: Record<string, Record<string, unknown>>;
   /** Counters of the first relay path's components, when a relay path ran. */
   relayPath?: RelayPathCounters;
-  /** Relay vs direct, per step id, when both paths ran. */
+  /**
+   * Relay vs direct, keyed by the relay step id (`<variant>@<relay path>`), for every relay path:
+   * percentiles of histograms merged over the paired repetitions, the same figures as
+   * `analysis.comparisons` (which adds the intervals).
+   */
   overhead: Record<string, OverheadRow[]>;
   /**
    * The analysis of the finished run (paired deltas with confidence intervals, round-trip fits,

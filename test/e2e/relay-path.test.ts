@@ -79,7 +79,7 @@ describe('direct vs relay end to end', () => {
       expect(h.p50Us).toBeLessThanOrEqual(h.p99Us);
       expect(h.p99Us).toBeLessThanOrEqual(h.maxUs);
     }
-    expect(result.overhead['tcp-request-response']?.map((r) => r.metric)).toContain('roundTrip.p50');
+    expect(result.overhead['tcp-request-response@relay-emulated']?.map((r) => r.metric)).toContain('roundTrip.p50');
 
     // No role process outlives the run.
     for (const [role, pid] of Object.entries(result.environment.rolePids)) {
