@@ -60,6 +60,11 @@ export interface StepCounters {
   sent?: number;
   /** Open model: arrivals skipped (`whenBehind: drop`, queue full, or still queued when the window ended). */
   dropped?: number;
+  /**
+   * Open model: transactions that completed inside the measured window, whatever their arrival's
+   * phase (an arrival queued during warm-up that completes in the window counts here).
+   */
+  completedInWindow?: number;
   /** Open model: transactions dispatched later than `lateThresholdMs` after their intended start. */
   late?: number;
   /** Failed attempts that were retried (not in `errors`, not in any latency). */
