@@ -148,6 +148,12 @@ export interface StepTiming {
   /** Open model: the configured arrival process and rate at t0. */
   arrivals?: 'constant' | 'poisson';
   ratePerSec?: number;
+  /**
+   * Closed model held to at most this many requests per second (http's autocannon `overallRate`):
+   * still closed and timed from the actual send, so a stall delays later requests instead of
+   * showing in their latency (coordinated omission). Never an open model.
+   */
+  rateLimitPerSec?: number;
   whenBehind?: 'queue' | 'drop';
 }
 

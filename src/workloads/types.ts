@@ -150,7 +150,7 @@ export interface HttpParams {
    * requests go out in a burst at the start of each second; for a smooth open model use a TCP workload.
    */
   ratePerSec?: number;
-  /** Per-request timeout, ms (rounded up to whole seconds for autocannon). Optional; default 10000; valid 1000..600000. */
+  /** Per-request timeout, ms, whole seconds (autocannon times out in seconds). Optional; default 10000; valid 1000..600000. */
   timeoutMs?: number;
 }
 
