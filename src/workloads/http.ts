@@ -26,7 +26,7 @@ async function runHttp(options: WorkloadRunOptions<HttpParams>): Promise<Workloa
   recorder.setIntervalListener(options.onInterval);
   const stopper = createStopper(signal);
   try {
-    const window = createRunWindow(clock, options.warmupMs, options.durationMs);
+    const window = createRunWindow(clock, options.warmupMs, options.durationMs, options.windowStartNs);
     recorder.startIntervals(window.warmupEndNs);
     const totalMs = options.warmupMs + options.durationMs;
     stopper.armDeadline(totalMs + STOP_GRACE_MS + 2000);
