@@ -85,6 +85,11 @@ export interface StepMetrics {
   durationMs: number;
   /** Warm-up length in milliseconds; nothing from it is in the histograms or counters. */
   warmupMs: number;
+  /**
+   * Start of the measured window in ms after the run's start (`startedAt`), on the monotonic
+   * clock: places the step's intervals on the run's one time line (.hlog). Absent in older results.
+   */
+  windowStartMs?: number;
   counters: StepCounters;
   /** Transactions per second over the measured window. */
   transactionsPerSec: number;

@@ -27,6 +27,8 @@ export interface RunStepOptions {
   log: (line: string) => void;
   /** Live figures of each finished interval of the measured window. */
   onInterval?: (interval: LiveInterval) => void;
+  /** The run's start on `clock` (ns): each step's measured window is placed after it (metrics.windowStartMs). */
+  runStartNs?: bigint;
 }
 
 export async function runStep(step: PlannedStep, path: OpenPath, options: RunStepOptions): Promise<StepResult> {
@@ -38,7 +40,9 @@ export async function runStep(step: PlannedStep, path: OpenPath, options: RunSte
     }, fault.atMs),
   );
   try {
+    const windowStartNs = options.clock.nowNs();
     const outcome = await workloads[step.workload.kind].run({
+      windowStartNs,
       dialAddress: path.dialAddress,
       params: step.workload,
       warmupMs: step.warmupMs,
@@ -47,6 +51,9 @@ export async function runStep(step: PlannedStep, path: OpenPath, options: RunSte
       clock: options.clock,
       ...(options.onInterval === undefined ? {} : { onInterval: options.onInterval }),
     });
+    if (options.runStartNs !== undefined) {
+      outcome.metrics.windowStartMs = Number(windowStartNs + BigInt(step.warmupMs) * 1_000_000n - options.runStartNs) / 1e6;
+    }
     return outcome.isAborted
       ? { ...stepIdentity(step), status: 'aborted', reason: 'interrupted', metrics: outcome.metrics }
       : { ...stepIdentity(step), status: 'completed', metrics: outcome.metrics };
