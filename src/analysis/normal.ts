@@ -44,16 +44,41 @@ export function tQuantile(p: number, df: number): number {
   );
 }
 
-/**
- * Chi-square quantile with `df` degrees of freedom: exact for df 1 (a squared normal) and 2 (an
- * exponential), else the Wilson–Hilferty approximation (within 1 % for df >= 3 in the central 95 %).
- */
+/** ln Γ(x) for x > 0 (Lanczos, g = 7; relative error < 1e-13). */
+function logGamma(x: number): number {
+  const g = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
+  const z = x - 1;
+  let a = g[0]!;
+  for (let i = 1; i < 9; i++) a += g[i]! / (z + i);
+  const t = z + 7.5;
+  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(a);
+}
+
+/** Chi-square CDF: the regularized lower incomplete gamma P(df/2, x/2), by its power series. */
+function chiSquareCdf(x: number, df: number): number {
+  if (x <= 0) return 0;
+  const a = df / 2;
+  const y = x / 2;
+  let term = 1 / a;
+  let sum = term;
+  for (let n = 1; n < 10_000 && term > sum * 1e-15; n++) {
+    term *= y / (a + n);
+    sum += term;
+  }
+  return Math.min(1, sum * Math.exp(-y + a * Math.log(y) - logGamma(a)));
+}
+
+/** Chi-square quantile with `df` degrees of freedom (bisection on the exact CDF; df up to a few hundred). */
 export function chiSquareQuantile(p: number, df: number): number {
-  if (df === 1) return normalQuantile((1 + p) / 2) ** 2;
-  if (df === 2) return -2 * Math.log(1 - p);
-  const z = normalQuantile(p);
-  const c = 2 / (9 * df);
-  return df * (1 - c + z * Math.sqrt(c)) ** 3;
+  let low = 0;
+  let high = Math.max(10, df * 10);
+  for (let i = 0; i < 200; i++) {
+    const mid = (low + high) / 2;
+    if (chiSquareCdf(mid, df) < p) low = mid;
+    else high = mid;
+  }
+  return (low + high) / 2;
 }
 
 /**
