@@ -60,6 +60,11 @@ export interface StepCounters {
   sent?: number;
   /** Open model: arrivals skipped (`whenBehind: drop`, queue full, or still queued when the window ended). */
   dropped?: number;
+  /**
+   * Open model: transactions that completed inside the measured window, whatever their arrival's
+   * phase (an arrival queued during warm-up that completes in the window counts here).
+   */
+  completedInWindow?: number;
   /** Open model: transactions whose dispatch lag (the generator's lateness, pool wait excluded) exceeded `lateThresholdMs`. */
   late?: number;
   /** Failed attempts that were retried (not in `errors`, not in any latency). */
@@ -80,6 +85,11 @@ export interface StepMetrics {
   durationMs: number;
   /** Warm-up length in milliseconds; nothing from it is in the histograms or counters. */
   warmupMs: number;
+  /**
+   * Start of the measured window in ms after the run's start (`startedAt`), on the monotonic
+   * clock: places the step's intervals on the run's one time line (.hlog). Absent in older results.
+   */
+  windowStartMs?: number;
   counters: StepCounters;
   /** Transactions per second over the measured window. */
   transactionsPerSec: number;
@@ -152,6 +162,12 @@ export interface StepTiming {
   /** Open model: the configured arrival process and rate at t0. */
   arrivals?: 'constant' | 'poisson';
   ratePerSec?: number;
+  /**
+   * Closed model held to at most this many requests per second (http's autocannon `overallRate`):
+   * still closed and timed from the actual send, so a stall delays later requests instead of
+   * showing in their latency (coordinated omission). Never an open model.
+   */
+  rateLimitPerSec?: number;
   whenBehind?: 'queue' | 'drop';
 }
 
@@ -309,7 +325,11 @@ export interface RunResult {
   pathCounters?: Record<string, Record<string, unknown>>;
   /** Counters of the first relay path's components, when a relay path ran. */
   relayPath?: RelayPathCounters;
-  /** Relay vs direct, per step id, when both paths ran. */
+  /**
+   * Relay vs direct, keyed by the relay step id (`<variant>@<relay path>`), for every relay path:
+   * percentiles of histograms merged over the paired repetitions, the same figures as
+   * `analysis.comparisons` (which adds the intervals).
+   */
   overhead: Record<string, OverheadRow[]>;
   /**
    * The analysis of the finished run (paired deltas with confidence intervals, round-trip fits,

@@ -62,6 +62,7 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunR
   const { signal, onProgress } = options;
   const nowMs = options.nowMs ?? Date.now;
   const startedAt = new Date(nowMs()).toISOString();
+  const runStartNs = (options.clock ?? systemClock).nowNs();
   const log = (line: string) => onProgress?.({ type: 'log', line });
   await checkExternalTarget(plan, signal);
   onProgress?.({ type: 'setup', message: `starting paths: ${plan.paths.map((p) => p.id).join(', ')}` });
@@ -119,6 +120,7 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunR
         clock: options.clock ?? systemClock,
         faults: planned?.kind === 'relay-emulated' ? planned.faults : [],
         log,
+        runStartNs,
         onInterval: (interval) => onProgress?.({ type: 'interval', stepId: step.id, interval }),
         ...options.stepOptions,
       });

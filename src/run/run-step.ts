@@ -33,6 +33,8 @@ export interface RunStepOptions {
   workloads?: WorkloadRegistry;
   /** Watchdog: grace beyond the step's window (default STEP_GRACE_MS) and drain after Ctrl-C (default STEP_DRAIN_MS), ms. */
   watchdog?: { graceMs?: number; drainMs?: number };
+  /** The run's start on `clock` (ns): each step's measured window is placed after it (metrics.windowStartMs). */
+  runStartNs?: bigint;
 }
 
 /** Error code of a step whose fault injection or undo failed. */
@@ -95,7 +97,9 @@ export async function runStep(step: PlannedStep, path: OpenPath, options: RunSte
   let result: StepResult;
   try {
     const workloads = options.workloads ?? shippedWorkloads;
+    const windowStartNs = options.clock.nowNs();
     const running = workloads[step.workload.kind].run({
+      windowStartNs,
       dialAddress: path.dialAddress,
       params: step.workload,
       warmupMs: step.warmupMs,
@@ -110,6 +114,9 @@ export async function runStep(step: PlannedStep, path: OpenPath, options: RunSte
       signal: options.signal,
       ...(options.watchdog?.drainMs === undefined ? {} : { drainMs: options.watchdog.drainMs }),
     });
+    if (options.runStartNs !== undefined) {
+      outcome.metrics.windowStartMs = Number(windowStartNs + BigInt(step.warmupMs) * 1_000_000n - options.runStartNs) / 1e6;
+    }
     result = outcome.isAborted
       ? { ...stepIdentity(step), status: 'aborted', reason: 'interrupted', metrics: outcome.metrics }
       : { ...stepIdentity(step), status: 'completed', metrics: outcome.metrics };

@@ -61,7 +61,7 @@ async function runDialog(options: WorkloadRunOptions<DialogParams>): Promise<Wor
 
   try {
     if (isPersistent) sessions.push(...(await Promise.all(Array.from({ length: p.connections }, () => openSession('measured')))));
-    const window = createRunWindow(clock, options.warmupMs, options.durationMs);
+    const window = createRunWindow(clock, options.warmupMs, options.durationMs, options.windowStartNs);
     recorder.startIntervals(window.warmupEndNs);
     const expects = steps.filter((s) => 'expect' in s).length;
     stopper.armDeadline(options.warmupMs + options.durationMs + timeoutMs * Math.max(1, expects) + 1000);

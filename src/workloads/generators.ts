@@ -10,7 +10,7 @@ import { mergeStepMetrics } from '../metrics/merge.js';
 import type { GeneratorHealth, GeneratorNoise, LatencySummary, StepMetrics } from '../metrics/result.js';
 import { judge } from './generator-health.js';
 import { describeTiming } from './timing.js';
-import type { LoadModel, WorkloadOutcome, WorkloadParams, WorkloadRunOptions } from './types.js';
+import { systemClock, type LoadModel, type WorkloadOutcome, type WorkloadParams, type WorkloadRunOptions } from './types.js';
 
 /** Kinds that may run on several generators. */
 export type GeneratorKind = 'tcp-request-response' | 'connection-churn' | 'dialog';
@@ -24,6 +24,8 @@ export interface GeneratorJob {
   durationMs: number;
   /** Generator threads in this run (CPU is process-wide, so bounds scale with it). */
   threads: number;
+  /** The one warm-up start (process-wide monotonic clock, ns) every thread's window begins at. */
+  windowStartNs: bigint;
 }
 
 /** What a worker posts back. */
@@ -78,6 +80,25 @@ function workerEntry(): { file: string; start: (workerData: unknown) => Worker }
   return { file, start: (workerData) => new Worker(bootstrap, { eval: true, workerData }) };
 }
 
+/**
+ * The jobs of n worker threads: each its share of the load, all one window. Threads start tens to
+ * hundreds of ms apart; a window of their own each would put their measured windows at different
+ * times while the merge assumes one. The shared start is now on the process-wide monotonic clock
+ * (what every thread's systemClock reads); a thread that starts late loses part of its warm-up.
+ */
+export function generatorJobs(options: WorkloadRunOptions, n: number): GeneratorJob[] {
+  const params = options.params as GeneratorParams;
+  const windowStartNs = options.windowStartNs ?? systemClock.nowNs();
+  return Array.from({ length: n }, (_, i) => ({
+    dialAddress: options.dialAddress,
+    params: splitParams(params, i, n),
+    warmupMs: options.warmupMs,
+    durationMs: options.durationMs,
+    threads: n,
+    windowStartNs,
+  }));
+}
+
 /** Runs `options` on `params.generators` worker threads and merges their metrics. */
 export async function runOnGenerators(options: WorkloadRunOptions): Promise<WorkloadOutcome> {
   const params = options.params;
@@ -88,10 +109,7 @@ export async function runOnGenerators(options: WorkloadRunOptions): Promise<Work
   }
   const entry = workerEntry();
   if (!existsSync(entry.file)) throw new WorkloadError(`generator worker entry missing: ${entry.file}`);
-  const workers = Array.from({ length: n }, (_, i) => {
-    const job: GeneratorJob = { dialAddress: options.dialAddress, params: splitParams(params, i, n), warmupMs: options.warmupMs, durationMs: options.durationMs, threads: n };
-    return entry.start(job);
-  });
+  const workers = generatorJobs(options, n).map((job) => entry.start(job));
   const onAbort = (): void => workers.forEach((w) => w.postMessage('abort'));
   options.signal.addEventListener('abort', onAbort, { once: true });
   if (options.signal.aborted) onAbort();

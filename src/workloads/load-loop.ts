@@ -124,6 +124,9 @@ async function runOpen(o: LoadLoopOptions, load: OpenLoad): Promise<void> {
       if (result.ok) {
         recorder.recordNs(phase, 'responseTime', result.endNs - intendedNs);
         recorder.recordNs(phase, 'serviceTime', result.endNs - dispatchNs);
+        // Throughput counts completions in the window whatever the arrival's phase (a backlog
+        // queued in warm-up still completes there); the arrival's latencies stay in its own phase.
+        if (phaseAt(window, result.endNs) === 'measured') recorder.add('measured', 'completedInWindow');
       }
       inFlight.delete(running);
       // The freed slot serves the oldest queued arrival, unless the window is over.

@@ -80,7 +80,7 @@ describe('direct vs relay end to end', () => {
       expect(h.p50Us).toBeLessThanOrEqual(h.p99Us);
       expect(h.p99Us).toBeLessThanOrEqual(h.maxUs);
     }
-    expect(result.overhead['tcp-request-response']?.map((r) => r.metric)).toContain('roundTrip.p50');
+    expect(result.overhead['tcp-request-response@relay-emulated']?.map((r) => r.metric)).toContain('roundTrip.p50');
 
     // The forwarder runs in its own process (the app-side relay client), not in the generator's:
     // every role has its own pid, and the counts above came from that process.

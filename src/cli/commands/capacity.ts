@@ -6,6 +6,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { resolve } from 'node:path';
 import { renderCapacityText } from '../../capacity/render-text.js';
 import { searchCapacity } from '../../capacity/search.js';
+import type { CapacityReport } from '../../capacity/types.js';
 import { ExitCode } from '../../errors.js';
 import { writeOutputFile } from '../../fs/write-output.js';
 import { loadScenarioFile } from '../../scenario/load.js';
@@ -103,6 +104,15 @@ export function registerCapacity(program: Command, io: CliIo, setExit: (code: Ex
       // Printed first, so a failing --out (exit 11) never loses the measured report.
       io.stdout.write(flags.json === true ? json : renderCapacityText(report));
       if (flags.out !== undefined) io.stderr.write(`capacity: ${await writeOutputFile(io.cwd, flags.out, json)}\n`);
-      setExit(io.signal.aborted ? ExitCode.Interrupted : ExitCode.Ok);
+      for (const path of report.paths) if (path.verdict !== undefined) io.stderr.write(`${path.pathId}: ${path.verdict.message}\n`);
+      setExit(capacityExitCode(report, io.signal.aborted));
     });
+}
+
+/** Interrupted 130; an SLO no rate can meet 6 (a threshold failed); a ceiling that may be the generator's 7; else 0. */
+export function capacityExitCode(report: CapacityReport, isAborted: boolean): ExitCode {
+  if (isAborted) return ExitCode.Interrupted;
+  if (report.paths.some((p) => p.verdict?.kind === 'slo-unreachable')) return ExitCode.ThresholdsFailed;
+  if (report.paths.some((p) => p.verdict?.kind === 'generator-limited')) return ExitCode.InvalidRun;
+  return ExitCode.Ok;
 }

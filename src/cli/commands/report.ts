@@ -17,11 +17,10 @@ interface ReportFlags {
   appToRelayRttMs?: number;
   relayToAgentRttMs?: number;
   agentToTargetRttMs?: number;
-  seed?: number;
   fit: 'mean' | 'p50';
 }
 
-/** commander parser for a non-negative number (distances in ms, seeds). */
+/** commander parser for a non-negative number (distances in ms). */
 function parseNonNegative(value: string): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`must be a number >= 0, got ${JSON.stringify(value)}`);
@@ -35,7 +34,7 @@ function parsePositiveInt(value: string): number {
 }
 
 function analysisOptions(flags: ReportFlags): AnalyzeOptions {
-  const options: AnalyzeOptions = { fitStatistic: flags.fit, ...(flags.seed === undefined ? {} : { seed: flags.seed }) };
+  const options: AnalyzeOptions = { fitStatistic: flags.fit };
   if (flags.roundTrips === undefined) return options;
   return {
     ...options,
@@ -61,7 +60,6 @@ export function registerReport(program: Command, io: CliIo, setExit: (code: Exit
     .option('--app-to-relay-rtt-ms <ms>', 'projection: app ↔ relay region RTT', parseNonNegative)
     .option('--relay-to-agent-rtt-ms <ms>', 'projection: relay region ↔ on-prem agent RTT', parseNonNegative)
     .option('--agent-to-target-rtt-ms <ms>', 'projection: agent ↔ target RTT on-prem', parseNonNegative)
-    .option('--seed <n>', 'bootstrap seed (default 1)', parseNonNegative)
     .addOption(new Option('--fit <statistic>', 'per-step figure of the round-trip fit (p50 resists stalls on a busy machine)').choices(['mean', 'p50']).default('mean'))
     .action(async (file: string, flags: ReportFlags) => {
       const result = await loadResultFile(io.cwd, file, { allowFolder: true });
