@@ -4,6 +4,7 @@
 import type { BenchEntry } from './lib/types.js';
 import { directPingPong } from './entries/direct-ping-pong.js';
 import { relayPingPong } from './entries/relay-ping-pong.js';
+import { forwarderProcess } from './entries/forwarder-process.js';
 import { connectionSetup } from './entries/connection-setup.js';
 import { relayEmulatorWs } from './entries/relay-emulator-ws.js';
 import { relayEmulatorScript } from './entries/relay-emulator-script.js';
@@ -12,4 +13,4 @@ import { generatorCapacity } from './entries/generator-capacity.js';
 import { scale } from './entries/scale.js';
 
 /** Every entry of `npm run bench`. */
-export const suite: readonly BenchEntry[] = [directPingPong, relayPingPong, httpEntry, connectionSetup, relayEmulatorWs, relayEmulatorScript, generatorCapacity, scale];
+export const suite: readonly BenchEntry[] = [directPingPong, relayPingPong, forwarderProcess, httpEntry, connectionSetup, relayEmulatorWs, relayEmulatorScript, generatorCapacity, scale];

@@ -15,7 +15,7 @@ export const PERCENTILES: readonly { label: PercentileLabel; key: keyof LatencyS
   { label: 'max', key: 'maxUs' },
 ];
 
-const METRICS: readonly ComparedMetric[] = ['roundTrip', 'transaction', 'responseTime', 'serviceTime', 'connect', 'firstByte'];
+const METRICS: readonly ComparedMetric[] = ['roundTrip', 'transaction', 'responseTime', 'serviceTime', 'poolWait', 'connect', 'firstByte'];
 
 function histogramOf(step: MeasuredStep, metric: ComparedMetric): HistogramRecord | undefined {
   return step.metrics.histograms[metric];

@@ -20,7 +20,7 @@ export interface Estimate {
 }
 
 /** Latency metrics compared per percentile. */
-export type ComparedMetric = 'roundTrip' | 'transaction' | 'connect' | 'firstByte' | 'responseTime' | 'serviceTime';
+export type ComparedMetric = 'roundTrip' | 'transaction' | 'connect' | 'firstByte' | 'responseTime' | 'serviceTime' | 'poolWait';
 export type PercentileLabel = 'p50' | 'p90' | 'p99' | 'p99.9' | 'max';
 
 /** One percentile of one metric, relay against direct, across repetitions. */

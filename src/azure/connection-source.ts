@@ -5,8 +5,27 @@
 import { readInputFile } from '../fs/read-input.js';
 import { UsageError } from '../errors.js';
 
-/** Environment variable read when no source is given explicitly. */
+/** Environment variable read when no source is given explicitly (by `run`, `agent` and `tunnel` alike). */
 export const DEFAULT_CONNECTION_STRING_ENV = 'HCBENCH_CONNECTION_STRING';
+/** The name `run` used to default to; still read when the default is unset, with a deprecation note. */
+export const DEPRECATED_CONNECTION_STRING_ENV = 'HCBENCH_RELAY_CONNECTION_STRING';
+
+/**
+ * The value of environment variable `name`. When `name` is the default and unset, falls back to the
+ * deprecated name and calls `warn` once with a note naming both (never the value).
+ */
+export function readConnectionStringEnv(
+  name: string,
+  env: Readonly<Record<string, string | undefined>>,
+  warn: (note: string) => void = () => {},
+): string | undefined {
+  const value = env[name];
+  if ((value !== undefined && value.trim() !== '') || name !== DEFAULT_CONNECTION_STRING_ENV) return value;
+  const old = env[DEPRECATED_CONNECTION_STRING_ENV];
+  if (old === undefined || old.trim() === '') return value;
+  warn(`${DEPRECATED_CONNECTION_STRING_ENV} is deprecated: set ${DEFAULT_CONNECTION_STRING_ENV} instead (read ${DEPRECATED_CONNECTION_STRING_ENV} this time)`);
+  return old;
+}
 
 /** At most one of these may be set; with none, {@link DEFAULT_CONNECTION_STRING_ENV} is read. */
 export interface ConnectionStringSource {
@@ -26,6 +45,7 @@ export async function resolveConnectionString(
   source: ConnectionStringSource,
   env: Readonly<Record<string, string | undefined>>,
   readFile: (path: string) => Promise<string> = readConnectionStringFile,
+  warn: (note: string) => void = () => {},
 ): Promise<string> {
   const given = (['value', 'envVar', 'file'] as const).filter((key) => source[key] !== undefined);
   if (given.length > 1) {
@@ -46,7 +66,7 @@ export async function resolveConnectionString(
     return nonEmpty(line ?? '', `the file ${source.file}`);
   }
   const name = source.envVar ?? DEFAULT_CONNECTION_STRING_ENV;
-  const value = env[name];
+  const value = readConnectionStringEnv(name, env, warn);
   if (value === undefined || value.trim() === '') {
     throw new UsageError(`no connection string: environment variable ${name} is not set`, {
       hint: `set ${name}, or pass --connection-string-file <path> or --connection-string <value>`,

@@ -104,15 +104,21 @@ export async function measureRelayDelay(injectedMs: number, samples: number): Pr
   }
 }
 
-/** Every injected delay on both mechanisms, direct first. */
-export async function measureDelayAccuracy(delaysMs: readonly number[], samples: number): Promise<DelayAccuracy[]> {
+/** Every injected delay on both mechanisms, direct first; stops before the next delay once `signal` aborts. */
+export async function measureDelayAccuracy(delaysMs: readonly number[], samples: number, signal?: AbortSignal): Promise<DelayAccuracy[]> {
   const echo = await startEchoServer();
   const results: DelayAccuracy[] = [];
   try {
-    for (const ms of delaysMs) results.push(await measureDirectDelay(echo, ms, samples));
+    for (const ms of delaysMs) {
+      if (signal?.aborted === true) return results;
+      results.push(await measureDirectDelay(echo, ms, samples));
+    }
   } finally {
     await echo.close();
   }
-  for (const ms of delaysMs) results.push(await measureRelayDelay(ms, samples));
+  for (const ms of delaysMs) {
+    if (signal?.aborted === true) return results;
+    results.push(await measureRelayDelay(ms, samples));
+  }
   return results;
 }

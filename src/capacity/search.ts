@@ -5,6 +5,7 @@
 import { UsageError } from '../errors.js';
 import type { RunResult } from '../metrics/result.js';
 import type { RunProgress } from '../run/run-plan.js';
+import { undefinedIfInterrupted } from '../run/bounded.js';
 import type { Scenario, ScenarioWorkload } from '../scenario/schema.js';
 import { estimateRelayUsage, type RelayPrices } from './cost.js';
 import { checkRelayLimits, DEFAULT_RELAY_LIMITS, type RelayLimits } from './limits.js';
@@ -127,7 +128,8 @@ async function searchPath(
   let breaking: number | undefined;
   const curve: CapacityPoint[] = [];
   for (let probe = 0; probe < maxProbes && !options.signal.aborted; probe++) {
-    const { point, result } = await runProbe({
+    // Ctrl-C during a probe's setup ends the search with what was measured so far.
+    const probed = await runProbe({
       scenario: options.scenario,
       scenarioFile: options.scenarioFile,
       workload,
@@ -139,7 +141,9 @@ async function searchPath(
       signal: options.signal,
       ...(options.secrets === undefined ? {} : { secrets: options.secrets }),
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
-    });
+    }).catch(undefinedIfInterrupted);
+    if (probed === undefined) break;
+    const { point, result } = probed;
     keep(result);
     curve.push(point);
     options.onProbe?.(pathId, point);

@@ -13,6 +13,8 @@ import type {
   RoleRequest,
   StartAgentParams,
   StartDelayProxyParams,
+  StartForwarderParams,
+  StartForwarderResult,
   StartRelayParams,
   StartRelayResult,
   StartTargetParams,
@@ -21,17 +23,22 @@ import type {
 import { startHttpTarget } from '../targets/http-server.js';
 import { startRequestResponseTarget } from '../targets/tcp-request-response-server.js';
 import { startAgent, type Agent } from '../tunnel/agent.js';
+import { startForwarder, type Forwarder } from '../tunnel/forwarder.js';
 
 interface Closable {
   close(): Promise<void>;
 }
 
 const role = process.argv[2] as RoleName;
-/** Closed in order at stop: agents first, so hyco-ws never reconnects into a closing relay. */
+/** Closed in order at stop: forwarders, then agents, so hyco-ws never reconnects into a closing relay. */
+const forwarders = new Map<string, Forwarder>();
 const agents = new Map<string, Agent>();
 const others: Closable[] = [];
 const proxies = new Map<string, DelayProxy>();
 let relay: RelayServer | undefined;
+let relayHybridConnection = '';
+/** Final stats of stopped agent instances, by agent id (an id restarted after stop-agent has several). */
+const retiredAgents = new Map<string, unknown[]>();
 let target: { address: { host: string; port: number }; stats(): unknown } | undefined;
 let isStopping = false;
 
@@ -49,6 +56,7 @@ const handlers: Record<string, Handler> = {
   ping: async () => ({ role, pid: process.pid }),
   startRelay: async (params) => {
     const { hybridConnectionName, senderLeg, listenerLeg, maxConnections } = params as StartRelayParams;
+    relayHybridConnection = hybridConnectionName;
     relay = await startRelay({
       ...(maxConnections === undefined ? {} : { maxConnections }),
       namespace: createDefaultNamespace(hybridConnectionName),
@@ -98,12 +106,36 @@ const handlers: Record<string, Handler> = {
     agents.set(agentId, agent);
     return { status: agent.stats().status };
   },
+  startForwarder: async (params) => {
+    const { forwarderId, connectionString, clientStack } = params as StartForwarderParams;
+    if (forwarders.has(forwarderId)) throw new Error(`forwarder ${forwarderId} is already running`);
+    const forwarder = await startForwarder({
+      connection: parseConnectionString(connectionString),
+      host: '127.0.0.1',
+      port: 0,
+      ...(clientStack === undefined ? {} : { clientStack }),
+      log: (event) => log(`forwarder ${forwarderId} ${JSON.stringify(event)}`),
+    });
+    forwarders.set(forwarderId, forwarder);
+    const result: StartForwarderResult = { host: forwarder.address.host, port: forwarder.address.port };
+    return result;
+  },
+  stopForwarder: async (params) => {
+    const { forwarderId } = params as { forwarderId: string };
+    const forwarder = forwarders.get(forwarderId);
+    if (forwarder === undefined) return { stopped: false };
+    forwarders.delete(forwarderId);
+    await forwarder.close();
+    return { stopped: true };
+  },
   stopAgent: async (params) => {
     const { agentId } = params as { agentId: string };
     const agent = agents.get(agentId);
     if (agent === undefined) return { stopped: false };
     agents.delete(agentId);
     await agent.close();
+    // Kept so the path's counters include what this instance served before a restart.
+    retiredAgents.set(agentId, [...(retiredAgents.get(agentId) ?? []), agent.stats()]);
     return { stopped: true };
   },
   fault: async (params) => {
@@ -119,6 +151,8 @@ const handlers: Record<string, Handler> = {
         return { affected: 1 };
       case 'expire-tokens':
         return { affected: relay.faults.expireTokensNow() };
+      case 'disable-hybrid-connection':
+        return { affected: relay.faults.disableHybridConnection(relayHybridConnection) };
       case 'reset':
         relay.faults.reset();
         return { affected: 0 };
@@ -129,6 +163,8 @@ const handlers: Record<string, Handler> = {
   stats: async () => ({
     relay: relay?.stats(),
     agents: Object.fromEntries([...agents].map(([id, agent]) => [id, agent.stats()])),
+    retiredAgents: Object.fromEntries(retiredAgents),
+    forwarders: Object.fromEntries([...forwarders].map(([id, forwarder]) => [id, forwarder.stats()])),
     proxies: Object.fromEntries([...proxies].map(([id, proxy]) => [id, proxy.stats()])),
     target: target?.stats(),
   }),
@@ -142,7 +178,8 @@ const handlers: Record<string, Handler> = {
 async function stopAll(): Promise<void> {
   if (isStopping) return;
   isStopping = true;
-  const closables: Closable[] = [...agents.values(), ...others];
+  const closables: Closable[] = [...forwarders.values(), ...agents.values(), ...others];
+  forwarders.clear();
   agents.clear();
   others.length = 0;
   for (const closable of closables) {

@@ -13,21 +13,30 @@ import type { CliIo } from './io.js';
 /** One output to write: a file in the run folder, or a path the user named (relative to cwd). */
 export type RunOutput = { folder: string; name: string; text: string } | { path: string; label: string; text: string };
 
+/** Bounds one write (by Ctrl-C and a deadline); its rejection other than OutputWriteError ends the writing. */
+export type BoundWrite = <T>(work: Promise<T>, what: string) => Promise<T>;
+
 /**
  * Writes every output, reporting each written file on stderr. Returns the write failures (already
  * reported). When `resultJson` was not saved by one of `outputs`, saves it to a fresh temporary
  * folder and says where; if even that fails, prints it to stdout unless `isJsonOnStdout`.
  */
-export async function writeRunOutputs(io: CliIo, outputs: readonly RunOutput[], resultJson: string, isJsonOnStdout: boolean): Promise<OutputWriteError[]> {
+export async function writeRunOutputs(
+  io: CliIo,
+  outputs: readonly RunOutput[],
+  resultJson: string,
+  isJsonOnStdout: boolean,
+  bound: BoundWrite = (work) => work,
+): Promise<OutputWriteError[]> {
   const failures: OutputWriteError[] = [];
   let isResultSaved = false;
   for (const output of outputs) {
     try {
       if ('folder' in output) {
-        await writeFileAtomic(output.folder, output.name, output.text);
+        await bound(writeFileAtomic(output.folder, output.name, output.text), join(output.folder, output.name));
         if (output.name === REPORT_FILE_NAMES.json) isResultSaved = true;
       } else {
-        io.stderr.write(`${output.label}: ${await writeOutputFile(io.cwd, output.path, output.text)}\n`);
+        io.stderr.write(`${output.label}: ${await bound(writeOutputFile(io.cwd, output.path, output.text), output.path)}\n`);
       }
     } catch (error) {
       if (!(error instanceof OutputWriteError)) throw error;
@@ -38,7 +47,7 @@ export async function writeRunOutputs(io: CliIo, outputs: readonly RunOutput[], 
   if (failures.length === 0 || isResultSaved) return failures;
   try {
     const folder = await mkdtemp(join(tmpdir(), 'hcbench-result-'));
-    io.stderr.write(`result saved instead to: ${await writeFileAtomic(folder, REPORT_FILE_NAMES.json, resultJson)}\n`);
+    io.stderr.write(`result saved instead to: ${await bound(writeFileAtomic(folder, REPORT_FILE_NAMES.json, resultJson), folder)}\n`);
   } catch {
     if (!isJsonOnStdout) {
       io.stderr.write('result could not be saved anywhere; its JSON follows on stdout\n');

@@ -1,5 +1,5 @@
 // Creates output folders and writes output files, turning file-system refusals into one clear
-// OutputWriteError (exit 10). Replaces `mkdir({ recursive: true })`, which loops forever where
+// OutputWriteError (exit 11). Replaces `mkdir({ recursive: true })`, which loops forever where
 // mkdir answers ENOENT for a parent that exists (/proc): each missing level is created once.
 
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';

@@ -60,7 +60,7 @@ export interface StepCounters {
   sent?: number;
   /** Open model: arrivals skipped (`whenBehind: drop`, queue full, or still queued when the window ended). */
   dropped?: number;
-  /** Open model: transactions dispatched later than `lateThresholdMs` after their intended start. */
+  /** Open model: transactions whose dispatch lag (the generator's lateness, pool wait excluded) exceeded `lateThresholdMs`. */
   late?: number;
   /** Failed attempts that were retried (not in `errors`, not in any latency). */
   retries?: number;
@@ -98,8 +98,17 @@ export interface StepMetrics {
     responseTime?: HistogramRecord;
     /** Open model: completion − actual dispatch (what the path took). */
     serviceTime?: HistogramRecord;
-    /** Open model: actual dispatch − intended start (the generator's own delay). */
+    /**
+     * Open model: the generator's own lateness — how late it dispatched an arrival when it was
+     * free to (late wake-up for the arrival, late hand-over once a slot freed). Pool wait excluded.
+     */
     dispatchLag?: HistogramRecord;
+    /**
+     * Open model: how long an arrival waited for a free slot (a pooled connection, or an in-flight
+     * slot), 0 when one was free. The system's queueing, part of response time:
+     * responseTime = dispatchLag + poolWait + serviceTime.
+     */
+    poolWait?: HistogramRecord;
     /** Connection churn: our `end()` until the socket is fully closed. */
     close?: HistogramRecord;
   };
@@ -170,10 +179,34 @@ export interface GeneratorHealth {
   cpuPercent: number;
   /** Generator threads used (`generators`). */
   generators: number;
-  /** False when the generator fell behind (see `invalidReasons`); results are still written. */
+  /**
+   * The generator's own timing error over the window (how late it acted when it was free to act):
+   * per rank, the larger of its event-loop delay and (open model) its dispatch lag, µs.
+   */
+  noise?: GeneratorNoise;
+  /**
+   * Statistics of this step's histograms the noise spoils, e.g. `roundTrip.p99.9`, and
+   * `transactionsPerSec` when a closed-model generator saturated its CPU. See
+   * analysis/statistic-trust.ts for the rule.
+   */
+  untrusted?: string[];
+  /** False when any statistic of the step is untrusted (see `invalidReasons`); results are still written. */
   isValid: boolean;
-  /** Why the run is flagged, lower case, e.g. `dispatch lag p99 1840 µs > 1000 µs`. */
+  /** Why, one line per untrusted statistic, e.g. `roundTrip.p99.9 240 µs: generator timing error at p99.99 1800 µs > tolerance 200 µs`. */
   invalidReasons: string[];
+}
+
+/** The generator's timing error at the ranks the trust rule reads, µs. */
+export interface GeneratorNoise {
+  /** Event-loop samples behind it. */
+  samples: number;
+  /** Mean timing error (judges means: a mean is off by exactly the mean error). */
+  meanUs: number;
+  p95Us: number;
+  p99Us: number;
+  p999Us: number;
+  p9999Us: number;
+  maxUs: number;
 }
 
 export type PathKind = 'direct' | 'relay-emulated' | 'relay-azure';
@@ -193,10 +226,33 @@ export interface StepIdentity {
   variant?: Record<string, unknown>;
 }
 
-export type StepResult =
+/**
+ * One fault the step injected (or undid), as it happened: `atMs` is when it was planned and
+ * `firedAtMs` when the injection started, both in ms after the step started (warm-up included);
+ * `tookMs` how long the injection took. A failed injection or undo carries its reason and fails the step.
+ */
+export interface FaultEvent {
+  action: string;
+  /** Which agent `stop-agent` stopped (0-based). */
+  agent?: number;
+  /** `inject` for a planned fault, `undo` for the reset after the step. */
+  phase: 'inject' | 'undo';
+  atMs: number;
+  firedAtMs: number;
+  tookMs: number;
+  outcome: 'ok' | 'failed';
+  /** Why it failed (secret-free). */
+  error?: string;
+}
+
+export type StepResult = (
   | (StepIdentity & { status: 'completed'; metrics: StepMetrics })
   | (StepIdentity & { status: 'aborted'; reason: string; metrics: StepMetrics })
-  | (StepIdentity & { status: 'failed'; error: { code: string; message: string } });
+  | (StepIdentity & { status: 'failed'; error: { code: string; message: string } })
+) & {
+  /** Faults injected and undone during this step, in firing order; absent when the path had none. */
+  faultEvents?: FaultEvent[];
+};
 
 /** Counters read from the relay path's components after the run, proving what traversed them. */
 export interface RelayPathCounters {

@@ -4,7 +4,7 @@
 
 import type { PathKind } from '../metrics/result.js';
 import { BUILTIN_NETWORK_PROFILES, type LegProfile, type NetworkProfile } from '../scenario/network-profiles.js';
-import type { Scenario, ScenarioNetworkProfile } from '../scenario/schema.js';
+import type { FAULT_ACTIONS, Scenario, ScenarioNetworkProfile } from '../scenario/schema.js';
 import type { ScenarioWorkload, WorkloadExtras } from '../scenario/schema-workloads.js';
 import type { WorkloadParams } from '../workloads/types.js';
 import { expandMatrix, variantLabel } from './matrix.js';
@@ -21,7 +21,7 @@ export type ClientStack = 'hyco-ws' | 'ws8';
 /** A fault injected `atMs` after each step on the path starts. */
 export interface PlannedFault {
   atMs: number;
-  action: 'stop-agent' | 'disconnect-listeners' | 'cut-connections' | 'refuse-accepts' | 'expire-tokens';
+  action: (typeof FAULT_ACTIONS)[number];
   agent?: number;
 }
 

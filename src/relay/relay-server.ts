@@ -13,6 +13,7 @@ import type { RelayContext } from './context.js';
 import { ListenerRegistry } from './control-channel.js';
 import { sampleOneWayMs, type RelayDelays, type ShaperClock } from './delay.js';
 import { handleFaultRequest } from './fault-routes.js';
+import { answerClientError, applyFrontEndLimits, type FrontEndLimits, frontEndServerOptions } from './front-end.js';
 import { createFaults, type RelayFaults } from './faults.js';
 import { HttpExchangeTable } from './http-exchange.js';
 import { handleSenderRequest } from './http-mode.js';
@@ -28,6 +29,7 @@ export type { RelayStats } from './stats.js';
 export type { RelayLogEvent } from './log.js';
 export type { LegShape, RelayDelays } from './delay.js';
 export type { RelayFaults } from './faults.js';
+export type { FrontEndLimits } from './front-end.js';
 
 /** PEM certificate chain and key for `wss://`; see tls.ts for a generated CA. */
 export interface RelayTlsOptions {
@@ -71,6 +73,8 @@ export interface RelayOptions {
   maxConnections?: number;
   /** Serve `POST /$faults/<name>` on the relay port (see fault-routes.ts). Default false. */
   isFaultEndpointEnabled?: boolean;
+  /** Headers timeout, idle timeout and per-address connection caps of the relay port (front-end.ts). */
+  frontEnd?: FrontEndLimits;
 }
 
 /** A running relay emulator. */
@@ -173,10 +177,12 @@ export async function startRelay(options: RelayOptions): Promise<RelayServer> {
       httpPending: httpExchanges.size,
     });
   const sockets = new Set<Socket>();
+  const serverOptions = frontEndServerOptions(options.frontEnd ?? {});
   const server: Server =
     options.tls === undefined
-      ? createServer()
-      : (createHttpsServer({ cert: options.tls.certPem, key: options.tls.keyPem }) as unknown as Server);
+      ? createServer(serverOptions)
+      : (createHttpsServer({ ...serverOptions, cert: options.tls.certPem, key: options.tls.keyPem }) as unknown as Server);
+  applyFrontEndLimits(server, options.frontEnd ?? {}, options.httpResponseTimeoutMs ?? 60_000, (reason) => countReject(counters, reason));
   // Late-bound: the fault endpoint needs the RelayServer built below.
   let onFaultRequest: ((request: IncomingMessage, response: ServerResponse) => void) | undefined;
   server.on('request', (request, response) =>
@@ -187,7 +193,7 @@ export async function startRelay(options: RelayOptions): Promise<RelayServer> {
     }),
   );
   server.on('upgrade', (request: IncomingMessage, socket, head: Buffer) => routeUpgrade(context, request, socket, head));
-  server.on('clientError', (_error, socket) => socket.destroy());
+  server.on('clientError', answerClientError);
   // For https, 'connection' is the raw TCP socket: destroying it also ends any TLS session on it.
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);

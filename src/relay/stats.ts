@@ -26,7 +26,8 @@ export type RejectReason =
   | 'accepts-refused'
   | 'http-timeout'
   | 'body-too-large'
-  | 'rendezvous-quota';
+  | 'rendezvous-quota'
+  | 'address-cap';
 
 /** A snapshot of the relay's counters; all counts since start, except the `*Active`/`listenersByHc` gauges. */
 export interface RelayStats {

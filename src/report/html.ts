@@ -7,8 +7,10 @@ import { analyzeRun } from '../analysis/analyze-run.js';
 import type { RunAnalysis } from '../analysis/types.js';
 import type { RunResult } from '../metrics/result.js';
 import { comparisonHeader, comparisonRows, describeComparison, verdictLines } from './comparison-rows.js';
+import { hasUntrusted, TRUST_LEGEND } from './trust-marks.js';
 import { HTML_CLIENT_SCRIPT } from './html-client.js';
 import { buildCharts } from './html-data.js';
+import { FAULT_EVENT_HEADER, faultEventRows } from './fault-events.js';
 
 let uplotAssets: { js: string; css: string } | undefined;
 
@@ -73,6 +75,7 @@ export function renderHtml(result: RunResult, options: { analysis?: RunAnalysis 
       (c) => `<h3>${escapeHtml(c.key)}</h3><p class="muted">${escapeHtml(describeComparison(c, result))}</p>` +
         table([comparisonHeader(analysis.confidence, c), ...comparisonRows(c, result.steps)]),
     ),
+    analysis.comparisons.length > 0 && hasUntrusted(result.steps) ? `<p class="muted">${escapeHtml(TRUST_LEGEND)}</p>` : '',
     '<h2>Charts</h2>',
     ...charts.map((c) => `<div class="chart" id="${escapeHtml(c.id)}"></div>`),
     result.thresholds === undefined || result.thresholds.length === 0
@@ -80,6 +83,7 @@ export function renderHtml(result: RunResult, options: { analysis?: RunAnalysis 
       : '<h2>Thresholds</h2>' + table([['threshold', 'subject', 'status', 'message'], ...result.thresholds.map((t) => [t.threshold, t.subject, t.status, t.message])]),
     '<h2>Steps, counters and errors</h2>',
     stepsTable(result),
+    faultEventRows(result).length === 0 ? '' : '<h2>Fault events</h2>' + table([[...FAULT_EVENT_HEADER], ...faultEventRows(result)]),
     '<h2>Scenario and topology</h2>',
     table([['hcbench', env.hcbenchVersion], ['Node', env.nodeVersion], ['CPU', `${env.cpuCount} × ${env.cpuModel}`],
       ...Object.entries(env.roles).map(([role, where]) => [`role ${role}`, where]),

@@ -4,7 +4,9 @@
 import { analyzeRun } from '../analysis/analyze-run.js';
 import type { RunAnalysis } from '../analysis/types.js';
 import type { RunResult } from '../metrics/result.js';
+import { FAULT_EVENT_HEADER, faultEventRows } from './fault-events.js';
 import { comparisonHeader, comparisonRows, describeComparison, verdictLines } from './comparison-rows.js';
+import { hasUntrusted, TRUST_LEGEND } from './trust-marks.js';
 
 /** Escapes the characters that would break a table cell or start Markdown markup. */
 function cell(text: string): string {
@@ -29,6 +31,9 @@ export function renderMarkdown(result: RunResult, options: { analysis?: RunAnaly
     out.push(`### ${cell(comparison.key)}`, '', `_${cell(describeComparison(comparison, result))}_`, '');
     out.push(table([comparisonHeader(analysis.confidence, comparison), ...comparisonRows(comparison, result.steps)]), '');
   }
+  const faults = faultEventRows(result);
+  if (faults.length > 0) out.push('### fault events', '', table([[...FAULT_EVENT_HEADER], ...faults]), '');
+  if (analysis.comparisons.length > 0 && hasUntrusted(result.steps)) out.push(`_${cell(TRUST_LEGEND)}_`, '');
   const env = result.environment;
   out.push(
     '<details><summary>method and environment</summary>',

@@ -31,6 +31,10 @@ const metrics = z.looseObject({
 const identity = {
   stepId: z.string(), pathId: z.string(), pathKind: z.string(), repetition: z.number().int().min(0).optional(),
   workload: z.record(z.string(), z.unknown()).optional(), variant: z.record(z.string(), z.unknown()).optional(),
+  faultEvents: z.array(z.looseObject({
+    action: z.string().max(100), phase: z.enum(['inject', 'undo']), agent: z.number().int().min(0).optional(),
+    atMs: z.number(), firedAtMs: z.number(), tookMs: z.number(), outcome: z.enum(['ok', 'failed']), error: z.string().max(1000).optional(),
+  })).max(1000).optional(),
 };
 const step = z.discriminatedUnion('status', [
   z.looseObject({ ...identity, status: z.literal('completed'), metrics }),

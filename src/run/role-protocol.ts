@@ -1,8 +1,13 @@
 // Messages between the run orchestrator and its role processes over Node's IPC channel.
 // Plain JSON; secrets (connection strings) travel only here, never to logs.
 
-/** The processes a run is made of, besides the orchestrator itself ("app": generator + forwarder). */
-export type RoleName = 'cloud' | 'onprem';
+/**
+ * The processes a run is made of, besides the orchestrator itself ("app": the load generator):
+ * "cloud" (relay emulator), "onprem" (target, agents, delay shim) and "app-relay-client" (the
+ * app-side forwarder of one relay path; in App Service the relay client is not inside the app
+ * either, and its work must not show up as the generator's event-loop delay).
+ */
+export type RoleName = 'cloud' | 'onprem' | 'app-relay-client';
 
 export interface RoleRequest {
   id: number;
@@ -75,4 +80,19 @@ export interface StartDelayProxyParams {
   proxyId: string;
   target: { host: string; port: number };
   leg: LegParams;
+}
+
+/** `app-relay-client.startForwarder` params. The connection string carries a key: keep it off logs. */
+export interface StartForwarderParams {
+  /** Names this forwarder in `stopForwarder` and `stats` (the relay path's id). */
+  forwarderId: string;
+  connectionString: string;
+  /** WebSocket client library; default hyco-ws. */
+  clientStack?: 'hyco-ws' | 'ws8';
+}
+
+/** `app-relay-client.startForwarder` result: where the workload connects. */
+export interface StartForwarderResult {
+  host: string;
+  port: number;
 }

@@ -3,10 +3,12 @@
 
 import { HarnessError } from '../errors.js';
 import type { LiveInterval } from '../metrics/recorder.js';
-import type { StepIdentity, StepResult } from '../metrics/result.js';
+import type { FaultEvent, StepIdentity, StepResult } from '../metrics/result.js';
+import { redactSecrets } from '../azure/sas-token.js';
 import type { PlannedFault, PlannedStep } from '../plan/build-plan.js';
 import type { OpenPath } from '../paths/types.js';
-import { workloads } from '../workloads/index.js';
+import { workloads as shippedWorkloads, type WorkloadRegistry } from '../workloads/index.js';
+import { stepDeadlineMs, watchStep } from './step-watchdog.js';
 import type { Clock } from '../workloads/types.js';
 
 export function stepIdentity(step: PlannedStep): StepIdentity {
@@ -27,18 +29,73 @@ export interface RunStepOptions {
   log: (line: string) => void;
   /** Live figures of each finished interval of the measured window. */
   onInterval?: (interval: LiveInterval) => void;
+  /** Drivers by kind; default the shipped ones (tests pass a driver that never ends, for the watchdog). */
+  workloads?: WorkloadRegistry;
+  /** Watchdog: grace beyond the step's window (default STEP_GRACE_MS) and drain after Ctrl-C (default STEP_DRAIN_MS), ms. */
+  watchdog?: { graceMs?: number; drainMs?: number };
 }
 
+/** Error code of a step whose fault injection or undo failed. */
+export const FAULT_FAILED_CODE = 'ERR_FAULT_INJECTION';
+
+/**
+ * Runs the workload with the path's faults on their timers, then undoes them. Every injection and
+ * the undo are recorded as `faultEvents`; one that failed fails the step with its reason.
+ */
 export async function runStep(step: PlannedStep, path: OpenPath, options: RunStepOptions): Promise<StepResult> {
   const { faults, log } = options;
+  const startedAt = performance.now();
+  const events: FaultEvent[] = [];
+  const pending: Promise<void>[] = [];
+  const record = async (fault: PlannedFault | undefined, phase: FaultEvent['phase'], action: () => Promise<void> | undefined): Promise<void> => {
+    const firedAtMs = Math.round(performance.now() - startedAt);
+    const event: FaultEvent = {
+      action: fault?.action ?? 'reset',
+      ...(fault?.agent === undefined ? {} : { agent: fault.agent }),
+      phase,
+      atMs: fault?.atMs ?? firedAtMs,
+      firedAtMs,
+      tookMs: 0,
+      outcome: 'ok',
+    };
+    events.push(event);
+    try {
+      await action();
+    } catch (error) {
+      event.outcome = 'failed';
+      event.error = redactSecrets(error instanceof Error ? error.message : String(error)).slice(0, 300);
+      log(`fault ${event.action} (${phase}) failed: ${event.error}`);
+    }
+    event.tookMs = Math.round(performance.now() - startedAt) - firedAtMs;
+  };
   const timers = faults.map((fault) =>
     setTimeout(() => {
       log(`fault at ${fault.atMs} ms on ${path.id}: ${fault.action}${fault.agent === undefined ? '' : ` ${fault.agent}`}`);
-      path.injectFault?.(fault).catch((error: unknown) => log(`fault ${fault.action} failed: ${String(error)}`));
+      pending.push(record(fault, 'inject', () => path.injectFault?.(fault)));
     }, fault.atMs),
   );
+  const withFaults = async (result: StepResult): Promise<StepResult> => {
+    for (const timer of timers) clearTimeout(timer);
+    // Injections still in flight are bounded by their role-call deadlines.
+    await Promise.all(pending);
+    if (faults.length > 0) await record(undefined, 'undo', () => path.resetFaults?.());
+    if (faults.length === 0) return result;
+    const failed = events.find((event) => event.outcome === 'failed');
+    // After Ctrl-C the role processes refuse new fault calls (interrupted): the step is aborted, not failed.
+    if (failed !== undefined && result.status !== 'failed' && !options.signal.aborted) {
+      return {
+        ...stepIdentity(step),
+        status: 'failed',
+        error: { code: FAULT_FAILED_CODE, message: `fault ${failed.action} (${failed.phase} at ${failed.firedAtMs} ms) failed: ${failed.error ?? 'unknown'}` },
+        faultEvents: events,
+      };
+    }
+    return { ...result, faultEvents: events };
+  };
+  let result: StepResult;
   try {
-    const outcome = await workloads[step.workload.kind].run({
+    const workloads = options.workloads ?? shippedWorkloads;
+    const running = workloads[step.workload.kind].run({
       dialAddress: path.dialAddress,
       params: step.workload,
       warmupMs: step.warmupMs,
@@ -47,14 +104,18 @@ export async function runStep(step: PlannedStep, path: OpenPath, options: RunSte
       clock: options.clock,
       ...(options.onInterval === undefined ? {} : { onInterval: options.onInterval }),
     });
-    return outcome.isAborted
+    const outcome = await watchStep(running, {
+      what: `app (pid ${process.pid}) workload ${step.workload.kind} of step ${step.id} on ${path.id}`,
+      deadlineMs: stepDeadlineMs(step, options.watchdog?.graceMs),
+      signal: options.signal,
+      ...(options.watchdog?.drainMs === undefined ? {} : { drainMs: options.watchdog.drainMs }),
+    });
+    result = outcome.isAborted
       ? { ...stepIdentity(step), status: 'aborted', reason: 'interrupted', metrics: outcome.metrics }
       : { ...stepIdentity(step), status: 'completed', metrics: outcome.metrics };
   } catch (error) {
     const code = error instanceof HarnessError ? error.code : 'ERR_INTERNAL';
-    return { ...stepIdentity(step), status: 'failed', error: { code, message: error instanceof Error ? error.message : String(error) } };
-  } finally {
-    for (const timer of timers) clearTimeout(timer);
-    if (faults.length > 0) await path.resetFaults?.().catch((error: unknown) => log(`undoing faults failed: ${String(error)}`));
+    result = { ...stepIdentity(step), status: 'failed', error: { code, message: error instanceof Error ? error.message : String(error) } };
   }
+  return withFaults(result);
 }

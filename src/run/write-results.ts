@@ -1,5 +1,5 @@
 // Writes a run's output files under results/<UTC stamp>-<scenario>/, atomically (temp + rename),
-// so a reader never sees a half-written file. File-system failures become OutputWriteError (exit 10).
+// so a reader never sees a half-written file. File-system failures become OutputWriteError (exit 11).
 
 import { join } from 'node:path';
 import { makeDirectory } from '../fs/write-output.js';

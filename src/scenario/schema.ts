@@ -55,12 +55,12 @@ export const networkProfileSchema = z
   })
   .describe('network distances for every path');
 
-export const FAULT_ACTIONS = ['stop-agent', 'disconnect-listeners', 'cut-connections', 'refuse-accepts', 'expire-tokens'] as const;
+export const FAULT_ACTIONS = ['stop-agent', 'disconnect-listeners', 'cut-connections', 'refuse-accepts', 'expire-tokens', 'disable-hybrid-connection'] as const;
 
 export const faultSchema = z
   .strictObject({
     atMs: int(0, MAX_DURATION_MS, 'when, milliseconds after the step starts (warm-up included)'),
-    action: z.enum(FAULT_ACTIONS).describe('stop-agent: stop one agent; disconnect-listeners: drop every control channel; cut-connections: close every relayed connection; refuse-accepts: the relay refuses new rendezvous; expire-tokens: expire every token now'),
+    action: z.enum(FAULT_ACTIONS).describe('stop-agent: stop one agent; disconnect-listeners: drop every control channel; cut-connections: close every relayed connection; refuse-accepts: the relay refuses new rendezvous; expire-tokens: expire every token now; disable-hybrid-connection: the hybrid connection behaves as deleted (1001, then 404) until the step ends'),
     agent: int(0, 49, 'which agent stop-agent stops (0-based)').optional(),
   })
   .describe('a fault injected into the relay path');
@@ -92,8 +92,8 @@ export const pathSchema = z.discriminatedUnion('kind', [
       connectionStringEnv: z
         .string()
         .regex(/^[A-Z_][A-Z0-9_]*$/)
-        .default('HCBENCH_RELAY_CONNECTION_STRING')
-        .describe('environment variable holding the Azure Relay connection string (never put it in the file)'),
+        .default('HCBENCH_CONNECTION_STRING')
+        .describe('environment variable holding the Azure Relay connection string (never put it in the file); the default is the one agent and tunnel read, HCBENCH_RELAY_CONNECTION_STRING is still read (deprecated) when it is unset'),
       clientStack: z.enum(['hyco-ws', 'ws8']).default('hyco-ws').describe('WebSocket client of forwarder and agent: Microsoft\'s hyco-ws (default) or ws 8 speaking the same protocol, to separate client-library cost from relay cost'),
     })
     .describe('relay path through a real Azure Relay namespace'),

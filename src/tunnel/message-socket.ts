@@ -33,6 +33,30 @@ export interface MessageSocket {
   on(event: 'error', listener: (error: unknown) => void): unknown;
 }
 
+/** The TCP socket under a ws 1.1.5 or ws 8 WebSocket (`_socket`), while it has one. */
+function transportOf(ws: MessageSocket): { destroy(): void; resume(): void } | undefined {
+  const transport = (ws as unknown as { _socket?: unknown })._socket;
+  if (typeof transport !== 'object' || transport === null) return undefined;
+  const candidate = transport as { destroy?: unknown; resume?: unknown };
+  return typeof candidate.destroy === 'function' && typeof candidate.resume === 'function' ? (transport as { destroy(): void; resume(): void }) : undefined;
+}
+
+/**
+ * Resumes reading the TCP socket under a WebSocket after `pause()`, also in states where ws 1.1.5's
+ * own `resume()` throws (CLOSING): otherwise the peer's close frame and FIN are never read.
+ */
+export function resumeTransport(ws: MessageSocket): void {
+  transportOf(ws)?.resume();
+}
+
+/**
+ * Destroys the TCP socket under a WebSocket (ws 1.1.5 and ws 8 both keep it in `_socket`). For
+ * teardown only: ws 1.1.5's `terminate()` merely ends the socket and keeps it up to 30 s.
+ */
+export function destroyTransport(ws: MessageSocket): void {
+  transportOf(ws)?.destroy();
+}
+
 /** Normalises a received message payload (Buffer, string, ArrayBuffer or fragments) to a Buffer. */
 export function messageToBuffer(data: unknown): Buffer {
   if (Buffer.isBuffer(data)) return data;

@@ -15,7 +15,7 @@ import {
   tcpActionForClose,
 } from './close-codes.js';
 import { createActivityDeadline } from './activity-deadline.js';
-import { type MessageSocket, WS_CONNECTING, WS_OPEN, classifyRelayError, messageToBuffer } from './message-socket.js';
+import { type MessageSocket, WS_CONNECTING, WS_OPEN, classifyRelayError, destroyTransport, messageToBuffer, resumeTransport } from './message-socket.js';
 import type { Pump, PumpCounters, PumpEnd, PumpOptions, PumpOutcome } from './pump-types.js';
 import type { TunnelErrorKind } from './types.js';
 
@@ -86,6 +86,8 @@ export function createPump(socket: Socket, ws: MessageSocket, options: PumpOptio
       ws.terminate();
       state.wsClosed = true;
     }
+    // terminate() only ends the socket and waits up to 30 s (ws 1.1.5) for the peer: release it now.
+    destroyTransport(ws);
     if (!state.tcpClosed) socket.destroy();
     maybeFinish();
   };
@@ -165,7 +167,8 @@ export function createPump(socket: Socket, ws: MessageSocket, options: PumpOptio
     counters.bytesFromRelay += chunk.length;
     counters.messagesFromRelay += 1;
     touch();
-    if (state.tcpClosed || socket.writableEnded) return;
+    // A destroyed socket's write() returns false: pausing the relay read for it would never end.
+    if (state.tcpClosed || socket.destroyed || socket.writableEnded) return;
     const isAccepted = socket.write(chunk);
     if (onHop !== undefined) onHop('fromRelay', nowNs() - t0);
     if (!isAccepted && !state.relayPaused) {
@@ -179,15 +182,20 @@ export function createPump(socket: Socket, ws: MessageSocket, options: PumpOptio
     }
   };
 
-  const onTcpDrain = (): void => {
-    touch();
+  const resumeRelay = (): void => {
     if (!state.relayPaused) return;
     state.relayPaused = false;
     try {
       ws.resume();
     } catch {
-      // not open any more: nothing to resume
+      // ws 1.1.5 refuses unless OPEN, yet a CLOSING socket must still read the peer's close and FIN.
+      resumeTransport(ws);
     }
+  };
+
+  const onTcpDrain = (): void => {
+    touch();
+    resumeRelay();
   };
 
   const onWsOpen = (): void => {
@@ -217,6 +225,9 @@ export function createPump(socket: Socket, ws: MessageSocket, options: PumpOptio
 
   const onTcpClose = (hadError: boolean): void => {
     state.tcpClosed = true;
+    // No 'drain' will come any more: read on so the relay's close frame and FIN are seen (a paused
+    // ws 1.1.5 socket sat in CLOSE-WAIT until its 30 s close timer).
+    resumeRelay();
     if (!state.wsClosed) {
       if (!hadError && state.sentFin) {
         closeWs(CLOSE_FIN, 'fin');

@@ -31,7 +31,7 @@ async function runDialog(options: WorkloadRunOptions<DialogParams>): Promise<Wor
   const isPersistent = (p.connectionMode ?? 'persistent') === 'persistent';
   const timeoutMs = p.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const optional: OptionalLatencyMetric[] = ['firstByte'];
-  if (load.model === 'open') optional.push('responseTime', 'serviceTime', 'dispatchLag');
+  if (load.model === 'open') optional.push('responseTime', 'serviceTime', 'dispatchLag', 'poolWait');
   const recorder = new StepRecorder(optional);
   recorder.setIntervalListener(options.onInterval);
   const stopper = createStopper(signal);

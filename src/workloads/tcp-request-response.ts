@@ -46,7 +46,7 @@ export async function runRequestResponse(
   const load = params.load ?? { model: 'closed' };
   const isPersistent = (params.connectionMode ?? 'persistent') === 'persistent';
   const optional: OptionalLatencyMetric[] = ['firstByte'];
-  if (load.model === 'open') optional.push('responseTime', 'serviceTime', 'dispatchLag');
+  if (load.model === 'open') optional.push('responseTime', 'serviceTime', 'dispatchLag', 'poolWait');
   const recorder = new StepRecorder(optional);
   recorder.setIntervalListener(options.onInterval);
   const stopper = createStopper(signal);

@@ -25,7 +25,7 @@ async function runTcpStream(options: WorkloadRunOptions<TcpStreamParams>): Promi
   const p = options.params;
   checkParams(p);
   const { clock, signal } = options;
-  const recorder = new StepRecorder(p.probe === undefined ? [] : ['responseTime', 'serviceTime', 'dispatchLag']);
+  const recorder = new StepRecorder(p.probe === undefined ? [] : ['responseTime', 'serviceTime', 'dispatchLag', 'poolWait']);
   recorder.setIntervalListener(options.onInterval);
   const stopper = createStopper(signal);
   const connector = new TcpConnector({ address: options.dialAddress, clock, recorder, stop: stopper.signal, connectTimeoutMs: 5000, responseTimeoutMs: 5000 });

@@ -240,7 +240,8 @@ describe('warnings', () => {
     direct.metrics.counters.transactions = 0;
     relay.metrics.generator = {
       eventLoopDelay: { count: 1, minUs: 1, meanUs: 1, stdDevUs: 0, p50Us: 1, p90Us: 1, p99Us: 1, p999Us: 1, maxUs: 1 },
-      cpuPercent: 99, generators: 1, isValid: false, invalidReasons: ['dispatch lag p99 1840 µs > 1000 µs'],
+      cpuPercent: 99, generators: 1, isValid: false, untrusted: ['roundTrip.p99.9'],
+      invalidReasons: ['roundTrip.p99.9 240 µs: generator timing error at p99.99 1800 µs > tolerance 200 µs'],
     };
     const failed: StepResult = { stepId: 'other@direct', pathId: 'direct', pathKind: 'direct', status: 'failed', error: { code: 'ERR_WORKLOAD', message: 'no target' } };
     const run = { ...syntheticRun([direct, relay, failed]), status: 'aborted' as const };
@@ -251,9 +252,9 @@ describe('warnings', () => {
       'run interrupted: results are partial',
       'tcp-request-response[roundTripsPerTransaction=1]@direct: no transaction completed in the measured window (nothing to compare)',
       'tcp-request-response[roundTripsPerTransaction=1]@relay: errors reset=3',
-      'tcp-request-response[roundTripsPerTransaction=1]@relay: 7 arrivals dropped (generator behind)',
+      'tcp-request-response[roundTripsPerTransaction=1]@relay: 7 arrivals dropped (no free slot, or the queue was full)',
       'other@direct failed: ERR_WORKLOAD no target',
-      'tcp-request-response[roundTripsPerTransaction=1]@relay: generator invalid — dispatch lag p99 1840 µs > 1000 µs',
+      'tcp-request-response[roundTripsPerTransaction=1]@relay: untrusted (generator timing error too large for them): roundTrip.p99.9',
     ]);
   });
 
@@ -263,19 +264,19 @@ describe('warnings', () => {
     expect(analyzeRun(run).warnings[0]).toBe('run aborted (in progress): results are partial');
   });
 
-  test('many invalid-generator steps become one line so other warnings stay visible', () => {
+  test('many steps with untrusted statistics become one line so other warnings stay visible', () => {
     const steps = pairedRepetitions(3, 1, 0, 1) as (StepResult & { status: 'completed' })[];
     steps.forEach((step, i) => {
       step.metrics.generator = {
         eventLoopDelay: { count: 1, minUs: 1, meanUs: 1, stdDevUs: 0, p50Us: 1, p90Us: 1, p99Us: 1, p999Us: 1, maxUs: 1 },
-        cpuPercent: 99, generators: 1, isValid: i === 0, invalidReasons: i === 0 ? [] : [`event-loop delay p99 ${i}000 µs > 1000 µs`],
+        cpuPercent: 99, generators: 1, isValid: i === 0, untrusted: i === 0 ? [] : [`roundTrip.p${i}9`], invalidReasons: [],
       };
     });
 
     const warnings = analyzeRun(syntheticRun(steps)).warnings;
 
     expect(warnings).toEqual([
-      'generator invalid in 5 of 6 steps, e.g. tcp-request-response[roundTripsPerTransaction=1]@relay: generator invalid — event-loop delay p99 1000 µs > 1000 µs',
+      'untrusted statistics in 5 of 6 steps, e.g. tcp-request-response[roundTripsPerTransaction=1]@relay: untrusted (generator timing error too large for them): roundTrip.p19',
     ]);
   });
 });

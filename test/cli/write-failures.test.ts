@@ -1,4 +1,4 @@
-// Output that cannot be written is an environment error (exit 10, ERR_OUTPUT_WRITE) with a clear
+// Output that cannot be written is an environment error (exit 11, ERR_OUTPUT_WRITE) with a clear
 // message and no stack, found at once (no recursive-mkdir spin on /proc), and a measured result is
 // never lost: it is still printed, or saved to a temporary folder that the message names.
 
@@ -68,13 +68,13 @@ describe('makeDirectory and writeOutputFile', () => {
 });
 
 describe('commands that cannot write their output', () => {
-  test('report --out /proc/nope/x fails fast with exit 10', async () => {
+  test('report --out /proc/nope/x fails fast with exit 11', async () => {
     const run = await runWithin(['report', fixtureFile, '--out', '/proc/nope/x']);
 
     expectOutputError(run, /cannot create the folder \/proc\/nope/);
   });
 
-  test('report --out /sys/x.html fails with exit 10 and leaves no temporary file', async () => {
+  test('report --out /sys/x.html fails with exit 11 and leaves no temporary file', async () => {
     const run = await runWithin(['report', fixtureFile, '--format', 'html', '--out', '/sys/x.html']);
 
     expectOutputError(run, /cannot write \/sys\/x\.html: permission denied/);

@@ -28,7 +28,7 @@ export function registerCalibrate(program: Command, io: CliIo, setExit: (code: E
         onProgress: (message) => io.stderr.write(`calibrate: ${message}\n`),
       });
       const json = `${JSON.stringify(result, null, 2)}\n`;
-      // Printed first, so a failing --save (exit 10) never loses the measured figures.
+      // Printed first, so a failing --save (exit 11) never loses the measured figures.
       io.stdout.write(flags.json === true ? json : renderCalibration(result));
       if (flags.save !== undefined) io.stderr.write(`calibration: ${await writeOutputFile(io.cwd, flags.save, json)}\n`);
       setExit(ExitCode.Ok);

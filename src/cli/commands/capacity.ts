@@ -100,7 +100,7 @@ export function registerCapacity(program: Command, io: CliIo, setExit: (code: Ex
       });
       for (const warning of report.warnings) io.stderr.write(`warning: ${warning}\n`);
       const json = `${JSON.stringify(report, null, 2)}\n`;
-      // Printed first, so a failing --out (exit 10) never loses the measured report.
+      // Printed first, so a failing --out (exit 11) never loses the measured report.
       io.stdout.write(flags.json === true ? json : renderCapacityText(report));
       if (flags.out !== undefined) io.stderr.write(`capacity: ${await writeOutputFile(io.cwd, flags.out, json)}\n`);
       setExit(io.signal.aborted ? ExitCode.Interrupted : ExitCode.Ok);

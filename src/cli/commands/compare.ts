@@ -1,10 +1,13 @@
 // `hcbench compare <baseline.json> <current.json>`: metric-by-metric verdicts against a baseline,
 // as console text (stdout), Markdown and JUnit XML files. Exit 0 (unchanged or improved),
-// 8 (a metric regressed), 9 (incomparable results), 2 (an unreadable result file).
+// 8 (a metric regressed), 9 (incomparable results), 7 (a compared figure of either result is
+// untrusted: its generator's timing error is too large for it), 2 (an unreadable result file).
 
 import { InvalidArgumentError, type Command } from 'commander';
 import { compareResults, type ToleranceRule } from '../../analysis/compare.js';
-import { ExitCode, OutputWriteError } from '../../errors.js';
+import { invalidCompareReasons } from '../../analysis/run-validity.js';
+import { ExitCode, HarnessError, OutputWriteError } from '../../errors.js';
+import type { RunResult } from '../../metrics/result.js';
 import { renderCompareMarkdown, renderCompareText } from '../../report/compare-text.js';
 import { compareSuite, renderJUnit, thresholdSuite } from '../../report/junit.js';
 import { renderThresholdsMarkdown } from '../../report/threshold-text.js';
@@ -54,7 +57,7 @@ export function registerCompare(program: Command, io: CliIo, setExit: (code: Exi
         ...(flags.noiseK === undefined ? {} : { noiseK: flags.noiseK }),
       });
       const verdicts = current.thresholds ?? [];
-      // The verdict is printed first, so a failing --md or --junit (exit 10) never hides it.
+      // The verdict is printed first, so a failing --md or --junit (exit 11) never hides it.
       io.stdout.write(flags.json === true ? `${JSON.stringify(report, null, 2)}\n` : renderCompareText(report));
       const failures: string[] = [];
       const writeTo = async (target: string, text: string, what: string) => {
@@ -70,7 +73,21 @@ export function registerCompare(program: Command, io: CliIo, setExit: (code: Exi
         const suites = [compareSuite(report), ...(verdicts.length > 0 ? [thresholdSuite(verdicts, current.scenario.name, current.startedAt)] : [])];
         await writeTo(flags.junit, renderJUnit(suites), 'junit');
       }
+      // A verdict resting on a figure the generator's own timing error spoils is not evidence.
+      const invalid = [
+        ...invalidCompareReasons(baseline).map((r) => `invalid baseline: ${r}`),
+        ...invalidCompareReasons(current).map((r) => `invalid current: ${r}`),
+      ];
+      if (invalid.length > 0) io.stderr.write(invalid.map((line) => `${line}\n`).join(''));
       if (failures.length > 0) throw new OutputWriteError(`${failures.join('; ')} (the comparison, verdict ${report.verdict}, is on stdout)`);
-      setExit(report.verdict === 'regressed' ? ExitCode.Regression : report.verdict === 'incomparable' ? ExitCode.Incomparable : ExitCode.Ok);
+      setExit(
+        report.verdict === 'incomparable'
+          ? ExitCode.Incomparable
+          : invalid.length > 0
+            ? ExitCode.InvalidRun
+            : report.verdict === 'regressed'
+              ? ExitCode.Regression
+              : ExitCode.Ok,
+      );
     });
 }

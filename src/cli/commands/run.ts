@@ -5,10 +5,11 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { resolve } from 'node:path';
 import { ExitCode, OutputWriteError, UsageError } from '../../errors.js';
+import { readConnectionStringEnv } from '../../azure/connection-source.js';
 import type { RunResult } from '../../metrics/result.js';
 import { buildPlan } from '../../plan/build-plan.js';
 import { REPORT_FILE_NAMES, renderReport, type ReportFormat } from '../../report/index.js';
-import { runPlan } from '../../run/run-plan.js';
+import { runPlan, TARGET_UNREACHABLE_CODE } from '../../run/run-plan.js';
 import { createRunFolder, writeFileAtomic } from '../../run/write-results.js';
 import { loadScenarioFile } from '../../scenario/load.js';
 import type { CliIo } from '../io.js';
@@ -20,6 +21,10 @@ import { renderJUnit, thresholdSuite } from '../../report/junit.js';
 import { renderThresholdsMarkdown, renderThresholdsText } from '../../report/threshold-text.js';
 import { type RunOutput, writeRunOutputs } from '../run-outputs.js';
 import { readCalibration } from '../../calibrate/read-calibration.js';
+import { bounded, interruptBudget } from '../../run/bounded.js';
+
+/** Longest wait for one result file to be written, ms (after Ctrl-C the interrupt budget is shorter). */
+export const WRITE_TIMEOUT_MS = 30_000;
 
 interface RunFlags {
   json?: boolean;
@@ -99,17 +104,26 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
       // Before any socket opens: say where documented Azure limits would bite.
       for (const warning of checkRelayLimits(scenario)) io.stderr.write(`warning: ${warning}\n`);
       const secrets = Object.fromEntries(
-        plan.paths.flatMap((path) => (path.kind === 'relay-azure' ? [[path.connectionStringEnv, io.env[path.connectionStringEnv]]] : [])),
+        plan.paths.flatMap((path) =>
+          path.kind === 'relay-azure'
+            ? [[path.connectionStringEnv, readConnectionStringEnv(path.connectionStringEnv, io.env, (note) => io.stderr.write(`warning: ${note}\n`))]]
+            : [],
+        ),
       ) as Record<string, string | undefined>;
       const folder = flags.save ? await createRunFolder(resolve(io.cwd, flags.resultsDir), scenario.name, Date.now()) : undefined;
       const progress = createProgressPrinter(io, { isVerbose: program.opts<{ verbose?: boolean }>().verbose === true });
       let result: RunResult;
       let isCheckpointFailed = false;
+      // After Ctrl-C: the step drains, then counters, teardown and these writes share 2 s.
+      const budget = interruptBudget(io.signal);
+      const write = <T,>(work: Promise<T>, what: string): Promise<T> =>
+        bounded(work, { what: `writing ${what}`, signal: budget.signal, timeoutMs: WRITE_TIMEOUT_MS });
       try {
         result = await runPlan(plan, {
           scenario,
           scenarioFile: file,
           signal: io.signal,
+          budget,
           secrets,
           onProgress: (event) => progress.onProgress(event),
           onCheckpoint: async (partial) => {
@@ -134,26 +148,30 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
       const resultJson = renderReport('json', result);
       const outputs: RunOutput[] = [];
       if (folder !== undefined) {
+        io.stderr.write(`writing results to ${folder}\n`);
         const formats = new Set<ReportFormat>(['json', ...scenario.output.formats]);
         for (const format of formats) outputs.push({ folder, name: REPORT_FILE_NAMES[format], text: format === 'json' ? resultJson : renderReport(format, result) });
       }
       if (flags.junit !== undefined) outputs.push({ path: flags.junit, label: 'junit', text: renderJUnit([thresholdSuite(verdicts ?? [], scenario.name, result.startedAt)]) });
       if (flags.md !== undefined) outputs.push({ path: flags.md, label: 'markdown', text: `${renderReport('md', result)}\n${renderThresholdsMarkdown(verdicts ?? [])}` });
-      const failures = await writeRunOutputs(io, outputs, resultJson, flags.json === true);
+      const failures = await writeRunOutputs(io, outputs, resultJson, flags.json === true, write);
       if (folder !== undefined && !failures.some((f) => f.message.includes(folder))) io.stderr.write(`results: ${folder}\n`);
       io.stdout.write(flags.json === true ? resultJson : renderReport('console', result, { isTTY: io.stdout.isTTY === true }));
-      const invalid = invalidRunReasons(result);
+      const invalid = invalidRunReasons(result, scenario.thresholds ?? []);
       (flags.json === true ? io.stderr : io.stdout).write(renderThresholdsText(verdicts ?? []) + invalid.map((r) => `invalid run: ${r}\n`).join(''));
       if (failures.length > 0) {
         throw new OutputWriteError(`the run finished but ${failures.length} output${failures.length === 1 ? '' : 's'} could not be written (see above)`, {
           hint: 'check the path, its permissions and free space; the measured result was saved or printed as shown above',
         });
       }
+      // Ctrl-C after the last step (while writing): everything is written, and the shell hears 130.
       setExit(
-        result.status === 'aborted'
+        result.status === 'aborted' || io.signal.aborted
           ? ExitCode.Interrupted
           : result.status === 'failed'
-            ? ExitCode.RunFailed
+            ? result.steps.some((s) => s.status === 'failed' && s.error.code === TARGET_UNREACHABLE_CODE)
+              ? ExitCode.TargetUnreachable
+              : ExitCode.RunFailed
             : invalid.length > 0
               ? ExitCode.InvalidRun
               : verdicts !== undefined && !thresholdsPassed(verdicts)

@@ -1,0 +1,96 @@
+// Real `hcbench` CLI processes (dist/cli/bin.js, so run `npm run build` first) for tests that need
+// separate processes: stdout lines collected, stderr kept, open fds and RSS readable from /proc,
+// stopped with SIGINT (then SIGKILL after a deadline) by PID at test end. Test-only.
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { onTestFinished } from 'vitest';
+
+const BIN = fileURLToPath(new URL('../../dist/cli/bin.js', import.meta.url));
+
+/** One running `hcbench` process. */
+export interface HcbenchProcess {
+  child: ChildProcess;
+  pid: number;
+  stdoutLines: string[];
+  stderr(): string;
+  /** Resolves with the first stdout line that parses as JSON; rejects with stderr after `timeoutMs`. */
+  firstJson<T>(timeoutMs?: number): Promise<T>;
+  /** Sends SIGINT and resolves with the exit code (SIGKILL after `timeoutMs`, then rejects). */
+  interrupt(timeoutMs?: number): Promise<number | null>;
+}
+
+/**
+ * Starts `node dist/cli/bin.js <args>` with `env` added. `shellPrefix` (e.g. `ulimit -n 256;`) runs
+ * it through `sh -c ... exec node`, so the PID is still the node process.
+ */
+export function startHcbench(args: string[], env: Record<string, string> = {}, shellPrefix?: string): HcbenchProcess {
+  const options = { cwd: process.cwd(), env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] as ('ignore' | 'pipe')[] };
+  const child =
+    shellPrefix === undefined
+      ? spawn(process.execPath, [BIN, ...args], options)
+      : spawn('sh', ['-c', `${shellPrefix} exec "$0" "$@"`, process.execPath, BIN, ...args], options);
+  const stdoutLines: string[] = [];
+  let stderrText = '';
+  let partial = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString('utf8')).split('\n');
+    partial = lines.pop() ?? '';
+    stdoutLines.push(...lines);
+  });
+  child.stderr?.on('data', (chunk: Buffer) => (stderrText = (stderrText + chunk.toString('utf8')).slice(-20_000)));
+  const isRunning = (): boolean => child.exitCode === null && child.signalCode === null;
+  const started: HcbenchProcess = {
+    child,
+    pid: child.pid ?? -1,
+    stdoutLines,
+    stderr: () => stderrText,
+    async firstJson<T>(timeoutMs = 20_000): Promise<T> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const line = stdoutLines.find((l) => l.startsWith('{'));
+        if (line !== undefined) return JSON.parse(line) as T;
+        if (!isRunning()) throw new Error(`hcbench ${args[0]} exited (${child.exitCode ?? child.signalCode}) before printing JSON: ${stderrText.slice(-500)}`);
+        if (Date.now() > deadline) throw new Error(`hcbench ${args[0]} printed no JSON line within ${timeoutMs} ms: ${stderrText.slice(-500)}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
+    async interrupt(timeoutMs = 10_000): Promise<number | null> {
+      if (!isRunning()) return child.exitCode;
+      const exited = once(child, 'exit');
+      child.kill('SIGINT');
+      const killer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      const [code, signal] = (await exited) as [number | null, string | null];
+      clearTimeout(killer);
+      if (signal === 'SIGKILL') throw new Error(`hcbench ${args[0]} ignored SIGINT for ${timeoutMs} ms`);
+      return code;
+    },
+  };
+  onTestFinished(async () => {
+    if (!isRunning()) return;
+    const exited = once(child, 'exit');
+    child.kill('SIGKILL');
+    await exited;
+  });
+  return started;
+}
+
+/** Number of open file descriptors of a live process (Linux /proc). */
+export function openFds(pid: number): number {
+  return readdirSync(`/proc/${pid}/fd`).length;
+}
+
+/** Resident set size of a live process in bytes (Linux /proc). */
+export function rssBytes(pid: number): number {
+  const match = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match?.[1] === undefined ? 0 : Number(match[1]) * 1024;
+}
+
+/** Starts `hcbench relay --hc hc1 --json` and returns it with the connection string of `hc1`. */
+export async function startRelayProcess(extraArgs: string[] = []): Promise<{ relay: HcbenchProcess; connectionString: string; url: string }> {
+  const relay = startHcbench(['relay', '--hc', 'hc1', '--json', ...extraArgs]);
+  const info = await relay.firstJson<{ url: string; connectionStrings: Record<string, string> }>();
+  return { relay, connectionString: info.connectionStrings['hc1'] ?? '', url: info.url };
+}
