@@ -2,6 +2,7 @@
 // stdio; everything below takes parameters. Returns the exit code instead of exiting.
 
 import { Command, CommanderError } from 'commander';
+import { redactSecrets } from '../azure/sas-token.js';
 import { ExitCode } from '../errors.js';
 import { registerAgent } from './commands/agent.js';
 import { registerCalibrate } from './commands/calibrate.js';
@@ -67,7 +68,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
     .showHelpAfterError('(run hcbench --help for usage)')
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
+      // A misspelt `--connection-strin=<secret>` must not echo its value.
+      writeErr: (text) => io.stderr.write(redactSecrets(text.replace(/(unknown option '[^'=]*)=[^']*'/g, "$1=…'"))),
     });
   registerRun(program, io, setExit);
   registerValidate(program, io, setExit);

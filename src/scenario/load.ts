@@ -5,7 +5,7 @@ import { INPUT_MAX_BYTES, readInputFile } from '../fs/read-input.js';
 import { LineCounter, parseDocument } from 'yaml';
 import { ScenarioError, type Issue } from '../errors.js';
 import type { Scenario } from './schema.js';
-import { dataDepth, findDeepFlowNesting, MAX_NESTING_DEPTH } from './nesting.js';
+import { dataDepth, findDeepBlockNesting, findDeepFlowNesting, MAX_NESTING_DEPTH } from './nesting.js';
 import { createSourceLocator } from './source-map.js';
 import { validateScenario } from './validate.js';
 
@@ -78,6 +78,10 @@ export function parseScenarioText(bytes: Buffer | string, file: string, override
   const deep = findDeepFlowNesting(text);
   if (deep !== undefined) {
     throw new ScenarioError(file, [{ path: '', message: `nests deeper than ${MAX_NESTING_DEPTH} levels of [ ] or { }`, line: deep.line, column: deep.column }]);
+  }
+  const deepBlock = findDeepBlockNesting(text);
+  if (deepBlock !== undefined) {
+    throw new ScenarioError(file, [{ path: '', message: `nests deeper than ${MAX_NESTING_DEPTH} levels of indentation or \`- \``, line: deepBlock.line, column: deepBlock.column }]);
   }
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });

@@ -44,6 +44,42 @@ export function findDeepFlowNesting(text: string, maxDepth = MAX_NESTING_DEPTH):
   return undefined;
 }
 
+/**
+ * Estimates YAML block nesting line by line: a stack of indentation columns (deeper indentation
+ * opens a level) plus the compact `- - - ` sequence indicators that open a level each on one line.
+ * Over-counts only oddly indented block scalars, which matters only beyond the limit. Iterative.
+ */
+export function findDeepBlockNesting(text: string, maxDepth = MAX_NESTING_DEPTH): DeepNesting | undefined {
+  const indents: number[] = [];
+  let line = 0;
+  let start = 0;
+  while (start <= text.length) {
+    const end = text.indexOf('\n', start);
+    const stop = end === -1 ? text.length : end;
+    line += 1;
+    let column = start;
+    while (column < stop && text[column] === ' ') column += 1;
+    const isContent = column < stop && text[column] !== '#' && text[column] !== '\r';
+    if (isContent) {
+      const indent = column - start;
+      while (indents.length > 0 && indents[indents.length - 1]! > indent) indents.pop();
+      if (indents.length === 0 || indents[indents.length - 1]! < indent) indents.push(indent);
+      let depth = indents.length;
+      // `- - - x`: every indicator after the first nests one level deeper on the same line.
+      while (text[column] === '-' && (text[column + 1] === ' ' || text[column + 1] === '\t')) {
+        depth += 1;
+        if (depth > maxDepth) return { line, column: column - start + 1 };
+        column += 2;
+        while (column < stop && text[column] === ' ') column += 1;
+      }
+      if (depth > maxDepth) return { line, column: column - start + 1 };
+    }
+    if (end === -1) break;
+    start = end + 1;
+  }
+  return undefined;
+}
+
 /** Depth of parsed data (a scalar is 0, `{a: 1}` is 1), computed without recursion; stops past `maxDepth`. */
 export function dataDepth(data: unknown, maxDepth = MAX_NESTING_DEPTH): number {
   let deepest = 0;

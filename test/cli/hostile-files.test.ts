@@ -92,6 +92,15 @@ describe('commands refuse hostile input files quickly', () => {
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 
+  test('a namespace file nested 400k deep is refused before parsing', async () => {
+    await writeFile(file('deep-namespace.yaml'), `rules: ${'['.repeat(400_000)}${']'.repeat(400_000)}\n`);
+
+    const run = await runWithin(['relay', '--namespace-file', 'deep-namespace.yaml']);
+
+    expect(run.stderr).toMatch(/deep-namespace\.yaml:1:\d+: nests deeper than 64 levels/);
+    expect(run.exitCode).toBe(ExitCode.InvalidScenario);
+  });
+
   test('a calibration file that is a device is refused before the run starts', async () => {
     await writeFile(file('scenario.yaml'), 'name: m\ntarget: { kind: tcp-request-response }\npaths: [{ kind: direct }]\nworkload: { kind: tcp-request-response, connections: 1 }\n');
 

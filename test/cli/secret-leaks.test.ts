@@ -157,3 +157,20 @@ describe('namespace files hold keys too', () => {
     expect(leaks(run.output)).toEqual([]);
   });
 });
+
+describe('command-line mistakes', () => {
+  test('a misspelt option with =<connection string> does not echo the value', async () => {
+    const text = corpus['key containing ;']!;
+
+    const runs = [
+      await runMain(['tunnel', `--connection-strin=${text}`], {}, dir),
+      await runMain(['agent', '--target', '127.0.0.1:1', `--conection-string=${KEY}`], {}, dir),
+    ];
+
+    for (const run of runs) {
+      expect(run.output).toMatch(/unknown option '--conn?ection-strin/);
+      expect(run.exitCode).toBe(ExitCode.Usage);
+      expect(leaks(run.output)).toEqual([]);
+    }
+  });
+});

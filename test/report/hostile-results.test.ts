@@ -117,6 +117,6 @@ describe('commands refuse a result with a damaged histogram, with exit 2 and the
     expect(run.stdout).toBe('');
     expect(run.stderr).not.toMatch(/\n\s+at /);
     // Refused from the header, not after inflating or decoding: well under the 17 s of the issue.
-    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(Date.now() - started).toBeLessThan(8_000);
   });
 });
