@@ -51,7 +51,12 @@ async function runShortened(file: string, extra: string[] = []): Promise<void> {
   expect(result.steps.length).toBeGreaterThan(0);
   for (const step of result.steps) {
     expect(step.status, `${step.stepId}: ${JSON.stringify(step)}`.slice(0, 400)).toBe('completed');
-    if (step.status === 'completed') expect(step.metrics.counters.transactions, step.stepId).toBeGreaterThan(0);
+    // Work was done in the window. In a saturated open model (pricing-database's relay path in a
+    // shortened window) the completions may all be of arrivals queued during warm-up.
+    if (step.status === 'completed') {
+      const { transactions, completedInWindow } = step.metrics.counters;
+      expect(Math.max(transactions, completedInWindow ?? 0), step.stepId).toBeGreaterThan(0);
+    }
     // Faults fired and were undone: one inject per planned fault plus the undo, all ok.
     if (step.pathKind === 'relay-emulated' && faultAtMs > 0) {
       expect(step.faultEvents?.filter((e) => e.phase === 'inject').length ?? 0, step.stepId).toBeGreaterThan(0);

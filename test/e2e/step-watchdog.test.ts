@@ -48,7 +48,10 @@ afterAll(async () => {
 describe('step watchdog', () => {
   test('a step that never ends fails at its deadline naming process and operation; the run goes on and the result is written', async () => {
     const checkpoints: RunResult[] = [];
-    const result = await runPlan(buildPlan(scenario), {
+    const plan = buildPlan(scenario);
+    // Each step's deadline is its own warm-up (the first on a path is primed) + duration + the 200 ms grace.
+    const deadlines = plan.steps.map((step) => step.warmupMs + step.durationMs + 200);
+    const result = await runPlan(plan, {
       scenario,
       scenarioFile: file(),
       signal: new AbortController().signal,
@@ -60,11 +63,11 @@ describe('step watchdog', () => {
     });
     expect(result.status).toBe('failed');
     expect(result.steps).toHaveLength(2);
-    for (const step of result.steps) {
+    for (const [index, step] of result.steps.entries()) {
       expect(step.status).toBe('failed');
       if (step.status !== 'failed') continue;
       expect(step.error.code).toBe('ERR_STUCK');
-      expect(step.error.message).toMatch(new RegExp(`^stuck: app \\(pid ${process.pid}\\) workload tcp-request-response of step \\S+ on direct did not finish within 500 ms$`));
+      expect(step.error.message).toMatch(new RegExp(`^stuck: app \\(pid ${process.pid}\\) workload tcp-request-response of step \\S+ on direct did not finish within ${deadlines[index]} ms$`));
     }
     expect(checkpoints).toHaveLength(2);
     const written = JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8')) as RunResult;
@@ -73,7 +76,10 @@ describe('step watchdog', () => {
 
   test('after Ctrl-C a step that does not stop fails after the drain, and the run ends aborted', async () => {
     const controller = new AbortController();
-    const result = await runPlan(buildPlan(scenario), {
+    const plan = buildPlan(scenario);
+    // Each step's deadline is its own warm-up (the first on a path is primed) + duration + the 200 ms grace.
+    const deadlines = plan.steps.map((step) => step.warmupMs + step.durationMs + 200);
+    const result = await runPlan(plan, {
       scenario,
       scenarioFile: file(),
       signal: controller.signal,
