@@ -48,9 +48,10 @@ type Handler = (params: unknown) => Promise<unknown>;
 const handlers: Record<string, Handler> = {
   ping: async () => ({ role, pid: process.pid }),
   startRelay: async (params) => {
-    const { hybridConnectionName, senderLeg, listenerLeg, maxConnections } = params as StartRelayParams;
+    const { hybridConnectionName, senderLeg, listenerLeg, maxConnections, timedLegs } = params as StartRelayParams;
     relay = await startRelay({
       ...(maxConnections === undefined ? {} : { maxConnections }),
+      ...(timedLegs === undefined ? {} : { timedLegs }),
       namespace: createDefaultNamespace(hybridConnectionName),
       delays: { ...(senderLeg === undefined ? {} : { senderLeg }), ...(listenerLeg === undefined ? {} : { listenerLeg }) },
       log: (event) => log(`relay ${JSON.stringify(event)}`),
@@ -86,8 +87,9 @@ const handlers: Record<string, Handler> = {
     return proxy.address;
   },
   startAgent: async (params) => {
-    const { agentId, connectionString, target: to, clientStack, maxListenAttempts, startTimeoutMs } = params as StartAgentParams;
+    const { agentId, connectionString, target: to, clientStack, maxListenAttempts, startTimeoutMs, timedLeg } = params as StartAgentParams;
     const agent = await startAgent({
+      ...(timedLeg === undefined ? {} : { timedLeg }),
       connection: parseConnectionString(connectionString),
       target: to,
       ...(maxListenAttempts === undefined ? {} : { maxListenAttempts }),
