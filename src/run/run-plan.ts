@@ -3,6 +3,7 @@
 // hands a checkpoint (a valid result marked `aborted`, "in progress") to the caller after every
 // step, so a crash or Ctrl-C always leaves a readable partial result.
 
+import { emulationError } from '../metrics/emulation.js';
 import { analyzeRun } from '../analysis/analyze-run.js';
 import { computeOverhead } from '../analysis/overhead.js';
 import { HarnessError } from '../errors.js';
@@ -77,6 +78,7 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunR
             },
           }),
       overhead: computeOverhead(steps),
+      emulation: Object.fromEntries(plan.paths.map((path) => [path.id, emulationError(path, pathCounters[path.id])])),
     };
   };
   try {
