@@ -10,6 +10,7 @@ import { relayEmulatorScript } from './entries/relay-emulator-script.js';
 import { httpEntry } from './entries/http.js';
 import { generatorCapacity } from './entries/generator-capacity.js';
 import { scale } from './entries/scale.js';
+import { truth } from './entries/truth.js';
 
 /** Every entry of `npm run bench`. */
-export const suite: readonly BenchEntry[] = [directPingPong, relayPingPong, httpEntry, connectionSetup, relayEmulatorWs, relayEmulatorScript, generatorCapacity, scale];
+export const suite: readonly BenchEntry[] = [directPingPong, relayPingPong, httpEntry, connectionSetup, relayEmulatorWs, relayEmulatorScript, generatorCapacity, scale, truth];

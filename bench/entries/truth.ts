@@ -1,0 +1,107 @@
+// Entry `truth` (#12 §1): does the emulated network add exactly what the profile says? For each
+// built-in profile with distance (same-region, cross-region, distant-site) the direct path gets a
+// one-way delay of appToRelay + relayToAgent, so both paths have the same configured round trip;
+// src/calibrate/emulation-truth.ts measures direct and relay at that distance and at zero distance
+// (the machinery) in one alternating sequence. Pass per profile: relay − direct is within ±100 µs
+// of the machinery, and direct p50 <= configured + direct at zero distance + 100 µs.
+// hcbench side: relay − direct at equal distance (worst profile); reference: the machinery.
+
+import { measureTruth, type TruthFigures } from '../../src/calibrate/emulation-truth.js';
+import { BUILTIN_NETWORK_PROFILES } from '../../src/scenario/network-profiles.js';
+import type { BenchEntry, Figure } from '../lib/types.js';
+
+/** Bounds of issue #12, µs. */
+export const DELTA_BOUND_US = 100;
+export const DIRECT_BOUND_US = 100;
+
+/** The profiles with distance, by name. */
+export const TRUTH_PROFILES = ['same-region', 'cross-region', 'distant-site'] as const;
+
+/** Pass/fail of one profile, with the reason in one line. */
+export function judgeTruth(name: string, f: TruthFigures): { isPassed: boolean; line: string } {
+  const isDeltaOk = Math.abs(f.deltaErrorUs) <= DELTA_BOUND_US;
+  const isDirectOk = f.directExcessUs <= DIRECT_BOUND_US;
+  const rtt = f.configuredRoundTripUs;
+  const relayEmu = f.emulation.relay.perTraversalErrorUs;
+  const directEmu = f.emulation.direct.perTraversalErrorUs;
+  const line =
+    `${name} (${rtt / 1000} ms RTT): ${isDeltaOk && isDirectOk ? 'PASS' : 'FAIL'} — relay − direct ${f.deltaUs} µs vs machinery ${f.machineryUs} µs ` +
+    `(${signed(f.deltaErrorUs)} µs, bound ±${DELTA_BOUND_US}); direct p50 ${f.p50Us.direct} µs vs ${rtt} + ${f.p50Us.directLoopback} µs ` +
+    `(${signed(f.directExcessUs)} µs, bound +${DIRECT_BOUND_US}); per traversal: relay ${signed(Math.round(f.relayErrorPerTraversalUs))} µs, ` +
+    `direct ${signed(Math.round(f.directErrorPerTraversalUs))} µs; release lateness p50 relay ${relayEmu?.p50 ?? '-'} µs, direct ${directEmu?.p50 ?? '-'} µs`;
+  return { isPassed: isDeltaOk && isDirectOk, line };
+}
+
+function signed(n: number): string {
+  return n >= 0 ? `+${n}` : `${n}`;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+export const truth: BenchEntry = {
+  id: 'truth',
+  title: 'emulated network truth: relay − direct at equal configured RTT vs the loopback machinery, per built-in profile',
+  issue: '#12',
+  unit: 'µs',
+  better: 'lower',
+  hcbenchLabel: 'relay − direct p50 at equal configured RTT (worst profile), tcp-request-response 1 conn, 5 round trips/transaction, 64 B',
+  referenceLabel: 'relay − direct p50 at zero distance (the machinery), same run, median over profiles',
+  requires: [],
+  rounds: 1,
+  async setup(ctx) {
+    let cached: { hcbench: Figure; reference: Figure } | undefined;
+    const measureAll = async (): Promise<{ hcbench: Figure; reference: Figure }> => {
+      const detail: Record<string, number> = {};
+      const notes: string[] = [];
+      const deltas: number[] = [];
+      const machinery: number[] = [];
+      for (const name of TRUTH_PROFILES) {
+        const profile = BUILTIN_NETWORK_PROFILES[name];
+        if (profile === undefined) continue;
+        const figures = await measureTruth(
+          { appToRelayMs: profile.appToRelay.oneWayDelayMs, relayToAgentMs: profile.relayToAgent.oneWayDelayMs },
+          { windowMs: ctx.isQuick ? 1000 : 2500, warmupMs: 300, rounds: ctx.isQuick ? 2 : 4, signal: ctx.signal, onProgress: (line) => ctx.log(`  ${name}: ${line}`) },
+        );
+        const verdict = judgeTruth(name, figures);
+        ctx.log(`  ${verdict.line}`);
+        notes.push(verdict.line);
+        deltas.push(figures.deltaUs);
+        machinery.push(figures.machineryUs);
+        Object.assign(detail, {
+          [`${name}.passed`]: verdict.isPassed ? 1 : 0,
+          [`${name}.deltaUs`]: figures.deltaUs,
+          [`${name}.machineryUs`]: figures.machineryUs,
+          [`${name}.deltaErrorUs`]: figures.deltaErrorUs,
+          [`${name}.directP50Us`]: figures.p50Us.direct,
+          [`${name}.relayP50Us`]: figures.p50Us.relay,
+          [`${name}.directLoopbackP50Us`]: figures.p50Us.directLoopback,
+          [`${name}.relayLoopbackP50Us`]: figures.p50Us.relayLoopback,
+          [`${name}.directExcessUs`]: figures.directExcessUs,
+          [`${name}.relayErrorPerTraversalUs`]: Math.round(figures.relayErrorPerTraversalUs),
+          [`${name}.directErrorPerTraversalUs`]: Math.round(figures.directErrorPerTraversalUs),
+          [`${name}.relayReleaseLatenessP50Us`]: figures.emulation.relay.perTraversalErrorUs?.p50 ?? -1,
+          [`${name}.directReleaseLatenessP50Us`]: figures.emulation.direct.perTraversalErrorUs?.p50 ?? -1,
+          [`${name}.roundTripsRelay`]: figures.roundTrips.relay,
+          [`${name}.roundTripsDirect`]: figures.roundTrips.direct,
+        });
+      }
+      const passed = TRUTH_PROFILES.filter((name) => detail[`${name}.passed`] === 1).length;
+      notes.unshift(`${passed}/${TRUTH_PROFILES.length} profiles pass`);
+      return {
+        hcbench: { value: Math.max(...deltas), detail: { ...detail, profilesPassed: passed }, notes },
+        reference: { value: median(machinery), detail: { minUs: Math.min(...machinery), maxUs: Math.max(...machinery) } },
+      };
+    };
+    return {
+      runHcbench: async () => {
+        cached = await measureAll();
+        return cached.hcbench;
+      },
+      runReference: async () => (cached ?? (cached = await measureAll())).reference,
+      close: async () => undefined,
+    };
+  },
+};
