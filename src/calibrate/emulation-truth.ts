@@ -22,6 +22,8 @@ import { systemClock, type WorkloadParams } from '../workloads/types.js';
 export interface TruthLegs {
   appToRelayMs: number;
   relayToAgentMs: number;
+  /** The direct path's one-way delay, ms; default appToRelayMs + relayToAgentMs (equal configured round trip). */
+  directMs?: number;
 }
 
 export interface TruthOptions {
@@ -43,6 +45,10 @@ export interface TruthFigures {
   relayToAgentMs: number;
   configuredRoundTripUs: number;
   p50Us: { directLoopback: number; relayLoopback: number; direct: number; relay: number };
+  /** Fastest round trip of each path, µs. */
+  minUs: { directLoopback: number; relayLoopback: number; direct: number; relay: number };
+  /** The direct path's configured round trip, µs (equals configuredRoundTripUs unless `directMs` was given). */
+  directConfiguredRoundTripUs: number;
   /** relay − direct at zero distance: the relay machinery. */
   machineryUs: number;
   /** relay − direct at equal configured round trip. */
@@ -67,6 +73,7 @@ export async function measureTruth(legs: TruthLegs, options: TruthOptions): Prom
   const progress = options.onProgress ?? (() => undefined);
   const signal = options.signal ?? new AbortController().signal;
   const oneWayMs = legs.appToRelayMs + legs.relayToAgentMs;
+  const directMs = legs.directMs ?? oneWayMs;
   const onprem: RoleHandle = await spawnRole('onprem');
   const opened: OpenPath[] = [];
   try {
@@ -76,7 +83,7 @@ export async function measureTruth(legs: TruthLegs, options: TruthOptions): Prom
     opened.push(directLoopback);
     const relayLoopback = await openEmulatedRelayPath({ id: 'relay-loopback', onprem, target: dial, appToRelay: leg(0), relayToAgent: leg(0), agents: 1 });
     opened.push(relayLoopback);
-    const direct = await openDirectPath('direct', onprem, dial, leg(oneWayMs));
+    const direct = await openDirectPath('direct', onprem, dial, leg(directMs));
     opened.push(direct);
     const relay = await openEmulatedRelayPath({ id: 'relay', onprem, target: dial, appToRelay: leg(legs.appToRelayMs), relayToAgent: leg(legs.relayToAgentMs), agents: 1 });
     opened.push(relay);
@@ -106,10 +113,13 @@ export async function measureTruth(legs: TruthLegs, options: TruthOptions): Prom
         roundTrips.set(path.id, (roundTrips.get(path.id) ?? 0) + outcome.metrics.counters.roundTrips);
       }
     }
-    const p50 = (id: string): number => summarize(mergeHistograms((histograms.get(id) ?? []).map(decodeRecord))).p50Us;
+    const summaryOf = (id: string) => summarize(mergeHistograms((histograms.get(id) ?? []).map(decodeRecord)));
+    const p50 = (id: string): number => summaryOf(id).p50Us;
+    const min = (id: string): number => summaryOf(id).minUs;
     const [directCounters, relayCounters] = await Promise.all([direct.readCounters?.(), relay.readCounters?.()]);
     const p = { directLoopback: p50('direct-loopback'), relayLoopback: p50('relay-loopback'), direct: p50('direct'), relay: p50('relay') };
     const configuredRoundTripUs = 2 * oneWayMs * 1000;
+    const directConfiguredRoundTripUs = 2 * directMs * 1000;
     const machineryUs = p.relayLoopback - p.directLoopback;
     const deltaUs = p.relay - p.direct;
     return {
@@ -117,14 +127,16 @@ export async function measureTruth(legs: TruthLegs, options: TruthOptions): Prom
       relayToAgentMs: legs.relayToAgentMs,
       configuredRoundTripUs,
       p50Us: p,
+      minUs: { directLoopback: min('direct-loopback'), relayLoopback: min('relay-loopback'), direct: min('direct'), relay: min('relay') },
+      directConfiguredRoundTripUs,
       machineryUs,
       deltaUs,
       deltaErrorUs: deltaUs - machineryUs,
-      directExcessUs: p.direct - configuredRoundTripUs - p.directLoopback,
+      directExcessUs: p.direct - directConfiguredRoundTripUs - p.directLoopback,
       relayErrorPerTraversalUs: (p.relay - p.relayLoopback - configuredRoundTripUs) / 4,
-      directErrorPerTraversalUs: (p.direct - p.directLoopback - configuredRoundTripUs) / 2,
+      directErrorPerTraversalUs: (p.direct - p.directLoopback - directConfiguredRoundTripUs) / 2,
       emulation: {
-        direct: emulationError({ id: 'direct', kind: 'direct', direct: leg(oneWayMs) }, directCounters),
+        direct: emulationError({ id: 'direct', kind: 'direct', direct: leg(directMs) }, directCounters),
         relay: emulationError({ id: 'relay', kind: 'relay-emulated', appToRelay: leg(legs.appToRelayMs), relayToAgent: leg(legs.relayToAgentMs) }, relayCounters),
       },
       roundTrips: {

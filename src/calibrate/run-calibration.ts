@@ -1,5 +1,6 @@
 // `hcbench calibrate`'s measuring sequence: noise floor (timer, idle event loop, loopback RTT),
-// accuracy of injected delays (1, 5, 20 ms per leg, direct proxy and relay legs), and the smallest
+// accuracy of injected delays (1, 5, 20 ms per leg, direct proxy and relay legs, through the role
+// processes and mechanisms a run uses: delay-accuracy.ts), and the smallest
 // resolvable overhead difference. Returns plain data; progress through a callback; never prints.
 
 import { measureEventLoopDelay } from './event-loop.js';
@@ -80,7 +81,11 @@ export async function runCalibration(options: CalibrationOptions = {}): Promise<
 
   const delaysMs = options.delaysMs ?? CALIBRATION_DELAYS_MS;
   progress(`injected delays ${delaysMs.join(', ')} ms per leg (direct delay proxy, relay legs)`);
-  const delays = await measureDelayAccuracy(delaysMs, isQuick ? 20 : 60);
+  const delays = await measureDelayAccuracy(delaysMs, {
+    isQuick,
+    onProgress: progress,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  });
 
   return {
     calibrationVersion: 1,

@@ -9,27 +9,55 @@
 // (spinning the last 1.5 ms), so the hand-off happens while the message is still "in flight" and
 // the receiver is awake when it is released. Each side needs to be told (both ends are hcbench's
 // own: forwarder, agent and the emulated relay with `timedLegs`); never used on a real relay.
+//
+// A hop at zero distance costs its loopback hand-off (~10–25 µs when the receiver is awake), and a
+// real network pays its hosts' send and receive work on top of the propagation delay. So that the
+// distance is added to that cost rather than swallowing it, the message also carries its send
+// time, and the receiver releases it at due + the fastest hand-off this hop has shown (running
+// minimum of arrival − send). Only the excess of a slow hand-off (a wake-up, a wait for a CPU)
+// is absorbed by the delay.
 
 import { createDelayLine, createDueTimes, type LinkClock, type LinkShape } from './delay-line.js';
 import type { LatenessRecorder } from './lateness.js';
+import { sharedNowUs } from './shared-clock.js';
 import { type MessageSocket, messageToBuffer } from '../tunnel/message-socket.js';
 
-/** Bytes of the due-time prefix (float64, µs on the shared clock, big-endian). */
-export const DUE_PREFIX_BYTES = 8;
+/** Bytes of the prefix: due time, then send time (float64 each, µs on the shared clock, big-endian). */
+export const DUE_PREFIX_BYTES = 16;
 
-/** `payload` with its due time in front. */
-export function stampDue(dueUs: number, payload: Buffer): Buffer {
+/** `payload` with its due and send times in front. */
+export function stampDue(dueUs: number, payload: Buffer, sentUs: number = sharedNowUs()): Buffer {
   const out = Buffer.allocUnsafe(DUE_PREFIX_BYTES + payload.length);
   out.writeDoubleBE(dueUs, 0);
+  out.writeDoubleBE(sentUs, 8);
   payload.copy(out, DUE_PREFIX_BYTES);
   return out;
 }
 
 /** Splits a stamped message; a message shorter than the prefix is due at once (0). */
-export function readDue(message: Buffer): { dueUs: number; payload: Buffer } {
-  if (message.length < DUE_PREFIX_BYTES) return { dueUs: 0, payload: message };
+export function readDue(message: Buffer): { dueUs: number; sentUs: number; payload: Buffer } {
+  if (message.length < DUE_PREFIX_BYTES) return { dueUs: 0, sentUs: 0, payload: message };
   const dueUs = message.readDoubleBE(0);
-  return { dueUs: Number.isFinite(dueUs) ? dueUs : 0, payload: message.subarray(DUE_PREFIX_BYTES) };
+  const sentUs = message.readDoubleBE(8);
+  return { dueUs: Number.isFinite(dueUs) ? dueUs : 0, sentUs: Number.isFinite(sentUs) ? sentUs : 0, payload: message.subarray(DUE_PREFIX_BYTES) };
+}
+
+/** The fastest hand-off a hop has shown (µs), learnt from arrivals; 0 before the first. */
+export interface HandOffFloor {
+  /** Learns from one arrival and returns the release time of a message due at `dueUs`. */
+  releaseAt(dueUs: number, sentUs: number, arrivedUs: number): number;
+}
+
+/** A new floor for one hop (one direction of one connection). Bounded: at most 1 ms is ever added. */
+export function createHandOffFloor(): HandOffFloor {
+  let floorUs = Number.POSITIVE_INFINITY;
+  return {
+    releaseAt(dueUs, sentUs, arrivedUs) {
+      const handOffUs = arrivedUs - sentUs;
+      if (sentUs > 0 && handOffUs >= 0 && handOffUs < floorUs) floorUs = handOffUs;
+      return dueUs + (Number.isFinite(floorUs) ? Math.min(floorUs, 1000) : 0);
+    },
+  };
 }
 
 type Listener = (...args: unknown[]) => void;
@@ -51,10 +79,13 @@ export function timedMessageSocket(ws: MessageSocket, outgoing: LinkShape, laten
     },
   );
   let lastDueUs = 0;
+  const floor = createHandOffFloor();
+  const nowUs = clock.nowUs ?? sharedNowUs;
   ws.on('message', (data) => {
-    const { dueUs, payload } = readDue(messageToBuffer(data));
-    lastDueUs = Math.max(lastDueUs, dueUs);
-    hold.pushDue({ kind: 'message', data: payload }, payload.length, dueUs);
+    const { dueUs, sentUs, payload } = readDue(messageToBuffer(data));
+    const releaseUs = floor.releaseAt(dueUs, sentUs, nowUs());
+    lastDueUs = Math.max(lastDueUs, releaseUs);
+    hold.pushDue({ kind: 'message', data: payload }, payload.length, releaseUs);
   });
   ws.on('close', (code, reason) => {
     // A close is never held beyond what is queued (it was sent after them); with nothing held it is immediate.

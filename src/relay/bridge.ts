@@ -5,7 +5,8 @@
 import type { RawData, WebSocket } from 'ws';
 import { createDelayLine, createDueTimes, type LinkShape } from '../net/delay-line.js';
 import type { LatenessRecorder } from '../net/lateness.js';
-import { readDue, stampDue } from '../net/timed-socket.js';
+import { sharedNowUs } from '../net/shared-clock.js';
+import { createHandOffFloor, readDue, stampDue } from '../net/timed-socket.js';
 import type { Shaper } from './delay.js';
 import type { DirectionStats } from './stats.js';
 
@@ -21,8 +22,9 @@ export interface BridgeHooks {
   listenerToSenderShapers?: Shaper[];
   /**
    * Timed legs (net/timed-socket.ts): both peers stamp each message with its due time and hold what
-   * they receive until due. The bridge then holds each incoming message until its due time (the leg
-   * it came over ends here) and stamps it for the leg it enters. Replaces the shapers.
+   * they receive until due. The bridge then holds each incoming message until its due time plus the
+   * hop's fastest hand-off (the leg it came over ends here) and stamps it for the leg it enters.
+   * Replaces the shapers.
    */
   timed?: { senderLeg: LinkShape; listenerLeg: LinkShape; lateness?: LatenessRecorder };
   /** Called once, when both sockets are closed. */
@@ -121,6 +123,7 @@ function pipeTimed(from: WebSocket, to: WebSocket, counters: DirectionStats, tim
   let isPaused = false;
   let lastDueUs = 0;
   const dueTimes = createDueTimes(timed.outgoing);
+  const floor = createHandOffFloor();
   const lateness = timed.lateness;
   const hold = createDelayLine<() => void>(lateness === undefined ? {} : { onLateness: (us) => lateness.record(us) }, (release) => release());
   const settle = (bytes: number): void => {
@@ -131,19 +134,20 @@ function pipeTimed(from: WebSocket, to: WebSocket, counters: DirectionStats, tim
     }
   };
   from.on('message', (data: RawData, isBinary: boolean) => {
-    const { dueUs, payload } = readDue(toBuffer(data));
+    const { dueUs, sentUs, payload } = readDue(toBuffer(data));
+    const releaseUs = floor.releaseAt(dueUs, sentUs, sharedNowUs());
     const bytes = payload.length;
     counters.messages += 1;
     counters.bytes += bytes;
     inFlightBytes += bytes;
-    lastDueUs = Math.max(lastDueUs, dueUs);
+    lastDueUs = Math.max(lastDueUs, releaseUs);
     hold.pushDue(
       () => {
         if (to.readyState !== to.OPEN) return settle(bytes);
         to.send(stampDue(dueTimes.next(bytes), payload), { binary: isBinary }, () => settle(bytes));
       },
       bytes,
-      dueUs,
+      releaseUs,
     );
     if (!isPaused && inFlightBytes > bridgeHighWaterBytes) {
       isPaused = true;

@@ -7,7 +7,7 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { describe, expect, test } from 'vitest';
 import { createDelayLine, createDueTimes } from '../../src/net/delay-line.js';
-import { DUE_PREFIX_BYTES, readDue, stampDue } from '../../src/net/timed-socket.js';
+import { DUE_PREFIX_BYTES, createHandOffFloor, readDue, stampDue } from '../../src/net/timed-socket.js';
 import { sharedNowUs } from '../../src/net/shared-clock.js';
 import { startRequestResponseTarget } from '../../src/targets/tcp-request-response-server.js';
 import { encodeRequest } from '../../src/targets/request-response-protocol.js';
@@ -62,10 +62,21 @@ describe('delay line halves', () => {
 
   test('a stamp survives the wire and a short message is due at once', () => {
     const payload = Buffer.from('hello');
-    const { dueUs, payload: back } = readDue(stampDue(123456.789, payload));
-    expect(dueUs).toBe(123456.789);
+    const { dueUs, sentUs, payload: back } = readDue(stampDue(123456.789, payload, 120000.5));
+    expect([dueUs, sentUs]).toEqual([123456.789, 120000.5]);
     expect(back.equals(payload)).toBe(true);
     expect(readDue(Buffer.alloc(DUE_PREFIX_BYTES - 1)).dueUs).toBe(0);
+  });
+
+  test('release = due + the fastest hand-off the hop has shown (running minimum, at most 1 ms), never before due', () => {
+    const floor = createHandOffFloor();
+    expect(floor.releaseAt(1000, 0, 50)).toBe(1000); // no send time: nothing learnt
+    expect(floor.releaseAt(1000, 100, 180)).toBe(1080); // first hand-off 80 µs
+    expect(floor.releaseAt(2000, 200, 500)).toBe(2080); // a slow (cold) hand-off does not raise it
+    expect(floor.releaseAt(3000, 300, 312)).toBe(3012); // a faster one lowers it
+    expect(floor.releaseAt(4000, 400, 390)).toBe(4012); // an impossible (negative) one is ignored
+    const slow = createHandOffFloor();
+    expect(slow.releaseAt(1000, 100, 5100)).toBe(2000); // bounded at 1 ms
   });
 });
 
