@@ -7,12 +7,45 @@
 // hcbench side: relay − direct at equal distance (worst profile); reference: the machinery.
 
 import { measureTruth, type TruthFigures } from '../../src/calibrate/emulation-truth.js';
+import type { CalibrationResult, DelayMechanism } from '../../src/calibrate/types.js';
 import { BUILTIN_NETWORK_PROFILES } from '../../src/scenario/network-profiles.js';
 import type { BenchEntry, Figure } from '../lib/types.js';
 
 /** Bounds of issue #12, µs. */
 export const DELTA_BOUND_US = 100;
 export const DIRECT_BOUND_US = 100;
+
+/** Calibrate and this entry must agree within this many µs per traversal (issue #12). */
+export const AGREEMENT_BOUND_US = 50;
+
+/**
+ * Calibrate's 5 ms figures (per traversal) against this entry's same-region ones (5.5 ms one way):
+ * one line per mechanism, or why there is nothing to compare.
+ */
+export function agreementLines(calibration: CalibrationResult | undefined, sameRegion: TruthFigures | undefined): { lines: string[]; isAgreed: boolean } {
+  if (calibration === undefined || sameRegion === undefined) return { lines: ['calibrate agreement: not checked (no calibration in this run, or same-region not measured)'], isAgreed: false };
+  const lines: string[] = [];
+  let isAgreed = true;
+  const pairs: [DelayMechanism, string, number][] = [
+    ['direct-delay-proxy', 'direct', sameRegion.directErrorPerTraversalUs],
+    ['relay-legs', 'relay', sameRegion.relayErrorPerTraversalUs],
+  ];
+  for (const [mechanism, label, truthUs] of pairs) {
+    const cal = calibration.delays.find((d) => d.mechanism === mechanism && d.injectedMs === 5);
+    if (cal === undefined) {
+      lines.push(`calibrate agreement (${label}): calibrate has no 5 ms figure`);
+      isAgreed = false;
+      continue;
+    }
+    const diff = Math.round(cal.errorUs - truthUs);
+    const ok = Math.abs(diff) <= AGREEMENT_BOUND_US;
+    isAgreed &&= ok;
+    lines.push(
+      `calibrate agreement (${label}): ${ok ? 'PASS' : 'FAIL'} — calibrate ${signed(cal.errorUs)} µs per traversal at 5 ms, truth same-region ${signed(Math.round(truthUs))} µs (difference ${signed(diff)}, bound ±${AGREEMENT_BOUND_US})`,
+    );
+  }
+  return { lines, isAgreed };
+}
 
 /** The profiles with distance, by name. */
 export const TRUTH_PROFILES = ['same-region', 'cross-region', 'distant-site'] as const;
@@ -58,6 +91,7 @@ export const truth: BenchEntry = {
       const notes: string[] = [];
       const deltas: number[] = [];
       const machinery: number[] = [];
+      let sameRegion: TruthFigures | undefined;
       for (const name of TRUTH_PROFILES) {
         const profile = BUILTIN_NETWORK_PROFILES[name];
         if (profile === undefined) continue;
@@ -65,6 +99,7 @@ export const truth: BenchEntry = {
           { appToRelayMs: profile.appToRelay.oneWayDelayMs, relayToAgentMs: profile.relayToAgent.oneWayDelayMs },
           { windowMs: ctx.isQuick ? 1000 : 2500, warmupMs: 300, rounds: ctx.isQuick ? 2 : 4, signal: ctx.signal, onProgress: (line) => ctx.log(`  ${name}: ${line}`) },
         );
+        if (name === 'same-region') sameRegion = figures;
         const verdict = judgeTruth(name, figures);
         ctx.log(`  ${verdict.line}`);
         notes.push(verdict.line);
@@ -89,6 +124,10 @@ export const truth: BenchEntry = {
         });
       }
       const passed = TRUTH_PROFILES.filter((name) => detail[`${name}.passed`] === 1).length;
+      const agreement = agreementLines(ctx.calibration, sameRegion);
+      for (const line of agreement.lines) ctx.log(`  ${line}`);
+      notes.push(...agreement.lines);
+      detail['calibrateAgrees'] = agreement.isAgreed ? 1 : 0;
       notes.unshift(`${passed}/${TRUTH_PROFILES.length} profiles pass`);
       return {
         hcbench: { value: Math.max(...deltas), detail: { ...detail, profilesPassed: passed }, notes },

@@ -42,7 +42,7 @@ export async function measureDelayAccuracy(delaysMs: readonly number[], options:
   const relay: DelayAccuracy[] = [];
   for (const ms of delaysMs) {
     // Enough round trips per window at every delay: a 20 ms leg makes an 80 ms relay round trip.
-    const windowMs = Math.max(options.isQuick === true ? 400 : 1000, 12 * 4 * ms);
+    const windowMs = Math.max(options.isQuick === true ? 400 : 1000, (options.isQuick === true ? 6 : 12) * 4 * ms);
     const figures = await measureTruth(
       { appToRelayMs: ms, relayToAgentMs: ms, directMs: ms },
       { windowMs, warmupMs: 200, rounds: 2, roundTripsPerTransaction: 1, ...(options.signal === undefined ? {} : { signal: options.signal }), ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }) },
