@@ -22,6 +22,9 @@ import type { LatenessRecorder } from './lateness.js';
 import { sharedNowUs } from './shared-clock.js';
 import { type MessageSocket, messageToBuffer } from '../tunnel/message-socket.js';
 
+/** Above this many held bytes the WebSocket is paused (resumed below half), so a hold never grows without bound. */
+export const HOLD_HIGH_WATER_BYTES = 4 * 1024 * 1024;
+
 /** Bytes of the prefix: due time, then send time (float64 each, µs on the shared clock, big-endian). */
 export const DUE_PREFIX_BYTES = 16;
 
@@ -76,9 +79,26 @@ export function timedMessageSocket(ws: MessageSocket, outgoing: LinkShape, laten
     (held) => {
       if (held.kind === 'message') for (const l of messageListeners) l(held.data, true);
       else for (const l of closeListeners) l(held.code, held.reason);
+      if (paused.byHold && hold.queuedBytes <= HOLD_HIGH_WATER_BYTES / 2) {
+        paused.byHold = false;
+        applyPause();
+      }
     },
   );
   let lastDueUs = 0;
+  // Paused while the pump asks (TCP backpressure) or while too much is held; ws 1.1.5 throws unless OPEN.
+  const paused = { byPump: false, byHold: false, isApplied: false };
+  const applyPause = (): void => {
+    const want = paused.byPump || paused.byHold;
+    if (want === paused.isApplied) return;
+    try {
+      if (want) ws.pause();
+      else ws.resume();
+      paused.isApplied = want;
+    } catch {
+      // not open: nothing to pause or resume
+    }
+  };
   const floor = createHandOffFloor();
   const nowUs = clock.nowUs ?? sharedNowUs;
   ws.on('message', (data) => {
@@ -86,6 +106,10 @@ export function timedMessageSocket(ws: MessageSocket, outgoing: LinkShape, laten
     const releaseUs = floor.releaseAt(dueUs, sentUs, nowUs());
     lastDueUs = Math.max(lastDueUs, releaseUs);
     hold.pushDue({ kind: 'message', data: payload }, payload.length, releaseUs);
+    if (!paused.byHold && hold.queuedBytes > HOLD_HIGH_WATER_BYTES) {
+      paused.byHold = true;
+      applyPause();
+    }
   });
   ws.on('close', (code, reason) => {
     // A close is never held beyond what is queued (it was sent after them); with nothing held it is immediate.
@@ -102,8 +126,16 @@ export function timedMessageSocket(ws: MessageSocket, outgoing: LinkShape, laten
       hold.clear();
       ws.terminate();
     },
-    pause: () => ws.pause(),
-    resume: () => ws.resume(),
+    pause: () => {
+      if (ws.readyState !== 1) ws.pause(); // keeps ws 1.1.5's "not open" throw for the pump to catch
+      paused.byPump = true;
+      applyPause();
+    },
+    resume: () => {
+      if (ws.readyState !== 1) ws.resume();
+      paused.byPump = false;
+      applyPause();
+    },
     on(event: string, listener: Listener) {
       if (event === 'message') messageListeners.push(listener);
       else if (event === 'close') closeListeners.push(listener);

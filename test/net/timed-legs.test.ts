@@ -13,6 +13,7 @@ import { startRequestResponseTarget } from '../../src/targets/tcp-request-respon
 import { encodeRequest } from '../../src/targets/request-response-protocol.js';
 import { emulationError } from '../../src/metrics/emulation.js';
 import { startTunnelRelay } from '../helpers/tunnel-path.js';
+import { patternBytes, roundTripPayload, sha256, startEchoServer } from '../helpers/tunnel-targets.js';
 
 describe('delay line halves', () => {
   test('pushDue never releases before the due time and keeps submission order even for earlier due times', async () => {
@@ -126,4 +127,29 @@ describe('relay path with timed legs', () => {
       await target.close();
     }
   });
+
+  for (const clientStack of ['hyco-ws', 'ws8'] as const) {
+    test(`${clientStack}: 8 MiB echoed byte-identical through timed legs, FIN carried, payload bytes counted`, async () => {
+      const leg = { oneWayDelayMs: 5 };
+      const target = await startEchoServer();
+      const fixture = await startTunnelRelay({ delays: { senderLeg: leg, listenerLeg: leg }, timedLegs: true }, { clientStack });
+      try {
+        const agent = await fixture.agent(target.address, { timedLeg: leg });
+        const forwarder = await fixture.forwarder({ timedLeg: leg });
+        const payload = patternBytes(8 << 20, 3);
+        const received = await roundTripPayload(forwarder.address.port, payload);
+        expect(received.how).toBe('end');
+        expect(sha256(received.data)).toBe(sha256(payload));
+        await expect.poll(() => forwarder.stats().connectionsActive).toBe(0);
+        const relayStats = fixture.relay.stats();
+        // Payload bytes only (the due-time prefix is not counted), one empty FIN marker per direction.
+        expect(relayStats.senderToListener.bytes).toBe(payload.length);
+        expect(relayStats.listenerToSender.bytes).toBe(payload.length);
+        expect(relayStats.senderToListener.messages).toBe(forwarder.stats().messagesToRelay + 1);
+        expect(agent.stats().bytesFromRelay).toBe(payload.length);
+      } finally {
+        await target.close();
+      }
+    }, 60_000);
+  }
 });
