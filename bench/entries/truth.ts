@@ -61,7 +61,8 @@ export function judgeTruth(name: string, f: TruthFigures): { isPassed: boolean; 
     `${name} (${rtt / 1000} ms RTT): ${isDeltaOk && isDirectOk ? 'PASS' : 'FAIL'} — relay − direct ${f.deltaUs} µs vs machinery ${f.machineryUs} µs ` +
     `(${signed(f.deltaErrorUs)} µs, bound ±${DELTA_BOUND_US}); direct p50 ${f.p50Us.direct} µs vs ${rtt} + ${f.p50Us.directLoopback} µs ` +
     `(${signed(f.directExcessUs)} µs, bound +${DIRECT_BOUND_US}); per traversal: relay ${signed(Math.round(f.relayErrorPerTraversalUs))} µs, ` +
-    `direct ${signed(Math.round(f.directErrorPerTraversalUs))} µs; release lateness p50 relay ${relayEmu?.p50 ?? '-'} µs, direct ${directEmu?.p50 ?? '-'} µs`;
+    `direct ${signed(Math.round(f.directErrorPerTraversalUs))} µs; release lateness per traversal (mean/p50/p99) relay ${relayEmu === undefined ? '-' : `${relayEmu.mean}/${relayEmu.p50}/${relayEmu.p99}`} µs, ` +
+    `direct ${directEmu === undefined ? '-' : `${directEmu.mean}/${directEmu.p50}/${directEmu.p99}`} µs`;
   return { isPassed: isDeltaOk && isDirectOk, line };
 }
 
@@ -117,8 +118,8 @@ export const truth: BenchEntry = {
           [`${name}.directExcessUs`]: figures.directExcessUs,
           [`${name}.relayErrorPerTraversalUs`]: Math.round(figures.relayErrorPerTraversalUs),
           [`${name}.directErrorPerTraversalUs`]: Math.round(figures.directErrorPerTraversalUs),
-          [`${name}.relayReleaseLatenessP50Us`]: figures.emulation.relay.perTraversalErrorUs?.p50 ?? -1,
-          [`${name}.directReleaseLatenessP50Us`]: figures.emulation.direct.perTraversalErrorUs?.p50 ?? -1,
+          [`${name}.relayReleaseLatenessMeanUs`]: figures.emulation.relay.perTraversalErrorUs?.mean ?? -1,
+          [`${name}.directReleaseLatenessMeanUs`]: figures.emulation.direct.perTraversalErrorUs?.mean ?? -1,
           [`${name}.roundTripsRelay`]: figures.roundTrips.relay,
           [`${name}.roundTripsDirect`]: figures.roundTrips.direct,
         });

@@ -18,8 +18,11 @@ export interface EmulationError {
   /** Delayed traversals a request/response round trip makes: direct 2, relay-emulated 4 (two legs, both ways). */
   traversalsPerRoundTrip: number;
   /** Release time − due time of each held traversal, µs (count = traversals held over the run). */
-  perTraversalErrorUs?: { count: number; p50: number; p99: number; max: number };
-  /** traversalsPerRoundTrip × the per-traversal p50: what the emulation adds to a median round trip, µs. */
+  perTraversalErrorUs?: { count: number; mean: number; p50: number; p99: number; max: number };
+  /**
+   * traversalsPerRoundTrip × the per-traversal mean: the lateness a round trip collects on average
+   * from the emulation's holds, µs (means add up; percentiles do not).
+   */
   roundTripErrorUs?: number;
   /** What the figure covers (and what it cannot see). */
   scope: string;
@@ -75,18 +78,19 @@ export function emulationError(path: EmulatedPath, counters: unknown): Emulation
     measured: true,
     configuredRoundTripMs,
     traversalsPerRoundTrip,
-    perTraversalErrorUs: { count: s.count, p50: s.p50Us, p99: s.p99Us, max: s.maxUs },
-    roundTripErrorUs: traversalsPerRoundTrip * s.p50Us,
+    perTraversalErrorUs: { count: s.count, mean: s.meanUs, p50: s.p50Us, p99: s.p99Us, max: s.maxUs },
+    roundTripErrorUs: Math.round(traversalsPerRoundTrip * s.meanUs),
     scope: SCOPE,
   };
 }
 
-/** One line for reports: `relay-emulated: emulation error 4 × 6 µs = +24 µs per round trip at p50 (p99 31 µs per traversal, 3,120 traversals)`. */
+/** One line for reports, e.g. `relay-emulated: emulation error +24 µs per round trip (4 delayed traversals × mean 6 µs; …)`. */
 export function describeEmulation(pathId: string, e: EmulationError): string {
   if (!e.measured || e.perTraversalErrorUs === undefined) return `${pathId}: emulation error not measured (${e.reason ?? 'unknown'})`;
   const t = e.perTraversalErrorUs;
   return (
-    `${pathId}: emulation error +${e.roundTripErrorUs ?? 0} µs per round trip at p50 (${e.traversalsPerRoundTrip} delayed traversals × ${t.p50} µs; ` +
-    `p99 ${t.p99} µs per traversal, ${t.count.toLocaleString('en-US')} traversals) on ${e.configuredRoundTripMs} ms configured`
+    `${pathId}: emulation error +${e.roundTripErrorUs ?? 0} µs per round trip (${e.traversalsPerRoundTrip} delayed traversals × mean ${t.mean} µs; ` +
+    `per traversal p50 ${t.p50} µs, p99 ${t.p99} µs, ${t.count.toLocaleString('en-US')} traversals) on ${e.configuredRoundTripMs} ms configured; ` +
+    'the hand-off into the load generator is not included'
   );
 }

@@ -29,8 +29,8 @@ describe('emulation error', () => {
     expect(latenessRecords(counters)).toHaveLength(3);
     const e = emulationError({ id: 'relay', kind: 'relay-emulated', appToRelay: leg(0.5), relayToAgent: leg(5) }, counters);
     expect(e).toMatchObject({ measured: true, traversalsPerRoundTrip: 4, configuredRoundTripMs: 11 });
-    expect(e.perTraversalErrorUs).toMatchObject({ count: 4, p50: 10 });
-    expect(e.roundTripErrorUs).toBe(40);
+    expect(e.perTraversalErrorUs).toMatchObject({ count: 4, p50: 10, mean: 17.5, max: 30 });
+    expect(e.roundTripErrorUs).toBe(70); // 4 traversals × the mean, not the p50
   });
 
   test('is not measured, with a reason, on a path without distance, a real relay, or without counters', () => {
@@ -51,7 +51,7 @@ describe('emulation error', () => {
     };
     const roundTripped = parseRunResult(JSON.stringify(result), 'summary.json');
     for (const text of [renderConsole(roundTripped), renderMarkdown(roundTripped), renderHtml(roundTripped)]) {
-      expect(text).toContain('direct: emulation error +8 µs per round trip at p50 (2 delayed traversals × 4 µs');
+      expect(text).toContain('direct: emulation error +8 µs per round trip (2 delayed traversals × mean 4 µs; per traversal p50 4 µs, p99 5 µs, 3 traversals)');
       expect(text).toContain('relay-emulated: emulation error not measured (no emulated distance');
     }
   });
