@@ -45,7 +45,7 @@ export async function measureDelayAccuracy(delaysMs: readonly number[], options:
     const windowMs = Math.max(options.isQuick === true ? 400 : 1000, (options.isQuick === true ? 6 : 12) * 4 * ms);
     const figures = await measureTruth(
       { appToRelayMs: ms, relayToAgentMs: ms, directMs: ms },
-      { windowMs, warmupMs: 200, rounds: 2, roundTripsPerTransaction: 1, ...(options.signal === undefined ? {} : { signal: options.signal }), ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }) },
+      { windowMs, warmupMs: 200, rounds: 2, ...(options.signal === undefined ? {} : { signal: options.signal }), ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }) },
     );
     direct.push(accuracy('direct-delay-proxy', ms, figures));
     relay.push(accuracy('relay-legs', ms, figures));
