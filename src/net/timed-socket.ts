@@ -120,7 +120,7 @@ export function timedMessageSocket(ws: MessageSocket, outgoing: LinkShape, laten
     get readyState() {
       return ws.readyState;
     },
-    send: (data, options, cb) => ws.send(stampDue(dueTimes.next(data.length), data), options, cb),
+    send: (data, options, cb) => ws.send(stampDue(dueTimes.next(data.length), data, nowUs()), options, cb),
     close: (code, reason) => ws.close(code, reason),
     terminate: () => {
       hold.clear();
