@@ -59,6 +59,7 @@ async function main(): Promise<void> {
     log: (line) => process.stderr.write(`${line}\n`),
     findTool: createPathLookup(process.env['PATH'] ?? ''),
     signal: controller.signal,
+    ...(calibration === undefined ? {} : { calibration }),
     machine: {
       cpuModel: cpuList[0]?.model ?? 'unknown',
       cpuCount: cpuList.length,

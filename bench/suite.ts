@@ -11,6 +11,7 @@ import { relayEmulatorScript } from './entries/relay-emulator-script.js';
 import { httpEntry } from './entries/http.js';
 import { generatorCapacity } from './entries/generator-capacity.js';
 import { scale } from './entries/scale.js';
+import { truth } from './entries/truth.js';
 
 /** Every entry of `npm run bench`. */
-export const suite: readonly BenchEntry[] = [directPingPong, relayPingPong, forwarderProcess, httpEntry, connectionSetup, relayEmulatorWs, relayEmulatorScript, generatorCapacity, scale];
+export const suite: readonly BenchEntry[] = [directPingPong, relayPingPong, forwarderProcess, httpEntry, connectionSetup, relayEmulatorWs, relayEmulatorScript, generatorCapacity, scale, truth];

@@ -36,6 +36,8 @@ export interface EntryContext {
   findTool: (name: string) => Promise<string | undefined>;
   /** Aborting stops the suite between (and where possible inside) measurements. */
   signal: AbortSignal;
+  /** The `hcbench calibrate --quick` figures taken before the entries (absent with --no-calibrate). */
+  calibration?: CalibrationResult;
 }
 
 /** One benchmark: hcbench measured against a reference in the same run. */

@@ -55,10 +55,11 @@ type Handler = (params: unknown) => Promise<unknown>;
 const handlers: Record<string, Handler> = {
   ping: async () => ({ role, pid: process.pid }),
   startRelay: async (params) => {
-    const { hybridConnectionName, senderLeg, listenerLeg, maxConnections } = params as StartRelayParams;
+    const { hybridConnectionName, senderLeg, listenerLeg, maxConnections, timedLegs } = params as StartRelayParams;
     relayHybridConnection = hybridConnectionName;
     relay = await startRelay({
       ...(maxConnections === undefined ? {} : { maxConnections }),
+      ...(timedLegs === undefined ? {} : { timedLegs }),
       namespace: createDefaultNamespace(hybridConnectionName),
       delays: { ...(senderLeg === undefined ? {} : { senderLeg }), ...(listenerLeg === undefined ? {} : { listenerLeg }) },
       log: (event) => log(`relay ${JSON.stringify(event)}`),
@@ -94,8 +95,9 @@ const handlers: Record<string, Handler> = {
     return proxy.address;
   },
   startAgent: async (params) => {
-    const { agentId, connectionString, target: to, clientStack, maxListenAttempts, startTimeoutMs } = params as StartAgentParams;
+    const { agentId, connectionString, target: to, clientStack, maxListenAttempts, startTimeoutMs, timedLeg } = params as StartAgentParams;
     const agent = await startAgent({
+      ...(timedLeg === undefined ? {} : { timedLeg }),
       connection: parseConnectionString(connectionString),
       target: to,
       ...(maxListenAttempts === undefined ? {} : { maxListenAttempts }),
@@ -107,13 +109,14 @@ const handlers: Record<string, Handler> = {
     return { status: agent.stats().status };
   },
   startForwarder: async (params) => {
-    const { forwarderId, connectionString, clientStack } = params as StartForwarderParams;
+    const { forwarderId, connectionString, clientStack, timedLeg } = params as StartForwarderParams;
     if (forwarders.has(forwarderId)) throw new Error(`forwarder ${forwarderId} is already running`);
     const forwarder = await startForwarder({
       connection: parseConnectionString(connectionString),
       host: '127.0.0.1',
       port: 0,
       ...(clientStack === undefined ? {} : { clientStack }),
+      ...(timedLeg === undefined ? {} : { timedLeg }),
       log: (event) => log(`forwarder ${forwarderId} ${JSON.stringify(event)}`),
     });
     forwarders.set(forwarderId, forwarder);

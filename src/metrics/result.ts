@@ -5,6 +5,8 @@ import type { RunAnalysis } from '../analysis/types.js';
 import type { CalibrationResult } from '../calibrate/types.js';
 
 /** Bump on any incompatible change of RunResult; readers refuse newer major versions. */
+import type { EmulationError } from './emulation.js';
+
 export const RESULT_SCHEMA_VERSION = 1;
 
 /** Percentile summary of one HDR histogram. All values are integer microseconds. */
@@ -331,6 +333,11 @@ export interface RunResult {
    * `analysis.comparisons` (which adds the intervals).
    */
   overhead: Record<string, OverheadRow[]>;
+  /**
+   * Emulation error per path id (metrics/emulation.ts): how late the emulated network released
+   * what it held, per delayed traversal, over the whole run; `measured: false` says why not.
+   */
+  emulation?: Record<string, EmulationError>;
   /**
    * The analysis of the finished run (paired deltas with confidence intervals, round-trip fits,
    * projection, warnings), as `analyzeRun` computed it with its defaults; reporters may recompute

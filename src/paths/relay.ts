@@ -11,6 +11,7 @@ import type { ClientStack } from '../plan/build-plan.js';
 import type { LegProfile } from '../scenario/network-profiles.js';
 import { spawnRole, type RoleHandle, type SpawnRoleOptions } from '../run/role-process.js';
 import type { StartAgentParams, StartForwarderParams, StartForwarderResult, StartRelayParams, StartRelayResult } from '../run/role-protocol.js';
+import { isNoopLink } from '../net/delay-line.js';
 import type { DialAddress } from '../workloads/types.js';
 import type { OpenPath } from './types.js';
 
@@ -32,16 +33,20 @@ export async function openEmulatedRelayPath(
   options: SpawnRoleOptions = {},
 ): Promise<OpenPath> {
   const cloud = await spawnRole('cloud', options);
+  // With any distance, each leg's delay is held by the process that receives the message
+  // (net/timed-socket.ts), so hand-offs between processes happen while the message is in flight.
+  const timed = isNoopLink(input.appToRelay) && isNoopLink(input.relayToAgent) ? undefined : { appToRelay: input.appToRelay, relayToAgent: input.relayToAgent };
   try {
     const params: StartRelayParams = {
       hybridConnectionName: EMBEDDED_HYBRID_CONNECTION,
       senderLeg: input.appToRelay,
       listenerLeg: input.relayToAgent,
       ...(input.maxConnections === undefined ? {} : { maxConnections: input.maxConnections }),
+      ...(timed === undefined ? {} : { timedLegs: true }),
     };
     const relay = await cloud.call<StartRelayResult>('startRelay', params);
     const clientStack = input.clientStack ?? 'hyco-ws';
-    const path = await openRelayPath({ ...input, clientStack, kind: 'relay-emulated', connectionString: relay.connectionString, cloud }, options);
+    const path = await openRelayPath({ ...input, clientStack, kind: 'relay-emulated', connectionString: relay.connectionString, cloud, ...(timed === undefined ? {} : { timed }) }, options);
     const agentIds = agentIdsOf(input.id, input.agents);
     return {
       ...path,
@@ -61,7 +66,13 @@ export async function openEmulatedRelayPath(
           if (running.agents[agentId] === undefined) {
             await input.onprem.call(
               'startAgent',
-              { agentId, connectionString: relay.connectionString, target: input.target, clientStack } satisfies StartAgentParams,
+              {
+                agentId,
+                connectionString: relay.connectionString,
+                target: input.target,
+                clientStack,
+                ...(timed === undefined ? {} : { timedLeg: timed.relayToAgent }),
+              } satisfies StartAgentParams,
               60_000,
             );
           }
@@ -114,6 +125,8 @@ async function openRelayPath(
     agents: number;
     clientStack: ClientStack;
     cloud?: RoleHandle;
+    /** Emulated relay with timed legs: the leg each endpoint holds. */
+    timed?: { appToRelay: LegProfile; relayToAgent: LegProfile };
   },
   options: SpawnRoleOptions,
 ): Promise<OpenPath> {
@@ -135,7 +148,13 @@ async function openRelayPath(
   }
   try {
     for (const [index, agentId] of agentIds.entries()) {
-      const agentParams: StartAgentParams = { agentId, connectionString: input.connectionString, target, clientStack: input.clientStack };
+      const agentParams: StartAgentParams = {
+        agentId,
+        connectionString: input.connectionString,
+        target,
+        clientStack: input.clientStack,
+        ...(input.timed === undefined ? {} : { timedLeg: input.timed.relayToAgent }),
+      };
       if (index < LISTENERS_PER_HYBRID_CONNECTION) {
         await onprem.call('startAgent', agentParams, 60_000);
         continue;
@@ -149,7 +168,7 @@ async function openRelayPath(
       }
     }
     client = await spawnRole('app-relay-client', options);
-    const forwarderParams: StartForwarderParams = { forwarderId: id, connectionString: input.connectionString, clientStack: input.clientStack };
+    const forwarderParams: StartForwarderParams = { forwarderId: id, connectionString: input.connectionString, clientStack: input.clientStack, ...(input.timed === undefined ? {} : { timedLeg: input.timed.appToRelay }) };
     const forwarderAddress = await client.call<StartForwarderResult>('startForwarder', forwarderParams);
     const relayClient = client;
     return {

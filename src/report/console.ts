@@ -6,6 +6,7 @@ import type { RunAnalysis } from '../analysis/types.js';
 import type { RunResult } from '../metrics/result.js';
 import { compactRows, comparisonHeader, comparisonRows, describeComparison, verdictLines } from './comparison-rows.js';
 import { formatRate, formatUs, renderTable } from './format.js';
+import { emulationLines } from './emulation-text.js';
 import { hopBreakdownLines } from './hop-breakdown.js';
 import { FAULT_EVENT_HEADER, faultEventRows } from './fault-events.js';
 import { hasUntrusted, TRUST_LEGEND } from './trust-marks.js';
@@ -57,6 +58,7 @@ export function renderConsole(result: RunResult, options: ConsoleOptions = {}): 
   const hops = hopBreakdownLines(result);
   if (hops.length > 0) lines.push(...hops.map((line, i) => (i === 0 ? dim(line) : line)), '');
   for (const verdict of verdictLines(analysis, !isCompact)) lines.push(bold('» ') + verdict);
+  for (const line of emulationLines(result)) lines.push(dim(line));
   for (const warning of analysis.warnings) lines.push(yellow(`! ${warning}`));
   if (analysis.comparisons.length > 0) lines.push(dim(`method: ${analysis.methods[0] ?? ''}`));
   return lines.join('\n').trimEnd() + '\n';

@@ -8,6 +8,7 @@ import type { RunAnalysis } from '../analysis/types.js';
 import type { RunResult } from '../metrics/result.js';
 import { comparisonHeader, comparisonRows, describeComparison, verdictLines } from './comparison-rows.js';
 import { hasUntrusted, TRUST_LEGEND } from './trust-marks.js';
+import { emulationLines } from './emulation-text.js';
 import { HTML_CLIENT_SCRIPT } from './html-client.js';
 import { buildCharts } from './html-data.js';
 import { FAULT_EVENT_HEADER, faultEventRows } from './fault-events.js';
@@ -69,6 +70,7 @@ export function renderHtml(result: RunResult, options: { analysis?: RunAnalysis 
     `<p>${escapeHtml(result.scenario.description)}</p>`,
     `<p class="muted">${escapeHtml(`${result.startedAt} – ${result.finishedAt} · ${result.scenario.file}`)}</p>`,
     `<ul>${verdictLines(analysis).map((v) => `<li>${escapeHtml(v)}</li>`).join('')}</ul>`,
+    `<ul class="muted">${emulationLines(result).map((line) => `<li>${escapeHtml(line)}</li>`).join('')}</ul>`,
     analysis.warnings.length === 0 ? '' : `<ul class="warn">${analysis.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>`,
     '<h2>Relay against direct</h2>',
     ...analysis.comparisons.map(

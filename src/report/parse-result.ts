@@ -53,6 +53,20 @@ const runResult = z.looseObject({
   }),
   steps: z.array(step).max(10_000),
   overhead: z.record(z.string(), z.unknown()),
+  emulation: z
+    .record(
+      z.string(),
+      z.looseObject({
+        measured: z.boolean(),
+        reason: z.string().optional(),
+        configuredRoundTripMs: z.number(),
+        traversalsPerRoundTrip: z.number(),
+        perTraversalErrorUs: z.looseObject({ count: z.number(), mean: z.number(), p50: z.number(), p99: z.number(), max: z.number() }).optional(),
+        roundTripErrorUs: z.number().optional(),
+        scope: z.string(),
+      }),
+    )
+    .optional(),
 });
 
 function invalid(file: string, message: string, hint?: string): HarnessError {

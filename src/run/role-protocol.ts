@@ -36,6 +36,8 @@ export interface StartRelayParams {
   listenerLeg?: LegParams;
   /** Namespace quota of concurrent relayed connections; default 5000. */
   maxConnections?: number;
+  /** Timed legs (net/timed-socket.ts): due times travel with messages, each receiver holds. Default false. */
+  timedLegs?: boolean;
 }
 
 /** `cloud.startRelay` result. The connection string carries a key: keep it off logs. */
@@ -73,6 +75,8 @@ export interface StartAgentParams {
   maxListenAttempts?: number;
   /** How long the start may take, ms (default 30 000). */
   startTimeoutMs?: number;
+  /** Relay ↔ agent leg, held here (the relay runs with `timedLegs`). Default: plain hyco protocol. */
+  timedLeg?: LegParams;
 }
 
 /** `onprem.startDelayProxy` params: the direct path's distance shim in front of the target. */
@@ -89,6 +93,8 @@ export interface StartForwarderParams {
   connectionString: string;
   /** WebSocket client library; default hyco-ws. */
   clientStack?: 'hyco-ws' | 'ws8';
+  /** Timed leg: the forwarder holds relay→app messages until due (emulated relay with distance only). */
+  timedLeg?: LegParams;
 }
 
 /** `app-relay-client.startForwarder` result: where the workload connects. */

@@ -5,6 +5,7 @@
 // setup and steps by the abort signal (Ctrl-C), the step by its watchdog, and what follows a step
 // (counters, checkpoint, teardown) by a deadline and, after Ctrl-C, by the interrupt budget.
 
+import { emulationError } from '../metrics/emulation.js';
 import { analyzeRun } from '../analysis/analyze-run.js';
 import { computeOverhead } from '../analysis/overhead.js';
 import { HarnessError, TargetUnreachableError } from '../errors.js';
@@ -104,6 +105,7 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunR
             },
           }),
       overhead: computeOverhead(steps),
+      emulation: Object.fromEntries(plan.paths.map((path) => [path.id, emulationError(path, pathCounters[path.id])])),
     };
   };
   try {

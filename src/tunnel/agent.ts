@@ -7,6 +7,9 @@ import { hrtime } from 'node:process';
 import { type RelayConnection, listenUri, tokenProvider } from '../azure/connection-string.js';
 import { redactSecrets } from '../azure/sas-token.js';
 import { PathSetupError } from '../errors.js';
+import { createLatenessRecorder, releaseLateness } from '../net/lateness.js';
+import type { LinkShape } from '../net/delay-line.js';
+import { timedMessageSocket } from '../net/timed-socket.js';
 import { type BackoffPolicy, backoffDelayMs, defaultBackoffPolicy } from './backoff.js';
 import { CLOSE_GOING_AWAY, CLOSE_TARGET_UNREACHABLE } from './close-codes.js';
 import { createConnectionTracker } from './connection-tracker.js';
@@ -52,6 +55,12 @@ export interface AgentOptions {
   clientStack?: ClientStack;
   /** ws8 stack only: milliseconds between `renewToken` commands. Default 50 min (hyco-ws: 60 min, fixed). */
   tokenRenewIntervalMs?: number;
+  /**
+   * Emulated relay with timed legs only (net/timed-socket.ts): the shape of the leg between this
+   * endpoint and the relay. Outgoing messages carry their due time; incoming ones are held here
+   * until due. The relay must run with `timedLegs`. Default: off (plain hyco protocol).
+   */
+  timedLeg?: LinkShape;
 }
 
 /** Options of {@link Agent.close}. */
@@ -92,6 +101,7 @@ export function startAgent(options: AgentOptions): Promise<Agent> {
   // hyco-ws renews function tokens every 60 min exactly; a 2 h lifetime keeps renewal well ahead of expiry.
   const token = tokenProvider(options.connection, AGENT_TOKEN_TTL_SEC);
   const timing = createHopTiming();
+  const lateness = createLatenessRecorder();
   const tracker = createConnectionTracker();
   const listenErrors: Record<string, number> = {};
   const counts = { targetConnectionsOpened: 0, listenCount: 0, listenFailures: 0 };
@@ -113,7 +123,8 @@ export function startAgent(options: AgentOptions): Promise<Agent> {
 
   // Connections offered while close() unregisters are served too: the abort after unregistering
   // includes them, and with drainMs they may finish normally.
-  const onRelayed = (ws: HycoWebSocket): void => {
+  const onRelayed = (relayed: HycoWebSocket): void => {
+    const ws = options.timedLeg === undefined ? relayed : timedMessageSocket(relayed, options.timedLeg, lateness);
     const offeredNs = hrtime.bigint();
     let pendingSetupSteps = 2; // WebSocket open, target connected
     const setupStepDone = (): void => {
@@ -215,7 +226,7 @@ export function startAgent(options: AgentOptions): Promise<Agent> {
   };
 
   const agent: Agent = {
-    stats: () => ({ ...tracker.snapshot(), ...counts, status, listenErrors: { ...listenErrors }, timing: timing.snapshot() }),
+    stats: () => ({ ...tracker.snapshot(), ...counts, status, listenErrors: { ...listenErrors }, timing: timing.snapshot(), ...releaseLateness(lateness) }),
     close,
   };
 

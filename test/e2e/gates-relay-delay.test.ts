@@ -41,6 +41,16 @@ test(
     const dir = await mkdtemp(join(tmpdir(), 'hcbench-delay-'));
     onTestFinished(() => rm(dir, { recursive: true, force: true }));
     const base = await run(dir, 'base', 10);
+    // The result states its emulation error: the relay's 4 held traversals per round trip (warm-up
+    // round trips are held too, so at least 4 per measured one); the undelayed direct path says why not.
+    const measuredRoundTrips = base.result.steps
+      .filter((s) => s.stepId.endsWith('@relay-emulated') && s.status === 'completed')
+      .reduce((sum, s) => sum + (s.status === 'completed' ? s.metrics.counters.roundTrips : 0), 0);
+    const relayEmulation = base.result.emulation?.['relay-emulated'];
+    expect(relayEmulation).toMatchObject({ measured: true, traversalsPerRoundTrip: 4, configuredRoundTripMs: 40 });
+    expect(relayEmulation?.perTraversalErrorUs?.count ?? 0).toBeGreaterThanOrEqual(4 * measuredRoundTrips);
+    expect(relayEmulation!.perTraversalErrorUs!.p50).toBeLessThanOrEqual(relayEmulation!.perTraversalErrorUs!.p99);
+    expect(base.result.emulation?.['direct']).toMatchObject({ measured: false, traversalsPerRoundTrip: 0 });
     const slow = await run(dir, 'slow', 13);
     // Disguise the injected delay: the comparison must find it in the measurements alone.
     const disguised = { ...slow.result, topology: base.result.topology, scenario: base.result.scenario };
