@@ -28,6 +28,8 @@ export const ExitCode = {
   Incomparable: 9,
   /** The target refused (or never answered) every connection: nothing to measure, the system under test is down. */
   TargetUnreachable: 10,
+  /** An output file or folder could not be written (permissions, missing or read-only location, disk full); a measured result is saved elsewhere or printed. */
+  OutputFailed: 11,
   /** Interrupted by SIGINT; partial results written and marked `aborted`. */
   Interrupted: 130,
 } as const;
@@ -129,6 +131,13 @@ export class WorkloadError extends HarnessError {
 export class ReportError extends HarnessError {
   constructor(message: string, options: HarnessErrorOptions = {}) {
     super('ERR_REPORT', ExitCode.Internal, message, options);
+  }
+}
+
+/** An output file or folder could not be written: an environment problem, not a bug (exit 11). */
+export class OutputWriteError extends HarnessError {
+  constructor(message: string, options: HarnessErrorOptions = {}) {
+    super('ERR_OUTPUT_WRITE', ExitCode.OutputFailed, message, options);
   }
 }
 

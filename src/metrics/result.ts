@@ -60,7 +60,7 @@ export interface StepCounters {
   sent?: number;
   /** Open model: arrivals skipped (`whenBehind: drop`, queue full, or still queued when the window ended). */
   dropped?: number;
-  /** Open model: transactions dispatched later than `lateThresholdMs` after their intended start. */
+  /** Open model: transactions whose dispatch lag (the generator's lateness, pool wait excluded) exceeded `lateThresholdMs`. */
   late?: number;
   /** Failed attempts that were retried (not in `errors`, not in any latency). */
   retries?: number;

@@ -77,21 +77,38 @@ export function combineNoise(loop: GeneratorNoise, dispatchLag: HistogramRecord 
   };
 }
 
-/** Starts watching now; call `finish` once the driver returned. */
-export function startHealthMonitor(): HealthMonitor {
+/**
+ * Starts watching now; call `finish` once the driver returned. With `warmupMs`, samples and CPU of
+ * the warm-up (connection setup, JIT) are dropped when it ends, so the noise covers the same
+ * window as the statistics it judges.
+ */
+export function startHealthMonitor(warmupMs = 0): HealthMonitor {
   const loop = monitorEventLoopDelay({ resolution: LOOP_SAMPLE_MS });
   loop.enable();
-  const startedMs = performance.now();
-  const cpuStart = process.cpuUsage();
+  let startedMs = performance.now();
+  let cpuStart = process.cpuUsage();
+  const warmupTimer =
+    warmupMs > 0
+      ? setTimeout(() => {
+          loop.reset();
+          startedMs = performance.now();
+          cpuStart = process.cpuUsage();
+        }, warmupMs)
+      : undefined;
+  warmupTimer?.unref();
   return {
     finish(metrics, generators) {
+      clearTimeout(warmupTimer);
       loop.disable();
       const elapsedMs = performance.now() - startedMs;
       const cpu = process.cpuUsage(cpuStart);
       const cpuPercent = elapsedMs > 0 ? Math.round(((cpu.user + cpu.system) / 1000 / elapsedMs) * 1000) / 10 : 0;
       return judge(metrics, loopSummary(loop), cpuPercent, generators, loopNoise(loop));
     },
-    cancel: () => loop.disable(),
+    cancel: () => {
+      clearTimeout(warmupTimer);
+      loop.disable();
+    },
   };
 }
 

@@ -3,7 +3,7 @@
 
 import { InvalidArgumentError, type Command } from 'commander';
 import { once } from 'node:events';
-import { readFile } from 'node:fs/promises';
+import { readInputFile } from '../../fs/read-input.js';
 import { ExitCode, ScenarioError, UsageError } from '../../errors.js';
 import type { LegShape } from '../../relay/delay.js';
 import { createDefaultNamespace, type NamespaceConfig } from '../../relay/namespace.js';
@@ -59,13 +59,9 @@ async function loadNamespace(flags: RelayFlags): Promise<NamespaceConfig> {
     namespace.hybridConnections = flags.hc.map((name) => ({ name }));
     return namespace;
   }
-  let text: string;
-  try {
-    text = await readFile(flags.namespaceFile, 'utf8');
-  } catch (cause) {
-    throw new UsageError(`cannot read namespace file ${flags.namespaceFile}`, { cause });
-  }
-  const result = parseNamespaceFile(text);
+  const read = await readInputFile(flags.namespaceFile, 'namespace');
+  if (!read.ok) throw new UsageError(`cannot read namespace file ${flags.namespaceFile}: ${read.reason}`);
+  const result = parseNamespaceFile(read.bytes.toString('utf8'));
   if (!result.ok) throw new ScenarioError(flags.namespaceFile, result.issues);
   return result.namespace;
 }
