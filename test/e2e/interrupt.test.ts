@@ -159,7 +159,8 @@ describe('Ctrl-C during a run', () => {
       // write blocks, so the child is certainly writing when the SIGINT comes.
       const fifo = join(out, `.summary.md.${child.pid}.tmp`);
       execFileSync('mkfifo', [fifo]);
-      await child.waitForStderr(/^results: /m, 90_000);
+      // Writing has begun; the Markdown file (written last) blocks until the FIFO is read.
+      await child.waitForStderr(/^writing results to /m, 90_000);
       const sentAt = performance.now();
       child.process.kill('SIGINT');
       const gaveUp = `writing ${join(out, 'summary.md')} did not finish within ${INTERRUPT_BUDGET_MS} ms of the interrupt`;
