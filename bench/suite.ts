@@ -10,6 +10,7 @@ import { relayEmulatorScript } from './entries/relay-emulator-script.js';
 import { httpEntry } from './entries/http.js';
 import { generatorCapacity } from './entries/generator-capacity.js';
 import { scale } from './entries/scale.js';
+import { soakEntry } from './entries/soak.js';
 
 /** Every entry of `npm run bench`. */
-export const suite: readonly BenchEntry[] = [directPingPong, relayPingPong, httpEntry, connectionSetup, relayEmulatorWs, relayEmulatorScript, generatorCapacity, scale];
+export const suite: readonly BenchEntry[] = [directPingPong, relayPingPong, httpEntry, connectionSetup, relayEmulatorWs, relayEmulatorScript, generatorCapacity, scale, soakEntry];

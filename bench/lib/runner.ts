@@ -14,6 +14,8 @@ export interface RunSuiteOptions {
   signal?: AbortSignal;
   /** Machine description stored in the report. */
   machine?: Record<string, string | number>;
+  /** Length of the soak entry, minutes; undefined: its default. */
+  soakMinutes?: number;
   /** Wall clock, epoch ms. Default Date.now. */
   nowMs?: () => number;
 }
@@ -28,6 +30,7 @@ export async function runSuite(entries: readonly BenchEntry[], options: RunSuite
     log: options.log ?? (() => {}),
     findTool: options.findTool,
     signal: options.signal ?? new AbortController().signal,
+    ...(options.soakMinutes === undefined ? {} : { soakMinutes: options.soakMinutes }),
   };
   const outcomes: EntryOutcome[] = [];
   for (const entry of entries) {
