@@ -1,9 +1,12 @@
 // Soak (#13): N minutes (default 30; `--minutes`, HCBENCH_SOAK_MINUTES; 3 with --quick) of
 // connection churn on the relay-emulated path (forwarder in this process, emulator in the cloud
 // process, two agents in the onprem process), one minute per step through the real step runner,
-// each minute with the next fault action in turn (injected 20 s in, undone at the minute's end).
-// Every role process's RSS and open fds are sampled every 5 s; growth compares the first minute
-// after warm-up with the last (RSS medians, fd floors; bench/lib/process-samples.ts). Pass/fail per criterion (see
+// each minute with the next fault action in turn (injected two thirds in, undone at the step's end).
+// --quick (without --minutes) uses 30 s steps, so its 3 minutes still fire every action once.
+// Every role process's RSS and open fds are sampled every 2.5 s; growth compares the first minute
+// after warm-up with the last (RSS medians, fd floors; bench/lib/process-samples.ts), on the
+// steady samples only: from 5 s after a step started (the previous fault undone) to its fault, so
+// a fault that holds listeners down at the end does not hide a leak. Pass/fail per criterion (see
 // bench/lib/soak-criteria.ts); the figure is criteria passed, the reference the criteria count.
 // Opt-in: runs only with `--only soak`.
 
@@ -23,8 +26,10 @@ import { ZERO_LEG } from './relay-ping-pong.js';
 export const SOAK_DEFAULT_MINUTES = 30;
 const QUICK_MINUTES = 3;
 const MINUTE_MS = 60_000;
-const SAMPLE_PERIOD_MS = 5000;
-const FAULT_AT_MS = 20_000;
+const QUICK_PERIOD_MS = 30_000;
+const SAMPLE_PERIOD_MS = 2500;
+/** Samples this long after a step started are steady again (previous step's undo done, agents back). */
+const SETTLE_MS = 5000;
 const CRITERIA_COUNT = 6;
 
 /** Warm-up excluded from the growth comparison: the first 2 minutes (1 below 10 minutes). */
@@ -32,10 +37,11 @@ export function soakWarmupMinutes(minutes: number): number {
   return minutes >= 10 ? 2 : 1;
 }
 
-/** The fault of minute `i` (0-based): the actions in turn; stop-agent stops the second agent. */
-export function soakFault(i: number): PlannedFault {
+/** The fault of step `i` (0-based): the actions in turn, two thirds into the step; stop-agent stops the second agent. */
+export function soakFault(i: number, periodMs: number): PlannedFault {
   const action = FAULT_ACTIONS[i % FAULT_ACTIONS.length] ?? 'cut-connections';
-  return action === 'stop-agent' ? { atMs: FAULT_AT_MS, action, agent: 1 } : { atMs: FAULT_AT_MS, action };
+  const atMs = Math.round((periodMs * 2) / 3);
+  return action === 'stop-agent' ? { atMs, action, agent: 1 } : { atMs, action };
 }
 
 const workload: ConnectionChurnParams = {
@@ -48,7 +54,7 @@ const workload: ConnectionChurnParams = {
   load: { model: 'open', ratePerSec: 50, whenBehind: 'drop' },
 };
 
-function minuteStep(i: number): PlannedStep {
+function periodStep(i: number, periodMs: number): PlannedStep {
   return {
     id: `soak-churn@relay-emulated`,
     workloadId: 'soak-churn',
@@ -58,50 +64,56 @@ function minuteStep(i: number): PlannedStep {
     workload,
     variant: {},
     warmupMs: 0,
-    durationMs: MINUTE_MS,
+    durationMs: periodMs,
   };
 }
 
-function describeMinute(i: number, total: number, result: StepResult): string {
+function describeStep(i: number, total: number, result: StepResult): string {
   const inject = result.faultEvents?.find((e) => e.phase === 'inject');
   const fault = inject === undefined ? 'no fault' : `${inject.action}${inject.outcome === 'failed' ? ` FAILED (${inject.error ?? ''})` : ''}`;
-  if (result.status === 'failed') return `minute ${i + 1}/${total} ${fault}: step failed: ${result.error.message}`;
+  if (result.status === 'failed') return `step ${i + 1}/${total} ${fault}: step failed: ${result.error.message}`;
   const c = result.metrics.counters;
   const errors = Object.entries(c.errors).map(([k, n]) => `${k} ${n}`).join(', ') || 'none';
-  const recovery = inject?.recoveryMs === undefined ? '' : `, recovery ${inject.recoveryMs === null ? 'none in the minute' : `${inject.recoveryMs} ms`}`;
-  return `minute ${i + 1}/${total} ${fault}: ${c.transactions} ok, errors ${errors}${recovery}`;
+  const recovery = inject?.recoveryMs === undefined ? '' : `, recovery ${inject.recoveryMs === null ? 'none in the step' : `${inject.recoveryMs} ms`}`;
+  return `step ${i + 1}/${total} ${fault}: ${c.transactions} ok, errors ${errors}${recovery}`;
 }
 
-async function soak(ctx: EntryContext, path: OpenPath, onprem: Onprem, minutes: number): Promise<Figure> {
+async function soak(ctx: EntryContext, path: OpenPath, onprem: Onprem, minutes: number, periodMs: number): Promise<Figure> {
+  const periods = Math.round((minutes * MINUTE_MS) / periodMs);
   const pids = (): Record<string, number> => ({ app: process.pid, cloud: path.rolePids?.['cloud'] ?? -1, onprem: onprem.role.pid });
   const sampler = startProcessSampler(pids, SAMPLE_PERIOD_MS, Math.ceil((minutes * MINUTE_MS) / SAMPLE_PERIOD_MS) + 100);
   const startMs = performance.now();
   const steps: StepResult[] = [];
-  const minuteStartsMs: number[] = [];
+  const stepStartsMs: number[] = [];
   try {
-    for (let i = 0; i < minutes && !ctx.signal.aborted; i++) {
-      minuteStartsMs.push(Math.round(performance.now() - startMs));
-      const result = await runStep(minuteStep(i), path, { signal: ctx.signal, clock: systemClock, faults: [soakFault(i)], log: (line) => ctx.log(`  ${line}`) });
+    for (let i = 0; i < periods && !ctx.signal.aborted; i++) {
+      stepStartsMs.push(Math.round(performance.now() - startMs));
+      const result = await runStep(periodStep(i, periodMs), path, { signal: ctx.signal, clock: systemClock, faults: [soakFault(i, periodMs)], log: (line) => ctx.log(`  ${line}`) });
       steps.push(result);
-      ctx.log(`  ${describeMinute(i, minutes, result)}`);
+      ctx.log(`  ${describeStep(i, periods, result)}`);
     }
   } finally {
     sampler.stop();
   }
   const warmupMinutes = soakWarmupMinutes(minutes);
-  // Baseline: the first minute after warm-up, from that minute's actual start; last: the last 60 s.
-  const baselineFromMs = minuteStartsMs[warmupMinutes] ?? Number.POSITIVE_INFINITY;
-  const growth = growthOf(sampler.samples, baselineFromMs, MINUTE_MS);
-  const criteria = soakCriteria(steps, growth, minutes);
+  // Baseline: the first minute after warm-up, from the actual start of its first step; last: the last 60 s.
+  const baselineFromMs = stepStartsMs[Math.round((warmupMinutes * MINUTE_MS) / periodMs)] ?? Number.POSITIVE_INFINITY;
+  const faultAtMs = soakFault(0, periodMs).atMs;
+  const isSteady = (atMs: number): boolean => stepStartsMs.some((start) => atMs >= start + SETTLE_MS && atMs < start + faultAtMs);
+  const growth = growthOf(sampler.samples, baselineFromMs, MINUTE_MS, isSteady);
+  const criteria = soakCriteria(steps, growth, periods);
   for (const c of criteria) ctx.log(`  ${c.isPassed ? 'PASS' : 'FAIL'} ${c.name}: ${c.detail}`);
   const accounting = accountingOf(steps);
   const detail: Record<string, number> = {
-    minutes: steps.length,
+    minutes,
+    steps: steps.length,
+    stepMs: periodMs,
     warmupMinutes,
     sent: accounting.sent,
     completed: accounting.completed,
     errors: Object.values(accounting.errors).reduce((a, b) => a + b, 0),
     inFlightAtEnd: accounting.stoppedInFlight,
+    dropped: accounting.dropped,
     samples: sampler.samples.length,
   };
   for (const g of growth) detail[`${g.role}_${g.figure === 'rssBytes' ? 'rss' : 'fds'}_growthPct`] = Math.round(g.growth * 1000) / 10;
@@ -113,7 +125,7 @@ async function soak(ctx: EntryContext, path: OpenPath, onprem: Onprem, minutes: 
       criteria,
       growth,
       accounting,
-      minutes: steps.map((s, i) => ({ minute: i + 1, status: s.status, counters: s.status === 'failed' ? undefined : s.metrics.counters, faultEvents: s.faultEvents, error: s.status === 'failed' ? s.error : undefined })),
+      steps: steps.map((s, i) => ({ step: i + 1, startMs: stepStartsMs[i], status: s.status, counters: s.status === 'failed' ? undefined : s.metrics.counters, faultEvents: s.faultEvents, error: s.status === 'failed' ? s.error : undefined })),
       samples: sampler.samples,
     },
   };
@@ -125,13 +137,14 @@ export const soakEntry: BenchEntry = {
   issue: '#13',
   unit: 'criteria',
   better: 'higher',
-  hcbenchLabel: `relay-emulated path, 2 agents, connection-churn open 50/s (8 in flight), ${SOAK_DEFAULT_MINUTES} min default (--minutes, HCBENCH_SOAK_MINUTES; ${QUICK_MINUTES} with --quick), a fault 20 s into each minute, samples every 5 s`,
-  referenceLabel: `the criteria count (${CRITERIA_COUNT}): ran every minute, RSS growth, fd growth, accounting, faults injected and undone, service back`,
+  hcbenchLabel: `relay-emulated path, 2 agents, connection-churn open 50/s (8 in flight), ${SOAK_DEFAULT_MINUTES} min default (--minutes, HCBENCH_SOAK_MINUTES; ${QUICK_MINUTES} with --quick, in 30 s steps), one step a minute with the next fault two thirds in, samples every 2.5 s (steady ones: 5 s after a step's start until its fault)`,
+  referenceLabel: `the criteria count (${CRITERIA_COUNT}): ran every step, RSS growth, fd growth, accounting, faults injected and undone, service back`,
   requires: [],
   rounds: 1,
   isOptIn: true,
   async setup(ctx) {
     const minutes = ctx.soakMinutes ?? (ctx.isQuick ? QUICK_MINUTES : SOAK_DEFAULT_MINUTES);
+    const periodMs = ctx.isQuick && ctx.soakMinutes === undefined ? QUICK_PERIOD_MS : MINUTE_MS;
     const onprem = await startOnprem();
     let path: OpenPath;
     try {
@@ -140,9 +153,10 @@ export const soakEntry: BenchEntry = {
       await onprem.role.stop();
       throw error;
     }
-    ctx.log(`  ${minutes} minutes, warm-up ${soakWarmupMinutes(minutes)} (excluded from growth), faults: ${Array.from({ length: Math.min(minutes, FAULT_ACTIONS.length) }, (_, i) => soakFault(i).action).join(', ')}, …`);
+    const periods = Math.round((minutes * MINUTE_MS) / periodMs);
+    ctx.log(`  ${minutes} minutes in ${periods} steps of ${periodMs / 1000} s, warm-up ${soakWarmupMinutes(minutes)} min (excluded from growth), faults: ${Array.from({ length: Math.min(periods, FAULT_ACTIONS.length) }, (_, i) => soakFault(i, periodMs).action).join(', ')}${periods > FAULT_ACTIONS.length ? ', …' : ''}`);
     return {
-      runHcbench: () => soak(ctx, path, onprem, minutes),
+      runHcbench: () => soak(ctx, path, onprem, minutes, periodMs),
       runReference: async () => ({ value: CRITERIA_COUNT, notes: ['the target: every criterion passes'] }),
       close: async () => {
         await path.close();

@@ -80,9 +80,13 @@ export interface Growth {
   samples: { baseline: number; last: number };
 }
 
-/** Growth of RSS and fds of every role between the window starting at `baselineFromMs` and the last `windowMs` of the samples. */
-export function growthOf(samples: readonly ProcessSample[], baselineFromMs: number, windowMs: number): Growth[] {
-  const endMs = Math.max(0, ...samples.map((s) => s.atMs));
+/**
+ * Growth of RSS and fds of every role between the window starting at `baselineFromMs` and the
+ * last `windowMs` of the samples, counting only samples `isSteady` accepts (default all).
+ */
+export function growthOf(all: readonly ProcessSample[], baselineFromMs: number, windowMs: number, isSteady: (atMs: number) => boolean = () => true): Growth[] {
+  const endMs = Math.max(0, ...all.map((s) => s.atMs));
+  const samples = all.filter((s) => isSteady(s.atMs));
   const roles = [...new Set(samples.map((s) => s.role))];
   const out: Growth[] = [];
   for (const role of roles) {

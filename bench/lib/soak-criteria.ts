@@ -5,7 +5,7 @@
 import type { StepResult } from '../../src/metrics/result.js';
 import type { Growth } from './process-samples.js';
 
-/** Faults that hold until the minute's undo (every new connection fails meanwhile). */
+/** Faults that hold until their step's undo (every new connection fails meanwhile). */
 export const HOLDING_FAULTS: ReadonlySet<string> = new Set(['refuse-accepts', 'disable-hybrid-connection']);
 
 /** Allowed growth of RSS and fds between the first post-warm-up minute and the last. */
@@ -18,19 +18,21 @@ export interface Criterion {
   detail: string;
 }
 
-/** Transactions over all minutes: sent = completed + errors by kind + stopped in flight at each minute's end. */
+/** Transactions over all steps: sent = completed + errors by kind + stopped in flight at each step's end. */
 export interface Accounting {
   sent: number;
   completed: number;
   errors: Record<string, number>;
   stoppedInFlight: number;
-  /** Minutes whose own counters do not add up (should be none). */
-  unbalancedMinutes: number[];
+  /** Open model: arrivals never sent (generator behind, `whenBehind: drop`); not part of `sent`. */
+  dropped: number;
+  /** Steps whose own counters do not add up (should be none). */
+  unbalancedSteps: number[];
 }
 
 export function accountingOf(steps: readonly StepResult[]): Accounting {
-  const total: Accounting = { sent: 0, completed: 0, errors: {}, stoppedInFlight: 0, unbalancedMinutes: [] };
-  steps.forEach((step, minute) => {
+  const total: Accounting = { sent: 0, completed: 0, errors: {}, stoppedInFlight: 0, dropped: 0, unbalancedSteps: [] };
+  steps.forEach((step, index) => {
     if (step.status === 'failed') return;
     let sent = 0;
     let accounted = 0;
@@ -42,20 +44,21 @@ export function accountingOf(steps: readonly StepResult[]): Accounting {
       total.sent += c.sent ?? 0;
       total.completed += c.transactions;
       total.stoppedInFlight += c.stoppedInFlight ?? 0;
+      total.dropped += c.dropped ?? 0;
       for (const [kind, n] of Object.entries(c.errors)) total.errors[kind] = (total.errors[kind] ?? 0) + (n ?? 0);
     }
-    if (sent !== accounted) total.unbalancedMinutes.push(minute + 1);
+    if (sent !== accounted) total.unbalancedSteps.push(index + 1);
   });
   return total;
 }
 
 const pct = (x: number): string => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %` : 'n/a');
 
-/** Every criterion with its verdict. `minutesPlanned` is what the soak was asked to run. */
-export function soakCriteria(steps: readonly StepResult[], growth: readonly Growth[], minutesPlanned: number): Criterion[] {
+/** Every criterion with its verdict. `stepsPlanned` is what the soak was asked to run (one fault each). */
+export function soakCriteria(steps: readonly StepResult[], growth: readonly Growth[], stepsPlanned: number): Criterion[] {
   const criteria: Criterion[] = [];
-  const completedMinutes = steps.filter((s) => s.status === 'completed').length;
-  criteria.push({ name: 'ran every minute', isPassed: completedMinutes === minutesPlanned, detail: `${completedMinutes} of ${minutesPlanned} minutes completed` });
+  const completed = steps.filter((s) => s.status === 'completed').length;
+  criteria.push({ name: 'ran every step', isPassed: completed === stepsPlanned, detail: `${completed} of ${stepsPlanned} steps completed` });
   for (const figure of ['rssBytes', 'fds'] as const) {
     const rows = growth.filter((g) => g.figure === figure);
     const isPassed = rows.length > 0 && rows.every((g) => Number.isFinite(g.growth) && g.growth <= MAX_GROWTH);
@@ -73,25 +76,25 @@ export function soakCriteria(steps: readonly StepResult[], growth: readonly Grow
   const errorSum = Object.values(a.errors).reduce((sum, n) => sum + n, 0);
   criteria.push({
     name: 'every transaction accounted for',
-    isPassed: a.unbalancedMinutes.length === 0 && a.sent === a.completed + errorSum + a.stoppedInFlight && a.sent > 0,
-    detail: `sent ${a.sent} = completed ${a.completed} + errors ${errorSum} (${Object.entries(a.errors).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}) + in flight at the end ${a.stoppedInFlight}${a.unbalancedMinutes.length > 0 ? `; unbalanced minutes ${a.unbalancedMinutes.join(', ')}` : ''}`,
+    isPassed: a.unbalancedSteps.length === 0 && a.sent === a.completed + errorSum + a.stoppedInFlight && a.sent > 0,
+    detail: `sent ${a.sent} = completed ${a.completed} + errors ${errorSum} (${Object.entries(a.errors).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}) + in flight at the end ${a.stoppedInFlight} (arrivals dropped unsent: ${a.dropped})${a.unbalancedSteps.length > 0 ? `; unbalanced steps ${a.unbalancedSteps.join(', ')}` : ''}`,
   });
   const events = steps.flatMap((s) => s.faultEvents ?? []);
   const failed = events.filter((e) => e.outcome === 'failed');
   const injected = events.filter((e) => e.phase === 'inject');
   criteria.push({
     name: 'every fault injected and undone',
-    isPassed: failed.length === 0 && injected.length === minutesPlanned && events.length === 2 * minutesPlanned,
+    isPassed: failed.length === 0 && injected.length === stepsPlanned && events.length === 2 * stepsPlanned,
     detail: `${injected.length} injected, ${events.length - injected.length} undone, ${failed.length} failed${failed.length > 0 ? `: ${failed.map((e) => `${e.action} ${e.error ?? ''}`).join('; ')}` : ''}`,
   });
-  // Service back: a fault that lets new connections through recovers within its minute; after a
-  // holding fault, the next minute (after the undo) completes transactions again.
+  // Service back: a fault that lets new connections through recovers within its step; after a
+  // holding fault, the next step (after the undo) completes transactions again.
   const notRecovered: string[] = [];
-  steps.forEach((step, minute) => {
+  steps.forEach((step, index) => {
     for (const e of (step.faultEvents ?? []).filter((x) => x.phase === 'inject')) {
-      if (!HOLDING_FAULTS.has(e.action) && e.recoveryMs === null) notRecovered.push(`minute ${minute + 1} ${e.action}`);
-      const next = steps[minute + 1];
-      if (HOLDING_FAULTS.has(e.action) && next !== undefined && next.status !== 'failed' && next.metrics.counters.transactions === 0) notRecovered.push(`minute ${minute + 2} after ${e.action}`);
+      if (!HOLDING_FAULTS.has(e.action) && e.recoveryMs === null) notRecovered.push(`step ${index + 1} ${e.action}`);
+      const next = steps[index + 1];
+      if (HOLDING_FAULTS.has(e.action) && next !== undefined && next.status !== 'failed' && next.metrics.counters.transactions === 0) notRecovered.push(`step ${index + 2} after ${e.action}`);
     }
   });
   const worst = new Map<string, number>();
