@@ -81,6 +81,7 @@ async function main(): Promise<void> {
     findTool: createPathLookup(process.env['PATH'] ?? ''),
     signal: controller.signal,
     ...(flags.soakMinutes === undefined ? {} : { soakMinutes: flags.soakMinutes }),
+    ...(calibration === undefined ? {} : { calibration }),
     machine: {
       cpuModel: cpuList[0]?.model ?? 'unknown',
       cpuCount: cpuList.length,

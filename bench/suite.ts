@@ -4,13 +4,15 @@
 import type { BenchEntry } from './lib/types.js';
 import { directPingPong } from './entries/direct-ping-pong.js';
 import { relayPingPong } from './entries/relay-ping-pong.js';
+import { forwarderProcess } from './entries/forwarder-process.js';
 import { connectionSetup } from './entries/connection-setup.js';
 import { relayEmulatorWs } from './entries/relay-emulator-ws.js';
 import { relayEmulatorScript } from './entries/relay-emulator-script.js';
 import { httpEntry } from './entries/http.js';
 import { generatorCapacity } from './entries/generator-capacity.js';
 import { scale } from './entries/scale.js';
+import { truth } from './entries/truth.js';
 import { soakEntry } from './entries/soak.js';
 
 /** Every entry of `npm run bench`. */
-export const suite: readonly BenchEntry[] = [directPingPong, relayPingPong, httpEntry, connectionSetup, relayEmulatorWs, relayEmulatorScript, generatorCapacity, scale, soakEntry];
+export const suite: readonly BenchEntry[] = [directPingPong, relayPingPong, forwarderProcess, httpEntry, connectionSetup, relayEmulatorWs, relayEmulatorScript, generatorCapacity, scale, truth, soakEntry];

@@ -17,12 +17,19 @@ export const ExitCode = {
   RunFailed: 5,
   /** Results were produced and written, but a threshold failed. */
   ThresholdsFailed: 6,
-  /** Results were produced and written, but the run is invalid: the load generator fell behind. */
+  /**
+   * Results were produced and written, but a statistic that a threshold or the overhead verdict
+   * reads is untrusted: the load generator's own timing error is too large for it.
+   */
   InvalidRun: 7,
   /** `hcbench compare`: at least one metric regressed beyond its tolerance and the baseline's noise band. */
   Regression: 8,
   /** `hcbench compare`: the results cannot be compared (different scenario, topology or environment). */
   Incomparable: 9,
+  /** The target refused (or never answered) every connection: nothing to measure, the system under test is down. */
+  TargetUnreachable: 10,
+  /** An output file or folder could not be written (permissions, missing or read-only location, disk full); a measured result is saved elsewhere or printed. */
+  OutputFailed: 11,
   /** Interrupted by SIGINT; partial results written and marked `aborted`. */
   Interrupted: 130,
 } as const;
@@ -85,6 +92,27 @@ export class PathSetupError extends HarnessError {
   }
 }
 
+/** Ctrl-C (the run's abort signal) arrived while the harness waited for `operation`. */
+export class InterruptedError extends HarnessError {
+  constructor(message: string, options: HarnessErrorOptions = {}) {
+    super('ERR_INTERRUPTED', ExitCode.Interrupted, message, options);
+  }
+}
+
+/** A bounded wait ran out: the message names the process and the operation waited for. */
+export class StuckError extends HarnessError {
+  constructor(message: string, options: HarnessErrorOptions = {}) {
+    super('ERR_STUCK', ExitCode.SetupFailed, message, options);
+  }
+}
+
+/** The target refused or did not answer a connection before any step ran: a target failure, not a generator verdict. */
+export class TargetUnreachableError extends HarnessError {
+  constructor(message: string, options: HarnessErrorOptions = {}) {
+    super('ERR_TARGET_UNREACHABLE', ExitCode.TargetUnreachable, message, options);
+  }
+}
+
 /** A relay peer broke the Hybrid Connections protocol in a way we cannot count as data. */
 export class RelayProtocolError extends HarnessError {
   constructor(message: string, options: HarnessErrorOptions = {}) {
@@ -103,6 +131,13 @@ export class WorkloadError extends HarnessError {
 export class ReportError extends HarnessError {
   constructor(message: string, options: HarnessErrorOptions = {}) {
     super('ERR_REPORT', ExitCode.Internal, message, options);
+  }
+}
+
+/** An output file or folder could not be written: an environment problem, not a bug (exit 11). */
+export class OutputWriteError extends HarnessError {
+  constructor(message: string, options: HarnessErrorOptions = {}) {
+    super('ERR_OUTPUT_WRITE', ExitCode.OutputFailed, message, options);
   }
 }
 

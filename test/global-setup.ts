@@ -1,5 +1,6 @@
-// Suite-wide leak check: after all tests, no role process (relay, agent, target) started by this
-// test run may still run. Processes are recognised by a run id the setup puts in the environment
+// Suite-wide leak check: after all tests, no role process (cloud relay, onprem agent/target,
+// app-relay-client forwarder: every role forked from cli/role-main) started by this test run may
+// still run. Processes are recognised by a run id the setup puts in the environment
 // (inherited by workers, the CLI and its role processes), so other runs on the machine are never
 // touched. Leftovers are killed and reported as a failure. Linux only (/proc); elsewhere a no-op.
 

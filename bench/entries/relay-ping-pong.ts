@@ -1,5 +1,5 @@
 // Entry 2 (#3, #5): relay-path ping-pong on the embedded relay with zero injected delay —
-// hcbench's forwarder (app) → relay emulator (cloud process) → agent (onprem process) → target,
+// hcbench's forwarder (app-relay-client process) → relay emulator (cloud process) → agent (onprem process) → target,
 // against a chain of the same number (3) of plain TCP proxy hops to the same target, both driven
 // by the same tcp-request-response driver. The ratio is the cost of our plumbing relative to the
 // leanest proxies; p50 per round trip is in the detail.
@@ -23,7 +23,7 @@ export const relayPingPong: BenchEntry = {
   issue: '#3 #5',
   unit: 'RT/s',
   better: 'higher',
-  hcbenchLabel: 'tcp-request-response, 1 conn, 64 B, relay-emulated path (hyco-ws forwarder in app, relay in cloud, agent in onprem)',
+  hcbenchLabel: 'tcp-request-response, 1 conn, 64 B, relay-emulated path (hyco-ws forwarder in its app-relay-client process, relay in cloud, agent in onprem)',
   referenceLabel: 'same driver through 3 TCP proxy hops (haproxy tcp mode; socat or Node pipe where absent), one process each',
   requires: [],
   async setup(ctx) {

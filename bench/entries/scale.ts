@@ -1,5 +1,5 @@
-// Entry 4 (#3): scale. How many concurrent relayed connections the embedded path (forwarder in
-// this process, emulator in the cloud process, agent in the onprem process) holds for 60 s —
+// Entry 4 (#3): scale. How many concurrent relayed connections the embedded path (forwarder in its
+// app-relay-client process, emulator in the cloud process, agent in the onprem process) holds for 60 s —
 // target: Azure Relay's 5,000 connections per namespace — with zero errors and the memory each
 // costs; reference: the same number of direct TCP connections to a built-in target in a fresh
 // on-prem process (so its memory figure is not blurred by the relay phase), held 10 s.
@@ -56,7 +56,8 @@ export const scale: BenchEntry = {
     }
     const relayPath = relay;
     const cloudPid = relayPath.rolePids['cloud'] ?? -1;
-    // Relayed: client socket + forwarder socket + WebSocket per connection in this process.
+    const relayClientPid = relayPath.rolePids['app-relay-client'] ?? -1;
+    // Relayed: the client socket in this process; forwarder socket + WebSocket in the app-relay-client process.
     const fdLimit = await openFileLimit();
     const fdNote = fdLimit !== undefined && fdLimit < connections * 3 + 1000 ? [`open-file limit ${fdLimit} < ${connections * 3 + 1000} needed; run via npm run bench (bench/run.sh raises it)`] : [];
     const common = { connections, concurrency: 64, timeoutMs: 30_000, openDeadlineMs: ctx.isQuick ? 30_000 : 180_000, signal: ctx.signal };
@@ -66,7 +67,7 @@ export const scale: BenchEntry = {
           ...common,
           dialAddress: relayPath.dialAddress,
           holdMs: ctx.isQuick ? 3000 : 60_000,
-          pids: { app: process.pid, cloud: cloudPid, onprem: onprem.role.pid },
+          pids: { app: process.pid, 'app-relay-client': relayClientPid, cloud: cloudPid, onprem: onprem.role.pid },
         });
         const figure = holdFigure(result, connections);
         return { ...figure, notes: [...(figure.notes ?? []), ...fdNote] };

@@ -1,6 +1,6 @@
 // Soak (#13): N minutes (default 30; `--minutes`, HCBENCH_SOAK_MINUTES; 3 with --quick) of
-// connection churn on the relay-emulated path (forwarder in this process, emulator in the cloud
-// process, two agents in the onprem process), one minute per step through the real step runner,
+// connection churn on the relay-emulated path (forwarder in the app-relay-client process, emulator
+// in the cloud process, two agents in the onprem process), one minute per step through the real step runner,
 // each minute with the next fault action in turn (injected two thirds in, undone at the step's end).
 // --quick (without --minutes) uses 30 s steps, so its 3 minutes still fire every action once.
 // Every role process's RSS and open fds are sampled every 2.5 s; growth compares the first minute
@@ -80,7 +80,8 @@ function describeStep(i: number, total: number, result: StepResult): string {
 
 async function soak(ctx: EntryContext, path: OpenPath, onprem: Onprem, minutes: number, periodMs: number): Promise<Figure> {
   const periods = Math.round((minutes * MINUTE_MS) / periodMs);
-  const pids = (): Record<string, number> => ({ app: process.pid, cloud: path.rolePids?.['cloud'] ?? -1, onprem: onprem.role.pid });
+  // Every role process of the path (app-relay-client: the forwarder; cloud: the emulator), the onprem role and this generator.
+  const pids = (): Record<string, number> => ({ app: process.pid, ...path.rolePids, onprem: onprem.role.pid });
   const sampler = startProcessSampler(pids, SAMPLE_PERIOD_MS, Math.ceil((minutes * MINUTE_MS) / SAMPLE_PERIOD_MS) + 100);
   const startMs = performance.now();
   const steps: StepResult[] = [];

@@ -2,6 +2,7 @@
 // hcbench side and the reference alternately over rounds (A B, B A, A B, ...) so machine drift
 // hits both, and summarises. Never prints or touches process.*: progress goes to `log`.
 
+import type { CalibrationResult } from '../../src/calibrate/types.js';
 import type { BenchEntry, BenchReport, EntryContext, EntryOutcome, Figure, RoundRecord, SideSummary } from './types.js';
 
 export interface RunSuiteOptions {
@@ -18,6 +19,8 @@ export interface RunSuiteOptions {
   soakMinutes?: number;
   /** Wall clock, epoch ms. Default Date.now. */
   nowMs?: () => number;
+  /** Calibration taken before the entries, handed to them (the truth entry compares with it). */
+  calibration?: CalibrationResult;
 }
 
 /** Runs every entry in order and returns the report (skips and failures included). */
@@ -31,6 +34,7 @@ export async function runSuite(entries: readonly BenchEntry[], options: RunSuite
     findTool: options.findTool,
     signal: options.signal ?? new AbortController().signal,
     ...(options.soakMinutes === undefined ? {} : { soakMinutes: options.soakMinutes }),
+    ...(options.calibration === undefined ? {} : { calibration: options.calibration }),
   };
   const outcomes: EntryOutcome[] = [];
   for (const entry of entries) {

@@ -40,6 +40,8 @@ export interface EntryContext {
   signal: AbortSignal;
   /** Length of the soak entry, minutes (`--minutes`, or HCBENCH_SOAK_MINUTES); undefined: its default. */
   soakMinutes?: number;
+  /** The `hcbench calibrate --quick` figures taken before the entries (absent with --no-calibrate). */
+  calibration?: CalibrationResult;
 }
 
 /** One benchmark: hcbench measured against a reference in the same run. */

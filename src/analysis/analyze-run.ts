@@ -1,25 +1,20 @@
 // The whole analysis of a RunResult: comparisons, round-trip fits, projection and warnings.
-// Pure and deterministic (seeded bootstrap): the same result and options give the same analysis.
+// Pure and deterministic: the same result and options give the same analysis.
 
 import type { RunResult } from '../metrics/result.js';
-import { describeBootstrap } from './bootstrap.js';
 import { comparePaths } from './compare-paths.js';
 import { groupSeries, pairSeries } from './pairing.js';
 import { projectLatency, PROJECTION_MODEL } from './projection.js';
 import { measuredRtts, totalRttMs } from './measured-delays.js';
-import { createRandom } from './random.js';
 import { describeFit, fitRoundTrips, type FitStatistic } from './round-trip-fit.js';
-import { DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, DEFAULT_SEED, type ProjectionInput, type RunAnalysis } from './types.js';
+import { describeJackknife } from './jackknife.js';
+import { DEFAULT_CONFIDENCE, type ProjectionInput, type RunAnalysis } from './types.js';
 import { collectWarnings } from './warnings.js';
 
 /** Options of analyzeRun; every field has a default. */
 export interface AnalyzeOptions {
   /** Confidence level of every interval, default 0.95. */
   confidence?: number;
-  /** Bootstrap resamples, default 2000. */
-  resamples?: number;
-  /** Bootstrap RNG seed, default 1. */
-  seed?: number;
   /** Per-step figure of the round-trip fit: `mean` (default) or `p50` (robust on a busy machine). */
   fitStatistic?: FitStatistic;
   /** The user's protocol and distances; default: the measured k (or 1) and the measured paths' distances. */
@@ -29,12 +24,9 @@ export interface AnalyzeOptions {
 /** Analyses a run (any status; failed steps are skipped and warned about). */
 export function analyzeRun(result: RunResult, options: AnalyzeOptions = {}): RunAnalysis {
   const confidence = options.confidence ?? DEFAULT_CONFIDENCE;
-  const resamples = options.resamples ?? DEFAULT_RESAMPLES;
-  const seed = options.seed ?? DEFAULT_SEED;
-  const bootstrap = { random: createRandom(seed), resamples, confidence };
   const series = groupSeries(result.steps);
   const pairs = pairSeries(series);
-  const comparisons = pairs.map(({ direct, relay }) => comparePaths(direct, relay, bootstrap));
+  const comparisons = pairs.map(({ direct, relay }) => comparePaths(direct, relay, { confidence }));
   const rttOf = (pathId: string) => totalRttMs(measuredRtts(result, pathId));
   const fits = fitRoundTrips(series, confidence, rttOf, options.fitStatistic);
   // Distances the user leaves out default to what the measured paths had (the first pair's).
@@ -51,7 +43,7 @@ export function analyzeRun(result: RunResult, options: AnalyzeOptions = {}): Run
   };
   return {
     confidence,
-    methods: [describeBootstrap({ resamples, confidence }, seed), describeFit(confidence, options.fitStatistic), `projection: ${PROJECTION_MODEL}`],
+    methods: [describeJackknife(confidence), describeFit(confidence, options.fitStatistic), `projection: ${PROJECTION_MODEL}`],
     comparisons,
     fits,
     projection: projectLatency(projectionInput, fits, pairs, confidence, rttOf),

@@ -4,6 +4,8 @@
 
 import type { RunResult } from '../metrics/result.js';
 import { checkComparability } from './comparability.js';
+import { distributionOfRecord, mergeDistributions, valueAtPercentile } from './distribution.js';
+import { sdUncertainty } from './normal.js';
 import { groupSeries, pairSeries, sharedRepetitions, type MeasuredStep, type PathSeries } from './pairing.js';
 
 export type MetricVerdict = 'improved' | 'unchanged' | 'regressed' | 'incomparable';
@@ -34,7 +36,10 @@ export interface CompareOptions {
   noiseK?: number;
 }
 
-/** One compared metric. Values in `unit`; `baseline`/`current` are means over repetitions. */
+/**
+ * One compared metric. Values in `unit`; `baseline`/`current` are each result's figure over all its
+ * repetitions: latency percentiles of the merged histograms (never averaged), rates pooled (Σ ÷ Σ).
+ */
 export interface MetricComparison {
   /** `smoke@relay-emulated transaction.p50`, `smoke overhead roundTrip.p50`. */
   metric: string;
@@ -49,8 +54,13 @@ export interface MetricComparison {
   relativeDelta: number | null;
   /** Relative tolerance that applied. */
   tolerance: number;
-  /** noiseK × standard deviation of the baseline's repetitions; 0 with one repetition. */
+  /** noiseK × standard deviation of the baseline's per-repetition figures; 0 with one repetition. */
   noiseBand: number;
+  /**
+   * 95 % range of the noise band itself: a standard deviation from n repetitions is uncertain by a
+   * factor (×0.45–×31.9 at n = 2, ×0.69–×1.83 at n = 10); null with one repetition.
+   */
+  noiseBandRange: { low: number; high: number } | null;
   /** The largest change that still counts as unchanged: max(tolerance × |baseline|, noise band, floor). */
   allowed: number;
   verdict: MetricVerdict;
@@ -77,9 +87,19 @@ export function matchesPattern(name: string, pattern: string): boolean {
   return re.test(name);
 }
 
-type Extract = { name: string; unit: MetricComparison['unit']; isLowerBetter: boolean; read: (s: MeasuredStep) => number | undefined };
+/** A metric of one series: its figure over a set of repetitions (pooled), and per repetition (for the noise band). */
+type Extract = { name: string; unit: MetricComparison['unit']; isLowerBetter: boolean; pooled: (steps: readonly MeasuredStep[]) => number | undefined };
 
 const errorsOf = (s: MeasuredStep) => Object.values(s.metrics.counters.errors).reduce((a, b) => a + (b ?? 0), 0);
+
+const RANKS = { p50: 50, p99: 99 } as const;
+
+/** The percentile of the histograms merged over `steps` (exactly as thresholds read it); undefined when nothing was recorded. */
+function mergedPercentile(steps: readonly MeasuredStep[], histogram: 'roundTrip' | 'transaction', rank: number): number | undefined {
+  const records = steps.map((s) => s.metrics.histograms[histogram]).filter((r) => r.summary.count > 0);
+  if (records.length === 0) return undefined;
+  return valueAtPercentile(mergeDistributions(records.map(distributionOfRecord)), rank);
+}
 
 const SERIES_METRICS: readonly Extract[] = [
   ...(['roundTrip', 'transaction'] as const).flatMap((h) =>
@@ -87,20 +107,25 @@ const SERIES_METRICS: readonly Extract[] = [
       name: `${h}.${p}`,
       unit: 'us',
       isLowerBetter: true,
-      read: (s) => {
-        const summary = s.metrics.histograms[h].summary;
-        return summary.count === 0 ? undefined : p === 'p50' ? summary.p50Us : summary.p99Us;
-      },
+      pooled: (steps) => mergedPercentile(steps, h, RANKS[p]),
     })),
   ),
-  { name: 'transactionsPerSec', unit: 'perSec', isLowerBetter: false, read: (s) => s.metrics.transactionsPerSec },
+  {
+    name: 'transactionsPerSec',
+    unit: 'perSec',
+    isLowerBetter: false,
+    pooled: (steps) => {
+      const seconds = steps.reduce((a, s) => a + s.metrics.durationMs / 1000, 0);
+      return seconds === 0 ? undefined : steps.reduce((a, s) => a + s.metrics.counters.transactions, 0) / seconds;
+    },
+  },
   {
     name: 'errorRate',
     unit: 'fraction',
     isLowerBetter: true,
-    read: (s) => {
-      const sent = s.metrics.counters.sent ?? s.metrics.counters.transactions + errorsOf(s);
-      return sent === 0 ? undefined : errorsOf(s) / sent;
+    pooled: (steps) => {
+      const sent = steps.reduce((a, s) => a + (s.metrics.counters.sent ?? s.metrics.counters.transactions + errorsOf(s)), 0);
+      return sent === 0 ? undefined : steps.reduce((a, s) => a + errorsOf(s), 0) / sent;
     },
   },
 ];
@@ -114,32 +139,39 @@ const sd = (xs: readonly number[]) => {
   return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
 };
 
-/** Values per metric name, one per repetition, from one result. */
-function collect(result: RunResult): Map<string, { unit: Extract['unit']; isLowerBetter: boolean; values: number[] }> {
-  const out = new Map<string, { unit: Extract['unit']; isLowerBetter: boolean; values: number[] }>();
-  const put = (name: string, m: Extract, values: (number | undefined)[]) => {
-    const defined = values.filter((v): v is number => v !== undefined && Number.isFinite(v));
-    if (defined.length > 0) out.set(name, { unit: m.unit, isLowerBetter: m.isLowerBetter, values: defined });
+/** One metric of one result: the pooled figure and the per-repetition figures. */
+interface Collected {
+  unit: Extract['unit'];
+  isLowerBetter: boolean;
+  value: number;
+  perRepetition: number[];
+}
+
+/** Figures per metric name from one result. */
+function collect(result: RunResult): Map<string, Collected> {
+  const out = new Map<string, Collected>();
+  const finite = (xs: (number | undefined)[]) => xs.filter((v): v is number => v !== undefined && Number.isFinite(v));
+  const put = (name: string, m: Extract, value: number | undefined, perRepetition: (number | undefined)[]) => {
+    if (value !== undefined && Number.isFinite(value)) out.set(name, { unit: m.unit, isLowerBetter: m.isLowerBetter, value, perRepetition: finite(perRepetition) });
   };
   const series = groupSeries(result.steps);
   for (const s of series) {
     const steps = [...s.byRepetition.values()];
-    for (const m of SERIES_METRICS) put(`${s.key}@${s.pathId} ${m.name}`, m, steps.map(m.read));
+    for (const m of SERIES_METRICS) put(`${s.key}@${s.pathId} ${m.name}`, m, m.pooled(steps), steps.map((step) => m.pooled([step])));
   }
   for (const { direct, relay } of pairSeries(series)) {
     const reps = sharedRepetitions(direct, relay);
+    const pick = (p: PathSeries, rs: readonly number[]) => rs.map((r) => p.byRepetition.get(r)!);
     for (const m of OVERHEAD_METRICS) {
-      const deltas = reps.map((r) => delta(m, direct, relay, r));
-      put(`${relay.key} overhead(${relay.pathId}) ${m.name}`, m, deltas);
+      const delta = (rs: readonly number[]) => {
+        const d = m.pooled(pick(direct, rs));
+        const r = m.pooled(pick(relay, rs));
+        return d === undefined || r === undefined ? undefined : r - d;
+      };
+      put(`${relay.key} overhead(${relay.pathId}) ${m.name}`, m, delta(reps), reps.map((r) => delta([r])));
     }
   }
   return out;
-}
-
-function delta(m: Extract, direct: PathSeries, relay: PathSeries, repetition: number): number | undefined {
-  const d = m.read(direct.byRepetition.get(repetition)!);
-  const r = m.read(relay.byRepetition.get(repetition)!);
-  return d === undefined || r === undefined ? undefined : r - d;
 }
 
 /** Compares `current` against `baseline`. */
@@ -162,7 +194,7 @@ export function compareResults(
       const cur = c.get(name);
       const shape = base ?? cur!;
       const tolerance = rules.find((r) => matchesPattern(name, r.pattern))?.relative ?? 0.1;
-      metrics.push(judge(name, shape.unit, shape.isLowerBetter, base?.values, cur?.values, tolerance, noiseK));
+      metrics.push(judge(name, shape.unit, shape.isLowerBetter, base, cur, tolerance, noiseK));
     }
   }
   const counts: Record<MetricVerdict, number> = { improved: 0, unchanged: 0, regressed: 0, incomparable: 0 };
@@ -184,29 +216,39 @@ function judge(
   metric: string,
   unit: MetricComparison['unit'],
   isLowerBetter: boolean,
-  base: number[] | undefined,
-  cur: number[] | undefined,
+  base: Collected | undefined,
+  cur: Collected | undefined,
   tolerance: number,
   noiseK: number,
 ): MetricComparison {
-  const common = { metric, unit, isLowerBetter, tolerance, baselineRepetitions: base?.length ?? 0 };
+  const common = { metric, unit, isLowerBetter, tolerance, baselineRepetitions: base?.perRepetition.length ?? 0 };
   if (base === undefined || cur === undefined) {
     return {
-      ...common, baseline: base === undefined ? null : mean(base), current: cur === undefined ? null : mean(cur),
-      delta: null, relativeDelta: null, noiseBand: 0, allowed: 0, verdict: 'incomparable',
+      ...common, baseline: base?.value ?? null, current: cur?.value ?? null,
+      delta: null, relativeDelta: null, noiseBand: 0, noiseBandRange: null, allowed: 0, verdict: 'incomparable',
       reason: base === undefined ? 'not in the baseline' : 'not in the current result',
     };
   }
-  const b = mean(base);
-  const c = mean(cur);
+  const b = base.value;
+  const c = cur.value;
   const d = c - b;
-  const noiseBand = noiseK * sd(base);
+  const n = base.perRepetition.length;
+  const noiseBand = noiseK * sd(base.perRepetition);
+  const factor = sdUncertainty(n);
+  const noiseBandRange = factor === null ? null : { low: noiseBand * factor.low, high: noiseBand * factor.high };
   const allowed = Math.max(tolerance * Math.abs(b), noiseBand, ABSOLUTE_FLOORS[unit]);
   const worse = isLowerBetter ? d : -d;
   const verdict: MetricVerdict = worse > allowed ? 'regressed' : worse < -allowed ? 'improved' : 'unchanged';
   const bound = allowed === noiseBand ? 'noise band' : allowed === ABSOLUTE_FLOORS[unit] ? 'floor' : 'tolerance';
+  const shown = (x: number) => +x.toPrecision(3);
+  const about =
+    n < 2
+      ? '; one baseline repetition, no noise band'
+      : n < 10 && factor !== null
+        ? `; noise band ±${shown(noiseBand)} from n=${n} repetitions (95 % range ±${shown(noiseBand * factor.low)}–±${shown(noiseBand * factor.high)})`
+        : '';
   return {
-    ...common, baseline: b, current: c, delta: d, relativeDelta: b === 0 ? null : d / b, noiseBand, allowed, verdict,
-    reason: `${verdict === 'unchanged' ? 'within' : 'beyond'} ±${+allowed.toPrecision(3)} (${bound})${base.length < 2 ? '; one baseline repetition, no noise band' : ''}`,
+    ...common, baseline: b, current: c, delta: d, relativeDelta: b === 0 ? null : d / b, noiseBand, noiseBandRange, allowed, verdict,
+    reason: `${verdict === 'unchanged' ? 'within' : 'beyond'} ±${shown(allowed)} (${bound})${about}`,
   };
 }

@@ -1,66 +1,42 @@
-// Relay vs direct, per percentile: the headline comparison. Pure function over step results.
+// Relay vs direct, per percentile: the headline comparison (`result.overhead`). One definition with
+// the analysis: every relay path against its variant's direct baseline, percentiles of histograms
+// merged over the paired repetitions, throughput pooled (compare-paths.ts). Pure.
 
-import type { HistogramRecord, OverheadRow, StepResult } from '../metrics/result.js';
+import type { OverheadRow, StepResult } from '../metrics/result.js';
+import { comparePaths } from './compare-paths.js';
+import { groupSeries, pairSeries } from './pairing.js';
+import type { PathComparison } from './types.js';
+import { DEFAULT_CONFIDENCE } from './types.js';
 
-const PERCENTILES: readonly { label: string; key: keyof HistogramRecord['summary'] }[] = [
-  { label: 'p50', key: 'p50Us' },
-  { label: 'p90', key: 'p90Us' },
-  { label: 'p99', key: 'p99Us' },
-  { label: 'p99.9', key: 'p999Us' },
-  { label: 'max', key: 'maxUs' },
-];
+const METRICS = ['roundTrip', 'transaction'] as const;
 
-/** Rows for one metric (e.g. `roundTrip`) of a direct and a relay step. */
-export function overheadRows(
-  metric: 'roundTrip' | 'transaction' | 'connect',
-  direct: HistogramRecord,
-  relay: HistogramRecord,
-): OverheadRow[] {
-  return PERCENTILES.map(({ label, key }): OverheadRow => {
-    const directUs = direct.summary[key];
-    const relayUs = relay.summary[key];
-    return {
-      metric: `${metric}.${label}`,
-      unit: 'us',
-      direct: directUs,
-      relay: relayUs,
-      delta: relayUs - directUs,
-      ratio: directUs === 0 ? null : relayUs / directUs,
-    };
+/** The overhead rows of one comparison: round trip and transaction percentiles, then throughput. */
+export function overheadRows(comparison: PathComparison): OverheadRow[] {
+  const rows: OverheadRow[] = comparison.percentiles
+    .filter((p) => (METRICS as readonly string[]).includes(p.metric))
+    .map((p) => ({ metric: `${p.metric}.${p.percentile}`, unit: 'us', direct: p.directUs, relay: p.relayUs, delta: p.deltaUs.value, ratio: p.ratio?.value ?? null }));
+  const { directPerSec, relayPerSec } = comparison.throughput;
+  rows.push({
+    metric: 'throughput.transactionsPerSec',
+    unit: 'perSec',
+    direct: directPerSec,
+    relay: relayPerSec,
+    delta: relayPerSec - directPerSec,
+    ratio: directPerSec === 0 ? null : relayPerSec / directPerSec,
   });
+  return rows;
 }
 
 /**
- * Pairs each relay step with the direct step of the same workload and compares them.
- * Keyed by the workload part of the step id (`tcp-request-response`).
+ * Every relay path of every workload variant against that variant's direct baseline, keyed
+ * `<variant>@<relay path id>` (the relay step's id), over all repetitions both paths have.
+ * Direct-vs-direct (A vs A) pairs are left to the analysis.
  */
 export function computeOverhead(steps: readonly StepResult[]): Record<string, OverheadRow[]> {
-  const byWorkload = new Map<string, { direct?: StepResult; relay?: StepResult }>();
-  for (const step of steps) {
-    const workloadId = step.stepId.split('@')[0] ?? step.stepId;
-    const entry = byWorkload.get(workloadId) ?? {};
-    if (step.pathKind === 'direct') entry.direct ??= step;
-    else entry.relay ??= step;
-    byWorkload.set(workloadId, entry);
-  }
   const out: Record<string, OverheadRow[]> = {};
-  for (const [workloadId, { direct, relay }] of byWorkload) {
-    if (direct === undefined || relay === undefined || direct.status === 'failed' || relay.status === 'failed') continue;
-    const d = direct.metrics;
-    const r = relay.metrics;
-    const rows = [
-      ...overheadRows('roundTrip', d.histograms.roundTrip, r.histograms.roundTrip),
-      ...overheadRows('transaction', d.histograms.transaction, r.histograms.transaction),
-    ];
-    rows.push({
-      metric: 'throughput.transactionsPerSec',
-      unit: 'perSec',
-      direct: d.transactionsPerSec,
-      relay: r.transactionsPerSec,
-      delta: r.transactionsPerSec - d.transactionsPerSec,
-      ratio: d.transactionsPerSec === 0 ? null : r.transactionsPerSec / d.transactionsPerSec,
-    });
-    out[workloadId] = rows;
+  for (const { direct, relay } of pairSeries(groupSeries(steps))) {
+    if (!direct.isDirect || relay.isDirect) continue;
+    out[`${relay.key}@${relay.pathId}`] = overheadRows(comparePaths(direct, relay, { confidence: DEFAULT_CONFIDENCE }));
   }
   return out;
 }

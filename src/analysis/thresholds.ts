@@ -33,7 +33,7 @@ export function toSpec(input: ThresholdInput): ThresholdSpec {
 export function evaluateThresholds(result: RunResult, inputs: readonly ThresholdInput[], analysis?: RunAnalysis): ThresholdVerdict[] {
   const series = groupSeries(result.steps);
   let lazy = analysis;
-  const getAnalysis = (): RunAnalysis => (lazy ??= analyzeRun(result, { resamples: 200 }));
+  const getAnalysis = (): RunAnalysis => (lazy ??= analyzeRun(result));
   return inputs.flatMap((input) => {
     const spec = toSpec(input);
     const label = labelOf(spec);
@@ -130,7 +130,8 @@ function evaluatePaths(e: ThresholdExpression, spec: ThresholdSpec, label: strin
       continue;
     }
     const observed = observe(e, steps);
-    out.push(observed === null ? noData(label, subject, e.limit, unitOf(e), `no ${describeMetric(e)} recorded`) : verdict(label, subject, e, observed, describeMetric(e)));
+    const nothing = e.metric.kind === 'rate' || e.metric.kind === 'count' ? `nothing was sent or scheduled: ${describeMetric(e)} measured nothing` : `no ${describeMetric(e)} recorded`;
+    out.push(observed === null ? noData(label, subject, e.limit, unitOf(e), nothing) : verdict(label, subject, e, observed, describeMetric(e)));
   }
   return out;
 }
@@ -150,28 +151,37 @@ function observe(e: ThresholdExpression, steps: readonly MeasuredStep[]): number
       return statOf(merged.summary, m.stat);
     }
     case 'rate': {
+      // A rate over nothing is no measurement: with nothing sent (or scheduled) the verdict is
+      // no-data, which fails the gate, never a 0 % that passes it.
       const sum = (f: (c: MeasuredStep['metrics']['counters']) => number) => steps.reduce((a, s) => a + f(s.metrics.counters), 0);
       const errors = sum((c) => Object.values(c.errors).reduce((a, b) => a + (b ?? 0), 0));
       if (m.metric === 'errorRate') {
         const attempts = sum((c) => c.sent ?? c.transactions + Object.values(c.errors).reduce((a, b) => a + (b ?? 0), 0));
-        return attempts === 0 ? (errors === 0 ? 0 : 1) : errors / attempts;
+        return attempts === 0 ? null : errors / attempts;
       }
       const scheduled = sum((c) => c.scheduled ?? c.transactions + (c.dropped ?? 0));
       const part = m.metric === 'droppedRate' ? sum((c) => c.dropped ?? 0) : sum((c) => c.late ?? 0);
-      return scheduled === 0 ? 0 : part / scheduled;
+      return scheduled === 0 ? null : part / scheduled;
     }
     case 'throughput': {
       const ms = steps.reduce((a, s) => a + s.metrics.durationMs, 0);
       const n = steps.reduce((a, s) => a + (m.metric === 'transactionsPerSec' ? s.metrics.counters.transactions : s.metrics.counters.roundTrips), 0);
       return ms === 0 ? null : (n * 1000) / ms;
     }
-    case 'count':
+    case 'count': {
+      // `errors == 0` or `dropped == 0` over nothing attempted measured nothing: no-data.
+      const attempted = steps.reduce((a, s) => {
+        const c = s.metrics.counters;
+        return a + (c.scheduled ?? c.sent ?? c.transactions + Object.values(c.errors).reduce((x, y) => x + (y ?? 0), 0) + (c.dropped ?? 0));
+      }, 0);
+      if (m.metric !== 'transactions' && attempted === 0) return null;
       return steps.reduce((a, s) => {
         const c = s.metrics.counters;
         if (m.metric === 'transactions') return a + c.transactions;
         if (m.metric === 'dropped') return a + (c.dropped ?? 0);
         return a + Object.values(c.errors).reduce((x, y) => x + (y ?? 0), 0);
       }, 0);
+    }
   }
 }
 

@@ -3,10 +3,6 @@
 
 /** Default confidence level of every interval: 0.95. */
 export const DEFAULT_CONFIDENCE = 0.95;
-/** Default bootstrap resamples: 2000. */
-export const DEFAULT_RESAMPLES = 2000;
-/** Default RNG seed of the bootstrap: 1. */
-export const DEFAULT_SEED = 1;
 
 /** A point estimate with its confidence interval (same unit as `value`). */
 export interface Estimate {
@@ -20,20 +16,20 @@ export interface Estimate {
 }
 
 /** Latency metrics compared per percentile. */
-export type ComparedMetric = 'roundTrip' | 'transaction' | 'connect' | 'firstByte' | 'responseTime' | 'serviceTime';
+export type ComparedMetric = 'roundTrip' | 'transaction' | 'connect' | 'firstByte' | 'responseTime' | 'serviceTime' | 'poolWait';
 export type PercentileLabel = 'p50' | 'p90' | 'p99' | 'p99.9' | 'max';
 
 /** One percentile of one metric, relay against direct, across repetitions. */
 export interface PercentileComparison {
   metric: ComparedMetric;
   percentile: PercentileLabel;
-  /** Mean over repetitions of the direct path's value, integer-valued µs averaged. */
+  /** The direct path's percentile of its histograms merged over the paired repetitions, µs (never an average of percentiles). */
   directUs: number;
-  /** Mean over repetitions of the relay path's value, µs. */
+  /** The relay path's percentile, merged the same way, µs. */
   relayUs: number;
-  /** relay − direct in µs: mean of paired per-repetition deltas, with a bootstrap interval. */
+  /** relay − direct in µs (relayUs − directUs), with a delete-one-repetition jackknife interval. */
   deltaUs: Estimate;
-  /** Ratio of the means relay ÷ direct (resampled in the same bootstrap); null when direct is 0. */
+  /** relayUs ÷ directUs with a jackknife interval; null when direct is 0. */
   ratio: Estimate | null;
 }
 
@@ -48,9 +44,9 @@ export interface PathComparison {
   /** Repetition indices present on both paths (the pairs). */
   repetitions: number[];
   percentiles: PercentileComparison[];
-  /** Transactions per second, both paths (means over repetitions) and relay ÷ direct. */
+  /** Transactions per second, both paths (Σ transactions ÷ Σ measured seconds over the paired repetitions) and relay ÷ direct. */
   throughput: { directPerSec: number; relayPerSec: number; ratio: Estimate | null };
-  /** Bulk streams: overall bytes per second per direction, both paths, relay ÷ direct; empty when none. */
+  /** Bulk streams: bytes per second per direction pooled over the repetitions, both paths, relay ÷ direct; empty when none. */
   streams: { direction: 'upload' | 'download'; directBytesPerSec: number; relayBytesPerSec: number; ratio: Estimate | null }[];
   /**
    * Connection setup: p50 delta of time to first response byte on a new connection when recorded

@@ -1,9 +1,10 @@
 // Warnings a reader of any report must see: the run's status, failed steps, errors, dropped work
-// and an invalid generator. Pure; lower-case lines without a final full stop.
+// and statistics the generator's own timing error spoils (marked untrusted). Pure; lower-case
+// lines without a final full stop.
 
 import type { ErrorKind, RunResult } from '../metrics/result.js';
 
-/** Invalid-generator steps listed one by one up to this many; beyond, one summary line. */
+/** Steps with untrusted statistics listed one by one up to this many; beyond, one summary line. */
 export const MAX_INVALID_LINES = 3;
 
 /** Every finding worth a warning: run status, then per step in order, then invalid generators. */
@@ -25,15 +26,16 @@ export function collectWarnings(result: RunResult): string[] {
     const errors = Object.entries(counters.errors) as [ErrorKind, number][];
     if (errors.length > 0) warnings.push(`${where}: errors ${errors.map(([kind, n]) => `${kind}=${n}`).join(', ')}`);
     if (counters.transactions === 0) warnings.push(`${where}: no transaction completed in the measured window (nothing to compare)`);
-    if ((counters.dropped ?? 0) > 0) warnings.push(`${where}: ${counters.dropped} arrivals dropped (generator behind)`);
+    if ((counters.dropped ?? 0) > 0) warnings.push(`${where}: ${counters.dropped} arrivals dropped (no free slot, or the queue was full)`);
     if (generator !== undefined && !generator.isValid) {
-      invalid.push(`${where}: generator invalid — ${generator.invalidReasons.join('; ') || 'fell behind'}`);
+      const keys = generator.untrusted ?? [];
+      invalid.push(`${where}: untrusted (generator timing error too large for them): ${keys.length > 0 ? keys.join(', ') : generator.invalidReasons.join('; ')}`);
     }
   }
   // Many invalid steps (a busy machine) would bury everything else: one line, with the first as example.
   if (invalid.length > MAX_INVALID_LINES) {
     const measured = result.steps.filter((s) => s.status !== 'failed').length;
-    warnings.push(`generator invalid in ${invalid.length} of ${measured} steps, e.g. ${invalid[0]}`);
+    warnings.push(`untrusted statistics in ${invalid.length} of ${measured} steps, e.g. ${invalid[0]}`);
   } else warnings.push(...invalid);
   return warnings;
 }

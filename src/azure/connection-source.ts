@@ -2,7 +2,7 @@
 // environment and the file reader as parameters (never reads process.*), and never puts the secret
 // into an error message.
 
-import { readFile as fsReadFile } from 'node:fs/promises';
+import { readInputFile } from '../fs/read-input.js';
 import { UsageError } from '../errors.js';
 
 /** Environment variable read when no source is given explicitly (by `run`, `agent` and `tunnel` alike). */
@@ -44,7 +44,7 @@ export interface ConnectionStringSource {
 export async function resolveConnectionString(
   source: ConnectionStringSource,
   env: Readonly<Record<string, string | undefined>>,
-  readFile: (path: string) => Promise<string> = (path) => fsReadFile(path, 'utf8'),
+  readFile: (path: string) => Promise<string> = readConnectionStringFile,
   warn: (note: string) => void = () => {},
 ): Promise<string> {
   const given = (['value', 'envVar', 'file'] as const).filter((key) => source[key] !== undefined);
@@ -73,6 +73,13 @@ export async function resolveConnectionString(
     });
   }
   return value.trim();
+}
+
+/** Reads a connection-string file through the shared input checks (regular file, 64 KiB cap). */
+async function readConnectionStringFile(path: string): Promise<string> {
+  const read = await readInputFile(path, 'connection-string');
+  if (!read.ok) throw Object.assign(new Error(read.reason), { code: read.reason });
+  return read.bytes.toString('utf8');
 }
 
 function nonEmpty(value: string, where: string): string {

@@ -20,17 +20,32 @@ export interface RelayConnection {
   sharedAccessSignature?: string;
 }
 
+/**
+ * A connection string could not be parsed. The message names parts by position and keys by their
+ * known names only: it never contains any text of the string (a misplaced `;` can put a piece of
+ * the key anywhere, even where a key name is expected).
+ */
 export class ConnectionStringError extends Error {}
+
+/** Keys a Relay connection string may hold (RelayConnectionStringBuilder); others are refused. */
+const KNOWN_KEYS = ['endpoint', 'sharedaccesskeyname', 'sharedaccesskey', 'sharedaccesssignature', 'entitypath', 'operationtimeout', 'authentication'];
+const KNOWN_KEY_NAMES = 'Endpoint, SharedAccessKeyName, SharedAccessKey, SharedAccessSignature, EntityPath, OperationTimeout, Authentication';
+const HIDDEN = '(its text is not shown: it may hold the key)';
 
 /** Parses a connection string; keys are case-insensitive, values split at the first `=`. */
 export function parseConnectionString(text: string, entityPathOverride?: string): RelayConnection {
   const fields = new Map<string, string>();
-  for (const part of text.split(';')) {
+  const parts = text.split(';');
+  for (const [index, part] of parts.entries()) {
     const trimmed = part.trim();
     if (trimmed === '') continue;
     const eq = trimmed.indexOf('=');
-    if (eq <= 0) throw new ConnectionStringError(`connection string part is not key=value: ${trimmed.slice(0, 20)}`);
-    fields.set(trimmed.slice(0, eq).trim().toLowerCase(), trimmed.slice(eq + 1).trim());
+    const where = `connection string part ${index + 1} of ${parts.length}`;
+    if (eq <= 0) throw new ConnectionStringError(`${where} is not key=value ${HIDDEN}; a key containing ';' must not be split`);
+    const key = trimmed.slice(0, eq).trim().toLowerCase();
+    if (!KNOWN_KEYS.includes(key)) throw new ConnectionStringError(`${where} has an unknown key ${HIDDEN}; known keys: ${KNOWN_KEY_NAMES}`);
+    if (fields.has(key)) throw new ConnectionStringError(`${where} repeats a key already given ${HIDDEN}`);
+    fields.set(key, trimmed.slice(eq + 1).trim());
   }
   const endpoint = fields.get('endpoint');
   if (endpoint === undefined) throw new ConnectionStringError('connection string has no Endpoint');
@@ -38,7 +53,7 @@ export function parseConnectionString(text: string, entityPathOverride?: string)
   try {
     url = new URL(endpoint);
   } catch {
-    throw new ConnectionStringError(`connection string Endpoint is not a URL: ${endpoint}`);
+    throw new ConnectionStringError(`connection string Endpoint is not a URL ${HIDDEN}`);
   }
   let baseUrl: string;
   if (url.protocol === 'sb:' || url.protocol === 'https:') {
@@ -46,7 +61,7 @@ export function parseConnectionString(text: string, entityPathOverride?: string)
   } else if (url.protocol === 'ws:' || url.protocol === 'wss:') {
     baseUrl = `${url.protocol}//${url.host}`;
   } else {
-    throw new ConnectionStringError(`connection string Endpoint scheme must be sb://, ws:// or wss://, got ${url.protocol}//`);
+    throw new ConnectionStringError(`connection string Endpoint must start with sb://, ws:// or wss:// ${HIDDEN}`);
   }
   const entityPath = entityPathOverride ?? fields.get('entitypath');
   if (entityPath === undefined || entityPath === '') {
@@ -57,6 +72,10 @@ export function parseConnectionString(text: string, entityPathOverride?: string)
   const sharedAccessSignature = fields.get('sharedaccesssignature');
   if (sharedAccessSignature === undefined && (keyName === undefined || key === undefined)) {
     throw new ConnectionStringError('connection string needs SharedAccessKeyName and SharedAccessKey, or SharedAccessSignature');
+  }
+  // Keys and signatures never contain white space; one that does was pasted broken (line wrap).
+  if ((key !== undefined && /[\s\x00-\x1f]/.test(key)) || (sharedAccessSignature !== undefined && /[\x00-\x1f]/.test(sharedAccessSignature))) {
+    throw new ConnectionStringError(`connection string SharedAccessKey or SharedAccessSignature contains a line break or other white space ${HIDDEN}`);
   }
   return {
     baseUrl,

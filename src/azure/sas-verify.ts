@@ -76,9 +76,9 @@ export function verifySasToken(token: string, options: VerifySasOptions): SasVer
   if (!isSigned) {
     return { ok: false, kind: 'unauthorized', message: 'InvalidSignature: The token has an invalid signature.' };
   }
-  const expiresAtSec = Number(fields.se);
-  if (!Number.isFinite(expiresAtSec)) {
-    return { ok: false, kind: 'unauthorized', message: 'MalformedToken: The token expiry is not a number.' };
+  const expiresAtSec = parseExpirySec(fields.se);
+  if (expiresAtSec === undefined) {
+    return { ok: false, kind: 'unauthorized', message: 'MalformedToken: The token expiry is not a whole number of seconds since 1970 up to 9999-12-31.' };
   }
   if (expiresAtSec <= options.nowSec) {
     return {
@@ -90,6 +90,23 @@ export function verifySasToken(token: string, options: VerifySasOptions): SasVer
   const audience = checkAudience(fields.sr, options);
   if (audience !== undefined) return audience;
   return { ok: true, ruleName: rule.name, rights: rule.rights, expiresAtSec };
+}
+
+/**
+ * Latest expiry accepted, Unix s: 9999-12-31T23:59:59Z, the last second a .NET `DateTime` (the
+ * service's type) can hold. Azure documents no maximum SAS lifetime; later values cannot be
+ * represented by the service, so they are refused as malformed, never clamped.
+ */
+export const MAX_EXPIRY_SEC = 253_402_300_799;
+
+/**
+ * `se` as the SDKs write it: decimal digits only (no sign, exponent, hex, fraction or space),
+ * at most {@link MAX_EXPIRY_SEC}. Anything else is undefined (a malformed token, 401).
+ */
+export function parseExpirySec(se: string): number | undefined {
+  if (!/^[0-9]{1,20}$/.test(se)) return undefined;
+  const seconds = Number(se);
+  return seconds <= MAX_EXPIRY_SEC ? seconds : undefined;
 }
 
 function checkAudience(rawSr: string, options: VerifySasOptions): SasVerdict | undefined {

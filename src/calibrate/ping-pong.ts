@@ -1,11 +1,10 @@
 // Small measuring helpers for calibrate: an in-process TCP echo server and a sequential 64 B
-// ping-pong over one TCP connection or one WebSocket, returning each round trip in µs.
+// ping-pong over one TCP connection, returning each round trip in µs.
 // Everything opened here is closed here; nothing is printed.
 
 import net from 'node:net';
 import { exchangeOnce } from '../net/exchange.js';
 import { once } from 'node:events';
-import { WebSocket } from 'ws';
 
 export interface EchoServer {
   address: { host: string; port: number };
@@ -50,30 +49,4 @@ export async function tcpPingPongUs(address: { host: string; port: number }, rou
   } finally {
     socket.destroy();
   }
-}
-
-/** `roundTrips` sequential 64 B binary WebSocket round trips on an open socket (after `warmup`); µs each. */
-export async function wsPingPongUs(ws: WebSocket, roundTrips: number, warmup = 5, timeoutMs = 10_000): Promise<number[]> {
-  const payload = Buffer.alloc(64, 2);
-  const results: number[] = [];
-  for (let i = 0; i < warmup + roundTrips; i += 1) {
-    const start = process.hrtime.bigint();
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => done(new Error('echo timeout')), timeoutMs);
-      const onMessage = () => done();
-      const onClose = () => done(new Error('websocket closed'));
-      const done = (error?: Error) => {
-        clearTimeout(timer);
-        ws.off('message', onMessage);
-        ws.off('close', onClose);
-        if (error === undefined) resolve();
-        else reject(error);
-      };
-      ws.on('message', onMessage);
-      ws.once('close', onClose);
-      ws.send(payload, { binary: true });
-    });
-    if (i >= warmup) results.push(Number(process.hrtime.bigint() - start) / 1000);
-  }
-  return results;
 }

@@ -1,7 +1,7 @@
 // Reads a calibration file written by `hcbench calibrate --save <file>` so a run can carry it in
 // its environment section. Checks the shape it relies on; never measures.
 
-import { readFile } from 'node:fs/promises';
+import { readInputFile } from '../fs/read-input.js';
 import { UsageError } from '../errors.js';
 import type { CalibrationResult } from './types.js';
 
@@ -30,11 +30,7 @@ export function parseCalibration(text: string, file: string): CalibrationResult 
 
 /** Reads and parses a calibration file. */
 export async function readCalibration(file: string): Promise<CalibrationResult> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (cause) {
-    throw new UsageError(`${file}: cannot read the calibration file`, { cause, hint: 'write one with `hcbench calibrate --save <file>`' });
-  }
-  return parseCalibration(text, file);
+  const read = await readInputFile(file, 'calibration');
+  if (!read.ok) throw new UsageError(`${file}: calibration file ${read.reason}`, { hint: 'write one with `hcbench calibrate --save <file>`' });
+  return parseCalibration(read.bytes.toString('utf8'), file);
 }

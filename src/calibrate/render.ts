@@ -16,7 +16,7 @@ export function renderCalibration(result: CalibrationResult): string {
     `  event-loop delay (idle)   ${us(n.eventLoopDelay)}`,
     `  loopback TCP RTT, 64 B    ${us(n.loopbackRtt)}`,
     '',
-    'injected delay accuracy (per leg; measured = (median RTT with − without) ÷ traversals)',
+    'injected delay accuracy (per leg, through the role processes a run uses; measured = (p50 round trip with − same mechanism at zero distance) ÷ traversals)',
     `  ${'mechanism'.padEnd(20)}${'injected'.padStart(10)}${'measured'.padStart(12)}${'error'.padStart(10)}${'error %'.padStart(9)}${'floor err'.padStart(11)}  samples`,
   ];
   for (const d of result.delays) {

@@ -1,5 +1,6 @@
 // `hcbench calibrate`'s measuring sequence: noise floor (timer, idle event loop, loopback RTT),
-// accuracy of injected delays (1, 5, 20 ms per leg, direct proxy and relay legs), and the smallest
+// accuracy of injected delays (1, 5, 20 ms per leg, direct proxy and relay legs, through the role
+// processes and mechanisms a run uses: delay-accuracy.ts), and the smallest
 // resolvable overhead difference. Returns plain data; progress through a callback; never prints.
 
 import { measureEventLoopDelay } from './event-loop.js';
@@ -7,6 +8,10 @@ import { measureDelayAccuracy } from './delay-accuracy.js';
 import { startEchoServer, tcpPingPongUs } from './ping-pong.js';
 import { measureTimer, medianOf, summarizeUs } from './timer.js';
 import type { CalibrationResult, DelayAccuracy, Resolution } from './types.js';
+import { bounded } from '../run/bounded.js';
+
+/** Longest any one calibration phase may take, ms (the slowest, injected delays through the role processes, takes about a minute). */
+export const PHASE_TIMEOUT_MS = 300_000;
 
 /** The delays issue #3 asks for, ms per leg. */
 export const CALIBRATION_DELAYS_MS = [1, 5, 20] as const;
@@ -21,6 +26,7 @@ export interface CalibrationOptions {
   /** Delays to inject, ms per leg. Default 1, 5, 20. */
   delaysMs?: readonly number[];
   onProgress?: (message: string) => void;
+  /** Ctrl-C: every phase ends with an InterruptedError naming it. */
   signal?: AbortSignal;
   /** Wall clock for `measuredAt`, epoch ms. Default Date.now. */
   nowMs?: () => number;
@@ -49,21 +55,24 @@ export async function runCalibration(options: CalibrationOptions = {}): Promise<
   const isQuick = options.isQuick ?? false;
   const started = nowMs();
   const startedHr = process.hrtime.bigint();
+  const { signal } = options;
+  const phase = <T,>(what: string, work: () => Promise<T>): Promise<T> =>
+    bounded(signal?.aborted === true ? Promise.reject(new Error('not started')) : work(), { what: `calibrate: ${what}`, signal, timeoutMs: PHASE_TIMEOUT_MS });
 
   progress('timer resolution');
-  const timer = await measureTimer(isQuick ? 50 : 200);
+  const timer = await phase('timer resolution', () => measureTimer(isQuick ? 50 : 200));
   progress('event-loop delay (idle)');
-  const eventLoopDelay = await measureEventLoopDelay(isQuick ? 500 : 2000, options.signal);
+  const eventLoopDelay = await phase('event-loop delay', () => measureEventLoopDelay(isQuick ? 500 : 2000, signal));
 
   progress('loopback round trips');
-  const echo = await startEchoServer();
+  const echo = await phase('echo server start', () => startEchoServer());
   const windows = 5;
   const roundTripsPerWindow = isQuick ? 100 : 400;
   const windowMedians: number[] = [];
   const all: number[] = [];
   try {
     for (let w = 0; w < windows; w += 1) {
-      const rtts = await tcpPingPongUs(echo.address, roundTripsPerWindow);
+      const rtts = await phase('loopback round trips', () => tcpPingPongUs(echo.address, roundTripsPerWindow));
       windowMedians.push(medianOf(rtts));
       all.push(...rtts);
     }
@@ -80,7 +89,7 @@ export async function runCalibration(options: CalibrationOptions = {}): Promise<
 
   const delaysMs = options.delaysMs ?? CALIBRATION_DELAYS_MS;
   progress(`injected delays ${delaysMs.join(', ')} ms per leg (direct delay proxy, relay legs)`);
-  const delays = await measureDelayAccuracy(delaysMs, isQuick ? 20 : 60);
+  const delays = await phase('injected delays', () => measureDelayAccuracy(delaysMs, { isQuick, onProgress: progress, ...(signal === undefined ? {} : { signal }) }));
 
   return {
     calibrationVersion: 1,

@@ -5,6 +5,7 @@
 import type { ErrorKind, RunResult } from '../metrics/result.js';
 import { buildPlan } from '../plan/build-plan.js';
 import { runPlan } from '../run/run-plan.js';
+import { undefinedIfInterrupted } from '../run/bounded.js';
 import type { Scenario, ScenarioWorkload } from '../scenario/schema.js';
 import { DEFAULT_RELAY_LIMITS, type RelayLimits } from './limits.js';
 
@@ -57,7 +58,9 @@ export async function sweepConnections(options: ConnectionSweepOptions): Promise
       scenarioFile: options.scenarioFile,
       signal: options.signal,
       ...(options.secrets === undefined ? {} : { secrets: options.secrets }),
-    });
+    }).catch(undefinedIfInterrupted);
+    // Ctrl-C during setup: the sweep ends with the counts measured so far.
+    if (result === undefined) break;
     options.onResult?.(result);
     for (const step of result.steps) {
       const isRelay = step.pathKind !== 'direct';

@@ -25,17 +25,19 @@ export function renderCapacityText(report: CapacityReport): string {
   }
   for (const path of report.paths) {
     out.push('', `${path.pathId}: latency vs offered rate`);
+    if (path.verdict !== undefined) out.push(`! ${path.verdict.message}`);
     out.push(
       renderTable([
-        ['offered', 'achieved', 'p50', 'p99', 'errors', 'dropped', 'slo'],
+        ['offered', 'achieved', 'p50', 'p99', 'samples', 'errors', 'dropped', 'slo'],
         ...path.curve.map((p) => [
           rate(p.ratePerSec),
           rate(p.achievedPerSec),
           formatUs(p.p50Us),
           formatUs(p.p99Us),
+          String(p.samples ?? '–'),
           `${(p.errorRate * 100).toFixed(2)}%`,
           `${(p.droppedRate * 100).toFixed(2)}%`,
-          p.isSustained ? 'held' : `broke: ${p.violations.join('; ')}`,
+          [p.isSustained ? 'held' : `broke: ${p.violations.join('; ')}`, ...(p.caveats ?? []).map((c) => `(${c})`)].join(' '),
         ]),
       ]),
     );

@@ -5,10 +5,12 @@
 import { UsageError } from '../errors.js';
 import type { RunResult } from '../metrics/result.js';
 import type { RunProgress } from '../run/run-plan.js';
+import { undefinedIfInterrupted } from '../run/bounded.js';
 import type { Scenario, ScenarioWorkload } from '../scenario/schema.js';
 import { estimateRelayUsage, type RelayPrices } from './cost.js';
 import { checkRelayLimits, DEFAULT_RELAY_LIMITS, type RelayLimits } from './limits.js';
-import { runProbe } from './probe.js';
+import { medianServiceMs, runProbe, unreachableSlo } from './probe.js';
+import { closestMatch } from '../scenario/suggest.js';
 import { sweepConnections } from './connection-sweep.js';
 import type { CapacityPoint, CapacityReport, CapacitySlo, PathCapacity } from './types.js';
 
@@ -62,14 +64,20 @@ export async function searchCapacity(options: CapacityOptions): Promise<Capacity
   if (workload.matrix !== undefined) warnings.push('the workload matrix is ignored: capacity varies the rate only');
   const durationMs = options.durationMs ?? 2_000;
   const warmupMs = options.warmupMs ?? 500;
-  const pathIds = options.pathIds ?? options.scenario.paths.map((p) => p.id ?? p.kind);
+  const known = options.scenario.paths.map((p) => p.id ?? p.kind);
+  const pathIds = options.pathIds ?? known;
+  for (const id of pathIds) {
+    if (known.includes(id)) continue;
+    const suggestion = closestMatch(id, known);
+    throw new UsageError(`--path ${id}: the scenario has no such path${suggestion === undefined ? '' : `; did you mean \`${suggestion}\`?`} (paths: ${known.join(', ')})`);
+  }
   const paths: PathCapacity[] = [];
   const results: RunResult[] = [];
   for (const pathId of options.skipRateSearch === true ? [] : pathIds) {
     if (options.signal.aborted) break;
     const kind = options.scenario.paths.find((p) => (p.id ?? p.kind) === pathId)?.kind ?? 'unknown';
-    const curve = await searchPath(options, workload, pathId, durationMs, warmupMs, (result) => results.push(result));
-    paths.push(summarise(pathId, kind, curve, options.slo));
+    const { curve, unreachable } = await searchPath(options, workload, pathId, durationMs, warmupMs, (result) => results.push(result));
+    paths.push(summarise(pathId, kind, curve, unreachable));
   }
   const connectionSweep =
     options.connectionCounts === undefined || options.connectionCounts.length === 0
@@ -115,7 +123,7 @@ async function searchPath(
   durationMs: number,
   warmupMs: number,
   keep: (result: RunResult) => void,
-): Promise<CapacityPoint[]> {
+): Promise<{ curve: CapacityPoint[]; unreachable?: string }> {
   const factor = options.stepFactor ?? 2;
   const resolution = options.resolution ?? 0.05;
   const maxRate = options.maxRatePerSec ?? 100_000;
@@ -126,8 +134,10 @@ async function searchPath(
   let sustained: number | undefined;
   let breaking: number | undefined;
   const curve: CapacityPoint[] = [];
+  let lowestMedianMs = Number.POSITIVE_INFINITY;
   for (let probe = 0; probe < maxProbes && !options.signal.aborted; probe++) {
-    const { point, result } = await runProbe({
+    // Ctrl-C during a probe's setup ends the search with what was measured so far.
+    const probed = await runProbe({
       scenario: options.scenario,
       scenarioFile: options.scenarioFile,
       workload,
@@ -139,10 +149,17 @@ async function searchPath(
       signal: options.signal,
       ...(options.secrets === undefined ? {} : { secrets: options.secrets }),
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
-    });
+    }).catch(undefinedIfInterrupted);
+    if (probed === undefined) break;
+    const { point, result } = probed;
     keep(result);
     curve.push(point);
     options.onProbe?.(pathId, point);
+    // An SLO below the path's latency without load: say so at once instead of searching downward.
+    const medianMs = medianServiceMs(result);
+    if (medianMs !== undefined) lowestMedianMs = Math.min(lowestMedianMs, medianMs);
+    const unreachable = point.isSustained ? undefined : unreachableSlo(point, medianMs, options.slo);
+    if (unreachable !== undefined) return { curve, unreachable };
     if (point.isSustained) sustained = Math.max(sustained ?? 0, rate);
     else breaking = Math.min(breaking ?? Number.POSITIVE_INFINITY, rate);
     if (sustained !== undefined && breaking !== undefined && (breaking - sustained) / sustained <= resolution) break;
@@ -159,10 +176,14 @@ async function searchPath(
     // Integer rates where possible keep step ids and reports readable.
     if (rate >= 10) rate = Math.round(rate);
   }
-  return curve;
+  // Ramped down as far as allowed without holding: if every probe's median service time was above the bound, say why.
+  if (sustained === undefined && Number.isFinite(lowestMedianMs) && lowestMedianMs > options.slo.p99Ms && !options.signal.aborted) {
+    return { curve, unreachable: `no rate can meet p99 <= ${options.slo.p99Ms} ms: the lowest median service time of any probe was ${lowestMedianMs.toFixed(1)} ms (no queueing in it), and load only adds to that` };
+  }
+  return { curve };
 }
 
-function summarise(pathId: string, pathKind: string, points: readonly CapacityPoint[], _slo: CapacitySlo): PathCapacity {
+function summarise(pathId: string, pathKind: string, points: readonly CapacityPoint[], unreachable: string | undefined): PathCapacity {
   const curve = [...points].sort((a, b) => a.ratePerSec - b.ratePerSec);
   const ok = curve.filter((p) => p.isSustained);
   const maxSustained = ok.length === 0 ? null : Math.max(...ok.map((p) => p.ratePerSec));
@@ -174,5 +195,11 @@ function summarise(pathId: string, pathKind: string, points: readonly CapacityPo
     if (!p.isSustained || (base > 0 && p.p99Us > 2 * base)) break;
     knee = { ratePerSec: p.ratePerSec, p99Us: p.p99Us };
   }
-  return { pathId, pathKind, maxSustainedPerSec: maxSustained, lowestBreakingPerSec: lowestBreaking, knee, curve };
+  const out: PathCapacity = { pathId, pathKind, maxSustainedPerSec: maxSustained, lowestBreakingPerSec: lowestBreaking, knee, curve };
+  const firstBreak = curve.find((p) => p.ratePerSec === lowestBreaking);
+  if (unreachable !== undefined) out.verdict = { kind: 'slo-unreachable', message: unreachable };
+  else if (firstBreak !== undefined && !firstBreak.isGeneratorValid) {
+    out.verdict = { kind: 'generator-limited', message: `the first break (${Math.round(firstBreak.ratePerSec)}/s) came with the generator falling behind: the ceiling may be the generator's, not ${pathId}'s; use more generators (\`generators: N\`) or a quieter machine` };
+  }
+  return out;
 }

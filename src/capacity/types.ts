@@ -17,8 +17,17 @@ export interface CapacitySlo {
 export interface CapacityPoint {
   /** Offered arrival rate, per second. */
   ratePerSec: number;
-  /** Completed transactions per second over the measured window. */
+  /**
+   * Completions per second in the measured window, whatever the arrival's phase (an arrival queued
+   * during warm-up that completes in the window counts); its response time stays out of the histograms.
+   */
   achievedPerSec: number;
+  /** How many response times the p50/p99 rest on (with 26 the p99 is effectively the max). */
+  samples: number;
+  /** False when the generator fell behind during the probe: a break there may be the generator's, not the path's. */
+  isGeneratorValid: boolean;
+  /** Remarks a reader must see, e.g. `p99 rests on 26 samples (< 100): effectively the max`. */
+  caveats: string[];
   /** Response time (open model: completion − intended start), µs. */
   p50Us: number;
   p99Us: number;
@@ -45,6 +54,12 @@ export interface PathCapacity {
   knee: { ratePerSec: number; p99Us: number } | null;
   /** Every probe, by offered rate. */
   curve: CapacityPoint[];
+  /**
+   * Why the reported figures cannot be taken as the path's: the first break came with the
+   * generator falling behind, or no rate can meet the SLO (its p99 bound is below the path's
+   * latency without load). Absent when the search found the path's own ceiling.
+   */
+  verdict?: { kind: 'generator-limited' | 'slo-unreachable'; message: string };
 }
 
 /** The whole capacity report. */

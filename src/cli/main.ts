@@ -2,6 +2,7 @@
 // stdio; everything below takes parameters. Returns the exit code instead of exiting.
 
 import { Command, CommanderError } from 'commander';
+import { redactSecrets } from '../azure/sas-token.js';
 import { ExitCode } from '../errors.js';
 import { registerAgent } from './commands/agent.js';
 import { registerCalibrate } from './commands/calibrate.js';
@@ -17,6 +18,42 @@ import { registerCapacity } from './commands/capacity.js';
 import type { CliIo } from './io.js';
 import { printError, printScenarioError } from './print-error.js';
 import { ScenarioError } from '../errors.js';
+import { INTERRUPT_BUDGET_MS, STEP_DRAIN_MS } from '../run/bounded.js';
+
+/** What the first Ctrl-C does, per command (bin.ts prints it); each command says its own. */
+export function interruptNotice(argv: readonly string[]): string {
+  const again = '(Ctrl-C again to quit now)';
+  switch (commandOf(argv)) {
+    case 'run':
+      return `interrupted: finishing the current step and writing partial results ${again}`;
+    case 'capacity':
+      return `interrupted: stopping the search and writing what was measured ${again}`;
+    case 'agent':
+      return `interrupted: agent unregistering from the relay and stopping ${again}`;
+    case 'tunnel':
+      return `interrupted: tunnel closing its connections and stopping ${again}`;
+    case 'relay':
+      return `interrupted: relay emulator closing ${again}`;
+    case 'calibrate':
+      return `interrupted: calibration stopping, nothing saved ${again}`;
+    default:
+      return `interrupted: stopping ${again}`;
+  }
+}
+
+/**
+ * Longest a command may take after the first Ctrl-C, ms (the README states these): `run` and
+ * `capacity` stop the current step (its drain, at most STEP_DRAIN_MS) and then have
+ * INTERRUPT_BUDGET_MS; every other command has INTERRUPT_BUDGET_MS. bin.ts exits when it is up.
+ */
+export function interruptBoundMs(argv: readonly string[]): number {
+  const command = commandOf(argv);
+  return command === 'run' || command === 'capacity' ? STEP_DRAIN_MS + INTERRUPT_BUDGET_MS : INTERRUPT_BUDGET_MS;
+}
+
+function commandOf(argv: readonly string[]): string | undefined {
+  return argv.find((arg) => !arg.startsWith('-'));
+}
 
 /** Runs `hcbench <argv...>` and resolves with the exit code. */
 export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode> {
@@ -31,7 +68,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
     .showHelpAfterError('(run hcbench --help for usage)')
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
+      // A misspelt `--connection-strin=<secret>` must not echo its value.
+      writeErr: (text) => io.stderr.write(redactSecrets(text.replace(/(unknown option '[^'=]*)=[^']*'/g, "$1=…'"))),
     });
   registerRun(program, io, setExit);
   registerValidate(program, io, setExit);

@@ -13,6 +13,8 @@ import type {
   RoleRequest,
   StartAgentParams,
   StartDelayProxyParams,
+  StartForwarderParams,
+  StartForwarderResult,
   StartRelayParams,
   StartRelayResult,
   StartTargetParams,
@@ -21,13 +23,15 @@ import type {
 import { startHttpTarget } from '../targets/http-server.js';
 import { startRequestResponseTarget } from '../targets/tcp-request-response-server.js';
 import { startAgent, type Agent } from '../tunnel/agent.js';
+import { startForwarder, type Forwarder } from '../tunnel/forwarder.js';
 
 interface Closable {
   close(): Promise<void>;
 }
 
 const role = process.argv[2] as RoleName;
-/** Closed in order at stop: agents first, so hyco-ws never reconnects into a closing relay. */
+/** Closed in order at stop: forwarders, then agents, so hyco-ws never reconnects into a closing relay. */
+const forwarders = new Map<string, Forwarder>();
 const agents = new Map<string, Agent>();
 const others: Closable[] = [];
 const proxies = new Map<string, DelayProxy>();
@@ -51,10 +55,11 @@ type Handler = (params: unknown) => Promise<unknown>;
 const handlers: Record<string, Handler> = {
   ping: async () => ({ role, pid: process.pid }),
   startRelay: async (params) => {
-    const { hybridConnectionName, senderLeg, listenerLeg, maxConnections } = params as StartRelayParams;
+    const { hybridConnectionName, senderLeg, listenerLeg, maxConnections, timedLegs } = params as StartRelayParams;
     relayHybridConnection = hybridConnectionName;
     relay = await startRelay({
       ...(maxConnections === undefined ? {} : { maxConnections }),
+      ...(timedLegs === undefined ? {} : { timedLegs }),
       namespace: createDefaultNamespace(hybridConnectionName),
       delays: { ...(senderLeg === undefined ? {} : { senderLeg }), ...(listenerLeg === undefined ? {} : { listenerLeg }) },
       log: (event) => log(`relay ${JSON.stringify(event)}`),
@@ -90,8 +95,9 @@ const handlers: Record<string, Handler> = {
     return proxy.address;
   },
   startAgent: async (params) => {
-    const { agentId, connectionString, target: to, clientStack, maxListenAttempts, startTimeoutMs } = params as StartAgentParams;
+    const { agentId, connectionString, target: to, clientStack, maxListenAttempts, startTimeoutMs, timedLeg } = params as StartAgentParams;
     const agent = await startAgent({
+      ...(timedLeg === undefined ? {} : { timedLeg }),
       connection: parseConnectionString(connectionString),
       target: to,
       ...(maxListenAttempts === undefined ? {} : { maxListenAttempts }),
@@ -101,6 +107,29 @@ const handlers: Record<string, Handler> = {
     });
     agents.set(agentId, agent);
     return { status: agent.stats().status };
+  },
+  startForwarder: async (params) => {
+    const { forwarderId, connectionString, clientStack, timedLeg } = params as StartForwarderParams;
+    if (forwarders.has(forwarderId)) throw new Error(`forwarder ${forwarderId} is already running`);
+    const forwarder = await startForwarder({
+      connection: parseConnectionString(connectionString),
+      host: '127.0.0.1',
+      port: 0,
+      ...(clientStack === undefined ? {} : { clientStack }),
+      ...(timedLeg === undefined ? {} : { timedLeg }),
+      log: (event) => log(`forwarder ${forwarderId} ${JSON.stringify(event)}`),
+    });
+    forwarders.set(forwarderId, forwarder);
+    const result: StartForwarderResult = { host: forwarder.address.host, port: forwarder.address.port };
+    return result;
+  },
+  stopForwarder: async (params) => {
+    const { forwarderId } = params as { forwarderId: string };
+    const forwarder = forwarders.get(forwarderId);
+    if (forwarder === undefined) return { stopped: false };
+    forwarders.delete(forwarderId);
+    await forwarder.close();
+    return { stopped: true };
   },
   stopAgent: async (params) => {
     const { agentId } = params as { agentId: string };
@@ -138,6 +167,7 @@ const handlers: Record<string, Handler> = {
     relay: relay?.stats(),
     agents: Object.fromEntries([...agents].map(([id, agent]) => [id, agent.stats()])),
     retiredAgents: Object.fromEntries(retiredAgents),
+    forwarders: Object.fromEntries([...forwarders].map(([id, forwarder]) => [id, forwarder.stats()])),
     proxies: Object.fromEntries([...proxies].map(([id, proxy]) => [id, proxy.stats()])),
     target: target?.stats(),
   }),
@@ -151,7 +181,8 @@ const handlers: Record<string, Handler> = {
 async function stopAll(): Promise<void> {
   if (isStopping) return;
   isStopping = true;
-  const closables: Closable[] = [...agents.values(), ...others];
+  const closables: Closable[] = [...forwarders.values(), ...agents.values(), ...others];
+  forwarders.clear();
   agents.clear();
   others.length = 0;
   for (const closable of closables) {

@@ -12,7 +12,7 @@ export type Phase = 'warmup' | 'measured';
 /** Latency metrics every StepRecorder keeps (see StepMetrics.histograms for their meaning). */
 export type CoreLatencyMetric = 'roundTrip' | 'transaction' | 'connect';
 /** Latency metrics a driver may add (see StepMetrics.histograms). */
-export type OptionalLatencyMetric = 'firstByte' | 'responseTime' | 'serviceTime' | 'dispatchLag' | 'close';
+export type OptionalLatencyMetric = 'firstByte' | 'responseTime' | 'serviceTime' | 'dispatchLag' | 'poolWait' | 'close';
 export type LatencyMetric = CoreLatencyMetric | OptionalLatencyMetric;
 
 /** Counters that are plain numbers (everything but the error maps and the peak). */

@@ -5,6 +5,8 @@ import type { RunAnalysis } from '../analysis/types.js';
 import type { CalibrationResult } from '../calibrate/types.js';
 
 /** Bump on any incompatible change of RunResult; readers refuse newer major versions. */
+import type { EmulationError } from './emulation.js';
+
 export const RESULT_SCHEMA_VERSION = 1;
 
 /** Percentile summary of one HDR histogram. All values are integer microseconds. */
@@ -60,7 +62,12 @@ export interface StepCounters {
   sent?: number;
   /** Open model: arrivals skipped (`whenBehind: drop`, queue full, or still queued when the window ended). */
   dropped?: number;
-  /** Open model: transactions dispatched later than `lateThresholdMs` after their intended start. */
+  /**
+   * Open model: transactions that completed inside the measured window, whatever their arrival's
+   * phase (an arrival queued during warm-up that completes in the window counts here).
+   */
+  completedInWindow?: number;
+  /** Open model: transactions whose dispatch lag (the generator's lateness, pool wait excluded) exceeded `lateThresholdMs`. */
   late?: number;
   /** Failed attempts that were retried (not in `errors`, not in any latency). */
   retries?: number;
@@ -85,6 +92,11 @@ export interface StepMetrics {
   durationMs: number;
   /** Warm-up length in milliseconds; nothing from it is in the histograms or counters. */
   warmupMs: number;
+  /**
+   * Start of the measured window in ms after the run's start (`startedAt`), on the monotonic
+   * clock: places the step's intervals on the run's one time line (.hlog). Absent in older results.
+   */
+  windowStartMs?: number;
   counters: StepCounters;
   /** Transactions per second over the measured window. */
   transactionsPerSec: number;
@@ -103,8 +115,17 @@ export interface StepMetrics {
     responseTime?: HistogramRecord;
     /** Open model: completion − actual dispatch (what the path took). */
     serviceTime?: HistogramRecord;
-    /** Open model: actual dispatch − intended start (the generator's own delay). */
+    /**
+     * Open model: the generator's own lateness — how late it dispatched an arrival when it was
+     * free to (late wake-up for the arrival, late hand-over once a slot freed). Pool wait excluded.
+     */
     dispatchLag?: HistogramRecord;
+    /**
+     * Open model: how long an arrival waited for a free slot (a pooled connection, or an in-flight
+     * slot), 0 when one was free. The system's queueing, part of response time:
+     * responseTime = dispatchLag + poolWait + serviceTime.
+     */
+    poolWait?: HistogramRecord;
     /** Connection churn: our `end()` until the socket is fully closed. */
     close?: HistogramRecord;
   };
@@ -148,6 +169,12 @@ export interface StepTiming {
   /** Open model: the configured arrival process and rate at t0. */
   arrivals?: 'constant' | 'poisson';
   ratePerSec?: number;
+  /**
+   * Closed model held to at most this many requests per second (http's autocannon `overallRate`):
+   * still closed and timed from the actual send, so a stall delays later requests instead of
+   * showing in their latency (coordinated omission). Never an open model.
+   */
+  rateLimitPerSec?: number;
   whenBehind?: 'queue' | 'drop';
 }
 
@@ -175,10 +202,34 @@ export interface GeneratorHealth {
   cpuPercent: number;
   /** Generator threads used (`generators`). */
   generators: number;
-  /** False when the generator fell behind (see `invalidReasons`); results are still written. */
+  /**
+   * The generator's own timing error over the window (how late it acted when it was free to act):
+   * per rank, the larger of its event-loop delay and (open model) its dispatch lag, µs.
+   */
+  noise?: GeneratorNoise;
+  /**
+   * Statistics of this step's histograms the noise spoils, e.g. `roundTrip.p99.9`, and
+   * `transactionsPerSec` when a closed-model generator saturated its CPU. See
+   * analysis/statistic-trust.ts for the rule.
+   */
+  untrusted?: string[];
+  /** False when any statistic of the step is untrusted (see `invalidReasons`); results are still written. */
   isValid: boolean;
-  /** Why the run is flagged, lower case, e.g. `dispatch lag p99 1840 µs > 1000 µs`. */
+  /** Why, one line per untrusted statistic, e.g. `roundTrip.p99.9 240 µs: generator timing error at p99.99 1800 µs > tolerance 200 µs`. */
   invalidReasons: string[];
+}
+
+/** The generator's timing error at the ranks the trust rule reads, µs. */
+export interface GeneratorNoise {
+  /** Event-loop samples behind it. */
+  samples: number;
+  /** Mean timing error (judges means: a mean is off by exactly the mean error). */
+  meanUs: number;
+  p95Us: number;
+  p99Us: number;
+  p999Us: number;
+  p9999Us: number;
+  maxUs: number;
 }
 
 export type PathKind = 'direct' | 'relay-emulated' | 'relay-azure';
@@ -299,8 +350,17 @@ export interface RunResult {
   pathCounters?: Record<string, Record<string, unknown>>;
   /** Counters of the first relay path's components, when a relay path ran. */
   relayPath?: RelayPathCounters;
-  /** Relay vs direct, per step id, when both paths ran. */
+  /**
+   * Relay vs direct, keyed by the relay step id (`<variant>@<relay path>`), for every relay path:
+   * percentiles of histograms merged over the paired repetitions, the same figures as
+   * `analysis.comparisons` (which adds the intervals).
+   */
   overhead: Record<string, OverheadRow[]>;
+  /**
+   * Emulation error per path id (metrics/emulation.ts): how late the emulated network released
+   * what it held, per delayed traversal, over the whole run; `measured: false` says why not.
+   */
+  emulation?: Record<string, EmulationError>;
   /**
    * The analysis of the finished run (paired deltas with confidence intervals, round-trip fits,
    * projection, warnings), as `analyzeRun` computed it with its defaults; reporters may recompute

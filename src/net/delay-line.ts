@@ -2,6 +2,13 @@
 // optional jitter and a bandwidth cap), never reordering. Node timers fire up to ~1 ms late, so
 // the last `spinWindowUs` before an item is due are waited out with setImmediate polling; that
 // keeps injected delays exact to tens of microseconds at the cost of some CPU while items are due.
+//
+// The line has two halves that may live in different processes (see timed-socket.ts): the due-time
+// arithmetic (`createDueTimes`, run where a message enters the link) and the hold (`pushDue`, run
+// where it leaves). Holding in the receiving process lets the cross-process hand-off happen while
+// the message is still "in flight", so a receiver's wake-up from idle is absorbed by the delay.
+
+import { sharedNowUs } from './shared-clock.js';
 
 /** Shape of one direction of a link. All fields default to 0 (no delay, no cap). */
 export interface LinkShape {
@@ -13,22 +20,41 @@ export interface LinkShape {
   bandwidthBytesPerSec?: number;
 }
 
-export interface DelayLineOptions extends LinkShape {
-  /** Monotonic time in microseconds (fractional ok). Default: performance.now() * 1000. */
+/** Clock and randomness of a link; injectable for tests. */
+export interface LinkClock {
+  /** Monotonic time in microseconds (fractional ok). Default {@link sharedNowUs} (comparable across processes). */
   nowUs?: () => number;
   /** Random source in [0, 1), for jitter. Default Math.random. */
   random?: () => number;
+}
+
+export interface DelayLineOptions extends LinkShape, LinkClock {
   /** How long before the due time to stop trusting timers and poll instead, µs. Default 1500. */
   spinWindowUs?: number;
+  /** Called with (delivery time − due time) in µs for every delivered item: the line's own lateness. */
+  onLateness?: (latenessUs: number) => void;
 }
 
 export interface DelayLine<T> {
   /** Queues `item` (of `bytes` size) for delivery; `deliver` is called once, in order. */
   push(item: T, bytes: number): void;
+  /**
+   * Queues `item` for delivery at `dueUs` (on the line's clock), computed elsewhere; never before an
+   * item queued earlier. `bytes` counts towards {@link queuedBytes}.
+   */
+  pushDue(item: T, bytes: number, dueUs: number): void;
   /** Bytes queued and not yet delivered (for backpressure). */
   readonly queuedBytes: number;
+  /** Items queued and not yet delivered. */
+  readonly queuedItems: number;
   /** Drops everything queued and stops timers. */
   clear(): void;
+}
+
+/** The due-time arithmetic of a link, without holding anything: where a message enters the link. */
+export interface DueTimes {
+  /** Due time (µs, on the clock) of an item of `bytes` entering the link now; non-decreasing. */
+  next(bytes: number): number;
 }
 
 /** True when the shape adds nothing, so callers can skip the line entirely. */
@@ -39,18 +65,43 @@ export function isNoopLink(shape: LinkShape | undefined): boolean {
   );
 }
 
+/**
+ * Due times of items entering a link of `shape`: transmitted from `max(now, linkFreeAt)` for
+ * `bytes / bandwidth`, then arriving after delay + jitter, never before the previous item.
+ */
+export function createDueTimes(shape: LinkShape & LinkClock): DueTimes {
+  const nowUs = shape.nowUs ?? sharedNowUs;
+  const random = shape.random ?? Math.random;
+  const delayUs = (shape.oneWayDelayMs ?? 0) * 1000;
+  const jitterUs = (shape.jitterMs ?? 0) * 1000;
+  const bytesPerUs = (shape.bandwidthBytesPerSec ?? 0) / 1_000_000;
+  /** When the (emulated) link finishes serialising the last item, µs. */
+  let wireFreeAtUs = 0;
+  let lastDueUs = 0;
+  return {
+    next(bytes) {
+      const now = nowUs();
+      let departUs = now;
+      if (bytesPerUs > 0) {
+        departUs = Math.max(now, wireFreeAtUs) + bytes / bytesPerUs;
+        wireFreeAtUs = departUs;
+      }
+      const jitter = jitterUs > 0 ? random() * jitterUs : 0;
+      // Never earlier than the previous item: a link does not reorder.
+      lastDueUs = Math.max(departUs + delayUs + jitter, lastDueUs);
+      return lastDueUs;
+    },
+  };
+}
+
 export function createDelayLine<T>(options: DelayLineOptions, deliver: (item: T) => void): DelayLine<T> {
-  const nowUs = options.nowUs ?? (() => performance.now() * 1000);
-  const random = options.random ?? Math.random;
-  const delayUs = (options.oneWayDelayMs ?? 0) * 1000;
-  const jitterUs = (options.jitterMs ?? 0) * 1000;
-  const bytesPerUs = (options.bandwidthBytesPerSec ?? 0) / 1_000_000;
+  const nowUs = options.nowUs ?? sharedNowUs;
+  const dueTimes = createDueTimes({ ...options, nowUs });
   const spinWindowUs = options.spinWindowUs ?? 1500;
+  const onLateness = options.onLateness;
   const queue: { item: T; bytes: number; dueUs: number }[] = [];
   let head = 0;
   let queuedBytes = 0;
-  /** When the (emulated) link finishes serialising the last queued item, µs. */
-  let wireFreeAtUs = 0;
   let lastDueUs = 0;
   let timer: NodeJS.Timeout | undefined;
   let immediate: NodeJS.Immediate | undefined;
@@ -78,6 +129,7 @@ export function createDelayLine<T>(options: DelayLineOptions, deliver: (item: T)
       if (next.dueUs > now) break;
       head += 1;
       queuedBytes -= next.bytes;
+      onLateness?.(now - next.dueUs);
       deliver(next.item);
     }
     if (head > 1024 && head * 2 > queue.length) {
@@ -87,24 +139,21 @@ export function createDelayLine<T>(options: DelayLineOptions, deliver: (item: T)
     schedule();
   };
 
+  const enqueue = (item: T, bytes: number, dueUs: number): void => {
+    lastDueUs = Math.max(dueUs, lastDueUs);
+    queue.push({ item, bytes, dueUs: lastDueUs });
+    queuedBytes += bytes;
+    schedule();
+  };
+
   return {
-    push(item, bytes) {
-      const now = nowUs();
-      let departUs = now;
-      if (bytesPerUs > 0) {
-        departUs = Math.max(now, wireFreeAtUs) + bytes / bytesPerUs;
-        wireFreeAtUs = departUs;
-      }
-      const jitter = jitterUs > 0 ? random() * jitterUs : 0;
-      // Never earlier than the previous item: a link does not reorder.
-      const dueUs = Math.max(departUs + delayUs + jitter, lastDueUs);
-      lastDueUs = dueUs;
-      queue.push({ item, bytes, dueUs });
-      queuedBytes += bytes;
-      schedule();
-    },
+    push: (item, bytes) => enqueue(item, bytes, dueTimes.next(bytes)),
+    pushDue: enqueue,
     get queuedBytes() {
       return queuedBytes;
+    },
+    get queuedItems() {
+      return queue.length - head;
     },
     clear() {
       if (timer !== undefined) clearTimeout(timer);

@@ -5,6 +5,8 @@
 import net from 'node:net';
 import { once } from 'node:events';
 import { createDelayLine, isNoopLink, type LinkShape } from './delay-line.js';
+import { createLatenessRecorder, type LatenessRecorder } from './lateness.js';
+import type { HistogramRecord } from '../metrics/result.js';
 
 /** Above this many queued bytes in one direction the source socket is paused. */
 const HIGH_WATER_BYTES = 4 * 1024 * 1024;
@@ -24,6 +26,8 @@ export interface DelayProxyStats {
   connectionsActive: number;
   bytesToTarget: number;
   bytesToClient: number;
+  /** How late the delay lines released data after its due time, µs per traversal (absent before any). */
+  releaseLateness?: HistogramRecord;
 }
 
 export interface DelayProxy {
@@ -35,6 +39,7 @@ export interface DelayProxy {
 export async function startDelayProxy(options: DelayProxyOptions): Promise<DelayProxy> {
   const sockets = new Set<net.Socket>();
   const stats: DelayProxyStats = { connectionsAccepted: 0, connectionsActive: 0, bytesToTarget: 0, bytesToClient: 0 };
+  const lateness = createLatenessRecorder();
 
   const server = net.createServer({ noDelay: true, allowHalfOpen: true }, (client) => {
     stats.connectionsAccepted += 1;
@@ -42,8 +47,8 @@ export async function startDelayProxy(options: DelayProxyOptions): Promise<Delay
     const upstream = net.connect({ host: options.target.host, port: options.target.port, noDelay: true, allowHalfOpen: true });
     sockets.add(client);
     sockets.add(upstream);
-    const toTarget = pipeDelayed(client, upstream, options.toTarget, (n) => (stats.bytesToTarget += n));
-    const toClient = pipeDelayed(upstream, client, options.toClient, (n) => (stats.bytesToClient += n));
+    const toTarget = pipeDelayed(client, upstream, options.toTarget, (n) => (stats.bytesToTarget += n), lateness);
+    const toClient = pipeDelayed(upstream, client, options.toClient, (n) => (stats.bytesToClient += n), lateness);
     let isClosed = false;
     const teardown = (error?: Error): void => {
       if (isClosed) return;
@@ -70,7 +75,10 @@ export async function startDelayProxy(options: DelayProxyOptions): Promise<Delay
   const address = server.address() as net.AddressInfo;
   return {
     address: { host: address.address, port: address.port },
-    stats: () => ({ ...stats }),
+    stats: () => {
+      const releaseLateness = lateness.snapshot();
+      return { ...stats, ...(releaseLateness === undefined ? {} : { releaseLateness }) };
+    },
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -79,7 +87,7 @@ export async function startDelayProxy(options: DelayProxyOptions): Promise<Delay
 }
 
 /** Pipes `from` into `to` through a delay line; FIN is delivered after the data before it. */
-function pipeDelayed(from: net.Socket, to: net.Socket, shape: LinkShape | undefined, count: (bytes: number) => void) {
+function pipeDelayed(from: net.Socket, to: net.Socket, shape: LinkShape | undefined, count: (bytes: number) => void, lateness: LatenessRecorder) {
   const END = Symbol('end');
   const write = (item: Buffer | typeof END): void => {
     if (to.destroyed) return;
@@ -98,7 +106,7 @@ function pipeDelayed(from: net.Socket, to: net.Socket, shape: LinkShape | undefi
     from.on('end', () => write(END));
     return { clear: () => {} };
   }
-  const line = createDelayLine<Buffer | typeof END>(shape ?? {}, (item) => {
+  const line = createDelayLine<Buffer | typeof END>({ ...shape, onLateness: (us) => lateness.record(us) }, (item) => {
     write(item);
     if (line.queuedBytes < HIGH_WATER_BYTES / 2 && from.isPaused() && to.writableLength === 0) from.resume();
   });

@@ -1,7 +1,8 @@
-// Relay paths: app-side forwarder (this process) → relay → agent (in the "on-prem" process, next
-// to the target) → target. The relay is the embedded emulator in a "cloud" process, or a real
-// Azure Relay namespace. Starts in dependency order (relay before agent, so hyco-ws never
-// storms), closes in reverse.
+// Relay paths: app-side forwarder (its own "app-relay-client" process, as the relay client is not
+// inside the app in App Service either) → relay → agent (in the "on-prem" process, next to the
+// target) → target. The relay is the embedded emulator in a "cloud" process, or a real Azure
+// Relay namespace. Starts in dependency order (relay before agent, so hyco-ws never storms),
+// closes in reverse. The generator's process runs nothing of the path.
 
 import { parseConnectionString } from '../azure/connection-string.js';
 import { PathSetupError } from '../errors.js';
@@ -9,8 +10,8 @@ import { DEFAULT_RELAY_LIMITS } from '../capacity/limits.js';
 import type { ClientStack } from '../plan/build-plan.js';
 import type { LegProfile } from '../scenario/network-profiles.js';
 import { spawnRole, type RoleHandle, type SpawnRoleOptions } from '../run/role-process.js';
-import type { StartAgentParams, StartRelayParams, StartRelayResult } from '../run/role-protocol.js';
-import { startForwarder } from '../tunnel/forwarder.js';
+import type { StartAgentParams, StartForwarderParams, StartForwarderResult, StartRelayParams, StartRelayResult } from '../run/role-protocol.js';
+import { isNoopLink } from '../net/delay-line.js';
 import type { DialAddress } from '../workloads/types.js';
 import type { OpenPath } from './types.js';
 
@@ -32,20 +33,24 @@ export async function openEmulatedRelayPath(
   options: SpawnRoleOptions = {},
 ): Promise<OpenPath> {
   const cloud = await spawnRole('cloud', options);
+  // With any distance, each leg's delay is held by the process that receives the message
+  // (net/timed-socket.ts), so hand-offs between processes happen while the message is in flight.
+  const timed = isNoopLink(input.appToRelay) && isNoopLink(input.relayToAgent) ? undefined : { appToRelay: input.appToRelay, relayToAgent: input.relayToAgent };
   try {
     const params: StartRelayParams = {
       hybridConnectionName: EMBEDDED_HYBRID_CONNECTION,
       senderLeg: input.appToRelay,
       listenerLeg: input.relayToAgent,
       ...(input.maxConnections === undefined ? {} : { maxConnections: input.maxConnections }),
+      ...(timed === undefined ? {} : { timedLegs: true }),
     };
     const relay = await cloud.call<StartRelayResult>('startRelay', params);
     const clientStack = input.clientStack ?? 'hyco-ws';
-    const path = await openRelayPath({ ...input, clientStack, kind: 'relay-emulated', connectionString: relay.connectionString, cloud });
+    const path = await openRelayPath({ ...input, clientStack, kind: 'relay-emulated', connectionString: relay.connectionString, cloud, ...(timed === undefined ? {} : { timed }) }, options);
     const agentIds = agentIdsOf(input.id, input.agents);
     return {
       ...path,
-      rolePids: { cloud: cloud.pid },
+      rolePids: { ...path.rolePids, cloud: cloud.pid },
       injectFault: async (fault) => {
         if (fault.action === 'stop-agent') {
           await input.onprem.call('stopAgent', { agentId: agentIds[fault.agent ?? 0] });
@@ -61,7 +66,13 @@ export async function openEmulatedRelayPath(
           if (running.agents[agentId] === undefined) {
             await input.onprem.call(
               'startAgent',
-              { agentId, connectionString: relay.connectionString, target: input.target, clientStack } satisfies StartAgentParams,
+              {
+                agentId,
+                connectionString: relay.connectionString,
+                target: input.target,
+                clientStack,
+                ...(timed === undefined ? {} : { timedLeg: timed.relayToAgent }),
+              } satisfies StartAgentParams,
               60_000,
             );
           }
@@ -79,8 +90,11 @@ export async function openEmulatedRelayPath(
 }
 
 /** A relay path through a real Azure Relay namespace (the connection string comes from the environment). */
-export function openAzureRelayPath(input: RelayPathInput & { connectionString: string; clientStack: ClientStack }): Promise<OpenPath> {
-  return openRelayPath({ ...input, kind: 'relay-azure', agents: 1 });
+export function openAzureRelayPath(
+  input: RelayPathInput & { connectionString: string; clientStack: ClientStack },
+  options: SpawnRoleOptions = {},
+): Promise<OpenPath> {
+  return openRelayPath({ ...input, kind: 'relay-azure', agents: 1 }, options);
 }
 
 /** `relay-emulated.agent0`, `relay-emulated.agent1`, ... */
@@ -111,12 +125,19 @@ async function openRelayPath(
     agents: number;
     clientStack: ClientStack;
     cloud?: RoleHandle;
+    /** Emulated relay with timed legs: the leg each endpoint holds. */
+    timed?: { appToRelay: LegProfile; relayToAgent: LegProfile };
   },
+  options: SpawnRoleOptions,
 ): Promise<OpenPath> {
   const { id, onprem, target, cloud } = input;
   const agentIds = agentIdsOf(id, input.agents);
   const refusedListeners: string[] = [];
-  const stopAgents = async () => {
+  let client: RoleHandle | undefined;
+  const stopAll = async () => {
+    // Forwarder first (its connections close toward the relay), then its process, then the agents.
+    await client?.call('stopForwarder', { forwarderId: id }, 10_000).catch(() => {});
+    await client?.stop();
     for (const agentId of agentIds) await onprem.call('stopAgent', { agentId }).catch(() => {});
   };
   let connection;
@@ -127,7 +148,13 @@ async function openRelayPath(
   }
   try {
     for (const [index, agentId] of agentIds.entries()) {
-      const agentParams: StartAgentParams = { agentId, connectionString: input.connectionString, target, clientStack: input.clientStack };
+      const agentParams: StartAgentParams = {
+        agentId,
+        connectionString: input.connectionString,
+        target,
+        clientStack: input.clientStack,
+        ...(input.timed === undefined ? {} : { timedLeg: input.timed.relayToAgent }),
+      };
       if (index < LISTENERS_PER_HYBRID_CONNECTION) {
         await onprem.call('startAgent', agentParams, 60_000);
         continue;
@@ -140,21 +167,25 @@ async function openRelayPath(
         refusedListeners.push(`${agentId}: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
-    const forwarder = await startForwarder({ connection, host: '127.0.0.1', port: 0, clientStack: input.clientStack });
+    client = await spawnRole('app-relay-client', options);
+    const forwarderParams: StartForwarderParams = { forwarderId: id, connectionString: input.connectionString, clientStack: input.clientStack, ...(input.timed === undefined ? {} : { timedLeg: input.timed.appToRelay }) };
+    const forwarderAddress = await client.call<StartForwarderResult>('startForwarder', forwarderParams);
+    const relayClient = client;
     return {
       id,
       kind: input.kind,
-      dialAddress: { ...forwarder.address },
+      dialAddress: { host: forwarderAddress.host, port: forwarderAddress.port },
       components: {
-        [`${id}.forwarder`]: `app (pid ${process.pid})`,
+        [`${id}.forwarder`]: `app-relay-client (pid ${relayClient.pid})`,
         [`${id}.relay`]: cloud === undefined ? `Azure Relay (${connection.host})` : `cloud (pid ${cloud.pid})`,
         [`${id}.agents`]: `${agentIds.length} in onprem (pid ${onprem.pid})`,
       },
-      rolePids: {},
+      rolePids: { 'app-relay-client': relayClient.pid },
       readCounters: async () => {
-        const [cloudStats, onpremStats] = await Promise.all([
+        const [cloudStats, onpremStats, clientStats] = await Promise.all([
           cloud?.call<{ relay?: unknown }>('stats'),
           onprem.call<{ agents: Record<string, unknown>; retiredAgents?: Record<string, unknown[]> }>('stats'),
+          relayClient.call<{ forwarders: Record<string, unknown> }>('stats'),
         ]);
         // An agent id restarted after stop-agent: the current instance first (its status), plus what earlier ones served.
         const agentTotals = Object.fromEntries(
@@ -170,16 +201,13 @@ async function openRelayPath(
           agents: agentTotals,
           listenersRefused: refusedListeners.length,
           listenerRefusals: [...refusedListeners],
-          forwarder: forwarder.stats(),
+          forwarder: clientStats.forwarders[id] ?? {},
         };
       },
-      close: async () => {
-        await forwarder.close().catch(() => {});
-        await stopAgents();
-      },
+      close: stopAll,
     };
   } catch (cause) {
-    await stopAgents();
+    await stopAll();
     throw cause instanceof PathSetupError ? cause : new PathSetupError(`path ${id}: could not start the agents and forwarder`, { cause });
   }
 }

@@ -1,8 +1,9 @@
 // Builds every network path a plan needs and tears them all down. The on-prem process (target,
 // agents, the direct path's delay shim) is shared by all paths, so every path reaches the very
-// same target.
+// same target. Setup honours the run's abort signal: Ctrl-C ends it at once (InterruptedError)
+// and stops what was already started.
 
-import { PathSetupError } from '../errors.js';
+import { InterruptedError, PathSetupError } from '../errors.js';
 import type { Plan } from '../plan/build-plan.js';
 import { spawnRole, type RoleHandle, type SpawnRoleOptions } from '../run/role-process.js';
 import type { StartTargetParams, StartTargetResult } from '../run/role-protocol.js';
@@ -19,9 +20,13 @@ export interface Topology {
   rolePids: Record<string, number>;
   /** Counters of the target as the on-prem process saw them (undefined for an external target). */
   readTargetStats(): Promise<unknown>;
-  close(): Promise<void>;
+  /** Closes every path (reverse order), then the on-prem process; `graceMs` bounds each role's stop. */
+  close(graceMs?: number): Promise<void>;
+  /** Kills every role process at once (SIGKILL): for a teardown cut short after Ctrl-C. */
+  kill(): void;
 }
 
+/** `signal` (from SpawnRoleOptions) is Ctrl-C: it ends setup with an InterruptedError. */
 export interface TopologyOptions extends SpawnRoleOptions {
   /** Values of the environment variables the plan's relay-azure paths name. */
   secrets?: Record<string, string | undefined>;
@@ -46,10 +51,20 @@ function targetParams(target: Exclude<Plan['target'], { kind: 'external' }>): St
 export async function openTopology(plan: Plan, options: TopologyOptions = {}): Promise<Topology> {
   let onprem: RoleHandle | undefined;
   const open = new Map<string, OpenPath>();
-  const close = async () => {
+  const close = async (graceMs?: number) => {
     for (const path of [...open.values()].reverse()) await path.close().catch(() => {});
     open.clear();
-    await onprem?.stop();
+    await onprem?.stop(graceMs);
+  };
+  const kill = () => {
+    for (const path of open.values()) {
+      for (const pid of Object.values(path.rolePids)) killPid(pid);
+    }
+    onprem?.kill();
+  };
+  const signal = options.signal;
+  const checkInterrupt = (): void => {
+    if (signal?.aborted === true) throw new InterruptedError('interrupted during setup');
   };
   try {
     onprem = await spawnRole('onprem', options);
@@ -58,6 +73,7 @@ export async function openTopology(plan: Plan, options: TopologyOptions = {}): P
         ? parseHostPort(plan.target.address)
         : await onprem.call<StartTargetResult>('startTarget', targetParams(plan.target));
     for (const path of plan.paths) {
+      checkInterrupt();
       const input = { id: path.id, onprem, target };
       let opened: OpenPath;
       switch (path.kind) {
@@ -77,12 +93,13 @@ export async function openTopology(plan: Plan, options: TopologyOptions = {}): P
               hint: `export ${path.connectionStringEnv}='Endpoint=sb://<namespace>.servicebus.windows.net/;SharedAccessKeyName=...;SharedAccessKey=...;EntityPath=<hybrid connection>'`,
             });
           }
-          opened = await openAzureRelayPath({ ...input, connectionString, clientStack: path.clientStack });
+          opened = await openAzureRelayPath({ ...input, connectionString, clientStack: path.clientStack }, options);
           break;
         }
       }
       open.set(path.id, opened);
     }
+    checkInterrupt();
     const roles: Record<string, string> = {
       generator: `app (pid ${process.pid})`,
       target: plan.target.kind === 'external' ? `external (${plan.target.address})` : `onprem (pid ${onprem.pid})`,
@@ -99,10 +116,23 @@ export async function openTopology(plan: Plan, options: TopologyOptions = {}): P
       rolePids,
       readTargetStats: async () => (await handle.call<{ target?: unknown }>('stats')).target,
       close,
+      kill,
     };
   } catch (cause) {
-    await close();
+    // After Ctrl-C the role processes get a short grace; the run's own bound covers the rest.
+    await close(signal?.aborted === true ? 1_000 : undefined);
+    if (signal?.aborted === true) {
+      throw new InterruptedError('interrupted during setup: nothing was measured', { cause });
+    }
     if (cause instanceof PathSetupError) throw cause;
     throw new PathSetupError('could not build the network paths', { cause });
+  }
+}
+
+function killPid(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
   }
 }

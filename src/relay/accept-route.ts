@@ -29,12 +29,13 @@ function bridgeBoth(ctx: RelayContext, senderWs: WebSocket, listenerWs: WebSocke
   ctx.counters.rendezvousCompleted += 1;
   ctx.counters.bridgesTotal += 1;
   ctx.counters.bridgesActive += 1;
-  const legs = shapers(ctx);
+  const legs = ctx.timedLegs ? { senderToListener: [], listenerToSender: [] } : shapers(ctx);
   const bridge: Bridge = startBridge(senderWs, listenerWs, {
     senderToListener: ctx.counters.senderToListener,
     listenerToSender: ctx.counters.listenerToSender,
-    senderToListenerShapers: legs.senderToListener,
-    listenerToSenderShapers: legs.listenerToSender,
+    ...(ctx.timedLegs
+      ? { timed: { senderLeg: ctx.delays.senderLeg ?? {}, listenerLeg: ctx.delays.listenerLeg ?? {}, lateness: ctx.lateness } }
+      : { senderToListenerShapers: legs.senderToListener, listenerToSenderShapers: legs.listenerToSender }),
     onEnd: () => {
       ctx.counters.bridgesActive -= 1;
       ctx.bridges.delete(bridge);

@@ -6,6 +6,10 @@
 import type { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import type { RawData, WebSocket } from 'ws';
+import { createDelayLine, createDueTimes, type LinkShape } from '../net/delay-line.js';
+import type { LatenessRecorder } from '../net/lateness.js';
+import { sharedNowUs } from '../net/shared-clock.js';
+import { createHandOffFloor, readDue, stampDue } from '../net/timed-socket.js';
 import type { Shaper } from './delay.js';
 import type { DirectionStats } from './stats.js';
 
@@ -19,6 +23,13 @@ export interface BridgeHooks {
   senderToListenerShapers?: Shaper[];
   /** Shapers a listener→sender message passes, in order (listener leg up, sender leg down). Default none. */
   listenerToSenderShapers?: Shaper[];
+  /**
+   * Timed legs (net/timed-socket.ts): both peers stamp each message with its due time and hold what
+   * they receive until due. The bridge then holds each incoming message until its due time plus the
+   * hop's fastest hand-off (the leg it came over ends here) and stamps it for the leg it enters.
+   * Replaces the shapers.
+   */
+  timed?: { senderLeg: LinkShape; listenerLeg: LinkShape; lateness?: LatenessRecorder };
   /** Called once, when both sockets are closed. */
   onEnd: () => void;
 }
@@ -37,6 +48,17 @@ function isSendableCloseCode(code: number): boolean {
 function byteLength(data: RawData): number {
   if (Array.isArray(data)) return data.reduce((sum, part) => sum + part.length, 0);
   return data instanceof ArrayBuffer ? data.byteLength : data.length;
+}
+
+function toBuffer(data: RawData): Buffer {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return data instanceof ArrayBuffer ? Buffer.from(data) : data;
+}
+
+/** The timed counterpart of the shaper chain for one direction: hold until due, re-stamp for the next leg. */
+interface TimedDirection {
+  outgoing: LinkShape;
+  lateness: LatenessRecorder | undefined;
 }
 
 /** Passes `deliver` through each shaper in turn; order is kept because every shaper is FIFO. */
@@ -100,7 +122,15 @@ function deferCloseReply(ws: WebSocket, onPeerClose: (code: number, reason: Buff
 }
 
 /** Forwards `from`'s messages and close to `to`, counting them; pauses `from` while too much is in flight. */
-function pipe(from: WebSocket, to: WebSocket, counters: DirectionStats, shapers: readonly Shaper[], onClosed: () => void): void {
+function pipe(
+  from: WebSocket,
+  to: WebSocket,
+  counters: DirectionStats,
+  shapers: readonly Shaper[],
+  onClosed: () => void,
+  timed?: TimedDirection,
+): { clear: () => void } {
+  if (timed !== undefined) return pipeTimed(from, to, counters, timed, onClosed);
   let inFlightBytes = 0;
   let isPaused = false;
   const settle = (bytes: number): void => {
@@ -135,6 +165,52 @@ function pipe(from: WebSocket, to: WebSocket, counters: DirectionStats, shapers:
     onClosed();
     sendClose(code, reason);
   });
+  return { clear: () => shapers.forEach((shaper) => shaper.clear()) };
+}
+
+/** {@link pipe} on timed legs: counters count payload bytes (without the due-time prefix). */
+function pipeTimed(from: WebSocket, to: WebSocket, counters: DirectionStats, timed: TimedDirection, onClosed: () => void): { clear: () => void } {
+  let inFlightBytes = 0;
+  let isPaused = false;
+  let lastDueUs = 0;
+  const dueTimes = createDueTimes(timed.outgoing);
+  const floor = createHandOffFloor();
+  const lateness = timed.lateness;
+  const hold = createDelayLine<() => void>(lateness === undefined ? {} : { onLateness: (us) => lateness.record(us) }, (release) => release());
+  const settle = (bytes: number): void => {
+    inFlightBytes -= bytes;
+    if (isPaused && inFlightBytes <= bridgeHighWaterBytes / 2) {
+      isPaused = false;
+      from.resume();
+    }
+  };
+  from.on('message', (data: RawData, isBinary: boolean) => {
+    const { dueUs, sentUs, payload } = readDue(toBuffer(data));
+    const releaseUs = floor.releaseAt(dueUs, sentUs, sharedNowUs());
+    const bytes = payload.length;
+    counters.messages += 1;
+    counters.bytes += bytes;
+    inFlightBytes += bytes;
+    lastDueUs = Math.max(lastDueUs, releaseUs);
+    hold.pushDue(
+      () => {
+        if (to.readyState !== to.OPEN) return settle(bytes);
+        to.send(stampDue(dueTimes.next(bytes), payload), { binary: isBinary }, () => settle(bytes));
+      },
+      bytes,
+      releaseUs,
+    );
+    if (!isPaused && inFlightBytes > bridgeHighWaterBytes) {
+      isPaused = true;
+      from.pause();
+    }
+  });
+  from.on('close', (code: number, reason: Buffer) => {
+    onClosed();
+    // The close was sent after every message before it: it is released behind them.
+    hold.pushDue(() => forwardClose(to, code, reason), 0, lastDueUs);
+  });
+  return { clear: () => hold.clear() };
 }
 
 /** Starts relaying between two open sockets. Both get an 'error' handler; errors end in 'close'. */
@@ -143,12 +219,15 @@ export function startBridge(sender: WebSocket, listener: WebSocket, hooks: Bridg
   const sideClosed = (): void => {
     openSides -= 1;
     if (openSides > 0) return;
-    for (const shaper of [...(hooks.senderToListenerShapers ?? []), ...(hooks.listenerToSenderShapers ?? [])]) shaper.clear();
+    for (const direction of directions) direction.clear();
     hooks.onEnd();
   };
   for (const socket of [sender, listener]) socket.on('error', () => {});
-  pipe(sender, listener, hooks.senderToListener, hooks.senderToListenerShapers ?? [], sideClosed);
-  pipe(listener, sender, hooks.listenerToSender, hooks.listenerToSenderShapers ?? [], sideClosed);
+  const timed = hooks.timed;
+  const directions = [
+    pipe(sender, listener, hooks.senderToListener, hooks.senderToListenerShapers ?? [], sideClosed, timed && { outgoing: timed.listenerLeg, lateness: timed.lateness }),
+    pipe(listener, sender, hooks.listenerToSender, hooks.listenerToSenderShapers ?? [], sideClosed, timed && { outgoing: timed.senderLeg, lateness: timed.lateness }),
+  ];
   return {
     cut(code, reason = '') {
       for (const socket of [sender, listener]) {

@@ -4,6 +4,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocketServer } from 'ws';
+import type { LatenessRecorder } from '../net/lateness.js';
 import type { Bridge } from './bridge.js';
 import type { ListenerRegistry } from './control-channel.js';
 import type { RelayDelays, ShaperClock } from './delay.js';
@@ -55,6 +56,10 @@ export interface RelayContext {
   maxConnections: number;
   delays: RelayDelays;
   shaperClock: ShaperClock | undefined;
+  /** Bridges use timed legs (net/timed-socket.ts): peers stamp due times and hold what they receive. */
+  timedLegs: boolean;
+  /** Lateness of messages the timed bridges released, µs per traversal. */
+  lateness: LatenessRecorder;
   log: RelayLogSink;
   /** Wall clock in ms (token expiry). */
   nowMs: () => number;

@@ -39,7 +39,9 @@ export function parseNamespaceFile(text: string): NamespaceFileResult {
   try {
     input = parseYaml(text);
   } catch (error) {
-    return { ok: false, issues: [{ path: '', message: `not valid JSON or YAML: ${error instanceof Error ? error.message : String(error)}` }] };
+    // Only the first line: the parser's later lines quote the source, and the source holds the keys.
+    const first = (error instanceof Error ? error.message : String(error)).split('\n')[0]?.replace(/:$/, '') ?? '';
+    return { ok: false, issues: [{ path: '', message: `not valid JSON or YAML: ${first}` }] };
   }
   const parsed = namespaceSchema.safeParse(input);
   if (!parsed.success) {

@@ -8,6 +8,7 @@ import type { Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { formatConnectionString } from '../azure/connection-string.js';
 import { PathSetupError } from '../errors.js';
+import { createLatenessRecorder } from '../net/lateness.js';
 import { expireRendezvous } from './connect-route.js';
 import type { RelayContext } from './context.js';
 import { ListenerRegistry } from './control-channel.js';
@@ -58,6 +59,12 @@ export interface RelayOptions {
   delays?: RelayDelays;
   /** Clock and randomness of the delay shapers (tests). Default performance.now / Math.random. */
   shaperClock?: ShaperClock;
+  /**
+   * Bridged messages carry due times and each leg's delay is held by the process that receives it
+   * (net/timed-socket.ts). Only for peers that speak it (hcbench's forwarder and agent with
+   * `timedLeg`); plain hyco-ws peers would see an 8-byte prefix. Default false.
+   */
+  timedLegs?: boolean;
   /** Serve `wss://` with this certificate. Default plain `ws://`. */
   tls?: RelayTlsOptions;
   /** HTTP mode: how long a sender waits for the listener's response before 504, in ms. Default 60000. */
@@ -164,18 +171,25 @@ export async function startRelay(options: RelayOptions): Promise<RelayServer> {
     maxConnections: options.maxConnections ?? 5000,
     delays: options.delays ?? {},
     shaperClock: options.shaperClock,
+    timedLegs: options.timedLegs ?? false,
+    lateness: createLatenessRecorder(),
     log,
     nowMs: options.nowMs ?? Date.now,
   };
   ctx = context;
   // Every configured hc shows up, with 0 until a listener registers.
   const configuredHcs = Object.fromEntries(options.namespace.hybridConnections.map((hc) => [hc.name, 0]));
-  const stats = (): RelayStats =>
-    snapshotStats(context.counters, {
-      listenersByHc: { ...configuredHcs, ...context.listeners.counts() },
-      rendezvousPending: rendezvous.size,
-      httpPending: httpExchanges.size,
-    });
+  const stats = (): RelayStats => {
+    const releaseLateness = context.lateness.snapshot();
+    return {
+      ...snapshotStats(context.counters, {
+        listenersByHc: { ...configuredHcs, ...context.listeners.counts() },
+        rendezvousPending: rendezvous.size,
+        httpPending: httpExchanges.size,
+      }),
+      ...(releaseLateness === undefined ? {} : { releaseLateness }),
+    };
+  };
   const sockets = new Set<Socket>();
   const serverOptions = frontEndServerOptions(options.frontEnd ?? {});
   const server: Server =

@@ -1,6 +1,8 @@
 // Counters of the relay emulator and their read-only snapshot (RelayStats).
 // Plain mutable record owned by one relay instance; it must not do I/O.
 
+import type { HistogramRecord } from '../metrics/result.js';
+
 /** Message and byte counts of one direction of the bridged traffic. */
 export interface DirectionStats {
   /** WebSocket data messages forwarded (text and binary). */
@@ -31,6 +33,8 @@ export type RejectReason =
 
 /** A snapshot of the relay's counters; all counts since start, except the `*Active`/`listenersByHc` gauges. */
 export interface RelayStats {
+  /** Timed legs only: how late the bridges released held messages after their due time, µs per traversal. */
+  releaseLateness?: HistogramRecord;
   /** Open control channels per hybrid connection name (gauge). */
   listenersByHc: Record<string, number>;
   /** Sender upgrades received on `sb-hc-action=connect` (including refused ones). */

@@ -4,6 +4,7 @@
 import type { FitComparison, PathComparison, Projection, RunAnalysis } from '../analysis/types.js';
 import type { RunResult, StepResult } from '../metrics/result.js';
 import { formatDeltaUs, formatEstimateMs, formatEstimateUs, formatRate, formatRatioEstimate, formatUs } from './format.js';
+import { isUntrustedIn, marked } from './trust-marks.js';
 
 /** Column headings of the comparison table: the two path ids, the delta with its CI level, the ratio. */
 export function comparisonHeader(confidence: number, comparison: PathComparison): string[] {
@@ -21,6 +22,7 @@ const SHOWN: Record<string, readonly string[]> = {
   firstByte: ['p50', 'p99'],
   responseTime: ['p50', 'p99', 'max'],
   serviceTime: ['p50', 'p99'],
+  poolWait: ['p50', 'p99', 'max'],
 };
 
 /** `12.5 MB/s` (decimal megabytes). */
@@ -28,13 +30,34 @@ function formatBytesPerSec(bytesPerSec: number): string {
   return `${(bytesPerSec / 1_000_000).toFixed(bytesPerSec < 10_000_000 ? 2 : 1)} MB/s`;
 }
 
-/** Latency rows, throughput and counters (summed over repetitions) of one comparison. */
+/**
+ * Latency rows, throughput and counters (summed over repetitions) of one comparison. A figure the
+ * generator's timing error spoils in any repetition carries the untrusted mark (trust-marks.ts).
+ */
 export function comparisonRows(comparison: PathComparison, steps: readonly StepResult[]): string[][] {
+  const { key, directPathId, relayPathId } = comparison;
   const rows: string[][] = comparison.percentiles
     .filter((p) => SHOWN[p.metric]?.includes(p.percentile) === true)
-    .map((p) => [`${p.metric} ${p.percentile}`, formatUs(p.directUs), formatUs(p.relayUs), formatEstimateUs(p.deltaUs), formatRatioEstimate(p.ratio)]);
+    .map((p) => {
+      const directBad = isUntrustedIn(steps, key, directPathId, p.metric, p.percentile);
+      const relayBad = isUntrustedIn(steps, key, relayPathId, p.metric, p.percentile);
+      return [
+        `${p.metric} ${p.percentile}`,
+        marked(formatUs(p.directUs), directBad),
+        marked(formatUs(p.relayUs), relayBad),
+        marked(formatEstimateUs(p.deltaUs), directBad || relayBad),
+        formatRatioEstimate(p.ratio),
+      ];
+    });
   const t = comparison.throughput;
-  rows.push(['transactions/s', formatRate(t.directPerSec), formatRate(t.relayPerSec), formatRate(t.relayPerSec - t.directPerSec), formatRatioEstimate(t.ratio)]);
+  const rateBad = (pathId: string) => isUntrustedIn(steps, key, pathId, 'transactionsPerSec', '');
+  rows.push([
+    'transactions/s',
+    marked(formatRate(t.directPerSec), rateBad(directPathId)),
+    marked(formatRate(t.relayPerSec), rateBad(relayPathId)),
+    formatRate(t.relayPerSec - t.directPerSec),
+    formatRatioEstimate(t.ratio),
+  ]);
   for (const s of comparison.streams) {
     rows.push([`${s.direction} bytes/s`, formatBytesPerSec(s.directBytesPerSec), formatBytesPerSec(s.relayBytesPerSec), '', formatRatioEstimate(s.ratio)]);
   }
@@ -62,14 +85,18 @@ export function describeComparison(comparison: PathComparison, result: RunResult
   return `${comparison.directPathId} vs ${comparison.relayPathId}, n=${n} repetition${n === 1 ? '' : 's'}, ${(durationMs / 1000).toFixed(1)} s measured per path`;
 }
 
-/** One row per compared variant: round trip p50 and p99 on both paths with the delta, throughput ratio. */
-export function compactRows(analysis: RunAnalysis): string[][] {
+/** One row per compared variant: round trip p50 and p99 on both paths with the delta, throughput ratio (marked when untrusted). */
+export function compactRows(analysis: RunAnalysis, steps: readonly StepResult[] = []): string[][] {
   const header = ['', 'rt p50 direct', 'relay', `Δ [${Math.round(analysis.confidence * 100)}% CI]`, 'rt p99 direct', 'relay', 'Δ', 'tx/s ÷'];
   const rows = analysis.comparisons.map((c) => {
     const p50 = c.percentiles.find((p) => p.metric === 'roundTrip' && p.percentile === 'p50');
     const p99 = c.percentiles.find((p) => p.metric === 'roundTrip' && p.percentile === 'p99');
-    const cells = (p: typeof p50, isCi: boolean) =>
-      p === undefined ? ['–', '–', '–'] : [formatUs(p.directUs), formatUs(p.relayUs), isCi ? formatEstimateUs(p.deltaUs) : formatDeltaUs(p.deltaUs.value)];
+    const cells = (p: typeof p50, isCi: boolean) => {
+      if (p === undefined) return ['–', '–', '–'];
+      const d = isUntrustedIn(steps, c.key, c.directPathId, p.metric, p.percentile);
+      const r = isUntrustedIn(steps, c.key, c.relayPathId, p.metric, p.percentile);
+      return [marked(formatUs(p.directUs), d), marked(formatUs(p.relayUs), r), marked(isCi ? formatEstimateUs(p.deltaUs) : formatDeltaUs(p.deltaUs.value), d || r)];
+    };
     return [c.key, ...cells(p50, true), ...cells(p99, false), formatRatioEstimate(c.throughput.ratio === null ? null : { ...c.throughput.ratio, interval: null })];
   });
   return [header, ...rows];

@@ -6,8 +6,10 @@ import type { RunAnalysis } from '../analysis/types.js';
 import type { RunResult } from '../metrics/result.js';
 import { compactRows, comparisonHeader, comparisonRows, describeComparison, verdictLines } from './comparison-rows.js';
 import { formatRate, formatUs, renderTable } from './format.js';
+import { emulationLines } from './emulation-text.js';
 import { hopBreakdownLines } from './hop-breakdown.js';
 import { FAULT_EVENT_HEADER, faultEventRows } from './fault-events.js';
+import { hasUntrusted, TRUST_LEGEND } from './trust-marks.js';
 
 /** Options of the text renderers. */
 export interface ConsoleOptions {
@@ -37,13 +39,14 @@ export function renderConsole(result: RunResult, options: ConsoleOptions = {}): 
   if (isCompact) {
     const first = analysis.comparisons[0];
     if (first !== undefined) lines.push(dim(`${analysis.comparisons.length} variants, ${describeComparison(first, result)}; full tables: hcbench report --format md|html`));
-    lines.push(renderTable(compactRows(analysis)), '');
+    lines.push(renderTable(compactRows(analysis, result.steps)), '');
   }
   for (const comparison of isCompact ? [] : analysis.comparisons) {
     lines.push(bold(`${comparison.key}`) + dim(`  (${describeComparison(comparison, result)})`));
     lines.push(renderTable([comparisonHeader(analysis.confidence, comparison), ...comparisonRows(comparison, result.steps)]));
     lines.push('');
   }
+  if (analysis.comparisons.length > 0 && hasUntrusted(result.steps)) lines.push(dim(TRUST_LEGEND), '');
   const compared = new Set(analysis.comparisons.flatMap((c) => [`${c.key}@${c.directPathId}`, `${c.key}@${c.relayPathId}`]));
   for (const step of result.steps) {
     if (step.status === 'failed' || compared.has(step.stepId)) continue;
@@ -55,6 +58,7 @@ export function renderConsole(result: RunResult, options: ConsoleOptions = {}): 
   const hops = hopBreakdownLines(result);
   if (hops.length > 0) lines.push(...hops.map((line, i) => (i === 0 ? dim(line) : line)), '');
   for (const verdict of verdictLines(analysis, !isCompact)) lines.push(bold('» ') + verdict);
+  for (const line of emulationLines(result)) lines.push(dim(line));
   for (const warning of analysis.warnings) lines.push(yellow(`! ${warning}`));
   if (analysis.comparisons.length > 0) lines.push(dim(`method: ${analysis.methods[0] ?? ''}`));
   return lines.join('\n').trimEnd() + '\n';

@@ -22,10 +22,12 @@ const cell = (record: HistogramRecord | undefined): string =>
 /** Table lines (empty when no relay path recorded timing). */
 export function hopBreakdownLines(result: RunResult): string[] {
   const rows: string[][] = [];
+  const notes: string[] = [];
   for (const [pathId, counters] of Object.entries(result.pathCounters ?? {})) {
     const forwarder = timingOf(counters['forwarder']);
     const agent = timingOf(counters['agent']);
     if (forwarder === undefined && agent === undefined) continue;
+    notes.push(forwarderNote(result, pathId));
     rows.push([`${pathId} forwarder`, cell(forwarder?.toRelayHop), cell(forwarder?.fromRelayHop), cell(forwarder?.setup)]);
     rows.push([`${pathId} agent`, cell(agent?.fromRelayHop), cell(agent?.toRelayHop), '']);
   }
@@ -33,5 +35,17 @@ export function hopBreakdownLines(result: RunResult): string[] {
   return [
     'hop breakdown (p50 / p99, whole run): time our endpoints hold each message; forwarder setup = local accept → relayed WebSocket open (the rendezvous)',
     renderTable([['', 'toward the target', 'toward the app', 'setup'], ...rows]),
+    ...notes,
   ];
+}
+
+/** Where the path's forwarder ran, and the generator's own loop delay on that path's steps. */
+function forwarderNote(result: RunResult, pathId: string): string {
+  const where = result.environment?.roles?.[`${pathId}.forwarder`] ?? 'its own app-relay-client process';
+  const loopP99 = (result.steps ?? [])
+    .filter((step) => step.pathId === pathId && step.status !== 'failed')
+    .map((step) => (step.status === 'failed' ? undefined : step.metrics.generator?.eventLoopDelay.p99Us))
+    .filter((us): us is number => us !== undefined);
+  const loop = loopP99.length === 0 ? '' : `; generator event-loop delay p99 on its steps ${formatUs(Math.max(...loopP99))} (max over steps), forwarding work not included`;
+  return `${pathId} forwarder ran in ${where}, outside the generator's process${loop}`;
 }

@@ -7,6 +7,8 @@ import { analyzeRun } from '../analysis/analyze-run.js';
 import type { RunAnalysis } from '../analysis/types.js';
 import type { RunResult } from '../metrics/result.js';
 import { comparisonHeader, comparisonRows, describeComparison, verdictLines } from './comparison-rows.js';
+import { hasUntrusted, TRUST_LEGEND } from './trust-marks.js';
+import { emulationLines } from './emulation-text.js';
 import { HTML_CLIENT_SCRIPT } from './html-client.js';
 import { buildCharts } from './html-data.js';
 import { FAULT_EVENT_HEADER, faultEventRows } from './fault-events.js';
@@ -68,12 +70,14 @@ export function renderHtml(result: RunResult, options: { analysis?: RunAnalysis 
     `<p>${escapeHtml(result.scenario.description)}</p>`,
     `<p class="muted">${escapeHtml(`${result.startedAt} – ${result.finishedAt} · ${result.scenario.file}`)}</p>`,
     `<ul>${verdictLines(analysis).map((v) => `<li>${escapeHtml(v)}</li>`).join('')}</ul>`,
+    `<ul class="muted">${emulationLines(result).map((line) => `<li>${escapeHtml(line)}</li>`).join('')}</ul>`,
     analysis.warnings.length === 0 ? '' : `<ul class="warn">${analysis.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>`,
     '<h2>Relay against direct</h2>',
     ...analysis.comparisons.map(
       (c) => `<h3>${escapeHtml(c.key)}</h3><p class="muted">${escapeHtml(describeComparison(c, result))}</p>` +
         table([comparisonHeader(analysis.confidence, c), ...comparisonRows(c, result.steps)]),
     ),
+    analysis.comparisons.length > 0 && hasUntrusted(result.steps) ? `<p class="muted">${escapeHtml(TRUST_LEGEND)}</p>` : '',
     '<h2>Charts</h2>',
     ...charts.map((c) => `<div class="chart" id="${escapeHtml(c.id)}"></div>`),
     result.thresholds === undefined || result.thresholds.length === 0

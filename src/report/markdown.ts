@@ -5,7 +5,9 @@ import { analyzeRun } from '../analysis/analyze-run.js';
 import type { RunAnalysis } from '../analysis/types.js';
 import type { RunResult } from '../metrics/result.js';
 import { FAULT_EVENT_HEADER, faultEventRows } from './fault-events.js';
+import { emulationLines } from './emulation-text.js';
 import { comparisonHeader, comparisonRows, describeComparison, verdictLines } from './comparison-rows.js';
+import { hasUntrusted, TRUST_LEGEND } from './trust-marks.js';
 
 /** Escapes the characters that would break a table cell or start Markdown markup. */
 function cell(text: string): string {
@@ -25,6 +27,8 @@ export function renderMarkdown(result: RunResult, options: { analysis?: RunAnaly
   if (result.scenario.description.trim() !== '') out.push(cell(result.scenario.description.trim()), '');
   const verdicts = verdictLines(analysis);
   if (verdicts.length > 0) out.push(...verdicts.map((v) => `- ${cell(v)}`), '');
+  const emulation = emulationLines(result);
+  if (emulation.length > 0) out.push(...emulation.map((line) => `- ${cell(line)}`), '');
   if (analysis.warnings.length > 0) out.push('> [!WARNING]', ...analysis.warnings.map((w) => `> - ${cell(w)}`), '');
   for (const comparison of analysis.comparisons) {
     out.push(`### ${cell(comparison.key)}`, '', `_${cell(describeComparison(comparison, result))}_`, '');
@@ -32,6 +36,7 @@ export function renderMarkdown(result: RunResult, options: { analysis?: RunAnaly
   }
   const faults = faultEventRows(result);
   if (faults.length > 0) out.push('### fault events', '', table([[...FAULT_EVENT_HEADER], ...faults]), '');
+  if (analysis.comparisons.length > 0 && hasUntrusted(result.steps)) out.push(`_${cell(TRUST_LEGEND)}_`, '');
   const env = result.environment;
   out.push(
     '<details><summary>method and environment</summary>',

@@ -3,6 +3,8 @@
 
 import { z } from 'zod';
 import { ExitCode, HarnessError } from '../errors.js';
+import { checkEncodedHistogram, type HistogramParameters } from '../metrics/histogram-check.js';
+import { HIGHEST_BYTES_PER_SEC, HIGHEST_US, LOWEST_US, SIGNIFICANT_DIGITS } from '../metrics/histogram.js';
 import { RESULT_SCHEMA_VERSION, type RunResult } from '../metrics/result.js';
 
 /** Code of an unreadable, malformed or too-new result file. Exit code 2 (`Usage`): the argument names no usable result. */
@@ -23,7 +25,8 @@ const metrics = z.looseObject({
     bytesSent: z.number(), bytesReceived: z.number(), errors: z.record(z.string(), z.number()),
   }),
   histograms: z.looseObject({ roundTrip: record, transaction: record, connect: record }).catchall(record.optional()),
-  intervals: z.array(z.looseObject({ startMs: z.number(), durationMs: z.number(), roundTrip: z.string() })).optional(),
+  // A 24-h step in 100-ms intervals has 864,000; more is not a result hcbench wrote.
+  intervals: z.array(z.looseObject({ startMs: z.number(), durationMs: z.number(), roundTrip: z.string() })).max(864_000).optional(),
 });
 const identity = {
   stepId: z.string(), pathId: z.string(), pathKind: z.string(), repetition: z.number().int().min(0).optional(),
@@ -53,8 +56,22 @@ const runResult = z.looseObject({
     hcbenchVersion: z.string(), nodeVersion: z.string(), platform: z.string(), arch: z.string(), cpuCount: z.number(), cpuModel: z.string(),
     roles: z.record(z.string(), z.string()), rolePids: z.record(z.string(), z.number()), libraries: z.record(z.string(), z.string()),
   }),
-  steps: z.array(step),
+  steps: z.array(step).max(10_000),
   overhead: z.record(z.string(), z.unknown()),
+  emulation: z
+    .record(
+      z.string(),
+      z.looseObject({
+        measured: z.boolean(),
+        reason: z.string().optional(),
+        configuredRoundTripMs: z.number(),
+        traversalsPerRoundTrip: z.number(),
+        perTraversalErrorUs: z.looseObject({ count: z.number(), mean: z.number(), p50: z.number(), p99: z.number(), max: z.number() }).optional(),
+        roundTripErrorUs: z.number().optional(),
+        scope: z.string(),
+      }),
+    )
+    .optional(),
 });
 
 function invalid(file: string, message: string, hint?: string): HarnessError {
@@ -79,5 +96,43 @@ export function parseRunResult(text: string, file: string): RunResult {
     const more = parsed.error.issues.length > 5 ? ` (and ${parsed.error.issues.length - 5} more)` : '';
     throw invalid(file, `not an hcbench result: ${issues.join('; ')}${more}`, 'pass the summary.json of a run folder');
   }
+  const problem = histogramProblem(parsed.data.steps);
+  if (problem !== undefined) throw invalid(file, problem, 'the file was changed or damaged; re-run, or restore the summary.json hcbench wrote');
   return parsed.data as unknown as RunResult;
+}
+
+const LATENCY: HistogramParameters = { lowest: LOWEST_US, highest: HIGHEST_US, significantDigits: SIGNIFICANT_DIGITS };
+const RATE: HistogramParameters = { lowest: 1, highest: HIGHEST_BYTES_PER_SEC, significantDigits: 2 };
+
+/**
+ * Checks every encoded histogram of every step once, here, so no renderer, merge or threshold ever
+ * decodes an unchecked one: bounded size, HDR parameters, inflate limit, and a record's count equal
+ * to its summary's. Returns the first problem with its JSON path.
+ */
+function histogramProblem(steps: readonly z.infer<typeof step>[]): string | undefined {
+  for (const [index, candidate] of steps.entries()) {
+    if (candidate.status === 'failed') continue;
+    const at = `steps.${index}.metrics`;
+    const { histograms, intervals } = candidate.metrics;
+    for (const [name, record] of Object.entries(histograms)) {
+      if (record === undefined) continue;
+      const check = checkEncodedHistogram(record.encoded, LATENCY);
+      if (!check.ok) return `${at}.histograms.${name}.encoded: ${check.problem}`;
+      if (check.totalCount !== record.summary.count) {
+        return `${at}.histograms.${name}.summary.count: ${record.summary.count} does not match the ${check.totalCount} values of the encoded histogram`;
+      }
+    }
+    for (const [i, interval] of (intervals ?? []).entries()) {
+      const check = checkEncodedHistogram(interval.roundTrip, LATENCY);
+      if (!check.ok) return `${at}.intervals.${i}.roundTrip: ${check.problem}`;
+    }
+    const throughput = (candidate.metrics as { throughput?: unknown }).throughput;
+    for (const direction of ['upload', 'download'] as const) {
+      const encoded = (throughput as Record<string, { encoded?: unknown } | undefined> | undefined)?.[direction]?.encoded;
+      if (encoded === undefined) continue;
+      const check = typeof encoded === 'string' ? checkEncodedHistogram(encoded, RATE) : { ok: false as const, problem: 'must be a string' };
+      if (!check.ok) return `${at}.throughput.${direction}.encoded: ${check.problem}`;
+    }
+  }
+  return undefined;
 }

@@ -5,7 +5,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { PathSetupError } from '../errors.js';
+import { InterruptedError, PathSetupError } from '../errors.js';
 import type { RoleMessage, RoleName, RoleRequest } from './role-protocol.js';
 
 /** A running role process. */
@@ -16,6 +16,8 @@ export interface RoleHandle {
   call<T = unknown>(method: string, params?: unknown, timeoutMs?: number): Promise<T>;
   /** Asks the child to close its components and exit; kills it if it does not within `graceMs`. */
   stop(graceMs?: number): Promise<void>;
+  /** Kills the child at once (SIGKILL); for a teardown cut short after Ctrl-C. */
+  kill(): void;
 }
 
 /** The entry the child runs: compiled JS next to this file, or the TS source under tsx (tests). */
@@ -33,7 +35,16 @@ export interface SpawnRoleOptions {
   startTimeoutMs?: number;
   /** Extra environment for the child (e.g. NODE_EXTRA_CA_CERTS for a TLS relay). */
   env?: Record<string, string>;
+  /**
+   * Ctrl-C: when it aborts, the start (ping) and every call in flight reject with an
+   * InterruptedError naming the process and method, and so does every later call except the
+   * teardown ones ({@link CALLS_AFTER_ABORT}: reading counters, stopping), which keep their timeouts.
+   */
+  signal?: AbortSignal;
 }
+
+/** Methods still served after the abort signal fired: counters for the partial result, and the stop. */
+export const CALLS_AFTER_ABORT: ReadonlySet<string> = new Set(['stats', 'stop']);
 
 /** Forks a role process and waits for it to answer `ping`. */
 export async function spawnRole(role: RoleName, options: SpawnRoleOptions = {}): Promise<RoleHandle> {
@@ -44,7 +55,7 @@ export async function spawnRole(role: RoleName, options: SpawnRoleOptions = {}):
     env: { ...process.env, ...options.env },
     serialization: 'json',
   });
-  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  const pending = new Map<number, { method: string; resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let nextId = 1;
   let exited = false;
   let stderrTail = '';
@@ -65,23 +76,39 @@ export async function spawnRole(role: RoleName, options: SpawnRoleOptions = {}):
     if (message.type === 'result') waiter.resolve(message.result);
     else waiter.reject(new PathSetupError(`${role} process: ${message.error}`));
   });
+  const name = `${role} process (pid ${child.pid ?? '?'})`;
+  const onAbort = (): void => {
+    for (const [id, waiter] of pending) {
+      if (CALLS_AFTER_ABORT.has(waiter.method)) continue;
+      pending.delete(id);
+      waiter.reject(new InterruptedError(`interrupted while waiting for ${name} ${waiter.method}`));
+    }
+  };
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  // Spawn or IPC failures also end in 'exit' (or a failed send): nothing more to do here.
+  child.on('error', () => undefined);
   child.on('exit', (code, signal) => {
     exited = true;
+    options.signal?.removeEventListener('abort', onAbort);
     const reason = `${role} process exited (${signal ?? `code ${String(code)}`})${stderrTail ? `: ${stderrTail.trim().split('\n').slice(-3).join(' | ')}` : ''}`;
     for (const waiter of pending.values()) waiter.reject(new PathSetupError(reason));
     pending.clear();
   });
 
   const call = <T,>(method: string, params?: unknown, timeoutMs = 20_000): Promise<T> => {
-    if (exited || !child.connected) return Promise.reject(new PathSetupError(`${role} process is not running`));
+    if (exited || !child.connected) return Promise.reject(new PathSetupError(`${name} is not running`));
+    if (options.signal?.aborted === true && !CALLS_AFTER_ABORT.has(method)) {
+      return Promise.reject(new InterruptedError(`interrupted: ${name} ${method} not started`));
+    }
     const id = nextId++;
     const request: RoleRequest = { id, method, params };
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         pending.delete(id);
-        reject(new PathSetupError(`${role} process did not answer ${method} within ${timeoutMs} ms`));
+        reject(new PathSetupError(`${name} did not answer ${method} within ${timeoutMs} ms`));
       }, timeoutMs);
       pending.set(id, {
+        method,
         resolve: (v) => {
           clearTimeout(timer);
           resolve(v as T);
@@ -91,7 +118,14 @@ export async function spawnRole(role: RoleName, options: SpawnRoleOptions = {}):
           reject(e);
         },
       });
-      child.send(request);
+      // A child that died (or was killed) a moment ago fails the send (EPIPE): that call fails, the
+      // process does not (without a callback the error would be emitted unhandled and crash us).
+      child.send(request, (error: Error | null) => {
+        if (error === null) return;
+        const waiter = pending.get(id);
+        pending.delete(id);
+        waiter?.reject(new PathSetupError(`${name} ${method}: ${error.message}`));
+      });
     });
   };
 
@@ -112,12 +146,15 @@ export async function spawnRole(role: RoleName, options: SpawnRoleOptions = {}):
   };
 
   try {
+    if (options.signal?.aborted === true) throw new InterruptedError(`interrupted while starting the ${role} process`);
     await call('ping', undefined, options.startTimeoutMs ?? 20_000);
   } catch (cause) {
     killHard(child);
+    options.signal?.removeEventListener('abort', onAbort);
+    if (cause instanceof InterruptedError) throw cause;
     throw new PathSetupError(`${role} process did not start`, { cause });
   }
-  return { role, pid: child.pid ?? -1, call, stop };
+  return { role, pid: child.pid ?? -1, call, stop, kill: () => killHard(child) };
 }
 
 function killHard(child: ChildProcess): void {

@@ -1,8 +1,13 @@
 // Messages between the run orchestrator and its role processes over Node's IPC channel.
 // Plain JSON; secrets (connection strings) travel only here, never to logs.
 
-/** The processes a run is made of, besides the orchestrator itself ("app": generator + forwarder). */
-export type RoleName = 'cloud' | 'onprem';
+/**
+ * The processes a run is made of, besides the orchestrator itself ("app": the load generator):
+ * "cloud" (relay emulator), "onprem" (target, agents, delay shim) and "app-relay-client" (the
+ * app-side forwarder of one relay path; in App Service the relay client is not inside the app
+ * either, and its work must not show up as the generator's event-loop delay).
+ */
+export type RoleName = 'cloud' | 'onprem' | 'app-relay-client';
 
 export interface RoleRequest {
   id: number;
@@ -31,6 +36,8 @@ export interface StartRelayParams {
   listenerLeg?: LegParams;
   /** Namespace quota of concurrent relayed connections; default 5000. */
   maxConnections?: number;
+  /** Timed legs (net/timed-socket.ts): due times travel with messages, each receiver holds. Default false. */
+  timedLegs?: boolean;
 }
 
 /** `cloud.startRelay` result. The connection string carries a key: keep it off logs. */
@@ -68,6 +75,8 @@ export interface StartAgentParams {
   maxListenAttempts?: number;
   /** How long the start may take, ms (default 30 000). */
   startTimeoutMs?: number;
+  /** Relay ↔ agent leg, held here (the relay runs with `timedLegs`). Default: plain hyco protocol. */
+  timedLeg?: LegParams;
 }
 
 /** `onprem.startDelayProxy` params: the direct path's distance shim in front of the target. */
@@ -75,4 +84,21 @@ export interface StartDelayProxyParams {
   proxyId: string;
   target: { host: string; port: number };
   leg: LegParams;
+}
+
+/** `app-relay-client.startForwarder` params. The connection string carries a key: keep it off logs. */
+export interface StartForwarderParams {
+  /** Names this forwarder in `stopForwarder` and `stats` (the relay path's id). */
+  forwarderId: string;
+  connectionString: string;
+  /** WebSocket client library; default hyco-ws. */
+  clientStack?: 'hyco-ws' | 'ws8';
+  /** Timed leg: the forwarder holds relay→app messages until due (emulated relay with distance only). */
+  timedLeg?: LegParams;
+}
+
+/** `app-relay-client.startForwarder` result: where the workload connects. */
+export interface StartForwarderResult {
+  host: string;
+  port: number;
 }

@@ -7,7 +7,8 @@ import type { FaultEvent, StepIdentity, StepResult } from '../metrics/result.js'
 import { redactSecrets } from '../azure/sas-token.js';
 import type { PlannedFault, PlannedStep } from '../plan/build-plan.js';
 import type { OpenPath } from '../paths/types.js';
-import { workloads } from '../workloads/index.js';
+import { workloads as shippedWorkloads, type WorkloadRegistry } from '../workloads/index.js';
+import { stepDeadlineMs, watchStep } from './step-watchdog.js';
 import type { Clock } from '../workloads/types.js';
 import { createFaultEffectTracker } from './fault-effects.js';
 
@@ -32,6 +33,12 @@ export interface RunStepOptions {
   log: (line: string) => void;
   /** Live figures of each finished interval of the measured window. */
   onInterval?: (interval: LiveInterval) => void;
+  /** Drivers by kind; default the shipped ones (tests pass a driver that never ends, for the watchdog). */
+  workloads?: WorkloadRegistry;
+  /** Watchdog: grace beyond the step's window (default STEP_GRACE_MS) and drain after Ctrl-C (default STEP_DRAIN_MS), ms. */
+  watchdog?: { graceMs?: number; drainMs?: number };
+  /** The run's start on `clock` (ns): each step's measured window is placed after it (metrics.windowStartMs). */
+  runStartNs?: bigint;
 }
 
 /** Error code of a step whose fault injection or undo failed. */
@@ -87,7 +94,8 @@ export async function runStep(step: PlannedStep, path: OpenPath, options: RunSte
     if (faults.length > 0) await record(undefined, 'undo', () => path.resetFaults?.());
     if (faults.length === 0) return result;
     const failed = events.find((event) => event.outcome === 'failed');
-    if (failed !== undefined && result.status !== 'failed') {
+    // After Ctrl-C the role processes refuse new fault calls (interrupted): the step is aborted, not failed.
+    if (failed !== undefined && result.status !== 'failed' && !options.signal.aborted) {
       return {
         ...stepIdentity(step),
         status: 'failed',
@@ -99,7 +107,10 @@ export async function runStep(step: PlannedStep, path: OpenPath, options: RunSte
   };
   let result: StepResult;
   try {
-    const outcome = await workloads[step.workload.kind].run({
+    const workloads = options.workloads ?? shippedWorkloads;
+    const windowStartNs = options.clock.nowNs();
+    const running = workloads[step.workload.kind].run({
+      windowStartNs,
       dialAddress: path.dialAddress,
       params: step.workload,
       warmupMs: step.warmupMs,
@@ -109,6 +120,15 @@ export async function runStep(step: PlannedStep, path: OpenPath, options: RunSte
       ...(options.onInterval === undefined ? {} : { onInterval: options.onInterval }),
       ...(tracker === undefined ? {} : { onOutcome: (outcome) => tracker.onOutcome(outcome) }),
     });
+    const outcome = await watchStep(running, {
+      what: `app (pid ${process.pid}) workload ${step.workload.kind} of step ${step.id} on ${path.id}`,
+      deadlineMs: stepDeadlineMs(step, options.watchdog?.graceMs),
+      signal: options.signal,
+      ...(options.watchdog?.drainMs === undefined ? {} : { drainMs: options.watchdog.drainMs }),
+    });
+    if (options.runStartNs !== undefined) {
+      outcome.metrics.windowStartMs = Number(windowStartNs + BigInt(step.warmupMs) * 1_000_000n - options.runStartNs) / 1e6;
+    }
     result = outcome.isAborted
       ? { ...stepIdentity(step), status: 'aborted', reason: 'interrupted', metrics: outcome.metrics }
       : { ...stepIdentity(step), status: 'completed', metrics: outcome.metrics };

@@ -5,13 +5,14 @@ import type { z } from 'zod';
 import { BUILTIN_NETWORK_PROFILES } from './network-profiles.js';
 import { closestMatch } from './suggest.js';
 import { MAX_DURATION_MS, workloadSchema, type ScenarioWorkload } from './schema-workloads.js';
+import { expandMatrix, variantLabel } from '../plan/matrix.js';
 
 /** Most steps one scenario may expand to (workloads × matrix combinations × paths × repetitions). */
 export const MAX_STEPS = 2_000;
 
 interface ScenarioShape {
   target: { kind: string };
-  paths: { kind: string; id?: string | undefined; agents?: number; faults?: { action: string; agent?: number | undefined }[] | undefined }[];
+  paths: { kind: string; id?: string | undefined; agents?: number; faults?: { atMs: number; action: string; agent?: number | undefined }[] | undefined }[];
   network: string | object;
   networkProfiles?: Record<string, unknown> | undefined;
   workload?: ScenarioWorkload | undefined;
@@ -45,10 +46,12 @@ export function checkScenarioRules(scenario: ScenarioShape, ctx: Ctx): void {
     } else ids.set(id, index);
     checkTargetFits(scenario, workload, at, ctx);
     const variants = checkMatrix(workload, at, ctx);
+    if (variants <= MAX_STEPS) checkVariants(scenario, workload, at, ctx);
     const perStepMs = (workload.durationMs ?? scenario.durationMs) + (workload.warmupMs ?? scenario.warmupMs);
     totalSteps += variants * scenario.paths.length * scenario.repetitions;
     totalMs += variants * scenario.paths.length * scenario.repetitions * perStepMs;
   });
+  checkFaultTimes(scenario, list, ctx);
   if (totalSteps > MAX_STEPS) {
     ctx.addIssue({ code: 'custom', path: ['repetitions'], message: `expands the scenario to ${totalSteps} steps, more than ${MAX_STEPS}` });
   } else if (totalMs > MAX_DURATION_MS) {
@@ -103,35 +106,86 @@ const TARGETS_FOR: Record<ScenarioWorkload['kind'], readonly string[]> = {
   dialog: ['external'],
 };
 
+/** A fault that fires after its step ended never fires: `atMs` must fall inside every step on its path. */
+function checkFaultTimes(scenario: ScenarioShape, workloads: readonly ScenarioWorkload[], ctx: Ctx): void {
+  if (workloads.length === 0) return;
+  const lengths = workloads.map((w) => ({ id: w.id ?? w.kind, stepMs: (w.warmupMs ?? scenario.warmupMs) + (w.durationMs ?? scenario.durationMs) }));
+  const shortest = lengths.reduce((a, b) => (b.stepMs < a.stepMs ? b : a));
+  scenario.paths.forEach((path, index) => {
+    (path.faults ?? []).forEach((fault, f) => {
+      if (fault.atMs >= shortest.stepMs) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['paths', index, 'faults', f, 'atMs'],
+          message: `must be < ${shortest.stepMs}, the warm-up + duration of the steps of workload \`${shortest.id}\` (a later fault never fires)`,
+        });
+      }
+    });
+  });
+}
+
+type Problem = { path: (string | number)[]; message: string };
+
+/**
+ * Cross-field rules of each matrix variant (the workload with the variant's values), which the
+ * per-value check of checkMatrix cannot see: reported at `matrix`, naming the variant.
+ */
+function checkVariants(scenario: ScenarioShape, workload: ScenarioWorkload, at: (string | number)[], ctx: Ctx): void {
+  if (workload.matrix === undefined) return;
+  const base = new Set(crossFieldProblems(scenario, workload).map((p) => `${p.path.join('.')}: ${p.message}`));
+  const reported = new Set<string>();
+  for (const variant of expandMatrix(workload.matrix)) {
+    const resolved = { ...workload, ...variant, matrix: undefined } as ScenarioWorkload;
+    for (const problem of crossFieldProblems(scenario, resolved)) {
+      const text = `${problem.path.join('.')}: ${problem.message}`;
+      if (base.has(text) || reported.has(text)) continue;
+      reported.add(text);
+      const key = Object.keys(variant).find((k) => problem.path[0] === k) ?? Object.keys(variant)[0] ?? '';
+      const index = (workload.matrix[key] ?? []).indexOf(variant[key] as never);
+      ctx.addIssue({ code: 'custom', path: [...at, 'matrix', key, index], message: `variant ${variantLabel(variant)}: \`${problem.path.join('.')}\` ${problem.message}` });
+    }
+  }
+}
+
 function checkTargetFits(scenario: ScenarioShape, workload: ScenarioWorkload, at: (string | number)[], ctx: Ctx): void {
+  for (const problem of crossFieldProblems(scenario, workload)) ctx.addIssue({ code: 'custom', path: [...at, ...problem.path], message: problem.message });
+}
+
+/** The cross-field rules of one (resolved) workload, paths relative to the workload. */
+function crossFieldProblems(scenario: ScenarioShape, workload: ScenarioWorkload): Problem[] {
+  const problems: Problem[] = [];
+  const add = (problem: Problem): void => {
+    problems.push(problem);
+  };
+  const at: (string | number)[] = [];
   const fits = TARGETS_FOR[workload.kind];
   if (!fits.includes(scenario.target.kind)) {
-    ctx.addIssue({
-      code: 'custom',
+    add({
       path: [...at, 'kind'],
       message: `needs \`target.kind\` ${fits.map((k) => `\`${k}\``).join(' or ')}, but the target is \`${scenario.target.kind}\``,
     });
   }
   if ('generators' in workload && workload.generators !== undefined && workload.generators > workload.connections) {
-    ctx.addIssue({ code: 'custom', path: [...at, 'generators'], message: `must be <= connections (${workload.connections})` });
+    add({ path: [...at, 'generators'], message: `must be <= connections (${workload.connections})` });
   }
   if (workload.kind === 'dialog' && !workload.steps.some((step) => 'expect' in step)) {
-    ctx.addIssue({ code: 'custom', path: [...at, 'steps'], message: 'must contain at least one `expect` step' });
+    add({ path: [...at, 'steps'], message: 'must contain at least one `expect` step' });
   }
   if (workload.kind === 'tcp-request-response') {
     for (const key of ['requestBytesDistribution', 'responseBytesDistribution'] as const) {
       const d = workload[key];
       if (d?.distribution === 'uniform' && d.minBytes > d.maxBytes) {
-        ctx.addIssue({ code: 'custom', path: [...at, key, 'minBytes'], message: `must be <= maxBytes (${d.maxBytes})` });
+        add({ path: [...at, key, 'minBytes'], message: `must be <= maxBytes (${d.maxBytes})` });
       }
       if (d?.distribution === 'choice' && d.weights !== undefined && d.weights.length !== d.bytes.length) {
-        ctx.addIssue({ code: 'custom', path: [...at, key, 'weights'], message: `must have as many entries as bytes (${d.bytes.length})` });
+        add({ path: [...at, key, 'weights'], message: `must have as many entries as bytes (${d.bytes.length})` });
       }
     }
     if (workload.load?.model === 'open' && workload.load.ratePerSec === 0 && (workload.load.stages ?? []).length === 0) {
-      ctx.addIssue({ code: 'custom', path: [...at, 'load', 'ratePerSec'], message: 'must be > 0 when there are no stages' });
+      add({ path: [...at, 'load', 'ratePerSec'], message: 'must be > 0 when there are no stages' });
     }
   }
+  return problems;
 }
 
 /** Validates every matrix value against the workload's own schema; returns the number of variants. */

@@ -153,8 +153,10 @@ export const httpSchema = z
     path: z.string().regex(/^\/[^\s]*$/).max(8_192).optional().describe('request path with query, starting with /'),
     headers: z.record(headerName, z.string().max(8_192)).optional(),
     body: z.string().max(MAX_PAYLOAD_BYTES).optional().describe('request body (UTF-8)'),
-    ratePerSec: num(1, 1_000_000, 'total request rate across connections; absent = closed model').optional(),
-    timeoutMs: int(1_000, 600_000, 'per-request timeout, ms').optional(),
+    ratePerSec: num(1, 1_000_000, 'a cap on the total request rate across connections (autocannon overallRate, per one-second bucket); the model stays closed, timed from the actual send').optional(),
+    timeoutMs: int(1_000, 600_000, 'per-request timeout, ms, whole seconds (autocannon times out in seconds)')
+      .refine((ms) => ms % 1_000 === 0, { message: 'must be whole seconds (autocannon times requests out in seconds), e.g. 2000' })
+      .optional(),
   })
   .describe('HTTP/1.1 load through autocannon');
 

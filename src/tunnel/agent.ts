@@ -7,6 +7,9 @@ import { hrtime } from 'node:process';
 import { type RelayConnection, listenUri, tokenProvider } from '../azure/connection-string.js';
 import { redactSecrets } from '../azure/sas-token.js';
 import { PathSetupError } from '../errors.js';
+import { createLatenessRecorder, releaseLateness } from '../net/lateness.js';
+import type { LinkShape } from '../net/delay-line.js';
+import { timedMessageSocket } from '../net/timed-socket.js';
 import { type BackoffPolicy, backoffDelayMs, defaultBackoffPolicy } from './backoff.js';
 import { CLOSE_GOING_AWAY, CLOSE_TARGET_UNREACHABLE } from './close-codes.js';
 import { createConnectionTracker } from './connection-tracker.js';
@@ -15,6 +18,7 @@ import { type ClientStack, createListener } from './client-stack.js';
 import type { HycoRelayedServer, HycoWebSocket } from './hyco-ws-client.js';
 import { WS_CLOSED, WS_CONNECTING, classifyRelayError, describeError } from './message-socket.js';
 import { type Pump, createPump } from './pump.js';
+import { describeListenFailure } from './listen-failure.js';
 import type { AgentStats, AgentStatus, TunnelLog } from './types.js';
 
 /** Options of {@link startAgent}. */
@@ -27,6 +31,12 @@ export interface AgentOptions {
   signal?: AbortSignal;
   /** Milliseconds until `startAgent` rejects when the agent never got to listen. 0 = wait forever. Default 30000. */
   startTimeoutMs?: number;
+  /**
+   * Milliseconds after the first failed listen attempt until `startAgent` rejects with that
+   * failure's cause (DNS, refused, TLS, 401, 403, ...) if the agent is still not listening.
+   * 0 = keep retrying until `startTimeoutMs`. Default 5000.
+   */
+  failFastMs?: number;
   /** Listen retry policy; fields default to {@link defaultBackoffPolicy}. */
   backoff?: Partial<BackoffPolicy>;
   /** Consecutive failed listen attempts after which the agent gives up (status `failed`). Default Infinity. */
@@ -45,6 +55,12 @@ export interface AgentOptions {
   clientStack?: ClientStack;
   /** ws8 stack only: milliseconds between `renewToken` commands. Default 50 min (hyco-ws: 60 min, fixed). */
   tokenRenewIntervalMs?: number;
+  /**
+   * Emulated relay with timed legs only (net/timed-socket.ts): the shape of the leg between this
+   * endpoint and the relay. Outgoing messages carry their due time; incoming ones are held here
+   * until due. The relay must run with `timedLegs`. Default: off (plain hyco protocol).
+   */
+  timedLeg?: LinkShape;
 }
 
 /** Options of {@link Agent.close}. */
@@ -80,14 +96,19 @@ export function startAgent(options: AgentOptions): Promise<Agent> {
   const maxListenAttempts = options.maxListenAttempts ?? Infinity;
   const targetConnectTimeoutMs = options.targetConnectTimeoutMs ?? 10_000;
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
+  const failFastMs = options.failFastMs ?? 5_000;
   const uri = listenUri(options.connection);
   // hyco-ws renews function tokens every 60 min exactly; a 2 h lifetime keeps renewal well ahead of expiry.
   const token = tokenProvider(options.connection, AGENT_TOKEN_TTL_SEC);
   const timing = createHopTiming();
+  const lateness = createLatenessRecorder();
   const tracker = createConnectionTracker();
   const listenErrors: Record<string, number> = {};
   const counts = { targetConnectionsOpened: 0, listenCount: 0, listenFailures: 0 };
   let consecutiveFailures = 0;
+  /** Cause of the latest failed listen attempt, for start errors. */
+  let lastFailure: string | undefined;
+  let lastKind: string | undefined;
   let status: AgentStatus = 'connecting';
   let server: HycoRelayedServer | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
@@ -102,7 +123,8 @@ export function startAgent(options: AgentOptions): Promise<Agent> {
 
   // Connections offered while close() unregisters are served too: the abort after unregistering
   // includes them, and with drainMs they may finish normally.
-  const onRelayed = (ws: HycoWebSocket): void => {
+  const onRelayed = (relayed: HycoWebSocket): void => {
+    const ws = options.timedLeg === undefined ? relayed : timedMessageSocket(relayed, options.timedLeg, lateness);
     const offeredNs = hrtime.bigint();
     let pendingSetupSteps = 2; // WebSocket open, target connected
     const setupStepDone = (): void => {
@@ -171,6 +193,9 @@ export function startAgent(options: AgentOptions): Promise<Agent> {
       server = undefined;
       if (closing !== undefined) return;
       const kind = classifyRelayError(error);
+      lastFailure = describeListenFailure(error, options.connection.host);
+      lastKind = kind;
+      onListenFailure?.();
       listenErrors[kind] = (listenErrors[kind] ?? 0) + 1;
       counts.listenFailures += 1;
       consecutiveFailures += 1;
@@ -201,33 +226,49 @@ export function startAgent(options: AgentOptions): Promise<Agent> {
   };
 
   const agent: Agent = {
-    stats: () => ({ ...tracker.snapshot(), ...counts, status, listenErrors: { ...listenErrors }, timing: timing.snapshot() }),
+    stats: () => ({ ...tracker.snapshot(), ...counts, status, listenErrors: { ...listenErrors }, timing: timing.snapshot(), ...releaseLateness(lateness) }),
     close,
   };
 
   let onListening: (() => void) | undefined;
   let onFailed: ((kind: string) => void) | undefined;
+  let onListenFailure: (() => void) | undefined;
+  const hint = 'check the connection string (namespace, key name, key) and that the relay is up and reachable';
+  const attempts = (): string => `${lastKind ?? 'no'} error, ${counts.listenFailures} attempt${counts.listenFailures === 1 ? '' : 's'}`;
+  const lastCause = (): string => (lastFailure === undefined ? '' : `; last attempt: ${lastFailure} (${attempts()})`);
   return new Promise<Agent>((resolve, reject) => {
     const signal = options.signal;
+    let failFastTimer: NodeJS.Timeout | undefined;
     const startTimer =
       startTimeoutMs > 0
-        ? setTimeout(() => giveUp(new PathSetupError(`agent did not get to listen within ${startTimeoutMs} ms`)), startTimeoutMs)
+        ? setTimeout(() => giveUp(new PathSetupError(`agent did not get to listen within ${startTimeoutMs} ms${lastCause()}`, { hint })), startTimeoutMs)
         : undefined;
     const onAbort = (): void => {
-      giveUp(new PathSetupError('agent start aborted', { cause: signal?.reason }));
+      giveUp(new PathSetupError(`agent start aborted before it could listen${lastCause()}`, { cause: signal?.reason }));
     };
     const giveUp = (error: PathSetupError): void => {
       clearTimeout(startTimer);
-      onListening = onFailed = undefined;
+      clearTimeout(failFastTimer);
+      signal?.removeEventListener('abort', onAbort);
+      onListening = onFailed = onListenFailure = undefined;
       void close().then(() => reject(error));
     };
     onListening = () => {
       clearTimeout(startTimer);
-      onListening = onFailed = undefined;
+      clearTimeout(failFastTimer);
+      signal?.removeEventListener('abort', onAbort);
+      onListening = onFailed = onListenFailure = undefined;
       resolve(agent);
     };
-    onFailed = (kind) =>
-      giveUp(new PathSetupError(`agent could not listen on the relay: ${kind}`, { hint: 'check the connection string and that the relay is up' }));
+    onFailed = () => giveUp(new PathSetupError(`agent could not listen on the relay: ${lastFailure ?? 'unknown error'} (${attempts()})`, { hint }));
+    // The first failure starts the fail-fast clock: a wrong key or name will not fix itself.
+    onListenFailure = () => {
+      if (failFastMs <= 0 || failFastTimer !== undefined) return;
+      failFastTimer = setTimeout(
+        () => giveUp(new PathSetupError(`agent could not listen on the relay: ${lastFailure ?? 'unknown error'} (${attempts()} in ${failFastMs} ms)`, { hint })),
+        failFastMs,
+      );
+    };
     if (signal?.aborted === true) return onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
     listen();

@@ -8,6 +8,9 @@ import { hrtime } from 'node:process';
 import { type RelayConnection, connectUri, tokenProvider } from '../azure/connection-string.js';
 import { redactSecrets } from '../azure/sas-token.js';
 import { PathSetupError } from '../errors.js';
+import { createLatenessRecorder, releaseLateness } from '../net/lateness.js';
+import type { LinkShape } from '../net/delay-line.js';
+import { timedMessageSocket } from '../net/timed-socket.js';
 import { createConnectionTracker } from './connection-tracker.js';
 import { createHopTiming } from './hop-timing.js';
 import { type ClientStack, openSender } from './client-stack.js';
@@ -33,6 +36,12 @@ export interface ForwarderOptions {
   halfClose?: boolean;
   /** WebSocket client library. Default `hyco-ws`. */
   clientStack?: ClientStack;
+  /**
+   * Emulated relay with timed legs only (net/timed-socket.ts): the shape of the leg between this
+   * endpoint and the relay. Outgoing messages carry their due time; incoming ones are held here
+   * until due. The relay must run with `timedLegs`. Default: off (plain hyco protocol).
+   */
+  timedLeg?: LinkShape;
 }
 
 /** A running forwarder. */
@@ -57,13 +66,15 @@ export async function startForwarder(options: ForwarderOptions): Promise<Forward
   const tracker = createConnectionTracker();
   const errorKindsSeen = new Set<string>();
   const timing = createHopTiming();
+  const lateness = createLatenessRecorder();
 
   const onConnection = (socket: Socket): void => {
     const acceptedNs = hrtime.bigint();
     socket.setNoDelay(true);
     let ws: MessageSocket;
     try {
-      ws = openSender(clientStack, uri, token());
+      const opened = openSender(clientStack, uri, token());
+      ws = options.timedLeg === undefined ? opened : timedMessageSocket(opened, options.timedLeg, lateness);
     } catch (error) {
       // e.g. a URI the WebSocket client rejects: count it on this connection, never crash the server.
       tracker.countError('other');
@@ -111,7 +122,7 @@ export async function startForwarder(options: ForwarderOptions): Promise<Forward
   let closing: Promise<void> | undefined;
   return {
     address,
-    stats: () => ({ ...tracker.snapshot(), timing: timing.snapshot() }),
+    stats: () => ({ ...tracker.snapshot(), timing: timing.snapshot(), ...releaseLateness(lateness) }),
     close() {
       closing ??= (async () => {
         const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,6 +1,7 @@
 // Public data shapes of the tunnel endpoints (forwarder and agent): stats, log events, error kinds.
 // Types only: no sockets, no clocks, no behaviour.
 
+import type { HistogramRecord } from '../metrics/result.js';
 import type { TunnelTiming } from './hop-timing.js';
 
 export type { TunnelTiming } from './hop-timing.js';
@@ -57,6 +58,8 @@ export interface TunnelStats {
   relayReadPauses: number;
   /** Per-hop and setup timing histograms (integer µs); present on forwarder and agent stats. */
   timing?: TunnelTiming;
+  /** Timed legs only: how late held messages were released after their due time, µs per traversal. */
+  releaseLateness?: HistogramRecord;
 }
 
 /** Lifecycle of an agent's registration with the relay (its control channel). */

@@ -19,6 +19,8 @@ declare module 'autocannon' {
     ignoreCoordinatedOmission?: boolean;
     /** Milliseconds between internal samples. */
     sampleInt?: number;
+    /** Called with each client before it first connects. */
+    setupClient?: (client: unknown) => void;
   }
 
   interface AutocannonInstance extends EventEmitter {

@@ -31,7 +31,7 @@ async function runDialog(options: WorkloadRunOptions<DialogParams>): Promise<Wor
   const isPersistent = (p.connectionMode ?? 'persistent') === 'persistent';
   const timeoutMs = p.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const optional: OptionalLatencyMetric[] = ['firstByte'];
-  if (load.model === 'open') optional.push('responseTime', 'serviceTime', 'dispatchLag');
+  if (load.model === 'open') optional.push('responseTime', 'serviceTime', 'dispatchLag', 'poolWait');
   const recorder = new StepRecorder(optional);
   recorder.setIntervalListener(options.onInterval);
   recorder.setOutcomeListener(options.onOutcome);
@@ -62,7 +62,7 @@ async function runDialog(options: WorkloadRunOptions<DialogParams>): Promise<Wor
 
   try {
     if (isPersistent) sessions.push(...(await Promise.all(Array.from({ length: p.connections }, () => openSession('measured')))));
-    const window = createRunWindow(clock, options.warmupMs, options.durationMs);
+    const window = createRunWindow(clock, options.warmupMs, options.durationMs, options.windowStartNs);
     recorder.startIntervals(window.warmupEndNs);
     const expects = steps.filter((s) => 'expect' in s).length;
     stopper.armDeadline(options.warmupMs + options.durationMs + timeoutMs * Math.max(1, expects) + 1000);

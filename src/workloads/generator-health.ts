@@ -1,16 +1,16 @@
 // Watches the load generator while a driver runs: event-loop delay (perf_hooks
 // monitorEventLoopDelay), process CPU (read-only process.cpuUsage) and the driver's own dispatch
-// lag, and flags a step whose generator fell behind. It never changes how a driver runs.
+// lag, and judges each statistic of the step trusted or not from the generator's own timing error
+// (analysis/statistic-trust.ts). Pool wait and queueing are results, never part of that error. It
+// never changes how a driver runs.
 
-import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { GeneratorHealth, LatencySummary, StepMetrics } from '../metrics/result.js';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { describeUntrusted, untrustedStatistics } from '../analysis/statistic-trust.js';
+import { decodeRecord } from '../metrics/histogram.js';
+import type { GeneratorHealth, GeneratorNoise, HistogramRecord, LatencySummary, StepMetrics } from '../metrics/result.js';
 
 /** Event-loop delay sampling interval, ms (perf_hooks `resolution`). */
 const LOOP_SAMPLE_MS = 2;
-/** Smallest bound for dispatch lag and loop delay p99, µs. */
-const MIN_BOUND_US = 1000;
-/** The bound is also at least this fraction of the service-time (or round-trip) p50. */
-const BOUND_FRACTION_OF_P50 = 0.25;
 /** CPU share of one core above which a closed-model generator counts as saturated, percent. */
 const MAX_CPU_PERCENT = 95;
 
@@ -21,50 +21,120 @@ export interface HealthMonitor {
   cancel(): void;
 }
 
-/** Starts watching now; call `finish` once the driver returned. */
-export function startHealthMonitor(): HealthMonitor {
+/** perf_hooks values are ns and include the sampling interval itself: µs of lateness. */
+const lateUs = (ns: number): number => Math.max(0, Math.round(ns / 1000) - LOOP_SAMPLE_MS * 1000);
+
+function loopSummary(loop: IntervalHistogram): LatencySummary {
+  if (loop.count === 0) return { count: 0, minUs: 0, meanUs: 0, stdDevUs: 0, p50Us: 0, p90Us: 0, p99Us: 0, p999Us: 0, maxUs: 0 };
+  return {
+    count: loop.count,
+    minUs: lateUs(loop.min),
+    meanUs: Math.max(0, Math.round((loop.mean / 1000 - LOOP_SAMPLE_MS * 1000) * 10) / 10),
+    stdDevUs: Math.round(loop.stddev / 100) / 10,
+    p50Us: lateUs(loop.percentile(50)),
+    p90Us: lateUs(loop.percentile(90)),
+    p99Us: lateUs(loop.percentile(99)),
+    p999Us: lateUs(loop.percentile(99.9)),
+    maxUs: lateUs(loop.max),
+  };
+}
+
+function loopNoise(loop: IntervalHistogram): GeneratorNoise {
+  if (loop.count === 0) return { samples: 0, meanUs: 0, p95Us: 0, p99Us: 0, p999Us: 0, p9999Us: 0, maxUs: 0 };
+  return {
+    samples: loop.count,
+    meanUs: Math.max(0, Math.round(loop.mean / 1000 - LOOP_SAMPLE_MS * 1000)),
+    p95Us: lateUs(loop.percentile(95)),
+    p99Us: lateUs(loop.percentile(99)),
+    p999Us: lateUs(loop.percentile(99.9)),
+    p9999Us: lateUs(loop.percentile(99.99)),
+    maxUs: lateUs(loop.max),
+  };
+}
+
+/** Per rank, the larger of the loop's lateness and the dispatch lag (open model). */
+export function combineNoise(loop: GeneratorNoise, dispatchLag: HistogramRecord | undefined): GeneratorNoise {
+  if (dispatchLag === undefined || dispatchLag.summary.count === 0) return loop;
+  let lag: GeneratorNoise;
+  try {
+    const h = decodeRecord(dispatchLag);
+    const at = (q: number) => Math.round(h.getValueAtPercentile(q));
+    lag = { samples: dispatchLag.summary.count, meanUs: dispatchLag.summary.meanUs, p95Us: at(95), p99Us: at(99), p999Us: at(99.9), p9999Us: at(99.99), maxUs: dispatchLag.summary.maxUs };
+    h.destroy();
+  } catch {
+    // A record without an encoding (synthetic): the summary's ranks, rounded up to the next one.
+    const s = dispatchLag.summary;
+    lag = { samples: s.count, meanUs: s.meanUs, p95Us: s.p99Us, p99Us: s.p99Us, p999Us: s.p999Us, p9999Us: s.maxUs, maxUs: s.maxUs };
+  }
+  return {
+    samples: loop.samples,
+    meanUs: Math.max(loop.meanUs, lag.meanUs),
+    p95Us: Math.max(loop.p95Us, lag.p95Us),
+    p99Us: Math.max(loop.p99Us, lag.p99Us),
+    p999Us: Math.max(loop.p999Us, lag.p999Us),
+    p9999Us: Math.max(loop.p9999Us, lag.p9999Us),
+    maxUs: Math.max(loop.maxUs, lag.maxUs),
+  };
+}
+
+/**
+ * Starts watching now; call `finish` once the driver returned. With `warmupMs`, samples and CPU of
+ * the warm-up (connection setup, JIT) are dropped when it ends, so the noise covers the same
+ * window as the statistics it judges.
+ */
+export function startHealthMonitor(warmupMs = 0): HealthMonitor {
   const loop = monitorEventLoopDelay({ resolution: LOOP_SAMPLE_MS });
   loop.enable();
-  const startedMs = performance.now();
-  const cpuStart = process.cpuUsage();
+  let startedMs = performance.now();
+  let cpuStart = process.cpuUsage();
+  const warmupTimer =
+    warmupMs > 0
+      ? setTimeout(() => {
+          loop.reset();
+          startedMs = performance.now();
+          cpuStart = process.cpuUsage();
+        }, warmupMs)
+      : undefined;
+  warmupTimer?.unref();
   return {
     finish(metrics, generators) {
+      clearTimeout(warmupTimer);
       loop.disable();
       const elapsedMs = performance.now() - startedMs;
       const cpu = process.cpuUsage(cpuStart);
       const cpuPercent = elapsedMs > 0 ? Math.round(((cpu.user + cpu.system) / 1000 / elapsedMs) * 1000) / 10 : 0;
-      // perf_hooks values are ns; loop delay includes the sampling interval itself, so subtract it.
-      const toUs = (ns: number): number => Math.max(0, Math.round(ns / 1000) - LOOP_SAMPLE_MS * 1000);
-      const eventLoopDelay: LatencySummary = {
-        count: loop.count,
-        minUs: loop.count === 0 ? 0 : toUs(loop.min),
-        meanUs: loop.count === 0 ? 0 : Math.round((loop.mean / 1000 - LOOP_SAMPLE_MS * 1000) * 10) / 10,
-        stdDevUs: loop.count === 0 ? 0 : Math.round(loop.stddev / 100) / 10,
-        p50Us: loop.count === 0 ? 0 : toUs(loop.percentile(50)),
-        p90Us: loop.count === 0 ? 0 : toUs(loop.percentile(90)),
-        p99Us: loop.count === 0 ? 0 : toUs(loop.percentile(99)),
-        p999Us: loop.count === 0 ? 0 : toUs(loop.percentile(99.9)),
-        maxUs: loop.count === 0 ? 0 : toUs(loop.max),
-      };
-      return judge(metrics, eventLoopDelay, cpuPercent, generators);
+      return judge(metrics, loopSummary(loop), cpuPercent, generators, loopNoise(loop));
     },
-    cancel: () => loop.disable(),
+    cancel: () => {
+      clearTimeout(warmupTimer);
+      loop.disable();
+    },
   };
 }
 
-/** Applies the validity rules; exported for tests. */
-export function judge(metrics: StepMetrics, eventLoopDelay: LatencySummary, cpuPercent: number, generators: number): GeneratorHealth {
+/**
+ * Judges every statistic of the step against the generator's timing error; exported for tests.
+ * `loopNoise` defaults to what the loop-delay summary gives (p99 for p95, max for p99.99).
+ */
+export function judge(metrics: StepMetrics, eventLoopDelay: LatencySummary, cpuPercent: number, generators: number, loopNoiseIn?: GeneratorNoise): GeneratorHealth {
   const h = metrics.histograms;
-  // Relative to what the path took (service time), not to response time: a generator that fell
-  // behind inflates response time itself and would otherwise loosen its own bound.
-  const measuredP50 = (h.serviceTime ?? h.roundTrip).summary.p50Us;
-  const boundUs = Math.max(MIN_BOUND_US, Math.round(measuredP50 * BOUND_FRACTION_OF_P50));
-  const reasons: string[] = [];
-  const lagP99 = h.dispatchLag?.summary.p99Us;
-  if (lagP99 !== undefined && lagP99 > boundUs) reasons.push(`dispatch lag p99 ${lagP99} µs > ${boundUs} µs`);
-  if (eventLoopDelay.p99Us > boundUs) reasons.push(`event-loop delay p99 ${eventLoopDelay.p99Us} µs > ${boundUs} µs`);
-  // Open model: the dispatch lag says directly whether the generator kept up (its spin-wait
-  // shows as CPU without being a problem). Closed model: a saturated generator caps throughput.
-  if (lagP99 === undefined && cpuPercent > MAX_CPU_PERCENT * generators) reasons.push(`generator cpu ${cpuPercent} % > ${MAX_CPU_PERCENT * generators} %`);
-  return { eventLoopDelay, cpuPercent, generators, isValid: reasons.length === 0, invalidReasons: reasons };
+  const loop = loopNoiseIn ?? {
+    samples: eventLoopDelay.count,
+    meanUs: eventLoopDelay.meanUs,
+    p95Us: eventLoopDelay.p99Us,
+    p99Us: eventLoopDelay.p99Us,
+    p999Us: eventLoopDelay.p999Us,
+    p9999Us: eventLoopDelay.maxUs,
+    maxUs: eventLoopDelay.maxUs,
+  };
+  const noise = combineNoise(loop, h.dispatchLag);
+  const untrusted = untrustedStatistics(h, noise);
+  const keys = untrusted.map((u) => u.key);
+  const reasons = untrusted.map(describeUntrusted);
+  // Closed model: a saturated generator caps throughput (the open model's dispatch lag says it directly).
+  if (h.dispatchLag === undefined && cpuPercent > MAX_CPU_PERCENT * generators) {
+    keys.push('transactionsPerSec');
+    reasons.push(`transactionsPerSec: generator cpu ${cpuPercent} % > ${MAX_CPU_PERCENT * generators} %`);
+  }
+  return { eventLoopDelay, cpuPercent, generators, noise, untrusted: keys, isValid: keys.length === 0, invalidReasons: reasons };
 }

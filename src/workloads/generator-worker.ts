@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   let reply: GeneratorReply;
   try {
     if (driver === undefined) throw new HarnessError('ERR_WORKLOAD', 5, `no generator driver for ${job.params.kind}`);
-    const health = startHealthMonitor();
+    const health = startHealthMonitor(job.warmupMs);
     const { threads, ...run } = job;
     const options: WorkloadRunOptions = { ...run, signal: controller.signal, clock: systemClock };
     const outcome = await (driver as unknown as Workload<WorkloadParams>).run(options);

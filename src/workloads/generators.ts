@@ -7,9 +7,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { existsSync } from 'node:fs';
 import { WorkloadError } from '../errors.js';
 import { mergeStepMetrics } from '../metrics/merge.js';
-import type { GeneratorHealth, LatencySummary } from '../metrics/result.js';
+import type { GeneratorHealth, GeneratorNoise, LatencySummary, StepMetrics } from '../metrics/result.js';
+import { judge } from './generator-health.js';
 import { describeTiming } from './timing.js';
-import type { LoadModel, WorkloadOutcome, WorkloadParams, WorkloadRunOptions } from './types.js';
+import { systemClock, type LoadModel, type WorkloadOutcome, type WorkloadParams, type WorkloadRunOptions } from './types.js';
 
 /** Kinds that may run on several generators. */
 export type GeneratorKind = 'tcp-request-response' | 'connection-churn' | 'dialog';
@@ -23,6 +24,8 @@ export interface GeneratorJob {
   durationMs: number;
   /** Generator threads in this run (CPU is process-wide, so bounds scale with it). */
   threads: number;
+  /** The one warm-up start (process-wide monotonic clock, ns) every thread's window begins at. */
+  windowStartNs: bigint;
 }
 
 /** What a worker posts back. */
@@ -77,6 +80,25 @@ function workerEntry(): { file: string; start: (workerData: unknown) => Worker }
   return { file, start: (workerData) => new Worker(bootstrap, { eval: true, workerData }) };
 }
 
+/**
+ * The jobs of n worker threads: each its share of the load, all one window. Threads start tens to
+ * hundreds of ms apart; a window of their own each would put their measured windows at different
+ * times while the merge assumes one. The shared start is now on the process-wide monotonic clock
+ * (what every thread's systemClock reads); a thread that starts late loses part of its warm-up.
+ */
+export function generatorJobs(options: WorkloadRunOptions, n: number): GeneratorJob[] {
+  const params = options.params as GeneratorParams;
+  const windowStartNs = options.windowStartNs ?? systemClock.nowNs();
+  return Array.from({ length: n }, (_, i) => ({
+    dialAddress: options.dialAddress,
+    params: splitParams(params, i, n),
+    warmupMs: options.warmupMs,
+    durationMs: options.durationMs,
+    threads: n,
+    windowStartNs,
+  }));
+}
+
 /** Runs `options` on `params.generators` worker threads and merges their metrics. */
 export async function runOnGenerators(options: WorkloadRunOptions): Promise<WorkloadOutcome> {
   const params = options.params;
@@ -87,10 +109,7 @@ export async function runOnGenerators(options: WorkloadRunOptions): Promise<Work
   }
   const entry = workerEntry();
   if (!existsSync(entry.file)) throw new WorkloadError(`generator worker entry missing: ${entry.file}`);
-  const workers = Array.from({ length: n }, (_, i) => {
-    const job: GeneratorJob = { dialAddress: options.dialAddress, params: splitParams(params, i, n), warmupMs: options.warmupMs, durationMs: options.durationMs, threads: n };
-    return entry.start(job);
-  });
+  const workers = generatorJobs(options, n).map((job) => entry.start(job));
   const onAbort = (): void => workers.forEach((w) => w.postMessage('abort'));
   options.signal.addEventListener('abort', onAbort, { once: true });
   if (options.signal.aborted) onAbort();
@@ -101,7 +120,7 @@ export async function runOnGenerators(options: WorkloadRunOptions): Promise<Work
     const done = replies as Extract<GeneratorReply, { type: 'done' }>[];
     const metrics = mergeStepMetrics(done.map((r) => r.outcome.metrics));
     metrics.timing = describeTiming(params.load ?? { model: 'closed' });
-    metrics.generator = mergeHealth(done.map((r) => r.health), n);
+    metrics.generator = mergeHealth(metrics, done.map((r) => r.health), n);
     return { metrics, isAborted: done.some((r) => r.outcome.isAborted) };
   } finally {
     options.signal.removeEventListener('abort', onAbort);
@@ -123,15 +142,26 @@ function collect(worker: Worker, timeoutMs: number): Promise<GeneratorReply> {
   });
 }
 
-/** Worst thread's loop delay, process CPU (each thread sees the whole process: the max), any thread's reasons. */
-function mergeHealth(list: readonly GeneratorHealth[], generators: number): GeneratorHealth {
+/**
+ * Worst thread's loop delay and noise per rank, process CPU (each thread sees the whole process:
+ * the max); the merged step's statistics are judged against that worst noise.
+ */
+function mergeHealth(metrics: StepMetrics, list: readonly GeneratorHealth[], generators: number): GeneratorHealth {
   const worst = list.reduce<LatencySummary | undefined>((w, h) => (w === undefined || h.eventLoopDelay.p99Us > w.p99Us ? h.eventLoopDelay : w), undefined);
-  const reasons = list.flatMap((h, i) => h.invalidReasons.map((r) => `generator ${i}: ${r}`));
-  return {
-    eventLoopDelay: worst ?? { count: 0, minUs: 0, meanUs: 0, stdDevUs: 0, p50Us: 0, p90Us: 0, p99Us: 0, p999Us: 0, maxUs: 0 },
-    cpuPercent: Math.max(0, ...list.map((h) => h.cpuPercent)),
-    generators,
-    isValid: reasons.length === 0,
-    invalidReasons: reasons,
-  };
+  const noises = list.map((h) => h.noise).filter((x): x is GeneratorNoise => x !== undefined);
+  const noise: GeneratorNoise | undefined =
+    noises.length === 0
+      ? undefined
+      : {
+          samples: noises.reduce((a, x) => a + x.samples, 0),
+          meanUs: Math.max(...noises.map((x) => x.meanUs)),
+          p95Us: Math.max(...noises.map((x) => x.p95Us)),
+          p99Us: Math.max(...noises.map((x) => x.p99Us)),
+          p999Us: Math.max(...noises.map((x) => x.p999Us)),
+          p9999Us: Math.max(...noises.map((x) => x.p9999Us)),
+          maxUs: Math.max(...noises.map((x) => x.maxUs)),
+        };
+  const loop = worst ?? { count: 0, minUs: 0, meanUs: 0, stdDevUs: 0, p50Us: 0, p90Us: 0, p99Us: 0, p999Us: 0, maxUs: 0 };
+  // Each thread's dispatch lag is already in its own noise; the merged judgement adds the merged lag too.
+  return judge(metrics, loop, Math.max(0, ...list.map((h) => h.cpuPercent)), generators, noise);
 }

@@ -25,7 +25,7 @@ function register<P extends WorkloadParams>(driver: Workload<P>): Workload<Workl
         return Promise.reject(new WorkloadError(`driver ${driver.kind} got params of kind ${options.params.kind}`));
       }
       if (wantsGenerators(options.params)) return runOnGenerators(options);
-      const health = startHealthMonitor();
+      const health = startHealthMonitor(options.warmupMs);
       return driver.run(options as WorkloadRunOptions<P>).then((outcome) => {
         outcome.metrics.generator = health.finish(outcome.metrics, 1);
         return outcome;

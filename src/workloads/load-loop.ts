@@ -1,8 +1,11 @@
 // Runs transactions under a load model, shared by all transaction-shaped drivers: closed (each
 // slot starts its next transaction when the previous ends) or open (arrivals on an absolute
 // schedule, one global FIFO that any free slot serves, queue or drop when behind). It records
-// scheduling counters and the open model's response/service/dispatch-lag histograms; what a
-// transaction does (sockets, bytes) is the driver's `execute`. It never throws for SUT failures.
+// scheduling counters and the open model's response/service/dispatch-lag/pool-wait histograms;
+// what a transaction does (sockets, bytes) is the driver's `execute`. It never throws for SUT
+// failures. Dispatch lag is only the generator's own lateness (how late it acted when it was free
+// to act); the time an arrival waited for a free slot (a pooled connection) is the system's
+// queueing, recorded as pool wait: lag + pool wait + service time = response time.
 
 import type { Phase, StepRecorder } from '../metrics/recorder.js';
 import type { Clock, LoadModel, OpenLoad } from './types.js';
@@ -21,6 +24,30 @@ export interface Dispatch {
 
 /** What `execute` reports: completion time of a successful transaction, or failure (already counted). */
 export type ExecuteResult = { ok: true; endNs: bigint } | { ok: false };
+
+/** An arrival waiting for a free slot: when it was due and when the generator noticed it. */
+interface QueuedArrival {
+  intendedNs: bigint;
+  /** When the generator handled the arrival and found no free slot (its lateness ends here). */
+  observedNs: bigint;
+  phase: Phase;
+}
+
+/**
+ * Splits the wait of an arrival from its intended start to its dispatch into the generator's own
+ * lateness (dispatch lag) and the wait for a free slot (pool wait, the system's queueing).
+ * `freedNs` is when the slot that serves it became free (the previous transaction's end), or
+ * undefined for an arrival dispatched at once. Exported for tests.
+ */
+export function splitWait(intendedNs: bigint, dispatchNs: bigint, queued?: { observedNs: bigint; freedNs: bigint }): { lagNs: bigint; poolWaitNs: bigint } {
+  const totalNs = dispatchNs > intendedNs ? dispatchNs - intendedNs : 0n;
+  if (queued === undefined) return { lagNs: totalNs, poolWaitNs: 0n };
+  // Waiting starts when the generator saw the arrival, ends when a slot freed; never more than the total.
+  const waitFromNs = queued.observedNs > intendedNs ? queued.observedNs : intendedNs;
+  let poolWaitNs = queued.freedNs > waitFromNs ? queued.freedNs - waitFromNs : 0n;
+  if (poolWaitNs > totalNs) poolWaitNs = totalNs;
+  return { lagNs: totalNs - poolWaitNs, poolWaitNs };
+}
 
 export interface LoadLoopOptions {
   load: LoadModel;
@@ -86,27 +113,33 @@ async function runOpen(o: LoadLoopOptions, load: OpenLoad): Promise<void> {
   const lateNs = msToNs(load.lateThresholdMs ?? 1);
   const isDrop = load.whenBehind === 'drop';
   const free = Array.from({ length: maxInFlight }, (_, i) => maxInFlight - 1 - i);
-  const queue: { intendedNs: bigint; phase: Phase }[] = [];
+  const queue: QueuedArrival[] = [];
   let queueHead = 0;
   const inFlight = new Set<Promise<void>>();
 
-  const dispatch = (slot: number, intendedNs: bigint, phase: Phase): void => {
+  const dispatch = (slot: number, intendedNs: bigint, phase: Phase, queued?: { observedNs: bigint; freedNs: bigint }): void => {
     const dispatchNs = clock.nowNs();
     recorder.add(phase, 'sent');
-    const lagNs = dispatchNs > intendedNs ? dispatchNs - intendedNs : 0n;
+    const { lagNs, poolWaitNs } = splitWait(intendedNs, dispatchNs, queued);
     recorder.recordNs(phase, 'dispatchLag', lagNs);
+    recorder.recordNs(phase, 'poolWait', poolWaitNs);
     if (lagNs > lateNs) recorder.add(phase, 'late');
     const running = safeExecute(o, { phase, slot, intendedNs, dispatchNs }).then((result) => {
+      // The slot is free from the transaction's end (a failed one: from now).
+      const freedNs = result.ok ? result.endNs : clock.nowNs();
       if (result.ok) {
         recorder.recordNs(phase, 'responseTime', result.endNs - intendedNs);
         recorder.recordNs(phase, 'serviceTime', result.endNs - dispatchNs);
+        // Throughput counts completions in the window whatever the arrival's phase (a backlog
+        // queued in warm-up still completes there); the arrival's latencies stay in its own phase.
+        if (phaseAt(window, result.endNs) === 'measured') recorder.add('measured', 'completedInWindow');
       }
       inFlight.delete(running);
       // The freed slot serves the oldest queued arrival, unless the window is over.
       const next = queue[queueHead];
       if (next !== undefined && !stop.aborted && clock.nowNs() < window.endNs) {
         queueHead += 1;
-        dispatch(slot, next.intendedNs, next.phase);
+        dispatch(slot, next.intendedNs, next.phase, { observedNs: next.observedNs, freedNs });
       } else {
         free.push(slot);
       }
@@ -127,7 +160,7 @@ async function runOpen(o: LoadLoopOptions, load: OpenLoad): Promise<void> {
     const slot = queue.length === queueHead ? free.pop() : undefined;
     if (slot !== undefined) dispatch(slot, intendedNs, phase);
     else if (isDrop || queue.length - queueHead >= maxQueue) recorder.add(phase, 'dropped');
-    else queue.push({ intendedNs, phase });
+    else queue.push({ intendedNs, observedNs: clock.nowNs(), phase });
     if (queueHead > 1024 && queueHead * 2 > queue.length) {
       queue.splice(0, queueHead);
       queueHead = 0;

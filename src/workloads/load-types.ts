@@ -51,7 +51,10 @@ export interface OpenLoad {
   maxInFlight?: number;
   /** Longest queue in `queue` mode; arrivals beyond it are dropped. Optional; default 100000; >= 1. */
   maxQueue?: number;
-  /** A transaction dispatched more than this many milliseconds after its intended start counts as late. Optional; default 1; >= 0. */
+  /**
+   * A transaction whose dispatch lag (the generator's own lateness, pool wait excluded) exceeds
+   * this many milliseconds counts as late. Optional; default 1; >= 0.
+   */
   lateThresholdMs?: number;
   /**
    * Before each arrival the generator sleeps on a timer (1 ms resolution), then turns the event

@@ -14,9 +14,11 @@ export interface RunWindow {
   endNs: bigint;
 }
 
-/** A window starting now: `warmupMs` of warm-up, then `durationMs` measured. */
-export function createRunWindow(clock: Clock, warmupMs: number, durationMs: number): RunWindow {
-  const startNs = clock.nowNs();
+/**
+ * A window starting at `startNs` (default now): `warmupMs` of warm-up, then `durationMs` measured.
+ * Generator threads are given one shared start, so their windows are the same span of time.
+ */
+export function createRunWindow(clock: Clock, warmupMs: number, durationMs: number, startNs: bigint = clock.nowNs()): RunWindow {
   const warmupEndNs = startNs + msToNs(warmupMs);
   return { startNs, warmupEndNs, endNs: warmupEndNs + msToNs(durationMs) };
 }

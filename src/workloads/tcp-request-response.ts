@@ -46,7 +46,7 @@ export async function runRequestResponse(
   const load = params.load ?? { model: 'closed' };
   const isPersistent = (params.connectionMode ?? 'persistent') === 'persistent';
   const optional: OptionalLatencyMetric[] = ['firstByte'];
-  if (load.model === 'open') optional.push('responseTime', 'serviceTime', 'dispatchLag');
+  if (load.model === 'open') optional.push('responseTime', 'serviceTime', 'dispatchLag', 'poolWait');
   const recorder = new StepRecorder(optional);
   recorder.setIntervalListener(options.onInterval);
   recorder.setOutcomeListener(options.onOutcome);
@@ -77,7 +77,7 @@ export async function runRequestResponse(
       const opened = await Promise.all(Array.from({ length: params.connections }, () => connector.open('measured')));
       slots.push(...opened);
     }
-    const window = createRunWindow(clock, options.warmupMs, options.durationMs);
+    const window = createRunWindow(clock, options.warmupMs, options.durationMs, options.windowStartNs);
     recorder.startIntervals(window.warmupEndNs);
     // Hard deadline on the real timer: nothing outlives the window plus one timeout of grace.
     stopper.armDeadline(options.warmupMs + options.durationMs + timeoutMs + (params.thinkTimeMs ?? 0) * params.roundTripsPerTransaction + 1000);

@@ -25,7 +25,7 @@ async function runTcpStream(options: WorkloadRunOptions<TcpStreamParams>): Promi
   const p = options.params;
   checkParams(p);
   const { clock, signal } = options;
-  const recorder = new StepRecorder(p.probe === undefined ? [] : ['responseTime', 'serviceTime', 'dispatchLag']);
+  const recorder = new StepRecorder(p.probe === undefined ? [] : ['responseTime', 'serviceTime', 'dispatchLag', 'poolWait']);
   recorder.setIntervalListener(options.onInterval);
   const stopper = createStopper(signal);
   const connector = new TcpConnector({ address: options.dialAddress, clock, recorder, stop: stopper.signal, connectTimeoutMs: 5000, responseTimeoutMs: 5000 });
@@ -33,7 +33,7 @@ async function runTcpStream(options: WorkloadRunOptions<TcpStreamParams>): Promi
   try {
     const streams = await Promise.all(Array.from({ length: p.connections ?? 1 }, () => connector.open('measured')));
     const probeConnection = p.probe === undefined ? undefined : await connector.open('measured');
-    const window = createRunWindow(clock, options.warmupMs, options.durationMs);
+    const window = createRunWindow(clock, options.warmupMs, options.durationMs, options.windowStartNs);
     if (p.probe !== undefined) recorder.startIntervals(window.warmupEndNs);
     stopper.armDeadline(options.warmupMs + options.durationMs + CLOSE_GRACE_MS + 2000);
     meter = new ThroughputMeter(window, clock, p.intervalMs ?? 100);

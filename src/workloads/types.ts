@@ -150,7 +150,7 @@ export interface HttpParams {
    * requests go out in a burst at the start of each second; for a smooth open model use a TCP workload.
    */
   ratePerSec?: number;
-  /** Per-request timeout, ms (rounded up to whole seconds for autocannon). Optional; default 10000; valid 1000..600000. */
+  /** Per-request timeout, ms, whole seconds (autocannon times out in seconds). Optional; default 10000; valid 1000..600000. */
   timeoutMs?: number;
 }
 
@@ -227,6 +227,11 @@ export interface WorkloadRunOptions<P extends WorkloadParams = WorkloadParams> {
    * called with `generators` > 1 (the threads' recorders are apart).
    */
   onOutcome?: (outcome: TransactionOutcome) => void;
+  /**
+   * Start of the warm-up on `clock` (ns), shared by every generator thread of a step so that their
+   * windows are one span of time; default: when the driver starts.
+   */
+  windowStartNs?: bigint;
 }
 
 /** What a driver returns: its metrics, and whether it ran its whole window. */

@@ -1,6 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import { analyzeRun } from '../../src/analysis/analyze-run.js';
+import { computeOverhead } from '../../src/analysis/overhead.js';
 import type { StepResult } from '../../src/metrics/result.js';
+import { mergeRecords } from '../../src/metrics/histogram.js';
+import type { MeasuredStep } from '../../src/analysis/pairing.js';
 import { createRandom, normalSample, syntheticRun, syntheticStep } from '../fixtures/results/synthetic.js';
 
 /** Repetitions of one variant on two paths; each repetition shares a machine drift between its pair. */
@@ -64,18 +67,22 @@ describe('per-percentile comparison across repetitions', () => {
 
     const p50 = analysis.comparisons[0]!.percentiles[0]!;
     expect(p50.deltaUs).toMatchObject({ interval: null, n: 1, note: 'n=1, no interval' });
-    expect(analysis.methods[0]).toContain('percentile-bootstrap');
+    expect(analysis.methods[0]).toContain('jackknife');
   });
 
-  test('the same seed gives the same analysis, another seed other resamples', () => {
+  test('the analysis is deterministic, and every percentile is read from the histograms merged over the repetitions', () => {
     const run = syntheticRun(pairedRepetitions(6, 1, 100, 3));
 
-    const a = analyzeRun(run, { seed: 9 });
-    const b = analyzeRun(run, { seed: 9 });
-    const c = analyzeRun(run, { seed: 10 });
+    const a = analyzeRun(run);
+    const b = analyzeRun(run);
 
     expect(b).toEqual(a);
-    expect(c.comparisons[0]!.percentiles.map((p) => p.deltaUs.interval)).not.toEqual(a.comparisons[0]!.percentiles.map((p) => p.deltaUs.interval));
+    const steps = run.steps.filter((s): s is MeasuredStep => s.status !== 'failed');
+    for (const [pathId, field] of [['direct', 'directUs'], ['relay', 'relayUs']] as const) {
+      const merged = mergeRecords(steps.filter((s) => s.pathId === pathId).map((s) => s.metrics.histograms.roundTrip)).summary;
+      const row = (label: string) => a.comparisons[0]!.percentiles.find((p) => p.metric === 'roundTrip' && p.percentile === label)![field];
+      expect([row('p50'), row('p90'), row('p99'), row('p99.9'), row('max')]).toEqual([merged.p50Us, merged.p90Us, merged.p99Us, merged.p999Us, merged.maxUs]);
+    }
   });
 
   test('throughput ratio and connection setup are reported', () => {
@@ -240,7 +247,8 @@ describe('warnings', () => {
     direct.metrics.counters.transactions = 0;
     relay.metrics.generator = {
       eventLoopDelay: { count: 1, minUs: 1, meanUs: 1, stdDevUs: 0, p50Us: 1, p90Us: 1, p99Us: 1, p999Us: 1, maxUs: 1 },
-      cpuPercent: 99, generators: 1, isValid: false, invalidReasons: ['dispatch lag p99 1840 µs > 1000 µs'],
+      cpuPercent: 99, generators: 1, isValid: false, untrusted: ['roundTrip.p99.9'],
+      invalidReasons: ['roundTrip.p99.9 240 µs: generator timing error at p99.99 1800 µs > tolerance 200 µs'],
     };
     const failed: StepResult = { stepId: 'other@direct', pathId: 'direct', pathKind: 'direct', status: 'failed', error: { code: 'ERR_WORKLOAD', message: 'no target' } };
     const run = { ...syntheticRun([direct, relay, failed]), status: 'aborted' as const };
@@ -251,9 +259,9 @@ describe('warnings', () => {
       'run interrupted: results are partial',
       'tcp-request-response[roundTripsPerTransaction=1]@direct: no transaction completed in the measured window (nothing to compare)',
       'tcp-request-response[roundTripsPerTransaction=1]@relay: errors reset=3',
-      'tcp-request-response[roundTripsPerTransaction=1]@relay: 7 arrivals dropped (generator behind)',
+      'tcp-request-response[roundTripsPerTransaction=1]@relay: 7 arrivals dropped (no free slot, or the queue was full)',
       'other@direct failed: ERR_WORKLOAD no target',
-      'tcp-request-response[roundTripsPerTransaction=1]@relay: generator invalid — dispatch lag p99 1840 µs > 1000 µs',
+      'tcp-request-response[roundTripsPerTransaction=1]@relay: untrusted (generator timing error too large for them): roundTrip.p99.9',
     ]);
   });
 
@@ -263,19 +271,45 @@ describe('warnings', () => {
     expect(analyzeRun(run).warnings[0]).toBe('run aborted (in progress): results are partial');
   });
 
-  test('many invalid-generator steps become one line so other warnings stay visible', () => {
+  test('many steps with untrusted statistics become one line so other warnings stay visible', () => {
     const steps = pairedRepetitions(3, 1, 0, 1) as (StepResult & { status: 'completed' })[];
     steps.forEach((step, i) => {
       step.metrics.generator = {
         eventLoopDelay: { count: 1, minUs: 1, meanUs: 1, stdDevUs: 0, p50Us: 1, p90Us: 1, p99Us: 1, p999Us: 1, maxUs: 1 },
-        cpuPercent: 99, generators: 1, isValid: i === 0, invalidReasons: i === 0 ? [] : [`event-loop delay p99 ${i}000 µs > 1000 µs`],
+        cpuPercent: 99, generators: 1, isValid: i === 0, untrusted: i === 0 ? [] : [`roundTrip.p${i}9`], invalidReasons: [],
       };
     });
 
     const warnings = analyzeRun(syntheticRun(steps)).warnings;
 
     expect(warnings).toEqual([
-      'generator invalid in 5 of 6 steps, e.g. tcp-request-response[roundTripsPerTransaction=1]@relay: generator invalid — event-loop delay p99 1000 µs > 1000 µs',
+      'untrusted statistics in 5 of 6 steps, e.g. tcp-request-response[roundTripsPerTransaction=1]@relay: untrusted (generator timing error too large for them): roundTrip.p19',
     ]);
+  });
+});
+
+describe('result.overhead: one definition with the analysis', () => {
+  test('every repetition (merged histograms) and every relay path, equal to the analysis comparisons', () => {
+    const random = createRandom(31);
+    const steps = [0, 1, 2].flatMap((repetition) => [
+      syntheticStep({ pathId: 'direct', pathKind: 'direct', repetition, roundTrips: 1, transactions: 200, drawRoundTripUs: () => normalSample(random, 300 + 100 * repetition, 30) }),
+      syntheticStep({ pathId: 'relay-a', pathKind: 'relay-emulated', repetition, roundTrips: 1, transactions: 200, drawRoundTripUs: () => normalSample(random, 900 + 100 * repetition, 60) }),
+      syntheticStep({ pathId: 'relay-b', pathKind: 'relay-emulated', repetition, roundTrips: 1, transactions: 200, drawRoundTripUs: () => normalSample(random, 1500 + 100 * repetition, 60) }),
+    ]);
+
+    const overhead = computeOverhead(steps);
+    const analysis = analyzeRun(syntheticRun(steps));
+
+    expect(Object.keys(overhead)).toEqual(['tcp-request-response[roundTripsPerTransaction=1]@relay-a', 'tcp-request-response[roundTripsPerTransaction=1]@relay-b']);
+    for (const comparison of analysis.comparisons) {
+      const rows = overhead[`${comparison.key}@${comparison.relayPathId}`]!;
+      const p50 = comparison.percentiles.find((p) => p.metric === 'roundTrip' && p.percentile === 'p50')!;
+      expect(rows.find((r) => r.metric === 'roundTrip.p50')).toMatchObject({ direct: p50.directUs, relay: p50.relayUs, delta: p50.deltaUs.value });
+    }
+    // Merged over all three repetitions: the direct p50 is near the middle repetition's 400 µs, not repetition 0's 300 µs.
+    const directP50 = overhead['tcp-request-response[roundTripsPerTransaction=1]@relay-a']!.find((r) => r.metric === 'roundTrip.p50')!.direct;
+    const merged = mergeRecords(steps.filter((s): s is MeasuredStep => s.pathId === 'direct' && s.status !== 'failed').map((s) => s.metrics.histograms.roundTrip)).summary.p50Us;
+    expect(directP50).toBe(merged);
+    expect(directP50).toBeGreaterThan(350);
   });
 });

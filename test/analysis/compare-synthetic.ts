@@ -2,7 +2,9 @@
 // and the same run with a given factor on the relay path's latencies (an injected relay delay).
 
 import { readFileSync } from 'node:fs';
-import type { HistogramRecord, LatencySummary, RunResult } from '../../src/metrics/result.js';
+import { distributionOfRecord } from '../../src/analysis/distribution.js';
+import { createLatencyHistogram, toRecord } from '../../src/metrics/histogram.js';
+import type { HistogramRecord, RunResult } from '../../src/metrics/result.js';
 
 export const BASELINE_FILE = new URL('../../ci/baselines/ci-smoke.json', import.meta.url);
 
@@ -10,12 +12,15 @@ export function loadBaseline(): RunResult {
   return JSON.parse(readFileSync(BASELINE_FILE, 'utf8')) as RunResult;
 }
 
-const KEYS: (keyof LatencySummary)[] = ['minUs', 'meanUs', 'p50Us', 'p90Us', 'p99Us', 'p999Us', 'maxUs'];
-
+/** The histogram with every recorded value × `factor` (the encoding and the summary both). */
 function scaled(record: HistogramRecord, factor: number): HistogramRecord {
-  const summary = { ...record.summary };
-  for (const key of KEYS) summary[key] = Math.round(summary[key] * factor);
-  return { ...record, summary };
+  if (record.summary.count === 0) return record;
+  const d = distributionOfRecord(record);
+  const histogram = createLatencyHistogram();
+  for (let i = 0; i < d.values.length; i++) histogram.recordValueWithCount(Math.round(d.values[i]! * factor), d.counts[i]!);
+  const out = toRecord(histogram);
+  histogram.destroy();
+  return out;
 }
 
 /** Every step's latencies × `factor(step)` and its rates ÷ it; everything else unchanged. */
@@ -30,6 +35,7 @@ export function scaleSteps(result: RunResult, factor: (stepId: string, repetitio
       metrics: {
         ...step.metrics,
         histograms: histograms as typeof step.metrics.histograms,
+        counters: { ...step.metrics.counters, transactions: Math.round(step.metrics.counters.transactions / f), roundTrips: Math.round(step.metrics.counters.roundTrips / f) },
         transactionsPerSec: step.metrics.transactionsPerSec / f,
         roundTripsPerSec: step.metrics.roundTripsPerSec / f,
       },

@@ -4,6 +4,8 @@ import { describe, expect, test } from 'vitest';
 import { compareResults, matchesPattern } from '../../src/analysis/compare.js';
 import { checkComparability, scenarioFingerprint } from '../../src/analysis/comparability.js';
 import { loadBaseline, quietBaseline, withSlowerRelay } from './compare-synthetic.js';
+import { evaluateThresholds } from '../../src/analysis/thresholds.js';
+import { createRandom, normalSample, syntheticRun, syntheticStep } from '../fixtures/results/synthetic.js';
 
 const files = { baseline: 'b.json', current: 'c.json' };
 
@@ -105,5 +107,35 @@ describe('compareResults', () => {
 
   test('tolerance patterns use * as a wildcard', () => {
     expect([matchesPattern('smoke@relay-emulated roundTrip.p99', '*.p99'), matchesPattern('a.p50', '*.p99'), matchesPattern('x[k=1]@d p50', 'x[k=1]*')]).toEqual([true, false, true]);
+  });
+});
+
+describe('compare reads the same figures as thresholds', () => {
+  test('a p99 over repetitions is the merged histograms\' p99 (never an average of per-repetition p99s), equal to the threshold\'s', () => {
+    const random = createRandom(5);
+    // Two repetitions of very different size: averaging their p99s would give ~1.1 ms, merging ~0.3 ms.
+    const steps = [
+      syntheticStep({ pathId: 'direct', pathKind: 'direct', repetition: 0, roundTrips: 1, transactions: 2_000, drawRoundTripUs: () => normalSample(random, 250, 10) }),
+      syntheticStep({ pathId: 'direct', pathKind: 'direct', repetition: 1, roundTrips: 1, transactions: 20, drawRoundTripUs: () => normalSample(random, 2_000, 10) }),
+    ];
+    const result = syntheticRun(steps);
+
+    const report = compareResults(result, result, files);
+    const p99 = report.metrics.find((m) => m.metric === 'tcp-request-response[roundTripsPerTransaction=1]@direct roundTrip.p99')!;
+    const [threshold] = evaluateThresholds(result, ['direct.roundTrip.p99 < 1s']);
+
+    expect(p99.baseline).toBe(threshold!.observed);
+    expect(p99.baseline).toBeLessThan(400);
+  });
+
+  test('a noise band from n = 2 repetitions states its own uncertainty (×0.45–×31.9 at 95 %)', () => {
+    const baseline = quietBaseline();
+
+    const band = compareResults(baseline, baseline, files).metrics.find((m) => m.metric === 'smoke@relay-emulated roundTrip.p50')!;
+
+    expect(band.baselineRepetitions).toBe(2);
+    expect(band.noiseBandRange!.low / band.noiseBand).toBeCloseTo(0.446, 2);
+    expect(band.noiseBandRange!.high / band.noiseBand).toBeCloseTo(31.9, 0);
+    expect(band.reason).toContain('from n=2 repetitions (95 % range');
   });
 });

@@ -72,3 +72,27 @@ describe('evaluateThresholds', () => {
     expect(thresholdsPassed(verdicts)).toBe(false);
   });
 });
+
+describe('a gate that measured nothing does not pass', () => {
+  test('with nothing sent, errorRate, droppedRate, lateRate, errors and dropped are no-data (a failure), not 0', () => {
+    const result = loadSweepFixture();
+    // The relay path of variant k=1 sent nothing: no transactions, no errors, nothing scheduled.
+    for (const step of result.steps) {
+      if (step.status === 'failed' || step.stepId !== `${K1}@relay-emulated`) continue;
+      step.metrics.counters = { ...step.metrics.counters, transactions: 0, roundTrips: 0, errors: {}, sent: 0, scheduled: 0, dropped: 0, late: 0 };
+    }
+
+    const exprs = ['relay.errorRate < 0.1%', 'relay.droppedRate == 0', 'relay.lateRate == 0', 'relay.errors == 0', 'relay.dropped == 0'];
+    const verdicts = evaluateThresholds(result, exprs.map((expr) => ({ expr, step: K1 })));
+
+    expect(verdicts.map((v) => v.status)).toEqual(['no-data', 'no-data', 'no-data', 'no-data', 'no-data']);
+    expect(verdicts[0]!.message).toContain('nothing was sent');
+    expect(thresholdsPassed(verdicts)).toBe(false);
+  });
+
+  test('a path that sent and had no errors still passes errorRate == 0', () => {
+    const verdicts = evaluateThresholds(loadSweepFixture(), [{ expr: 'direct.errorRate == 0', step: K1 }]);
+
+    expect(verdicts.map((v) => [v.status, v.observed])).toEqual([['passed', 0]]);
+  });
+});

@@ -19,6 +19,10 @@ workload:
 `;
 const w = (line: string) => ok.replace('  connections: 1', line);
 const deep = `name: deep\nx: ${'['.repeat(200)}${']'.repeat(200)}\n`;
+const deepest = `name: deep\nx: ${'['.repeat(400_000)}${']'.repeat(400_000)}\n`;
+const deepJson = `{"name": "deep",\n "x": ${'{"a":'.repeat(150_000)}1${'}'.repeat(150_000)}}`;
+const deepBlock = `name: deep\n${Array.from({ length: 1400 }, (_, i) => `${' '.repeat(i)}a:\n`).join('')}${' '.repeat(1400)}1\n`;
+const deepSequence = `name: deep\nx: \n  ${'- '.repeat(500_000)}1\n`;
 
 // [name, file text, expected key (or '' for whole-file problems), expected line (or undefined)]
 const cases: [string, string | Buffer, string, number | undefined][] = [
@@ -80,7 +84,11 @@ const cases: [string, string | Buffer, string, number | undefined][] = [
   ['external target without port', ok.replace('target: { kind: tcp-request-response }', 'target: { kind: external, address: redis }'), 'target.address', 2],
   ['dialog on the built-in target', `${ok.replace(/workload:[\s\S]*$/, '')}workload:\n  kind: dialog\n  steps: [{ expect: { bytes: 1 } }]\n`, 'workload.kind', 7],
   ['unknown output format', `${ok}output: { formats: [pdf] }\n`, 'output.formats[0]', 9],
-  ['deep nesting', deep, 'x', 2],
+  ['deep nesting', deep, '', 2],
+  ['400k brackets', deepest, '', 2],
+  ['150k nested JSON objects', deepJson, '', 2],
+  ['1400 levels of block mappings', deepBlock, '', 66],
+  ['500k compact sequences', deepSequence, '', 3],
 ];
 
 describe('malformed scenarios', () => {
@@ -111,5 +119,31 @@ describe('malformed scenarios', () => {
       expect(issueLine, `expected an issue at ${where} for key '${key}' in:\n${stderr}`).toBeDefined();
     }
     expect(run.stderr).not.toContain('starting paths');
+  });
+
+  test.each([
+    ['[ ] or { }', deepest],
+    ['[ ] or { }', deepJson],
+    ['indentation or `- `', deepBlock],
+    ['indentation or `- `', deepSequence],
+  ])('refuses deep nesting (%s) with a clear message, not a stack overflow', async (what, text) => {
+    const file = join(dir, `deep-${Math.random().toString(36).slice(2)}.yaml`);
+    await writeFile(file, text);
+
+    const { exitCode, stderr } = await runCli(['validate', file]);
+
+    expect(stderr).toContain(`nests deeper than 64 levels of ${what}`);
+    expect(stderr).not.toMatch(/call stack/i);
+    expect(exitCode).toBe(ExitCode.InvalidScenario);
+  });
+});
+
+describe('nesting after parsing', () => {
+  test('data nested deeper than the limit in a form the text scans do not count is refused after parsing', async () => {
+    const { parseScenarioText } = await import('../../src/scenario/load.js');
+    // 40 block levels holding 40 flow levels: each scan alone stays within 64.
+    const text = `name: deep\n${Array.from({ length: 40 }, (_, i) => `${' '.repeat(i)}a:`).join('\n')} ${'['.repeat(40)}${']'.repeat(40)}\n`;
+
+    expect(() => parseScenarioText(text, 'deep.yaml')).toThrow(/nests deeper than 64 levels/);
   });
 });

@@ -69,7 +69,8 @@ describe('faults end to end', () => {
     expect(events.filter((e) => e.phase === 'undo')).toHaveLength(1);
     for (const event of events) {
       expect(event.outcome, `${event.action}: ${event.error ?? ''}`).toBe('ok');
-      expect(event.firedAtMs).toBeGreaterThanOrEqual(event.atMs);
+      // libuv runs timers against its millisecond loop clock, so one may fire up to 1 ms early on performance.now().
+      expect(event.firedAtMs).toBeGreaterThanOrEqual(event.atMs - 1);
     }
     const counters = step.metrics.counters;
     expect(errorSum(counters.errors)).toBeGreaterThan(0);

@@ -7,6 +7,9 @@ import { describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { ExitCode } from '../../src/errors.js';
 import type { RunResult } from '../../src/metrics/result.js';
+import type { Scenario } from '../../src/scenario/schema.js';
+import { invalidRunReasons } from '../../src/analysis/run-validity.js';
+import { thresholdsPassed } from '../../src/analysis/thresholds.js';
 import { runCli } from '../helpers/cli.js';
 import { hasRedisServer, REDIS_SKIP_REASON, startRedisServer } from '../helpers/target-redis.js';
 
@@ -33,16 +36,27 @@ async function runShortened(file: string, extra: string[] = []): Promise<void> {
     { signal: AbortSignal.timeout(120_000) },
   );
 
-  // A busy machine (tests run in parallel on 2 cores) may slow the generator or break a latency
-  // budget: those are reported with their own exit codes and reasons, not as a failed scenario.
-  expect([ExitCode.Ok, ExitCode.InvalidRun, ExitCode.ThresholdsFailed], stderr).toContain(exitCode);
-  if (exitCode === ExitCode.InvalidRun) expect(stderr).toContain('invalid run');
   const result = JSON.parse(stdout) as RunResult;
-  expect(result.status).toBe('completed');
+  expect(result.status, stderr).toBe('completed');
+  // Whether a busy machine (2 cores, tests in parallel) slowed the generator or broke a latency
+  // budget is in the result; the exit code must be exactly the one the result calls for.
+  const thresholds = (result.scenario.resolved as Scenario).thresholds ?? [];
+  const invalid = invalidRunReasons(result, thresholds);
+  const scenario = parse(readFileSync(file, 'utf8')) as { thresholds?: unknown[] };
+  expect(thresholds.length).toBe(scenario.thresholds?.length ?? 0);
+  expect(result.thresholds?.length ?? 0).toBe(thresholds.length);
+  const expected = invalid.length > 0 ? ExitCode.InvalidRun : thresholdsPassed(result.thresholds ?? []) ? ExitCode.Ok : ExitCode.ThresholdsFailed;
+  expect(exitCode, stderr).toBe(expected);
+  for (const reason of invalid) expect(stderr).toContain(`invalid run: ${reason}`);
   expect(result.steps.length).toBeGreaterThan(0);
   for (const step of result.steps) {
     expect(step.status, `${step.stepId}: ${JSON.stringify(step)}`.slice(0, 400)).toBe('completed');
-    if (step.status === 'completed') expect(step.metrics.counters.transactions, step.stepId).toBeGreaterThan(0);
+    // Work was done in the window. In a saturated open model (pricing-database's relay path in a
+    // shortened window) the completions may all be of arrivals queued during warm-up.
+    if (step.status === 'completed') {
+      const { transactions, completedInWindow } = step.metrics.counters;
+      expect(Math.max(transactions, completedInWindow ?? 0), step.stepId).toBeGreaterThan(0);
+    }
     // Faults fired and were undone: one inject per planned fault plus the undo, all ok.
     if (step.pathKind === 'relay-emulated' && faultAtMs > 0) {
       expect(step.faultEvents?.filter((e) => e.phase === 'inject').length ?? 0, step.stepId).toBeGreaterThan(0);

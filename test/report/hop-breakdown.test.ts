@@ -18,6 +18,12 @@ describe('hop breakdown', () => {
         },
         direct: { delayShim: {} },
       },
+      environment: { roles: { 'relay-emulated.forwarder': 'app-relay-client (pid 42)' } },
+      steps: [
+        { pathId: 'relay-emulated', status: 'completed', metrics: { generator: { eventLoopDelay: { p99Us: 700 } } } },
+        { pathId: 'relay-emulated', status: 'completed', metrics: { generator: { eventLoopDelay: { p99Us: 900 } } } },
+        { pathId: 'direct', status: 'completed', metrics: { generator: { eventLoopDelay: { p99Us: 5000 } } } },
+      ],
     } as unknown as RunResult;
 
     const text = hopBreakdownLines(result).join('\n');
@@ -26,6 +32,9 @@ describe('hop breakdown', () => {
     expect(text).toMatch(/relay-emulated forwarder\s+18 µs \/ 90 µs\s+9 µs \/ 40 µs\s+3.40 ms \/ 9.00 ms/);
     expect(text).toMatch(/relay-emulated agent\s+12 µs \/ 50 µs\s+8 µs \/ 30 µs/);
     expect(text).not.toContain('direct');
+    // The forwarder's process is named, with the generator's loop delay on that path's steps only.
+    expect(text).toContain('relay-emulated forwarder ran in app-relay-client (pid 42), outside the generator');
+    expect(text).toContain('event-loop delay p99 on its steps 900 µs');
   });
 
   test('says nothing when no path recorded timing', () => {

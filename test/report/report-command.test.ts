@@ -93,7 +93,7 @@ describe('hcbench report', () => {
   });
 
   test.each([
-    ['a missing file', null, 'error[ERR_RESULT_INVALID]: nope.json: no such file'],
+    ['a missing file', null, 'error[ERR_RESULT_INVALID]: nope.json: file not found'],
     ['text that is not JSON', '{"schemaVersion": 1,', 'error[ERR_RESULT_INVALID]: nope.json: not JSON'],
     ['JSON that is not a result', '{"schemaVersion": 1, "status": "completed"}', 'error[ERR_RESULT_INVALID]: nope.json: not an hcbench result: startedAt:'],
     ['a result from a newer hcbench', '{"schemaVersion": 99}', 'error[ERR_RESULT_INVALID]: nope.json: result schemaVersion 99 is newer than this hcbench reads (1)\nhint: upgrade hcbench'],

@@ -15,16 +15,16 @@ describe('console', () => {
 
       tcp-request-response[roundTripsPerTransaction=1]  (direct vs relay-emulated, n=2 repetitions, 1.0 s measured per path)
                            direct   relay-emulated                      Δ [95% CI]                  ratio
-      roundTrip p50        310 µs          1.12 ms      +814 µs [+809 µs, +818 µs]   ×3.63 [×3.58, ×3.68]
-      roundTrip p90        377 µs          1.36 ms     +984 µs [+952 µs, +1.02 ms]   ×3.61 [×3.43, ×3.80]
-      roundTrip p99        431 µs          1.57 ms   +1.14 ms [+1.12 ms, +1.16 ms]   ×3.64 [×3.44, ×3.88]
-      roundTrip p99.9      431 µs          1.57 ms   +1.14 ms [+1.12 ms, +1.16 ms]   ×3.64 [×3.44, ×3.88]
-      roundTrip max        431 µs          1.57 ms   +1.14 ms [+1.12 ms, +1.16 ms]   ×3.64 [×3.44, ×3.88]
-      transaction p50      410 µs          2.02 ms   +1.61 ms [+1.61 ms, +1.62 ms]   ×4.94 [×4.88, ×5.00]
-      transaction p90      477 µs          2.26 ms   +1.78 ms [+1.75 ms, +1.82 ms]   ×4.74 [×4.57, ×4.92]
-      transaction p99      531 µs          2.47 ms   +1.94 ms [+1.92 ms, +1.96 ms]   ×4.66 [×4.44, ×4.90]
-      transaction p99.9    531 µs          2.47 ms   +1.94 ms [+1.92 ms, +1.96 ms]   ×4.66 [×4.44, ×4.90]
-      transaction max      531 µs          2.47 ms   +1.94 ms [+1.92 ms, +1.96 ms]   ×4.66 [×4.44, ×4.90]
+      roundTrip p50        308 µs          1.13 ms      +824 µs [+763 µs, +885 µs]   ×3.68 [×3.10, ×4.25]
+      roundTrip p90        384 µs          1.38 ms     +995 µs [+588 µs, +1.40 ms]   ×3.59 [×1.28, ×5.90]
+      roundTrip p99        458 µs          1.58 ms    +1.12 ms [+858 µs, +1.38 ms]   ×3.44 [×0.68, ×6.20]
+      roundTrip p99.9      458 µs          1.58 ms    +1.12 ms [+858 µs, +1.38 ms]   ×3.44 [×0.68, ×6.20]
+      roundTrip max        458 µs          1.58 ms                        +1.12 ms                  ×3.44
+      transaction p50      408 µs          2.03 ms   +1.62 ms [+1.56 ms, +1.69 ms]   ×4.98 [×4.25, ×5.71]
+      transaction p90      484 µs          2.28 ms   +1.79 ms [+1.39 ms, +2.20 ms]   ×4.71 [×2.46, ×6.95]
+      transaction p99      558 µs          2.48 ms   +1.92 ms [+1.66 ms, +2.18 ms]   ×4.44 [×1.53, ×7.34]
+      transaction p99.9    558 µs          2.48 ms   +1.92 ms [+1.66 ms, +2.18 ms]   ×4.44 [×1.54, ×7.34]
+      transaction max      558 µs          2.48 ms                        +1.92 ms                  ×4.44
       connect p50           80 µs           120 µs         +40 µs [+40 µs, +40 µs]   ×1.50 [×1.50, ×1.50]
       connect p99           80 µs           120 µs         +40 µs [+40 µs, +40 µs]   ×1.50 [×1.50, ×1.50]
       transactions/s         40/s             30/s                           -10/s   ×0.75 [×0.75, ×0.75]
@@ -34,16 +34,16 @@ describe('console', () => {
 
       tcp-request-response[roundTripsPerTransaction=5]  (direct vs relay-emulated, n=2 repetitions, 1.0 s measured per path)
                             direct   relay-emulated                      Δ [95% CI]                  ratio
-      roundTrip p50         296 µs          1.12 ms      +820 µs [+816 µs, +824 µs]   ×3.77 [×3.77, ×3.77]
-      roundTrip p90         376 µs          1.34 ms      +964 µs [+960 µs, +968 µs]   ×3.56 [×3.53, ×3.60]
-      roundTrip p99         423 µs          1.55 ms   +1.13 ms [+1.05 ms, +1.21 ms]   ×3.67 [×3.48, ×3.85]
-      roundTrip p99.9       453 µs          1.64 ms   +1.19 ms [+1.07 ms, +1.31 ms]   ×3.62 [×3.25, ×4.03]
-      roundTrip max         453 µs          1.64 ms   +1.19 ms [+1.07 ms, +1.31 ms]   ×3.62 [×3.25, ×4.03]
-      transaction p50      1.59 ms          6.38 ms   +4.80 ms [+4.79 ms, +4.80 ms]   ×4.03 [×4.01, ×4.04]
-      transaction p90      1.71 ms          6.99 ms   +5.28 ms [+5.21 ms, +5.34 ms]   ×4.08 [×3.99, ×4.17]
-      transaction p99      1.92 ms          7.33 ms   +5.41 ms [+5.40 ms, +5.42 ms]   ×3.81 [×3.77, ×3.85]
-      transaction p99.9    1.92 ms          7.33 ms   +5.41 ms [+5.40 ms, +5.42 ms]   ×3.81 [×3.77, ×3.85]
-      transaction max      1.92 ms          7.33 ms   +5.41 ms [+5.40 ms, +5.42 ms]   ×3.81 [×3.77, ×3.85]
+      roundTrip p50         296 µs          1.12 ms      +821 µs [+770 µs, +872 µs]   ×3.77 [×3.72, ×3.83]
+      roundTrip p90         375 µs          1.34 ms     +966 µs [+915 µs, +1.02 ms]   ×3.58 [×3.18, ×3.97]
+      roundTrip p99         423 µs          1.49 ms     +1.07 ms [+56 µs, +2.08 ms]   ×3.52 [×1.17, ×5.87]
+      roundTrip p99.9       474 µs          1.74 ms    +1.27 ms [-270 µs, +2.80 ms]   ×3.67 [×0.00, ×8.62]
+      roundTrip max         474 µs          1.74 ms                        +1.27 ms                  ×3.67
+      transaction p50      1.58 ms          6.39 ms   +4.80 ms [+4.75 ms, +4.86 ms]   ×4.03 [×3.84, ×4.22]
+      transaction p90      1.73 ms          7.03 ms   +5.30 ms [+4.44 ms, +6.16 ms]   ×4.06 [×2.97, ×5.14]
+      transaction p99      1.96 ms          7.37 ms   +5.42 ms [+5.30 ms, +5.54 ms]   ×3.77 [×3.27, ×4.27]
+      transaction p99.9    1.96 ms          7.37 ms   +5.42 ms [+5.30 ms, +5.54 ms]   ×3.77 [×3.27, ×4.27]
+      transaction max      1.96 ms          7.37 ms                        +5.42 ms                  ×3.77
       connect p50            80 µs           120 µs         +40 µs [+40 µs, +40 µs]   ×1.50 [×1.50, ×1.50]
       connect p99            80 µs           120 µs         +40 µs [+40 µs, +40 µs]   ×1.50 [×1.50, ×1.50]
       transactions/s          40/s             30/s                           -10/s   ×0.75 [×0.75, ×0.75]
@@ -51,15 +51,16 @@ describe('console', () => {
       connections opened         2                2
       errors                     0                0
 
-      » tcp-request-response[roundTripsPerTransaction=1]: relay-emulated adds +814 µs [+809 µs, +818 µs] per round trip at p50 over direct (×3.63 [×3.58, ×3.68]), +1.61 ms [+1.61 ms, +1.62 ms] per transaction (n=2, indicative interval)
+      » tcp-request-response[roundTripsPerTransaction=1]: relay-emulated adds +824 µs [+763 µs, +885 µs] per round trip at p50 over direct (×3.68 [×3.10, ×4.25]), +1.62 ms [+1.56 ms, +1.69 ms] per transaction (n=2, indicative interval)
       » tcp-request-response[roundTripsPerTransaction=1]: connection setup (TCP connect, p50) +40 µs [+40 µs, +40 µs]
-      » tcp-request-response[roundTripsPerTransaction=5]: relay-emulated adds +820 µs [+816 µs, +824 µs] per round trip at p50 over direct (×3.77 [×3.77, ×3.77]), +4.80 ms [+4.79 ms, +4.80 ms] per transaction (n=2, indicative interval)
+      » tcp-request-response[roundTripsPerTransaction=5]: relay-emulated adds +821 µs [+770 µs, +872 µs] per round trip at p50 over direct (×3.77 [×3.72, ×3.83]), +4.80 ms [+4.75 ms, +4.86 ms] per transaction (n=2, indicative interval)
       » tcp-request-response[roundTripsPerTransaction=5]: connection setup (TCP connect, p50) +40 µs [+40 µs, +40 µs]
       » tcp-request-response: per round trip relay-emulated adds +805 µs [+759 µs, +851 µs] over direct, fixed cost per transaction +805 µs [+702 µs, +909 µs] (fit over k = 1, 5)
       » projection for 1 round trip per transaction (direct RTT 0 ms, relay legs 0 + 0 + 0 ms; from fit): direct 409 µs [390 µs, 428 µs], relay 2.02 ms [1.95 ms, 2.09 ms], difference +1.61 ms [+1.53 ms, +1.69 ms]
+      emulation error: not recorded in this result (written before hcbench measured it)
       ! tcp-request-response[roundTripsPerTransaction=1]@relay-emulated: errors reset=2
       ! connection-churn@relay-emulated failed: ERR_WORKLOAD relay refused the listener
-      method: relay − direct: mean of per-repetition paired deltas; 95% percentile-bootstrap interval over repetitions (2000 resamples, seed 1); n=1 gives no interval, n<5 is indicative only
+      method: relay − direct: percentiles of the histograms merged over the paired repetitions (relay ÷ direct likewise); 95% interval = estimate ± t(n−1)·SE, SE from the delete-one-repetition jackknife (percentiles interpolated inside HDR buckets); the max gets no interval; n=1 gives no interval, n<5 is indicative only
       "
     `);
   });
@@ -109,12 +110,14 @@ describe('markdown', () => {
 
       Round-trip sweep k = 1, 5 on both paths, two repetitions.
 
-      - tcp-request-response[roundTripsPerTransaction=1]: relay-emulated adds +814 µs [+809 µs, +818 µs] per round trip at p50 over direct (×3.63 [×3.58, ×3.68]), +1.61 ms [+1.61 ms, +1.62 ms] per transaction (n=2, indicative interval)
+      - tcp-request-response[roundTripsPerTransaction=1]: relay-emulated adds +824 µs [+763 µs, +885 µs] per round trip at p50 over direct (×3.68 [×3.10, ×4.25]), +1.62 ms [+1.56 ms, +1.69 ms] per transaction (n=2, indicative interval)
       - tcp-request-response[roundTripsPerTransaction=1]: connection setup (TCP connect, p50) +40 µs [+40 µs, +40 µs]
-      - tcp-request-response[roundTripsPerTransaction=5]: relay-emulated adds +820 µs [+816 µs, +824 µs] per round trip at p50 over direct (×3.77 [×3.77, ×3.77]), +4.80 ms [+4.79 ms, +4.80 ms] per transaction (n=2, indicative interval)
+      - tcp-request-response[roundTripsPerTransaction=5]: relay-emulated adds +821 µs [+770 µs, +872 µs] per round trip at p50 over direct (×3.77 [×3.72, ×3.83]), +4.80 ms [+4.75 ms, +4.86 ms] per transaction (n=2, indicative interval)
       - tcp-request-response[roundTripsPerTransaction=5]: connection setup (TCP connect, p50) +40 µs [+40 µs, +40 µs]
       - tcp-request-response: per round trip relay-emulated adds +805 µs [+759 µs, +851 µs] over direct, fixed cost per transaction +805 µs [+702 µs, +909 µs] (fit over k = 1, 5)
       - projection for 1 round trip per transaction (direct RTT 0 ms, relay legs 0 + 0 + 0 ms; from fit): direct 409 µs [390 µs, 428 µs], relay 2.02 ms [1.95 ms, 2.09 ms], difference +1.61 ms [+1.53 ms, +1.69 ms]
+
+      - emulation error: not recorded in this result (written before hcbench measured it)
 
       > [!WARNING]
       > - tcp-request-response[roundTripsPerTransaction=1]@relay-emulated: errors reset=2
@@ -126,16 +129,16 @@ describe('markdown', () => {
 
       |  | direct | relay-emulated | Δ [95% CI] | ratio |
       | :-- | --: | --: | --: | --: |
-      | roundTrip p50 | 310 µs | 1.12 ms | +814 µs [+809 µs, +818 µs] | ×3.63 [×3.58, ×3.68] |
-      | roundTrip p90 | 377 µs | 1.36 ms | +984 µs [+952 µs, +1.02 ms] | ×3.61 [×3.43, ×3.80] |
-      | roundTrip p99 | 431 µs | 1.57 ms | +1.14 ms [+1.12 ms, +1.16 ms] | ×3.64 [×3.44, ×3.88] |
-      | roundTrip p99.9 | 431 µs | 1.57 ms | +1.14 ms [+1.12 ms, +1.16 ms] | ×3.64 [×3.44, ×3.88] |
-      | roundTrip max | 431 µs | 1.57 ms | +1.14 ms [+1.12 ms, +1.16 ms] | ×3.64 [×3.44, ×3.88] |
-      | transaction p50 | 410 µs | 2.02 ms | +1.61 ms [+1.61 ms, +1.62 ms] | ×4.94 [×4.88, ×5.00] |
-      | transaction p90 | 477 µs | 2.26 ms | +1.78 ms [+1.75 ms, +1.82 ms] | ×4.74 [×4.57, ×4.92] |
-      | transaction p99 | 531 µs | 2.47 ms | +1.94 ms [+1.92 ms, +1.96 ms] | ×4.66 [×4.44, ×4.90] |
-      | transaction p99.9 | 531 µs | 2.47 ms | +1.94 ms [+1.92 ms, +1.96 ms] | ×4.66 [×4.44, ×4.90] |
-      | transaction max | 531 µs | 2.47 ms | +1.94 ms [+1.92 ms, +1.96 ms] | ×4.66 [×4.44, ×4.90] |
+      | roundTrip p50 | 308 µs | 1.13 ms | +824 µs [+763 µs, +885 µs] | ×3.68 [×3.10, ×4.25] |
+      | roundTrip p90 | 384 µs | 1.38 ms | +995 µs [+588 µs, +1.40 ms] | ×3.59 [×1.28, ×5.90] |
+      | roundTrip p99 | 458 µs | 1.58 ms | +1.12 ms [+858 µs, +1.38 ms] | ×3.44 [×0.68, ×6.20] |
+      | roundTrip p99.9 | 458 µs | 1.58 ms | +1.12 ms [+858 µs, +1.38 ms] | ×3.44 [×0.68, ×6.20] |
+      | roundTrip max | 458 µs | 1.58 ms | +1.12 ms | ×3.44 |
+      | transaction p50 | 408 µs | 2.03 ms | +1.62 ms [+1.56 ms, +1.69 ms] | ×4.98 [×4.25, ×5.71] |
+      | transaction p90 | 484 µs | 2.28 ms | +1.79 ms [+1.39 ms, +2.20 ms] | ×4.71 [×2.46, ×6.95] |
+      | transaction p99 | 558 µs | 2.48 ms | +1.92 ms [+1.66 ms, +2.18 ms] | ×4.44 [×1.53, ×7.34] |
+      | transaction p99.9 | 558 µs | 2.48 ms | +1.92 ms [+1.66 ms, +2.18 ms] | ×4.44 [×1.54, ×7.34] |
+      | transaction max | 558 µs | 2.48 ms | +1.92 ms | ×4.44 |
       | connect p50 | 80 µs | 120 µs | +40 µs [+40 µs, +40 µs] | ×1.50 [×1.50, ×1.50] |
       | connect p99 | 80 µs | 120 µs | +40 µs [+40 µs, +40 µs] | ×1.50 [×1.50, ×1.50] |
       | transactions/s | 40/s | 30/s | -10/s | ×0.75 [×0.75, ×0.75] |
@@ -149,16 +152,16 @@ describe('markdown', () => {
 
       |  | direct | relay-emulated | Δ [95% CI] | ratio |
       | :-- | --: | --: | --: | --: |
-      | roundTrip p50 | 296 µs | 1.12 ms | +820 µs [+816 µs, +824 µs] | ×3.77 [×3.77, ×3.77] |
-      | roundTrip p90 | 376 µs | 1.34 ms | +964 µs [+960 µs, +968 µs] | ×3.56 [×3.53, ×3.60] |
-      | roundTrip p99 | 423 µs | 1.55 ms | +1.13 ms [+1.05 ms, +1.21 ms] | ×3.67 [×3.48, ×3.85] |
-      | roundTrip p99.9 | 453 µs | 1.64 ms | +1.19 ms [+1.07 ms, +1.31 ms] | ×3.62 [×3.25, ×4.03] |
-      | roundTrip max | 453 µs | 1.64 ms | +1.19 ms [+1.07 ms, +1.31 ms] | ×3.62 [×3.25, ×4.03] |
-      | transaction p50 | 1.59 ms | 6.38 ms | +4.80 ms [+4.79 ms, +4.80 ms] | ×4.03 [×4.01, ×4.04] |
-      | transaction p90 | 1.71 ms | 6.99 ms | +5.28 ms [+5.21 ms, +5.34 ms] | ×4.08 [×3.99, ×4.17] |
-      | transaction p99 | 1.92 ms | 7.33 ms | +5.41 ms [+5.40 ms, +5.42 ms] | ×3.81 [×3.77, ×3.85] |
-      | transaction p99.9 | 1.92 ms | 7.33 ms | +5.41 ms [+5.40 ms, +5.42 ms] | ×3.81 [×3.77, ×3.85] |
-      | transaction max | 1.92 ms | 7.33 ms | +5.41 ms [+5.40 ms, +5.42 ms] | ×3.81 [×3.77, ×3.85] |
+      | roundTrip p50 | 296 µs | 1.12 ms | +821 µs [+770 µs, +872 µs] | ×3.77 [×3.72, ×3.83] |
+      | roundTrip p90 | 375 µs | 1.34 ms | +966 µs [+915 µs, +1.02 ms] | ×3.58 [×3.18, ×3.97] |
+      | roundTrip p99 | 423 µs | 1.49 ms | +1.07 ms [+56 µs, +2.08 ms] | ×3.52 [×1.17, ×5.87] |
+      | roundTrip p99.9 | 474 µs | 1.74 ms | +1.27 ms [-270 µs, +2.80 ms] | ×3.67 [×0.00, ×8.62] |
+      | roundTrip max | 474 µs | 1.74 ms | +1.27 ms | ×3.67 |
+      | transaction p50 | 1.58 ms | 6.39 ms | +4.80 ms [+4.75 ms, +4.86 ms] | ×4.03 [×3.84, ×4.22] |
+      | transaction p90 | 1.73 ms | 7.03 ms | +5.30 ms [+4.44 ms, +6.16 ms] | ×4.06 [×2.97, ×5.14] |
+      | transaction p99 | 1.96 ms | 7.37 ms | +5.42 ms [+5.30 ms, +5.54 ms] | ×3.77 [×3.27, ×4.27] |
+      | transaction p99.9 | 1.96 ms | 7.37 ms | +5.42 ms [+5.30 ms, +5.54 ms] | ×3.77 [×3.27, ×4.27] |
+      | transaction max | 1.96 ms | 7.37 ms | +5.42 ms | ×3.77 |
       | connect p50 | 80 µs | 120 µs | +40 µs [+40 µs, +40 µs] | ×1.50 [×1.50, ×1.50] |
       | connect p99 | 80 µs | 120 µs | +40 µs [+40 µs, +40 µs] | ×1.50 [×1.50, ×1.50] |
       | transactions/s | 40/s | 30/s | -10/s | ×0.75 [×0.75, ×0.75] |
@@ -168,7 +171,7 @@ describe('markdown', () => {
 
       <details><summary>method and environment</summary>
 
-      - relay − direct: mean of per-repetition paired deltas; 95% percentile-bootstrap interval over repetitions (2000 resamples, seed 1); n=1 gives no interval, n\\<5 is indicative only
+      - relay − direct: percentiles of the histograms merged over the paired repetitions (relay ÷ direct likewise); 95% interval = estimate ± t(n−1)·SE, SE from the delete-one-repetition jackknife (percentiles interpolated inside HDR buckets); the max gets no interval; n=1 gives no interval, n\\<5 is indicative only
       - round-trip fit: weighted least squares of mean transaction latency = a + b·k per path over steps that differ only in roundTripsPerTransaction (one point per step and repetition, weight 1/SE² with SE = max(stdDev, √k·round-trip stdDev)/√count, variances scaled up by χ²/df when the points scatter more than that); differences with 95% t intervals
       - projection: T\\_direct = a\\_direct + k·(b\\_direct − measuredRtt\\_direct + directRtt); T\\_relay = a\\_relay + k·(b\\_relay − measuredRtt\\_relay + appToRelayRtt + relayToAgentRtt + agentToTargetRtt); a, b = measured fixed and per-round-trip costs (fit over the sweep, else mean round trip with a = 0); measuredRtt = the RTT the measured path had configured (topology), so only the machinery's own cost is carried over; distances default to the measured ones; connection setup is not included (pooled connections)
       - hcbench 0.1.0, Node v20.0.0, 2 × test, linux/x64

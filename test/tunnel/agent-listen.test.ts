@@ -68,13 +68,21 @@ describe('agent registration', () => {
     );
     const logs: TunnelLogEvent[] = [];
     let agent: Agent | undefined;
-    const started = startAgent({ connection, target: target.address, log: (e) => logs.push(e), startTimeoutMs: 20_000, clientStack });
+    let onReconnecting: () => void = () => undefined;
+    const reconnecting = new Promise<void>((resolve) => (onReconnecting = resolve));
+    const log = (e: TunnelLogEvent): void => {
+      logs.push(e);
+      if (e.event === 'agent-status' && e.data?.['status'] === 'reconnecting') onReconnecting();
+    };
+    // failFastMs 0: this agent is meant to wait for a relay that is not up yet.
+    const started = startAgent({ connection, target: target.address, log, startTimeoutMs: 20_000, failFastMs: 0, clientStack });
     void started.then((a) => (agent = a));
     onTestFinished(async () => {
       await (agent ?? (await started.catch(() => undefined)))?.close();
     });
 
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // The first refused attempt (no relay on the port yet), then the relay comes up.
+    await reconnecting;
     const statusLogs = logs.filter((e) => e.event === 'agent-status');
     expect(statusLogs.map((e) => e.data?.['status'])).toEqual(['reconnecting']);
     expect(agent).toBeUndefined();

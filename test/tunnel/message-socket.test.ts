@@ -1,7 +1,7 @@
 // Pure helpers of the tunnel: relay error classification (ws 1.1.5 and ws 8 wording), message
 // payload normalisation, the close-code table and the activity deadline.
 
-import { describe, expect, test } from 'vitest';
+import { describe, expect, onTestFinished, test, vi } from 'vitest';
 import { createActivityDeadline } from '../../src/tunnel/activity-deadline.js';
 import { closeReason, isSendableCloseCode, tcpActionForClose } from '../../src/tunnel/close-codes.js';
 import { classifyRelayError, messageToBuffer } from '../../src/tunnel/message-socket.js';
@@ -63,7 +63,10 @@ describe('close codes', () => {
 });
 
 describe('createActivityDeadline', () => {
-  test('fires only after limitMs without touch, and never after clear', async () => {
+  test('fires only after limitMs without touch, and never after clear', () => {
+    // Fake timers: the deadline's own clock is injected, its timer is advanced explicitly.
+    vi.useFakeTimers();
+    onTestFinished(() => void vi.useRealTimers());
     let nowMs = 0;
     let fired = 0;
     const deadline = createActivityDeadline(() => nowMs);
@@ -71,15 +74,15 @@ describe('createActivityDeadline', () => {
     deadline.set(30, () => (fired += 1));
     nowMs = 20;
     deadline.touch();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    vi.advanceTimersByTime(50);
     const firedBeforeLimit = fired;
     nowMs = 60;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    vi.advanceTimersByTime(50);
     const firedAfterLimit = fired;
     deadline.set(10, () => (fired += 1));
     deadline.clear();
     nowMs = 1000;
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    vi.advanceTimersByTime(30);
 
     expect([firedBeforeLimit, firedAfterLimit, fired]).toEqual([0, 1, 1]);
   });

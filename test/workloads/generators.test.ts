@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { workloads } from '../../src/workloads/index.js';
-import { splitParams } from '../../src/workloads/generators.js';
+import { generatorJobs, splitParams } from '../../src/workloads/generators.js';
 import { startRequestResponseTarget } from '../../src/targets/tcp-request-response-server.js';
 import { systemClock, type TcpRequestResponseParams } from '../../src/workloads/types.js';
 
@@ -104,5 +104,43 @@ describe('generators: N worker threads', () => {
     expect(performance.now() - startedMs).toBeLessThan(30_000);
     expect(outcome.metrics.counters.errors).toEqual({});
     expect(outcome.metrics.durationMs).toBeLessThan(60_000);
+  });
+
+  test('every thread gets one shared window start (the caller\'s, else now), not a window of its own', () => {
+    const options = {
+      dialAddress: { host: '127.0.0.1', port: 1 },
+      params: { kind: 'tcp-request-response' as const, connections: 4, roundTripsPerTransaction: 1, requestBytes: 8, responseBytes: 8, generators: 3 },
+      warmupMs: 100,
+      durationMs: 200,
+      signal: AbortSignal.timeout(5000),
+      clock: systemClock,
+    };
+
+    const given = generatorJobs({ ...options, windowStartNs: 123_456_789n }, 3);
+    const before = systemClock.nowNs();
+    const defaulted = generatorJobs(options, 3);
+
+    expect(given.map((j) => j.windowStartNs)).toEqual([123_456_789n, 123_456_789n, 123_456_789n]);
+    expect(new Set(defaulted.map((j) => j.windowStartNs)).size).toBe(1);
+    expect(defaulted[0]!.windowStartNs).toBeGreaterThanOrEqual(before);
+  });
+
+  test('threads measure inside the shared window: one that ended before they started measures nothing', async ({ onTestFinished }) => {
+    const target = await startRequestResponseTarget();
+    onTestFinished(() => target.close());
+
+    const outcome = await workloads['tcp-request-response'].run({
+      dialAddress: target.address,
+      params: { kind: 'tcp-request-response', connections: 2, roundTripsPerTransaction: 1, requestBytes: 64, responseBytes: 64, generators: 2 },
+      warmupMs: 100,
+      durationMs: 300,
+      // The shared window started (and ended) 10 s ago: a thread opening its own window would measure.
+      windowStartNs: systemClock.nowNs() - 10_000_000_000n,
+      signal: AbortSignal.timeout(30_000),
+      clock: systemClock,
+    });
+
+    expect(outcome.metrics.counters.transactions).toBe(0);
+    expect(outcome.metrics.histograms.roundTrip.summary.count).toBe(0);
   });
 });

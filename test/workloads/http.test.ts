@@ -3,6 +3,8 @@ import { startHttpTarget } from '../../src/targets/http-server.js';
 import { httpWorkload } from '../../src/workloads/http.js';
 import { systemClock, type HttpParams } from '../../src/workloads/types.js';
 import { reserveClosedPort } from '../helpers/target-misbehaving.js';
+import { formatIssue, ScenarioError } from '../../src/errors.js';
+import { parseScenarioText } from '../../src/scenario/load.js';
 
 const params: HttpParams = { kind: 'http', connections: 2 };
 
@@ -70,6 +72,57 @@ describe('http workload (autocannon)', () => {
     expect(all).toBeGreaterThan(0);
     expect(all).toBeLessThanOrEqual(100);
     expect(target.stats().requests).toBeLessThanOrEqual(100);
-    expect(m.timing?.ratePerSec).toBe(100);
+    // A cap on a closed model, timed from the actual send: labelled so, never as an open model.
+    expect(m.timing).toMatchObject({ model: 'closed', latencyFrom: 'dispatch', rateLimitPerSec: 100 });
+    expect(m.timing?.ratePerSec).toBeUndefined();
+    expect((m.notes ?? []).join('\n')).toContain('coordinated omission');
+  });
+});
+
+describe('http workload: counted, not configured', () => {
+  test('connections opened are counted as they open and equal what the target accepted', async ({ onTestFinished }) => {
+    const target = await startHttpTarget();
+    onTestFinished(() => target.close());
+
+    const outcome = await run({ ...params, connections: 3 }, target.address);
+
+    const m = outcome.metrics;
+    const opened = m.counters.connectionsOpened + (m.warmupCounters?.connectionsOpened ?? 0);
+    expect(opened).toBe(target.stats().connectionsAccepted);
+    expect(opened).toBeGreaterThanOrEqual(3);
+  });
+
+  test('with nothing listening no connection opened: 0, not the configured count', async () => {
+    const address = await reserveClosedPort();
+
+    const outcome = await run({ ...params, connections: 2 }, address);
+
+    expect(outcome.metrics.counters.connectionsOpened + (outcome.metrics.warmupCounters?.connectionsOpened ?? 0)).toBe(0);
+    expect(outcome.metrics.counters.errors.refused ?? 0).toBeGreaterThan(0);
+  });
+
+  test('a timeout of non-whole seconds is refused with a clear error, not rounded up', async () => {
+    const address = await reserveClosedPort();
+
+    await expect(run({ ...params, timeoutMs: 1_500 }, address)).rejects.toThrow(/`timeoutMs` must be whole seconds >= 1000 .* got 1500/);
+  });
+
+  test('the scenario refuses timeoutMs: 1500 naming the key and line', () => {
+    const text = `name: t
+target: { kind: http }
+paths: [{ kind: direct }]
+workload:
+  kind: http
+  connections: 1
+  timeoutMs: 1500
+`;
+    let message = '';
+    try {
+      parseScenarioText(text, 'http.yaml');
+    } catch (error) {
+      message = error instanceof ScenarioError ? error.issues.map((i) => formatIssue('http.yaml', i)).join('\n') : String(error);
+    }
+
+    expect(message).toMatch(/http\.yaml:7:\d+ workload\.timeoutMs: must be whole seconds/);
   });
 });

@@ -2,8 +2,7 @@
 // prints them (or --json), and can save them (--save <file>) for `hcbench run --calibration`.
 
 import type { Command } from 'commander';
-import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { writeOutputFile } from '../../fs/write-output.js';
 import { ExitCode } from '../../errors.js';
 import { renderCalibration } from '../../calibrate/render.js';
 import { runCalibration } from '../../calibrate/run-calibration.js';
@@ -29,12 +28,9 @@ export function registerCalibrate(program: Command, io: CliIo, setExit: (code: E
         onProgress: (message) => io.stderr.write(`calibrate: ${message}\n`),
       });
       const json = `${JSON.stringify(result, null, 2)}\n`;
-      if (flags.save !== undefined) {
-        const file = resolve(io.cwd, flags.save);
-        await writeFile(file, json, 'utf8');
-        io.stderr.write(`calibration: ${file}\n`);
-      }
+      // Printed first, so a failing --save (exit 11) never loses the measured figures.
       io.stdout.write(flags.json === true ? json : renderCalibration(result));
+      if (flags.save !== undefined) io.stderr.write(`calibration: ${await writeOutputFile(io.cwd, flags.save, json)}\n`);
       setExit(ExitCode.Ok);
     });
 }

@@ -3,15 +3,15 @@
 // (or --json), progress to stderr, the report JSON written with --out.
 
 import { InvalidArgumentError, type Command } from 'commander';
-import { mkdir } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { renderCapacityText } from '../../capacity/render-text.js';
 import { searchCapacity } from '../../capacity/search.js';
+import type { CapacityReport } from '../../capacity/types.js';
 import { ExitCode } from '../../errors.js';
-import { writeFileAtomic } from '../../run/write-results.js';
+import { writeOutputFile } from '../../fs/write-output.js';
 import { loadScenarioFile } from '../../scenario/load.js';
 import type { CliIo } from '../io.js';
-import { parseMs } from './run.js';
+import { parseMs, parsePositiveMs } from './run.js';
 
 interface CapacityFlags {
   sloP99Ms: number;
@@ -65,7 +65,7 @@ export function registerCapacity(program: Command, io: CliIo, setExit: (code: Ex
     .option('--resolution <fraction>', 'stop when breaking ÷ sustained − 1 <= this', number(0.001, 1), 0.05)
     .option('--max-rate <perSec>', 'never offer more', number(1, 1_000_000), 100_000)
     .option('--max-probes <n>', 'most probes per path', number(1, 100), 12)
-    .option('--duration-ms <ms>', 'measured window per probe', parseMs, 2_000)
+    .option('--duration-ms <ms>', 'measured window per probe', parsePositiveMs, 2_000)
     .option('--warmup-ms <ms>', 'warm-up per probe', parseMs, 500)
     .option('--path <id>', 'search only this path (repeatable)', collect)
     .option('--connections <list>', 'also sweep these connection counts (closed model), e.g. 1,10,100: errors by class and limits exceeded', parseCounts)
@@ -101,12 +101,18 @@ export function registerCapacity(program: Command, io: CliIo, setExit: (code: Ex
       });
       for (const warning of report.warnings) io.stderr.write(`warning: ${warning}\n`);
       const json = `${JSON.stringify(report, null, 2)}\n`;
-      if (flags.out !== undefined) {
-        const out = resolve(io.cwd, flags.out);
-        await mkdir(dirname(out), { recursive: true });
-        io.stderr.write(`capacity: ${await writeFileAtomic(dirname(out), basename(out), json)}\n`);
-      }
+      // Printed first, so a failing --out (exit 11) never loses the measured report.
       io.stdout.write(flags.json === true ? json : renderCapacityText(report));
-      setExit(io.signal.aborted ? ExitCode.Interrupted : ExitCode.Ok);
+      if (flags.out !== undefined) io.stderr.write(`capacity: ${await writeOutputFile(io.cwd, flags.out, json)}\n`);
+      for (const path of report.paths) if (path.verdict !== undefined) io.stderr.write(`${path.pathId}: ${path.verdict.message}\n`);
+      setExit(capacityExitCode(report, io.signal.aborted));
     });
+}
+
+/** Interrupted 130; an SLO no rate can meet 6 (a threshold failed); a ceiling that may be the generator's 7; else 0. */
+export function capacityExitCode(report: CapacityReport, isAborted: boolean): ExitCode {
+  if (isAborted) return ExitCode.Interrupted;
+  if (report.paths.some((p) => p.verdict?.kind === 'slo-unreachable')) return ExitCode.ThresholdsFailed;
+  if (report.paths.some((p) => p.verdict?.kind === 'generator-limited')) return ExitCode.InvalidRun;
+  return ExitCode.Ok;
 }

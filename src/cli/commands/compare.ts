@@ -1,19 +1,19 @@
 // `hcbench compare <baseline.json> <current.json>`: metric-by-metric verdicts against a baseline,
 // as console text (stdout), Markdown and JUnit XML files. Exit 0 (unchanged or improved),
-// 8 (a metric regressed), 9 (incomparable results), 2 (an unreadable result file).
+// 8 (a metric regressed), 9 (incomparable results), 7 (a compared figure of either result is
+// untrusted: its generator's timing error is too large for it), 2 (an unreadable result file).
 
 import { InvalidArgumentError, type Command } from 'commander';
-import { mkdir, readFile } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
 import { compareResults, type ToleranceRule } from '../../analysis/compare.js';
-import { ExitCode, HarnessError } from '../../errors.js';
+import { invalidCompareReasons } from '../../analysis/run-validity.js';
+import { ExitCode, HarnessError, OutputWriteError } from '../../errors.js';
 import type { RunResult } from '../../metrics/result.js';
 import { renderCompareMarkdown, renderCompareText } from '../../report/compare-text.js';
 import { compareSuite, renderJUnit, thresholdSuite } from '../../report/junit.js';
-import { ERR_RESULT_INVALID, parseRunResult } from '../../report/parse-result.js';
 import { renderThresholdsMarkdown } from '../../report/threshold-text.js';
-import { writeFileAtomic } from '../../run/write-results.js';
+import { writeOutputFile } from '../../fs/write-output.js';
 import type { CliIo } from '../io.js';
+import { loadResultFile } from '../result-file.js';
 
 interface CompareFlags {
   tolerance: ToleranceRule[];
@@ -38,17 +38,6 @@ function parsePositive(value: string): number {
   return n;
 }
 
-async function readResult(io: CliIo, file: string): Promise<RunResult> {
-  let text: string;
-  try {
-    text = await readFile(resolve(io.cwd, file), 'utf8');
-  } catch (cause) {
-    const reason = (cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'cannot be read';
-    throw new HarnessError(ERR_RESULT_INVALID, ExitCode.Usage, `${file}: ${reason}`, { cause, hint: 'pass the summary.json of a run folder' });
-  }
-  return parseRunResult(text, file);
-}
-
 export function registerCompare(program: Command, io: CliIo, setExit: (code: ExitCode) => void): void {
   program
     .command('compare')
@@ -61,24 +50,44 @@ export function registerCompare(program: Command, io: CliIo, setExit: (code: Exi
     .option('--junit <file>', 'also write JUnit XML: one test case per compared metric and per threshold of the current run')
     .option('--json', 'print the comparison as JSON instead of the table')
     .action(async (baselineFile: string, currentFile: string, flags: CompareFlags) => {
-      const baseline = await readResult(io, baselineFile);
-      const current = await readResult(io, currentFile);
+      const baseline = await loadResultFile(io.cwd, baselineFile);
+      const current = await loadResultFile(io.cwd, currentFile);
       const report = compareResults(baseline, current, { baseline: baselineFile, current: currentFile }, {
         tolerances: flags.tolerance,
         ...(flags.noiseK === undefined ? {} : { noiseK: flags.noiseK }),
       });
-      const writeTo = async (target: string, text: string, what: string) => {
-        const out = resolve(io.cwd, target);
-        await mkdir(dirname(out), { recursive: true });
-        io.stderr.write(`${what}: ${await writeFileAtomic(dirname(out), basename(out), text)}\n`);
-      };
       const verdicts = current.thresholds ?? [];
+      // The verdict is printed first, so a failing --md or --junit (exit 11) never hides it.
+      io.stdout.write(flags.json === true ? `${JSON.stringify(report, null, 2)}\n` : renderCompareText(report));
+      const failures: string[] = [];
+      const writeTo = async (target: string, text: string, what: string) => {
+        try {
+          io.stderr.write(`${what}: ${await writeOutputFile(io.cwd, target, text)}\n`);
+        } catch (error) {
+          if (!(error instanceof OutputWriteError)) throw error;
+          failures.push(error.message);
+        }
+      };
       if (flags.md !== undefined) await writeTo(flags.md, renderCompareMarkdown(report) + '\n' + renderThresholdsMarkdown(verdicts), 'markdown');
       if (flags.junit !== undefined) {
         const suites = [compareSuite(report), ...(verdicts.length > 0 ? [thresholdSuite(verdicts, current.scenario.name, current.startedAt)] : [])];
         await writeTo(flags.junit, renderJUnit(suites), 'junit');
       }
-      io.stdout.write(flags.json === true ? `${JSON.stringify(report, null, 2)}\n` : renderCompareText(report));
-      setExit(report.verdict === 'regressed' ? ExitCode.Regression : report.verdict === 'incomparable' ? ExitCode.Incomparable : ExitCode.Ok);
+      // A verdict resting on a figure the generator's own timing error spoils is not evidence.
+      const invalid = [
+        ...invalidCompareReasons(baseline).map((r) => `invalid baseline: ${r}`),
+        ...invalidCompareReasons(current).map((r) => `invalid current: ${r}`),
+      ];
+      if (invalid.length > 0) io.stderr.write(invalid.map((line) => `${line}\n`).join(''));
+      if (failures.length > 0) throw new OutputWriteError(`${failures.join('; ')} (the comparison, verdict ${report.verdict}, is on stdout)`);
+      setExit(
+        report.verdict === 'incomparable'
+          ? ExitCode.Incomparable
+          : invalid.length > 0
+            ? ExitCode.InvalidRun
+            : report.verdict === 'regressed'
+              ? ExitCode.Regression
+              : ExitCode.Ok,
+      );
     });
 }

@@ -3,7 +3,8 @@
 
 import { InvalidArgumentError, type Command } from 'commander';
 import { once } from 'node:events';
-import { readFile } from 'node:fs/promises';
+import { readInputFile } from '../../fs/read-input.js';
+import { findDeepBlockNesting, findDeepFlowNesting, MAX_NESTING_DEPTH } from '../../scenario/nesting.js';
 import { ExitCode, ScenarioError, UsageError } from '../../errors.js';
 import type { LegShape } from '../../relay/delay.js';
 import { createDefaultNamespace, type NamespaceConfig } from '../../relay/namespace.js';
@@ -59,11 +60,12 @@ async function loadNamespace(flags: RelayFlags): Promise<NamespaceConfig> {
     namespace.hybridConnections = flags.hc.map((name) => ({ name }));
     return namespace;
   }
-  let text: string;
-  try {
-    text = await readFile(flags.namespaceFile, 'utf8');
-  } catch (cause) {
-    throw new UsageError(`cannot read namespace file ${flags.namespaceFile}`, { cause });
+  const read = await readInputFile(flags.namespaceFile, 'namespace');
+  if (!read.ok) throw new UsageError(`cannot read namespace file ${flags.namespaceFile}: ${read.reason}`);
+  const text = read.bytes.toString('utf8');
+  const deep = findDeepFlowNesting(text) ?? findDeepBlockNesting(text);
+  if (deep !== undefined) {
+    throw new ScenarioError(flags.namespaceFile, [{ path: '', message: `nests deeper than ${MAX_NESTING_DEPTH} levels`, line: deep.line, column: deep.column }]);
   }
   const result = parseNamespaceFile(text);
   if (!result.ok) throw new ScenarioError(flags.namespaceFile, result.issues);

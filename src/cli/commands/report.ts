@@ -2,14 +2,12 @@
 // Reads and writes files; the rendering itself is the pure reporters' job.
 
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { mkdir, readFile, stat } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
 import type { AnalyzeOptions } from '../../analysis/analyze-run.js';
-import { ExitCode, HarnessError } from '../../errors.js';
-import { REPORT_FILE_NAMES, REPORT_FORMATS, renderReport, type ReportFormat } from '../../report/index.js';
-import { ERR_RESULT_INVALID, parseRunResult } from '../../report/parse-result.js';
-import { writeFileAtomic } from '../../run/write-results.js';
+import { ExitCode } from '../../errors.js';
+import { REPORT_FORMATS, renderReport, type ReportFormat } from '../../report/index.js';
+import { writeOutputFile } from '../../fs/write-output.js';
 import type { CliIo } from '../io.js';
+import { loadResultFile } from '../result-file.js';
 
 interface ReportFlags {
   format: ReportFormat;
@@ -19,11 +17,10 @@ interface ReportFlags {
   appToRelayRttMs?: number;
   relayToAgentRttMs?: number;
   agentToTargetRttMs?: number;
-  seed?: number;
   fit: 'mean' | 'p50';
 }
 
-/** commander parser for a non-negative number (distances in ms, seeds). */
+/** commander parser for a non-negative number (distances in ms). */
 function parseNonNegative(value: string): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`must be a number >= 0, got ${JSON.stringify(value)}`);
@@ -37,7 +34,7 @@ function parsePositiveInt(value: string): number {
 }
 
 function analysisOptions(flags: ReportFlags): AnalyzeOptions {
-  const options: AnalyzeOptions = { fitStatistic: flags.fit, ...(flags.seed === undefined ? {} : { seed: flags.seed }) };
+  const options: AnalyzeOptions = { fitStatistic: flags.fit };
   if (flags.roundTrips === undefined) return options;
   return {
     ...options,
@@ -63,28 +60,13 @@ export function registerReport(program: Command, io: CliIo, setExit: (code: Exit
     .option('--app-to-relay-rtt-ms <ms>', 'projection: app ↔ relay region RTT', parseNonNegative)
     .option('--relay-to-agent-rtt-ms <ms>', 'projection: relay region ↔ on-prem agent RTT', parseNonNegative)
     .option('--agent-to-target-rtt-ms <ms>', 'projection: agent ↔ target RTT on-prem', parseNonNegative)
-    .option('--seed <n>', 'bootstrap seed (default 1)', parseNonNegative)
     .addOption(new Option('--fit <statistic>', 'per-step figure of the round-trip fit (p50 resists stalls on a busy machine)').choices(['mean', 'p50']).default('mean'))
     .action(async (file: string, flags: ReportFlags) => {
-      let path = resolve(io.cwd, file);
-      let text: string;
-      try {
-        // A run folder stands for its summary.json.
-        if ((await stat(path)).isDirectory()) path = join(path, REPORT_FILE_NAMES.json);
-        text = await readFile(path, 'utf8');
-      } catch (cause) {
-        const reason = (cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'cannot be read';
-        throw new HarnessError(ERR_RESULT_INVALID, ExitCode.Usage, `${file}: ${reason}`, { cause, hint: 'pass the summary.json of a run folder, e.g. results/<stamp>-<scenario>/summary.json' });
-      }
-      const result = parseRunResult(text, file);
+      const result = await loadResultFile(io.cwd, file, { allowFolder: true });
       const isTTY = flags.out === undefined && io.stdout.isTTY === true && io.env['NO_COLOR'] === undefined;
       const output = renderReport(flags.format, result, { isTTY, analysis: analysisOptions(flags) });
       if (flags.out === undefined) io.stdout.write(output);
-      else {
-        const out = resolve(io.cwd, flags.out);
-        await mkdir(dirname(out), { recursive: true });
-        io.stderr.write(`report: ${await writeFileAtomic(dirname(out), basename(out), output)}\n`);
-      }
+      else io.stderr.write(`report: ${await writeOutputFile(io.cwd, flags.out, output)}\n`);
       setExit(ExitCode.Ok);
     });
 }

@@ -4,12 +4,12 @@
 
 import { InvalidArgumentError, type Command } from 'commander';
 import { resolve } from 'node:path';
-import { ExitCode, UsageError } from '../../errors.js';
+import { ExitCode, OutputWriteError, UsageError } from '../../errors.js';
 import { readConnectionStringEnv } from '../../azure/connection-source.js';
 import type { RunResult } from '../../metrics/result.js';
 import { buildPlan } from '../../plan/build-plan.js';
 import { REPORT_FILE_NAMES, renderReport, type ReportFormat } from '../../report/index.js';
-import { runPlan } from '../../run/run-plan.js';
+import { runPlan, TARGET_UNREACHABLE_CODE } from '../../run/run-plan.js';
 import { createRunFolder, writeFileAtomic } from '../../run/write-results.js';
 import { loadScenarioFile } from '../../scenario/load.js';
 import type { CliIo } from '../io.js';
@@ -19,9 +19,12 @@ import { invalidRunReasons } from '../../analysis/run-validity.js';
 import { checkRelayLimits } from '../../capacity/limits.js';
 import { renderJUnit, thresholdSuite } from '../../report/junit.js';
 import { renderThresholdsMarkdown, renderThresholdsText } from '../../report/threshold-text.js';
-import { basename, dirname } from 'node:path';
-import { mkdir } from 'node:fs/promises';
+import { type RunOutput, writeRunOutputs } from '../run-outputs.js';
 import { readCalibration } from '../../calibrate/read-calibration.js';
+import { bounded, interruptBudget } from '../../run/bounded.js';
+
+/** Longest wait for one result file to be written, ms (after Ctrl-C the interrupt budget is shorter). */
+export const WRITE_TIMEOUT_MS = 30_000;
 
 interface RunFlags {
   json?: boolean;
@@ -41,6 +44,13 @@ export function parseMs(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`must be a whole number of milliseconds, got ${JSON.stringify(value)}`);
   const ms = Number(value);
   if (ms > 86_400_000) throw new InvalidArgumentError(`must be at most 86400000 (24 h), got ${value}`);
+  return ms;
+}
+
+/** commander argument parser for whole milliseconds >= 1 (a measured window must be able to measure). */
+export function parsePositiveMs(value: string): number {
+  const ms = parseMs(value);
+  if (ms < 1) throw new InvalidArgumentError(`must be at least 1 ms (a measured window of 0 ms measures nothing), got ${value}`);
   return ms;
 }
 
@@ -73,7 +83,11 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
     .option('--md <file>', 'also write the Markdown summary with threshold verdicts to this file (e.g. $GITHUB_STEP_SUMMARY)')
     .option('--calibration <file>', 'attach figures saved by `hcbench calibrate --save <file>` to the result\'s environment')
     .action(async (file: string, flags: RunFlags) => {
-      const loaded = await loadScenarioFile(file);
+      const loaded = await loadScenarioFile(file, {
+        ...(flags.durationMs === undefined ? {} : { durationMs: flags.durationMs }),
+        ...(flags.warmupMs === undefined ? {} : { warmupMs: flags.warmupMs }),
+        ...(flags.repetitions === undefined ? {} : { repetitions: flags.repetitions }),
+      });
       const calibration = flags.calibration === undefined ? undefined : await readCalibration(resolve(io.cwd, flags.calibration));
       if (flags.targetAddress !== undefined && loaded.target.kind !== 'external') {
         throw new UsageError(`--target-address only applies to an external target; ${file} uses target.kind ${loaded.target.kind}`);
@@ -99,15 +113,29 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
       const folder = flags.save ? await createRunFolder(resolve(io.cwd, flags.resultsDir), scenario.name, Date.now()) : undefined;
       const progress = createProgressPrinter(io, { isVerbose: program.opts<{ verbose?: boolean }>().verbose === true });
       let result: RunResult;
+      let isCheckpointFailed = false;
+      // After Ctrl-C: the step drains, then counters, teardown and these writes share 2 s.
+      const budget = interruptBudget(io.signal);
+      const write = <T,>(work: Promise<T>, what: string): Promise<T> =>
+        bounded(work, { what: `writing ${what}`, signal: budget.signal, timeoutMs: WRITE_TIMEOUT_MS });
       try {
         result = await runPlan(plan, {
           scenario,
           scenarioFile: file,
           signal: io.signal,
+          budget,
           secrets,
           onProgress: (event) => progress.onProgress(event),
           onCheckpoint: async (partial) => {
-            if (folder !== undefined) await writeFileAtomic(folder, REPORT_FILE_NAMES.json, renderReport('json', partial));
+            if (folder === undefined || isCheckpointFailed) return;
+            try {
+              await writeFileAtomic(folder, REPORT_FILE_NAMES.json, renderReport('json', partial));
+            } catch (error) {
+              // A full disk must not stop the measurement: say so once; the final write tries again and falls back.
+              if (!(error instanceof OutputWriteError)) throw error;
+              isCheckpointFailed = true;
+              io.stderr.write(`warning: checkpoint not saved: ${error.message}\n`);
+            }
           },
         });
       } finally {
@@ -117,26 +145,32 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
       // Thresholds and validity are judged after the run; results are always written first.
       const verdicts = scenario.thresholds === undefined ? undefined : evaluateThresholds(result, scenario.thresholds);
       if (verdicts !== undefined) result = { ...result, thresholds: verdicts };
+      const resultJson = renderReport('json', result);
+      const outputs: RunOutput[] = [];
       if (folder !== undefined) {
+        io.stderr.write(`writing results to ${folder}\n`);
         const formats = new Set<ReportFormat>(['json', ...scenario.output.formats]);
-        for (const format of formats) await writeFileAtomic(folder, REPORT_FILE_NAMES[format], renderReport(format, result));
-        io.stderr.write(`results: ${folder}\n`);
+        for (const format of formats) outputs.push({ folder, name: REPORT_FILE_NAMES[format], text: format === 'json' ? resultJson : renderReport(format, result) });
       }
-      const writeTo = async (target: string, text: string, what: string) => {
-        const out = resolve(io.cwd, target);
-        await mkdir(dirname(out), { recursive: true });
-        io.stderr.write(`${what}: ${await writeFileAtomic(dirname(out), basename(out), text)}\n`);
-      };
-      if (flags.junit !== undefined) await writeTo(flags.junit, renderJUnit([thresholdSuite(verdicts ?? [], scenario.name, result.startedAt)]), 'junit');
-      if (flags.md !== undefined) await writeTo(flags.md, `${renderReport('md', result)}\n${renderThresholdsMarkdown(verdicts ?? [])}`, 'markdown');
-      io.stdout.write(flags.json === true ? renderReport('json', result) : renderReport('console', result, { isTTY: io.stdout.isTTY === true }));
-      const invalid = invalidRunReasons(result);
+      if (flags.junit !== undefined) outputs.push({ path: flags.junit, label: 'junit', text: renderJUnit([thresholdSuite(verdicts ?? [], scenario.name, result.startedAt)]) });
+      if (flags.md !== undefined) outputs.push({ path: flags.md, label: 'markdown', text: `${renderReport('md', result)}\n${renderThresholdsMarkdown(verdicts ?? [])}` });
+      const failures = await writeRunOutputs(io, outputs, resultJson, flags.json === true, write);
+      io.stdout.write(flags.json === true ? resultJson : renderReport('console', result, { isTTY: io.stdout.isTTY === true }));
+      const invalid = invalidRunReasons(result, scenario.thresholds ?? []);
       (flags.json === true ? io.stderr : io.stdout).write(renderThresholdsText(verdicts ?? []) + invalid.map((r) => `invalid run: ${r}\n`).join(''));
+      if (failures.length > 0) {
+        throw new OutputWriteError(`the run finished but ${failures.length} output${failures.length === 1 ? '' : 's'} could not be written (see above)`, {
+          hint: 'check the path, its permissions and free space; the measured result was saved or printed as shown above',
+        });
+      }
+      // Ctrl-C after the last step (while writing): everything is written, and the shell hears 130.
       setExit(
-        result.status === 'aborted'
+        result.status === 'aborted' || io.signal.aborted
           ? ExitCode.Interrupted
           : result.status === 'failed'
-            ? ExitCode.RunFailed
+            ? result.steps.some((s) => s.status === 'failed' && s.error.code === TARGET_UNREACHABLE_CODE)
+              ? ExitCode.TargetUnreachable
+              : ExitCode.RunFailed
             : invalid.length > 0
               ? ExitCode.InvalidRun
               : verdicts !== undefined && !thresholdsPassed(verdicts)

@@ -1,0 +1,153 @@
+// Whether the emulated network adds exactly the configured distance, measured through the very
+// processes and mechanisms a run uses: an on-prem role process (built-in target, delay proxy,
+// agents), cloud role processes (relay emulator), the forwarder, and the tcp-request-response
+// driver. For one profile it opens four paths — direct and relay at zero distance (the machinery)
+// and direct and relay at the same configured round trip (the direct path's one-way delay is
+// appToRelay + relayToAgent) — and runs them in alternating order over the rounds. Shared by
+// `hcbench calibrate` and the bench's `truth` entry, so both measure one structure.
+
+import { decodeRecord, mergeHistograms, summarize } from '../metrics/histogram.js';
+import { emulationError, type EmulationError } from '../metrics/emulation.js';
+import type { HistogramRecord } from '../metrics/result.js';
+import { openDirectPath } from '../paths/direct.js';
+import { openEmulatedRelayPath } from '../paths/relay.js';
+import type { OpenPath } from '../paths/types.js';
+import { spawnRole, type RoleHandle } from '../run/role-process.js';
+import type { StartTargetResult } from '../run/role-protocol.js';
+import type { LegProfile } from '../scenario/network-profiles.js';
+import { workloads } from '../workloads/index.js';
+import { systemClock, type WorkloadParams } from '../workloads/types.js';
+
+/** Distances of one comparison, ms one way. */
+export interface TruthLegs {
+  appToRelayMs: number;
+  relayToAgentMs: number;
+  /** The direct path's one-way delay, ms; default appToRelayMs + relayToAgentMs (equal configured round trip). */
+  directMs?: number;
+}
+
+export interface TruthOptions {
+  /** Measured window per path and round, ms. */
+  windowMs: number;
+  /** Unrecorded warm-up per window, ms. */
+  warmupMs: number;
+  /** Rounds; paths alternate order each round so drift hits all. */
+  rounds: number;
+  /** Round trips per transaction (the issue measured 5). */
+  roundTripsPerTransaction?: number;
+  signal?: AbortSignal;
+  onProgress?: (line: string) => void;
+}
+
+/** Round-trip p50 of each path (histograms merged over the rounds) and what follows from them, µs. */
+export interface TruthFigures {
+  appToRelayMs: number;
+  relayToAgentMs: number;
+  configuredRoundTripUs: number;
+  p50Us: { directLoopback: number; relayLoopback: number; direct: number; relay: number };
+  /** Fastest round trip of each path, µs. */
+  minUs: { directLoopback: number; relayLoopback: number; direct: number; relay: number };
+  /** The direct path's configured round trip, µs (equals configuredRoundTripUs unless `directMs` was given). */
+  directConfiguredRoundTripUs: number;
+  /** relay − direct at zero distance: the relay machinery. */
+  machineryUs: number;
+  /** relay − direct at equal configured round trip. */
+  deltaUs: number;
+  /** deltaUs − machineryUs: what the emulation adds to the relay beyond the direct path (0 = exact). */
+  deltaErrorUs: number;
+  /** direct − (configured + direct at zero distance): what the emulation adds to the direct path. */
+  directExcessUs: number;
+  /** (relay − relay at zero − configured) ÷ 4 traversals, µs. */
+  relayErrorPerTraversalUs: number;
+  /** (direct − direct at zero − configured) ÷ 2 traversals, µs. */
+  directErrorPerTraversalUs: number;
+  /** What the holding processes counted themselves (release lateness), per path. */
+  emulation: { direct: EmulationError; relay: EmulationError };
+  roundTrips: { direct: number; relay: number; directLoopback: number; relayLoopback: number };
+}
+
+const leg = (oneWayDelayMs: number): LegProfile => ({ oneWayDelayMs, jitterMs: 0, bandwidthBytesPerSec: 0 });
+
+/** Measures one profile's four paths. Starts and stops every process it needs. */
+export async function measureTruth(legs: TruthLegs, options: TruthOptions): Promise<TruthFigures> {
+  const progress = options.onProgress ?? (() => undefined);
+  const signal = options.signal ?? new AbortController().signal;
+  const oneWayMs = legs.appToRelayMs + legs.relayToAgentMs;
+  const directMs = legs.directMs ?? oneWayMs;
+  const onprem: RoleHandle = await spawnRole('onprem');
+  const opened: OpenPath[] = [];
+  try {
+    const target = await onprem.call<StartTargetResult>('startTarget');
+    const dial = { host: target.host, port: target.port };
+    const directLoopback = await openDirectPath('direct-loopback', onprem, dial, leg(0));
+    opened.push(directLoopback);
+    const relayLoopback = await openEmulatedRelayPath({ id: 'relay-loopback', onprem, target: dial, appToRelay: leg(0), relayToAgent: leg(0), agents: 1 });
+    opened.push(relayLoopback);
+    const direct = await openDirectPath('direct', onprem, dial, leg(directMs));
+    opened.push(direct);
+    const relay = await openEmulatedRelayPath({ id: 'relay', onprem, target: dial, appToRelay: leg(legs.appToRelayMs), relayToAgent: leg(legs.relayToAgentMs), agents: 1 });
+    opened.push(relay);
+    const params: WorkloadParams = {
+      kind: 'tcp-request-response',
+      connections: 1,
+      roundTripsPerTransaction: options.roundTripsPerTransaction ?? 5,
+      requestBytes: 64,
+      responseBytes: 64,
+    };
+    const order = [directLoopback, relayLoopback, direct, relay];
+    const histograms = new Map<string, HistogramRecord[]>(order.map((p) => [p.id, []]));
+    const roundTrips = new Map<string, number>(order.map((p) => [p.id, 0]));
+    for (let round = 0; round < options.rounds && !signal.aborted; round += 1) {
+      for (const path of round % 2 === 0 ? order : [...order].reverse()) {
+        if (signal.aborted) break;
+        progress(`${oneWayMs} ms one way: round ${round + 1}/${options.rounds}, ${path.id}`);
+        const outcome = await workloads['tcp-request-response'].run({
+          dialAddress: path.dialAddress,
+          params,
+          warmupMs: options.warmupMs,
+          durationMs: options.windowMs,
+          signal,
+          clock: systemClock,
+        });
+        histograms.get(path.id)?.push(outcome.metrics.histograms.roundTrip);
+        roundTrips.set(path.id, (roundTrips.get(path.id) ?? 0) + outcome.metrics.counters.roundTrips);
+      }
+    }
+    const summaryOf = (id: string) => summarize(mergeHistograms((histograms.get(id) ?? []).map(decodeRecord)));
+    const p50 = (id: string): number => summaryOf(id).p50Us;
+    const min = (id: string): number => summaryOf(id).minUs;
+    const [directCounters, relayCounters] = await Promise.all([direct.readCounters?.(), relay.readCounters?.()]);
+    const p = { directLoopback: p50('direct-loopback'), relayLoopback: p50('relay-loopback'), direct: p50('direct'), relay: p50('relay') };
+    const configuredRoundTripUs = 2 * oneWayMs * 1000;
+    const directConfiguredRoundTripUs = 2 * directMs * 1000;
+    const machineryUs = p.relayLoopback - p.directLoopback;
+    const deltaUs = p.relay - p.direct;
+    return {
+      appToRelayMs: legs.appToRelayMs,
+      relayToAgentMs: legs.relayToAgentMs,
+      configuredRoundTripUs,
+      p50Us: p,
+      minUs: { directLoopback: min('direct-loopback'), relayLoopback: min('relay-loopback'), direct: min('direct'), relay: min('relay') },
+      directConfiguredRoundTripUs,
+      machineryUs,
+      deltaUs,
+      deltaErrorUs: deltaUs - machineryUs,
+      directExcessUs: p.direct - directConfiguredRoundTripUs - p.directLoopback,
+      relayErrorPerTraversalUs: (p.relay - p.relayLoopback - configuredRoundTripUs) / 4,
+      directErrorPerTraversalUs: (p.direct - p.directLoopback - directConfiguredRoundTripUs) / 2,
+      emulation: {
+        direct: emulationError({ id: 'direct', kind: 'direct', direct: leg(directMs) }, directCounters),
+        relay: emulationError({ id: 'relay', kind: 'relay-emulated', appToRelay: leg(legs.appToRelayMs), relayToAgent: leg(legs.relayToAgentMs) }, relayCounters),
+      },
+      roundTrips: {
+        direct: roundTrips.get('direct') ?? 0,
+        relay: roundTrips.get('relay') ?? 0,
+        directLoopback: roundTrips.get('direct-loopback') ?? 0,
+        relayLoopback: roundTrips.get('relay-loopback') ?? 0,
+      },
+    };
+  } finally {
+    for (const path of opened.reverse()) await path.close().catch(() => undefined);
+    await onprem.stop();
+  }
+}

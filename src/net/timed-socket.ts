@@ -1,0 +1,147 @@
+// A relayed WebSocket whose leg delay is applied by the process that RECEIVES each message.
+//
+// Why (measured, issue #12): a delay line that releases a message in the sending process hands it
+// to a receiver that sat idle for the whole delay; waking it (a vCPU out of halt, or a CPU to
+// share on a busy machine) took 60–300 µs per hop, and the relay path has more such hops than
+// the direct path, so the emulated network added more than configured, and more on the relay.
+// Here the sender computes the due time (shared monotonic clock, delay-line arithmetic) and sends
+// at once, with the due time as an 8-byte prefix; the receiver holds the message until it is due
+// (spinning the last 1.5 ms), so the hand-off happens while the message is still "in flight" and
+// the receiver is awake when it is released. Each side needs to be told (both ends are hcbench's
+// own: forwarder, agent and the emulated relay with `timedLegs`); never used on a real relay.
+//
+// A hop at zero distance costs its loopback hand-off (~10–25 µs when the receiver is awake), and a
+// real network pays its hosts' send and receive work on top of the propagation delay. So that the
+// distance is added to that cost rather than swallowing it, the message also carries its send
+// time, and the receiver releases it at due + the fastest hand-off this hop has shown (running
+// minimum of arrival − send). Only the excess of a slow hand-off (a wake-up, a wait for a CPU)
+// is absorbed by the delay.
+
+import { createDelayLine, createDueTimes, type LinkClock, type LinkShape } from './delay-line.js';
+import type { LatenessRecorder } from './lateness.js';
+import { sharedNowUs } from './shared-clock.js';
+import { type MessageSocket, messageToBuffer } from '../tunnel/message-socket.js';
+
+/** Above this many held bytes the WebSocket is paused (resumed below half), so a hold never grows without bound. */
+export const HOLD_HIGH_WATER_BYTES = 4 * 1024 * 1024;
+
+/** Bytes of the prefix: due time, then send time (float64 each, µs on the shared clock, big-endian). */
+export const DUE_PREFIX_BYTES = 16;
+
+/** `payload` with its due and send times in front. */
+export function stampDue(dueUs: number, payload: Buffer, sentUs: number = sharedNowUs()): Buffer {
+  const out = Buffer.allocUnsafe(DUE_PREFIX_BYTES + payload.length);
+  out.writeDoubleBE(dueUs, 0);
+  out.writeDoubleBE(sentUs, 8);
+  payload.copy(out, DUE_PREFIX_BYTES);
+  return out;
+}
+
+/** Splits a stamped message; a message shorter than the prefix is due at once (0). */
+export function readDue(message: Buffer): { dueUs: number; sentUs: number; payload: Buffer } {
+  if (message.length < DUE_PREFIX_BYTES) return { dueUs: 0, sentUs: 0, payload: message };
+  const dueUs = message.readDoubleBE(0);
+  const sentUs = message.readDoubleBE(8);
+  return { dueUs: Number.isFinite(dueUs) ? dueUs : 0, sentUs: Number.isFinite(sentUs) ? sentUs : 0, payload: message.subarray(DUE_PREFIX_BYTES) };
+}
+
+/** The fastest hand-off a hop has shown (µs), learnt from arrivals; 0 before the first. */
+export interface HandOffFloor {
+  /** Learns from one arrival and returns the release time of a message due at `dueUs`. */
+  releaseAt(dueUs: number, sentUs: number, arrivedUs: number): number;
+}
+
+/** A new floor for one hop (one direction of one connection). Bounded: at most 1 ms is ever added. */
+export function createHandOffFloor(): HandOffFloor {
+  let floorUs = Number.POSITIVE_INFINITY;
+  return {
+    releaseAt(dueUs, sentUs, arrivedUs) {
+      const handOffUs = arrivedUs - sentUs;
+      if (sentUs > 0 && handOffUs >= 0 && handOffUs < floorUs) floorUs = handOffUs;
+      return dueUs + (Number.isFinite(floorUs) ? Math.min(floorUs, 1000) : 0);
+    },
+  };
+}
+
+type Listener = (...args: unknown[]) => void;
+
+/**
+ * Wraps `ws` so outgoing messages carry the due time of `outgoing` (the leg they enter) and
+ * incoming ones are held until their due time; 'close' is held behind the messages before it.
+ */
+export function timedMessageSocket(ws: MessageSocket, outgoing: LinkShape, lateness?: LatenessRecorder, clock: LinkClock = {}): MessageSocket {
+  const dueTimes = createDueTimes({ ...outgoing, ...clock });
+  const messageListeners: Listener[] = [];
+  const closeListeners: Listener[] = [];
+  type Held = { kind: 'message'; data: Buffer } | { kind: 'close'; code: number; reason: unknown };
+  const hold = createDelayLine<Held>(
+    { ...clock, ...(lateness === undefined ? {} : { onLateness: (us: number) => lateness.record(us) }) },
+    (held) => {
+      if (held.kind === 'message') for (const l of messageListeners) l(held.data, true);
+      else for (const l of closeListeners) l(held.code, held.reason);
+      if (paused.byHold && hold.queuedBytes <= HOLD_HIGH_WATER_BYTES / 2) {
+        paused.byHold = false;
+        applyPause();
+      }
+    },
+  );
+  let lastDueUs = 0;
+  // Paused while the pump asks (TCP backpressure) or while too much is held; ws 1.1.5 throws unless OPEN.
+  const paused = { byPump: false, byHold: false, isApplied: false };
+  const applyPause = (): void => {
+    const want = paused.byPump || paused.byHold;
+    if (want === paused.isApplied) return;
+    try {
+      if (want) ws.pause();
+      else ws.resume();
+      paused.isApplied = want;
+    } catch {
+      // not open: nothing to pause or resume
+    }
+  };
+  const floor = createHandOffFloor();
+  const nowUs = clock.nowUs ?? sharedNowUs;
+  ws.on('message', (data) => {
+    const { dueUs, sentUs, payload } = readDue(messageToBuffer(data));
+    const releaseUs = floor.releaseAt(dueUs, sentUs, nowUs());
+    lastDueUs = Math.max(lastDueUs, releaseUs);
+    hold.pushDue({ kind: 'message', data: payload }, payload.length, releaseUs);
+    if (!paused.byHold && hold.queuedBytes > HOLD_HIGH_WATER_BYTES) {
+      paused.byHold = true;
+      applyPause();
+    }
+  });
+  ws.on('close', (code, reason) => {
+    // A close is never held beyond what is queued (it was sent after them); with nothing held it is immediate.
+    if (hold.queuedItems === 0) for (const l of closeListeners) l(code, reason);
+    else hold.pushDue({ kind: 'close', code, reason }, 0, lastDueUs);
+  });
+  const wrapper: MessageSocket = {
+    get readyState() {
+      return ws.readyState;
+    },
+    send: (data, options, cb) => ws.send(stampDue(dueTimes.next(data.length), data, nowUs()), options, cb),
+    close: (code, reason) => ws.close(code, reason),
+    terminate: () => {
+      hold.clear();
+      ws.terminate();
+    },
+    pause: () => {
+      if (ws.readyState !== 1) ws.pause(); // keeps ws 1.1.5's "not open" throw for the pump to catch
+      paused.byPump = true;
+      applyPause();
+    },
+    resume: () => {
+      if (ws.readyState !== 1) ws.resume();
+      paused.byPump = false;
+      applyPause();
+    },
+    on(event: string, listener: Listener) {
+      if (event === 'message') messageListeners.push(listener);
+      else if (event === 'close') closeListeners.push(listener);
+      else ws.on(event as 'open', listener as () => void);
+      return wrapper;
+    },
+  } as MessageSocket;
+  return wrapper;
+}
