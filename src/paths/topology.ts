@@ -6,6 +6,7 @@
 import { InterruptedError, PathSetupError } from '../errors.js';
 import type { Plan } from '../plan/build-plan.js';
 import { spawnRole, type RoleHandle, type SpawnRoleOptions } from '../run/role-process.js';
+import { INTERRUPT_BUDGET_MS, WRITE_RESERVE_MS, bounded } from '../run/bounded.js';
 import type { StartTargetParams, StartTargetResult } from '../run/role-protocol.js';
 import type { DialAddress } from '../workloads/types.js';
 import { openDirectPath } from './direct.js';
@@ -119,11 +120,12 @@ export async function openTopology(plan: Plan, options: TopologyOptions = {}): P
       kill,
     };
   } catch (cause) {
-    // After Ctrl-C the role processes get a short grace; the run's own bound covers the rest.
-    await close(signal?.aborted === true ? 1_000 : undefined);
     if (signal?.aborted === true) {
+      // After Ctrl-C what setup started gets part of the interrupt budget to stop, then it is killed.
+      await bounded(close(500), { what: 'stopping what setup started', timeoutMs: INTERRUPT_BUDGET_MS - WRITE_RESERVE_MS }).catch(kill);
       throw new InterruptedError('interrupted during setup: nothing was measured', { cause });
     }
+    await close();
     if (cause instanceof PathSetupError) throw cause;
     throw new PathSetupError('could not build the network paths', { cause });
   }

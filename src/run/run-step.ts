@@ -80,12 +80,19 @@ export async function runStep(step: PlannedStep, path: OpenPath, options: RunSte
     }
     event.tookMs = Math.round(performance.now() - startedAt) - firedAtMs;
   };
-  const timers = faults.map((fault) =>
-    setTimeout(() => {
-      log(`fault at ${fault.atMs} ms on ${path.id}: ${fault.action}${fault.agent === undefined ? '' : ` ${fault.agent}`}`);
-      pending.push(record(fault, 'inject', () => path.injectFault?.(fault)));
-    }, fault.atMs),
-  );
+  const timers: NodeJS.Timeout[] = [];
+  // Node's timers may fire up to a millisecond early by the monotonic clock: never inject before the planned time.
+  const arm = (fault: PlannedFault, delayMs: number): void => {
+    timers.push(
+      setTimeout(() => {
+        const earlyMs = fault.atMs - (performance.now() - startedAt);
+        if (earlyMs > 0) return arm(fault, Math.ceil(earlyMs));
+        log(`fault at ${fault.atMs} ms on ${path.id}: ${fault.action}${fault.agent === undefined ? '' : ` ${fault.agent}`}`);
+        pending.push(record(fault, 'inject', () => path.injectFault?.(fault)));
+      }, delayMs),
+    );
+  };
+  for (const fault of faults) arm(fault, fault.atMs);
   const withFaults = async (result: StepResult): Promise<StepResult> => {
     for (const timer of timers) clearTimeout(timer);
     // Injections still in flight are bounded by their role-call deadlines.
