@@ -1,6 +1,7 @@
 // `npm run bench`: runs the suite (bench/suite.ts), prints the table to stdout, progress to
 // stderr, and writes bench/results/<UTC stamp>.json. The only bench file that touches process.*.
-// Flags: --quick (short windows), --no-calibrate, --rounds N (default 3), --only id1,id2, --out DIR.
+// Flags: --quick (short windows), --no-calibrate, --rounds N (default 3), --only id1,id2, --out DIR,
+// --minutes N (soak length; or HCBENCH_SOAK_MINUTES). Opt-in entries (soak) run only with --only.
 
 import { cpus, totalmem, release } from 'node:os';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -18,10 +19,29 @@ interface Flags {
   rounds: number;
   only: string[] | undefined;
   outDir: string;
+  soakMinutes: number | undefined;
+}
+
+/** A whole number of minutes in 1..1440, or exit 2 naming where it came from. */
+function parseMinutes(text: string | undefined, source: string): number {
+  const minutes = Number(text);
+  if (text === undefined || !Number.isInteger(minutes) || minutes < 1 || minutes > 1440) {
+    process.stderr.write(`${source} must be a whole number of minutes in 1..1440, got ${JSON.stringify(text ?? '')}\n`);
+    process.exit(2);
+  }
+  return minutes;
 }
 
 function parseFlags(argv: readonly string[]): Flags {
-  const flags: Flags = { isQuick: false, shouldCalibrate: true, rounds: 3, only: undefined, outDir: fileURLToPath(new URL('./results', import.meta.url)) };
+  const envMinutes = process.env['HCBENCH_SOAK_MINUTES'];
+  const flags: Flags = {
+    isQuick: false,
+    shouldCalibrate: true,
+    rounds: 3,
+    only: undefined,
+    outDir: fileURLToPath(new URL('./results', import.meta.url)),
+    soakMinutes: envMinutes === undefined || envMinutes === '' ? undefined : parseMinutes(envMinutes, 'HCBENCH_SOAK_MINUTES'),
+  };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     if (arg === '--quick') flags.isQuick = true;
@@ -29,9 +49,10 @@ function parseFlags(argv: readonly string[]): Flags {
     else if (arg === '--rounds') flags.rounds = Math.max(1, Math.min(20, Number(argv[++i] ?? '3') || 3));
     else if (arg === '--only') flags.only = (argv[++i] ?? '').split(',').filter((s) => s !== '');
     else if (arg === '--out') flags.outDir = resolve(argv[++i] ?? '.');
+    else if (arg === '--minutes') flags.soakMinutes = parseMinutes(argv[++i], '--minutes');
     else if (arg === '--help' || arg === '-h') {
-      process.stdout.write('usage: npm run bench -- [--quick] [--no-calibrate] [--rounds N] [--only id,id] [--out DIR]\n');
-      process.stdout.write(`entries: ${suite.map((e) => e.id).join(', ')}\n`);
+      process.stdout.write('usage: npm run bench -- [--quick] [--no-calibrate] [--rounds N] [--only id,id] [--out DIR] [--minutes N]\n');
+      process.stdout.write(`entries: ${suite.map((e) => e.id).join(', ')} (opt-in, only with --only: ${suite.filter((e) => e.isOptIn === true).map((e) => e.id).join(', ')})\n`);
       process.exit(0);
     } else {
       process.stderr.write(`unknown argument ${String(arg)}\n`);
@@ -43,7 +64,7 @@ function parseFlags(argv: readonly string[]): Flags {
 
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2));
-  const entries = flags.only === undefined ? suite : suite.filter((e) => flags.only?.includes(e.id));
+  const entries = flags.only === undefined ? suite.filter((e) => e.isOptIn !== true) : suite.filter((e) => flags.only?.includes(e.id));
   if (entries.length === 0) throw new Error(`no entry matches --only ${flags.only?.join(',')}; entries: ${suite.map((e) => e.id).join(', ')}`);
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
@@ -59,6 +80,7 @@ async function main(): Promise<void> {
     log: (line) => process.stderr.write(`${line}\n`),
     findTool: createPathLookup(process.env['PATH'] ?? ''),
     signal: controller.signal,
+    ...(flags.soakMinutes === undefined ? {} : { soakMinutes: flags.soakMinutes }),
     ...(calibration === undefined ? {} : { calibration }),
     machine: {
       cpuModel: cpuList[0]?.model ?? 'unknown',

@@ -12,6 +12,7 @@ import { httpEntry } from './entries/http.js';
 import { generatorCapacity } from './entries/generator-capacity.js';
 import { scale } from './entries/scale.js';
 import { truth } from './entries/truth.js';
+import { soakEntry } from './entries/soak.js';
 
 /** Every entry of `npm run bench`. */
-export const suite: readonly BenchEntry[] = [directPingPong, relayPingPong, forwarderProcess, httpEntry, connectionSetup, relayEmulatorWs, relayEmulatorScript, generatorCapacity, scale, truth];
+export const suite: readonly BenchEntry[] = [directPingPong, relayPingPong, forwarderProcess, httpEntry, connectionSetup, relayEmulatorWs, relayEmulatorScript, generatorCapacity, scale, truth, soakEntry];

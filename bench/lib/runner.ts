@@ -15,6 +15,8 @@ export interface RunSuiteOptions {
   signal?: AbortSignal;
   /** Machine description stored in the report. */
   machine?: Record<string, string | number>;
+  /** Length of the soak entry, minutes; undefined: its default. */
+  soakMinutes?: number;
   /** Wall clock, epoch ms. Default Date.now. */
   nowMs?: () => number;
   /** Calibration taken before the entries, handed to them (the truth entry compares with it). */
@@ -31,6 +33,7 @@ export async function runSuite(entries: readonly BenchEntry[], options: RunSuite
     log: options.log ?? (() => {}),
     findTool: options.findTool,
     signal: options.signal ?? new AbortController().signal,
+    ...(options.soakMinutes === undefined ? {} : { soakMinutes: options.soakMinutes }),
     ...(options.calibration === undefined ? {} : { calibration: options.calibration }),
   };
   const outcomes: EntryOutcome[] = [];

@@ -11,6 +11,8 @@ export interface Figure {
   detail?: Record<string, number>;
   /** Free-form remarks (which proxy was used, notes of the driver), lower case. */
   notes?: string[];
+  /** Raw data behind the figure for the JSON (e.g. the soak's per-minute records and samples). */
+  data?: Record<string, unknown>;
 }
 
 /** Whether a larger or a smaller `value` is better (for reading the ratio). */
@@ -36,6 +38,8 @@ export interface EntryContext {
   findTool: (name: string) => Promise<string | undefined>;
   /** Aborting stops the suite between (and where possible inside) measurements. */
   signal: AbortSignal;
+  /** Length of the soak entry, minutes (`--minutes`, or HCBENCH_SOAK_MINUTES); undefined: its default. */
+  soakMinutes?: number;
   /** The `hcbench calibrate --quick` figures taken before the entries (absent with --no-calibrate). */
   calibration?: CalibrationResult;
 }
@@ -59,6 +63,8 @@ export interface BenchEntry {
   requires: readonly string[];
   /** Rounds for this entry; default the suite's rounds. */
   rounds?: number;
+  /** Runs only when named with `--only` (long entries such as the soak); listed otherwise. */
+  isOptIn?: boolean;
   /** When set, the entry is listed as pending with this reason and not run. */
   pendingReason?: string;
   /** Starts the processes both sides need. */

@@ -43,6 +43,12 @@ export interface LiveInterval {
   errors: number;
 }
 
+/**
+ * One transaction's end, as it happens (warm-up included): a success with its dispatch time (clock
+ * ns), or a failure counted in `errors` with its kind. For fault windows and recovery times.
+ */
+export type TransactionOutcome = { ok: true; dispatchNs: bigint } | { ok: false; kind: ErrorKind };
+
 /** Options of StepRecorder.snapshot. */
 export interface SnapshotOptions {
   /** Length of the measured window in milliseconds (the rate denominator). */
@@ -63,6 +69,7 @@ export class StepRecorder {
   private intervalStartNs: bigint | undefined;
   private intervalNs = 1_000_000_000n;
   private onInterval: ((interval: LiveInterval) => void) | undefined;
+  private onOutcome: ((outcome: TransactionOutcome) => void) | undefined;
 
   /** `optionalMetrics`: extra histograms that appear in the snapshot even when empty. */
   constructor(optionalMetrics: readonly OptionalLatencyMetric[] = []) {
@@ -76,6 +83,16 @@ export class StepRecorder {
   /** Called once per finished interval with its figures, for live progress. */
   setIntervalListener(listener: ((interval: LiveInterval) => void) | undefined): void {
     this.onInterval = listener;
+  }
+
+  /** Called with every transaction's success (see `noteSuccess`) and every counted error, both phases. */
+  setOutcomeListener(listener: ((outcome: TransactionOutcome) => void) | undefined): void {
+    this.onOutcome = listener;
+  }
+
+  /** Reports a successful transaction dispatched at `dispatchNs` to the outcome listener (counts nothing). */
+  noteSuccess(dispatchNs: bigint): void {
+    this.onOutcome?.({ ok: true, dispatchNs });
   }
 
   startIntervals(measuredStartNs: bigint, intervalMs = 1000): void {
@@ -168,6 +185,7 @@ export class StepRecorder {
   countError(phase: Phase, kind: ErrorKind): void {
     const errors = this.target(phase).errors;
     errors[kind] = (errors[kind] ?? 0) + 1;
+    this.onOutcome?.({ ok: false, kind });
   }
 
   /** Counts a failed attempt that will be retried: `retries` and `retriedErrors[kind]`, not `errors`. */

@@ -73,6 +73,11 @@ export interface StepCounters {
   retries?: number;
   /** Retried attempts by failure kind. */
   retriedErrors?: Partial<Record<ErrorKind, number>>;
+  /**
+   * Transactions sent but cut short by the end of the run (abort, hard deadline): neither
+   * completed nor an error. Request/response drivers: sent = transactions + errors + this.
+   */
+  stoppedInFlight?: number;
   /** Connects that failed (after retries), also counted in `errors`. */
   connectionsFailed?: number;
   /** Most connections open at once during the run. */
@@ -261,6 +266,24 @@ export interface FaultEvent {
   outcome: 'ok' | 'failed';
   /** Why it failed (secret-free). */
   error?: string;
+  /**
+   * Injections only: what the workload saw from this injection until the next one fired (or the
+   * workload ended), warm-up included. Absent for the undo and with `generators` > 1.
+   */
+  effect?: FaultEffect;
+  /**
+   * Injections only: ms from the injection's start to the first successful transaction among those
+   * dispatched after the injection had finished; null when none succeeded before the workload
+   * ended (the fault held). Absent when the driver does not report successes (tcp-stream, http).
+   */
+  recoveryMs?: number | null;
+}
+
+/** Errors by kind and completed transactions in the window after one injection. */
+export interface FaultEffect {
+  windowMs: number;
+  transactions: number;
+  errors: Record<string, number>;
 }
 
 export type StepResult = (

@@ -1,7 +1,10 @@
 // Relays data messages between a sender's and a listener's rendezvous WebSockets: keeps opcode,
-// boundaries and order, forwards close codes, applies backpressure and the legs' shapers.
-// Knows nothing of auth or routing.
+// boundaries and order, forwards close codes (half-close as Azure does: a Close is forwarded at
+// once, the peer's data keeps flowing back until the peer closes too), applies backpressure and
+// the legs' shapers. Knows nothing of auth or routing.
 
+import type { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
 import type { RawData, WebSocket } from 'ws';
 import { createDelayLine, createDueTimes, type LinkShape } from '../net/delay-line.js';
 import type { LatenessRecorder } from '../net/lateness.js';
@@ -73,6 +76,51 @@ function forwardClose(to: WebSocket, code: number, reason: Buffer): void {
   else to.close(1001, 'peer went away');
 }
 
+/** The ws 8.23 internals `deferCloseReply` relies on (ws is pinned; checked at run time). */
+interface WsInternals {
+  _receiver?: EventEmitter;
+  _socket?: Socket;
+  _closeFrameReceived?: boolean;
+  _closeCode?: number;
+  _closeMessage?: Buffer;
+}
+
+/**
+ * Half-close: ws 8 answers a received Close frame at once (its receiver's 'conclude' handler
+ * calls close()), after which nothing can be sent to that peer. Azure instead forwards the Close
+ * and keeps delivering the other peer's data until that peer closes too. This replaces the
+ * handler: while `ws` is open, a Close is recorded as received (so our own later close() ends the
+ * handshake and the socket) and handed to `onPeerClose`, and `ws` stays writable. Once we have
+ * closed first, ws's own handler completes as usual. Returns false (leaving ws's immediate reply)
+ * when the internals are not the expected ones.
+ */
+function deferCloseReply(ws: WebSocket, onPeerClose: (code: number, reason: Buffer) => void): boolean {
+  const internals = ws as unknown as WsInternals;
+  const receiver = internals._receiver;
+  const socket = internals._socket;
+  if (receiver === undefined || socket === undefined) return false;
+  const concludes = receiver.listeners('conclude') as ((code: number, reason: Buffer) => void)[];
+  const onData = socket.listeners('data').find((listener) => listener.name === 'socketOnData') as ((chunk: Buffer) => void) | undefined;
+  const original = concludes[0];
+  if (concludes.length !== 1 || original === undefined || onData === undefined) return false;
+  receiver.removeListener('conclude', original);
+  receiver.on('conclude', (code: number, reason: Buffer) => {
+    if (ws.readyState !== ws.OPEN) {
+      original.call(receiver, code, reason);
+      return;
+    }
+    const copy = Buffer.from(reason);
+    internals._closeFrameReceived = true;
+    internals._closeCode = code;
+    internals._closeMessage = copy;
+    // The receiver has ended: stop feeding it, keep reading so the peer's FIN is seen.
+    socket.removeListener('data', onData);
+    process.nextTick(() => socket.resume());
+    onPeerClose(code, copy);
+  });
+  return true;
+}
+
 /** Forwards `from`'s messages and close to `to`, counting them; pauses `from` while too much is in flight. */
 function pipe(
   from: WebSocket,
@@ -109,10 +157,13 @@ function pipe(
       from.pause();
     }
   });
+  // The close travels the same legs as the data, so it never overtakes delayed messages.
+  const sendClose = (code: number, reason: Buffer): void => throughShapers(shapers, 0, () => forwardClose(to, code, reason));
+  // A Close from `from` is forwarded when it arrives; `from` keeps receiving `to`'s data until `to` closes.
+  deferCloseReply(from, sendClose);
   from.on('close', (code: number, reason: Buffer) => {
     onClosed();
-    // The close travels the same legs as the data, so it never overtakes delayed messages.
-    throughShapers(shapers, 0, () => forwardClose(to, code, reason));
+    sendClose(code, reason);
   });
   return { clear: () => shapers.forEach((shaper) => shaper.clear()) };
 }

@@ -34,6 +34,11 @@ const identity = {
   faultEvents: z.array(z.looseObject({
     action: z.string().max(100), phase: z.enum(['inject', 'undo']), agent: z.number().int().min(0).optional(),
     atMs: z.number(), firedAtMs: z.number(), tookMs: z.number(), outcome: z.enum(['ok', 'failed']), error: z.string().max(1000).optional(),
+    effect: z.looseObject({
+      windowMs: z.number().min(0), transactions: z.number().int().min(0),
+      errors: z.record(z.string().max(100), z.number().int().min(0)).refine((e) => Object.keys(e).length <= 100, 'at most 100 error kinds'),
+    }).optional(),
+    recoveryMs: z.number().min(0).nullable().optional(),
   })).max(1000).optional(),
 };
 const step = z.discriminatedUnion('status', [

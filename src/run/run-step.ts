@@ -10,6 +10,10 @@ import type { OpenPath } from '../paths/types.js';
 import { workloads as shippedWorkloads, type WorkloadRegistry } from '../workloads/index.js';
 import { stepDeadlineMs, watchStep } from './step-watchdog.js';
 import type { Clock } from '../workloads/types.js';
+import { createFaultEffectTracker } from './fault-effects.js';
+
+/** Drivers on the load loop, which report successful transactions as they end (see `onOutcome`). */
+const REPORTS_SUCCESSES: ReadonlySet<string> = new Set(['tcp-request-response', 'connection-churn', 'dialog']);
 
 export function stepIdentity(step: PlannedStep): StepIdentity {
   return {
@@ -49,6 +53,9 @@ export async function runStep(step: PlannedStep, path: OpenPath, options: RunSte
   const startedAt = performance.now();
   const events: FaultEvent[] = [];
   const pending: Promise<void>[] = [];
+  const generators = (step.workload as { generators?: number }).generators ?? 1;
+  // With generators > 1 the outcomes stay in the worker threads: no fault effects then.
+  const tracker = faults.length > 0 && generators <= 1 ? createFaultEffectTracker(options.clock, REPORTS_SUCCESSES.has(step.workload.kind)) : undefined;
   const record = async (fault: PlannedFault | undefined, phase: FaultEvent['phase'], action: () => Promise<void> | undefined): Promise<void> => {
     const firedAtMs = Math.round(performance.now() - startedAt);
     const event: FaultEvent = {
@@ -61,9 +68,12 @@ export async function runStep(step: PlannedStep, path: OpenPath, options: RunSte
       outcome: 'ok',
     };
     events.push(event);
+    const injected = phase === 'inject' ? tracker?.injectionStarted(event) : undefined;
     try {
       await action();
+      injected?.(true);
     } catch (error) {
+      injected?.(false);
       event.outcome = 'failed';
       event.error = redactSecrets(error instanceof Error ? error.message : String(error)).slice(0, 300);
       log(`fault ${event.action} (${phase}) failed: ${event.error}`);
@@ -87,6 +97,7 @@ export async function runStep(step: PlannedStep, path: OpenPath, options: RunSte
     for (const timer of timers) clearTimeout(timer);
     // Injections still in flight are bounded by their role-call deadlines.
     await Promise.all(pending);
+    tracker?.finish();
     if (faults.length > 0) await record(undefined, 'undo', () => path.resetFaults?.());
     if (faults.length === 0) return result;
     const failed = events.find((event) => event.outcome === 'failed');
@@ -114,6 +125,7 @@ export async function runStep(step: PlannedStep, path: OpenPath, options: RunSte
       signal: options.signal,
       clock: options.clock,
       ...(options.onInterval === undefined ? {} : { onInterval: options.onInterval }),
+      ...(tracker === undefined ? {} : { onOutcome: (outcome) => tracker.onOutcome(outcome) }),
     });
     const outcome = await watchStep(running, {
       what: `app (pid ${process.pid}) workload ${step.workload.kind} of step ${step.id} on ${path.id}`,

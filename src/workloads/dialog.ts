@@ -34,6 +34,7 @@ async function runDialog(options: WorkloadRunOptions<DialogParams>): Promise<Wor
   if (load.model === 'open') optional.push('responseTime', 'serviceTime', 'dispatchLag', 'poolWait');
   const recorder = new StepRecorder(optional);
   recorder.setIntervalListener(options.onInterval);
+  recorder.setOutcomeListener(options.onOutcome);
   const stopper = createStopper(signal);
   const connector = new TcpConnector({
     address: options.dialAddress,

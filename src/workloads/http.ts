@@ -24,6 +24,7 @@ async function runHttp(options: WorkloadRunOptions<HttpParams>): Promise<Workloa
   const { clock, signal, dialAddress } = options;
   const recorder = new StepRecorder();
   recorder.setIntervalListener(options.onInterval);
+  recorder.setOutcomeListener(options.onOutcome);
   const stopper = createStopper(signal);
   try {
     const window = createRunWindow(clock, options.warmupMs, options.durationMs, options.windowStartNs);

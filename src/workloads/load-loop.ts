@@ -69,10 +69,16 @@ const MAX_ITERATIONS = 100_000_000;
 
 /** `execute` must not reject; if a driver bug makes it, the transaction counts as an `other` error and the run goes on. */
 function safeExecute(o: LoadLoopOptions, dispatch: Dispatch): Promise<ExecuteResult> {
-  return o.execute(dispatch).catch((): ExecuteResult => {
-    o.recorder.countError(dispatch.phase, 'other');
-    return { ok: false };
-  });
+  return o.execute(dispatch).then(
+    (result) => {
+      if (result.ok) o.recorder.noteSuccess(dispatch.dispatchNs);
+      return result;
+    },
+    (): ExecuteResult => {
+      o.recorder.countError(dispatch.phase, 'other');
+      return { ok: false };
+    },
+  );
 }
 
 /** Runs until the window ends (or stop), then waits for transactions in flight. */

@@ -49,6 +49,7 @@ export async function runRequestResponse(
   if (load.model === 'open') optional.push('responseTime', 'serviceTime', 'dispatchLag', 'poolWait');
   const recorder = new StepRecorder(optional);
   recorder.setIntervalListener(options.onInterval);
+  recorder.setOutcomeListener(options.onOutcome);
   const stopper = createStopper(signal);
   const timeoutMs = params.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const connector = new TcpConnector({
@@ -133,8 +134,13 @@ export async function runRequestResponse(
       for (let tries = 0; ; tries++) {
         const result = await attempt(d);
         if (result.ok) return result;
-        // Failures after a stop (abort, hard deadline) are our own doing, not the target's.
-        if (stopper.signal.aborted || result.kind === undefined) return { ok: false };
+        // Failures after a stop (abort, hard deadline) are our own doing, not the target's: counted
+        // apart, so sent = transactions + errors + stoppedInFlight.
+        if (stopper.signal.aborted) {
+          recorder.add(d.phase, 'stoppedInFlight');
+          return { ok: false };
+        }
+        if (result.kind === undefined) return { ok: false };
         if (result.isRefusal && tries < retryAttempts) {
           // Retried attempts are visible on their own, never in errors; the successful attempt's
           // round trips and transaction time start afresh.

@@ -1,7 +1,7 @@
 // The contract between the runner and every workload driver. A driver receives only a dial
 // address, its parameters, a signal and a clock: it never knows which network path it is on.
 
-import type { LiveInterval } from '../metrics/recorder.js';
+import type { LiveInterval, TransactionOutcome } from '../metrics/recorder.js';
 import type { StepMetrics } from '../metrics/result.js';
 import type { ConnectionMode, LoadModel, RetryPolicy, SizeDistribution } from './load-types.js';
 
@@ -221,6 +221,12 @@ export interface WorkloadRunOptions<P extends WorkloadParams = WorkloadParams> {
   clock: Clock;
   /** Called once per finished interval (1 s) of the measured window with its figures; optional. */
   onInterval?: (interval: LiveInterval) => void;
+  /**
+   * Called as each transaction ends (warm-up included): success with its dispatch time, or the
+   * error kind counted. Optional; drivers on the load loop report both, others errors only; not
+   * called with `generators` > 1 (the threads' recorders are apart).
+   */
+  onOutcome?: (outcome: TransactionOutcome) => void;
   /**
    * Start of the warm-up on `clock` (ns), shared by every generator thread of a step so that their
    * windows are one span of time; default: when the driver starts.
