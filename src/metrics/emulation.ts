@@ -24,8 +24,32 @@ export interface EmulationError {
    * from the emulation's holds, µs (means add up; percentiles do not).
    */
   roundTripErrorUs?: number;
+  /**
+   * The whole per-traversal error `hcbench calibrate` measured through the same structure (role
+   * processes, holds, hand-offs into idle processes), at the calibrated delay nearest this path's
+   * mean leg; present when the run was given calibration figures (`run --calibration`).
+   */
+  calibrated?: CalibratedEmulationError;
   /** What the figure covers (and what it cannot see). */
   scope: string;
+}
+
+/** The calibrated error that applies to one path (see {@link EmulationError.calibrated}). */
+export interface CalibratedEmulationError {
+  /** The calibrated one-way delay per leg it was measured at, ms. */
+  injectedMs: number;
+  /** Round trip with the delay minus without, per traversal, minus the delay, µs (positive = late). */
+  perTraversalErrorUs: number;
+  /** traversalsPerRoundTrip × perTraversalErrorUs, µs. */
+  roundTripErrorUs: number;
+  /** When calibrate measured it (ISO 8601). */
+  measuredAt: string;
+}
+
+/** The part of `hcbench calibrate`'s figures this needs (structurally; metrics does not import calibrate). */
+export interface CalibrationDelays {
+  measuredAt: string;
+  delays: readonly { mechanism: string; injectedMs: number; errorUs: number }[];
 }
 
 /** The path facts the figure needs (a subset of the plan's PlannedPath). */
@@ -35,8 +59,9 @@ export type EmulatedPath =
   | { id: string; kind: 'relay-azure' };
 
 const SCOPE =
-  'lateness of each delayed traversal when it was released, in the process that held it; the hand-off into the ' +
-  'load generator after the last traversal is not included (it is the same on every path)';
+  'lateness of each delayed traversal when it was released, in the process that held it; not included: the hand-off ' +
+  'into a process that sat idle during the delay, which can be several times larger and differs between paths ' +
+  '(`calibrated`, from `hcbench calibrate --save` given to `run --calibration`, measures the whole error)';
 
 const ms = (shape: LinkShape): number => shape.oneWayDelayMs ?? 0;
 
@@ -84,13 +109,41 @@ export function emulationError(path: EmulatedPath, counters: unknown): Emulation
   };
 }
 
+/**
+ * Adds to every measured path the whole per-traversal error calibrate measured through the same
+ * mechanism (direct delay proxy or relay legs) at the calibrated delay nearest the path's mean leg.
+ */
+export function withCalibration(emulation: Record<string, EmulationError>, calibration: CalibrationDelays): Record<string, EmulationError> {
+  return Object.fromEntries(
+    Object.entries(emulation).map(([pathId, e]) => {
+      if (!e.measured || e.traversalsPerRoundTrip === 0) return [pathId, e];
+      const mechanism = e.traversalsPerRoundTrip === 2 ? 'direct-delay-proxy' : 'relay-legs';
+      const meanLegMs = e.configuredRoundTripMs / e.traversalsPerRoundTrip;
+      const nearest = calibration.delays
+        .filter((d) => d.mechanism === mechanism)
+        .reduce<CalibrationDelays['delays'][number] | undefined>((best, d) => (best === undefined || Math.abs(d.injectedMs - meanLegMs) < Math.abs(best.injectedMs - meanLegMs) ? d : best), undefined);
+      if (nearest === undefined) return [pathId, e];
+      const calibrated: CalibratedEmulationError = {
+        injectedMs: nearest.injectedMs,
+        perTraversalErrorUs: nearest.errorUs,
+        roundTripErrorUs: e.traversalsPerRoundTrip * nearest.errorUs,
+        measuredAt: calibration.measuredAt,
+      };
+      return [pathId, { ...e, calibrated }];
+    }),
+  );
+}
+
 /** One line for reports, e.g. `relay-emulated: emulation error +24 µs per round trip (4 delayed traversals × mean 6 µs; …)`. */
 export function describeEmulation(pathId: string, e: EmulationError): string {
   if (!e.measured || e.perTraversalErrorUs === undefined) return `${pathId}: emulation error not measured (${e.reason ?? 'unknown'})`;
   const t = e.perTraversalErrorUs;
-  return (
-    `${pathId}: emulation error +${e.roundTripErrorUs ?? 0} µs per round trip (${e.traversalsPerRoundTrip} delayed traversals × mean ${t.mean} µs; ` +
-    `per traversal p50 ${t.p50} µs, p99 ${t.p99} µs, ${t.count.toLocaleString('en-US')} traversals) on ${e.configuredRoundTripMs} ms configured; ` +
-    'the hand-off into the load generator is not included'
-  );
+  const release =
+    `release lateness +${e.roundTripErrorUs ?? 0} µs per round trip (${e.traversalsPerRoundTrip} delayed traversals × mean ${t.mean} µs; ` +
+    `per traversal p50 ${t.p50} µs, p99 ${t.p99} µs, ${t.count.toLocaleString('en-US')} traversals) on ${e.configuredRoundTripMs} ms configured`;
+  const c = e.calibrated;
+  return c === undefined
+    ? `${pathId}: emulation error: ${release}; hand-offs into idle processes not included (not calibrated: give \`run --calibration\` the figures of \`hcbench calibrate --save\`)`
+    : `${pathId}: emulation error ${c.roundTripErrorUs >= 0 ? '+' : ''}${c.roundTripErrorUs} µs per round trip (calibrated at ${c.injectedMs} ms per leg: ` +
+        `${c.perTraversalErrorUs >= 0 ? '+' : ''}${c.perTraversalErrorUs} µs per traversal, ${c.measuredAt}); of it ${release}`;
 }

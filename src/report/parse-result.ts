@@ -68,6 +68,9 @@ const runResult = z.looseObject({
         traversalsPerRoundTrip: z.number(),
         perTraversalErrorUs: z.looseObject({ count: z.number(), mean: z.number(), p50: z.number(), p99: z.number(), max: z.number() }).optional(),
         roundTripErrorUs: z.number().optional(),
+        calibrated: z
+          .looseObject({ injectedMs: z.number(), perTraversalErrorUs: z.number(), roundTripErrorUs: z.number(), measuredAt: z.string().max(64) })
+          .optional(),
         scope: z.string(),
       }),
     )

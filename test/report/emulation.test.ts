@@ -3,7 +3,7 @@
 
 import { describe, expect, test } from 'vitest';
 import { createLatencyHistogram, recordUs, toRecord } from '../../src/metrics/histogram.js';
-import { emulationError, latenessRecords } from '../../src/metrics/emulation.js';
+import { emulationError, latenessRecords, withCalibration } from '../../src/metrics/emulation.js';
 import { renderConsole } from '../../src/report/console.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { renderHtml } from '../../src/report/html.js';
@@ -51,8 +51,38 @@ describe('emulation error', () => {
     };
     const roundTripped = parseRunResult(JSON.stringify(result), 'summary.json');
     for (const text of [renderConsole(roundTripped), renderMarkdown(roundTripped), renderHtml(roundTripped)]) {
-      expect(text).toContain('direct: emulation error +8 µs per round trip (2 delayed traversals × mean 4 µs; per traversal p50 4 µs, p99 5 µs, 3 traversals)');
+      expect(text).toContain(
+        'direct: emulation error: release lateness +8 µs per round trip (2 delayed traversals × mean 4 µs; per traversal p50 4 µs, p99 5 µs, 3 traversals) on 11 ms configured; hand-offs into idle processes not included',
+      );
       expect(text).toContain('relay-emulated: emulation error not measured (no emulated distance');
     }
+  });
+
+  test('calibration figures state the whole error per path: the same mechanism at the calibrated delay nearest the mean leg', () => {
+    const emulation = {
+      direct: emulationError({ id: 'direct', kind: 'direct', direct: leg(5.5) }, { delayShim: { releaseLateness: lateness([3, 4, 5]) } }),
+      relay: emulationError({ id: 'relay', kind: 'relay-emulated', appToRelay: leg(0.5), relayToAgent: leg(5) }, { relay: { releaseLateness: lateness([10]) } }),
+      near: emulationError({ id: 'near', kind: 'direct', direct: leg(0) }, {}),
+    };
+    const calibration = {
+      measuredAt: '2026-11-30T08:00:00.000Z',
+      delays: [
+        { mechanism: 'direct-delay-proxy', injectedMs: 1, errorUs: 150 },
+        { mechanism: 'direct-delay-proxy', injectedMs: 5, errorUs: 193 },
+        { mechanism: 'direct-delay-proxy', injectedMs: 20, errorUs: 240 },
+        { mechanism: 'relay-legs', injectedMs: 1, errorUs: 200 },
+        { mechanism: 'relay-legs', injectedMs: 5, errorUs: 269 },
+      ],
+    };
+    const calibrated = withCalibration(emulation, calibration);
+    // direct: one 5.5 ms leg → the 5 ms figure, 2 traversals.
+    expect(calibrated['direct']!.calibrated).toEqual({ injectedMs: 5, perTraversalErrorUs: 193, roundTripErrorUs: 386, measuredAt: calibration.measuredAt });
+    // relay: legs 0.5 and 5 ms, mean 2.75 ms → nearer 1 ms than 5 ms; 4 traversals.
+    expect(calibrated['relay']!.calibrated).toMatchObject({ injectedMs: 1, perTraversalErrorUs: 200, roundTripErrorUs: 800 });
+    expect(calibrated['near']!.calibrated).toBeUndefined();
+    const result = loadQuickstartFixture();
+    result.emulation = calibrated;
+    const text = renderConsole(parseRunResult(JSON.stringify(result), 'summary.json'));
+    expect(text).toContain('direct: emulation error +386 µs per round trip (calibrated at 5 ms per leg: +193 µs per traversal, 2026-11-30T08:00:00.000Z); of it release lateness +8 µs');
   });
 });

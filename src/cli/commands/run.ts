@@ -21,6 +21,7 @@ import { renderJUnit, thresholdSuite } from '../../report/junit.js';
 import { renderThresholdsMarkdown, renderThresholdsText } from '../../report/threshold-text.js';
 import { type RunOutput, writeRunOutputs } from '../run-outputs.js';
 import { readCalibration } from '../../calibrate/read-calibration.js';
+import { withCalibration } from '../../metrics/emulation.js';
 import { bounded, interruptBudget } from '../../run/bounded.js';
 
 /** Longest wait for one result file to be written, ms (after Ctrl-C the interrupt budget is shorter). */
@@ -141,7 +142,13 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
       } finally {
         progress.close();
       }
-      if (calibration !== undefined) result = { ...result, environment: { ...result.environment, calibration } };
+      if (calibration !== undefined) {
+        result = {
+          ...result,
+          environment: { ...result.environment, calibration },
+          ...(result.emulation === undefined ? {} : { emulation: withCalibration(result.emulation, calibration) }),
+        };
+      }
       // Thresholds and validity are judged after the run; results are always written first.
       const verdicts = scenario.thresholds === undefined ? undefined : evaluateThresholds(result, scenario.thresholds);
       if (verdicts !== undefined) result = { ...result, thresholds: verdicts };
