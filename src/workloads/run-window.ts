@@ -69,11 +69,18 @@ export function createStopper(callerSignal: AbortSignal): Stopper {
   };
 }
 
-/** Sleeps `ms` (ignored if <= 0); resolves early, without throwing, when `signal` aborts. */
+/** Sleeps at least `ms` on the monotonic clock (ignored if <= 0); resolves early, without throwing, when `signal` aborts. */
 export async function pause(ms: number, signal: AbortSignal): Promise<void> {
   if (ms <= 0 || signal.aborted) return;
+  // A libuv timer is due against the loop's cached time, which can be up to ~1 ms stale: a plain
+  // sleep may end early on the monotonic clock. Sleep again for what is left (a few turns at most).
+  const endMs = performance.now() + ms;
   try {
-    await sleep(ms, undefined, { signal });
+    for (let turn = 0; turn < 5; turn++) {
+      const leftMs = endMs - performance.now();
+      if (leftMs <= 0) return;
+      await sleep(turn === 0 ? ms : Math.max(1, Math.ceil(leftMs)), undefined, { signal });
+    }
   } catch {
     // Aborted: callers check the signal next.
   }
