@@ -120,6 +120,10 @@ export function timedMessageSocket(ws: MessageSocket, outgoing: LinkShape, laten
     get readyState() {
       return ws.readyState;
     },
+    // The TCP socket underneath (message-socket.ts reaches it to observe, resume or destroy it).
+    get _socket() {
+      return (ws as unknown as { _socket?: unknown })._socket;
+    },
     send: (data, options, cb) => ws.send(stampDue(dueTimes.next(data.length), data, nowUs()), options, cb),
     close: (code, reason) => ws.close(code, reason),
     terminate: () => {

@@ -8,11 +8,13 @@ import type { HistogramRecord } from '../metrics/result.js';
 /** Timing histograms of one endpoint, in the run summary's HistogramRecord shape (integer µs). */
 export interface TunnelTiming {
   /**
-   * Per message TCP -> relay: from the TCP 'data' event to the return of `ws.send` (framing,
-   * masking, handing to the socket). Excludes time queued in the kernel or the event loop.
+   * Per message TCP -> relay: from the TCP 'data' event to the start of the WebSocket's write to
+   * its TCP socket (framing and masking included; the return of `ws.send` when send only queued).
+   * Excludes time queued in the kernel or the event loop, and time after the hand-off: on a busy
+   * machine the write wakes the reader, which can take this process's CPU before the write returns.
    */
   toRelayHop: HistogramRecord;
-  /** Per message relay -> TCP: from the WebSocket 'message' event to the return of `socket.write`. */
+  /** Per message relay -> TCP: from the WebSocket 'message' event to the start of `socket.write`. */
   fromRelayHop: HistogramRecord;
   /**
    * Per connection. Forwarder: local TCP accept -> relayed WebSocket open (the whole rendezvous).

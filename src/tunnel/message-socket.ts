@@ -50,6 +50,23 @@ export function resumeTransport(ws: MessageSocket): void {
 }
 
 /**
+ * Calls `onWrite` at the start of every write the WebSocket makes to its TCP socket, i.e. just before
+ * a frame is handed to the kernel. Returns false when the WebSocket has no TCP socket (yet). Used by
+ * the hop timing: the return of `send` can come long after the hand-off (on a busy machine the
+ * write wakes the peer, which may take this process's CPU before the write returns).
+ */
+export function observeTransportWrites(ws: MessageSocket, onWrite: () => void): boolean {
+  const transport = transportOf(ws) as { write?: unknown } | undefined;
+  if (transport === undefined || typeof transport.write !== 'function') return false;
+  const write = transport.write as (...args: unknown[]) => boolean;
+  transport.write = function observedWrite(this: unknown, ...args: unknown[]): boolean {
+    onWrite();
+    return write.apply(this, args);
+  };
+  return true;
+}
+
+/**
  * Destroys the TCP socket under a WebSocket (ws 1.1.5 and ws 8 both keep it in `_socket`). For
  * teardown only: ws 1.1.5's `terminate()` merely ends the socket and keeps it up to 30 s.
  */

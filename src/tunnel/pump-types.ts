@@ -19,7 +19,10 @@ export interface PumpOptions {
    * messages are ignored.
    */
   halfClose?: boolean;
-  /** Called per message with its direction and receive→hand-on time in nanoseconds. */
+  /**
+   * Called per message with its direction and receive→hand-on time in nanoseconds: from the
+   * message's arrival to the start of its write to the next socket (the hand-off to the kernel).
+   */
   onHop?: (direction: 'toRelay' | 'fromRelay', hopNs: bigint) => void;
   /** Monotonic clock in nanoseconds; default `process.hrtime.bigint`. */
   nowNs?: () => bigint;

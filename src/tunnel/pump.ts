@@ -15,7 +15,7 @@ import {
   tcpActionForClose,
 } from './close-codes.js';
 import { createActivityDeadline } from './activity-deadline.js';
-import { type MessageSocket, WS_CONNECTING, WS_OPEN, classifyRelayError, destroyTransport, messageToBuffer, resumeTransport } from './message-socket.js';
+import { type MessageSocket, WS_CONNECTING, WS_OPEN, classifyRelayError, destroyTransport, messageToBuffer, observeTransportWrites, resumeTransport } from './message-socket.js';
 import type { Pump, PumpCounters, PumpEnd, PumpOptions, PumpOutcome } from './pump-types.js';
 import type { TunnelErrorKind } from './types.js';
 
@@ -120,11 +120,15 @@ export function createPump(socket: Socket, ws: MessageSocket, options: PumpOptio
     resolveDone(outcome);
   };
 
+  // Start of the first write to the WebSocket's TCP socket during the current `ws.send` (hop timing).
+  let handedOnNs: bigint | undefined;
+
   // TCP -> WebSocket
   const onTcpData = (chunk: Buffer): void => {
     // After the WebSocket closed there is nowhere to send bytes; reading on only drains the socket.
     if (state.wsClosed) return;
     const t0 = onHop === undefined ? 0n : nowNs();
+    handedOnNs = undefined;
     const length = chunk.length;
     counters.bytesToRelay += length;
     counters.messagesToRelay += 1;
@@ -138,7 +142,7 @@ export function createPump(socket: Socket, ws: MessageSocket, options: PumpOptio
         socket.resume();
       }
     });
-    if (onHop !== undefined) onHop('toRelay', nowNs() - t0);
+    if (onHop !== undefined) onHop('toRelay', (handedOnNs ?? nowNs()) - t0);
     if (state.unflushedBytes > highWaterMarkBytes && !state.tcpPaused) {
       state.tcpPaused = true;
       counters.tcpReadPauses += 1;
@@ -169,8 +173,8 @@ export function createPump(socket: Socket, ws: MessageSocket, options: PumpOptio
     touch();
     // A destroyed socket's write() returns false: pausing the relay read for it would never end.
     if (state.tcpClosed || socket.destroyed || socket.writableEnded) return;
-    const isAccepted = socket.write(chunk);
     if (onHop !== undefined) onHop('fromRelay', nowNs() - t0);
+    const isAccepted = socket.write(chunk);
     if (!isAccepted && !state.relayPaused) {
       state.relayPaused = true;
       counters.relayReadPauses += 1;
@@ -201,6 +205,7 @@ export function createPump(socket: Socket, ws: MessageSocket, options: PumpOptio
   const onWsOpen = (): void => {
     state.wasOpened = true;
     touch();
+    if (onHop !== undefined) observeTransportWrites(ws, () => (handedOnNs ??= nowNs()));
     if (pendingClose !== undefined) return closeWs(pendingClose.code, pendingClose.reason);
     socket.on('data', onTcpData);
     socket.resume();

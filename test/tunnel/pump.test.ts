@@ -2,6 +2,7 @@
 // as the "far side". Covers queueing until open, FIN markers, close-code mapping and backpressure.
 
 import { once } from 'node:events';
+import { hrtime } from 'node:process';
 import { type Socket, createServer } from 'node:net';
 import { onTestFinished, describe, expect, test } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -13,6 +14,9 @@ interface PumpRig {
   client: Socket;
   far: WebSocket;
   pump: Pump;
+  /** The pump's own ends: the accepted TCP socket and its WebSocket client. */
+  local: Socket;
+  near: WebSocket;
 }
 
 /** Starts a far-side ws 8 server (accepting after `acceptDelayMs`) and a TCP port whose connection is pumped to it. */
@@ -27,8 +31,10 @@ async function startRig(acceptDelayMs = 0, options: PumpOptions = {}): Promise<P
   const wssPort = (wss.address() as { port: number }).port;
   const farSocket = once(wss, 'connection') as Promise<[WebSocket]>;
   let pump: Pump | undefined;
+  let ends: { local: Socket; near: WebSocket } | undefined;
   const tcp = createServer({ allowHalfOpen: true, pauseOnConnect: true }, (socket) => {
     const ws = new WebSocket(`ws://127.0.0.1:${wssPort}/`, { perMessageDeflate: false });
+    ends = { local: socket, near: ws };
     pump = createPump(socket, ws as unknown as MessageSocket, options);
   });
   tcp.listen(0, '127.0.0.1');
@@ -43,7 +49,7 @@ async function startRig(acceptDelayMs = 0, options: PumpOptions = {}): Promise<P
   const client = await connectClient((tcp.address() as { port: number }).port, true);
   const [far] = await farSocket;
   await expect.poll(() => pump !== undefined).toBe(true);
-  return { client, far, pump: pump as Pump };
+  return { client, far, pump: pump as Pump, ...(ends as { local: Socket; near: WebSocket }) };
 }
 
 function collectMessages(ws: WebSocket): Buffer[] {
@@ -164,6 +170,40 @@ describe('createPump', () => {
 
     expect(hops).toEqual({ toRelay: rig.pump.counters.messagesToRelay, fromRelay: rig.pump.counters.messagesFromRelay });
     expect(hops.fromRelay).toBe(1);
+  });
+
+  test('a hop ends when the message is handed to the next socket, not when that write returns', async () => {
+    // The injected clock jumps 1 s inside every write, after the bytes reached the kernel: it stands
+    // for this process losing its CPU to the reader the write woke (seen on a 2-core machine with
+    // the relay spinning on its hold), which delays nothing but the write's own return.
+    const jumpNs = 1_000_000_000n;
+    let offsetNs = 0n;
+    const hops = { toRelay: [] as bigint[], fromRelay: [] as bigint[] };
+    const rig = await startRig(0, { nowNs: () => hrtime.bigint() + offsetNs, onHop: (direction, ns) => hops[direction].push(ns) });
+    await expect.poll(() => rig.near.readyState).toBe(WebSocket.OPEN);
+    const jumpAfterWrites = (socket: Socket): void => {
+      const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
+      socket.write = ((...args: unknown[]) => {
+        const isAccepted = write(...args);
+        offsetNs += jumpNs;
+        return isAccepted;
+      }) as typeof socket.write;
+    };
+    jumpAfterWrites((rig.near as unknown as { _socket: Socket })._socket);
+    jumpAfterWrites(rig.local);
+    const messages = collectMessages(rig.far);
+
+    rig.client.write('a');
+    await expect.poll(() => messages.length).toBe(1);
+    rig.far.send(Buffer.from('b'), { binary: true });
+    await once(rig.client, 'data');
+
+    expect(offsetNs).toBeGreaterThanOrEqual(2n * jumpNs); // both writes jumped: the bound below can fail
+    expect([hops.toRelay.length, hops.fromRelay.length]).toEqual([1, 1]);
+    for (const ns of [...hops.toRelay, ...hops.fromRelay]) {
+      expect(ns).toBeGreaterThanOrEqual(0n);
+      expect(ns).toBeLessThan(jumpNs);
+    }
   });
 
   test('with halfClose off, a TCP FIN closes the WebSocket (1000) and empty messages are ignored', async () => {
