@@ -108,7 +108,9 @@ describe('tcp-request-response options', () => {
     // Queue mode sends everything it can; only arrivals still queued at the window's end drop.
     expect(c.scheduled).toBe((c.sent ?? 0) + (c.dropped ?? 0));
     expect(c.dropped ?? 0).toBeLessThan(5);
-    expect(c.late ?? 0).toBeGreaterThan(0);
+    // Arrivals queued behind the 150 ms stall waited for the one connection: that is pool wait (the
+    // system's queueing), not generator lateness, so `late` need not move.
+    expect(h.poolWait?.summary.maxUs).toBeGreaterThan(100_000);
     // Arrivals queued behind the 150 ms stall carry it in response time (timed from the intended
     // start); in service time only the one transaction caught in flight does.
     expect(h.responseTime?.summary.maxUs).toBeGreaterThan(100_000);
