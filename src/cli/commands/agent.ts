@@ -3,7 +3,7 @@
 
 import type { Command } from 'commander';
 import { ExitCode, PathSetupError } from '../../errors.js';
-import { INTERRUPT_BUDGET_MS, bounded } from '../../run/bounded.js';
+import { INTERRUPT_BUDGET_MS, WRITE_RESERVE_MS, bounded } from '../../run/bounded.js';
 import { startAgent } from '../../tunnel/agent.js';
 import type { CliIo } from '../io.js';
 import {
@@ -69,7 +69,7 @@ export function registerAgent(program: Command, io: CliIo, setExit: (code: ExitC
     await untilStopped(stop.signal, undefined);
     stop.dispose();
     // Unregistering waits for the relay; after Ctrl-C it gets the interrupt budget, then we go.
-    await bounded(agent.close(), { what: 'agent: unregistering from the relay', timeoutMs: INTERRUPT_BUDGET_MS }).catch((error: unknown) =>
+    await bounded(agent.close(), { what: 'agent: unregistering from the relay', timeoutMs: INTERRUPT_BUDGET_MS - WRITE_RESERVE_MS }).catch((error: unknown) =>
       io.stderr.write(`${error instanceof Error ? error.message : String(error)}; closing anyway\n`),
     );
     const stats = agent.stats();

@@ -10,7 +10,7 @@ import { type ClientStack, clientStacks } from '../../tunnel/client-stack.js';
 import { startForwarder } from '../../tunnel/forwarder.js';
 import type { TunnelLog, TunnelStats } from '../../tunnel/types.js';
 import type { CliIo } from '../io.js';
-import { INTERRUPT_BUDGET_MS, bounded } from '../../run/bounded.js';
+import { INTERRUPT_BUDGET_MS, WRITE_RESERVE_MS, bounded } from '../../run/bounded.js';
 
 /** Flags shared by `hcbench agent` and `hcbench tunnel`. */
 export interface TunnelEndpointFlags {
@@ -132,7 +132,7 @@ export function registerTunnel(program: Command, io: CliIo, setExit: (code: Exit
     io.stderr.write(`tunnel: listening on ${host}:${port} (${flags.clientStack}); Ctrl-C to stop\n`);
     if (flags.json === true) io.stdout.write(`${JSON.stringify({ event: 'listening', host, port })}\n`);
     await untilStopped(io.signal, flags.runMs);
-    await bounded(forwarder.close(), { what: 'tunnel: closing its connections', timeoutMs: INTERRUPT_BUDGET_MS }).catch((error: unknown) =>
+    await bounded(forwarder.close(), { what: 'tunnel: closing its connections', timeoutMs: INTERRUPT_BUDGET_MS - WRITE_RESERVE_MS }).catch((error: unknown) =>
       io.stderr.write(`${error instanceof Error ? error.message : String(error)}; closing anyway\n`),
     );
     const stats = forwarder.stats();
