@@ -48,14 +48,37 @@ export function startHcbench(args: string[], env: Record<string, string> = {}, s
     stdoutLines,
     stderr: () => stderrText,
     async firstJson<T>(timeoutMs = 20_000): Promise<T> {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const line = stdoutLines.find((l) => l.startsWith('{'));
-        if (line !== undefined) return JSON.parse(line) as T;
-        if (!isRunning()) throw new Error(`hcbench ${args[0]} exited (${child.exitCode ?? child.signalCode}) before printing JSON: ${stderrText.slice(-500)}`);
-        if (Date.now() > deadline) throw new Error(`hcbench ${args[0]} printed no JSON line within ${timeoutMs} ms: ${stderrText.slice(-500)}`);
-        await new Promise((r) => setTimeout(r, 25));
-      }
+      // Waits on the child's own events (a stdout line, its exit), never by polling.
+      const found = (): string | undefined => stdoutLines.find((l) => l.startsWith('{'));
+      const ready = found();
+      if (ready !== undefined) return JSON.parse(ready) as T;
+      return new Promise<T>((resolve, reject) => {
+        const cleanup = (): void => {
+          clearTimeout(timer);
+          child.stdout?.off('data', onData);
+          child.off('exit', onExit);
+        };
+        const onData = (): void => {
+          // stdoutLines is filled by the 'data' listener registered when the child started, which runs first.
+          const line = found();
+          if (line === undefined) return;
+          cleanup();
+          resolve(JSON.parse(line) as T);
+        };
+        const onExit = (): void => {
+          cleanup();
+          const line = found();
+          if (line !== undefined) return resolve(JSON.parse(line) as T);
+          reject(new Error(`hcbench ${args[0]} exited (${child.exitCode ?? child.signalCode}) before printing JSON: ${stderrText.slice(-500)}`));
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`hcbench ${args[0]} printed no JSON line within ${timeoutMs} ms: ${stderrText.slice(-500)}`));
+        }, timeoutMs);
+        child.stdout?.on('data', onData);
+        child.once('exit', onExit);
+        if (!isRunning()) onExit();
+      });
     },
     async interrupt(timeoutMs = 10_000): Promise<number | null> {
       if (!isRunning()) return child.exitCode;
