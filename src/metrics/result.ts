@@ -4,9 +4,16 @@
 import type { RunAnalysis } from '../analysis/types.js';
 import type { CalibrationResult } from '../calibrate/types.js';
 
-/** Bump on any incompatible change of RunResult; readers refuse newer major versions. */
 import type { EmulationError } from './emulation.js';
+import type { FaultEvent } from './fault-event.js';
+import type { GeneratorHealth } from './generator-health.js';
+import type { StepCounters } from './step-counters.js';
 
+export type { FaultEffect, FaultEvent } from './fault-event.js';
+export type { GeneratorHealth, GeneratorNoise } from './generator-health.js';
+export type { StepCounters } from './step-counters.js';
+
+/** Bump on any incompatible change of RunResult; readers refuse newer major versions. */
 export const RESULT_SCHEMA_VERSION = 1;
 
 /** Percentile summary of one HDR histogram. All values are integer microseconds. */
@@ -46,45 +53,6 @@ export type ErrorKind =
   | 'relay-403'
   | 'relay-other'
   | 'other';
-
-/** Counters of one step on one path. Byte counts are application payload bytes. */
-export interface StepCounters {
-  transactions: number;
-  roundTrips: number;
-  connectionsOpened: number;
-  bytesSent: number;
-  bytesReceived: number;
-  /** Errors by kind; kinds that did not occur are absent. */
-  errors: Partial<Record<ErrorKind, number>>;
-  /** Open model: arrivals whose intended start fell in this phase. scheduled = sent + dropped. */
-  scheduled?: number;
-  /** Transactions handed to a connection; sent = transactions + failed transactions (one error each). */
-  sent?: number;
-  /** Open model: arrivals skipped (`whenBehind: drop`, queue full, or still queued when the window ended). */
-  dropped?: number;
-  /**
-   * Open model: transactions that completed inside the measured window, whatever their arrival's
-   * phase (an arrival queued during warm-up that completes in the window counts here).
-   */
-  completedInWindow?: number;
-  /** Open model: transactions whose dispatch lag (the generator's lateness, pool wait excluded) exceeded `lateThresholdMs`. */
-  late?: number;
-  /** Failed attempts that were retried (not in `errors`, not in any latency). */
-  retries?: number;
-  /** Retried attempts by failure kind. */
-  retriedErrors?: Partial<Record<ErrorKind, number>>;
-  /**
-   * Transactions sent but cut short by the end of the run (abort, hard deadline): neither
-   * completed nor an error. Request/response drivers: sent = transactions + errors + this.
-   */
-  stoppedInFlight?: number;
-  /** Connects that failed (after retries), also counted in `errors`. */
-  connectionsFailed?: number;
-  /** Most connections open at once during the run. */
-  connectionsPeak?: number;
-  /** Streams and churn: connections closed by us and confirmed closed. */
-  connectionsClosed?: number;
-}
 
 /** What one workload run on one path measured (after warm-up). */
 export interface StepMetrics {
@@ -194,44 +162,6 @@ export interface ThroughputRecord {
   encoded: string;
 }
 
-/** Load-generator health over one step (measured window). */
-export interface GeneratorHealth {
-  /** Event-loop delay of the generating thread (perf_hooks monitorEventLoopDelay, 1 ms sampling), integer µs. */
-  eventLoopDelay: LatencySummary;
-  /** Process CPU (user + system) over the window, percent of one core. */
-  cpuPercent: number;
-  /** Generator threads used (`generators`). */
-  generators: number;
-  /**
-   * The generator's own timing error over the window (how late it acted when it was free to act):
-   * per rank, the larger of its event-loop delay and (open model) its dispatch lag, µs.
-   */
-  noise?: GeneratorNoise;
-  /**
-   * Statistics of this step's histograms the noise spoils, e.g. `roundTrip.p99.9`, and
-   * `transactionsPerSec` when a closed-model generator saturated its CPU. See
-   * analysis/statistic-trust.ts for the rule.
-   */
-  untrusted?: string[];
-  /** False when any statistic of the step is untrusted (see `invalidReasons`); results are still written. */
-  isValid: boolean;
-  /** Why, one line per untrusted statistic, e.g. `roundTrip.p99.9 240 µs: generator timing error at p99.99 1800 µs > tolerance 200 µs`. */
-  invalidReasons: string[];
-}
-
-/** The generator's timing error at the ranks the trust rule reads, µs. */
-export interface GeneratorNoise {
-  /** Event-loop samples behind it. */
-  samples: number;
-  /** Mean timing error (judges means: a mean is off by exactly the mean error). */
-  meanUs: number;
-  p95Us: number;
-  p99Us: number;
-  p999Us: number;
-  p9999Us: number;
-  maxUs: number;
-}
-
 export type PathKind = 'direct' | 'relay-emulated' | 'relay-azure';
 
 /** The outcome of one step on one path (tinybench-style union: failures are data). */
@@ -247,43 +177,6 @@ export interface StepIdentity {
   workload?: Record<string, unknown>;
   /** The matrix values that distinguish this step's variant, e.g. `{ roundTripsPerTransaction: 5 }`. */
   variant?: Record<string, unknown>;
-}
-
-/**
- * One fault the step injected (or undid), as it happened: `atMs` is when it was planned and
- * `firedAtMs` when the injection started, both in ms after the step started (warm-up included);
- * `tookMs` how long the injection took. A failed injection or undo carries its reason and fails the step.
- */
-export interface FaultEvent {
-  action: string;
-  /** Which agent `stop-agent` stopped (0-based). */
-  agent?: number;
-  /** `inject` for a planned fault, `undo` for the reset after the step. */
-  phase: 'inject' | 'undo';
-  atMs: number;
-  firedAtMs: number;
-  tookMs: number;
-  outcome: 'ok' | 'failed';
-  /** Why it failed (secret-free). */
-  error?: string;
-  /**
-   * Injections only: what the workload saw from this injection until the next one fired (or the
-   * workload ended), warm-up included. Absent for the undo and with `generators` > 1.
-   */
-  effect?: FaultEffect;
-  /**
-   * Injections only: ms from the injection's start to the first successful transaction among those
-   * dispatched after the injection had finished; null when none succeeded before the workload
-   * ended (the fault held). Absent when the driver does not report successes (tcp-stream, http).
-   */
-  recoveryMs?: number | null;
-}
-
-/** Errors by kind and completed transactions in the window after one injection. */
-export interface FaultEffect {
-  windowMs: number;
-  transactions: number;
-  errors: Record<string, number>;
 }
 
 export type StepResult = (
