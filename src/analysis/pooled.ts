@@ -70,12 +70,23 @@ export function pooledPercentiles(repetitions: readonly Distribution[], ranks: r
   return { full: read(grid, totalRow, ranks).hdr, smoothLeaveOut };
 }
 
-/** Every bucket value of any repetition, ascending, once. */
+/** Every bucket value of any repetition, ascending, once (a merge of the sorted value lists). */
 function uniqueSorted(repetitions: readonly Distribution[]): Float64Array {
-  const all: number[] = [];
-  for (const d of repetitions) for (const v of d.values) all.push(v);
-  all.sort((a, b) => a - b);
-  const out: number[] = [];
-  for (const v of all) if (out.length === 0 || out[out.length - 1] !== v) out.push(v);
-  return Float64Array.from(out);
+  let merged: Float64Array = new Float64Array(0);
+  for (const d of repetitions) {
+    const out = new Float64Array(merged.length + d.values.length);
+    let i = 0;
+    let j = 0;
+    let n = 0;
+    while (i < merged.length || j < d.values.length) {
+      const a = i < merged.length ? merged[i]! : Number.POSITIVE_INFINITY;
+      const b = j < d.values.length ? d.values[j]! : Number.POSITIVE_INFINITY;
+      const v = a <= b ? a : b;
+      if (a === v) i++;
+      if (b === v) j++;
+      if (n === 0 || out[n - 1] !== v) out[n++] = v;
+    }
+    merged = out.slice(0, n);
+  }
+  return merged;
 }

@@ -151,17 +151,19 @@ function observe(e: ThresholdExpression, steps: readonly MeasuredStep[]): number
       return statOf(merged.summary, m.stat);
     }
     case 'rate': {
-      // A rate over nothing is no measurement: with nothing sent (or scheduled) the verdict is
-      // no-data, which fails the gate, never a 0 % that passes it.
+      // A rate over nothing is no measurement: when the steps measured nothing at all (no
+      // transaction, error, arrival, connection or byte) the verdict is no-data, which fails the
+      // gate, never a 0 % that passes it.
       const sum = (f: (c: MeasuredStep['metrics']['counters']) => number) => steps.reduce((a, s) => a + f(s.metrics.counters), 0);
       const errors = sum((c) => Object.values(c.errors).reduce((a, b) => a + (b ?? 0), 0));
+      const isEmpty = measuredNothing(steps);
       if (m.metric === 'errorRate') {
         const attempts = sum((c) => c.sent ?? c.transactions + Object.values(c.errors).reduce((a, b) => a + (b ?? 0), 0));
-        return attempts === 0 ? null : errors / attempts;
+        return attempts > 0 ? errors / attempts : errors > 0 ? 1 : isEmpty ? null : 0;
       }
       const scheduled = sum((c) => c.scheduled ?? c.transactions + (c.dropped ?? 0));
       const part = m.metric === 'droppedRate' ? sum((c) => c.dropped ?? 0) : sum((c) => c.late ?? 0);
-      return scheduled === 0 ? null : part / scheduled;
+      return scheduled > 0 ? part / scheduled : isEmpty ? null : 0;
     }
     case 'throughput': {
       const ms = steps.reduce((a, s) => a + s.metrics.durationMs, 0);
@@ -169,12 +171,8 @@ function observe(e: ThresholdExpression, steps: readonly MeasuredStep[]): number
       return ms === 0 ? null : (n * 1000) / ms;
     }
     case 'count': {
-      // `errors == 0` or `dropped == 0` over nothing attempted measured nothing: no-data.
-      const attempted = steps.reduce((a, s) => {
-        const c = s.metrics.counters;
-        return a + (c.scheduled ?? c.sent ?? c.transactions + Object.values(c.errors).reduce((x, y) => x + (y ?? 0), 0) + (c.dropped ?? 0));
-      }, 0);
-      if (m.metric !== 'transactions' && attempted === 0) return null;
+      // `errors == 0` or `dropped == 0` over steps that measured nothing is no-data.
+      if (m.metric !== 'transactions' && measuredNothing(steps)) return null;
       return steps.reduce((a, s) => {
         const c = s.metrics.counters;
         if (m.metric === 'transactions') return a + c.transactions;
@@ -183,6 +181,15 @@ function observe(e: ThresholdExpression, steps: readonly MeasuredStep[]): number
       }, 0);
     }
   }
+}
+
+/** True when the steps recorded nothing at all: no transaction, error, arrival, connection or byte. */
+function measuredNothing(steps: readonly MeasuredStep[]): boolean {
+  return steps.every((s) => {
+    const c = s.metrics.counters;
+    const errors = Object.values(c.errors).reduce((a, b) => a + (b ?? 0), 0);
+    return c.transactions + errors + (c.scheduled ?? 0) + (c.sent ?? 0) + (c.dropped ?? 0) + c.connectionsOpened + c.bytesSent + c.bytesReceived === 0;
+  });
 }
 
 /** Tumbling windows over the interval histograms (round trips only); every window must hold. */

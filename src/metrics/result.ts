@@ -60,10 +60,7 @@ export interface StepMetrics {
   durationMs: number;
   /** Warm-up length in milliseconds; nothing from it is in the histograms or counters. */
   warmupMs: number;
-  /**
-   * Start of the measured window in ms after the run's start (`startedAt`), on the monotonic
-   * clock: places the step's intervals on the run's one time line (.hlog). Absent in older results.
-   */
+  /** Measured window's start, ms after the run's start (monotonic clock; .hlog). Absent in older results. */
   windowStartMs?: number;
   counters: StepCounters;
   /** Transactions per second over the measured window. */
@@ -137,11 +134,7 @@ export interface StepTiming {
   /** Open model: the configured arrival process and rate at t0. */
   arrivals?: 'constant' | 'poisson';
   ratePerSec?: number;
-  /**
-   * Closed model held to at most this many requests per second (http's autocannon `overallRate`):
-   * still closed and timed from the actual send, so a stall delays later requests instead of
-   * showing in their latency (coordinated omission). Never an open model.
-   */
+  /** Closed model capped at this many requests/s (http `ratePerSec`): still timed from the send, never open. */
   rateLimitPerSec?: number;
   whenBehind?: 'queue' | 'drop';
 }

@@ -79,7 +79,7 @@ describe('a gate that measured nothing does not pass', () => {
     // The relay path of variant k=1 sent nothing: no transactions, no errors, nothing scheduled.
     for (const step of result.steps) {
       if (step.status === 'failed' || step.stepId !== `${K1}@relay-emulated`) continue;
-      step.metrics.counters = { ...step.metrics.counters, transactions: 0, roundTrips: 0, errors: {}, sent: 0, scheduled: 0, dropped: 0, late: 0 };
+      step.metrics.counters = { transactions: 0, roundTrips: 0, connectionsOpened: 0, bytesSent: 0, bytesReceived: 0, errors: {}, sent: 0, scheduled: 0, dropped: 0, late: 0 };
     }
 
     const exprs = ['relay.errorRate < 0.1%', 'relay.droppedRate == 0', 'relay.lateRate == 0', 'relay.errors == 0', 'relay.dropped == 0'];
@@ -88,6 +88,18 @@ describe('a gate that measured nothing does not pass', () => {
     expect(verdicts.map((v) => v.status)).toEqual(['no-data', 'no-data', 'no-data', 'no-data', 'no-data']);
     expect(verdicts[0]!.message).toContain('nothing was sent');
     expect(thresholdsPassed(verdicts)).toBe(false);
+  });
+
+  test('a stream that moved bytes but completed no transaction in the window measured something: errorRate 0 passes', () => {
+    const result = loadSweepFixture();
+    for (const step of result.steps) {
+      if (step.status === 'failed' || step.stepId !== `${K1}@relay-emulated`) continue;
+      step.metrics.counters = { transactions: 0, roundTrips: 0, connectionsOpened: 1, bytesSent: 1_000_000, bytesReceived: 0, errors: {} };
+    }
+
+    const verdicts = evaluateThresholds(result, [{ expr: 'relay.errorRate == 0', step: K1 }]);
+
+    expect(verdicts.map((v) => [v.status, v.observed])).toEqual([['passed', 0]]);
   });
 
   test('a path that sent and had no errors still passes errorRate == 0', () => {
