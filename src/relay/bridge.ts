@@ -121,6 +121,31 @@ function deferCloseReply(ws: WebSocket, onPeerClose: (code: number, reason: Buff
   return true;
 }
 
+/**
+ * Backpressure of one direction: `from` is paused while more than bridgeHighWaterBytes are in
+ * flight (received, not yet sent on), and resumed below half of it.
+ */
+function createInFlightGate(from: WebSocket): { add(bytes: number): void; settle(bytes: number): void } {
+  let inFlightBytes = 0;
+  let isPaused = false;
+  return {
+    add(bytes) {
+      inFlightBytes += bytes;
+      if (!isPaused && inFlightBytes > bridgeHighWaterBytes) {
+        isPaused = true;
+        from.pause();
+      }
+    },
+    settle(bytes) {
+      inFlightBytes -= bytes;
+      if (isPaused && inFlightBytes <= bridgeHighWaterBytes / 2) {
+        isPaused = false;
+        from.resume();
+      }
+    },
+  };
+}
+
 /** Forwards `from`'s messages and close to `to`, counting them; pauses `from` while too much is in flight. */
 function pipe(
   from: WebSocket,
@@ -131,31 +156,19 @@ function pipe(
   timed?: TimedDirection,
 ): { clear: () => void } {
   if (timed !== undefined) return pipeTimed(from, to, counters, timed, onClosed);
-  let inFlightBytes = 0;
-  let isPaused = false;
-  const settle = (bytes: number): void => {
-    inFlightBytes -= bytes;
-    if (isPaused && inFlightBytes <= bridgeHighWaterBytes / 2) {
-      isPaused = false;
-      from.resume();
-    }
-  };
+  const gate = createInFlightGate(from);
   from.on('message', (data: RawData, isBinary: boolean) => {
     const bytes = byteLength(data);
     counters.messages += 1;
     counters.bytes += bytes;
-    inFlightBytes += bytes;
     const forward = (): void => {
-      if (to.readyState !== to.OPEN) return settle(bytes);
-      to.send(data, { binary: isBinary }, () => settle(bytes));
+      if (to.readyState !== to.OPEN) return gate.settle(bytes);
+      to.send(data, { binary: isBinary }, () => gate.settle(bytes));
     };
     // The hot path: with no legs shaped, forward in the same tick without the shaper chain.
     if (shapers.length === 0) forward();
     else throughShapers(shapers, bytes, forward);
-    if (!isPaused && inFlightBytes > bridgeHighWaterBytes) {
-      isPaused = true;
-      from.pause();
-    }
+    gate.add(bytes);
   });
   // The close travels the same legs as the data, so it never overtakes delayed messages.
   const sendClose = (code: number, reason: Buffer): void => throughShapers(shapers, 0, () => forwardClose(to, code, reason));
@@ -170,40 +183,28 @@ function pipe(
 
 /** {@link pipe} on timed legs: counters count payload bytes (without the due-time prefix). */
 function pipeTimed(from: WebSocket, to: WebSocket, counters: DirectionStats, timed: TimedDirection, onClosed: () => void): { clear: () => void } {
-  let inFlightBytes = 0;
-  let isPaused = false;
+  const gate = createInFlightGate(from);
   let lastDueUs = 0;
   const dueTimes = createDueTimes(timed.outgoing);
   const floor = createHandOffFloor();
   const lateness = timed.lateness;
   const hold = createDelayLine<() => void>(lateness === undefined ? {} : { onLateness: (us) => lateness.record(us) }, (release) => release());
-  const settle = (bytes: number): void => {
-    inFlightBytes -= bytes;
-    if (isPaused && inFlightBytes <= bridgeHighWaterBytes / 2) {
-      isPaused = false;
-      from.resume();
-    }
-  };
   from.on('message', (data: RawData, isBinary: boolean) => {
     const { dueUs, sentUs, payload } = readDue(toBuffer(data));
     const releaseUs = floor.releaseAt(dueUs, sentUs, sharedNowUs());
     const bytes = payload.length;
     counters.messages += 1;
     counters.bytes += bytes;
-    inFlightBytes += bytes;
     lastDueUs = Math.max(lastDueUs, releaseUs);
     hold.pushDue(
       () => {
-        if (to.readyState !== to.OPEN) return settle(bytes);
-        to.send(stampDue(dueTimes.next(bytes), payload), { binary: isBinary }, () => settle(bytes));
+        if (to.readyState !== to.OPEN) return gate.settle(bytes);
+        to.send(stampDue(dueTimes.next(bytes), payload), { binary: isBinary }, () => gate.settle(bytes));
       },
       bytes,
       releaseUs,
     );
-    if (!isPaused && inFlightBytes > bridgeHighWaterBytes) {
-      isPaused = true;
-      from.pause();
-    }
+    gate.add(bytes);
   });
   from.on('close', (code: number, reason: Buffer) => {
     onClosed();
