@@ -7,7 +7,8 @@
 // non-homogeneous Poisson process by time transformation).
 
 import type { OpenLoad } from './types.js';
-import { createRandom, exponential } from './random.js';
+import { createRandom } from '../random.js';
+import { exponential } from './random-draws.js';
 
 /** One rate segment: the rate moves linearly from `fromRate` to `toRate` (per second) over [startSec, endSec). */
 interface Segment {

@@ -5,7 +5,7 @@
 
 import { describe, expect, test } from 'vitest';
 import { comparePercentiles } from '../../src/analysis/compare-paths.js';
-import { createRandom } from '../../src/analysis/random.js';
+import { createRandom } from '../../src/random.js';
 import { recordedHistogram, samplerOf, simulateExperiment, type ExperimentShape } from './simulate.js';
 
 const EXPERIMENTS = 1_000;

@@ -6,7 +6,7 @@
 import { describe, expect, test } from 'vitest';
 import { distributionOfRecord, distributionOfSamples, hdrBucket, valueAtPercentile } from '../../src/analysis/distribution.js';
 import type { MeasuredStep, PathSeries } from '../../src/analysis/pairing.js';
-import { createRandom, type Random } from '../../src/analysis/random.js';
+import { createRandom, type Random } from '../../src/random.js';
 import { fitRoundTrips } from '../../src/analysis/round-trip-fit.js';
 import type { HistogramRecord, LatencySummary } from '../../src/metrics/result.js';
 import { gaussian, recordedHistogram, samplerOf } from './simulate.js';

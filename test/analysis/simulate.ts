@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { distributionOfRecord, distributionOfSamples, hdrBucket, type Distribution } from '../../src/analysis/distribution.js';
-import type { Random } from '../../src/analysis/random.js';
+import type { Random } from '../../src/random.js';
 import type { HistogramRecord, RunResult } from '../../src/metrics/result.js';
 
 /** A recorded histogram of a fixture result: step `stepIndex`, metric `metric`. */

@@ -4,7 +4,7 @@
 // come out as stated (a 1 ms stall leaves an 11 ms p50 trusted, spoils a 170 µs p99.9).
 
 import { describe, expect, test } from 'vitest';
-import { createRandom, type Random } from '../../src/analysis/random.js';
+import { createRandom, type Random } from '../../src/random.js';
 import { judgeStatistic, NOISE_RANK, TAIL_SHARE, toleranceUs, type TrustedStat } from '../../src/analysis/statistic-trust.js';
 import type { GeneratorNoise } from '../../src/metrics/result.js';
 

@@ -1,23 +1,8 @@
-// Seeded pseudo-random numbers (mulberry32) and the size distributions drawn from them, so a
-// scenario with a seed produces the same sizes and Poisson arrivals on every path and run.
-// Pure: no I/O, no global state.
+// What the workloads draw from the seeded generator (src/random.ts): message sizes from a
+// scenario's size distribution and unit-rate Poisson gaps. Pure: no I/O, no global state.
 
+import type { Random } from '../random.js';
 import type { SizeDistribution } from './types.js';
-
-/** A seeded generator of floats in [0, 1). */
-export type Random = () => number;
-
-/** mulberry32 seeded with the low 32 bits of `seed` (any integer). Deterministic. */
-export function createRandom(seed: number): Random {
-  let state = (Math.trunc(seed) >>> 0) || 0x9e3779b9;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** An exponential variate with mean 1 (unit-rate Poisson gap). */
 export function exponential(random: Random): number {
