@@ -8,8 +8,8 @@
 
 import { parseConnectionString } from '../../src/azure/connection-string.js';
 import { EMBEDDED_HYBRID_CONNECTION } from '../../src/paths/relay.js';
-import { spawnRole, type RoleHandle } from '../../src/run/role-process.js';
-import type { StartAgentParams, StartForwarderResult, StartRelayResult } from '../../src/run/role-protocol.js';
+import { spawnRole, type RoleHandle } from '../../src/roles/role-process.js';
+import type { StartAgentParams, StartForwarderResult, StartRelayResult } from '../../src/roles/role-protocol.js';
 import { startForwarder, type Forwarder } from '../../src/tunnel/forwarder.js';
 import type { StepMetrics } from '../../src/metrics/result.js';
 import type { DialAddress, WorkloadParams } from '../../src/workloads/types.js';

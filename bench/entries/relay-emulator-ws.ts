@@ -4,8 +4,8 @@
 // The ratio is what one emulator hop (sender leg → bridge → listener leg) costs a WebSocket message.
 
 import { connectUri, parseConnectionString, tokenProvider } from '../../src/azure/connection-string.js';
-import { spawnRole } from '../../src/run/role-process.js';
-import type { StartRelayResult } from '../../src/run/role-protocol.js';
+import { spawnRole } from '../../src/roles/role-process.js';
+import type { StartRelayResult } from '../../src/roles/role-protocol.js';
 import { spawnBenchChild, type BenchChild } from '../lib/children.js';
 import { runWsPingPong } from '../lib/ws-ping-pong.js';
 import type { BenchEntry } from '../lib/types.js';

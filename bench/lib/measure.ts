@@ -3,8 +3,8 @@
 // Also parsers for the reference tools' output (sockperf, wrk).
 
 import type { StepMetrics } from '../../src/metrics/result.js';
-import { spawnRole, type RoleHandle } from '../../src/run/role-process.js';
-import type { StartTargetResult } from '../../src/run/role-protocol.js';
+import { spawnRole, type RoleHandle } from '../../src/roles/role-process.js';
+import type { StartTargetResult } from '../../src/roles/role-protocol.js';
 import { workloads } from '../../src/workloads/index.js';
 import { systemClock, type DialAddress, type WorkloadParams } from '../../src/workloads/types.js';
 import type { Figure } from './types.js';

@@ -8,7 +8,7 @@ import { measureDelayAccuracy } from './delay-accuracy.js';
 import { startEchoServer, tcpPingPongUs } from './ping-pong.js';
 import { measureTimer, medianOf, summarizeUs } from './timer.js';
 import type { CalibrationResult, DelayAccuracy, Resolution } from './types.js';
-import { bounded } from '../run/bounded.js';
+import { bounded } from '../bounded.js';
 
 /** Longest any one calibration phase may take, ms (the slowest, injected delays through the role processes, takes about a minute). */
 export const PHASE_TIMEOUT_MS = 300_000;

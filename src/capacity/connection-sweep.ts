@@ -5,7 +5,7 @@
 import type { ErrorKind, RunResult } from '../metrics/result.js';
 import { buildPlan } from '../plan/build-plan.js';
 import { runPlan } from '../run/run-plan.js';
-import { undefinedIfInterrupted } from '../run/bounded.js';
+import { undefinedIfInterrupted } from '../bounded.js';
 import type { Scenario, ScenarioWorkload } from '../scenario/schema.js';
 import { DEFAULT_RELAY_LIMITS, type RelayLimits } from './limits.js';
 

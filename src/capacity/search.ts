@@ -5,7 +5,7 @@
 import { UsageError } from '../errors.js';
 import type { RunResult } from '../metrics/result.js';
 import type { RunProgress } from '../run/run-plan.js';
-import { undefinedIfInterrupted } from '../run/bounded.js';
+import { undefinedIfInterrupted } from '../bounded.js';
 import type { Scenario, ScenarioWorkload } from '../scenario/schema.js';
 import { estimateRelayUsage, type RelayPrices } from './cost.js';
 import { checkRelayLimits, DEFAULT_RELAY_LIMITS, type RelayLimits } from './limits.js';

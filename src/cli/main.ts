@@ -18,7 +18,7 @@ import { registerCapacity } from './commands/capacity.js';
 import type { CliIo } from './io.js';
 import { printError, printScenarioError } from './print-error.js';
 import { ScenarioError } from '../errors.js';
-import { INTERRUPT_BUDGET_MS, STEP_DRAIN_MS } from '../run/bounded.js';
+import { INTERRUPT_BUDGET_MS, STEP_DRAIN_MS } from '../bounded.js';
 
 /** What the first Ctrl-C does, per command (bin.ts prints it); each command says its own. */
 export function interruptNotice(argv: readonly string[]): string {

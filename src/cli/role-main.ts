@@ -1,4 +1,4 @@
-// Entry point of a role process, forked by src/run/role-process.ts. It owns this process:
+// Entry point of a role process, forked by src/roles/role-process.ts. It owns this process:
 // IPC requests in, results out; it ends when asked, or when its parent goes away, so no role
 // process outlives a run. It ignores Ctrl-C: the parent decides when roles stop.
 
@@ -19,7 +19,7 @@ import type {
   StartRelayResult,
   StartTargetParams,
   StartTargetResult,
-} from '../run/role-protocol.js';
+} from '../roles/role-protocol.js';
 import { startHttpTarget } from '../targets/http-server.js';
 import { startRequestResponseTarget } from '../targets/tcp-request-response-server.js';
 import { startAgent, type Agent } from '../tunnel/agent.js';

@@ -3,8 +3,8 @@
 // not in the driver.
 
 import type { LegProfile } from '../scenario/network-profiles.js';
-import type { RoleHandle } from '../run/role-process.js';
-import type { StartDelayProxyParams } from '../run/role-protocol.js';
+import type { RoleHandle } from '../roles/role-process.js';
+import type { StartDelayProxyParams } from '../roles/role-protocol.js';
 import type { DialAddress } from '../workloads/types.js';
 import { isNoopLink } from '../net/delay-line.js';
 import type { OpenPath } from './types.js';

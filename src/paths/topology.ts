@@ -5,9 +5,9 @@
 
 import { InterruptedError, PathSetupError } from '../errors.js';
 import type { Plan } from '../plan/build-plan.js';
-import { spawnRole, type RoleHandle, type SpawnRoleOptions } from '../run/role-process.js';
-import { INTERRUPT_BUDGET_MS, WRITE_RESERVE_MS, bounded } from '../run/bounded.js';
-import type { StartTargetParams, StartTargetResult } from '../run/role-protocol.js';
+import { spawnRole, type RoleHandle, type SpawnRoleOptions } from '../roles/role-process.js';
+import { INTERRUPT_BUDGET_MS, WRITE_RESERVE_MS, bounded } from '../bounded.js';
+import type { StartTargetParams, StartTargetResult } from '../roles/role-protocol.js';
 import type { DialAddress } from '../workloads/types.js';
 import { openDirectPath } from './direct.js';
 import { openAzureRelayPath, openEmulatedRelayPath } from './relay.js';

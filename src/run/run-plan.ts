@@ -17,7 +17,7 @@ import type { Plan } from '../plan/build-plan.js';
 import { openTopology, type Topology } from '../paths/topology.js';
 import type { Scenario } from '../scenario/schema.js';
 import { systemClock, type Clock } from '../workloads/types.js';
-import { bounded, interruptBudget, type InterruptBudget } from './bounded.js';
+import { bounded, interruptBudget, type InterruptBudget } from '../bounded.js';
 import { describeEnvironment } from './environment.js';
 import { runStep, type RunStepOptions } from './run-step.js';
 

@@ -3,7 +3,7 @@
 // their own hard deadlines; this is the net under a driver bug or a wedged dependency.
 
 import { StuckError } from '../errors.js';
-import { STEP_DRAIN_MS, STEP_GRACE_MS } from './bounded.js';
+import { STEP_DRAIN_MS, STEP_GRACE_MS } from '../bounded.js';
 
 export interface WatchOptions {
   /** "<process> <operation>", e.g. "app (pid 12) workload tcp-request-response on relay-emulated". */

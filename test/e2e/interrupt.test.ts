@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
 import { interruptBoundMs } from '../../src/cli/main.js';
 import type { RunResult } from '../../src/metrics/result.js';
-import { INTERRUPT_BUDGET_MS } from '../../src/run/bounded.js';
+import { INTERRUPT_BUDGET_MS } from '../../src/bounded.js';
 import { BIN, childPids, spawnCli, type CliChild } from '../helpers/cli-child.js';
 import { waitGone } from '../helpers/processes.js';
 

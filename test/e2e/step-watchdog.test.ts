@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { InterruptedError, StuckError } from '../../src/errors.js';
 import type { RunResult } from '../../src/metrics/result.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
-import { bounded, interruptBudget } from '../../src/run/bounded.js';
+import { bounded, interruptBudget } from '../../src/bounded.js';
 import { runPlan } from '../../src/run/run-plan.js';
 import { writeFileAtomic } from '../../src/run/write-results.js';
 import { loadScenarioFile } from '../../src/scenario/load.js';

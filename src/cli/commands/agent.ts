@@ -3,7 +3,7 @@
 
 import type { Command } from 'commander';
 import { ExitCode, PathSetupError } from '../../errors.js';
-import { INTERRUPT_BUDGET_MS, WRITE_RESERVE_MS, bounded } from '../../run/bounded.js';
+import { INTERRUPT_BUDGET_MS, WRITE_RESERVE_MS, bounded } from '../../bounded.js';
 import { startAgent } from '../../tunnel/agent.js';
 import type { CliIo } from '../io.js';
 import {

@@ -22,7 +22,7 @@ import { renderThresholdsMarkdown, renderThresholdsText } from '../../report/thr
 import { type RunOutput, writeRunOutputs } from '../run-outputs.js';
 import { readCalibration } from '../../calibrate/read-calibration.js';
 import { withCalibration } from '../../metrics/emulation.js';
-import { bounded, interruptBudget } from '../../run/bounded.js';
+import { bounded, interruptBudget } from '../../bounded.js';
 
 /** Longest wait for one result file to be written, ms (after Ctrl-C the interrupt budget is shorter). */
 export const WRITE_TIMEOUT_MS = 30_000;

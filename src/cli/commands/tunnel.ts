@@ -10,7 +10,7 @@ import { type ClientStack, clientStacks } from '../../tunnel/client-stack.js';
 import { startForwarder } from '../../tunnel/forwarder.js';
 import type { TunnelLog, TunnelStats } from '../../tunnel/types.js';
 import type { CliIo } from '../io.js';
-import { INTERRUPT_BUDGET_MS, WRITE_RESERVE_MS, bounded } from '../../run/bounded.js';
+import { INTERRUPT_BUDGET_MS, WRITE_RESERVE_MS, bounded } from '../../bounded.js';
 
 /** Flags shared by `hcbench agent` and `hcbench tunnel`. */
 export interface TunnelEndpointFlags {

@@ -20,11 +20,13 @@ export interface RoleHandle {
   kill(): void;
 }
 
-/** The entry the child runs: compiled JS next to this file, or the TS source under tsx (tests). */
+/**
+ * The entry the child runs, resolved against this module's URL: `cli/role-main.js` beside the
+ * compiled `roles/` in dist/, or `cli/role-main.ts` beside the source under tsx (tests).
+ */
 function roleEntry(): { file: string; execArgv: string[] } {
-  const here = fileURLToPath(import.meta.url);
-  const isTs = here.endsWith('.ts');
-  const file = here.replace(/run[\\/]role-process\.(ts|js)$/, `cli/role-main.${isTs ? 'ts' : 'js'}`);
+  const isTs = import.meta.url.endsWith('.ts');
+  const file = fileURLToPath(new URL(isTs ? '../cli/role-main.ts' : '../cli/role-main.js', import.meta.url));
   return { file, execArgv: isTs ? ['--import', 'tsx'] : [] };
 }
 

@@ -1,7 +1,7 @@
 // Every await of a run is bounded: by the run's abort signal (Ctrl-C), by a deadline, or by both.
 // These are the primitives, and the bounds the README states for Ctrl-C.
 
-import { InterruptedError, StuckError } from '../errors.js';
+import { InterruptedError, StuckError } from './errors.js';
 
 /**
  * After the first Ctrl-C, the time a command has, beyond the current step's drain, to read the
