@@ -7,7 +7,7 @@ import { buildPlan } from '../plan/build-plan.js';
 import { runPlan } from '../run/run-plan.js';
 import { undefinedIfInterrupted } from '../bounded.js';
 import type { Scenario, ScenarioWorkload } from '../scenario/schema.js';
-import { DEFAULT_RELAY_LIMITS, type RelayLimits } from './limits.js';
+import { DEFAULT_RELAY_LIMITS, type RelayLimits } from '../azure/limits.js';
 
 /** One connection count on one path. */
 export interface ConnectionPoint {

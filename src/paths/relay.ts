@@ -6,7 +6,7 @@
 
 import { parseConnectionString } from '../azure/connection-string.js';
 import { PathSetupError } from '../errors.js';
-import { DEFAULT_RELAY_LIMITS } from '../capacity/limits.js';
+import { DEFAULT_RELAY_LIMITS } from '../azure/limits.js';
 import type { ClientStack } from '../plan/build-plan.js';
 import type { LegProfile } from '../scenario/network-profiles.js';
 import { spawnRole, type RoleHandle, type SpawnRoleOptions } from '../roles/role-process.js';

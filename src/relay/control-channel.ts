@@ -6,9 +6,6 @@ import type { AuthResult } from './auth.js';
 import type { Shaper } from './delay.js';
 import type { RelayLogSink } from './log.js';
 
-/** Listeners allowed per hybrid connection, as in Azure Relay. */
-export const maxListenersPerHybridConnection = 25;
-
 /** One registered listener. */
 export interface ControlChannel {
   ws: WebSocket;

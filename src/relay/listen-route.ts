@@ -4,8 +4,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
+import { DEFAULT_RELAY_LIMITS } from '../azure/limits.js';
 import { authorizeToken } from './auth.js';
-import { maxListenersPerHybridConnection, serveControlChannel, type ControlChannel } from './control-channel.js';
+import { serveControlChannel, type ControlChannel } from './control-channel.js';
 import { audienceHosts, refuse, type RelayContext } from './context.js';
 import { createShaper } from './delay.js';
 import { ResponseReader } from './http-exchange.js';
@@ -25,8 +26,9 @@ export function handleListen(
     refuse(ctx, socket, { status: 503, message }, 'listeners-refused', { ...where, hc: hc.name });
     return;
   }
-  if (ctx.listeners.count(hc.name) >= maxListenersPerHybridConnection) {
-    const message = `MaximumListenersPerEndpoint: The maximum number of listeners (${maxListenersPerHybridConnection}) for the endpoint has been reached.`;
+  const maxListeners = DEFAULT_RELAY_LIMITS.listenersPerHybridConnection;
+  if (ctx.listeners.count(hc.name) >= maxListeners) {
+    const message = `MaximumListenersPerEndpoint: The maximum number of listeners (${maxListeners}) for the endpoint has been reached.`;
     refuse(ctx, socket, { status: 403, message }, 'listener-limit', { ...where, hc: hc.name });
     return;
   }

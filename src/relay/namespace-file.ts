@@ -4,7 +4,7 @@
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { Issue } from '../errors.js';
-import { maxListenersPerHybridConnection } from './control-channel.js';
+import { DEFAULT_RELAY_LIMITS } from '../azure/limits.js';
 import type { NamespaceConfig } from './namespace.js';
 
 const ruleSchema = z.strictObject({
@@ -58,7 +58,7 @@ export function parseNamespaceFile(text: string): NamespaceFileResult {
   namespace.hybridConnections.forEach((hc, index) => {
     const rules = [...(hc.rules ?? []), ...namespace.rules];
     if (!rules.some((rule) => rule.rights.includes('Listen') || rule.rights.includes('Manage'))) {
-      issues.push({ path: `hybridConnections[${index}]`, message: `no rule grants Listen, so no listener (of at most ${maxListenersPerHybridConnection}) could ever register` });
+      issues.push({ path: `hybridConnections[${index}]`, message: `no rule grants Listen, so no listener (of at most ${DEFAULT_RELAY_LIMITS.listenersPerHybridConnection}) could ever register` });
     }
   });
   return issues.length > 0 ? { ok: false, issues } : { ok: true, namespace };

@@ -7,6 +7,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { formatConnectionString } from '../azure/connection-string.js';
+import { DEFAULT_RELAY_LIMITS } from '../azure/limits.js';
 import { PathSetupError } from '../errors.js';
 import { createLatenessRecorder } from '../net/lateness.js';
 import { expireRendezvous } from './connect-route.js';
@@ -167,8 +168,8 @@ export async function startRelay(options: RelayOptions): Promise<RelayServer> {
     faults: { isRefusingListeners: false, isRefusingAccepts: false, acceptDelayMs: 0, disabledHcs: new Set() },
     httpExchanges,
     maxHttpBodyBytes: options.maxHttpBodyBytes ?? 64 * 1024 * 1024,
-    maxPendingRendezvous: options.maxPendingRendezvous ?? 5000,
-    maxConnections: options.maxConnections ?? 5000,
+    maxPendingRendezvous: options.maxPendingRendezvous ?? DEFAULT_RELAY_LIMITS.connectionsPerNamespace,
+    maxConnections: options.maxConnections ?? DEFAULT_RELAY_LIMITS.connectionsPerNamespace,
     delays: options.delays ?? {},
     shaperClock: options.shaperClock,
     timedLegs: options.timedLegs ?? false,

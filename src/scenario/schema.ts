@@ -2,6 +2,7 @@
 // the TypeScript types and the published JSON Schema (scenarios/schema.json). Pure; no I/O.
 
 import { z } from 'zod';
+import { DEFAULT_RELAY_LIMITS } from '../azure/limits.js';
 import { BUILTIN_NETWORK_PROFILES } from './network-profiles.js';
 import { checkScenarioRules } from './rules.js';
 import { checkThresholds } from '../analysis/threshold-check.js';
@@ -80,7 +81,7 @@ export const pathSchema = z.discriminatedUnion('kind', [
       appToRelay: legSchema.optional().describe('this path\'s own app ↔ relay leg, instead of the network profile\'s'),
       relayToAgent: legSchema.optional().describe('this path\'s own relay ↔ agent leg, instead of the network profile\'s'),
       clientStack: z.enum(['hyco-ws', 'ws8']).default('hyco-ws').describe('WebSocket client of forwarder and agent: Microsoft\'s hyco-ws (default) or ws 8 speaking the same protocol, to separate client-library cost from relay cost'),
-      maxConnections: int(1, 100_000, 'the emulated namespace\'s quota of concurrent relayed connections (Azure: 5,000); connects beyond it are refused 403 QuotaExceeded').default(5_000),
+      maxConnections: int(1, 100_000, 'the emulated namespace\'s quota of concurrent relayed connections (Azure: 5,000); connects beyond it are refused 403 QuotaExceeded').default(DEFAULT_RELAY_LIMITS.connectionsPerNamespace),
       agents: int(1, 50, 'agents (Hybrid Connection Manager instances) listening on the hybrid connection; the relay balances across them; beyond 25 (the Azure quota) they are refused and counted').default(1),
       faults: z.array(faultSchema).max(100).optional().describe('faults injected during every step on this path; undone before the next step'),
     })

@@ -2,7 +2,7 @@
 
 import { describe, expect, test } from 'vitest';
 import { estimateRelayUsage } from '../../src/capacity/cost.js';
-import { checkRelayLimits } from '../../src/capacity/limits.js';
+import { checkRelayLimits } from '../../src/capacity/limit-warnings.js';
 import { parseScenarioText } from '../../src/scenario/load.js';
 import { loadSweepFixture } from '../report/fixture.js';
 

@@ -16,7 +16,7 @@ import type { CliIo } from '../io.js';
 import { createProgressPrinter } from '../progress.js';
 import { evaluateThresholds, thresholdsPassed } from '../../analysis/thresholds.js';
 import { invalidRunReasons } from '../../analysis/run-validity.js';
-import { checkRelayLimits } from '../../capacity/limits.js';
+import { checkRelayLimits } from '../../capacity/limit-warnings.js';
 import { renderJUnit, thresholdSuite } from '../../report/junit.js';
 import { renderThresholdsMarkdown, renderThresholdsText } from '../../report/threshold-text.js';
 import { type RunOutput, writeRunOutputs } from '../run-outputs.js';

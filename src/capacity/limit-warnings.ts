@@ -1,29 +1,10 @@
-// Documented Azure Relay / App Service Hybrid Connection limits, and the warnings a scenario gets
-// before it runs when it asks for more. Pure: the numbers are inputs with documented defaults,
-// not facts baked into logic; the emulator enforces its own 25-listener quota and reports refusals.
+// The warnings a scenario gets before it runs when it asks for more than Azure's limits
+// (src/azure/limits.ts) allow. Pure: the limits are an input defaulting to the documented figures;
+// the emulator enforces the same numbers and reports refusals.
 
+import { DEFAULT_RELAY_LIMITS, type RelayLimits } from '../azure/limits.js';
 import type { Scenario } from '../scenario/schema.js';
-
-/** Limits a relay path runs into. Defaults: the documented Azure figures at the time of writing. */
-export interface RelayLimits {
-  /** Listeners (agents) per hybrid connection. Default 25. */
-  listenersPerHybridConnection: number;
-  /** Concurrent relayed connections per Relay namespace. Default 5000. */
-  connectionsPerNamespace: number;
-  /** Hybrid connections one App Service plan may use (Basic 5, Standard 25, Premium/Isolated 220). Default 25 (Standard). */
-  hybridConnectionsPerPlan: number;
-}
-
-export const DEFAULT_RELAY_LIMITS: RelayLimits = {
-  listenersPerHybridConnection: 25,
-  connectionsPerNamespace: 5_000,
-  hybridConnectionsPerPlan: 25,
-};
-
-/** The workloads of a scenario, one list. */
-function workloadsOf(scenario: Scenario): NonNullable<Scenario['workloads']> {
-  return scenario.workloads ?? (scenario.workload === undefined ? [] : [scenario.workload]);
-}
+import { workloadList } from '../scenario/workload-list.js';
 
 /** Most connections a workload may hold open at once (its `connections`, or a matrix's largest value). */
 export function peakConnections(workload: NonNullable<Scenario['workloads']>[number]): number {
@@ -45,7 +26,7 @@ export function checkRelayLimits(scenario: Scenario, limits: RelayLimits = DEFAU
       );
     }
   }
-  const peak = Math.max(0, ...workloadsOf(scenario).map(peakConnections));
+  const peak = Math.max(0, ...workloadList(scenario).map(peakConnections));
   for (const path of relayPaths) {
     // The emulator enforces its namespace quota (Azure's 5,000 unless the path lowers it).
     const quota = path.kind === 'relay-emulated' ? Math.min(path.maxConnections, limits.connectionsPerNamespace) : limits.connectionsPerNamespace;
