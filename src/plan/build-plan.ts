@@ -7,7 +7,8 @@ import { BUILTIN_NETWORK_PROFILES, type LegProfile, type NetworkProfile } from '
 import type { FAULT_ACTIONS, Scenario, ScenarioNetworkProfile } from '../scenario/schema.js';
 import type { ScenarioWorkload, WorkloadExtras } from '../scenario/schema-workloads.js';
 import type { WorkloadParams } from '../workloads/types.js';
-import { expandMatrix, variantLabel } from './matrix.js';
+import { expandMatrix, variantLabel } from '../scenario/matrix.js';
+import { workloadList } from '../scenario/workload-list.js';
 
 /** One network path of the run, with the delays its legs get. */
 export type PlannedPath =
@@ -107,7 +108,7 @@ export function buildPlan(scenario: Scenario, overrides: PlanOverrides = {}): Pl
     }
   });
   const repetitions = overrides.repetitions ?? scenario.repetitions;
-  const workloads: ScenarioWorkload[] = scenario.workloads ?? (scenario.workload === undefined ? [] : [scenario.workload]);
+  const workloads: ScenarioWorkload[] = workloadList(scenario);
   const steps: PlannedStep[] = [];
   for (const workload of workloads) {
     const { id, durationMs, warmupMs, matrix, ...params } = workload;

@@ -4,8 +4,9 @@
 import type { z } from 'zod';
 import { BUILTIN_NETWORK_PROFILES } from './network-profiles.js';
 import { closestMatch } from './suggest.js';
+import { workloadList } from './workload-list.js';
 import { MAX_DURATION_MS, workloadSchema, type ScenarioWorkload } from './schema-workloads.js';
-import { expandMatrix, variantLabel } from '../plan/matrix.js';
+import { expandMatrix, variantLabel } from './matrix.js';
 
 /** Most steps one scenario may expand to (workloads × matrix combinations × paths × repetitions). */
 export const MAX_STEPS = 2_000;
@@ -27,7 +28,7 @@ type Ctx = z.core.$RefinementCtx<ScenarioShape>;
 export function checkScenarioRules(scenario: ScenarioShape, ctx: Ctx): void {
   checkUniquePathIds(scenario, ctx);
   checkNetwork(scenario, ctx);
-  const list = scenario.workloads ?? (scenario.workload === undefined ? [] : [scenario.workload]);
+  const list = workloadList(scenario);
   const base = scenario.workloads === undefined ? ['workload'] : ['workloads'];
   if (scenario.workload !== undefined && scenario.workloads !== undefined) {
     ctx.addIssue({ code: 'custom', path: ['workloads'], message: 'cannot be used together with `workload`: use one of them' });

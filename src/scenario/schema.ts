@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { DEFAULT_RELAY_LIMITS } from '../azure/limits.js';
 import { BUILTIN_NETWORK_PROFILES } from './network-profiles.js';
 import { checkScenarioRules } from './rules.js';
-import { checkThresholds } from '../analysis/threshold-check.js';
+import { checkThresholds } from './threshold-check.js';
 import { int, MAX_DURATION_MS, num, workloadSchema } from './schema-workloads.js';
 
 export { MAX_DURATION_MS, MAX_PAYLOAD_BYTES, TARGET_HEADER_BYTES } from './schema-workloads.js';

@@ -2,7 +2,8 @@
 // path or step, or a window on a metric without intervals is an exit-3 issue at its line. Pure.
 
 import type { z } from 'zod';
-import { GENERIC_SCOPES, parseThreshold } from './threshold-expression.js';
+import { GENERIC_SCOPES, parseThreshold } from '../analysis/threshold-expression.js';
+import { workloadList } from './workload-list.js';
 
 interface ThresholdsShape {
   paths: { kind: string; id?: string | undefined }[];
@@ -14,7 +15,7 @@ interface ThresholdsShape {
 /** zod superRefine over the whole scenario: every threshold parses and names things that exist. */
 export function checkThresholds(scenario: ThresholdsShape, ctx: z.core.$RefinementCtx<ThresholdsShape>): void {
   const pathIds = scenario.paths.map((p) => p.id ?? p.kind);
-  const workloadIds = (scenario.workloads ?? (scenario.workload === undefined ? [] : [scenario.workload])).map((w) => w.id ?? w.kind);
+  const workloadIds = workloadList(scenario).map((w) => w.id ?? w.kind);
   (scenario.thresholds ?? []).forEach((item, index) => {
     const isString = typeof item === 'string';
     const at: (string | number)[] = isString ? ['thresholds', index] : ['thresholds', index, 'expr'];
