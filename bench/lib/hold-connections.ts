@@ -6,7 +6,7 @@
 import net from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { exchangeOnce } from '../../src/net/exchange.js';
-import { encodeRequest } from '../../src/targets/request-response-protocol.js';
+import { encodeRequest } from '../../src/protocol/request-response.js';
 import type { DialAddress } from '../../src/workloads/types.js';
 
 export interface HoldOptions {

@@ -10,7 +10,7 @@
 
 import net from 'node:net';
 import { once } from 'node:events';
-import { RequestParser, UNBOUNDED_BYTES } from './request-response-protocol.js';
+import { RequestParser, UNBOUNDED_BYTES } from '../protocol/request-response.js';
 
 /** Where to listen. Defaults: host '127.0.0.1', port 0 (an ephemeral port, read back from `address`). */
 export interface RequestResponseTargetOptions {

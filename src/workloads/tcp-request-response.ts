@@ -6,7 +6,7 @@
 
 import { StepRecorder, type OptionalLatencyMetric } from '../metrics/recorder.js';
 import type { ErrorKind } from '../metrics/result.js';
-import { encodeRequest, REQUEST_HEADER_BYTES } from '../targets/request-response-protocol.js';
+import { encodeRequest, REQUEST_HEADER_BYTES } from '../protocol/request-response.js';
 import { WorkloadError } from '../errors.js';
 import { runLoad, type Dispatch, type ExecuteResult } from './load-loop.js';
 import { createRandom } from '../random.js';

@@ -6,7 +6,7 @@
 import { once } from 'node:events';
 import { StepRecorder, type Phase } from '../metrics/recorder.js';
 import type { ErrorKind } from '../metrics/result.js';
-import { encodeRequest, encodeStreamHeader, MAX_RESPONSE_BYTES, UNBOUNDED_BYTES } from '../targets/request-response-protocol.js';
+import { encodeRequest, encodeStreamHeader, MAX_RESPONSE_BYTES, UNBOUNDED_BYTES } from '../protocol/request-response.js';
 import { WorkloadError } from '../errors.js';
 import { runLoad, type ExecuteResult } from './load-loop.js';
 import { classifySocketError } from './socket-errors.js';

@@ -10,7 +10,7 @@ import { createDelayLine, createDueTimes } from '../../src/net/delay-line.js';
 import { DUE_PREFIX_BYTES, createHandOffFloor, readDue, stampDue } from '../../src/net/timed-socket.js';
 import { sharedNowUs } from '../../src/net/shared-clock.js';
 import { startRequestResponseTarget } from '../../src/targets/tcp-request-response-server.js';
-import { encodeRequest } from '../../src/targets/request-response-protocol.js';
+import { encodeRequest } from '../../src/protocol/request-response.js';
 import { emulationError } from '../../src/metrics/emulation.js';
 import { startTunnelRelay } from '../helpers/tunnel-path.js';
 import { patternBytes, roundTripPayload, sha256, startEchoServer } from '../helpers/tunnel-targets.js';

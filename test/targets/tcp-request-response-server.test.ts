@@ -2,7 +2,7 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { describe, expect, test } from 'vitest';
 import { startRequestResponseTarget } from '../../src/targets/tcp-request-response-server.js';
-import { encodeRequest } from '../../src/targets/request-response-protocol.js';
+import { encodeRequest } from '../../src/protocol/request-response.js';
 
 /** Connects to the target; the caller owns the socket. */
 async function connect(port: number): Promise<net.Socket> {

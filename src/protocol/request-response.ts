@@ -1,6 +1,7 @@
-// Wire format of the built-in request/response target, shared by the target and the
-// tcp-request-response workload: header encoding and an incremental request parser.
-// Pure byte handling: no sockets, no timers.
+// Wire format of the built-in request/response target, spoken by both sides: the target
+// (src/targets) parses it, the tcp-request-response and tcp-stream workloads (src/workloads) encode
+// it. It lives here, below both, because it belongs to neither. Header encoding and an incremental
+// request parser; pure byte handling: no sockets, no timers.
 //
 // Each request is:   [uint32 BE totalBytes][uint32 BE responseBytes][padding ...]
 //   - totalBytes: length of the whole request INCLUDING the 8-byte header (>= 8);

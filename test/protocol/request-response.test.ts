@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { encodeRequest, encodeStreamHeader, RequestParser, UNBOUNDED_BYTES } from '../../src/targets/request-response-protocol.js';
+import { encodeRequest, encodeStreamHeader, RequestParser, UNBOUNDED_BYTES } from '../../src/protocol/request-response.js';
 
 describe('RequestParser', () => {
   test('completes a request split into single bytes only at its last byte', () => {
