@@ -20,7 +20,7 @@
 import { createDelayLine, createDueTimes, type LinkClock, type LinkShape } from './delay-line.js';
 import type { LatenessRecorder } from './lateness.js';
 import { sharedNowUs } from './shared-clock.js';
-import { type MessageSocket, messageToBuffer } from '../tunnel/message-socket.js';
+import { type MessageSocket, messageToBuffer } from './message-socket.js';
 
 /** Above this many held bytes the WebSocket is paused (resumed below half), so a hold never grows without bound. */
 export const HOLD_HIGH_WATER_BYTES = 4 * 1024 * 1024;

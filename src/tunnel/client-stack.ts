@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import { WebSocket } from 'ws';
 import { type HycoRelayedServer, type HycoWebSocket, hycoWs, hycoWsVersions } from './hyco-ws-client.js';
-import type { MessageSocket } from './message-socket.js';
+import type { MessageSocket } from '../net/message-socket.js';
 import { createWs8RelayedServer } from './ws8-listener.js';
 
 /** Which client library carries the relayed WebSockets. Default `hyco-ws`. */

@@ -14,7 +14,8 @@ import { timedMessageSocket } from '../net/timed-socket.js';
 import { createConnectionTracker } from './connection-tracker.js';
 import { createHopTiming } from './hop-timing.js';
 import { type ClientStack, openSender } from './client-stack.js';
-import { type MessageSocket, describeError } from './message-socket.js';
+import type { MessageSocket } from '../net/message-socket.js';
+import { describeError } from './relay-errors.js';
 import { createPump } from './pump.js';
 import type { TunnelLog, TunnelStats } from './types.js';
 

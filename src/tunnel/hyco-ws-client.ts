@@ -2,7 +2,7 @@
 // describes ws 8, but the runtime is ws 1.1.5). Loads it once; must not patch or wrap its behaviour.
 
 import { createRequire } from 'node:module';
-import type { MessageSocket } from './message-socket.js';
+import type { MessageSocket } from '../net/message-socket.js';
 
 /** A hyco-ws relayed WebSocket (a ws 1.1.5 client) as far as hcbench uses it. */
 export interface HycoWebSocket extends MessageSocket {

@@ -1,7 +1,7 @@
 // Says why an agent could not listen on the relay, in words an operator can act on: DNS, refused,
 // TLS, 401, 403, 404. Secret-free: it sees only error codes, first lines and the relay's host.
 
-import { describeError, handshakeStatus } from './message-socket.js';
+import { describeError, handshakeStatus } from './relay-errors.js';
 
 const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL']);
 const TLS_CODES = new Set([

@@ -15,7 +15,8 @@ import {
   tcpActionForClose,
 } from './close-codes.js';
 import { createActivityDeadline } from './activity-deadline.js';
-import { type MessageSocket, WS_CONNECTING, WS_OPEN, classifyRelayError, destroyTransport, messageToBuffer, observeTransportWrites, resumeTransport } from './message-socket.js';
+import { type MessageSocket, WS_CONNECTING, WS_OPEN, destroyTransport, messageToBuffer, observeTransportWrites, resumeTransport } from '../net/message-socket.js';
+import { classifyRelayError } from './relay-errors.js';
 import type { Pump, PumpCounters, PumpEnd, PumpOptions, PumpOutcome } from './pump-types.js';
 import type { TunnelErrorKind } from './types.js';
 

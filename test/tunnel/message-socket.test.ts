@@ -4,7 +4,8 @@
 import { describe, expect, onTestFinished, test, vi } from 'vitest';
 import { createActivityDeadline } from '../../src/tunnel/activity-deadline.js';
 import { closeReason, isSendableCloseCode, tcpActionForClose } from '../../src/tunnel/close-codes.js';
-import { classifyRelayError, messageToBuffer } from '../../src/tunnel/message-socket.js';
+import { messageToBuffer } from '../../src/net/message-socket.js';
+import { classifyRelayError } from '../../src/tunnel/relay-errors.js';
 import { ControlChannelClosedError } from '../../src/tunnel/ws8-listener.js';
 
 const withCode = (code: string): Error => Object.assign(new Error(code), { code });

@@ -7,7 +7,7 @@ import { type Socket, createServer } from 'node:net';
 import { onTestFinished, describe, expect, test } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { type Pump, type PumpOptions, createPump } from '../../src/tunnel/pump.js';
-import type { MessageSocket } from '../../src/tunnel/message-socket.js';
+import type { MessageSocket } from '../../src/net/message-socket.js';
 import { connectClient, drain, patternBytes, sha256 } from '../helpers/tunnel-targets.js';
 
 interface PumpRig {
