@@ -7,7 +7,7 @@
 // hcbench side: relay − direct at equal distance (worst profile); reference: the machinery.
 
 import { measureTruth, type TruthFigures } from '../../src/calibrate/emulation-truth.js';
-import type { CalibrationResult, DelayMechanism } from '../../src/calibrate/types.js';
+import type { CalibrationResult, DelayMechanism } from '../../src/metrics/calibration-result.js';
 import { BUILTIN_NETWORK_PROFILES } from '../../src/scenario/network-profiles.js';
 import { startKeepWarm } from '../lib/keep-warm.js';
 import type { BenchEntry, Figure } from '../lib/types.js';

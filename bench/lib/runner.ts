@@ -2,7 +2,7 @@
 // hcbench side and the reference alternately over rounds (A B, B A, A B, ...) so machine drift
 // hits both, and summarises. Never prints or touches process.*: progress goes to `log`.
 
-import type { CalibrationResult } from '../../src/calibrate/types.js';
+import type { CalibrationResult } from '../../src/metrics/calibration-result.js';
 import type { BenchEntry, BenchReport, EntryContext, EntryOutcome, Figure, RoundRecord, SideSummary } from './types.js';
 
 export interface RunSuiteOptions {

@@ -1,7 +1,7 @@
 // Shapes of the benchmark suite: an entry (hcbench side + reference side), one measured figure,
 // and the per-entry outcome the table and the JSON are rendered from. Plain data, no I/O.
 
-import type { CalibrationResult } from '../../src/calibrate/types.js';
+import type { CalibrationResult } from '../../src/metrics/calibration-result.js';
 
 /** One figure of one side in one round. `value` is the headline number compared across sides. */
 export interface Figure {

@@ -2,13 +2,13 @@
 // Pure and deterministic: the same result and options give the same analysis.
 
 import type { RunResult } from '../metrics/result.js';
-import { comparePaths } from './compare-paths.js';
+import { comparePaths, DEFAULT_CONFIDENCE } from './compare-paths.js';
 import { groupSeries, pairSeries } from './pairing.js';
 import { projectLatency, PROJECTION_MODEL } from './projection.js';
 import { measuredRtts, totalRttMs } from './measured-delays.js';
 import { describeFit, fitRoundTrips, type FitStatistic } from './round-trip-fit.js';
 import { describeJackknife } from './jackknife.js';
-import { DEFAULT_CONFIDENCE, type ProjectionInput, type RunAnalysis } from './types.js';
+import type { ProjectionInput, RunAnalysis } from '../metrics/analysis-result.js';
 import { collectWarnings } from './warnings.js';
 
 /** Options of analyzeRun; every field has a default. */

@@ -7,7 +7,10 @@ import { distributionOfRecord, type Distribution } from './distribution.js';
 import { jackknifeEstimate, pooledRatio } from './jackknife.js';
 import { sharedRepetitions, type MeasuredStep, type PathSeries } from './pairing.js';
 import { pooledPercentiles } from './pooled.js';
-import type { ComparedMetric, Estimate, PathComparison, PercentileComparison, PercentileLabel } from './types.js';
+import type { ComparedMetric, Estimate, PathComparison, PercentileComparison, PercentileLabel } from '../metrics/analysis-result.js';
+
+/** Default confidence level of every interval: 0.95. */
+export const DEFAULT_CONFIDENCE = 0.95;
 
 /** Percentiles compared, in report order, with the summary field each reads and its rank (0..100). */
 export const PERCENTILES: readonly { label: PercentileLabel; key: keyof LatencySummary; rank: number }[] = [

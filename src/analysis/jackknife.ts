@@ -2,7 +2,7 @@
 // (merged histograms, summed counters), with a Student t interval over the repetitions. Pure.
 
 import { tQuantile } from './normal.js';
-import type { Estimate } from './types.js';
+import type { Estimate } from '../metrics/analysis-result.js';
 
 /** One-line description of the interval method, for the result and the reports. */
 export function describeJackknife(confidence: number): string {

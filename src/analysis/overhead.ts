@@ -3,10 +3,9 @@
 // merged over the paired repetitions, throughput pooled (compare-paths.ts). Pure.
 
 import type { OverheadRow, StepResult } from '../metrics/result.js';
-import { comparePaths } from './compare-paths.js';
+import { comparePaths, DEFAULT_CONFIDENCE } from './compare-paths.js';
 import { groupSeries, pairSeries } from './pairing.js';
-import type { PathComparison } from './types.js';
-import { DEFAULT_CONFIDENCE } from './types.js';
+import type { PathComparison } from '../metrics/analysis-result.js';
 
 const METRICS = ['roundTrip', 'transaction'] as const;
 

@@ -3,7 +3,7 @@
 
 import { tQuantile } from './normal.js';
 import type { PathSeries } from './pairing.js';
-import type { Estimate, FitComparison, Projection, ProjectionInput, RoundTripFit } from './types.js';
+import type { Estimate, FitComparison, Projection, ProjectionInput, RoundTripFit } from '../metrics/analysis-result.js';
 
 /** The model, stated once for the reports. */
 export const PROJECTION_MODEL =

@@ -3,7 +3,7 @@
 
 import { variantKey, type PathSeries } from './pairing.js';
 import { tQuantile } from './normal.js';
-import type { Estimate, FitComparison, RoundTripFit } from './types.js';
+import type { Estimate, FitComparison, RoundTripFit } from '../metrics/analysis-result.js';
 
 /**
  * Which per-step figure the fit uses: `mean` (default; means add up exactly, so a + b·k holds for

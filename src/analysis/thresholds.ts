@@ -6,7 +6,7 @@ import type { HistogramRecord, LatencySummary, RunResult, ThresholdVerdict } fro
 import { analyzeRun } from './analyze-run.js';
 import { groupSeries, type MeasuredStep, type PathSeries } from './pairing.js';
 import { holds, parseThreshold, type LatencyStat, type ThresholdExpression } from './threshold-expression.js';
-import type { RunAnalysis } from './types.js';
+import type { RunAnalysis } from '../metrics/analysis-result.js';
 
 /** A threshold as the scenario states it: an expression, optionally for one step and over time windows. */
 export interface ThresholdSpec {

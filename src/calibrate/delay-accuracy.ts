@@ -6,7 +6,7 @@
 // and the bench's `truth` entry measure one mechanism the same way.
 
 import { measureTruth, type TruthFigures } from './emulation-truth.js';
-import type { DelayAccuracy, DelayMechanism } from './types.js';
+import type { DelayAccuracy, DelayMechanism } from '../metrics/calibration-result.js';
 
 export interface DelayAccuracyOptions {
   /** Shorter windows (about a third of the time); figures are noisier. */

@@ -2,7 +2,7 @@
 // the floor under every latency a Node generator records. No sockets, no output.
 
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { DurationSummaryUs } from './types.js';
+import type { DurationSummaryUs } from '../metrics/calibration-result.js';
 
 /** Sampling interval of the loop-delay timer, ms. */
 const RESOLUTION_MS = 10;

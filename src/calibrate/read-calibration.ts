@@ -3,7 +3,7 @@
 
 import { readInputFile } from '../fs/read-input.js';
 import { UsageError } from '../errors.js';
-import type { CalibrationResult } from './types.js';
+import type { CalibrationResult } from '../metrics/calibration-result.js';
 
 /** Parses calibration JSON text; throws UsageError (exit 2) naming `file` when it is not one. */
 export function parseCalibration(text: string, file: string): CalibrationResult {

@@ -1,7 +1,7 @@
 // Renders a CalibrationResult for the console. Pure: returns a string.
 
 import { BOUNDED_FROM_MS, DELAY_ERROR_BOUND_PERCENT } from './run-calibration.js';
-import type { CalibrationResult, DurationSummaryUs } from './types.js';
+import type { CalibrationResult, DurationSummaryUs } from '../metrics/calibration-result.js';
 
 const us = (s: DurationSummaryUs) => `p50 ${s.p50Us} µs, p99 ${s.p99Us} µs, max ${s.maxUs} µs (n=${s.count})`;
 

@@ -7,7 +7,7 @@ import { measureEventLoopDelay } from './event-loop.js';
 import { measureDelayAccuracy } from './delay-accuracy.js';
 import { startEchoServer, tcpPingPongUs } from './ping-pong.js';
 import { measureTimer, medianOf, summarizeUs } from './timer.js';
-import type { CalibrationResult, DelayAccuracy, Resolution } from './types.js';
+import type { CalibrationResult, DelayAccuracy, Resolution } from '../metrics/calibration-result.js';
 import { bounded } from '../bounded.js';
 
 /** Longest any one calibration phase may take, ms (the slowest, injected delays through the role processes, takes about a minute). */

@@ -1,7 +1,7 @@
 // Measures how finely this machine keeps time: hrtime step and setTimeout lateness. Pure
 // measuring: no sockets, no output.
 
-import type { DurationSummaryUs, TimerFigures } from './types.js';
+import type { DurationSummaryUs, TimerFigures } from '../metrics/calibration-result.js';
 
 /** p50/p99/max of µs values (nearest rank), count included. */
 export function summarizeUs(valuesUs: readonly number[]): DurationSummaryUs {

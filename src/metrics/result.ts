@@ -1,8 +1,8 @@
 // Result shapes: the plain, serialisable JSON a run produces. Reporters read only these types,
 // so any saved result can be re-rendered. No classes, no Date objects: ISO strings and numbers.
 
-import type { RunAnalysis } from '../analysis/types.js';
-import type { CalibrationResult } from '../calibrate/types.js';
+import type { RunAnalysis } from './analysis-result.js';
+import type { CalibrationResult } from './calibration-result.js';
 
 import type { EmulationError } from './emulation.js';
 import type { FaultEvent } from './fault-event.js';

@@ -1,7 +1,7 @@
 // The side-by-side rows shared by the text renderers (console, Markdown): one PathComparison as
 // cells, and the verdict sentences. Pure: strings in, strings out.
 
-import type { FitComparison, PathComparison, Projection, RunAnalysis } from '../analysis/types.js';
+import type { FitComparison, PathComparison, Projection, RunAnalysis } from '../metrics/analysis-result.js';
 import type { RunResult, StepResult } from '../metrics/result.js';
 import { formatDeltaUs, formatEstimateMs, formatEstimateUs, formatRate, formatRatioEstimate, formatUs } from './format.js';
 import { isUntrustedIn, marked } from './trust-marks.js';

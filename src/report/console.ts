@@ -2,7 +2,7 @@
 // warnings. Colours only when told the output is a TTY. Pure: returns a string.
 
 import { analyzeRun } from '../analysis/analyze-run.js';
-import type { RunAnalysis } from '../analysis/types.js';
+import type { RunAnalysis } from '../metrics/analysis-result.js';
 import type { RunResult } from '../metrics/result.js';
 import { compactRows, comparisonHeader, comparisonRows, describeComparison, verdictLines } from './comparison-rows.js';
 import { formatRate, formatUs, renderTable } from './format.js';

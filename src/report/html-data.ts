@@ -1,7 +1,7 @@
 // Chart data of the HTML report, as plain arrays uPlot takes (x values, then one array per series).
 // Pure: derived from the result and its analysis; no DOM, no I/O.
 
-import type { RunAnalysis } from '../analysis/types.js';
+import type { RunAnalysis } from '../metrics/analysis-result.js';
 import { mergeRecords } from '../metrics/histogram.js';
 import type { HistogramRecord, RunResult, StepResult } from '../metrics/result.js';
 import { intervalSummaries, percentileCurve } from './histograms.js';

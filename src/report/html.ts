@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { analyzeRun } from '../analysis/analyze-run.js';
-import type { RunAnalysis } from '../analysis/types.js';
+import type { RunAnalysis } from '../metrics/analysis-result.js';
 import type { RunResult } from '../metrics/result.js';
 import { comparisonHeader, comparisonRows, describeComparison, verdictLines } from './comparison-rows.js';
 import { hasUntrusted, TRUST_LEGEND } from './trust-marks.js';

@@ -2,7 +2,7 @@
 // Pure: returns a string (GitHub-flavoured Markdown tables).
 
 import { analyzeRun } from '../analysis/analyze-run.js';
-import type { RunAnalysis } from '../analysis/types.js';
+import type { RunAnalysis } from '../metrics/analysis-result.js';
 import type { RunResult } from '../metrics/result.js';
 import { FAULT_EVENT_HEADER, faultEventRows } from './fault-events.js';
 import { emulationLines } from './emulation-text.js';

@@ -10,7 +10,7 @@ import { describe, expect, onTestFinished, test } from 'vitest';
 import { parseCalibration, readCalibration } from '../../src/calibrate/read-calibration.js';
 import { isWithinBound, resolvableDifferenceUs } from '../../src/calibrate/run-calibration.js';
 import { summarizeUs } from '../../src/calibrate/timer.js';
-import type { CalibrationResult, DelayAccuracy } from '../../src/calibrate/types.js';
+import type { CalibrationResult, DelayAccuracy } from '../../src/metrics/calibration-result.js';
 import { registerCalibrate } from '../../src/cli/commands/calibrate.js';
 import { ExitCode } from '../../src/errors.js';
 

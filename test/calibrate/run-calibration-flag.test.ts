@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, onTestFinished, test } from 'vitest';
-import type { CalibrationResult } from '../../src/calibrate/types.js';
+import type { CalibrationResult } from '../../src/metrics/calibration-result.js';
 import { ExitCode } from '../../src/errors.js';
 import type { RunResult } from '../../src/metrics/result.js';
 import { runCli } from '../helpers/cli.js';

@@ -1,8 +1,6 @@
-// Shapes of the analysis: what relay costs against direct, with uncertainty, as plain JSON.
-// Types only; the functions that fill them live next door.
-
-/** Default confidence level of every interval: 0.95. */
-export const DEFAULT_CONFIDENCE = 0.95;
+// Shapes of the analysis part of a result (`RunResult.analysis`): what relay costs against direct,
+// with uncertainty, as plain JSON. Types only: part of the result format, so reporters and saved
+// results need nothing from src/analysis, whose functions fill them.
 
 /** A point estimate with its confidence interval (same unit as `value`). */
 export interface Estimate {

@@ -1,5 +1,6 @@
 // Result shapes of `hcbench calibrate`: the machine's noise floor and the accuracy of injected
-// network delays. Plain JSON (saved with --save, attached to a run's environment). No I/O.
+// network delays. Plain JSON (saved with --save, attached to a run's environment), part of the
+// result format; src/calibrate measures them. Types only.
 
 /** Percentiles of a set of durations, integer microseconds. */
 export interface DurationSummaryUs {
