@@ -7,7 +7,8 @@
 // `hcbench calibrate` and the bench's `truth` entry, so both measure one structure.
 
 import { decodeRecord, mergeHistograms, summarize } from '../metrics/histogram.js';
-import { emulationError, type EmulationError } from '../metrics/emulation.js';
+import { emulationError } from '../analysis/emulation-error.js';
+import type { EmulationError } from '../metrics/emulation.js';
 import type { HistogramRecord } from '../metrics/result.js';
 import { openDirectPath } from '../paths/direct.js';
 import { openEmulatedRelayPath } from '../paths/relay.js';

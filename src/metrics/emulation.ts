@@ -1,11 +1,8 @@
-// The emulation error of a run: how late the emulated network released what it held, per
-// delayed traversal, read from the components that hold (delay proxy, relay bridges, agent,
-// forwarder; net/lateness.ts). Stated next to the overhead so a reader knows how much of a delta
-// is the harness. Pure: computed from the planned paths and the counters read at the end.
-
-import { isNoopLink, type LinkShape } from '../net/delay-line.js';
-import { decodeRecord, mergeHistograms, summarize } from './histogram.js';
-import type { HistogramRecord } from './result.js';
+// The emulation error of a run as it is saved in the result (`RunResult.emulation`): how late the
+// emulated network released what it held, per delayed traversal, read from the components that
+// hold (delay proxy, relay bridges, agent, forwarder; net/lateness.ts). Stated next to the overhead
+// so a reader knows how much of a delta is the harness. Types only: analysis/emulation-error.ts
+// computes it, report/emulation-text.ts renders it.
 
 /** Emulation error of one path over the whole run. */
 export interface EmulationError {
@@ -44,106 +41,4 @@ export interface CalibratedEmulationError {
   roundTripErrorUs: number;
   /** When calibrate measured it (ISO 8601). */
   measuredAt: string;
-}
-
-/** The part of `hcbench calibrate`'s figures this needs (structurally; metrics does not import calibrate). */
-export interface CalibrationDelays {
-  measuredAt: string;
-  delays: readonly { mechanism: string; injectedMs: number; errorUs: number }[];
-}
-
-/** The path facts the figure needs (a subset of the plan's PlannedPath). */
-export type EmulatedPath =
-  | { id: string; kind: 'direct'; direct: LinkShape }
-  | { id: string; kind: 'relay-emulated'; appToRelay: LinkShape; relayToAgent: LinkShape }
-  | { id: string; kind: 'relay-azure' };
-
-const SCOPE =
-  'lateness of each delayed traversal when it was released, in the process that held it; not included: the hand-off ' +
-  'into a process that sat idle during the delay, which can be several times larger and differs between paths ' +
-  '(`calibrated`, from `hcbench calibrate --save` given to `run --calibration`, measures the whole error)';
-
-const ms = (shape: LinkShape): number => shape.oneWayDelayMs ?? 0;
-
-function isRecord(value: unknown): value is HistogramRecord {
-  return typeof value === 'object' && value !== null && typeof (value as { encoded?: unknown }).encoded === 'string';
-}
-
-/** Every `releaseLateness` record in a path's counters (any depth: relay, each agent, forwarder, delay shim). */
-export function latenessRecords(counters: unknown, depth = 0): HistogramRecord[] {
-  if (depth > 4 || typeof counters !== 'object' || counters === null) return [];
-  const out: HistogramRecord[] = [];
-  for (const [key, value] of Object.entries(counters as Record<string, unknown>)) {
-    if (key === 'agent') continue; // a sum of the per-agent entries, which are read themselves
-    if (key === 'releaseLateness' && isRecord(value)) out.push(value);
-    else if (!isRecord(value)) out.push(...latenessRecords(value, depth + 1));
-  }
-  return out;
-}
-
-/** The emulation error of `path` from its counters (as `RunResult.pathCounters[path.id]`). */
-export function emulationError(path: EmulatedPath, counters: unknown): EmulationError {
-  if (path.kind === 'relay-azure') {
-    return { measured: false, reason: 'a real Azure Relay: no emulated distance', configuredRoundTripMs: 0, traversalsPerRoundTrip: 0, scope: SCOPE };
-  }
-  const isDirect = path.kind === 'direct';
-  const legs = isDirect ? [path.direct] : [path.appToRelay, path.relayToAgent];
-  const configuredRoundTripMs = 2 * legs.reduce((sum, leg) => sum + ms(leg), 0);
-  const traversalsPerRoundTrip = 2 * legs.length;
-  if (legs.every((leg) => isNoopLink(leg))) {
-    return { measured: false, reason: 'no emulated distance on this path (nothing held, nothing late)', configuredRoundTripMs, traversalsPerRoundTrip: 0, scope: SCOPE };
-  }
-  const records = latenessRecords(counters);
-  if (records.length === 0) {
-    return { measured: false, reason: 'no held traversal was counted (counters not read, or no traffic)', configuredRoundTripMs, traversalsPerRoundTrip, scope: SCOPE };
-  }
-  const merged = mergeHistograms(records.map(decodeRecord));
-  const s = summarize(merged);
-  return {
-    measured: true,
-    configuredRoundTripMs,
-    traversalsPerRoundTrip,
-    perTraversalErrorUs: { count: s.count, mean: s.meanUs, p50: s.p50Us, p99: s.p99Us, max: s.maxUs },
-    roundTripErrorUs: Math.round(traversalsPerRoundTrip * s.meanUs),
-    scope: SCOPE,
-  };
-}
-
-/**
- * Adds to every measured path the whole per-traversal error calibrate measured through the same
- * mechanism (direct delay proxy or relay legs) at the calibrated delay nearest the path's mean leg.
- */
-export function withCalibration(emulation: Record<string, EmulationError>, calibration: CalibrationDelays): Record<string, EmulationError> {
-  return Object.fromEntries(
-    Object.entries(emulation).map(([pathId, e]) => {
-      if (!e.measured || e.traversalsPerRoundTrip === 0) return [pathId, e];
-      const mechanism = e.traversalsPerRoundTrip === 2 ? 'direct-delay-proxy' : 'relay-legs';
-      const meanLegMs = e.configuredRoundTripMs / e.traversalsPerRoundTrip;
-      const nearest = calibration.delays
-        .filter((d) => d.mechanism === mechanism)
-        .reduce<CalibrationDelays['delays'][number] | undefined>((best, d) => (best === undefined || Math.abs(d.injectedMs - meanLegMs) < Math.abs(best.injectedMs - meanLegMs) ? d : best), undefined);
-      if (nearest === undefined) return [pathId, e];
-      const calibrated: CalibratedEmulationError = {
-        injectedMs: nearest.injectedMs,
-        perTraversalErrorUs: nearest.errorUs,
-        roundTripErrorUs: e.traversalsPerRoundTrip * nearest.errorUs,
-        measuredAt: calibration.measuredAt,
-      };
-      return [pathId, { ...e, calibrated }];
-    }),
-  );
-}
-
-/** One line for reports, e.g. `relay-emulated: emulation error +24 µs per round trip (4 delayed traversals × mean 6 µs; …)`. */
-export function describeEmulation(pathId: string, e: EmulationError): string {
-  if (!e.measured || e.perTraversalErrorUs === undefined) return `${pathId}: emulation error not measured (${e.reason ?? 'unknown'})`;
-  const t = e.perTraversalErrorUs;
-  const release =
-    `release lateness +${e.roundTripErrorUs ?? 0} µs per round trip (${e.traversalsPerRoundTrip} delayed traversals × mean ${t.mean} µs; ` +
-    `per traversal p50 ${t.p50} µs, p99 ${t.p99} µs, ${t.count.toLocaleString('en-US')} traversals) on ${e.configuredRoundTripMs} ms configured`;
-  const c = e.calibrated;
-  return c === undefined
-    ? `${pathId}: emulation error: ${release}; hand-offs into idle processes not included (not calibrated: give \`run --calibration\` the figures of \`hcbench calibrate --save\`)`
-    : `${pathId}: emulation error ${c.roundTripErrorUs >= 0 ? '+' : ''}${c.roundTripErrorUs} µs per round trip (calibrated at ${c.injectedMs} ms per leg: ` +
-        `${c.perTraversalErrorUs >= 0 ? '+' : ''}${c.perTraversalErrorUs} µs per traversal, ${c.measuredAt}); of it ${release}`;
 }

@@ -5,7 +5,7 @@
 // setup and steps by the abort signal (Ctrl-C), the step by its watchdog, and what follows a step
 // (counters, checkpoint, teardown) by a deadline and, after Ctrl-C, by the interrupt budget.
 
-import { emulationError } from '../metrics/emulation.js';
+import { emulationError } from '../analysis/emulation-error.js';
 import { analyzeRun } from '../analysis/analyze-run.js';
 import { computeOverhead } from '../analysis/overhead.js';
 import { HarnessError, TargetUnreachableError } from '../errors.js';

@@ -11,7 +11,7 @@ import { DUE_PREFIX_BYTES, createHandOffFloor, readDue, stampDue } from '../../s
 import { sharedNowUs } from '../../src/net/shared-clock.js';
 import { startRequestResponseTarget } from '../../src/targets/tcp-request-response-server.js';
 import { encodeRequest } from '../../src/protocol/request-response.js';
-import { emulationError } from '../../src/metrics/emulation.js';
+import { emulationError } from '../../src/analysis/emulation-error.js';
 import { startTunnelRelay } from '../helpers/tunnel-path.js';
 import { patternBytes, roundTripPayload, sha256, startEchoServer } from '../helpers/tunnel-targets.js';
 

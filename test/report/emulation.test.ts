@@ -3,7 +3,7 @@
 
 import { describe, expect, test } from 'vitest';
 import { createLatencyHistogram, recordUs, toRecord } from '../../src/metrics/histogram.js';
-import { emulationError, latenessRecords, withCalibration } from '../../src/metrics/emulation.js';
+import { emulationError, latenessRecords, withCalibration } from '../../src/analysis/emulation-error.js';
 import { renderConsole } from '../../src/report/console.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { renderHtml } from '../../src/report/html.js';

@@ -21,7 +21,7 @@ import { renderJUnit, thresholdSuite } from '../../report/junit.js';
 import { renderThresholdsMarkdown, renderThresholdsText } from '../../report/threshold-text.js';
 import { type RunOutput, writeRunOutputs } from '../run-outputs.js';
 import { readCalibration } from '../../calibrate/read-calibration.js';
-import { withCalibration } from '../../metrics/emulation.js';
+import { withCalibration } from '../../analysis/emulation-error.js';
 import { bounded, interruptBudget } from '../../bounded.js';
 
 /** Longest wait for one result file to be written, ms (after Ctrl-C the interrupt budget is shorter). */
