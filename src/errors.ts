@@ -13,7 +13,7 @@ export const ExitCode = {
   InvalidScenario: 3,
   /** Could not bind, start the relay or tunnel endpoints, or reach the target. */
   SetupFailed: 4,
-  /** Errors passed a scenario's error budget. */
+  /** A step failed: its workload could not run at all (failures during measurement are data, not this). */
   RunFailed: 5,
   /** Results were produced and written, but a threshold failed. */
   ThresholdsFailed: 6,

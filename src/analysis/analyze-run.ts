@@ -5,7 +5,7 @@ import type { RunResult } from '../metrics/result.js';
 import { comparePaths, DEFAULT_CONFIDENCE } from './compare-paths.js';
 import { groupSeries, pairSeries } from './pairing.js';
 import { projectLatency, PROJECTION_MODEL } from './projection.js';
-import { measuredRtts, totalRttMs } from './measured-delays.js';
+import { configuredRtts, totalRttMs } from './configured-delays.js';
 import { describeFit, fitRoundTrips, type FitStatistic } from './round-trip-fit.js';
 import { describeJackknife } from './jackknife.js';
 import type { ProjectionInput, RunAnalysis } from '../metrics/analysis-result.js';
@@ -27,12 +27,12 @@ export function analyzeRun(result: RunResult, options: AnalyzeOptions = {}): Run
   const series = groupSeries(result.steps);
   const pairs = pairSeries(series);
   const comparisons = pairs.map(({ direct, relay }) => comparePaths(direct, relay, { confidence }));
-  const rttOf = (pathId: string) => totalRttMs(measuredRtts(result, pathId));
+  const rttOf = (pathId: string) => totalRttMs(configuredRtts(result, pathId));
   const fits = fitRoundTrips(series, confidence, rttOf, options.fitStatistic);
   // Distances the user leaves out default to what the measured paths had (the first pair's).
   const firstPair = pairs[0];
-  const directRtts = firstPair === undefined ? undefined : measuredRtts(result, firstPair.direct.pathId);
-  const relayRtts = firstPair === undefined ? undefined : measuredRtts(result, firstPair.relay.pathId);
+  const directRtts = firstPair === undefined ? undefined : configuredRtts(result, firstPair.direct.pathId);
+  const relayRtts = firstPair === undefined ? undefined : configuredRtts(result, firstPair.relay.pathId);
   const projectionInput: ProjectionInput = {
     roundTripsPerTransaction: defaultRoundTrips(result),
     directRttMs: directRtts?.directRttMs ?? 0,

@@ -76,10 +76,6 @@ export class StepRecorder {
     for (const metric of [...CORE_METRICS, ...optionalMetrics]) this.histograms.set(metric, createLatencyHistogram());
   }
 
-  /**
-   * Starts interval histograms of round trips: from `measuredStartNs` (clock ns, the end of the
-   * warm-up), one per `intervalMs` (default 1000). Round trips recorded with `atNs` land in them.
-   */
   /** Called once per finished interval with its figures, for live progress. */
   setIntervalListener(listener: ((interval: LiveInterval) => void) | undefined): void {
     this.onInterval = listener;
@@ -95,6 +91,10 @@ export class StepRecorder {
     this.onOutcome?.({ ok: true, dispatchNs });
   }
 
+  /**
+   * Starts interval histograms of round trips: from `measuredStartNs` (clock ns, the end of the
+   * warm-up), one per `intervalMs` (default 1000). Round trips recorded with `atNs` land in them.
+   */
   startIntervals(measuredStartNs: bigint, intervalMs = 1000): void {
     this.intervalStartNs = measuredStartNs;
     this.intervalNs = BigInt(Math.max(1, Math.round(intervalMs * 1e6)));

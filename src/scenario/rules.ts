@@ -207,7 +207,7 @@ function checkMatrix(workload: ScenarioWorkload, at: (string | number)[], ctx: C
       continue;
     }
     values.forEach((value, index) => {
-      const probe = workloadSchema.safeParse({ ...stripDefaults(workload), [key]: value, matrix: undefined });
+      const probe = workloadSchema.safeParse({ ...withoutMatrix(workload), [key]: value, matrix: undefined });
       const problem = probe.success ? undefined : probe.error.issues.find((i) => i.path[0] === key);
       if (problem !== undefined) {
         ctx.addIssue({ code: 'custom', path: [...at, 'matrix', key, index], message: `is not a valid \`${key}\` (${problem.message.toLowerCase()})` });
@@ -222,7 +222,8 @@ function workloadKeys(kind: string): Record<string, unknown> {
   return option?.shape ?? {};
 }
 
-function stripDefaults(workload: ScenarioWorkload): Record<string, unknown> {
+/** The workload's own settings without its `matrix` (a matrix value is checked as if set directly). */
+function withoutMatrix(workload: ScenarioWorkload): Record<string, unknown> {
   const { matrix: _matrix, ...rest } = workload;
   return rest;
 }

@@ -2,7 +2,7 @@
 // load and posts the plain metrics (and its event-loop health) back. Started only by generators.ts.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { HarnessError } from '../errors.js';
+import { HarnessError, WorkloadError } from '../errors.js';
 import { connectionChurn } from './connection-churn.js';
 import { dialog } from './dialog.js';
 import { startHealthMonitor } from './generator-health.js';
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   const driver = drivers[job.params.kind];
   let reply: GeneratorReply;
   try {
-    if (driver === undefined) throw new HarnessError('ERR_WORKLOAD', 5, `no generator driver for ${job.params.kind}`);
+    if (driver === undefined) throw new WorkloadError(`no generator driver for ${job.params.kind}`);
     const health = startHealthMonitor(job.warmupMs);
     const { threads, ...run } = job;
     const options: WorkloadRunOptions = { ...run, signal: controller.signal, clock: systemClock };

@@ -22,7 +22,7 @@ function legRttMs(leg: unknown): number {
 }
 
 /** The configured RTTs of path `pathId`; zeros when the result has no topology (older results, loopback). */
-export function measuredRtts(result: RunResult, pathId: string): PathRtts {
+export function configuredRtts(result: RunResult, pathId: string): PathRtts {
   const paths = result.topology?.paths;
   if (!Array.isArray(paths)) return ZERO;
   const path = paths.find((p): p is Record<string, unknown> => typeof p === 'object' && p !== null && (p as { id?: unknown }).id === pathId);
