@@ -70,6 +70,18 @@ export class HarnessError extends Error {
   }
 }
 
+/**
+ * The base of an error kind with a fixed code and exit code, so each kind is one line:
+ * `class PathSetupError extends errorKind('ERR_PATH_SETUP', ExitCode.SetupFailed) {}`.
+ */
+function errorKind(code: string, exitCode: ExitCode) {
+  return class extends HarnessError {
+    constructor(message: string, options: HarnessErrorOptions = {}) {
+      super(code, exitCode, message, options);
+    }
+  };
+}
+
 /** A scenario file is missing, unreadable or invalid. Carries every issue found. */
 export class ScenarioError extends HarnessError {
   readonly file: string;
@@ -86,67 +98,31 @@ export class ScenarioError extends HarnessError {
 }
 
 /** A network path (target, relay, tunnel endpoints) could not be built. */
-export class PathSetupError extends HarnessError {
-  constructor(message: string, options: HarnessErrorOptions = {}) {
-    super('ERR_PATH_SETUP', ExitCode.SetupFailed, message, options);
-  }
-}
+export class PathSetupError extends errorKind('ERR_PATH_SETUP', ExitCode.SetupFailed) {}
 
 /** Ctrl-C (the run's abort signal) arrived while the harness waited for `operation`. */
-export class InterruptedError extends HarnessError {
-  constructor(message: string, options: HarnessErrorOptions = {}) {
-    super('ERR_INTERRUPTED', ExitCode.Interrupted, message, options);
-  }
-}
+export class InterruptedError extends errorKind('ERR_INTERRUPTED', ExitCode.Interrupted) {}
 
 /** A bounded wait ran out: the message names the process and the operation waited for. */
-export class StuckError extends HarnessError {
-  constructor(message: string, options: HarnessErrorOptions = {}) {
-    super('ERR_STUCK', ExitCode.SetupFailed, message, options);
-  }
-}
+export class StuckError extends errorKind('ERR_STUCK', ExitCode.SetupFailed) {}
 
 /** The target refused or did not answer a connection before any step ran: a target failure, not a generator verdict. */
-export class TargetUnreachableError extends HarnessError {
-  constructor(message: string, options: HarnessErrorOptions = {}) {
-    super('ERR_TARGET_UNREACHABLE', ExitCode.TargetUnreachable, message, options);
-  }
-}
+export class TargetUnreachableError extends errorKind('ERR_TARGET_UNREACHABLE', ExitCode.TargetUnreachable) {}
 
 /** A relay peer broke the Hybrid Connections protocol in a way we cannot count as data. */
-export class RelayProtocolError extends HarnessError {
-  constructor(message: string, options: HarnessErrorOptions = {}) {
-    super('ERR_RELAY_PROTOCOL', ExitCode.Internal, message, options);
-  }
-}
+export class RelayProtocolError extends errorKind('ERR_RELAY_PROTOCOL', ExitCode.Internal) {}
 
 /** A workload could not run at all (as opposed to failures during measurement, which are data). */
-export class WorkloadError extends HarnessError {
-  constructor(message: string, options: HarnessErrorOptions = {}) {
-    super('ERR_WORKLOAD', ExitCode.RunFailed, message, options);
-  }
-}
+export class WorkloadError extends errorKind('ERR_WORKLOAD', ExitCode.RunFailed) {}
 
 /** A report could not be rendered or written. */
-export class ReportError extends HarnessError {
-  constructor(message: string, options: HarnessErrorOptions = {}) {
-    super('ERR_REPORT', ExitCode.Internal, message, options);
-  }
-}
+export class ReportError extends errorKind('ERR_REPORT', ExitCode.Internal) {}
 
 /** An output file or folder could not be written: an environment problem, not a bug (exit 11). */
-export class OutputWriteError extends HarnessError {
-  constructor(message: string, options: HarnessErrorOptions = {}) {
-    super('ERR_OUTPUT_WRITE', ExitCode.OutputFailed, message, options);
-  }
-}
+export class OutputWriteError extends errorKind('ERR_OUTPUT_WRITE', ExitCode.OutputFailed) {}
 
 /** Bad command-line usage detected after commander parsed the arguments. */
-export class UsageError extends HarnessError {
-  constructor(message: string, options: HarnessErrorOptions = {}) {
-    super('ERR_USAGE', ExitCode.Usage, message, options);
-  }
-}
+export class UsageError extends errorKind('ERR_USAGE', ExitCode.Usage) {}
 
 /** `file:line:column key.path: message — hint`, the one format every scenario issue is shown in. */
 export function formatIssue(file: string, issue: Issue): string {

@@ -31,12 +31,8 @@ export type RejectReason =
   | 'rendezvous-quota'
   | 'address-cap';
 
-/** A snapshot of the relay's counters; all counts since start, except the `*Active`/`listenersByHc` gauges. */
-export interface RelayStats {
-  /** Timed legs only: how late the bridges released held messages after their due time, µs per traversal. */
-  releaseLateness?: HistogramRecord;
-  /** Open control channels per hybrid connection name (gauge). */
-  listenersByHc: Record<string, number>;
+/** The counts the relay keeps and reports as they are (all since start, except the `bridgesActive` gauge). */
+export interface RelayCounts {
   /** Sender upgrades received on `sb-hc-action=connect` (including refused ones). */
   connectRequests: number;
   /** Rendezvous where both the listener and the sender got their 101. */
@@ -47,8 +43,6 @@ export interface RelayStats {
   bridgesTotal: number;
   senderToListener: DirectionStats;
   listenerToSender: DirectionStats;
-  /** Refusals by reason, e.g. `no-listener`, `unauthorized`, `forbidden`, `not-found`, `rendezvous-timeout`. */
-  rejects: Record<string, number>;
   /** Successful listener registrations (control channels opened) since start. */
   listenersTotal: number;
   /** Control-channel messages that were ignored (non-JSON, binary, unknown command). */
@@ -63,36 +57,37 @@ export interface RelayStats {
   httpResponses: number;
   /** HTTP-mode requests sent over a rendezvous socket because they exceeded the control-channel limit. */
   httpRendezvous: number;
+}
+
+/** The mutable counters behind {@link RelayStats}: the counts, and refusals by reason. */
+export interface RelayCounters extends RelayCounts {
+  rejects: Map<RejectReason, number>;
+}
+
+/** A snapshot of the relay's counters; all counts since start, except the `*Active`/`*Pending`/`listenersByHc` gauges. */
+export interface RelayStats extends RelayCounts {
+  /** Timed legs only: how late the bridges released held messages after their due time, µs per traversal. */
+  releaseLateness?: HistogramRecord;
+  /** Open control channels per hybrid connection name (gauge). */
+  listenersByHc: Record<string, number>;
+  /** Refusals by reason, e.g. `no-listener`, `unauthorized`, `forbidden`, `not-found`, `rendezvous-timeout`. */
+  rejects: Record<string, number>;
   /** Held senders waiting for their listener to open the accept address (gauge). */
   rendezvousPending: number;
   /** HTTP-mode requests waiting for their response (gauge). */
   httpPending: number;
 }
 
-/** The mutable counters behind {@link RelayStats}. */
-export interface RelayCounters {
-  connectRequests: number;
-  rendezvousCompleted: number;
-  bridgesActive: number;
-  bridgesTotal: number;
-  listenersTotal: number;
-  controlMessagesIgnored: number;
-  tokenRenewals: number;
-  listenersExpired: number;
-  httpRequests: number;
-  httpResponses: number;
-  httpRendezvous: number;
-  senderToListener: DirectionStats;
-  listenerToSender: DirectionStats;
-  rejects: Map<RejectReason, number>;
-}
-
+/** Fresh counters, all zero (in the order the snapshot lists them). */
 export function createRelayCounters(): RelayCounters {
   return {
     connectRequests: 0,
     rendezvousCompleted: 0,
     bridgesActive: 0,
     bridgesTotal: 0,
+    senderToListener: { messages: 0, bytes: 0 },
+    listenerToSender: { messages: 0, bytes: 0 },
+    rejects: new Map(),
     listenersTotal: 0,
     controlMessagesIgnored: 0,
     tokenRenewals: 0,
@@ -100,12 +95,10 @@ export function createRelayCounters(): RelayCounters {
     httpRequests: 0,
     httpResponses: 0,
     httpRendezvous: 0,
-    senderToListener: { messages: 0, bytes: 0 },
-    listenerToSender: { messages: 0, bytes: 0 },
-    rejects: new Map(),
   };
 }
 
+/** Counts one refusal of `reason`. */
 export function countReject(counters: RelayCounters, reason: RejectReason): void {
   counters.rejects.set(reason, (counters.rejects.get(reason) ?? 0) + 1);
 }
@@ -119,19 +112,9 @@ export function snapshotStats(
     listenersByHc: { ...gauges.listenersByHc },
     rendezvousPending: gauges.rendezvousPending,
     httpPending: gauges.httpPending,
-    connectRequests: counters.connectRequests,
-    rendezvousCompleted: counters.rendezvousCompleted,
-    bridgesActive: counters.bridgesActive,
-    bridgesTotal: counters.bridgesTotal,
+    ...counters,
     senderToListener: { ...counters.senderToListener },
     listenerToSender: { ...counters.listenerToSender },
     rejects: Object.fromEntries(counters.rejects),
-    listenersTotal: counters.listenersTotal,
-    controlMessagesIgnored: counters.controlMessagesIgnored,
-    tokenRenewals: counters.tokenRenewals,
-    listenersExpired: counters.listenersExpired,
-    httpRequests: counters.httpRequests,
-    httpResponses: counters.httpResponses,
-    httpRendezvous: counters.httpRendezvous,
   };
 }
