@@ -1,7 +1,7 @@
 // Result shapes of the load generator's health over one step (part of RunResult, re-exported by
 // result.ts): plain serialisable JSON.
 
-import type { LatencySummary } from './result.js';
+import type { LatencySummary } from './latency-summary.js';
 
 /** Load-generator health over one step (measured window). */
 export interface GeneratorHealth {

@@ -8,26 +8,15 @@ import type { EmulationError } from './emulation.js';
 import type { FaultEvent } from './fault-event.js';
 import type { GeneratorHealth } from './generator-health.js';
 import type { StepCounters } from './step-counters.js';
+import type { LatencySummary } from './latency-summary.js';
 
 export type { FaultEffect, FaultEvent } from './fault-event.js';
 export type { GeneratorHealth, GeneratorNoise } from './generator-health.js';
-export type { StepCounters } from './step-counters.js';
+export type { ErrorKind, StepCounters } from './step-counters.js';
+export type { LatencySummary } from './latency-summary.js';
 
 /** Bump on any incompatible change of RunResult; readers refuse newer major versions. */
 export const RESULT_SCHEMA_VERSION = 1;
-
-/** Percentile summary of one HDR histogram. All values are integer microseconds. */
-export interface LatencySummary {
-  count: number;
-  minUs: number;
-  meanUs: number;
-  stdDevUs: number;
-  p50Us: number;
-  p90Us: number;
-  p99Us: number;
-  p999Us: number;
-  maxUs: number;
-}
 
 /** One recorded metric: its summary plus the whole histogram, compressed (HdrHistogram base64). */
 export interface HistogramRecord {
@@ -37,22 +26,6 @@ export interface HistogramRecord {
   /** `encodeIntoCompressedBase64` of the histogram; decode to recompute or merge. */
   encoded: string;
 }
-
-/**
- * Failure kinds counted during measurement. Failures of the system under test are data:
- * they are counted here by kind, never thrown.
- */
-export type ErrorKind =
-  | 'refused'
-  | 'reset'
-  | 'timeout'
-  | 'closed'
-  | 'mismatch'
-  | 'relay-404'
-  | 'relay-401'
-  | 'relay-403'
-  | 'relay-other'
-  | 'other';
 
 /** What one workload run on one path measured (after warm-up). */
 export interface StepMetrics {

@@ -1,7 +1,21 @@
 // Result shape of one step's counters on one path (part of RunResult, re-exported by result.ts):
 // plain serialisable JSON.
 
-import type { ErrorKind } from './result.js';
+/**
+ * Failure kinds counted during measurement. Failures of the system under test are data:
+ * they are counted here by kind, never thrown.
+ */
+export type ErrorKind =
+  | 'refused'
+  | 'reset'
+  | 'timeout'
+  | 'closed'
+  | 'mismatch'
+  | 'relay-404'
+  | 'relay-401'
+  | 'relay-403'
+  | 'relay-other'
+  | 'other';
 
 /** Counters of one step on one path. Byte counts are application payload bytes. */
 export interface StepCounters {
