@@ -69,12 +69,11 @@ export function splitParams(params: GeneratorParams, i: number, n: number): Gene
  * Node 20 workers do not inherit `--import` loaders.
  */
 function workerEntry(): { file: string; start: (workerData: unknown) => Worker } {
-  const here = fileURLToPath(import.meta.url);
-  if (!here.endsWith('.ts')) {
-    const file = here.replace(/generators\.js$/, 'generator-worker.js');
+  if (!import.meta.url.endsWith('.ts')) {
+    const file = fileURLToPath(new URL('./generator-worker.js', import.meta.url));
     return { file, start: (workerData) => new Worker(file, { workerData }) };
   }
-  const file = here.replace(/generators\.ts$/, 'generator-worker.ts');
+  const file = fileURLToPath(new URL('./generator-worker.ts', import.meta.url));
   const tsxApi = import.meta.resolve('tsx/esm/api');
   const bootstrap = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(pathToFileURL(file).href)}); });`;
   return { file, start: (workerData) => new Worker(bootstrap, { eval: true, workerData }) };
