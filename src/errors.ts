@@ -109,14 +109,8 @@ export class StuckError extends errorKind('ERR_STUCK', ExitCode.SetupFailed) {}
 /** The target refused or did not answer a connection before any step ran: a target failure, not a generator verdict. */
 export class TargetUnreachableError extends errorKind('ERR_TARGET_UNREACHABLE', ExitCode.TargetUnreachable) {}
 
-/** A relay peer broke the Hybrid Connections protocol in a way we cannot count as data. */
-export class RelayProtocolError extends errorKind('ERR_RELAY_PROTOCOL', ExitCode.Internal) {}
-
 /** A workload could not run at all (as opposed to failures during measurement, which are data). */
 export class WorkloadError extends errorKind('ERR_WORKLOAD', ExitCode.RunFailed) {}
-
-/** A report could not be rendered or written. */
-export class ReportError extends errorKind('ERR_REPORT', ExitCode.Internal) {}
 
 /** An output file or folder could not be written: an environment problem, not a bug (exit 11). */
 export class OutputWriteError extends errorKind('ERR_OUTPUT_WRITE', ExitCode.OutputFailed) {}

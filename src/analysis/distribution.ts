@@ -138,9 +138,3 @@ export function valueAtPercentile(d: Distribution, percentile: number): number {
   }
   return d.values[d.values.length - 1] ?? 0;
 }
-
-/** Width of the HDR bucket holding `value` (1 µs below 2048 µs): the resolution of a reported percentile. */
-export function bucketWidth(value: number): number {
-  const { low, high } = hdrBucket(value);
-  return high - low + 1;
-}

@@ -10,7 +10,7 @@ import type { GeneratorHealth } from './generator-health.js';
 import type { StepCounters } from './step-counters.js';
 import type { LatencySummary } from './latency-summary.js';
 
-export type { FaultEffect, FaultEvent } from './fault-event.js';
+export type { FaultEvent } from './fault-event.js';
 export type { GeneratorHealth, GeneratorNoise } from './generator-health.js';
 export type { ErrorKind, StepCounters } from './step-counters.js';
 export type { LatencySummary } from './latency-summary.js';

@@ -5,8 +5,6 @@
 export const WS_CONNECTING = 0;
 /** WebSocket readyState: open. */
 export const WS_OPEN = 1;
-/** WebSocket readyState: close handshake started. */
-export const WS_CLOSING = 2;
 /** WebSocket readyState: closed. */
 export const WS_CLOSED = 3;
 

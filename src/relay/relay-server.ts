@@ -29,7 +29,7 @@ import { routeUpgrade } from './upgrade-routes.js';
 
 export type { RelayStats } from './stats.js';
 export type { RelayLogEvent } from './log.js';
-export type { LegShape, RelayDelays } from './delay.js';
+export type { RelayDelays } from './delay.js';
 export type { RelayFaults } from './faults.js';
 export type { FrontEndLimits } from './front-end.js';
 

@@ -51,8 +51,3 @@ export function renderReport(format: ReportFormat, result: RunResult, options: R
       return renderJson(result);
   }
 }
-
-/** Type guard for a `--format` value. */
-export function isReportFormat(value: string): value is ReportFormat {
-  return (REPORT_FORMATS as readonly string[]).includes(value);
-}

@@ -3,12 +3,10 @@
 
 import { z } from 'zod';
 import { DEFAULT_RELAY_LIMITS } from '../azure/limits.js';
-import { BUILTIN_NETWORK_PROFILES } from './network-profiles.js';
+import { BUILTIN_NETWORK_PROFILES, DEFAULT_NETWORK_PROFILE } from './network-profiles.js';
 import { checkScenarioRules } from './rules.js';
 import { checkThresholds } from './threshold-check.js';
 import { int, MAX_DURATION_MS, num, workloadSchema } from './schema-workloads.js';
-
-export { MAX_DURATION_MS, MAX_PAYLOAD_BYTES, TARGET_HEADER_BYTES } from './schema-workloads.js';
 
 const idSchema = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/);
 
@@ -114,7 +112,7 @@ export const scenarioSchema = z
     paths: z.array(pathSchema).min(1).max(8).describe('the network paths to compare'),
     network: z
       .union([z.string().min(1).max(64), networkProfileSchema])
-      .default('loopback')
+      .default(DEFAULT_NETWORK_PROFILE)
       .describe(`a profile name (${Object.keys(BUILTIN_NETWORK_PROFILES).join(', ')}, or one of networkProfiles) or an inline profile`),
     networkProfiles: z.record(z.string().regex(/^[a-z][a-z0-9-]{0,39}$/), networkProfileSchema).optional().describe('your own named profiles'),
     workload: workloadSchema.optional().describe('the workload (or use workloads for several)'),
@@ -153,7 +151,5 @@ export const scenarioSchema = z
 
 /** A validated scenario with every default applied. */
 export type Scenario = z.output<typeof scenarioSchema>;
-export type ScenarioPath = z.output<typeof pathSchema>;
-export type ScenarioTarget = z.output<typeof targetSchema>;
 export type ScenarioNetworkProfile = z.output<typeof networkProfileSchema>;
 export type { ScenarioWorkload } from './schema-workloads.js';

@@ -1,10 +1,10 @@
 // Built-in TCP request/response target (the system under test for tcp-request-response).
 // It answers each request with the number of bytes the request asks for; it never measures.
-// Wire protocol (see request-response-protocol.ts): each request = 8-byte header
+// Wire protocol (see protocol/request-response.ts): each request = 8-byte header
 // [uint32 BE total request length incl. header][uint32 BE response length] + padding up to the
 // total length. The server reads exactly that many bytes (partial reads and several requests in
 // one chunk are handled), then writes exactly `response length` bytes (zeros). Sockets use
-// noDelay. A malformed header destroys that connection only. Streams (request-response-protocol.ts):
+// noDelay. A malformed header destroys that connection only. Streams (protocol/request-response.ts):
 // an unbounded request is discarded until the client's FIN; an unbounded response streams zeros,
 // with backpressure, until the client's FIN.
 

@@ -2,9 +2,8 @@
 // (Microsoft's package, bundling ws 1.1.5; the default) or ws 8 with the same protocol (the lean
 // path, to separate client-library cost from relay cost). Opens sockets only when asked.
 
-import { createRequire } from 'node:module';
 import { WebSocket } from 'ws';
-import { type HycoRelayedServer, type HycoWebSocket, hycoWs, hycoWsVersions } from './hyco-ws-client.js';
+import { type HycoRelayedServer, type HycoWebSocket, hycoWs } from './hyco-ws-client.js';
 import type { MessageSocket } from '../net/message-socket.js';
 import { createWs8RelayedServer } from './ws8-listener.js';
 
@@ -32,14 +31,4 @@ export function createListener(
   // whenever the agent drops a failed control channel; the agent's tracker owns them instead.
   if (stack === 'hyco-ws') return hycoWs().createRelayedServer({ server: uri, token, clientTracking: false }, onConnection);
   return createWs8RelayedServer({ server: uri, token, ...(renewIntervalMs === undefined ? {} : { renewIntervalMs }) }, onConnection);
-}
-
-/** Library versions on the measured path, for result metadata: `{ 'hyco-ws': '1.0.5', ws: '1.1.5' }`. */
-export function clientStackVersions(stack: ClientStack): Record<string, string> {
-  if (stack === 'hyco-ws') {
-    const versions = hycoWsVersions();
-    return { 'hyco-ws': versions.hycoWs, ws: versions.ws };
-  }
-  const ws = createRequire(import.meta.url)('ws/package.json') as { version: string };
-  return { ws: ws.version };
 }

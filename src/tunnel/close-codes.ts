@@ -31,8 +31,6 @@ export const CLOSE_FIN = 1000;
 export const CLOSE_GOING_AWAY = 1001;
 /** Close code ws reports when a close frame carried no code; treated like 1000. */
 export const CLOSE_NO_STATUS = 1005;
-/** Close code ws reports when the connection dropped without a close frame. */
-export const CLOSE_ABNORMAL = 1006;
 /** Private close code: the local TCP peer reset the connection (RST) or the socket failed. */
 export const CLOSE_RESET = 4000;
 /** Private close code: the agent could not connect to the target; reason names the errno. */

@@ -41,12 +41,3 @@ export function hycoWs(): HycoWsModule {
   loaded ??= createRequire(import.meta.url)('hyco-ws') as HycoWsModule;
   return loaded;
 }
-
-/** Version of hyco-ws and of the ws it bundles, for result metadata. */
-export function hycoWsVersions(): { hycoWs: string; ws: string } {
-  const require = createRequire(import.meta.url);
-  const hyco = require('hyco-ws/package.json') as { version: string };
-  const hycoRequire = createRequire(require.resolve('hyco-ws'));
-  const ws = hycoRequire('ws/package.json') as { version: string };
-  return { hycoWs: hyco.version, ws: ws.version };
-}

@@ -20,7 +20,7 @@ import { classifyRelayError } from './relay-errors.js';
 import type { Pump, PumpCounters, PumpEnd, PumpOptions, PumpOutcome } from './pump-types.js';
 import type { TunnelErrorKind } from './types.js';
 
-export type { Pump, PumpCounters, PumpEnd, PumpOptions, PumpOutcome } from './pump-types.js';
+export type { Pump, PumpCounters, PumpOptions } from './pump-types.js';
 
 /**
  * Starts pumping between `socket` and `ws`. TCP is not read until the WebSocket is open (hyco-ws

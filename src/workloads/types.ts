@@ -5,7 +5,7 @@ import type { LiveInterval, TransactionOutcome } from '../metrics/recorder.js';
 import type { StepMetrics } from '../metrics/result.js';
 import type { ConnectionMode, LoadModel, RetryPolicy, SizeDistribution } from './load-types.js';
 
-export type { ClosedLoad, ConnectionMode, LoadModel, OpenLoad, RateStage, RetryPolicy, SizeDistribution } from './load-types.js';
+export type { ConnectionMode, LoadModel, OpenLoad, RetryPolicy, SizeDistribution } from './load-types.js';
 
 /** Where a driver connects: the target itself (direct) or the app-side forwarder (relay). */
 export interface DialAddress {

@@ -4,7 +4,7 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { onTestFinished } from 'vitest';
 
@@ -103,12 +103,6 @@ export function startHcbench(args: string[], env: Record<string, string> = {}, s
 /** Number of open file descriptors of a live process (Linux /proc). */
 export function openFds(pid: number): number {
   return readdirSync(`/proc/${pid}/fd`).length;
-}
-
-/** Resident set size of a live process in bytes (Linux /proc). */
-export function rssBytes(pid: number): number {
-  const match = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match?.[1] === undefined ? 0 : Number(match[1]) * 1024;
 }
 
 /** Starts `hcbench relay --hc hc1 --json` and returns it with the connection string of `hc1`. */

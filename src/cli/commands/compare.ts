@@ -6,8 +6,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { compareResults, type ToleranceRule } from '../../analysis/compare.js';
 import { invalidCompareReasons } from '../../analysis/run-validity.js';
-import { ExitCode, HarnessError, OutputWriteError } from '../../errors.js';
-import type { RunResult } from '../../metrics/result.js';
+import { ExitCode, OutputWriteError } from '../../errors.js';
 import { renderCompareMarkdown, renderCompareText } from '../../report/compare-text.js';
 import { compareSuite, renderJUnit, thresholdSuite } from '../../report/junit.js';
 import { renderThresholdsMarkdown } from '../../report/threshold-text.js';
