@@ -3,7 +3,12 @@
 // median: (max − min) / median. Above SPREAD_LIMIT the ratio is "noisy, not quotable" (issue #15).
 // Pure functions, shared by the runner, the console table and the generated README tables.
 
-import type { RoundRecord } from './types.js';
+/** The part of a round record the ratios need (RoundRecord, or one read back from a result file). */
+export interface RoundValue {
+  round: number;
+  side: 'hcbench' | 'reference';
+  figure: { value: number };
+}
 
 /** Largest spread ((max − min) / median of the per-round ratios) at which a ratio may be quoted. */
 export const SPREAD_LIMIT = 0.1;
@@ -26,7 +31,7 @@ export function median(values: readonly number[]): number {
 }
 
 /** hcbench ÷ reference per round that has both sides and a non-zero reference, in round order. */
-export function perRoundRatios(records: readonly RoundRecord[]): number[] {
+export function perRoundRatios(records: readonly RoundValue[]): number[] {
   const ratios: number[] = [];
   for (const round of [...new Set(records.map((r) => r.round))].sort((a, b) => a - b)) {
     const a = records.find((r) => r.round === round && r.side === 'hcbench');
