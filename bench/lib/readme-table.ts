@@ -54,8 +54,8 @@ export function renderPerformanceTable(entries: readonly TableEntry[], picks: Re
     '|---|---|---|---|---|---|---|---|',
   ];
   for (const { id, issue } of entries) {
-    const name = `\`${id}\` (${cell(issue)})`;
     const pick = picks.get(id);
+    const name = `\`${id}\` (${cell(pick?.entry.issue ?? issue)})`;
     if (pick === undefined) {
       lines.push(`| ${name} | no result in \`${resultsLabel}\` | – | – | – | – | – | – |`);
       continue;
@@ -84,7 +84,7 @@ export function renderPerformanceTable(entries: readonly TableEntry[], picks: Re
   runs.forEach((file, index) => {
     const r = file.report;
     lines.push(
-      `${index + 1}. \`${cell(`${resultsLabel}/${file.name}`)}\`: started ${formatStart(r.startedAt)}, ${r.rounds} rounds by default` +
+      `${index + 1}. \`${cell(`${resultsLabel}/${file.name}`)}\`: started ${formatStart(r.startedAt)}` +
         `${r.isQuick ? ', quick mode (short windows)' : ''}; ${formatMachine(r.machine)}.`,
     );
   });

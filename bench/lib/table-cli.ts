@@ -98,7 +98,9 @@ export async function runTable(argv: readonly string[], mode: TableMode): Promis
     }
   }
   const used = new Set([...picks.values()].map((p) => p.file.name));
-  report.push(`from ${used.size} of ${files.length} result files; ${entries.length - picks.size} of ${entries.length} entries have no result`);
+  const truthFile = newestTruth(files)?.file.name;
+  if (mode === 'all') report.push(`from ${used.size} of ${files.length} result files; ${entries.length - picks.size} of ${entries.length} entries have no result`);
+  report.push(truthFile === undefined ? 'truth table: no result has a measured truth entry' : `truth table from ${truthFile}`);
   return report;
 }
 
