@@ -3,7 +3,7 @@
 // Flags: --quick (short windows), --no-calibrate, --rounds N (default 3), --only id1,id2, --out DIR,
 // --minutes N (soak length; or HCBENCH_SOAK_MINUTES). Opt-in entries (soak) run only with --only.
 
-import { cpus, totalmem, release } from 'node:os';
+import { cpus, loadavg, totalmem, release } from 'node:os';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,6 +69,8 @@ async function main(): Promise<void> {
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   const cpuList = cpus();
+  // Taken before calibration and the entries: whether the machine was quiet when the run started.
+  const loadAverage1m = Math.round((loadavg()[0] ?? 0) * 100) / 100;
   let calibration;
   if (flags.shouldCalibrate) {
     process.stderr.write('[calibrate] noise floor and injected-delay accuracy (quick)\n');
@@ -89,6 +91,7 @@ async function main(): Promise<void> {
       kernel: release(),
       node: process.version,
       platform: `${process.platform}/${process.arch}`,
+      loadAverage1m,
     },
   });
   const report = calibration === undefined ? suiteReport : { ...suiteReport, calibration };

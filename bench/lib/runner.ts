@@ -3,7 +3,10 @@
 // hits both, and summarises. Never prints or touches process.*: progress goes to `log`.
 
 import type { CalibrationResult } from '../../src/metrics/calibration-result.js';
+import { classifySpread, median, perRoundRatios, ratioSpread } from './steadiness.js';
 import type { BenchEntry, BenchReport, EntryContext, EntryOutcome, Figure, RoundRecord, SideSummary } from './types.js';
+
+export { median } from './steadiness.js';
 
 export interface RunSuiteOptions {
   /** Default rounds per entry (an entry may set its own). >= 1. Default 3. */
@@ -42,7 +45,7 @@ export async function runSuite(entries: readonly BenchEntry[], options: RunSuite
   }
   const finishMs = nowMs();
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     startedAt: new Date(startMs).toISOString(),
     finishedAt: new Date(finishMs).toISOString(),
     durationMs: finishMs - startMs,
@@ -96,6 +99,7 @@ async function runEntry(entry: BenchEntry, rounds: number, ctx: EntryContext, no
   }
   const hcbench = summarizeSide(records.filter((r) => r.side === 'hcbench').map((r) => r.figure));
   const reference = summarizeSide(records.filter((r) => r.side === 'reference').map((r) => r.figure));
+  const spread = pairedSpread(records);
   return {
     ...head,
     status: 'measured',
@@ -103,17 +107,10 @@ async function runEntry(entry: BenchEntry, rounds: number, ctx: EntryContext, no
     hcbench,
     reference,
     ratio: reference.medianValue === 0 ? null : hcbench.medianValue / reference.medianValue,
-    spread: pairedSpread(records),
+    spread,
+    steadiness: classifySpread(spread),
     durationMs: nowMs() - startMs,
   };
-}
-
-/** Median of a non-empty list (mean of the two middle values for even lengths). */
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (sorted.length === 0) return Number.NaN;
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 export function summarizeSide(figures: readonly Figure[]): SideSummary {
@@ -133,18 +130,9 @@ export function summarizeSide(figures: readonly Figure[]): SideSummary {
   };
 }
 
-/** Half the range of the per-round hcbench/reference ratios relative to their median; null below 2 rounds. */
+/** (max − min) / median of the per-round hcbench/reference ratios; null below 2 rounds (bench/lib/steadiness.ts). */
 export function pairedSpread(records: readonly RoundRecord[]): number | null {
-  const ratios: number[] = [];
-  const rounds = new Set(records.map((r) => r.round));
-  for (const round of rounds) {
-    const a = records.find((r) => r.round === round && r.side === 'hcbench');
-    const b = records.find((r) => r.round === round && r.side === 'reference');
-    if (a !== undefined && b !== undefined && b.figure.value !== 0) ratios.push(a.figure.value / b.figure.value);
-  }
-  if (ratios.length < 2) return null;
-  const mid = median(ratios);
-  return mid === 0 ? null : (Math.max(...ratios) - Math.min(...ratios)) / 2 / mid;
+  return ratioSpread(perRoundRatios(records));
 }
 
 function describe(error: unknown): string {

@@ -2,11 +2,15 @@
 // and as JSON. Pure: returns strings, never prints.
 
 import { formatNumber } from './runner.js';
+import { formatSpread, quoteRatio, SPREAD_LIMIT } from './steadiness.js';
 import type { BenchReport, EntryOutcome, SideSummary } from './types.js';
 
 const HEADERS = ['entry', 'hcbench', 'reference', 'ratio', 'spread', 'status'] as const;
 
-/** The suite's table: entry, hcbench figure, reference figure, ratio (hcbench ÷ reference), spread, status. */
+/**
+ * The suite's table: entry, hcbench figure, reference figure, ratio (hcbench ÷ reference, or
+ * "noisy, not quotable" when the spread of the per-round ratios is above 10 %), spread, status.
+ */
 export function renderTable(report: BenchReport): string {
   const rows: string[][] = report.entries.map((e) => row(e));
   const widths = HEADERS.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -29,7 +33,8 @@ export function renderTable(report: BenchReport): string {
       `${report.entries.filter((e) => e.status === 'skipped').length} skipped, ` +
       `${report.entries.filter((e) => e.status === 'pending').length} pending, ` +
       `${report.entries.filter((e) => e.status === 'failed').length} failed; ` +
-      `${report.rounds} rounds (alternating A B / B A), ${(report.durationMs / 1000).toFixed(0)} s${report.isQuick ? ', quick mode' : ''}`,
+      `${report.rounds} rounds (alternating A B / B A), ${(report.durationMs / 1000).toFixed(0)} s${report.isQuick ? ', quick mode' : ''}; ` +
+      `spread = (max − min) / median of the per-round ratios, quotable up to ${(SPREAD_LIMIT * 100).toFixed(0)}%`,
   );
   return `${out.join('\n')}\n`;
 }
@@ -47,8 +52,8 @@ function row(e: EntryOutcome): string[] {
         name,
         `${formatNumber(e.hcbench.medianValue)} ${e.unit}`,
         `${formatNumber(e.reference.medianValue)} ${e.unit}`,
-        e.ratio === null ? 'n/a' : `${e.ratio.toFixed(2)}×`,
-        e.spread === null ? 'n/a' : `±${(e.spread * 100).toFixed(0)}%`,
+        quoteRatio(e.ratio, e.steadiness),
+        formatSpread(e.spread),
         `measured (${e.better} is better)`,
       ];
     case 'skipped':

@@ -2,6 +2,7 @@
 // and the per-entry outcome the table and the JSON are rendered from. Plain data, no I/O.
 
 import type { CalibrationResult } from '../../src/metrics/calibration-result.js';
+import type { Steadiness } from './steadiness.js';
 
 /** One figure of one side in one round. `value` is the headline number compared across sides. */
 export interface Figure {
@@ -107,8 +108,13 @@ export type EntryOutcome =
       reference: SideSummary;
       /** hcbench median ÷ reference median; null when the reference median is 0. */
       ratio: number | null;
-      /** Half the range of the per-round ratios, as a fraction of `ratio` (0.05 = ±5 %); null with one round. */
+      /**
+       * (max − min) / median of the per-round ratios (0.05 = 5 %); null with one round. Schema 1
+       * files stored half that range; readers recompute it from `rounds` there.
+       */
       spread: number | null;
+      /** `noisy` when `spread` is above 10 %: the ratio is then printed as "noisy, not quotable". */
+      steadiness: Steadiness;
       durationMs: number;
     })
   | (EntryHead & { status: 'skipped'; reason: string })
@@ -117,7 +123,8 @@ export type EntryOutcome =
 
 /** The whole suite's result, written to bench/results/<stamp>.json. */
 export interface BenchReport {
-  schemaVersion: 1;
+  /** 2 since spread became the full range and `steadiness` was added; 1 before. */
+  schemaVersion: 2;
   startedAt: string;
   finishedAt: string;
   durationMs: number;

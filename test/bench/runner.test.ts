@@ -108,9 +108,10 @@ describe('bench runner', () => {
     expect(alpha.hcbench.medianValue).toBe(101);
     expect(alpha.reference.medianValue).toBe(200);
     expect(alpha.ratio).toBeCloseTo(101 / 200, 10);
-    expect(alpha.spread).toBeCloseTo((102 / 200 - 100 / 200) / 2 / (101 / 200), 10);
+    expect(alpha.spread).toBeCloseTo((102 / 200 - 100 / 200) / (101 / 200), 10);
+    expect(alpha.steadiness).toBe('steady');
     expect(alpha.rounds).toHaveLength(6);
-    expect(renderTable(report)).toMatch(/alpha \(#3\)\s+101 RT\/s\s+200 RT\/s\s+0\.51×\s+±1%/);
+    expect(renderTable(report)).toMatch(/alpha \(#3\)\s+101 RT\/s\s+200 RT\/s\s+0\.51×\s+2%/);
   });
 });
 
