@@ -6,7 +6,6 @@ import type { CalibrationResult } from '../../src/metrics/calibration-result.js'
 import { classifySpread, median, perRoundRatios, ratioSpread } from './steadiness.js';
 import type { BenchEntry, BenchReport, EntryContext, EntryOutcome, Figure, RoundRecord, SideSummary } from './types.js';
 
-export { median } from './steadiness.js';
 
 export interface RunSuiteOptions {
   /** Default rounds per entry (an entry may set its own). >= 1. Default 3. */
