@@ -11,6 +11,7 @@ import { runCalibration } from '../src/calibrate/run-calibration.js';
 import { runSuite } from './lib/runner.js';
 import { renderReportJson, renderTable } from './lib/table.js';
 import { createPathLookup } from './lib/tools.js';
+import { hasSoakHeapFlags, rerunWithSoakHeap } from './lib/soak-heap.js';
 import { suite } from './suite.js';
 
 interface Flags {
@@ -66,6 +67,11 @@ async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2));
   const entries = flags.only === undefined ? suite.filter((e) => e.isOptIn !== true) : suite.filter((e) => flags.only?.includes(e.id));
   if (entries.length === 0) throw new Error(`no entry matches --only ${flags.only?.join(',')}; entries: ${suite.map((e) => e.id).join(', ')}`);
+  // The soak judges this process's RSS: it runs with the young generation capped (bench/lib/soak-heap.ts).
+  if (entries.some((e) => e.id === 'soak') && !hasSoakHeapFlags(process.execArgv)) {
+    process.exitCode = await rerunWithSoakHeap();
+    return;
+  }
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   const cpuList = cpus();

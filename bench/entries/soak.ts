@@ -8,18 +8,24 @@
 // steady samples only: from 5 s after a step started (the previous fault undone) to its fault, so
 // a fault that holds listeners down at the end does not hide a leak. Pass/fail per criterion (see
 // bench/lib/soak-criteria.ts); the figure is criteria passed, the reference the criteria count.
+// The "app" process is the bench process itself: it keeps only counters and fault events of each
+// step (soak-criteria.ts SoakStep), and runs with V8's young generation at its final size from
+// the start (bench/lib/soak-heap.ts), so its RSS growth is retained memory, not V8 resizing.
+// Its heap (used after the last GC, new space, old space, code) is sampled with the RSS.
 // Opt-in: runs only with `--only soak`.
 
 import { openEmulatedRelayPath } from '../../src/paths/relay.js';
 import type { OpenPath } from '../../src/paths/types.js';
 import type { PlannedFault, PlannedStep } from '../../src/plan/build-plan.js';
+import { getHeapSpaceStatistics } from 'node:v8';
 import type { StepResult } from '../../src/metrics/result.js';
 import { runStep } from '../../src/run/run-step.js';
 import { FAULT_ACTIONS } from '../../src/scenario/schema.js';
 import { systemClock, type ConnectionChurnParams } from '../../src/workloads/types.js';
 import { startOnprem, type Onprem } from '../lib/measure.js';
 import { growthOf, startProcessSampler } from '../lib/process-samples.js';
-import { accountingOf, soakCriteria } from '../lib/soak-criteria.js';
+import { accountingOf, soakCriteria, soakStepOf, type SoakStep } from '../lib/soak-criteria.js';
+import { SOAK_HEAP_FLAGS, hasSoakHeapFlags } from '../lib/soak-heap.js';
 import type { BenchEntry, EntryContext, Figure } from '../lib/types.js';
 import { ZERO_LEG } from './relay-ping-pong.js';
 
@@ -78,23 +84,49 @@ function describeStep(i: number, total: number, result: StepResult): string {
   return `step ${i + 1}/${total} ${fault}: ${c.transactions} ok, errors ${errors}${recovery}`;
 }
 
+/** This process's V8 heap in bytes: used (live and not yet collected) and the sizes of its main spaces. */
+interface HeapSample {
+  atMs: number;
+  usedBytes: number;
+  newSpaceBytes: number;
+  oldSpaceBytes: number;
+  codeSpaceBytes: number;
+}
+
+function heapSample(atMs: number): HeapSample {
+  const spaces = new Map(getHeapSpaceStatistics().map((space) => [space.space_name, space]));
+  return {
+    atMs,
+    usedBytes: process.memoryUsage().heapUsed,
+    newSpaceBytes: spaces.get('new_space')?.space_size ?? 0,
+    oldSpaceBytes: spaces.get('old_space')?.space_size ?? 0,
+    codeSpaceBytes: spaces.get('code_space')?.space_size ?? 0,
+  };
+}
+
 async function soak(ctx: EntryContext, path: OpenPath, onprem: Onprem, minutes: number, periodMs: number): Promise<Figure> {
   const periods = Math.round((minutes * MINUTE_MS) / periodMs);
   // Every role process of the path (app-relay-client: the forwarder; cloud: the emulator), the onprem role and this generator.
   const pids = (): Record<string, number> => ({ app: process.pid, ...path.rolePids, onprem: onprem.role.pid });
-  const sampler = startProcessSampler(pids, SAMPLE_PERIOD_MS, Math.ceil((minutes * MINUTE_MS) / SAMPLE_PERIOD_MS) + 100);
+  const maxSamples = Math.ceil((minutes * MINUTE_MS) / SAMPLE_PERIOD_MS) + 100;
+  const sampler = startProcessSampler(pids, SAMPLE_PERIOD_MS, maxSamples);
   const startMs = performance.now();
-  const steps: StepResult[] = [];
+  const heap: HeapSample[] = [heapSample(0)];
+  const heapTimer = setInterval(() => {
+    if (heap.length < maxSamples) heap.push(heapSample(Math.round(performance.now() - startMs)));
+  }, SAMPLE_PERIOD_MS);
+  const steps: SoakStep[] = [];
   const stepStartsMs: number[] = [];
   try {
     for (let i = 0; i < periods && !ctx.signal.aborted; i++) {
       stepStartsMs.push(Math.round(performance.now() - startMs));
       const result = await runStep(periodStep(i, periodMs), path, { signal: ctx.signal, clock: systemClock, faults: [soakFault(i, periodMs)], log: (line) => ctx.log(`  ${line}`) });
-      steps.push(result);
       ctx.log(`  ${describeStep(i, periods, result)}`);
+      steps.push(soakStepOf(result));
     }
   } finally {
     sampler.stop();
+    clearInterval(heapTimer);
   }
   const warmupMinutes = soakWarmupMinutes(minutes);
   // Baseline: the first minute after warm-up, from the actual start of its first step; last: the last 60 s.
@@ -118,6 +150,11 @@ async function soak(ctx: EntryContext, path: OpenPath, onprem: Onprem, minutes: 
     samples: sampler.samples.length,
   };
   for (const g of growth) detail[`${g.role}_${g.figure === 'rssBytes' ? 'rss' : 'fds'}_growthPct`] = Math.round(g.growth * 1000) / 10;
+  const lastHeap = heap[heap.length - 1];
+  if (lastHeap !== undefined) {
+    detail['app_heapUsedMiB_end'] = Math.round(lastHeap.usedBytes / 104857.6) / 10;
+    detail['app_newSpaceMiB_end'] = Math.round(lastHeap.newSpaceBytes / 104857.6) / 10;
+  }
   return {
     value: criteria.filter((c) => c.isPassed).length,
     detail,
@@ -126,8 +163,10 @@ async function soak(ctx: EntryContext, path: OpenPath, onprem: Onprem, minutes: 
       criteria,
       growth,
       accounting,
-      steps: steps.map((s, i) => ({ step: i + 1, startMs: stepStartsMs[i], status: s.status, counters: s.status === 'failed' ? undefined : s.metrics.counters, faultEvents: s.faultEvents, error: s.status === 'failed' ? s.error : undefined })),
+      steps: steps.map((s, i) => ({ step: i + 1, startMs: stepStartsMs[i], status: s.status, counters: s.counters, faultEvents: s.faultEvents, error: s.error })),
       samples: sampler.samples,
+      appHeap: heap,
+      appV8Flags: process.execArgv.filter((flag) => SOAK_HEAP_FLAGS.includes(flag)),
     },
   };
 }
@@ -155,6 +194,7 @@ export const soakEntry: BenchEntry = {
       throw error;
     }
     const periods = Math.round((minutes * MINUTE_MS) / periodMs);
+    if (!hasSoakHeapFlags(process.execArgv)) ctx.log(`  note: this process runs without ${SOAK_HEAP_FLAGS.join(' ')}: V8's young generation may grow late and show as RSS growth of "app" (npm run bench adds them for the soak)`);
     ctx.log(`  ${minutes} minutes in ${periods} steps of ${periodMs / 1000} s, warm-up ${soakWarmupMinutes(minutes)} min (excluded from growth), faults: ${Array.from({ length: Math.min(periods, FAULT_ACTIONS.length) }, (_, i) => soakFault(i, periodMs).action).join(', ')}${periods > FAULT_ACTIONS.length ? ', …' : ''}`);
     return {
       runHcbench: () => soak(ctx, path, onprem, minutes, periodMs),

@@ -2,8 +2,34 @@
 // of every role process after warm-up, every transaction accounted for, every fault injected and
 // undone, and service back after each fault. Pure: no I/O, no clocks.
 
-import type { StepResult } from '../../src/metrics/result.js';
+import type { FaultEvent, StepCounters, StepResult } from '../../src/metrics/result.js';
 import type { Growth } from './process-samples.js';
+
+/**
+ * What the soak keeps of one step: status, counters and fault events. Never the step's histograms
+ * and interval histograms, which it does not use: kept for every step they were retained heap
+ * that grew with the soak's length (in the bench process whose RSS it judges).
+ */
+export interface SoakStep {
+  status: StepResult['status'];
+  /** The measured window's counters; undefined for a failed step. */
+  counters: StepCounters | undefined;
+  warmupCounters?: StepCounters;
+  faultEvents?: FaultEvent[];
+  error?: { code: string; message: string };
+}
+
+/** The soak's record of a step result (copies only what the criteria and the JSON read). */
+export function soakStepOf(result: StepResult): SoakStep {
+  const step: SoakStep = { status: result.status, counters: undefined };
+  if (result.status === 'failed') step.error = { code: result.error.code, message: result.error.message };
+  else {
+    step.counters = result.metrics.counters;
+    if (result.metrics.warmupCounters !== undefined) step.warmupCounters = result.metrics.warmupCounters;
+  }
+  if (result.faultEvents !== undefined) step.faultEvents = result.faultEvents;
+  return step;
+}
 
 /** Faults that hold until their step's undo (every new connection fails meanwhile). */
 export const HOLDING_FAULTS: ReadonlySet<string> = new Set(['refuse-accepts', 'disable-hybrid-connection']);
@@ -30,13 +56,13 @@ export interface Accounting {
   unbalancedSteps: number[];
 }
 
-export function accountingOf(steps: readonly StepResult[]): Accounting {
+export function accountingOf(steps: readonly SoakStep[]): Accounting {
   const total: Accounting = { sent: 0, completed: 0, errors: {}, stoppedInFlight: 0, dropped: 0, unbalancedSteps: [] };
   steps.forEach((step, index) => {
     if (step.status === 'failed') return;
     let sent = 0;
     let accounted = 0;
-    for (const c of [step.metrics.counters, step.metrics.warmupCounters]) {
+    for (const c of [step.counters, step.warmupCounters]) {
       if (c === undefined) continue;
       const errors = Object.values(c.errors).reduce<number>((sum, n) => sum + (n ?? 0), 0);
       sent += c.sent ?? 0;
@@ -55,7 +81,7 @@ export function accountingOf(steps: readonly StepResult[]): Accounting {
 const pct = (x: number): string => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %` : 'n/a');
 
 /** Every criterion with its verdict. `stepsPlanned` is what the soak was asked to run (one fault each). */
-export function soakCriteria(steps: readonly StepResult[], growth: readonly Growth[], stepsPlanned: number): Criterion[] {
+export function soakCriteria(steps: readonly SoakStep[], growth: readonly Growth[], stepsPlanned: number): Criterion[] {
   const criteria: Criterion[] = [];
   const completed = steps.filter((s) => s.status === 'completed').length;
   criteria.push({ name: 'ran every step', isPassed: completed === stepsPlanned, detail: `${completed} of ${stepsPlanned} steps completed` });
@@ -94,7 +120,7 @@ export function soakCriteria(steps: readonly StepResult[], growth: readonly Grow
     for (const e of (step.faultEvents ?? []).filter((x) => x.phase === 'inject')) {
       if (!HOLDING_FAULTS.has(e.action) && e.recoveryMs === null) notRecovered.push(`step ${index + 1} ${e.action}`);
       const next = steps[index + 1];
-      if (HOLDING_FAULTS.has(e.action) && next !== undefined && next.status !== 'failed' && next.metrics.counters.transactions === 0) notRecovered.push(`step ${index + 2} after ${e.action}`);
+      if (HOLDING_FAULTS.has(e.action) && next !== undefined && next.status !== 'failed' && (next.counters?.transactions ?? 0) === 0) notRecovered.push(`step ${index + 2} after ${e.action}`);
     }
   });
   const worst = new Map<string, number>();

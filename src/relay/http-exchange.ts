@@ -17,6 +17,13 @@ export interface HttpExchange {
   /** The listener's request/response rendezvous socket, once it opened one. */
   channel: WebSocket | undefined;
   timer: NodeJS.Timeout | undefined;
+  /**
+   * What the deadline waits for: the listener's `response` command (the whole timeout), then, once
+   * it came with a body to follow, progress of that body (it may not stall for the timeout).
+   */
+  awaiting?: 'response' | 'body';
+  /** When the body last made progress (bytes on the socket carrying it), ms on the table's clock. */
+  lastProgressMs?: number;
 }
 
 /** The status line and headers of a `response` command whose body message is still to come. */
@@ -33,9 +40,14 @@ function sanitizeReason(text: string | undefined): string | undefined {
   return text === undefined ? undefined : text.replace(/[^\x20-\x7e]/g, ' ').slice(0, 512);
 }
 
-/** Pending exchanges by id, with the 504 deadline. */
+/**
+ * Pending exchanges by id, with the 504 deadline. As in the service, the deadline is on the
+ * listener's `response` command, and then on stalls of its body (no bytes for the same time), not
+ * on the whole exchange: a listener may stream a large response for longer than the timeout.
+ */
 export class HttpExchangeTable {
   private readonly pending = new Map<string, HttpExchange>();
+  private readonly nowMs: () => number = () => performance.now();
 
   constructor(
     private readonly responseTimeoutMs: number,
@@ -53,15 +65,45 @@ export class HttpExchangeTable {
   }
 
   add(exchange: HttpExchange): void {
-    exchange.timer = setTimeout(() => {
-      if (this.pending.get(exchange.id) !== exchange) return;
-      this.hooks.onTimeout();
-      this.fail(exchange, 504, 'The listener did not respond within the allowed time.');
-    }, this.responseTimeoutMs);
-    exchange.timer.unref();
+    exchange.awaiting = 'response';
+    this.arm(exchange, this.responseTimeoutMs);
     this.pending.set(exchange.id, exchange);
     // A sender that goes away abandons the exchange.
     exchange.response.once('close', () => this.drop(exchange));
+  }
+
+  /** Starts (or re-arms) the exchange's deadline `delayMs` from now. */
+  private arm(exchange: HttpExchange, delayMs: number): void {
+    if (exchange.timer !== undefined) clearTimeout(exchange.timer);
+    exchange.timer = setTimeout(() => this.onDeadline(exchange), Math.max(1, delayMs));
+    exchange.timer.unref();
+  }
+
+  private onDeadline(exchange: HttpExchange): void {
+    if (this.pending.get(exchange.id) !== exchange) return;
+    if (exchange.awaiting === 'body') {
+      // Progress moved the deadline on (lazily, so a byte costs no timer call): wait out the rest.
+      const stalledMs = this.nowMs() - (exchange.lastProgressMs ?? 0);
+      if (stalledMs < this.responseTimeoutMs) return this.arm(exchange, this.responseTimeoutMs - stalledMs);
+      this.hooks.onTimeout();
+      this.fail(exchange, 504, 'The listener response body made no progress within the allowed time.');
+      return;
+    }
+    this.hooks.onTimeout();
+    this.fail(exchange, 504, 'The listener did not respond within the allowed time.');
+  }
+
+  /** The listener's `response` command came and its body follows: the deadline is on the body's stalls from now on. */
+  bodyStarted(exchange: HttpExchange): void {
+    if (this.pending.get(exchange.id) !== exchange) return;
+    exchange.awaiting = 'body';
+    exchange.lastProgressMs = this.nowMs();
+    this.arm(exchange, this.responseTimeoutMs);
+  }
+
+  /** Bytes arrived on the socket carrying the exchange's body. */
+  progressed(exchange: HttpExchange): void {
+    exchange.lastProgressMs = this.nowMs();
   }
 
   get(id: string): HttpExchange | undefined {
@@ -153,9 +195,21 @@ export class ResponseReader {
     const parsed = parseResponseHead(value);
     const exchange = parsed === undefined ? undefined : this.table.get(parsed.requestId);
     if (parsed === undefined || exchange === undefined) return false;
-    if (parsed.hasBody) this.awaiting = { exchange, head: parsed.head };
-    else this.table.complete(exchange, parsed.head, Buffer.alloc(0));
+    if (parsed.hasBody) {
+      this.awaiting = { exchange, head: parsed.head };
+      this.table.bodyStarted(exchange);
+    } else {
+      this.table.complete(exchange, parsed.head, Buffer.alloc(0));
+    }
     return true;
+  }
+
+  /**
+   * Bytes arrived on this reader's socket. A body written as many small writes is one message of
+   * many frames, which ws delivers only whole: the bytes are how its progress shows.
+   */
+  onBytes(): void {
+    if (this.awaiting !== undefined) this.table.progressed(this.awaiting.exchange);
   }
 
   /** Handles a binary message. Returns false when no body was expected (the message is ignored). */

@@ -171,6 +171,7 @@ export function handleRequestRendezvous(ctx: RelayContext, request: IncomingMess
     exchange.channel = ws;
     ws.on('error', () => {});
     const reader = new ResponseReader(ctx.httpExchanges);
+    socket.on('data', () => reader.onBytes());
     ws.on('message', (data, isBinary) => {
       if (isBinary) {
         reader.onBinary(data);

@@ -43,6 +43,8 @@ export function handleListen(
     ctx.counters.listenersTotal += 1;
     ctx.log({ level: 'info', event: 'listener-registered', hc: hc.name });
     const reader = new ResponseReader(ctx.httpExchanges);
+    // A response body streamed on the control channel shows its progress as bytes (http-exchange.ts).
+    socket.on('data', () => reader.onBytes());
     serveControlChannel(channel, {
       onResponse: (value) => reader.onResponse(value),
       onBinary: (data) => reader.onBinary(data),

@@ -1,6 +1,7 @@
-// One bidirectional byte pump between a TCP socket and a relayed WebSocket (binary messages), with
-// backpressure both ways and the close mapping of close-codes.ts. It owns neither socket's creation
-// and never logs; its caller counts and reports the outcome.
+// One bidirectional byte pump between a TCP socket and a relayed WebSocket (binary messages): its
+// lifecycle — start once the WebSocket is open, half-close as FIN markers, the close mapping of
+// close-codes.ts, a bounded teardown — around the data path of pump-flow.ts (bytes, backpressure,
+// hop timing). It owns neither socket's creation and never logs; its caller counts and reports the outcome.
 
 import type { Socket } from 'node:net';
 import { hrtime } from 'node:process';
@@ -15,9 +16,10 @@ import {
   tcpActionForClose,
 } from './close-codes.js';
 import { createActivityDeadline } from './activity-deadline.js';
-import { type MessageSocket, WS_CONNECTING, WS_OPEN, destroyTransport, messageToBuffer, observeTransportWrites, resumeTransport } from '../net/message-socket.js';
+import { type MessageSocket, WS_CONNECTING, WS_OPEN, destroyTransport, messageToBuffer } from '../net/message-socket.js';
 import { classifyRelayError } from './relay-errors.js';
-import type { Pump, PumpCounters, PumpEnd, PumpOptions, PumpOutcome } from './pump-types.js';
+import { createPumpFlow } from './pump-flow.js';
+import type { Pump, PumpEnd, PumpOptions, PumpOutcome } from './pump-types.js';
 import type { TunnelErrorKind } from './types.js';
 
 export type { Pump, PumpCounters, PumpOptions } from './pump-types.js';
@@ -29,25 +31,10 @@ export type { Pump, PumpCounters, PumpOptions } from './pump-types.js';
  * (half-close carried as an empty-message FIN marker, close-codes.ts).
  */
 export function createPump(socket: Socket, ws: MessageSocket, options: PumpOptions = {}): Pump {
-  const highWaterMarkBytes = options.highWaterMarkBytes ?? 1 << 20;
-  const lowWaterMarkBytes = highWaterMarkBytes >> 1;
   const closeTimeoutMs = options.closeTimeoutMs ?? 5000;
   const idleTimeoutMs = options.idleTimeoutMs ?? 0;
-  const nowNs = options.nowNs ?? hrtime.bigint;
-  const onHop = options.onHop;
   const isHalfCloseOn = options.halfClose ?? true;
-  const counters: PumpCounters = {
-    bytesToRelay: 0,
-    bytesFromRelay: 0,
-    messagesToRelay: 0,
-    messagesFromRelay: 0,
-    tcpReadPauses: 0,
-    relayReadPauses: 0,
-  };
   const state = {
-    unflushedBytes: 0,
-    tcpPaused: false,
-    relayPaused: false,
     tcpClosed: socket.destroyed,
     wsClosed: false,
     tearingDown: false,
@@ -65,6 +52,14 @@ export function createPump(socket: Socket, ws: MessageSocket, options: PumpOptio
 
   const deadline = createActivityDeadline();
   const touch = deadline.touch;
+  const flow = createPumpFlow(socket, ws, {
+    highWaterMarkBytes: options.highWaterMarkBytes ?? 1 << 20,
+    onHop: options.onHop,
+    nowNs: options.nowNs ?? hrtime.bigint,
+    touch,
+    isTcpClosed: () => state.tcpClosed,
+    isWsClosed: () => state.wsClosed,
+  });
   const fail = (kind: TunnelErrorKind, cause: unknown): void => {
     if (outcome.error === undefined) {
       outcome.error = kind;
@@ -121,44 +116,13 @@ export function createPump(socket: Socket, ws: MessageSocket, options: PumpOptio
     resolveDone(outcome);
   };
 
-  // Start of the first write to the WebSocket's TCP socket during the current `ws.send` (hop timing).
-  let handedOnNs: bigint | undefined;
-
-  // TCP -> WebSocket
-  const onTcpData = (chunk: Buffer): void => {
-    // After the WebSocket closed there is nowhere to send bytes; reading on only drains the socket.
-    if (state.wsClosed) return;
-    const t0 = onHop === undefined ? 0n : nowNs();
-    handedOnNs = undefined;
-    const length = chunk.length;
-    counters.bytesToRelay += length;
-    counters.messagesToRelay += 1;
-    state.unflushedBytes += length;
-    touch();
-    ws.send(chunk, { binary: true }, () => {
-      state.unflushedBytes -= length;
-      touch();
-      if (state.tcpPaused && state.unflushedBytes <= lowWaterMarkBytes && !state.tcpClosed) {
-        state.tcpPaused = false;
-        socket.resume();
-      }
-    });
-    if (onHop !== undefined) onHop('toRelay', (handedOnNs ?? nowNs()) - t0);
-    if (state.unflushedBytes > highWaterMarkBytes && !state.tcpPaused) {
-      state.tcpPaused = true;
-      counters.tcpReadPauses += 1;
-      socket.pause();
-    }
-  };
-
   // Both directions have seen their FIN: the WebSocket has nothing left to carry.
   const closeIfBothFinished = (): void => {
     if (state.sentFin && state.receivedFin) closeWs(CLOSE_FIN, 'fin');
   };
 
-  // WebSocket -> TCP
   const onWsMessage = (data: unknown): void => {
-    const t0 = onHop === undefined ? 0n : nowNs();
+    const t0 = flow.hopStartNs();
     const chunk = messageToBuffer(data);
     if (chunk.length === 0) {
       // FIN marker (close-codes.ts): the far side's peer ended its direction.
@@ -169,46 +133,20 @@ export function createPump(socket: Socket, ws: MessageSocket, options: PumpOptio
       if (!state.tcpClosed) socket.end();
       return closeIfBothFinished();
     }
-    counters.bytesFromRelay += chunk.length;
-    counters.messagesFromRelay += 1;
-    touch();
-    // A destroyed socket's write() returns false: pausing the relay read for it would never end.
-    if (state.tcpClosed || socket.destroyed || socket.writableEnded) return;
-    if (onHop !== undefined) onHop('fromRelay', nowNs() - t0);
-    const isAccepted = socket.write(chunk);
-    if (!isAccepted && !state.relayPaused) {
-      state.relayPaused = true;
-      counters.relayReadPauses += 1;
-      try {
-        ws.pause();
-      } catch {
-        // ws 1.1.5 throws unless OPEN; a closing socket delivers little more anyway.
-      }
-    }
-  };
-
-  const resumeRelay = (): void => {
-    if (!state.relayPaused) return;
-    state.relayPaused = false;
-    try {
-      ws.resume();
-    } catch {
-      // ws 1.1.5 refuses unless OPEN, yet a CLOSING socket must still read the peer's close and FIN.
-      resumeTransport(ws);
-    }
+    flow.fromRelay(chunk, t0);
   };
 
   const onTcpDrain = (): void => {
     touch();
-    resumeRelay();
+    flow.resumeRelay();
   };
 
   const onWsOpen = (): void => {
     state.wasOpened = true;
     touch();
-    if (onHop !== undefined) observeTransportWrites(ws, () => (handedOnNs ??= nowNs()));
+    flow.startHopTiming();
     if (pendingClose !== undefined) return closeWs(pendingClose.code, pendingClose.reason);
-    socket.on('data', onTcpData);
+    socket.on('data', flow.fromTcp);
     socket.resume();
     deadline.set(idleTimeoutMs, onIdle);
   };
@@ -233,7 +171,7 @@ export function createPump(socket: Socket, ws: MessageSocket, options: PumpOptio
     state.tcpClosed = true;
     // No 'drain' will come any more: read on so the relay's close frame and FIN are seen (a paused
     // ws 1.1.5 socket sat in CLOSE-WAIT until its 30 s close timer).
-    resumeRelay();
+    flow.resumeRelay();
     if (!state.wsClosed) {
       if (!hadError && state.sentFin) {
         closeWs(CLOSE_FIN, 'fin');
@@ -298,10 +236,10 @@ export function createPump(socket: Socket, ws: MessageSocket, options: PumpOptio
   if (state.tcpClosed) onTcpClose(true);
 
   return {
-    counters,
+    counters: flow.counters,
     done,
-    isTcpPaused: () => state.tcpPaused,
-    isRelayPaused: () => state.relayPaused,
+    isTcpPaused: flow.isTcpPaused,
+    isRelayPaused: flow.isRelayPaused,
     abort(code = CLOSE_GOING_AWAY, reason = 'going away') {
       if (state.finished) return;
       setEnd('aborted');

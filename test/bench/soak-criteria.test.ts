@@ -3,8 +3,9 @@
 
 import { describe, expect, test } from 'vitest';
 import { growthOf, readProcess, type ProcessSample } from '../../bench/lib/process-samples.js';
-import { accountingOf, soakCriteria } from '../../bench/lib/soak-criteria.js';
+import { accountingOf, soakCriteria, soakStepOf, type SoakStep } from '../../bench/lib/soak-criteria.js';
 import type { FaultEvent, StepMetrics, StepResult } from '../../src/metrics/result.js';
+import { renderSoakSection, type SoakBenchResult } from '../../bench/soak-section.js';
 
 /** Samples every 5 s for `minutes`, fds = floor + a burst on every other sample, rss from `rssAt`. */
 function samples(minutes: number, fdFloorAt: (ms: number) => number, rssAt: (ms: number) => number): ProcessSample[] {
@@ -13,9 +14,10 @@ function samples(minutes: number, fdFloorAt: (ms: number) => number, rssAt: (ms:
   return out;
 }
 
-function step(counters: Partial<StepMetrics['counters']>, events: FaultEvent[]): StepResult {
+function step(counters: Partial<StepMetrics['counters']>, events: FaultEvent[]): SoakStep {
   const metrics = { durationMs: 60_000, warmupMs: 0, counters: { transactions: 0, roundTrips: 0, connectionsOpened: 0, bytesSent: 0, bytesReceived: 0, errors: {}, ...counters } } as unknown as StepMetrics;
-  return { stepId: 's', pathId: 'p', pathKind: 'relay-emulated', status: 'completed', metrics, faultEvents: events };
+  const result: StepResult = { stepId: 's', pathId: 'p', pathKind: 'relay-emulated', status: 'completed', metrics, faultEvents: events };
+  return soakStepOf(result);
 }
 
 function inject(action: string, recoveryMs: number | null): FaultEvent[] {
@@ -58,7 +60,7 @@ describe('soak criteria', () => {
     const lost = step({ sent: 10, transactions: 7, errors: { reset: 2 } }, inject('stop-agent', 5));
     expect(accountingOf([balanced]).unbalancedSteps).toEqual([]);
     expect(accountingOf([balanced, lost]).unbalancedSteps).toEqual([2]);
-    const verdict = (steps: StepResult[]) => soakCriteria(steps, [], steps.length).find((c) => c.name === 'every transaction accounted for')?.isPassed;
+    const verdict = (steps: SoakStep[]) => soakCriteria(steps, [], steps.length).find((c) => c.name === 'every transaction accounted for')?.isPassed;
     expect(verdict([balanced])).toBe(true);
     expect(verdict([balanced, lost])).toBe(false);
   });
@@ -67,7 +69,7 @@ describe('soak criteria', () => {
     const ok = step({ sent: 5, transactions: 5 }, inject('refuse-accepts', null));
     const next = step({ sent: 5, transactions: 5 }, inject('cut-connections', 12));
     const dead = step({ sent: 5, transactions: 0, errors: { closed: 5 } }, inject('cut-connections', null));
-    const verdict = (steps: StepResult[]) => soakCriteria(steps, [], steps.length).find((c) => c.name === 'service back after every fault');
+    const verdict = (steps: SoakStep[]) => soakCriteria(steps, [], steps.length).find((c) => c.name === 'service back after every fault');
     expect(verdict([ok, next])?.isPassed).toBe(true);
     expect(verdict([ok, dead])?.isPassed).toBe(false);
     expect(verdict([ok, dead])?.detail).toContain('step 2 after refuse-accepts');
@@ -78,5 +80,27 @@ describe('soak criteria', () => {
     const me = readProcess(process.pid);
     expect(me?.rssBytes ?? 0).toBeGreaterThan(0);
     expect(me?.fds ?? 0).toBeGreaterThan(2);
+  });
+});
+
+describe('soak section of bench/README.md', () => {
+  test('renders the criteria as printed, growth per process and the totals from a result', () => {
+    const growth = growthOf(samples(5, () => 30, (ms) => 100e6 + ms * 100), 120_000, 60_000);
+    const criteria = soakCriteria([step({ sent: 10, transactions: 9, errors: { reset: 1 } }, inject('cut-connections', 5))], growth, 1);
+    const result: SoakBenchResult = {
+      startedAt: '2026-11-30T10:00:00.000Z',
+      machine: { cpuModel: 'cpu', cpuCount: 2, kernel: 'k', node: 'v20' },
+      entries: [{ id: 'soak', rounds: [{ side: 'hcbench', figure: { value: criteria.filter((c) => c.isPassed).length, detail: { minutes: 5, steps: 5, stepMs: 60_000, warmupMinutes: 1, sent: 10, completed: 9, errors: 1 }, data: { criteria, growth, appV8Flags: ['--max-semi-space-size=2'] } } }] }],
+    };
+
+    const block = renderSoakSection('2026-11-30T10-00-00-000Z.json', result);
+
+    expect(block).toContain('`bench/results/2026-11-30T10-00-00-000Z.json`: 5 minutes in 5 steps of 60 s');
+    expect(block).toContain(`**${criteria.filter((c) => c.isPassed).length} of ${criteria.length} criteria passed.**`);
+    for (const c of criteria) expect(block).toContain(`${c.isPassed ? 'PASS' : 'FAIL'} ${c.name}: ${c.detail}`);
+    // Medians 114,750,000 and 127,250,000 bytes (see the RSS growth test above).
+    expect(block).toContain('| cloud | 109.4 MiB → 121.4 MiB (+10.9 %) | 30 → 30 (+0.0 %) |');
+    expect(block).toContain('`--max-semi-space-size=2`');
+    expect(block).toContain('sent 10, completed 9, errors 1');
   });
 });

@@ -116,3 +116,25 @@ describe('commands that cannot write their output', () => {
     expect(result.steps.every((step) => step.status === 'completed')).toBe(true);
   }, 60_000);
 });
+
+describe('hcbench init cannot write its file', () => {
+  test('init /proc/nope/x.yaml fails with exit 11 naming the folder, not a raw ENOENT', async () => {
+    const run = await runWithin(['init', '/proc/nope/x.yaml']);
+
+    expectOutputError(run, /cannot create the folder \/proc\/nope: the location does not exist and cannot be created there/);
+    expect(run.stderr).not.toMatch(/no such file or directory|open '/);
+  });
+
+  test('init /sys/x.yaml fails with exit 11 and the reason', async () => {
+    const run = await runWithin(['init', '/sys/x.yaml']);
+
+    expectOutputError(run, /cannot write \/sys\/x\.yaml: permission denied/);
+  });
+
+  test('init creates a missing folder for its file', async () => {
+    const run = await runWithin(['init', 'fresh/sub/starter.yaml']);
+
+    expect(run.exitCode, run.stderr).toBe(ExitCode.Ok);
+    expect(await readFile(join(dir, 'fresh/sub/starter.yaml'), 'utf8')).toMatch(/^name: /m);
+  });
+});

@@ -37,20 +37,35 @@ async function proxyTo(port: number, delayMs: number): Promise<DelayProxy> {
   return proxy;
 }
 
-/** Polls until `condition` holds (a busy machine may run late timers together), bounded in time. */
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!condition() && performance.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+/** A count of deliveries that resolves once it reached `total`; rejects naming the shortfall after `timeoutMs`. */
+function deliveries(total: number, timeoutMs: number): { count(): void; all: Promise<void> } {
+  let seen = 0;
+  let done: () => void = () => {};
+  let timer: NodeJS.Timeout | undefined;
+  const all = new Promise<void>((resolve, reject) => {
+    done = resolve;
+    timer = setTimeout(() => reject(new Error(`${seen} of ${total} items delivered within ${timeoutMs} ms`)), timeoutMs);
+  }).finally(() => clearTimeout(timer));
+  return {
+    count() {
+      if (++seen === total) done();
+    },
+    all,
+  };
 }
 
 describe('delay line', () => {
   test('delivers in order, never before its due time, even with jitter', async () => {
     const delivered: { n: number; atMs: number }[] = [];
-    const line = createDelayLine<number>({ oneWayDelayMs: 3, jitterMs: 4 }, (n) => delivered.push({ n, atMs: performance.now() }));
+    const arrived = deliveries(50, 2_000);
+    const line = createDelayLine<number>({ oneWayDelayMs: 3, jitterMs: 4 }, (n) => {
+      delivered.push({ n, atMs: performance.now() });
+      arrived.count();
+    });
     const sentAt = performance.now();
 
     for (let i = 0; i < 50; i++) line.push(i, 10);
-    await waitFor(() => delivered.length === 50, 2_000);
+    await arrived.all;
 
     expect(delivered.map((d) => d.n)).toEqual([...Array(50).keys()]);
     for (const d of delivered) expect(d.atMs - sentAt).toBeGreaterThanOrEqual(3);
@@ -59,11 +74,15 @@ describe('delay line', () => {
 
   test('a bandwidth cap spaces items by their serialisation time', async () => {
     const times: number[] = [];
-    const line = createDelayLine<number>({ bandwidthBytesPerSec: 100_000 }, () => times.push(performance.now()));
+    const arrived = deliveries(5, 2_000);
+    const line = createDelayLine<number>({ bandwidthBytesPerSec: 100_000 }, () => {
+      times.push(performance.now());
+      arrived.count();
+    });
     const start = performance.now();
 
     for (let i = 0; i < 5; i++) line.push(i, 1000); // 10 ms each at 100 kB/s
-    await waitFor(() => times.length === 5, 2_000);
+    await arrived.all;
 
     expect(times).toHaveLength(5);
     expect(times[4]! - start).toBeGreaterThanOrEqual(50);

@@ -1,9 +1,12 @@
-// `hcbench init [file]`: writes a commented starter scenario (never overwrites a file).
+// `hcbench init [file]`: writes a commented starter scenario (never overwrites a file). Its
+// folder is created when missing; a file system that refuses either is an output failure (exit 11,
+// fs/write-output.ts), like every other command's.
 
 import type { Command } from 'commander';
 import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { ExitCode, UsageError } from '../../errors.js';
+import { dirname, resolve } from 'node:path';
+import { ExitCode, OutputWriteError, UsageError } from '../../errors.js';
+import { makeDirectory, writeFailureReason } from '../../fs/write-output.js';
 import { STARTER_SCENARIO } from '../../scenario/starter.js';
 import type { CliIo } from '../io.js';
 
@@ -13,11 +16,14 @@ export function registerInit(program: Command, io: CliIo, setExit: (code: ExitCo
     .description('write a commented starter scenario')
     .argument('[file]', 'where to write it', 'scenarios/my-scenario.yaml')
     .action(async (file: string) => {
+      const target = resolve(io.cwd, file);
+      await makeDirectory(dirname(target));
       try {
-        await writeFile(resolve(io.cwd, file), STARTER_SCENARIO, { flag: 'wx' });
+        await writeFile(target, STARTER_SCENARIO, { flag: 'wx' });
       } catch (cause) {
-        if ((cause as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`${file} exists; choose another name`, { cause });
-        throw new UsageError(`cannot write ${file}: ${(cause as Error).message}`, { cause });
+        const code = (cause as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST') throw new UsageError(`${file} exists; choose another name`, { cause });
+        throw new OutputWriteError(`cannot write ${target}: ${writeFailureReason(cause)}`, { cause: code ?? 'error' });
       }
       io.stdout.write(`wrote ${file}; next: hcbench validate ${file} && hcbench run ${file}\n`);
       setExit(ExitCode.Ok);
