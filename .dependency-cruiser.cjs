@@ -36,7 +36,7 @@ const ALLOWED = {
   relay: ['azure', 'metrics', 'net'],
   tunnel: ['azure', 'metrics', 'net'],
   targets: ['protocol'],
-  workloads: ['analysis', 'metrics', 'protocol'],
+  workloads: ['analysis', 'metrics', 'net', 'protocol'],
   report: ['analysis', 'metrics'],
   scenario: ['analysis', 'azure', 'fs', 'workloads'],
   plan: ['metrics', 'scenario', 'workloads'],
