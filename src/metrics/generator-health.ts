@@ -34,6 +34,10 @@ export interface GeneratorNoise {
   samples: number;
   /** Mean timing error (judges means: a mean is off by exactly the mean error). */
   meanUs: number;
+  /** Lower ranks (absent in results before they were recorded): they let the rank-shift bound trust a statistic (analysis/statistic-trust.ts). */
+  p50Us?: number;
+  p75Us?: number;
+  p90Us?: number;
   p95Us: number;
   p99Us: number;
   p999Us: number;

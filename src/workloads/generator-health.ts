@@ -40,10 +40,13 @@ function loopSummary(loop: IntervalHistogram): LatencySummary {
 }
 
 function loopNoise(loop: IntervalHistogram): GeneratorNoise {
-  if (loop.count === 0) return { samples: 0, meanUs: 0, p95Us: 0, p99Us: 0, p999Us: 0, p9999Us: 0, maxUs: 0 };
+  if (loop.count === 0) return { samples: 0, meanUs: 0, p50Us: 0, p75Us: 0, p90Us: 0, p95Us: 0, p99Us: 0, p999Us: 0, p9999Us: 0, maxUs: 0 };
   return {
     samples: loop.count,
     meanUs: Math.max(0, Math.round(loop.mean / 1000 - LOOP_SAMPLE_MS * 1000)),
+    p50Us: lateUs(loop.percentile(50)),
+    p75Us: lateUs(loop.percentile(75)),
+    p90Us: lateUs(loop.percentile(90)),
     p95Us: lateUs(loop.percentile(95)),
     p99Us: lateUs(loop.percentile(99)),
     p999Us: lateUs(loop.percentile(99.9)),
@@ -59,16 +62,25 @@ export function combineNoise(loop: GeneratorNoise, dispatchLag: HistogramRecord 
   try {
     const h = decodeRecord(dispatchLag);
     const at = (q: number) => Math.round(h.getValueAtPercentile(q));
-    lag = { samples: dispatchLag.summary.count, meanUs: dispatchLag.summary.meanUs, p95Us: at(95), p99Us: at(99), p999Us: at(99.9), p9999Us: at(99.99), maxUs: dispatchLag.summary.maxUs };
+    lag = { samples: dispatchLag.summary.count, meanUs: dispatchLag.summary.meanUs, p50Us: at(50), p75Us: at(75), p90Us: at(90), p95Us: at(95), p99Us: at(99), p999Us: at(99.9), p9999Us: at(99.99), maxUs: dispatchLag.summary.maxUs };
     h.destroy();
   } catch {
     // A record without an encoding (synthetic): the summary's ranks, rounded up to the next one.
     const s = dispatchLag.summary;
     lag = { samples: s.count, meanUs: s.meanUs, p95Us: s.p99Us, p99Us: s.p99Us, p999Us: s.p999Us, p9999Us: s.maxUs, maxUs: s.maxUs };
   }
+  // A lower rank is known only when both sides know it.
+  const lower = (key: 'p50Us' | 'p75Us' | 'p90Us'): { [k: string]: number } => {
+    const a = loop[key];
+    const b = lag[key];
+    return a === undefined || b === undefined ? {} : { [key]: Math.max(a, b) };
+  };
   return {
     samples: loop.samples,
     meanUs: Math.max(loop.meanUs, lag.meanUs),
+    ...lower('p50Us'),
+    ...lower('p75Us'),
+    ...lower('p90Us'),
     p95Us: Math.max(loop.p95Us, lag.p95Us),
     p99Us: Math.max(loop.p99Us, lag.p99Us),
     p999Us: Math.max(loop.p999Us, lag.p999Us),

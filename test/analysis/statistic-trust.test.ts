@@ -5,7 +5,7 @@
 
 import { describe, expect, test } from 'vitest';
 import { createRandom, type Random } from '../../src/random.js';
-import { judgeStatistic, NOISE_RANK, TAIL_SHARE, toleranceUs, type TrustedStat } from '../../src/analysis/statistic-trust.js';
+import { judgeStatistic, NOISE_RANK, shiftBoundUs, TAIL_SHARE, toleranceUs, type TrustedStat } from '../../src/analysis/statistic-trust.js';
 import type { GeneratorNoise } from '../../src/metrics/result.js';
 
 const N = 200_000;
@@ -35,6 +35,9 @@ function noiseOf(sortedE: Float64Array): GeneratorNoise {
   return {
     samples: sortedE.length,
     meanUs: meanOf(sortedE),
+    p50Us: quantile(sortedE, 0.5),
+    p75Us: quantile(sortedE, 0.75),
+    p90Us: quantile(sortedE, 0.9),
     p95Us: quantile(sortedE, 0.95),
     p99Us: quantile(sortedE, 0.99),
     p999Us: quantile(sortedE, 0.999),
@@ -105,5 +108,44 @@ describe('per-statistic trust rule', () => {
     // Both outcomes occur, so the rule is exercised on each side.
     expect(trusted).toBeGreaterThan(50);
     expect(untrusted).toBeGreaterThan(20);
+  });
+
+  test('the rank-shift bound holds: 0 <= M(q) - T(q) <= min over b of M(q) - M(q·b) + N(b), seeded, 48 scenarios', () => {
+    let seed = 500;
+    let checked = 0;
+    for (const medianUs of [50, 250, 1_000, 11_000]) {
+      for (const stallShare of [0, 0.05, 0.3]) {
+        for (const stallUs of [300, 2_000, 5_000, 20_000]) {
+          const { t, m, noise } = simulate(seed++, medianUs, 60, stallShare, stallUs);
+          for (const [, q] of RANKS) {
+            const bound = shiftBoundUs((rank) => quantile(m, rank), noise, q);
+            const error = quantile(m, q) - quantile(t, q);
+            expect(error).toBeGreaterThanOrEqual(0);
+            // Sample quantiles of 200k draws: a 1 µs allowance for the discrete ranks.
+            expect(error, `q ${q} of ${medianUs} µs, stalls ${stallShare} × ${stallUs} µs`).toBeLessThanOrEqual(bound + 1);
+            checked++;
+          }
+        }
+      }
+    }
+    expect(checked).toBe(48 * RANKS.length);
+  });
+
+  test('a generator woken late 10 % of the time (N(p95) ~2 ms) keeps a 250 µs p50 trusted by the bound, not by the first rule', () => {
+    const { m, noise } = simulate(7, 250, 60, 0.1, 4_000);
+    const p50 = quantile(m, 0.5);
+    expect(noise.p95Us).toBeGreaterThan(toleranceUs(p50)); // the first rule alone condemns it
+    expect(judgeStatistic(noise, 'p50', p50).isTrusted).toBe(false);
+    const judged = judgeStatistic(noise, 'p50', p50, (rank) => quantile(m, rank));
+    expect(judged.isTrusted).toBe(true);
+    expect(judged.shiftBoundUs).toBeLessThanOrEqual(judged.toleranceUs);
+    // The same stalls do spoil the p99 (the bound cannot rescue a rank the stalls reach).
+    expect(judgeStatistic(noise, 'p99', quantile(m, 0.99), (rank) => quantile(m, rank)).isTrusted).toBe(false);
+  });
+
+  test('the bound condemns a statistic when most samples are late (N(p50) above the tolerance)', () => {
+    const { m, noise } = simulate(9, 250, 60, 0.7, 4_000);
+    const p50 = quantile(m, 0.5);
+    expect(judgeStatistic(noise, 'p50', p50, (rank) => quantile(m, rank)).isTrusted).toBe(false);
   });
 });
