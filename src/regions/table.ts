@@ -6,6 +6,9 @@
 export const REGION_DATA_SOURCE =
   'Microsoft "Azure network round-trip latency statistics", P95 of 30 days ending 2026-07-30 (data/azure-region-rtt-p95.csv)';
 
+/** Round trip assumed inside one region, ms: the data has no self-pairs (the built-in same-region profile's 0.5 ms one way). */
+export const SAME_REGION_RTT_MS = 1;
+
 /** Most rows the file may have (54 regions give 2,862; room for later versions of the page). */
 const MAX_ROWS = 20_000;
 /** Largest plausible P95 round trip between two Azure regions, ms (the file's largest is 349). */

@@ -6,11 +6,8 @@
 
 import type { z } from 'zod';
 import { regionTable } from '../regions/load.js';
-import { REGION_DATA_SOURCE, type RegionTable } from '../regions/table.js';
+import { REGION_DATA_SOURCE, SAME_REGION_RTT_MS, type RegionTable } from '../regions/table.js';
 import { closestMatch } from './suggest.js';
-
-/** Round trip assumed inside one region, ms: the data has no self-pairs (the built-in same-region profile's 0.5 ms one way). */
-export const SAME_REGION_RTT_MS = 1;
 
 /** A network placed on Azure's map (validated names, any spelling the table accepts). */
 export interface RegionPlacement {

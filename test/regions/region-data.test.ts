@@ -7,9 +7,8 @@ import { describe, expect, test } from 'vitest';
 import { ExitCode, ScenarioError } from '../../src/errors.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
 import { regionTable } from '../../src/regions/load.js';
-import { nearestRegions, parseRegionCsv } from '../../src/regions/table.js';
+import { nearestRegions, parseRegionCsv, SAME_REGION_RTT_MS } from '../../src/regions/table.js';
 import { parseScenarioText } from '../../src/scenario/load.js';
-import { SAME_REGION_RTT_MS } from '../../src/scenario/region-network.js';
 import { runCli } from '../helpers/cli.js';
 
 /** The CSV read without the code under test: `source→destination` to ms. */
