@@ -7,7 +7,7 @@ import type { RunResult } from '../metrics/result.js';
 import { computeVerdict } from '../analysis/verdict.js';
 import { computeWaterfalls, WATERFALL_METHOD, type PathWaterfall, type SegmentKind } from '../analysis/waterfall.js';
 import { formatEstimateUs, formatUs } from './format.js';
-import { decisionLines, pathName, verdictSentence } from './verdict-text.js';
+import { decisionLines, pathName, SENTENCE_PREFIX, verdictSentence } from './verdict-text.js';
 import { marked } from './trust-marks.js';
 import { whatIfData, type WhatIfData } from './whatif-data.js';
 
@@ -69,7 +69,7 @@ function whatIfHtml(data: WhatIfData): string {
 export function decisionHtml(result: RunResult, analysis: RunAnalysis): { html: string; whatIf: WhatIfData } | null {
   const verdict = computeVerdict(result, analysis);
   if (verdict === null) return null;
-  const lines = decisionLines(result, analysis).filter((l) => !l.startsWith('» ') && !l.startsWith('  ') && !l.endsWith(':')).slice(1);
+  const lines = decisionLines(result, analysis).filter((l) => !l.startsWith(SENTENCE_PREFIX) && !l.startsWith('  ') && !l.endsWith(':')).slice(1);
   const budget = verdict.budgetMs === null ? '' : '<table id="verdict-budget"><thead><tr><th>path</th><th>transaction p99</th><th>budget</th><th>margin</th><th>round trips that fit</th></tr></thead><tbody>' +
     verdict.paths.map((p) => `<tr data-path="${esc(p.pathId)}"><td>${esc(pathName(p))}</td><td>${esc(marked(formatUs(p.transactionP99Us), p.isUntrusted))}</td><td>${p.budget?.meets === true ? 'meets' : 'misses'}</td><td>${esc(`${(p.budget?.marginMs ?? 0) >= 0 ? '+' : ''}${(p.budget?.marginMs ?? 0).toFixed(1)} ms`)}</td><td>${p.maxRoundTrips ?? '–'}</td></tr>`).join('') +
     `</tbody></table><p class="muted">${esc(verdict.budgetMethod)}</p>`;

@@ -81,6 +81,9 @@ function budgetLine(p: VerdictPath, budgetMs: number): string {
   return `${pathName(p)}: p99 ${marked(formatUs(p.transactionP99Us), p.isUntrusted)} ${budgetPhrase(p, budgetMs)}${fits}`;
 }
 
+/** The decision block's last line starts with this, then the pasteable sentence. */
+export const SENTENCE_PREFIX = 'in one sentence: ';
+
 const BAR_CHARS: Record<SegmentKind, string> = { distance: '=', service: 's', forwarder: 'f', agent: 'a', rendezvous: 'r', 'emulation-error': 'e', rest: '#' };
 const BAR_WIDTH = 48;
 
@@ -128,6 +131,6 @@ export function decisionLines(result: RunResult, analysis: RunAnalysis): string[
     lines.push(...renderTable([['', 'relay region', 'tx p50', 'tx p99', 'Δ p99 vs direct', 'budget margin'], ...rows]).split('\n').map((l) => `  ${l}`));
   }
   lines.push('where a transaction\'s time goes (mean):', ...waterfallLines(computeWaterfalls(result, verdict)).map((l) => `  ${l}`));
-  lines.push(`» ${verdictSentence(verdict, result)}`);
+  lines.push(`${SENTENCE_PREFIX}${verdictSentence(verdict, result)}`);
   return lines;
 }
