@@ -29,7 +29,7 @@ export interface PathWaterfall {
 
 /** What the waterfall reads and how, one line for the reports. */
 export const WATERFALL_METHOD =
-  'waterfall of the mean transaction: configured leg round trips × k, target service time × k, forwarder and agent hold (whole-run mean per round trip) × k, ' +
+  'waterfall of the mean transaction: configured leg round trips × k, target service time × k, forwarder and agent hold (whole-run mean of one message each way, since the chunks of a large answer overlap) × k, ' +
   'rendezvous time ÷ transactions over the run (pooling amortises it), emulation error per round trip × k; the rest is the measured mean minus these';
 
 const LEG_LABELS: Record<string, string> = {
@@ -44,27 +44,31 @@ function legRttUs(leg: unknown): number {
   return 2000 * ((typeof oneWayDelayMs === 'number' ? oneWayDelayMs : 0) + (typeof jitterMs === 'number' ? jitterMs / 2 : 0));
 }
 
-/** Σ of a whole-run histogram (mean × count), µs; 0 when absent. */
-function totalOf(record: unknown): number {
-  const summary = (record as HistogramRecord | undefined)?.summary ?? (record as HistogramRecord['summary'] | undefined);
-  return summary !== undefined && typeof summary.meanUs === 'number' && typeof summary.count === 'number' ? summary.meanUs * summary.count : 0;
+/** Mean and count of a whole-run histogram; zeros when absent. */
+function statsOf(record: unknown): { meanUs: number; count: number } {
+  const summary = (record as HistogramRecord | undefined)?.summary;
+  return summary !== undefined && typeof summary.meanUs === 'number' && typeof summary.count === 'number' ? { meanUs: summary.meanUs, count: summary.count } : { meanUs: 0, count: 0 };
 }
+
+/** Σ of a whole-run histogram (mean × count), µs. */
+const totalOf = (record: unknown): number => statsOf(record).meanUs * statsOf(record).count;
+
+/** One message's hold each way: a large answer's chunks are held one after another while the next arrive, so only one hold per direction is on the critical path. */
+const holdPerRoundTrip = (timing: Record<string, unknown>): number => statsOf(timing['toRelayHop']).meanUs + statsOf(timing['fromRelayHop']).meanUs;
 
 function timingOf(counters: unknown): Record<string, unknown> | undefined {
   const timing = (counters as { timing?: unknown } | undefined)?.timing;
   return typeof timing === 'object' && timing !== null ? (timing as Record<string, unknown>) : undefined;
 }
 
-/** Round trips and transactions the path carried over the whole run, warm-ups included (the hop counters cover them too). */
-function carried(result: RunResult, pathId: string): { roundTrips: number; transactions: number } {
-  let roundTrips = 0;
+/** Transactions the path carried over the whole run, warm-ups included (the rendezvous counters cover them too). */
+function carried(result: RunResult, pathId: string): { transactions: number } {
   let transactions = 0;
   for (const s of result.steps) {
     if (s.status === 'failed' || s.pathId !== pathId) continue;
-    roundTrips += s.metrics.counters.roundTrips + (s.metrics.warmupCounters?.roundTrips ?? 0);
     transactions += s.metrics.counters.transactions + (s.metrics.warmupCounters?.transactions ?? 0);
   }
-  return { roundTrips, transactions };
+  return { transactions };
 }
 
 /** The waterfall of every path of the verdict, in its order. */
@@ -82,15 +86,11 @@ export function computeWaterfalls(result: RunResult, verdict: Verdict): PathWate
     }
     if (serviceUs > 0) segments.push({ kind: 'service', label: 'target service time', us: serviceUs * k });
     const counters = result.pathCounters?.[path.pathId];
-    const { roundTrips, transactions } = carried(result, path.pathId);
+    const { transactions } = carried(result, path.pathId);
     const forwarder = timingOf(counters?.['forwarder']);
     const agent = timingOf(counters?.['agent']);
-    if (forwarder !== undefined && roundTrips > 0) {
-      segments.push({ kind: 'forwarder', label: 'forwarder hold', us: ((totalOf(forwarder['toRelayHop']) + totalOf(forwarder['fromRelayHop'])) / roundTrips) * k });
-    }
-    if (agent !== undefined && roundTrips > 0) {
-      segments.push({ kind: 'agent', label: 'agent hold', us: ((totalOf(agent['toRelayHop']) + totalOf(agent['fromRelayHop'])) / roundTrips) * k });
-    }
+    if (forwarder !== undefined) segments.push({ kind: 'forwarder', label: 'forwarder hold', us: holdPerRoundTrip(forwarder) * k });
+    if (agent !== undefined) segments.push({ kind: 'agent', label: 'agent hold', us: holdPerRoundTrip(agent) * k });
     if (forwarder !== undefined && transactions > 0) {
       segments.push({ kind: 'rendezvous', label: 'rendezvous (amortised over pooled transactions)', us: totalOf(forwarder['setup']) / transactions });
     }
