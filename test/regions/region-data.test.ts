@@ -10,6 +10,8 @@ import { regionTable } from '../../src/regions/load.js';
 import { nearestRegions, parseRegionCsv, SAME_REGION_RTT_MS } from '../../src/regions/table.js';
 import { parseScenarioText } from '../../src/scenario/load.js';
 import { runCli } from '../helpers/cli.js';
+import { plannedNetworkLines } from '../../src/cli/network-lines.js';
+import type { RunResult } from '../../src/metrics/result.js';
 
 /** The CSV read without the code under test: `source→destination` to ms. */
 const raw = new Map(
@@ -120,6 +122,31 @@ describe('region-based scenarios', () => {
     expect(far.regions?.relay).toBe('East US');
     expect(near.appToRelay.oneWayDelayMs).toBe(SAME_REGION_RTT_MS / 2);
     expect(near.regions).toBeUndefined();
+  });
+
+  test('the legs are printed before a run: every leg with its region pair and P95, per relay placement', () => {
+    const text = scenario(
+      '  azure: { app: West Europe, relay: West Europe }\n  site: { nearestRegion: North Europe, oneWayDelayMs: 2 }\n',
+      '  - kind: direct\n  - kind: relay-emulated\n  - { kind: relay-emulated, id: far, relayRegion: East US }\n',
+    );
+    const lines = plannedNetworkLines(buildPlan(parseScenarioText(text, 'regions.yaml')));
+    const ne = raw.get('West Europe→North Europe')!;
+    expect(lines).toContain(`  direct ${ne / 2 + 2} ms one way (P95 ${ne} ms West Europe → North Europe, halved + site 2 ms)`);
+    expect(lines).toContain('path far: relay in East US');
+    expect(lines).toContain(`  relayToAgent ${raw.get('East US→North Europe')! / 2 + 2} ms one way (P95 ${raw.get('East US→North Europe')} ms East US → North Europe, halved + site 2 ms)`);
+  });
+
+  test('a real run\'s result topology stores the resolved legs, equal to the data (test/fixtures/results/decision-run.json)', () => {
+    const result = JSON.parse(readFileSync(new URL('../fixtures/results/decision-run.json', import.meta.url), 'utf8')) as RunResult;
+    const paths = result.topology!.paths as { id: string; appToRelay?: { oneWayDelayMs: number }; relayToAgent?: { oneWayDelayMs: number }; regions?: { legs: { leg: string; rttP95Ms: number | null }[] } }[];
+    const far = paths.find((p) => p.id === 'relay-north-europe')!;
+    expect(far.regions?.legs.filter((l) => l.leg !== 'direct').map((l) => [l.leg, l.rttP95Ms])).toEqual([
+      ['appToRelay', raw.get('West Europe→North Europe')],
+      ['relayToAgent', raw.get('North Europe→West Europe')],
+    ]);
+    expect(far.appToRelay?.oneWayDelayMs).toBe(raw.get('West Europe→North Europe')! / 2);
+    expect(far.relayToAgent?.oneWayDelayMs).toBe(raw.get('North Europe→West Europe')! / 2 + 1);
+    expect((result.topology!.network as { regions?: { app: string } }).regions?.app).toBe('West Europe');
   });
 
   test('unknown names: exit 3, each named with file, line, key and a did-you-mean', () => {
