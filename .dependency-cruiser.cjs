@@ -11,7 +11,7 @@
 /** Folders of src/, bottom layer first; folders in one layer do not import each other. */
 const LAYERS = [
   ['(root)'],
-  ['fs', 'metrics', 'protocol'],
+  ['fs', 'metrics', 'protocol', 'regions'],
   ['azure', 'net', 'roles'],
   ['analysis', 'relay', 'tunnel', 'targets'],
   ['workloads', 'report'],
@@ -29,6 +29,7 @@ const ALLOWED = {
   fs: [],
   metrics: [],
   protocol: [],
+  regions: [],
   azure: ['fs'],
   net: ['metrics'],
   roles: [],
@@ -37,14 +38,14 @@ const ALLOWED = {
   tunnel: ['azure', 'metrics', 'net'],
   targets: ['protocol'],
   workloads: ['analysis', 'metrics', 'net', 'protocol'],
-  report: ['analysis', 'metrics'],
-  scenario: ['analysis', 'azure', 'fs', 'workloads'],
+  report: ['analysis', 'metrics', 'regions'],
+  scenario: ['analysis', 'azure', 'fs', 'regions', 'workloads'],
   plan: ['metrics', 'scenario', 'workloads'],
   paths: ['azure', 'metrics', 'net', 'plan', 'roles', 'scenario', 'workloads'],
   run: ['analysis', 'azure', 'fs', 'metrics', 'net', 'paths', 'plan', 'scenario', 'workloads'],
   calibrate: ['analysis', 'fs', 'metrics', 'net', 'paths', 'roles', 'scenario', 'workloads'],
   capacity: ['azure', 'metrics', 'plan', 'report', 'run', 'scenario'],
-  cli: ['analysis', 'azure', 'calibrate', 'capacity', 'fs', 'metrics', 'net', 'plan', 'relay', 'report', 'roles', 'run', 'scenario', 'targets', 'tunnel'],
+  cli: ['analysis', 'azure', 'calibrate', 'capacity', 'fs', 'metrics', 'net', 'plan', 'regions', 'relay', 'report', 'roles', 'run', 'scenario', 'targets', 'tunnel'],
 };
 
 const ROOT_FILE = '^src/[^/]+$';

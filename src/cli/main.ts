@@ -15,6 +15,7 @@ import { registerTunnel } from './commands/tunnel.js';
 import { registerValidate } from './commands/validate.js';
 import { registerCompare } from './commands/compare.js';
 import { registerCapacity } from './commands/capacity.js';
+import { registerRegions } from './commands/regions.js';
 import type { CliIo } from './io.js';
 import { printError, printScenarioError } from './print-error.js';
 import { ScenarioError } from '../errors.js';
@@ -82,6 +83,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
   registerAgent(program, io, setExit);
   registerTunnel(program, io, setExit);
   registerCalibrate(program, io, setExit);
+  registerRegions(program, io, setExit);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

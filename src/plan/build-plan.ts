@@ -9,11 +9,12 @@ import type { ScenarioWorkload, WorkloadExtras } from '../scenario/schema-worklo
 import type { WorkloadParams } from '../workloads/types.js';
 import { expandMatrix, variantLabel } from '../scenario/matrix.js';
 import { workloadList } from '../scenario/workload-list.js';
+import { regionProfile, type RegionResolution } from '../scenario/region-network.js';
 
 /** One network path of the run, with the delays its legs get. */
 export type PlannedPath =
   | { id: string; kind: 'direct'; direct: LegProfile }
-  | { id: string; kind: 'relay-emulated'; appToRelay: LegProfile; relayToAgent: LegProfile; agents: number; faults: PlannedFault[]; clientStack: ClientStack; maxConnections: number }
+  | { id: string; kind: 'relay-emulated'; appToRelay: LegProfile; relayToAgent: LegProfile; agents: number; faults: PlannedFault[]; clientStack: ClientStack; maxConnections: number; /** Set when the path has its own `relayRegion`: its legs and where they came from. */ regions?: RegionResolution }
   | { id: string; kind: 'relay-azure'; connectionStringEnv: string; clientStack: ClientStack };
 
 /** WebSocket client library of the forwarder and agent. */
@@ -45,12 +46,19 @@ export interface PlannedStep {
 export interface Plan {
   scenarioName: string;
   target: Scenario['target'];
-  network: { name: string; profile: NetworkProfile };
+  network: PlannedNetwork;
   paths: PlannedPath[];
   /** Steps in execution order. */
   steps: PlannedStep[];
   /** Sum of warm-up and measured time over all steps, milliseconds. */
   estimatedDurationMs: number;
+}
+
+/** The network profile of a plan; `regions` says where a region-based profile's legs came from. */
+export interface PlannedNetwork {
+  name: string;
+  profile: NetworkProfile;
+  regions?: RegionResolution;
 }
 
 export interface PlanOverrides {
@@ -65,24 +73,32 @@ export interface PlanOverrides {
 const ZERO_LEG: LegProfile = { oneWayDelayMs: 0, jitterMs: 0, bandwidthBytesPerSec: 0 };
 
 /** The network profile the scenario names (or defines inline), with absent legs at zero delay. */
-export function resolveNetwork(scenario: Scenario): { name: string; profile: NetworkProfile } {
+export function resolveNetwork(scenario: Scenario): PlannedNetwork {
   if (typeof scenario.network === 'string') {
     const builtin = BUILTIN_NETWORK_PROFILES[scenario.network];
     if (builtin !== undefined) return { name: scenario.network, profile: builtin };
     const custom = scenario.networkProfiles?.[scenario.network];
     // Validation guarantees the name exists; fall back to zero delays defensively.
-    return { name: scenario.network, profile: completeProfile(custom ?? { description: '' }) };
+    return { name: scenario.network, ...completeProfile(custom ?? { description: '' }) };
   }
-  return { name: 'inline', profile: completeProfile(scenario.network) };
+  return { name: 'inline', ...completeProfile(scenario.network) };
 }
 
-function completeProfile(profile: ScenarioNetworkProfile): NetworkProfile {
-  return {
+function completeProfile(profile: ScenarioNetworkProfile): { profile: NetworkProfile; regions?: RegionResolution } {
+  if (profile.azure !== undefined && profile.site !== undefined) return regionProfile({ ...profile, azure: profile.azure, site: profile.site });
+  return { profile: {
     description: profile.description,
     direct: profile.direct ?? ZERO_LEG,
     appToRelay: profile.appToRelay ?? ZERO_LEG,
     relayToAgent: profile.relayToAgent ?? ZERO_LEG,
-  };
+  } };
+}
+
+/** The legs of the scenario's region-based network with the relay in `relayRegion` (validation guarantees the network is region-based). */
+function relayPlacement(scenario: Scenario, relayRegion: string): { profile: NetworkProfile; regions?: RegionResolution } | undefined {
+  const profile = typeof scenario.network === 'string' ? scenario.networkProfiles?.[scenario.network] : scenario.network;
+  if (profile?.azure === undefined || profile.site === undefined) return undefined;
+  return regionProfile({ ...profile, azure: profile.azure, site: profile.site }, relayRegion);
 }
 
 export function buildPlan(scenario: Scenario, overrides: PlanOverrides = {}): Plan {
@@ -92,17 +108,20 @@ export function buildPlan(scenario: Scenario, overrides: PlanOverrides = {}): Pl
     switch (path.kind) {
       case 'direct':
         return { id, kind: 'direct', direct: path.direct ?? network.profile.direct };
-      case 'relay-emulated':
+      case 'relay-emulated': {
+        const own = path.relayRegion === undefined ? undefined : relayPlacement(scenario, path.relayRegion);
         return {
           id,
           kind: 'relay-emulated',
-          appToRelay: path.appToRelay ?? network.profile.appToRelay,
-          relayToAgent: path.relayToAgent ?? network.profile.relayToAgent,
+          appToRelay: own?.profile.appToRelay ?? path.appToRelay ?? network.profile.appToRelay,
+          relayToAgent: own?.profile.relayToAgent ?? path.relayToAgent ?? network.profile.relayToAgent,
           agents: path.agents,
           clientStack: path.clientStack,
           maxConnections: path.maxConnections,
           faults: (path.faults ?? []).map((f) => ({ atMs: f.atMs, action: f.action, ...(f.agent === undefined ? {} : { agent: f.agent }) })),
+          ...(own?.regions === undefined ? {} : { regions: own.regions }),
         };
+      }
       case 'relay-azure':
         return { id, kind: 'relay-azure', connectionStringEnv: path.connectionStringEnv, clientStack: path.clientStack };
     }

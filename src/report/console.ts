@@ -10,6 +10,7 @@ import { emulationLines } from './emulation-text.js';
 import { hopBreakdownLines } from './hop-breakdown.js';
 import { FAULT_EVENT_HEADER, faultEventRows } from './fault-events.js';
 import { hasUntrusted, TRUST_LEGEND } from './trust-marks.js';
+import { decisionLines } from './verdict-text.js';
 
 /** Options of the text renderers. */
 export interface ConsoleOptions {
@@ -34,6 +35,8 @@ export function renderConsole(result: RunResult, options: ConsoleOptions = {}): 
   const description = result.scenario.description.trim().split('\n')[0] ?? '';
   if (description !== '') lines.push(description);
   lines.push('');
+  const decision = decisionLines(result, analysis);
+  if (decision.length > 0) lines.push(...decision.map((line, i) => (i === 0 ? bold(line) : line)), '');
   // A sweep (many variants) gets one compact row per variant; the full tables are in md/html.
   const isCompact = analysis.comparisons.length > MAX_FULL_TABLES;
   if (isCompact) {

@@ -12,6 +12,8 @@ import { emulationLines } from './emulation-text.js';
 import { HTML_CLIENT_SCRIPT } from './html-client.js';
 import { buildCharts } from './html-data.js';
 import { FAULT_EVENT_HEADER, faultEventRows } from './fault-events.js';
+import { decisionHtml, DECISION_STYLE } from './decision-html.js';
+import { WHATIF_CLIENT_SCRIPT } from './whatif-client.js';
 
 let uplotAssets: { js: string; css: string } | undefined;
 
@@ -65,10 +67,12 @@ export function renderHtml(result: RunResult, options: { analysis?: RunAnalysis 
   const { js, css } = loadUplot();
   const title = `hcbench · ${result.scenario.name} · ${result.status}`;
   const env = result.environment;
+  const decision = decisionHtml(result, analysis);
   const sections: string[] = [
     `<h1>${escapeHtml(title)}</h1>`,
     `<p>${escapeHtml(result.scenario.description)}</p>`,
     `<p class="muted">${escapeHtml(`${result.startedAt} – ${result.finishedAt} · ${result.scenario.file}`)}</p>`,
+    decision?.html ?? '',
     `<ul>${verdictLines(analysis).map((v) => `<li>${escapeHtml(v)}</li>`).join('')}</ul>`,
     `<ul class="muted">${emulationLines(result).map((line) => `<li>${escapeHtml(line)}</li>`).join('')}</ul>`,
     analysis.warnings.length === 0 ? '' : `<ul class="warn">${analysis.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul>`,
@@ -102,12 +106,13 @@ export function renderHtml(result: RunResult, options: { analysis?: RunAnalysis 
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
-<style>${css}</style><style>${STYLE}</style>
+<style>${css}</style><style>${STYLE}${DECISION_STYLE}</style>
 </head><body>
 ${sections.filter((s) => s !== '').join('\n')}
 <script id="hcbench-data" type="application/json">${scriptJson(charts)}</script>
 <script>${js.replace(/<\/script/gi, '<\\/script')}</script>
 <script>${HTML_CLIENT_SCRIPT}</script>
+${decision === null ? '' : `<script id="hcbench-whatif" type="application/json">${scriptJson(decision.whatIf)}</script>\n<script>${WHATIF_CLIENT_SCRIPT}</script>`}
 </body></html>
 `;
 }

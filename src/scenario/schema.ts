@@ -7,6 +7,8 @@ import { BUILTIN_NETWORK_PROFILES, DEFAULT_NETWORK_PROFILE } from './network-pro
 import { checkScenarioRules } from './rules.js';
 import { checkThresholds } from './threshold-check.js';
 import { int, MAX_DURATION_MS, num, workloadSchema } from './schema-workloads.js';
+import { regionNetworkShape, relayRegionSchema } from './schema-regions.js';
+import { checkRegionNetworks } from './region-network.js';
 
 const idSchema = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/);
 
@@ -51,8 +53,9 @@ export const networkProfileSchema = z
     direct: legSchema.optional().describe('app ↔ target on the direct path (VNet integration)'),
     appToRelay: legSchema.optional().describe('app ↔ relay namespace'),
     relayToAgent: legSchema.optional().describe('relay namespace ↔ agent next to the target'),
+    ...regionNetworkShape,
   })
-  .describe('network distances for every path');
+  .describe('network distances for every path: legs in milliseconds, or Azure regions (azure, site) whose published P95 round trips give the legs');
 
 export const FAULT_ACTIONS = ['stop-agent', 'disconnect-listeners', 'cut-connections', 'refuse-accepts', 'expire-tokens', 'disable-hybrid-connection'] as const;
 
@@ -78,6 +81,7 @@ export const pathSchema = z.discriminatedUnion('kind', [
       id: idSchema.optional().describe('name used in results; defaults to the kind'),
       appToRelay: legSchema.optional().describe('this path\'s own app ↔ relay leg, instead of the network profile\'s'),
       relayToAgent: legSchema.optional().describe('this path\'s own relay ↔ agent leg, instead of the network profile\'s'),
+      relayRegion: relayRegionSchema,
       clientStack: z.enum(['hyco-ws', 'ws8']).default('hyco-ws').describe('WebSocket client of forwarder and agent: Microsoft\'s hyco-ws (default) or ws 8 speaking the same protocol, to separate client-library cost from relay cost'),
       maxConnections: int(1, 100_000, 'the emulated namespace\'s quota of concurrent relayed connections (Azure: 5,000); connects beyond it are refused 403 QuotaExceeded').default(DEFAULT_RELAY_LIMITS.connectionsPerNamespace),
       agents: int(1, 50, 'agents (Hybrid Connection Manager instances) listening on the hybrid connection; the relay balances across them; beyond 25 (the Azure quota) they are refused and counted').default(1),
@@ -130,6 +134,12 @@ export const scenarioSchema = z
       })
       .default({ formats: ['console', 'json'] })
       .describe('what a run writes'),
+    budget: z
+      .strictObject({
+        transactionP99Ms: num(0.001, 3_600_000, 'the latency budget of one transaction at p99, ms: the decision page says whether each path meets it, with what margin, and how many round trips per transaction fit inside it'),
+      })
+      .optional()
+      .describe('the latency budget the architecture must meet'),
     thresholds: z
       .array(
         z.union([
@@ -147,6 +157,7 @@ export const scenarioSchema = z
   })
   .superRefine(checkScenarioRules)
   .superRefine(checkThresholds)
+  .superRefine(checkRegionNetworks)
   .describe('an hcbench scenario');
 
 /** A validated scenario with every default applied. */

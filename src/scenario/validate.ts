@@ -86,8 +86,10 @@ function toIssues(issue: ZodIssue, data: unknown): PendingIssue[] {
       return [{ segments: where, message: `must be one of ${issue.values.map((v) => show(v)).join(', ')}, got ${show(value)}` }];
     case 'invalid_format':
       return [{ segments: where, message: `must match ${'pattern' in issue ? String(issue.pattern) : issue.format}, got ${show(value)}` }];
-    case 'custom':
-      return [{ segments: where, message: `${issue.message}, got ${show(value)}` }];
+    case 'custom': {
+      const hint = (issue.params as { hint?: unknown } | undefined)?.hint;
+      return [{ segments: where, message: `${issue.message}, got ${show(value)}`, ...(typeof hint === 'string' ? { hint } : {}) }];
+    }
     case 'custom':
       return [{ segments: where, message: `${issue.message}, got ${show(value)}` }];
     default:

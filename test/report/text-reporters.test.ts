@@ -13,6 +13,14 @@ describe('console', () => {
       "hcbench · sweep · failed
       Round-trip sweep k = 1, 5 on both paths, two repetitions.
 
+      decision · tcp-request-response[roundTripsPerTransaction=1] · 1 round trip per transaction
+      relay-emulated: +1.62 ms [+1.56 ms, +1.69 ms] (+398 %) per transaction at p50, +1.92 ms [+1.66 ms, +2.18 ms] (+344 %) at p99; connection setup +40 µs [+40 µs, +40 µs] (TCP connect, p50; without pooling every transaction pays it); throughput ceiling ×0.75 [×0.75, ×0.75] of direct (closed load)
+      where a transaction's time goes (mean):
+        direct         |##########                                      | 411 µs mean
+        relay-emulated |################################################| 2.02 ms mean
+          # relay machinery and the rest
+      in one sentence: For tcp-request-response[roundTripsPerTransaction=1] (1 round trip per transaction), a Hybrid Connection via relay-emulated adds +1.62 ms [+1.56 ms, +1.69 ms] (+398 %) per transaction at p50 and +1.92 ms [+1.66 ms, +2.18 ms] (+344 %) at p99 over VNet integration (direct). Caveats: emulated relay (hcbench's emulator and endpoints on one machine, with the distances injected as delays; not Azure's relay); emulation error not measured; n = 2 repetitions of 1.0 s per path.
+
       tcp-request-response[roundTripsPerTransaction=1]  (direct vs relay-emulated, n=2 repetitions, 1.0 s measured per path)
                            direct   relay-emulated                      Δ [95% CI]                  ratio
       roundTrip p50        308 µs          1.13 ms      +824 µs [+763 µs, +885 µs]   ×3.68 [×3.10, ×4.25]
@@ -72,7 +80,9 @@ describe('console', () => {
       .map((s) => ({ ...s, stepId: s.stepId.replace('=5]', '=20]'), variant: { roundTripsPerTransaction: 20 } }));
     result.steps.push(...extra);
 
-    const lines = renderConsole(result).split('\n');
+    const all = renderConsole(result).split('\n');
+    // The decision block comes first (verdict-text.ts); the compact table follows it.
+    const lines = all.slice(all.findIndex((l) => l.endsWith('variants, direct vs relay-emulated, n=2 repetitions, 1.0 s measured per path; full tables: hcbench report --format md|html')) - 3);
 
     expect(lines[3]).toBe('3 variants, direct vs relay-emulated, n=2 repetitions, 1.0 s measured per path; full tables: hcbench report --format md|html');
     expect(lines[4]).toMatch(/^\s+rt p50 direct\s+relay\s+Δ \[95% CI\]\s+rt p99 direct\s+relay\s+Δ\s+tx\/s ÷$/);
@@ -109,6 +119,19 @@ describe('markdown', () => {
       "## hcbench · sweep · failed
 
       Round-trip sweep k = 1, 5 on both paths, two repetitions.
+
+      ### decision · tcp-request-response[roundTripsPerTransaction=1] · 1 round trip per transaction
+
+      > For tcp-request-response[roundTripsPerTransaction=1] (1 round trip per transaction), a Hybrid Connection via relay-emulated adds +1.62 ms [+1.56 ms, +1.69 ms] (+398 %) per transaction at p50 and +1.92 ms [+1.66 ms, +2.18 ms] (+344 %) at p99 over VNet integration (direct). Caveats: emulated relay (hcbench's emulator and endpoints on one machine, with the distances injected as delays; not Azure's relay); emulation error not measured; n = 2 repetitions of 1.0 s per path.
+
+      - relay-emulated: +1.62 ms [+1.56 ms, +1.69 ms] (+398 %) per transaction at p50, +1.92 ms [+1.66 ms, +2.18 ms] (+344 %) at p99; connection setup +40 µs [+40 µs, +40 µs] (TCP connect, p50; without pooling every transaction pays it); throughput ceiling ×0.75 [×0.75, ×0.75] of direct (closed load)
+
+      \`\`\`
+      where a transaction's time goes (mean):
+        direct         |##########                                      | 411 µs mean
+        relay-emulated |################################################| 2.02 ms mean
+          # relay machinery and the rest
+      \`\`\`
 
       - tcp-request-response[roundTripsPerTransaction=1]: relay-emulated adds +824 µs [+763 µs, +885 µs] per round trip at p50 over direct (×3.68 [×3.10, ×4.25]), +1.62 ms [+1.56 ms, +1.69 ms] per transaction (n=2, indicative interval)
       - tcp-request-response[roundTripsPerTransaction=1]: connection setup (TCP connect, p50) +40 µs [+40 µs, +40 µs]

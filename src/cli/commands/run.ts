@@ -23,6 +23,7 @@ import { type RunOutput, writeRunOutputs } from '../run-outputs.js';
 import { readCalibration } from '../../calibrate/read-calibration.js';
 import { withCalibration } from '../../analysis/emulation-error.js';
 import { bounded, interruptBudget } from '../../bounded.js';
+import { plannedNetworkLines } from '../network-lines.js';
 
 /** Longest wait for one result file to be written, ms (after Ctrl-C the interrupt budget is shorter). */
 export const WRITE_TIMEOUT_MS = 30_000;
@@ -102,6 +103,7 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
         ...(flags.warmupMs === undefined ? {} : { warmupMs: flags.warmupMs }),
         ...(flags.repetitions === undefined ? {} : { repetitions: flags.repetitions }),
       });
+      for (const line of plannedNetworkLines(plan)) io.stderr.write(`${line}\n`);
       // Before any socket opens: say where documented Azure limits would bite.
       for (const warning of checkRelayLimits(scenario)) io.stderr.write(`warning: ${warning}\n`);
       const secrets = Object.fromEntries(

@@ -1,0 +1,85 @@
+// The data the HTML page's what-if embeds: each verdict path's measured transaction model
+// (a + b·k), the distances it was measured with, its connection setup, the measured range of k,
+// the run's region placement and the whole region matrix, so the page can recompute offline. Pure.
+
+import type { RunAnalysis } from '../metrics/analysis-result.js';
+import type { RunResult } from '../metrics/result.js';
+import { configuredRtts } from '../analysis/configured-delays.js';
+import type { Verdict } from '../analysis/verdict.js';
+import { regionTable } from '../regions/load.js';
+import { SAME_REGION_RTT_MS } from '../regions/table.js';
+
+export interface WhatIfPath {
+  pathId: string;
+  kind: string;
+  /** Its own relay region (region-based relay paths). */
+  relayRegion: string | null;
+  /** Measured transaction p99 − mean at the verdict's k, µs: added to the modelled mean for a p99 estimate. */
+  tailUs: number;
+  /** Fixed and per-round-trip cost, µs, as measured (configured distance and emulation error included). */
+  aUs: number;
+  bUs: number;
+  source: 'fit' | 'round-trip mean';
+  /** Configured round trips of the legs it was measured with, ms. */
+  measured: { directRttMs: number; appToRelayRttMs: number; relayToAgentRttMs: number };
+  /** What a new connection cost before its first transaction (p50), µs; null when not timed. */
+  setupUs: number | null;
+  setupSource: string;
+}
+
+export interface WhatIfData {
+  key: string;
+  /** The k the verdict measured, and the range of k behind the models. */
+  k: number;
+  kMin: number;
+  kMax: number;
+  budgetMs: number | null;
+  paths: WhatIfPath[];
+  /** The run's placement when its network was region-based. */
+  placement: { app: string; relay: string; site: string; siteOneWayDelayMs: number; p95Scale: number } | null;
+  regions: string[];
+  /** rttMs[i][j]: P95 round trip from regions[i] to regions[j], ms; null when missing or i = j. */
+  rttMs: (number | null)[][];
+  sameRegionRttMs: number;
+}
+
+function setupOf(analysis: RunAnalysis, verdict: Verdict, pathId: string, result: RunResult): { setupUs: number | null; setupSource: string } {
+  const c = analysis.comparisons.find((x) => x.key === verdict.key && (x.relayPathId === pathId || x.directPathId === pathId));
+  const pick = (metric: string) => {
+    const p = c?.percentiles.find((x) => x.metric === metric && x.percentile === 'p50');
+    return p === undefined ? undefined : c?.directPathId === pathId ? p.directUs : p.relayUs;
+  };
+  const firstByte = pick('firstByte');
+  if (firstByte !== undefined) return { setupUs: firstByte, setupSource: 'first byte on a new connection, p50' };
+  const connect = pick('connect');
+  const rendezvous = (result.pathCounters?.[pathId]?.['forwarder'] as { timing?: { setup?: { summary?: { p50Us?: number } } } } | undefined)?.timing?.setup?.summary?.p50Us;
+  if (connect === undefined) return { setupUs: null, setupSource: 'not timed' };
+  return rendezvous === undefined
+    ? { setupUs: connect, setupSource: 'TCP connect, p50' }
+    : { setupUs: connect + rendezvous, setupSource: 'TCP connect + relay rendezvous, p50' };
+}
+
+/** The what-if's data for `verdict`. */
+export function whatIfData(result: RunResult, analysis: RunAnalysis, verdict: Verdict): WhatIfData {
+  const ks = analysis.fits.flatMap((f) => f.direct.points.map((p) => p.roundTrips));
+  const table = regionTable();
+  const placement = (result.topology?.network as { regions?: { app?: unknown; relay?: unknown; siteRegion?: unknown; siteOneWayDelayMs?: unknown; p95Scale?: unknown } } | undefined)?.regions;
+  const paths = verdict.paths.flatMap((p): WhatIfPath[] =>
+    p.model === undefined ? [] : [{ pathId: p.pathId, kind: p.kind, relayRegion: p.relayRegion ?? null, tailUs: Math.max(0, p.transactionP99Us - p.transactionMeanUs), aUs: p.model.aUs, bUs: p.model.bUs, source: p.model.source, measured: configuredRtts(result, p.pathId), ...setupOf(analysis, verdict, p.pathId, result) }],
+  );
+  return {
+    key: verdict.key,
+    k: verdict.roundTripsPerTransaction,
+    kMin: ks.length === 0 ? verdict.roundTripsPerTransaction : Math.min(...ks),
+    kMax: ks.length === 0 ? verdict.roundTripsPerTransaction : Math.max(...ks),
+    budgetMs: verdict.budgetMs,
+    paths,
+    placement:
+      typeof placement?.app === 'string' && typeof placement.relay === 'string' && typeof placement.siteRegion === 'string'
+        ? { app: placement.app, relay: placement.relay, site: placement.siteRegion, siteOneWayDelayMs: Number(placement.siteOneWayDelayMs) || 0, p95Scale: Number(placement.p95Scale) || 1 }
+        : null,
+    regions: [...table.regions],
+    rttMs: table.regions.map((from) => table.regions.map((to) => table.rttP95Ms(from, to) ?? null)),
+    sameRegionRttMs: SAME_REGION_RTT_MS,
+  };
+}

@@ -1,0 +1,94 @@
+// The decision figures (analysis/verdict.ts, analysis/waterfall.ts) on a real run: what they state
+// must follow from the result itself — budget verdicts and margins from the merged p99, the round
+// trips that fit from the model, the ranking by p99, the waterfall's distance from the configured
+// legs and its parts adding up to the measured mean — and the text reports show the verdict first.
+
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { analyzeRun } from '../../src/analysis/analyze-run.js';
+import { computeVerdict } from '../../src/analysis/verdict.js';
+import { computeWaterfalls } from '../../src/analysis/waterfall.js';
+import type { RunResult } from '../../src/metrics/result.js';
+import { renderConsole } from '../../src/report/console.js';
+import { renderMarkdown } from '../../src/report/markdown.js';
+
+const load = (): RunResult => JSON.parse(readFileSync(new URL('../fixtures/results/decision-run.json', import.meta.url), 'utf8')) as RunResult;
+
+function verdictOf(result: RunResult) {
+  const verdict = computeVerdict(result, analyzeRun(result));
+  if (verdict === null) throw new Error('no verdict');
+  return verdict;
+}
+
+describe('verdict', () => {
+  test('budget: met exactly when p99 <= budget, margin = budget − p99; round trips that fit bracket the budget', () => {
+    const verdict = verdictOf(load());
+    expect(verdict.budgetMs).toBe(60);
+    expect(verdict.paths.map((p) => p.pathId)).toEqual(['direct', 'relay-emulated', 'relay-north-europe']);
+    for (const p of verdict.paths) {
+      expect(p.budget?.meets).toBe(p.transactionP99Us <= 60_000);
+      expect(p.budget?.marginMs).toBeCloseTo(60 - p.transactionP99Us / 1000, 9);
+      const m = p.model!;
+      const tail = Math.max(0, p.transactionP99Us - p.transactionMeanUs);
+      const at = (k: number) => m.aUs + m.bUs * k + tail;
+      expect(m.source).toBe('fit');
+      if (p.maxRoundTrips! > 0) expect(at(p.maxRoundTrips!)).toBeLessThanOrEqual(60_000);
+      expect(at(p.maxRoundTrips! + 1)).toBeGreaterThan(60_000);
+    }
+  });
+
+  test('relay placements are ranked by transaction p99, and each cost is relay − direct of the same figures', () => {
+    const verdict = verdictOf(load());
+    const relays = verdict.paths.slice(1);
+    for (let i = 1; i < relays.length; i++) expect(relays[i]!.transactionP99Us).toBeGreaterThanOrEqual(relays[i - 1]!.transactionP99Us);
+    expect(relays.map((p) => p.relayRegion)).toEqual(['West Europe', 'North Europe']);
+    verdict.relays.forEach((cost, i) => {
+      expect(cost.pathId).toBe(relays[i]!.pathId);
+      expect(cost.p99.deltaUs.value).toBe(relays[i]!.transactionP99Us - verdict.paths[0]!.transactionP99Us);
+      expect(cost.throughput.isCeiling).toBe(true);
+    });
+  });
+
+  test('a paced load states no throughput ceiling; no budget states no margin', () => {
+    const result = load();
+    for (const step of result.steps) if (step.status !== 'failed') step.metrics.timing = { model: 'open', latencyFrom: 'intended', coordinatedOmissionCorrection: 'none', ratePerSec: 50 };
+    delete (result.scenario.resolved as { budget?: unknown }).budget;
+    const verdict = verdictOf(result);
+    expect(verdict.relays.every((r) => !r.throughput.isCeiling)).toBe(true);
+    expect(verdict.budgetMs).toBeNull();
+    expect(verdict.paths.every((p) => p.budget === undefined && p.maxRoundTrips === undefined)).toBe(true);
+  });
+});
+
+describe('waterfall', () => {
+  test('distance = configured leg round trips × k; the parts add up to the measured mean unless they overshoot it', () => {
+    const result = load();
+    const verdict = verdictOf(result);
+    const waterfalls = computeWaterfalls(result, verdict);
+    const topology = result.topology!.paths as { id: string; appToRelay?: { oneWayDelayMs: number }; relayToAgent?: { oneWayDelayMs: number }; direct?: { oneWayDelayMs: number } }[];
+    for (const w of waterfalls) {
+      const legs = topology.find((p) => p.id === w.pathId)!;
+      const configured = [legs.appToRelay, legs.relayToAgent, legs.direct].reduce((sum, l) => sum + (l === undefined ? 0 : 2000 * l.oneWayDelayMs), 0);
+      const distance = w.segments.filter((s) => s.kind === 'distance').reduce((sum, s) => sum + s.us, 0);
+      expect(distance).toBeCloseTo(configured * verdict.roundTripsPerTransaction, 6);
+      const sum = w.segments.reduce((s, x) => s + x.us, 0);
+      expect(sum - w.overshootUs).toBeCloseTo(w.totalUs, 6);
+      expect(w.segments.every((s) => s.us >= 0)).toBe(true);
+    }
+    const relay = waterfalls.find((w) => w.pathId === 'relay-emulated')!;
+    expect(relay.segments.map((s) => s.kind)).toEqual(['distance', 'distance', 'service', 'forwarder', 'agent', 'rendezvous', 'emulation-error', 'rest']);
+    expect(waterfalls.find((w) => w.pathId === 'direct')!.segments.some((s) => s.kind === 'forwarder')).toBe(false);
+  });
+});
+
+describe('text reports', () => {
+  test('console and Markdown put the decision block before the comparison tables', () => {
+    const text = renderConsole(load());
+    expect(text.indexOf('decision · orders[roundTripsPerTransaction=1]')).toBeGreaterThan(0);
+    expect(text.indexOf('decision · ')).toBeLessThan(text.indexOf('4 variants, direct vs relay-emulated'));
+    expect(text).toContain('relay-north-europe (relay in North Europe): p99');
+    expect(text).toMatch(/relay placements, best first:\n.*\n {2}1\. relay-emulated/);
+    const md = renderMarkdown(load());
+    expect(md.indexOf('> For orders')).toBeLessThan(md.indexOf('### orders'));
+  });
+});
