@@ -15,6 +15,8 @@ import { registerTunnel } from './commands/tunnel.js';
 import { registerValidate } from './commands/validate.js';
 import { registerCompare } from './commands/compare.js';
 import { registerCapacity } from './commands/capacity.js';
+import { registerRecord } from './commands/record.js';
+import { registerReplaySummary } from './commands/replay-summary.js';
 import type { CliIo } from './io.js';
 import { printError, printScenarioError } from './print-error.js';
 import { ScenarioError } from '../errors.js';
@@ -36,6 +38,8 @@ export function interruptNotice(argv: readonly string[]): string {
       return `interrupted: relay emulator closing ${again}`;
     case 'calibrate':
       return `interrupted: calibration stopping, nothing saved ${again}`;
+    case 'record':
+      return `interrupted: recording stopped, writing the trace ${again}`;
     default:
       return `interrupted: stopping ${again}`;
   }
@@ -82,6 +86,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
   registerAgent(program, io, setExit);
   registerTunnel(program, io, setExit);
   registerCalibrate(program, io, setExit);
+  registerRecord(program, io, setExit);
+  registerReplaySummary(program, io, setExit);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
