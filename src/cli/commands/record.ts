@@ -19,6 +19,7 @@ interface RecordFlags {
   payload: 'sizes' | 'full';
   runMs?: number;
   summary?: boolean;
+  json?: boolean;
 }
 
 function parseMs(value: string): number {
@@ -41,6 +42,7 @@ export function registerRecord(program: Command, io: CliIo, setExit: (code: Exit
     .addOption(new Option('--payload <mode>', 'sizes: store sizes and times only; full: also the bytes (credentials and data included!)').choices(['sizes', 'full']).default('sizes'))
     .option('--run-ms <ms>', 'stop after this long (default: until Ctrl-C)', parseMs)
     .option('--summary', 'print the trace summary (as `hcbench replay-summary`) after writing')
+    .option('--json', 'print JSON lines (listening address, then the written trace and counters) to stdout')
     .action(async (flags: RecordFlags) => {
       if (!['127.0.0.1', 'localhost', '::1'].includes(flags.listen.host)) {
         io.stderr.write(`warning: listening on ${flags.listen.host}: anyone who can reach it can use your server through the proxy\n`);
@@ -64,6 +66,7 @@ export function registerRecord(program: Command, io: CliIo, setExit: (code: Exit
       });
       const { host, port } = proxy.address;
       io.stderr.write(`record: listening on ${host}:${port}, forwarding to ${flags.target.host}:${flags.target.port}; point your client at ${host}:${port}, Ctrl-C to finish\n`);
+      if (flags.json === true) io.stdout.write(`${JSON.stringify({ event: 'listening', host, port })}\n`);
       const isTTY = io.stderr.isTTY === true;
       const timer = isTTY ? setInterval(() => io.stderr.write(`\r\x1b[2K${progressLine(proxy.stats())}`), 250) : undefined;
       timer?.unref();
@@ -76,6 +79,7 @@ export function registerRecord(program: Command, io: CliIo, setExit: (code: Exit
       const stats = proxy.stats();
       io.stderr.write(`${progressLine(stats)}; ${stats.connectFailures} could not reach the target\n`);
       io.stderr.write(`record: wrote ${written}; next: hcbench init --from-trace ${flags.out} scenarios/my-replay.yaml\n`);
+      if (flags.json === true) io.stdout.write(`${JSON.stringify({ event: 'written', file: written, ...stats })}\n`);
       if (flags.summary === true) io.stdout.write(renderTraceSummary(summarizeTrace(trace), flags.out));
       setExit(ExitCode.Ok);
     });
