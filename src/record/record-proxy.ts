@@ -50,6 +50,8 @@ interface Live {
   client: net.Socket;
   server: net.Socket;
   isDone: boolean;
+  /** The side whose FIN came first, once one did. */
+  endedBy?: 'client-closed' | 'server-closed';
 }
 
 const nowNs = (): bigint => process.hrtime.bigint();
@@ -145,15 +147,14 @@ export async function startRecordProxy(options: RecordProxyOptions): Promise<Rec
       pipe(c, upstream, client, false);
       client.resume();
       // Both sides closed after their FINs: the party that ended first is in `endedBy`.
-      let endedBy: TraceConversation['end'] | undefined;
       let closes = 0;
       const onClose = (hadError: boolean): void => {
         closes += 1;
         if (hadError) end(c, 'error');
-        else if (closes === 2) end(c, endedBy ?? 'client-closed');
+        else if (closes === 2) end(c, c.endedBy ?? 'client-closed');
       };
-      client.once('end', () => (endedBy ??= 'client-closed'));
-      upstream.once('end', () => (endedBy ??= 'server-closed'));
+      client.once('end', () => (c.endedBy ??= 'client-closed'));
+      upstream.once('end', () => (c.endedBy ??= 'server-closed'));
       client.once('close', onClose);
       upstream.once('close', onClose);
     });
@@ -179,7 +180,11 @@ export async function startRecordProxy(options: RecordProxyOptions): Promise<Rec
     finished ??= (async () => {
       isFinishing = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const c of [...live]) end(c, 'recording-stopped');
+      // Let the I/O already in the sockets' buffers (a client's last bytes, its FIN) be read first:
+      // two turns of the event loop, each with a poll phase. Not a wait for anything new.
+      for (let turn = 0; turn < 2; turn++) await new Promise<void>((resolve) => setImmediate(resolve));
+      // A conversation one side already ended was closed by it; only the others were cut short.
+      for (const c of [...live]) end(c, c.endedBy ?? 'recording-stopped');
       await closed;
       const conversations = [...done].sort((a, b) => a.id - b.id);
       return {
