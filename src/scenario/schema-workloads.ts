@@ -202,7 +202,7 @@ export const replaySchema = z
       .enum(['built-in', 'recorded'])
       .describe('built-in: the built-in target answers each turn with the recorded size after the recorded server time (needs target kind tcp-request-response); recorded: the recorded bytes go to your external target (needs a --payload full trace)'),
     speed: num(0.001, 1_000, 'think times and as-recorded arrival gaps are divided by this; server times are kept').optional(),
-    connections: z.union([z.literal('as-recorded'), int(1, 10_000, 'conversations at once')]).optional().describe("conversations at once: the trace's peak (as-recorded, the default) or a number"),
+    connections: z.union([z.literal('as-recorded'), int(1, 10_000, 'conversations at once')]).optional().describe("most conversations at once: the trace's peak (as-recorded) or a number; default the peak for closed and open, no cap for load as-recorded (its arrivals do not wait)"),
     load: z.discriminatedUnion('model', [asRecordedLoadSchema, ...loadSchema.options]).optional().describe('as-recorded (default), closed (conversations back to back) or open (conversations per second)'),
     timeoutMs: int(1, 600_000, 'longest wait for one response, ms').optional(),
     connectTimeoutMs: int(1, 600_000, 'longest wait for one TCP connect, ms').optional(),

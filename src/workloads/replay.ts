@@ -37,8 +37,12 @@ async function runReplay(options: WorkloadRunOptions<ReplayParams>): Promise<Wor
   const conversations = trace.conversations.filter((c) => c.turns.length > 0);
   if (conversations.length === 0) throw new WorkloadError(`replay: ${p.trace} has no conversation with a turn; nothing to replay`);
   const speed = p.speed ?? 1;
-  const slots = Math.min(MAX_REPLAY_CONNECTIONS, p.connections === undefined || p.connections === 'as-recorded' ? Math.max(1, trace.peakConcurrency) : p.connections);
   const load = p.load ?? { model: 'as-recorded' };
+  // As recorded, arrivals do not wait for responses (an open schedule): unless `connections` caps
+  // them, a slower path holds more conversations at once, as it would for the real client.
+  // Closed and open default to the trace's peak.
+  const peak = Math.max(1, trace.peakConcurrency);
+  const slots = Math.min(MAX_REPLAY_CONNECTIONS, p.connections === 'as-recorded' ? peak : (p.connections ?? (load.model === 'as-recorded' ? MAX_REPLAY_CONNECTIONS : peak)));
   const timeoutMs = p.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const optional: OptionalLatencyMetric[] = ['firstByte', 'close'];
   if (load.model !== 'closed') optional.push('responseTime', 'serviceTime', 'dispatchLag', 'poolWait');

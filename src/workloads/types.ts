@@ -228,7 +228,11 @@ export interface ReplayParams {
   target: 'built-in' | 'recorded';
   /** Think times and as-recorded arrival gaps are divided by this; server times are kept. Optional; default 1; > 0. */
   speed?: number;
-  /** Conversations at once: the trace's peak (`as-recorded`, default) or N; bounds the closed and open models too. */
+  /**
+   * Most conversations at once: the trace's peak (`as-recorded`) or N. Default: the trace's peak
+   * for the closed and open models; for the as-recorded model no cap (up to 10000), because its
+   * arrivals do not wait for responses.
+   */
   connections?: number | 'as-recorded';
   /** `as-recorded` (default), `closed` (N conversations back to back) or `open` (conversations per second). */
   load?: LoadModel | AsRecordedLoad;

@@ -5,7 +5,7 @@
 // conversation has the recorded turns, round trips and bytes. Skipped with the reason where
 // PostgreSQL is not installed.
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -69,21 +69,14 @@ if (POSTGRES_SKIP_REASON !== undefined) {
       expect(summary.stdout).toContain(`${trace.conversations.length} conversation`);
     }, 60_000);
 
-    test('the trace replays with target built-in on direct and relay-emulated: turns and bytes per conversation as recorded', async () => {
+    test('init --from-trace writes a replay scenario that runs on direct and relay-emulated: turns and bytes per conversation as recorded', async () => {
       expect(trace, 'the recording test ran first').toBeDefined();
-      const scenario = join(dir, 'replay.yaml');
-      writeFileSync(
-        scenario,
-        [
-          'name: pgbench-replay',
-          'target: { kind: tcp-request-response }',
-          'paths: [{ kind: direct }, { kind: relay-emulated }]',
-          'workload: { kind: replay, trace: pgbench.json, target: built-in, connections: 2, load: { model: closed } }',
-          'durationMs: 1500',
-          'warmupMs: 0',
-        ].join('\n'),
-      );
-      const run = await runCli(['run', scenario, '--json', '--no-save'], { signal: AbortSignal.timeout(60_000) });
+      // The two-command flow of a new user: a scenario written from the trace, then run as written.
+      const scenario = join(dir, 'scenarios', 'pgbench-replay.yaml');
+      const init = await runCli(['init', '--from-trace', traceFile(), scenario]);
+      expect(init.exitCode, init.stderr).toBe(ExitCode.Ok);
+      expect(readFileSync(scenario, 'utf8')).toContain('trace: "../pgbench.json"');
+      const run = await runCli(['run', scenario, '--json', '--no-save', '--duration-ms', '1500', '--warmup-ms', '0'], { signal: AbortSignal.timeout(60_000) });
       const result = JSON.parse(run.stdout) as RunResult;
       expect(result.steps.map((s) => s.pathKind)).toEqual(['direct', 'relay-emulated']);
       const byId = new Map(trace.conversations.map((c) => [c.id, c]));
@@ -93,7 +86,7 @@ if (POSTGRES_SKIP_REASON !== undefined) {
         const replay = step.metrics.replay;
         expect(replay).toBeDefined();
         if (replay === undefined) continue;
-        expect(replay.conversations, step.stepId).toBeGreaterThan(0);
+        expect(replay.conversations, `${step.stepId}: ${JSON.stringify(step.metrics.counters)} ${run.stderr.slice(-1500)}`).toBeGreaterThan(0);
         expect(replay.listed.length).toBe(Math.min(replay.conversations, 1000));
         for (const c of replay.listed) {
           const recorded = byId.get(c.id);
