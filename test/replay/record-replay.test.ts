@@ -178,3 +178,25 @@ describe('replay driver against the built-in target', () => {
     expect(outcome.metrics.timing?.latencyFrom).toBe(load.model === 'closed' ? 'dispatch' : 'intended');
   });
 });
+
+describe('hcbench record (CLI)', () => {
+  test('--payload full warns; --run-ms ends it and writes a valid trace; a taken port is a usage error', async () => {
+    const { runCli } = await import('../helpers/cli.js');
+    const dir = mkdtempSync(join(tmpdir(), 'hcbench-record-cli-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const out = join(dir, 'sub', 'empty.json');
+    const run = await runCli(['record', '--listen', '127.0.0.1:0', '--target', '127.0.0.1:9', '--out', out, '--payload', 'full', '--run-ms', '50']);
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stderr).toContain('warning: --payload full stores every byte');
+    const trace = await readTraceFile(out);
+    expect(trace.payload).toBe('full');
+    expect(trace.conversations).toEqual([]);
+    const taken = net.createServer().listen(0, '127.0.0.1');
+    await once(taken, 'listening');
+    onTestFinished(() => void taken.close());
+    const port = (taken.address() as net.AddressInfo).port;
+    const busy = await runCli(['record', '--listen', `127.0.0.1:${port}`, '--target', '127.0.0.1:9', '--out', out, '--run-ms', '50']);
+    expect(busy.exitCode).toBe(2);
+    expect(busy.stderr).toContain(`cannot listen on 127.0.0.1:${port} (EADDRINUSE)`);
+  });
+});

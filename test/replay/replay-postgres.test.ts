@@ -2,8 +2,9 @@
 // 127.0.0.1) and its own benchmark client pgbench. A short bounded pgbench run (-t, 3 clients) is
 // recorded through a real `hcbench record` process (stopped with Ctrl-C), and the trace is
 // replayed with `target: built-in` on the direct and the relay-emulated path: every replayed
-// conversation has the recorded turns, round trips and bytes. Skipped with the reason where
-// PostgreSQL is not installed.
+// conversation has the recorded turns, round trips and bytes. And pgbench itself runs through
+// `hcbench agent` + `hcbench tunnel` on the embedded relay with the same transaction count as
+// direct. Skipped with the reason where PostgreSQL is not installed.
 
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,7 @@ import type { RunResult } from '../../src/metrics/result.js';
 import { parseTraceText } from '../../src/trace/read-trace.js';
 import type { Trace } from '../../src/trace/format.js';
 import { runCli } from '../helpers/cli.js';
-import { startHcbench } from '../helpers/hcbench-process.js';
+import { startHcbench, startRelayProcess } from '../helpers/hcbench-process.js';
 import { POSTGRES_SKIP_REASON, runPgAsync, startPostgres, type StartedPostgres } from '../helpers/target-postgres.js';
 
 const CLIENTS = 3;
@@ -108,5 +109,26 @@ if (POSTGRES_SKIP_REASON !== undefined) {
         expect(replay.byRoundTrips.reduce((n, p) => n + p.count, 0)).toBe(replay.conversations);
       }
     }, 90_000);
+
+    test('pgbench through hcbench agent + tunnel on the embedded relay completes the same transactions as direct', async () => {
+      const { relay, connectionString } = await startRelayProcess();
+      const env = { HCBENCH_CONNECTION_STRING: connectionString };
+      const agent = startHcbench(['agent', '--target', `${pg.address.host}:${pg.address.port}`, '--json'], env);
+      await agent.firstJson();
+      const tunnel = startHcbench(['tunnel', '--json'], env);
+      const { port } = await tunnel.firstJson<{ port: number }>();
+      const args = (p: number) => ['-n', '-t', String(TRANSACTIONS), '-c', String(CLIENTS), '-h', '127.0.0.1', '-p', String(p), '-U', 'postgres', 'postgres'];
+      const direct = await runPgAsync('pgbench', args(pg.address.port));
+      const relayed = await runPgAsync('pgbench', args(port));
+      const processed = `number of transactions actually processed: ${CLIENTS * TRANSACTIONS}/${CLIENTS * TRANSACTIONS}`;
+      expect(direct.status, direct.output).toBe(0);
+      expect(relayed.status, relayed.output).toBe(0);
+      expect(direct.output).toContain(processed);
+      expect(relayed.output).toContain(processed);
+      expect(relayed.output).toContain('number of failed transactions: 0 (0.000%)');
+      expect(await tunnel.interrupt()).toBe(ExitCode.Ok);
+      expect(await agent.interrupt()).toBe(ExitCode.Ok);
+      expect(await relay.interrupt()).toBe(ExitCode.Ok);
+    }, 60_000);
   });
 }
