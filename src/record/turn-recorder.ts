@@ -25,8 +25,6 @@ export class TurnRecorder {
   private open: OpenTurn | undefined;
   /** End of the previous turn (its last byte), or the connect. */
   private lastEndNs: bigint;
-  /** Payload bytes held so far (full mode), for the caller's memory bound. */
-  heldBytes = 0;
 
   constructor(
     private readonly id: number,
@@ -76,7 +74,6 @@ export class TurnRecorder {
 
   private hold(list: Buffer[], chunk: Buffer): void {
     list.push(Buffer.from(chunk));
-    this.heldBytes += chunk.length;
   }
 
   private startTurn(nowNs: bigint): OpenTurn {
