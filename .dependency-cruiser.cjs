@@ -38,7 +38,7 @@ const ALLOWED = {
   tunnel: ['azure', 'metrics', 'net'],
   targets: ['protocol'],
   record: ['fs', 'trace'],
-  workloads: ['analysis', 'metrics', 'protocol', 'trace'],
+  workloads: ['analysis', 'metrics', 'net', 'protocol', 'trace'],
   report: ['analysis', 'metrics'],
   scenario: ['analysis', 'azure', 'fs', 'trace', 'workloads'],
   plan: ['metrics', 'scenario', 'workloads'],

@@ -9,7 +9,6 @@
 import { measureTruth, type TruthFigures } from '../../src/calibrate/emulation-truth.js';
 import type { CalibrationResult, DelayMechanism } from '../../src/metrics/calibration-result.js';
 import { BUILTIN_NETWORK_PROFILES } from '../../src/scenario/network-profiles.js';
-import { startKeepWarm } from '../lib/keep-warm.js';
 import type { BenchEntry, Figure } from '../lib/types.js';
 
 /** Bounds of issue #12, µs. */
@@ -125,26 +124,18 @@ export const truth: BenchEntry = {
           [`${name}.roundTripsDirect`]: figures.roundTrips.direct,
         });
       }
-      // Informational A/B (not part of pass/fail): same-region again with SCHED_IDLE spinners keeping every CPU awake.
-      const warm = await startKeepWarm(ctx.findTool);
-      if ('unavailable' in warm) {
-        notes.push(`keep-warm A/B: not measured (${warm.unavailable})`);
-      } else {
-        try {
-          const profile = BUILTIN_NETWORK_PROFILES['same-region'];
-          if (profile !== undefined) {
-            const figures = await measureTruth(
-              { appToRelayMs: profile.appToRelay.oneWayDelayMs, relayToAgentMs: profile.relayToAgent.oneWayDelayMs },
-              { windowMs: ctx.isQuick ? 1000 : 2500, warmupMs: 300, rounds: ctx.isQuick ? 2 : 4, signal: ctx.signal, onProgress: (line) => ctx.log(`  keep-warm: ${line}`) },
-            );
-            const line = `keep-warm A/B (informational): ${judgeTruth('same-region with SCHED_IDLE spinners on every CPU', figures).line}`;
-            ctx.log(`  ${line}`);
-            notes.push(line);
-            Object.assign(detail, { 'keepWarm.deltaErrorUs': figures.deltaErrorUs, 'keepWarm.directExcessUs': figures.directExcessUs });
-          }
-        } finally {
-          await warm.stop();
-        }
+      // Informational A/B (not part of pass/fail): same-region again with keep-hot off (net/keep-hot.ts:
+      // no warming, lingering, hand-off probes or hot reply windows), i.e. the emulation before issue #12's fix.
+      const sameRegionProfile = BUILTIN_NETWORK_PROFILES['same-region'];
+      if (sameRegionProfile !== undefined && !ctx.signal.aborted) {
+        const figures = await measureTruth(
+          { appToRelayMs: sameRegionProfile.appToRelay.oneWayDelayMs, relayToAgentMs: sameRegionProfile.relayToAgent.oneWayDelayMs },
+          { windowMs: ctx.isQuick ? 1000 : 2500, warmupMs: 300, rounds: ctx.isQuick ? 2 : 4, signal: ctx.signal, keepHot: false, onProgress: (line) => ctx.log(`  keep-hot off: ${line}`) },
+        );
+        const line = `keep-hot A/B (informational): ${judgeTruth('same-region with keep-hot off', figures).line}`;
+        ctx.log(`  ${line}`);
+        notes.push(line);
+        Object.assign(detail, { 'keepHotOff.deltaErrorUs': figures.deltaErrorUs, 'keepHotOff.directExcessUs': figures.directExcessUs });
       }
       const passed = TRUTH_PROFILES.filter((name) => detail[`${name}.passed`] === 1).length;
       const agreement = agreementLines(ctx.calibration, sameRegion);

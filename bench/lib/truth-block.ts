@@ -1,5 +1,5 @@
 // The `truth` entry's Markdown block for bench/README.md (between the truth-table markers): one
-// row per built-in profile with distance, then calibrate's agreement and the keep-warm A/B.
+// row per built-in profile with distance, then calibrate's agreement and the keep-hot A/B (keep-warm in older results).
 // Pure: takes a checked result file, returns text.
 
 import type { ResultFile } from './result-files.js';
@@ -22,7 +22,7 @@ export function newestTruth(newestFirst: readonly ResultFile[]): { file: ResultF
   return undefined;
 }
 
-/** The Markdown block: source line, one row per profile, then calibrate's agreement and the keep-warm A/B. */
+/** The Markdown block: source line, one row per profile, then calibrate's agreement and the keep-hot A/B (keep-warm in older results). */
 export function renderTruthTable(found: ReturnType<typeof newestTruth>, resultsLabel: string): string {
   if (found === undefined) return `No result in \`${resultsLabel}\` has a measured \`truth\` entry yet: run \`npm run bench -- --only truth\`, then \`npm run bench:table\`.`;
   const { file, detail: d } = found;
@@ -42,7 +42,9 @@ export function renderTruthTable(found: ReturnType<typeof newestTruth>, resultsL
   lines.push(
     '',
     `Profiles passing: ${d['profilesPassed'] ?? 0} of ${PROFILES.length}. calibrate agrees with the same-region row within 50 µs per traversal: ${d['calibrateAgrees'] === 1 ? 'yes' : 'no'}. ` +
-      `Keep-warm A/B (SCHED_IDLE spinner per CPU, same-region): delta error ${signed(d['keepWarm.deltaErrorUs'])}, direct excess ${signed(d['keepWarm.directExcessUs'])}.`,
+      (d['keepHotOff.deltaErrorUs'] !== undefined
+        ? `Keep-hot A/B (same-region with HCBENCH_KEEP_HOT=0, the emulation before the fix): delta error ${signed(d['keepHotOff.deltaErrorUs'])}, direct excess ${signed(d['keepHotOff.directExcessUs'])}.`
+        : `Keep-warm A/B (SCHED_IDLE spinner per CPU, same-region): delta error ${signed(d['keepWarm.deltaErrorUs'])}, direct excess ${signed(d['keepWarm.directExcessUs'])}.`),
   );
   return lines.join('\n');
 }

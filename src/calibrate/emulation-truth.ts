@@ -38,6 +38,12 @@ export interface TruthOptions {
   roundTripsPerTransaction?: number;
   signal?: AbortSignal;
   onProgress?: (line: string) => void;
+  /**
+   * Keep processes hot around deliveries (net/keep-hot.ts, default true). False measures the
+   * emulation as it was before (HCBENCH_KEEP_HOT=0 in every role process, no hot reply windows):
+   * the bench's A/B of the mechanism.
+   */
+  keepHot?: boolean;
 }
 
 /** Round-trip p50 of each path (histograms merged over the rounds) and what follows from them, µs. */
@@ -75,18 +81,20 @@ export async function measureTruth(legs: TruthLegs, options: TruthOptions): Prom
   const signal = options.signal ?? new AbortController().signal;
   const oneWayMs = legs.appToRelayMs + legs.relayToAgentMs;
   const directMs = legs.directMs ?? oneWayMs;
-  const onprem: RoleHandle = await spawnRole('onprem');
+  const isHot = options.keepHot ?? true;
+  const roleOptions = isHot ? {} : { env: { HCBENCH_KEEP_HOT: '0' } };
+  const onprem: RoleHandle = await spawnRole('onprem', roleOptions);
   const opened: OpenPath[] = [];
   try {
     const target = await onprem.call<StartTargetResult>('startTarget');
     const dial = { host: target.host, port: target.port };
     const directLoopback = await openDirectPath('direct-loopback', onprem, dial, leg(0));
     opened.push(directLoopback);
-    const relayLoopback = await openEmulatedRelayPath({ id: 'relay-loopback', onprem, target: dial, appToRelay: leg(0), relayToAgent: leg(0), agents: 1 });
+    const relayLoopback = await openEmulatedRelayPath({ id: 'relay-loopback', onprem, target: dial, appToRelay: leg(0), relayToAgent: leg(0), agents: 1 }, roleOptions);
     opened.push(relayLoopback);
     const direct = await openDirectPath('direct', onprem, dial, leg(directMs));
     opened.push(direct);
-    const relay = await openEmulatedRelayPath({ id: 'relay', onprem, target: dial, appToRelay: leg(legs.appToRelayMs), relayToAgent: leg(legs.relayToAgentMs), agents: 1 });
+    const relay = await openEmulatedRelayPath({ id: 'relay', onprem, target: dial, appToRelay: leg(legs.appToRelayMs), relayToAgent: leg(legs.relayToAgentMs), agents: 1 }, roleOptions);
     opened.push(relay);
     const params: WorkloadParams = {
       kind: 'tcp-request-response',
@@ -109,6 +117,7 @@ export async function measureTruth(legs: TruthLegs, options: TruthOptions): Prom
           durationMs: options.windowMs,
           signal,
           clock: systemClock,
+          ...(!isHot || path.configuredRoundTripUs === undefined || path.configuredRoundTripUs <= 0 ? {} : { expectedRoundTripUs: path.configuredRoundTripUs }),
         });
         histograms.get(path.id)?.push(outcome.metrics.histograms.roundTrip);
         roundTrips.set(path.id, (roundTrips.get(path.id) ?? 0) + outcome.metrics.counters.roundTrips);

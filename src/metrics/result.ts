@@ -159,6 +159,8 @@ export type StepResult = (
 
 /** Counters read from the relay path's components after the run, proving what traversed them. */
 export interface RelayPathCounters {
+  /** Which relay path these are (the first of the plan; `pathCounters` has every path's). */
+  pathId: string;
   relay: Record<string, unknown>;
   agent: Record<string, unknown>;
   forwarder: Record<string, unknown>;
@@ -210,7 +212,10 @@ export interface RunResult {
   topology?: { network: { name: string; profile: unknown }; paths: unknown[]; target: unknown };
   /** Counters of each path's components (relay, agent, forwarder, delay shim), by path id, read at the end. */
   pathCounters?: Record<string, Record<string, unknown>>;
-  /** Counters of the first relay path's components, when a relay path ran. */
+  /**
+   * Counters of the FIRST relay path's components (named by `pathId`), when a relay path ran; kept
+   * for readers of earlier results. `pathCounters` holds every path's, by path id.
+   */
   relayPath?: RelayPathCounters;
   /**
    * Relay vs direct, keyed by the relay step id (`<variant>@<relay path>`), for every relay path:

@@ -9,6 +9,7 @@
 // the message is still "in flight", so a receiver's wake-up from idle is absorbed by the delay.
 
 import { sharedNowUs } from './shared-clock.js';
+import { isKeepHotEnabled, keepHot, LINGER_US, WARM_LEAD_US, warmPulse } from './keep-hot.js';
 
 /** Shape of one direction of a link. All fields default to 0 (no delay, no cap). */
 export interface LinkShape {
@@ -31,6 +32,11 @@ export interface LinkClock {
 export interface DelayLineOptions extends LinkShape, LinkClock {
   /** How long before the due time to stop trusting timers and poll instead, µs. Default 1500. */
   spinWindowUs?: number;
+  /**
+   * Keep the process hot around releases (net/keep-hot.ts): warm its socket path in the last few
+   * hundred µs before each release and poll a little after the last. Default false.
+   */
+  keepHot?: boolean;
   /** Called with (delivery time − due time) in µs for every delivered item: the line's own lateness. */
   onLateness?: (latenessUs: number) => void;
 }
@@ -53,8 +59,12 @@ export interface DelayLine<T> {
 
 /** The due-time arithmetic of a link, without holding anything: where a message enters the link. */
 export interface DueTimes {
-  /** Due time (µs, on the clock) of an item of `bytes` entering the link now; non-decreasing. */
-  next(bytes: number): number;
+  /**
+   * Due time (µs, on the clock) of an item of `bytes` entering the link at `atUs` (default now);
+   * non-decreasing. A hop that forwards what it held passes the time it was meant to release it, so
+   * its own lateness is not carried into the next leg (the next hold absorbs it).
+   */
+  next(bytes: number, atUs?: number): number;
 }
 
 /** True when the shape adds nothing, so callers can skip the line entirely. */
@@ -79,8 +89,8 @@ export function createDueTimes(shape: LinkShape & LinkClock): DueTimes {
   let wireFreeAtUs = 0;
   let lastDueUs = 0;
   return {
-    next(bytes) {
-      const now = nowUs();
+    next(bytes, atUs) {
+      const now = atUs ?? nowUs();
       let departUs = now;
       if (bytesPerUs > 0) {
         departUs = Math.max(now, wireFreeAtUs) + bytes / bytesPerUs;
@@ -121,9 +131,14 @@ export function createDelayLine<T>(options: DelayLineOptions, deliver: (item: T)
     }
   };
 
+  const isHotEnabled = (options.keepHot ?? false) && isKeepHotEnabled;
   const flush = (): void => {
     immediate = undefined;
     const now = nowUs();
+    const first = queue[head];
+    // The last few hundred µs before a release: warm the socket path the release is about to take.
+    if (isHotEnabled && first !== undefined && first.dueUs - now < WARM_LEAD_US && first.dueUs - now > 15) warmPulse(now);
+    let delivered = 0;
     while (head < queue.length) {
       const next = queue[head]!;
       if (next.dueUs > now) break;
@@ -131,7 +146,10 @@ export function createDelayLine<T>(options: DelayLineOptions, deliver: (item: T)
       queuedBytes -= next.bytes;
       onLateness?.(now - next.dueUs);
       deliver(next.item);
+      delivered += 1;
     }
+    // Stay hot a little after the last release: the answer (or the next request) comes back fast.
+    if (isHotEnabled && delivered > 0 && head === queue.length) keepHot(now + LINGER_US);
     if (head > 1024 && head * 2 > queue.length) {
       queue.splice(0, head);
       head = 0;

@@ -106,7 +106,7 @@ function pipeDelayed(from: net.Socket, to: net.Socket, shape: LinkShape | undefi
     from.on('end', () => write(END));
     return { clear: () => {} };
   }
-  const line = createDelayLine<Buffer | typeof END>({ ...shape, onLateness: (us) => lateness.record(us) }, (item) => {
+  const line = createDelayLine<Buffer | typeof END>({ ...shape, keepHot: true, onLateness: (us) => lateness.record(us) }, (item) => {
     write(item);
     if (line.queuedBytes < HIGH_WATER_BYTES / 2 && from.isPaused() && to.writableLength === 0) from.resume();
   });

@@ -20,6 +20,8 @@
 import { createDelayLine, createDueTimes, type LinkClock, type LinkShape } from './delay-line.js';
 import type { LatenessRecorder } from './lateness.js';
 import { sharedNowUs } from './shared-clock.js';
+import { createHandOffProber, isProbeDue, type HandOffProber } from './hand-off-probe.js';
+import { isKeepHotEnabled } from './keep-hot.js';
 import { type MessageSocket, messageToBuffer } from './message-socket.js';
 
 /** Above this many held bytes the WebSocket is paused (resumed below half), so a hold never grows without bound. */
@@ -49,18 +51,32 @@ export function readDue(message: Buffer): { dueUs: number; sentUs: number; paylo
 export interface HandOffFloor {
   /** Learns from one arrival and returns the release time of a message due at `dueUs`. */
   releaseAt(dueUs: number, sentUs: number, arrivedUs: number): number;
+  /** Learns a hot hand-off estimate (µs) from a probe (net/hand-off-probe.ts). */
+  learn(handOffUs: number): void;
 }
 
 /** A new floor for one hop (one direction of one connection). Bounded: at most 1 ms is ever added. */
 export function createHandOffFloor(): HandOffFloor {
   let floorUs = Number.POSITIVE_INFINITY;
+  const learn = (handOffUs: number): void => {
+    if (handOffUs >= 0 && handOffUs < floorUs) floorUs = handOffUs;
+  };
   return {
+    learn,
     releaseAt(dueUs, sentUs, arrivedUs) {
-      const handOffUs = arrivedUs - sentUs;
-      if (sentUs > 0 && handOffUs >= 0 && handOffUs < floorUs) floorUs = handOffUs;
+      if (sentUs > 0) learn(arrivedUs - sentUs);
       return dueUs + (Number.isFinite(floorUs) ? Math.min(floorUs, 1000) : 0);
     },
   };
+}
+
+/**
+ * The probes of one hop end (net/hand-off-probe.ts), teaching `floor`: `send` writes a message
+ * (false when the socket is not open any more). With HCBENCH_KEEP_HOT=0 it never probes.
+ */
+export function createHopProber(send: (message: Buffer) => boolean, floor: HandOffFloor, nowUs: () => number = sharedNowUs): HandOffProber {
+  const prober = createHandOffProber(send, (dueUs, sentUs) => stampDue(dueUs, Buffer.alloc(0), sentUs), nowUs, (handOffUs) => floor.learn(handOffUs));
+  return isKeepHotEnabled ? prober : { start: () => undefined, onProbe: prober.onProbe };
 }
 
 type Listener = (...args: unknown[]) => void;
@@ -75,7 +91,7 @@ export function timedMessageSocket(ws: MessageSocket, outgoing: LinkShape, laten
   const closeListeners: Listener[] = [];
   type Held = { kind: 'message'; data: Buffer } | { kind: 'close'; code: number; reason: unknown };
   const hold = createDelayLine<Held>(
-    { ...clock, ...(lateness === undefined ? {} : { onLateness: (us: number) => lateness.record(us) }) },
+    { ...clock, keepHot: true, ...(lateness === undefined ? {} : { onLateness: (us: number) => lateness.record(us) }) },
     (held) => {
       if (held.kind === 'message') for (const l of messageListeners) l(held.data, true);
       else for (const l of closeListeners) l(held.code, held.reason);
@@ -101,9 +117,27 @@ export function timedMessageSocket(ws: MessageSocket, outgoing: LinkShape, laten
   };
   const floor = createHandOffFloor();
   const nowUs = clock.nowUs ?? sharedNowUs;
+  const prober = createHopProber(
+    (message) => {
+      if (ws.readyState !== 1) return false;
+      try {
+        ws.send(message, { binary: true });
+        return true;
+      } catch {
+        return false; // closed meanwhile: a probe is only a hint
+      }
+    },
+    floor,
+    nowUs,
+  );
   ws.on('message', (data) => {
     const { dueUs, sentUs, payload } = readDue(messageToBuffer(data));
-    const releaseUs = floor.releaseAt(dueUs, sentUs, nowUs());
+    const arrivedUs = nowUs();
+    if (isProbeDue(dueUs)) {
+      prober.onProbe(dueUs, sentUs, arrivedUs);
+      return;
+    }
+    const releaseUs = floor.releaseAt(dueUs, sentUs, arrivedUs);
     lastDueUs = Math.max(lastDueUs, releaseUs);
     hold.pushDue({ kind: 'message', data: payload }, payload.length, releaseUs);
     if (!paused.byHold && hold.queuedBytes > HOLD_HIGH_WATER_BYTES) {
@@ -147,5 +181,7 @@ export function timedMessageSocket(ws: MessageSocket, outgoing: LinkShape, laten
       return wrapper;
     },
   } as MessageSocket;
+  if (ws.readyState === 1) prober.start();
+  else ws.on('open', () => prober.start());
   return wrapper;
 }

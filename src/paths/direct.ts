@@ -16,6 +16,7 @@ export async function openDirectPath(id: string, onprem: RoleHandle, target: Dia
   const address = await onprem.call<DialAddress>('startDelayProxy', params);
   return {
     ...base,
+    configuredRoundTripUs: 2 * leg.oneWayDelayMs * 1000,
     dialAddress: address,
     components: { [`${id}.delayShim`]: `onprem (pid ${onprem.pid})` },
     readCounters: async () => {

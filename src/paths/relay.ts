@@ -50,6 +50,7 @@ export async function openEmulatedRelayPath(
     const agentIds = agentIdsOf(input.id, input.agents);
     return {
       ...path,
+      ...(timed === undefined ? {} : { configuredRoundTripUs: 2 * (input.appToRelay.oneWayDelayMs + input.relayToAgent.oneWayDelayMs) * 1000 }),
       rolePids: { ...path.rolePids, cloud: cloud.pid },
       injectFault: async (fault) => {
         if (fault.action === 'stop-agent') {

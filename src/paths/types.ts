@@ -10,6 +10,11 @@ export interface OpenPath {
   kind: PathKind;
   /** Where the workload connects. */
   dialAddress: DialAddress;
+  /**
+   * The path's configured (emulated) network round trip, µs, when hcbench adds the distance itself;
+   * absent on paths whose distance is real (relay-azure, tunnel endpoints) or zero.
+   */
+  configuredRoundTripUs?: number;
   /** Process id (or "app") of each component on this path, for the result's environment. */
   components: Record<string, string>;
   /** Process ids of role processes this path started (e.g. `cloud`). */

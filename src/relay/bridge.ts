@@ -9,7 +9,8 @@ import type { RawData, WebSocket } from 'ws';
 import { createDelayLine, createDueTimes, type LinkShape } from '../net/delay-line.js';
 import type { LatenessRecorder } from '../net/lateness.js';
 import { sharedNowUs } from '../net/shared-clock.js';
-import { createHandOffFloor, readDue, stampDue } from '../net/timed-socket.js';
+import { createHandOffFloor, createHopProber, readDue, stampDue } from '../net/timed-socket.js';
+import { isProbeDue } from '../net/hand-off-probe.js';
 import type { Shaper } from './delay.js';
 import type { DirectionStats } from './stats.js';
 
@@ -187,11 +188,22 @@ function pipeTimed(from: WebSocket, to: WebSocket, counters: DirectionStats, tim
   let lastDueUs = 0;
   const dueTimes = createDueTimes(timed.outgoing);
   const floor = createHandOffFloor();
+  // Probes with `from` (answered and learnt here, never forwarded) teach this direction's hot hand-off.
+  const prober = createHopProber((message) => {
+    if (from.readyState !== from.OPEN) return false;
+    from.send(message, { binary: true });
+    return true;
+  }, floor);
   const lateness = timed.lateness;
-  const hold = createDelayLine<() => void>(lateness === undefined ? {} : { onLateness: (us) => lateness.record(us) }, (release) => release());
+  const hold = createDelayLine<() => void>({ keepHot: true, ...(lateness === undefined ? {} : { onLateness: (us: number) => lateness.record(us) }) }, (release) => release());
   from.on('message', (data: RawData, isBinary: boolean) => {
     const { dueUs, sentUs, payload } = readDue(toBuffer(data));
-    const releaseUs = floor.releaseAt(dueUs, sentUs, sharedNowUs());
+    const arrivedUs = sharedNowUs();
+    if (isProbeDue(dueUs)) {
+      prober.onProbe(dueUs, sentUs, arrivedUs);
+      return;
+    }
+    const releaseUs = floor.releaseAt(dueUs, sentUs, arrivedUs);
     const bytes = payload.length;
     counters.messages += 1;
     counters.bytes += bytes;
@@ -199,7 +211,8 @@ function pipeTimed(from: WebSocket, to: WebSocket, counters: DirectionStats, tim
     hold.pushDue(
       () => {
         if (to.readyState !== to.OPEN) return gate.settle(bytes);
-        to.send(stampDue(dueTimes.next(bytes), payload), { binary: isBinary }, () => gate.settle(bytes));
+        // The next leg starts when this hop was meant to release the message: its own lateness is absorbed downstream.
+        to.send(stampDue(dueTimes.next(bytes, Math.min(releaseUs, sharedNowUs())), payload), { binary: isBinary }, () => gate.settle(bytes));
       },
       bytes,
       releaseUs,
@@ -211,6 +224,7 @@ function pipeTimed(from: WebSocket, to: WebSocket, counters: DirectionStats, tim
     // The close was sent after every message before it: it is released behind them.
     hold.pushDue(() => forwardClose(to, code, reason), 0, lastDueUs);
   });
+  prober.start();
   return { clear: () => hold.clear() };
 }
 

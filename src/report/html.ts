@@ -91,7 +91,9 @@ export function renderHtml(result: RunResult, options: { analysis?: RunAnalysis 
       ...Object.entries(env.roles).map(([role, where]) => [`role ${role}`, where]),
       ...Object.entries(env.libraries).map(([name, version]) => [name, version])], false),
     result.topology === undefined ? '' : `<h3>topology (network profile, paths, target)</h3><pre>${escapeHtml(JSON.stringify(result.topology, null, 2))}</pre>`,
-    result.relayPath === undefined ? '' : `<h3>relay path counters</h3><pre>${escapeHtml(JSON.stringify(result.relayPath, null, 2))}</pre>`,
+    result.pathCounters === undefined || Object.keys(result.pathCounters).length === 0
+      ? ''
+      : `<h3>path counters (every path, by id)</h3><pre>${escapeHtml(JSON.stringify(result.pathCounters, null, 2))}</pre>`,
     `<h3>scenario (resolved)</h3><pre>${escapeHtml(JSON.stringify(result.scenario.resolved, null, 2))}</pre>`,
     `<h2>Method</h2><ul>${analysis.methods.map((m) => `<li>${escapeHtml(m)}</li>`).join('')}</ul>`,
   ];

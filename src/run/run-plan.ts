@@ -95,10 +95,11 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunR
       steps: [...steps],
       topology: { network: plan.network, paths: plan.paths, target: plan.target },
       pathCounters: { ...pathCounters },
-      ...(relayCounters === undefined
+      ...(relayCounters === undefined || relayId === undefined
         ? {}
         : {
             relayPath: {
+              pathId: relayId,
               relay: (relayCounters['relay'] ?? {}) as Record<string, unknown>,
               agent: (relayCounters['agent'] ?? {}) as Record<string, unknown>,
               forwarder: (relayCounters['forwarder'] ?? {}) as Record<string, unknown>,

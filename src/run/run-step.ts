@@ -118,6 +118,7 @@ export async function runStep(step: PlannedStep, path: OpenPath, options: RunSte
     const windowStartNs = options.clock.nowNs();
     const running = workloads[step.workload.kind].run({
       windowStartNs,
+      ...(path.configuredRoundTripUs === undefined || path.configuredRoundTripUs <= 0 ? {} : { expectedRoundTripUs: path.configuredRoundTripUs }),
       dialAddress: path.dialAddress,
       params: step.workload,
       warmupMs: step.warmupMs,

@@ -26,6 +26,8 @@ export interface GeneratorJob {
   threads: number;
   /** The one warm-up start (process-wide monotonic clock, ns) every thread's window begins at. */
   windowStartNs: bigint;
+  /** See {@link WorkloadRunOptions.expectedRoundTripUs}. */
+  expectedRoundTripUs?: number;
 }
 
 /** What a worker posts back. */
@@ -95,6 +97,7 @@ export function generatorJobs(options: WorkloadRunOptions, n: number): Generator
     durationMs: options.durationMs,
     threads: n,
     windowStartNs,
+    ...(options.expectedRoundTripUs === undefined ? {} : { expectedRoundTripUs: options.expectedRoundTripUs }),
   }));
 }
 

@@ -4,6 +4,7 @@
 // It dials only the address it is given and never knows which path it is on. Failures of the
 // system under test are counted by kind; this file never throws for them.
 
+import { hotUntilReply } from './hot-reply.js';
 import { StepRecorder, type OptionalLatencyMetric } from '../metrics/recorder.js';
 import type { ErrorKind } from '../metrics/result.js';
 import { encodeRequest, REQUEST_HEADER_BYTES } from '../protocol/request-response.js';
@@ -102,9 +103,11 @@ export async function runRequestResponse(
         const startNs = clock.nowNs();
         if (k === 0) transactionStartNs = startNs;
         const response = connection.reader.expect(responseBytes);
+        const hot = hotUntilReply(options.expectedRoundTripUs);
         connection.socket.write(request);
         recorder.addBytesSent(d.phase, request.length);
         const outcome = await response;
+        hot?.end();
         recorder.addBytesReceived(d.phase, outcome.bytes);
         if (!outcome.ok) {
           // A new connection that closes or resets before any byte is how a relay refusal (no

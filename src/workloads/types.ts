@@ -268,6 +268,12 @@ export interface WorkloadRunOptions<P extends WorkloadParams = WorkloadParams> {
    * windows are one span of time; default: when the driver starts.
    */
   windowStartNs?: bigint;
+  /**
+   * The path's configured network round trip, µs, when hcbench emulates the distance: a driver that
+   * waits for replies keeps itself hot from shortly before each is due (net/keep-hot.ts), so the
+   * instrument's own wake-up after idling for the distance is not measured as distance. Optional.
+   */
+  expectedRoundTripUs?: number;
 }
 
 /** What a driver returns: its metrics, and whether it ran its whole window. */

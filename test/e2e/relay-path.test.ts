@@ -50,6 +50,9 @@ describe('direct vs relay end to end', () => {
     expect(whole.bytesSent).toBe(whole.transactions * 4 * 100);
     expect(whole.bytesReceived).toBe(whole.transactions * 4 * 300);
 
+    // relayPath names the path it describes, and is that path's entry in pathCounters.
+    expect(result.relayPath?.pathId).toBeDefined();
+    expect(result.pathCounters?.[result.relayPath!.pathId]?.['relay']).toEqual(result.relayPath?.relay);
     // What crossed the relay is exactly what the workload sent and received.
     const relay = result.relayPath?.relay as {
       senderToListener: { bytes: number; messages: number };

@@ -1,0 +1,99 @@
+// Hand-off probes (net/hand-off-probe.ts): a ping is answered at once with the ping's own send
+// time, a pong teaches half the round trip, probing stops after PROBE_ROUNDS, and on a real relay
+// path with timed legs the probes are never delivered as data nor counted as traffic.
+
+import net from 'node:net';
+import { once } from 'node:events';
+import { describe, expect, test } from 'vitest';
+import { createHandOffProber, isProbeDue, PING_DUE_US, PONG_DUE_US, PROBE_ROUNDS } from '../../src/net/hand-off-probe.js';
+import { createHandOffFloor, readDue, stampDue } from '../../src/net/timed-socket.js';
+import { startRequestResponseTarget } from '../../src/targets/tcp-request-response-server.js';
+import { encodeRequest } from '../../src/protocol/request-response.js';
+import { startTunnelRelay } from '../helpers/tunnel-path.js';
+
+describe('hand-off prober', () => {
+  test('one end pings PROBE_ROUNDS times, the other answers each at once; half the fastest round trip is learnt', () => {
+    let nowUs = 1_000;
+    const queue: { to: 'a' | 'b'; message: Buffer }[] = [];
+    const learnt = { a: [] as number[], b: [] as number[] };
+    const make = (self: 'a' | 'b', peer: 'a' | 'b') =>
+      createHandOffProber(
+        (message) => {
+          queue.push({ to: peer, message });
+          return true;
+        },
+        (dueUs, sentUs) => stampDue(dueUs, Buffer.alloc(0), sentUs),
+        () => nowUs,
+        (us) => learnt[self].push(us),
+      );
+    const ends = { a: make('a', 'b'), b: make('b', 'a') };
+    ends.a.start();
+    // Each delivery takes 30 µs except every 5th (a cold one, 400 µs).
+    let deliveries = 0;
+    while (queue.length > 0 && deliveries < 10_000) {
+      const { to, message } = queue.shift()!;
+      deliveries += 1;
+      nowUs += deliveries % 5 === 0 ? 400 : 30;
+      const { dueUs, sentUs, payload } = readDue(message);
+      expect(isProbeDue(dueUs)).toBe(true);
+      expect(payload.length).toBe(0);
+      ends[to].onProbe(dueUs, sentUs, nowUs);
+    }
+    expect(learnt.a.length).toBe(PROBE_ROUNDS);
+    expect(learnt.b.length).toBe(0); // b only answered
+    expect(deliveries).toBe(2 * PROBE_ROUNDS);
+    // A round trip of two hot deliveries is 60 µs: half of it is the hot hand-off.
+    expect(Math.min(...learnt.a)).toBe(30);
+    const floor = createHandOffFloor();
+    for (const us of learnt.a) floor.learn(us);
+    expect(floor.releaseAt(5_000, 0, 0)).toBe(5_030);
+  });
+
+  test('a pong carries the ping send time; markers are negative and distinct', () => {
+    const sent: Buffer[] = [];
+    const prober = createHandOffProber(
+      (m) => (sent.push(m), true),
+      (dueUs, sentUs) => stampDue(dueUs, Buffer.alloc(0), sentUs),
+      () => 777,
+      () => undefined,
+    );
+    prober.onProbe(PING_DUE_US, 123.5, 200);
+    expect(readDue(sent[0]!)).toMatchObject({ dueUs: PONG_DUE_US, sentUs: 123.5 });
+    expect(PING_DUE_US).toBeLessThan(0);
+    expect(PONG_DUE_US).toBeLessThan(0);
+    expect(PING_DUE_US).not.toBe(PONG_DUE_US);
+    expect(isProbeDue(0)).toBe(false);
+  });
+});
+
+describe('probes on a real relay path with timed legs', () => {
+  test('are answered and learnt, never delivered: bytes in == bytes out and every reply has exactly the asked size', async () => {
+    const appToRelay = { oneWayDelayMs: 0.5 };
+    const relayToAgent = { oneWayDelayMs: 1 };
+    const target = await startRequestResponseTarget({ host: '127.0.0.1', port: 0 });
+    const fixture = await startTunnelRelay({ delays: { senderLeg: appToRelay, listenerLeg: relayToAgent }, timedLegs: true });
+    try {
+      await fixture.agent(target.address, { timedLeg: relayToAgent });
+      const forwarder = await fixture.forwarder({ timedLeg: appToRelay });
+      const socket = net.connect({ ...forwarder.address, noDelay: true });
+      await once(socket, 'connect');
+      const roundTrips = 30;
+      let received = 0;
+      for (let i = 0; i < roundTrips; i += 1) {
+        const reply = once(socket, 'data');
+        socket.write(encodeRequest(16, 48));
+        const [chunk] = (await reply) as [Buffer];
+        expect(chunk.length).toBe(48);
+        received += chunk.length;
+      }
+      socket.destroy();
+      expect(received).toBe(48 * roundTrips);
+      const relayStats = fixture.relay.stats();
+      expect(relayStats.senderToListener.bytes).toBe(16 * roundTrips);
+      expect(relayStats.listenerToSender.bytes).toBe(48 * roundTrips);
+      expect(target.stats().bytesReceived).toBe(16 * roundTrips);
+    } finally {
+      await target.close();
+    }
+  });
+});

@@ -1,0 +1,64 @@
+// keep-hot (net/keep-hot.ts): windows are bounded, end early on request, and never keep a process
+// alive: a child that opens windows and pulses exits on its own once its work is done.
+
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, test } from 'vitest';
+import { keepHot, keepHotBetween, MAX_WINDOW_US, warmPulse, warmPulseCount } from '../../src/net/keep-hot.js';
+import { sharedNowUs } from '../../src/net/shared-clock.js';
+import { hotUntilReply, REPLY_SLACK_US } from '../../src/workloads/hot-reply.js';
+
+const distModule = fileURLToPath(new URL('../../dist/net/keep-hot.js', import.meta.url));
+
+describe('keep-hot', () => {
+  test('a window pulses the warming pair while open and never after it closed', async () => {
+    // Start the pair and wait until a pulse goes through (the first connects it).
+    const deadline = Date.now() + 5000;
+    while (warmPulseCount() === 0 && Date.now() < deadline) {
+      warmPulse();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(warmPulseCount()).toBeGreaterThan(0);
+    const before = warmPulseCount();
+    const window = keepHot(sharedNowUs() + 3000);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    window.end();
+    const during = warmPulseCount();
+    expect(during).toBeGreaterThan(before);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(warmPulseCount()).toBe(during);
+  });
+
+  test('a window longer than MAX_WINDOW_US is cut to it; end() is idempotent; a past window is a no-op', () => {
+    const w = keepHot(sharedNowUs() + 10 * MAX_WINDOW_US);
+    w.end();
+    w.end();
+    keepHot(sharedNowUs() - 1).end();
+    keepHotBetween(sharedNowUs() + 50_000, sharedNowUs() + 60_000).end();
+    warmPulse();
+    expect(hotUntilReply(undefined)).toBeUndefined();
+    expect(hotUntilReply(0)).toBeUndefined();
+    const reply = hotUntilReply(2 * REPLY_SLACK_US);
+    expect(reply).toBeDefined();
+    reply?.end();
+  });
+
+  test('the warming pair never keeps a process alive, and a window at most until its end', async () => {
+    const script = `
+      const m = await import(${JSON.stringify(distModule)});
+      const now = () => { const [s, n] = process.hrtime(); return s * 1e6 + n / 1e3; };
+      m.warmPulse();
+      m.keepHot(now() + 2000);
+      m.keepHotBetween(now() + 3000, now() + 4000);
+      await new Promise((r) => setTimeout(r, 20));
+      m.warmPulse();
+      console.log('done');
+    `;
+    const started = Date.now();
+    const { stdout } = await new Promise<{ stdout: string }>((resolve, reject) => {
+      execFile(process.execPath, ['--input-type=module', '-e', script], { timeout: 20_000 }, (error, out) => (error ? reject(error) : resolve({ stdout: out })));
+    });
+    expect(stdout.trim()).toBe('done');
+    expect(Date.now() - started).toBeLessThan(20_000);
+  });
+});
