@@ -13,6 +13,7 @@ import { generatorCapacity } from './entries/generator-capacity.js';
 import { scale } from './entries/scale.js';
 import { truth } from './entries/truth.js';
 import { soakEntry } from './entries/soak.js';
+import { recordProxyLatency, replayGenerator } from './entries/replay.js';
 
 /** Every entry of `npm run bench`. */
-export const suite: readonly BenchEntry[] = [directPingPong, relayPingPong, forwarderProcess, httpEntry, connectionSetup, relayEmulatorWs, relayEmulatorScript, generatorCapacity, scale, truth, soakEntry];
+export const suite: readonly BenchEntry[] = [directPingPong, relayPingPong, forwarderProcess, httpEntry, connectionSetup, relayEmulatorWs, relayEmulatorScript, generatorCapacity, recordProxyLatency, replayGenerator, scale, truth, soakEntry];

@@ -1,12 +1,13 @@
 // Entry of a bench helper process (run with `node --import tsx`): starts one small server kind
 // named in argv[2] with JSON params in argv[3], reports `{ ready, port }` over IPC, and exits
 // when the parent disconnects or sends 'stop'. Kinds: http-target, ws-echo, relay-echo-listener,
-// pipe-proxy. It measures nothing; it exists so servers do not share the generator's event loop.
+// pipe-proxy, record-proxy (hcbench record's proxy, trace discarded). It measures nothing; it exists so servers do not share the generator's event loop.
 
 import { once } from 'node:events';
 import { WebSocket, WebSocketServer } from 'ws';
 import { listenUri, parseConnectionString, tokenProvider } from '../../src/azure/connection-string.js';
 import { startDelayProxy } from '../../src/net/delay-proxy.js';
+import { startRecordProxy } from '../../src/record/record-proxy.js';
 import { startHttpTarget } from '../../src/targets/http-server.js';
 import { createWs8RelayedServer } from '../../src/tunnel/ws8-listener.js';
 
@@ -39,6 +40,11 @@ async function start(kind: string, params: Record<string, unknown>): Promise<{ p
       const to = params['target'] as { host: string; port: number };
       const proxy = await startDelayProxy({ target: to });
       return { port: proxy.address.port, close: () => proxy.close() };
+    }
+    case 'record-proxy': {
+      const to = params['target'] as { host: string; port: number };
+      const proxy = await startRecordProxy({ listen: { host: '127.0.0.1', port: 0 }, target: to, payload: 'sizes' });
+      return { port: proxy.address.port, close: async () => void (await proxy.finish()) };
     }
     default:
       throw new Error(`unknown bench child kind ${kind}`);

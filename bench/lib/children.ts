@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { stopChild } from './tools.js';
 
-export type BenchChildKind = 'http-target' | 'ws-echo' | 'relay-echo-listener' | 'pipe-proxy';
+export type BenchChildKind = 'http-target' | 'ws-echo' | 'relay-echo-listener' | 'pipe-proxy' | 'record-proxy';
 
 export interface BenchChild {
   pid: number;

@@ -21,7 +21,10 @@ export function describeFit(confidence: number, statistic: FitStatistic = 'mean'
   );
 }
 
-/** The k of a step: `variant.roundTripsPerTransaction`, else `workload.roundTripsPerTransaction`. */
+/**
+ * The k of a step: `variant.roundTripsPerTransaction`, else `workload.roundTripsPerTransaction`.
+ * Replay steps carry their own points instead: conversation latency per round-trip count.
+ */
 function roundTripsOf(step: { variant?: Record<string, unknown>; workload?: Record<string, unknown> }): number | undefined {
   const k = step.variant?.['roundTripsPerTransaction'] ?? step.workload?.['roundTripsPerTransaction'];
   return typeof k === 'number' && Number.isFinite(k) && k > 0 ? k : undefined;
@@ -79,19 +82,26 @@ function sweepPoints(series: readonly PathSeries[], statistic: FitStatistic): Ma
   const ordered = [...series.filter((s) => s.isDirect), ...series.filter((s) => !s.isDirect)];
   for (const s of ordered) {
     for (const step of s.byRepetition.values()) {
-      const k = roundTripsOf(step);
       const h = step.metrics.histograms.transaction.summary;
       const rt = step.metrics.histograms.roundTrip.summary;
-      if (k === undefined || h.count === 0) continue;
+      // The median's standard error is √(π/2) ≈ 1.2533 times the mean's (normal approximation).
+      const factor = statistic === 'mean' ? 1 : 1.2533;
+      // A replay step is a sweep of its own: its conversations, grouped by round trips, are the points.
+      const replayPoints = (step.metrics.replay?.byRoundTrips ?? []).filter((p) => p.roundTrips > 0 && p.count > 0);
+      const k = roundTripsOf(step);
+      if (replayPoints.length === 0 && (k === undefined || h.count === 0)) continue;
       const key = sweepKey(step.stepId, step.variant);
       const byPath = out.get(key) ?? new Map<string, RoundTripFit['points']>();
       const points = byPath.get(s.pathId) ?? [];
       // A step with one or two long transactions shows no spread of its own; √k round-trip spreads
       // is the floor, so such a point cannot pin the line with a near-infinite weight.
-      // The median's standard error is √(π/2) ≈ 1.2533 times the mean's (normal approximation).
-      const factor = statistic === 'mean' ? 1 : 1.2533;
-      const standardErrorUs = (factor * Math.max(h.stdDevUs, Math.sqrt(k) * rt.stdDevUs)) / Math.sqrt(h.count);
-      points.push({ roundTrips: k, latencyUs: statistic === 'mean' ? h.meanUs : h.p50Us, standardErrorUs });
+      const point = (roundTrips: number, summary: { meanUs: number; p50Us: number; stdDevUs: number }, count: number) => ({
+        roundTrips,
+        latencyUs: statistic === 'mean' ? summary.meanUs : summary.p50Us,
+        standardErrorUs: (factor * Math.max(summary.stdDevUs, Math.sqrt(roundTrips) * rt.stdDevUs)) / Math.sqrt(count),
+      });
+      if (replayPoints.length > 0) points.push(...replayPoints.map((p) => point(p.roundTrips, p, p.count)));
+      else if (k !== undefined) points.push(point(k, h, h.count));
       byPath.set(s.pathId, points);
       out.set(key, byPath);
     }

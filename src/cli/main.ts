@@ -16,6 +16,8 @@ import { registerValidate } from './commands/validate.js';
 import { registerCompare } from './commands/compare.js';
 import { registerCapacity } from './commands/capacity.js';
 import { registerRegions } from './commands/regions.js';
+import { registerRecord } from './commands/record.js';
+import { registerReplaySummary } from './commands/replay-summary.js';
 import type { CliIo } from './io.js';
 import { printError, printScenarioError } from './print-error.js';
 import { ScenarioError } from '../errors.js';
@@ -37,6 +39,8 @@ export function interruptNotice(argv: readonly string[]): string {
       return `interrupted: relay emulator closing ${again}`;
     case 'calibrate':
       return `interrupted: calibration stopping, nothing saved ${again}`;
+    case 'record':
+      return `interrupted: recording stopped, writing the trace ${again}`;
     default:
       return `interrupted: stopping ${again}`;
   }
@@ -84,6 +88,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
   registerTunnel(program, io, setExit);
   registerCalibrate(program, io, setExit);
   registerRegions(program, io, setExit);
+  registerRecord(program, io, setExit);
+  registerReplaySummary(program, io, setExit);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -7,11 +7,11 @@ import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 
 /** The kinds of file hcbench reads, each with its own size cap. */
-export type InputKind = 'scenario' | 'result' | 'calibration' | 'connection-string' | 'namespace';
+export type InputKind = 'scenario' | 'result' | 'calibration' | 'connection-string' | 'namespace' | 'trace';
 
 /**
  * Largest file accepted per kind, bytes. Scenarios, namespaces and calibrations are hand-written
- * or small; a result carries encoded histograms and per-interval ones (a long soak is a few MB).
+ * or small; a trace is about 60 bytes per turn; a result carries encoded histograms and per-interval ones (a long soak is a few MB).
  */
 export const INPUT_MAX_BYTES: Readonly<Record<InputKind, number>> = {
   scenario: 1024 * 1024,
@@ -19,6 +19,9 @@ export const INPUT_MAX_BYTES: Readonly<Record<InputKind, number>> = {
   calibration: 1024 * 1024,
   'connection-string': 64 * 1024,
   namespace: 1024 * 1024,
+  // A recorded trace is parsed whole (about 5x its size in memory); a longer recording is refused
+  // with the limit named, never half-read.
+  trace: 64 * 1024 * 1024,
 };
 
 /** What `readInputFile` found: the bytes, or why the file was refused (a lower-case phrase, no path). */

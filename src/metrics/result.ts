@@ -9,6 +9,7 @@ import type { FaultEvent } from './fault-event.js';
 import type { GeneratorHealth } from './generator-health.js';
 import type { StepCounters } from './step-counters.js';
 import type { LatencySummary } from './latency-summary.js';
+import type { ReplayStepMetrics } from './replay-metrics.js';
 
 export type { FaultEvent } from './fault-event.js';
 export type { GeneratorHealth, GeneratorNoise } from './generator-health.js';
@@ -85,6 +86,8 @@ export interface StepMetrics {
    * over time and HdrHistogram interval logs. Absent: reporters use the whole-step histogram.
    */
   intervals?: StepInterval[];
+  /** Replay workloads: how faithfully the trace was replayed, and conversation latency per round-trip count. */
+  replay?: ReplayStepMetrics;
 }
 
 /** One interval of a step's measured window. */

@@ -8,6 +8,7 @@ import type { Scenario } from './schema.js';
 import { dataDepth, findDeepBlockNesting, findDeepFlowNesting, MAX_NESTING_DEPTH } from './nesting.js';
 import { createSourceLocator } from './source-map.js';
 import { validateScenario } from './validate.js';
+import { resolveReplayTraces } from './replay-traces.js';
 
 /** Largest scenario file accepted, bytes. Scenario files are hand-written; anything larger is a mistake. */
 export const MAX_SCENARIO_BYTES = INPUT_MAX_BYTES.scenario;
@@ -32,7 +33,7 @@ const OVERRIDE_FLAGS: Record<keyof ScenarioOverrides, string> = { durationMs: '-
 export async function loadScenarioFile(file: string, overrides: ScenarioOverrides = {}): Promise<Scenario> {
   const read = await readInputFile(file, 'scenario');
   if (!read.ok) throw new ScenarioError(file, [{ path: '', message: read.reason }]);
-  return parseScenarioText(read.bytes, file, overrides);
+  return resolveReplayTraces(parseScenarioText(read.bytes, file, overrides), file);
 }
 
 /** The data with the overrides applied (a new object; the input is not changed). */

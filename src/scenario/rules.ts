@@ -105,6 +105,7 @@ const TARGETS_FOR: Record<ScenarioWorkload['kind'], readonly string[]> = {
   'tcp-stream': ['tcp-request-response'],
   http: ['http', 'external'],
   dialog: ['external'],
+  replay: ['tcp-request-response', 'external'],
 };
 
 /** A fault that fires after its step ended never fires: `atMs` must fall inside every step on its path. */
@@ -168,6 +169,10 @@ function crossFieldProblems(scenario: ScenarioShape, workload: ScenarioWorkload)
   }
   if ('generators' in workload && workload.generators !== undefined && workload.generators > workload.connections) {
     add({ path: [...at, 'generators'], message: `must be <= connections (${workload.connections})` });
+  }
+  if (workload.kind === 'replay') {
+    const needs = workload.target === 'built-in' ? 'tcp-request-response' : 'external';
+    if (scenario.target.kind !== needs) add({ path: [...at, 'target'], message: `${workload.target} needs \`target.kind\` \`${needs}\`, but the target is \`${scenario.target.kind}\`` });
   }
   if (workload.kind === 'dialog' && !workload.steps.some((step) => 'expect' in step)) {
     add({ path: [...at, 'steps'], message: 'must contain at least one `expect` step' });

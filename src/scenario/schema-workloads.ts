@@ -7,6 +7,7 @@ import type {
   ConnectionChurnParams,
   DialogParams,
   HttpParams,
+  ReplayParams,
   TcpRequestResponseParams,
   TcpStreamParams,
 } from '../workloads/types.js';
@@ -190,12 +191,31 @@ export const dialogSchema = z
   })
   .describe('a scripted exchange for a real protocol (Redis, SMTP, line protocols)');
 
+const asRecordedLoadSchema = z.strictObject({ model: z.literal('as-recorded') }).describe('conversations start at their recorded offsets (divided by speed), the trace repeating');
+
+export const replaySchema = z
+  .strictObject({
+    kind: z.literal('replay'),
+    ...common,
+    trace: z.string().min(1).max(4_096).describe('trace file written by `hcbench record`, relative to this scenario file'),
+    target: z
+      .enum(['built-in', 'recorded'])
+      .describe('built-in: the built-in target answers each turn with the recorded size after the recorded server time (needs target kind tcp-request-response); recorded: the recorded bytes go to your external target (needs a --payload full trace)'),
+    speed: num(0.001, 1_000, 'think times and as-recorded arrival gaps are divided by this; server times are kept').optional(),
+    connections: z.union([z.literal('as-recorded'), int(1, 10_000, 'conversations at once')]).optional().describe("most conversations at once: the trace's peak (as-recorded) or a number; default the peak for closed and open, no cap for load as-recorded (its arrivals do not wait)"),
+    load: z.discriminatedUnion('model', [asRecordedLoadSchema, ...loadSchema.options]).optional().describe('as-recorded (default), closed (conversations back to back) or open (conversations per second)'),
+    timeoutMs: int(1, 600_000, 'longest wait for one response, ms').optional(),
+    connectTimeoutMs: int(1, 600_000, 'longest wait for one TCP connect, ms').optional(),
+  })
+  .describe("replay a recorded trace of a real client's traffic (hcbench record)");
+
 export const workloadSchema = z.discriminatedUnion('kind', [
   tcpRequestResponseSchema,
   connectionChurnSchema,
   tcpStreamSchema,
   httpSchema,
   dialogSchema,
+  replaySchema,
 ]);
 
 export type ScenarioWorkload = z.output<typeof workloadSchema>;
@@ -211,3 +231,4 @@ type _ConnectionChurnFits = Assert<Fits<typeof connectionChurnSchema, Connection
 type _TcpStreamFits = Assert<Fits<typeof tcpStreamSchema, TcpStreamParams>>;
 type _HttpFits = Assert<Fits<typeof httpSchema, HttpParams>>;
 type _DialogFits = Assert<Fits<typeof dialogSchema, DialogParams>>;
+type _ReplayFits = Assert<Fits<typeof replaySchema, ReplayParams>>;

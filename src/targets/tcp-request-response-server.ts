@@ -11,6 +11,7 @@
 import net from 'node:net';
 import { once } from 'node:events';
 import { RequestParser, UNBOUNDED_BYTES } from '../protocol/request-response.js';
+import { createDelayedResponses } from './delayed-responses.js';
 
 /** Where to listen. Defaults: host '127.0.0.1', port 0 (an ephemeral port, read back from `address`). */
 export interface RequestResponseTargetOptions {
@@ -88,6 +89,8 @@ export async function startRequestResponseTarget(
     else held.set(socket, (held.get(socket) ?? []).concat(responseBytes));
   };
   const serve = createServiceQueue(options.serviceTimeUs ?? 0, options.concurrency ?? 1, respond);
+  // Timed requests (replay) carry their own server time and bypass the service queue.
+  const delayed = createDelayedResponses(respond);
 
   const server = net.createServer({ noDelay: true }, (socket) => {
     stats.connectionsAccepted += 1;
@@ -103,8 +106,14 @@ export async function startRequestResponseTarget(
         socket.destroy();
         return;
       }
-      for (const responseBytes of parsed.responses) {
+      for (const [i, responseBytes] of parsed.responses.entries()) {
         stats.requests += 1;
+        const delayUs = parsed.delaysUs?.[i];
+        if (delayUs !== undefined && delayUs > 0) {
+          stats.bytesSent += responseBytes;
+          delayed.add(socket, responseBytes, delayUs);
+          continue;
+        }
         if (responseBytes === UNBOUNDED_BYTES) {
           streamZeros(socket, (n) => (stats.bytesSent += n));
           continue;
@@ -120,6 +129,7 @@ export async function startRequestResponseTarget(
       stats.connectionsActive -= 1;
       sockets.delete(socket);
       held.delete(socket);
+      delayed.drop(socket);
     });
   });
   server.listen({ host, port: options.port ?? 0 });
@@ -136,6 +146,7 @@ export async function startRequestResponseTarget(
     close: async () => {
       clearTimeout(stallTimer);
       serve.cancel();
+      delayed.cancel();
       held.clear();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const socket of sockets) socket.destroy();

@@ -9,6 +9,7 @@ import { tcpRequestResponse } from './tcp-request-response.js';
 import { tcpStream } from './tcp-stream.js';
 import { httpWorkload } from './http.js';
 import { dialog } from './dialog.js';
+import { replay } from './replay.js';
 
 /**
  * Every driver, keyed by its `kind`; each accepts any WorkloadParams, checks the kind at run time,
@@ -44,4 +45,5 @@ export const workloads: WorkloadRegistry = {
   'tcp-stream': register(tcpStream),
   http: register(httpWorkload),
   dialog: register(dialog),
+  replay: register(replay),
 };

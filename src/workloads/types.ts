@@ -206,8 +206,44 @@ export interface DialogParams {
   generators?: number;
 }
 
+/** Arrivals as recorded: conversations start at their recorded offsets (divided by `speed`), the trace repeating. */
+export interface AsRecordedLoad {
+  model: 'as-recorded';
+}
+
+/**
+ * Replays a trace written by `hcbench record`: each conversation on its own connection, turn by
+ * turn, with the recorded think times. A turn is a round trip when it has a response; a
+ * conversation is a transaction.
+ */
+export interface ReplayParams {
+  kind: 'replay';
+  /** The trace file; a relative path is resolved against the scenario file's folder when it loads. */
+  trace: string;
+  /**
+   * `built-in`: the built-in target answers each turn with the recorded size after the recorded
+   * server time (sizes-only traces work); `recorded`: the recorded bytes go to the scenario's
+   * external target and the recorded response size is awaited (needs `--payload full`).
+   */
+  target: 'built-in' | 'recorded';
+  /** Think times and as-recorded arrival gaps are divided by this; server times are kept. Optional; default 1; > 0. */
+  speed?: number;
+  /**
+   * Most conversations at once: the trace's peak (`as-recorded`) or N. Default: the trace's peak
+   * for the closed and open models; for the as-recorded model no cap (up to 10000), because its
+   * arrivals do not wait for responses.
+   */
+  connections?: number | 'as-recorded';
+  /** `as-recorded` (default), `closed` (N conversations back to back) or `open` (conversations per second). */
+  load?: LoadModel | AsRecordedLoad;
+  /** Longest wait for one response, ms. Optional; default 5000. */
+  timeoutMs?: number;
+  /** Longest wait for one TCP connect, ms. Optional; default 5000. */
+  connectTimeoutMs?: number;
+}
+
 /** Parameters of any workload, discriminated by `kind` (kinds join as their drivers land). */
-export type WorkloadParams = TcpRequestResponseParams | ConnectionChurnParams | TcpStreamParams | HttpParams | DialogParams;
+export type WorkloadParams = TcpRequestResponseParams | ConnectionChurnParams | TcpStreamParams | HttpParams | DialogParams | ReplayParams;
 
 export interface WorkloadRunOptions<P extends WorkloadParams = WorkloadParams> {
   dialAddress: DialAddress;
