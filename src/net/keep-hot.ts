@@ -118,10 +118,10 @@ function poll(): void {
 
 /**
  * Keeps the process hot until `untilUs` (shared clock; at most {@link MAX_WINDOW_US} from now) or
- * `end()`; does nothing while the machine has no spare CPU ({@link hasSpareCpu}).
+ * `end()`; does nothing while the machine has no spare CPU (`isSpare`, default {@link hasSpareCpu}).
  */
-export function keepHot(untilUs: number): HotWindow {
-  if (!hasSpareCpu()) return { end: () => undefined };
+export function keepHot(untilUs: number, isSpare: boolean = hasSpareCpu()): HotWindow {
+  if (!isSpare) return { end: () => undefined };
   const now = sharedNowUs();
   const w = { untilUs: Math.min(untilUs, now + MAX_WINDOW_US) };
   if (w.untilUs <= now) return { end: () => undefined };

@@ -4,7 +4,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import { keepHot, keepHotBetween, MAX_WINDOW_US, warmPulse, warmPulseCount } from '../../src/net/keep-hot.js';
+import { hasSpareCpu, keepHot, keepHotBetween, MAX_LOAD_PER_CPU, MAX_WINDOW_US, warmPulse, warmPulseCount } from '../../src/net/keep-hot.js';
 import { sharedNowUs } from '../../src/net/shared-clock.js';
 import { hotUntilReply, REPLY_SLACK_US } from '../../src/workloads/hot-reply.js';
 
@@ -20,13 +20,28 @@ describe('keep-hot', () => {
     }
     expect(warmPulseCount()).toBeGreaterThan(0);
     const before = warmPulseCount();
-    const window = keepHot(sharedNowUs() + 3000);
+    const window = keepHot(sharedNowUs() + 3000, true);
     await new Promise((resolve) => setTimeout(resolve, 10));
     window.end();
     const during = warmPulseCount();
     expect(during).toBeGreaterThan(before);
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(warmPulseCount()).toBe(during);
+  });
+
+  test('without a spare CPU a window does not open: no pulses at all', async () => {
+    const before = warmPulseCount();
+    const window = keepHot(sharedNowUs() + 3000, false);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    window.end();
+    expect(warmPulseCount()).toBe(before);
+  });
+
+  test('the spare-CPU check reads the load average against MAX_LOAD_PER_CPU and caches it for a second', () => {
+    const first = hasSpareCpu(1_000_000);
+    expect(typeof first).toBe('boolean');
+    expect(hasSpareCpu(1_000_500)).toBe(first); // cached within the second
+    expect(MAX_LOAD_PER_CPU).toBeGreaterThan(0);
   });
 
   test('a window longer than MAX_WINDOW_US is cut to it; end() is idempotent; a past window is a no-op', () => {
