@@ -3,17 +3,17 @@
 // projected figure; the page makes no request. A failed test leaves a screenshot in
 // results/test-artifacts/ (CI uploads results/).
 
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { hasChromium, launchChromium } from '../helpers/chromium.js';
 import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest';
 import type { RunResult } from '../../src/metrics/result.js';
 import { renderHtml } from '../../src/report/html.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTEFACTS = fileURLToPath(new URL('../../results/test-artifacts/', import.meta.url));
 
 /** A real run (test/fixtures/results/decision.yaml): region network, 60 ms budget, two relay placements, k = 1, 3. */
@@ -65,13 +65,9 @@ const ms = (text: string | null): number => {
   return Number(match[1]);
 };
 
-describe.skipIf(!existsSync(CHROMIUM))('decision page in headless Chromium', () => {
+describe.skipIf(!hasChromium)('decision page in headless Chromium', () => {
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-      timeout: 30_000,
-    });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

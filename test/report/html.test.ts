@@ -1,15 +1,13 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { hasChromium, launchChromium } from '../helpers/chromium.js';
 import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest';
 import { renderHtml } from '../../src/report/html.js';
 import { loadQuickstartFixture, loadSweepFixture } from './fixture.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 
 interface DrawnChart {
   id: string;
@@ -67,11 +65,7 @@ async function openReport(html: string): Promise<{ charts: DrawnChart[]; console
 describe.skipIf(!hasChromium)('HTML report in headless Chromium', () => {
   // One browser for this file (launching costs seconds on a loaded machine); a fresh context per test.
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-      timeout: 30_000,
-    });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
