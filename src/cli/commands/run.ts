@@ -108,7 +108,7 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
       for (const warning of checkRelayLimits(scenario)) io.stderr.write(`warning: ${warning}\n`);
       const secrets = Object.fromEntries(
         plan.paths.flatMap((path) =>
-          path.kind === 'relay-azure'
+          path.kind === 'relay-azure' && path.rehearsal === undefined
             ? [[path.connectionStringEnv, readConnectionStringEnv(path.connectionStringEnv, io.env, (note) => io.stderr.write(`warning: ${note}\n`))]]
             : [],
         ),
