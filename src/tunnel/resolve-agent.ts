@@ -58,11 +58,6 @@ export function installResolveOverrides(overrides: readonly ResolveOverride[], e
   https.globalAgent = installed.https;
 }
 
-/** The mappings installed in this process (for printing). */
-export function installedResolveOverrides(): readonly ResolveOverride[] {
-  return installed.overrides;
-}
-
 /** `{ agent }` for a ws 8 client connecting to `uri` when overrides are installed, else `{}`. */
 export function resolveAgentOption(uri: string): { agent?: http.Agent } {
   const agent = uri.startsWith('wss:') ? installed.https : installed.http;
