@@ -84,7 +84,7 @@ describe(`hcbench relay --tls --as ${NS}`, () => {
     const tunnel = hcbench(['tunnel', '--json', ...resolve], { ...trust, HCBENCH_CONNECTION_STRING: strings?.send ?? '' });
     const { port } = await firstJsonLine<{ port: number }>(tunnel);
     // A Send-only string used for listening is refused, and the agent says which right is missing.
-    const wrongAgent = hcbench(['agent', '--target', `127.0.0.1:${redisPort}`, '--run-ms', '1500', ...resolve], { ...trust, HCBENCH_CONNECTION_STRING: strings?.send ?? '' });
+    const wrongAgent = hcbench(['agent', '--target', `127.0.0.1:${redisPort}`, '--run-ms', '2500', ...resolve], { ...trust, HCBENCH_CONNECTION_STRING: strings?.send ?? '' });
     await expect.poll(() => redis.stdoutLines.some((l) => l.includes('Ready to accept connections')), { timeout: 10_000 }).toBe(true);
     const cli = ['-h', '127.0.0.1', '-p', String(port)];
     const set = await run('redis-cli', [...cli, 'SET', 'hcbench:rehearsal', 'by name'], { timeout: 15_000 });
@@ -99,9 +99,26 @@ describe(`hcbench relay --tls --as ${NS}`, () => {
     expect([tunnelExit, agentExit, relayExit]).toEqual([0, 0, 0]);
     for (const endpoint of [agent, tunnel]) expect(endpoint.stderr()).toContain(`resolve override: ${banner.rehearsal.resolve}`);
     expect(wrongAgent.stderr()).toMatch(/403 Forbidden: the key has no Listen right/);
+    // The refused agent retried with backoff (100 ms doubling), not in hyco-ws's hot loop (~450/s).
+    const statsLine = relay.stderr().split('\n').find((l) => l.startsWith('relay stats ')) ?? '';
+    const relayStats = JSON.parse(statsLine.slice('relay stats '.length)) as { rejects: Record<string, number> };
+    expect(relayStats.rejects['forbidden']).toBeGreaterThanOrEqual(2);
+    expect(relayStats.rejects['forbidden']).toBeLessThanOrEqual(10);
     const stopped = JSON.parse(tunnel.stdoutLines.at(-1) ?? '{}') as { stats?: { connectionsAccepted: number; connectionsFailed: number } };
     expect(stopped.stats).toMatchObject({ connectionsAccepted: 2, connectionsFailed: 0 });
     const logs = agent.stderr() + tunnel.stderr() + wrongAgent.stderr() + relay.stderr();
     for (const text of Object.values(strings ?? {})) expect(logs).not.toContain(keyOf(text));
   }, 90_000);
+
+  test.each([
+    ['without --tls', ['--as', NS], '--as needs --tls'],
+    ['a name that is not DNS', ['--tls', '--as', 'not a host'], '--as not a host: not a DNS name'],
+    ['with --namespace-file', ['--tls', '--as', NS, '--namespace-file', 'ns.yaml'], 'leave out --namespace-file'],
+  ])('refuses --as %s with exit 2 and a message', async (_why, args, message) => {
+    const relay = hcbench(['relay', ...args]);
+    const [code] = (await once(relay.child, 'exit')) as [number | null];
+    expect(code).toBe(2);
+    expect(relay.stderr()).toContain(message);
+    expect(relay.stderr()).not.toMatch(/\n\s+at /);
+  });
 });
