@@ -21,7 +21,8 @@ export function renderCsv(result: RunResult): string {
   const rehearsals = rehearsalPaths(result);
   for (const step of result.steps) {
     // A rehearsal is not an Azure measurement, even in a spreadsheet row.
-    const kind = rehearsals[step.pathId] === undefined ? step.pathKind : `${step.pathKind}-rehearsal`;
+    const notAzure = rehearsals[step.pathId];
+    const kind = notAzure === undefined ? step.pathKind : `${step.pathKind}-${notAzure.how}`;
     const id = [step.stepId, step.pathId, kind, step.repetition ?? 0, step.status] as const;
     if (step.status === 'failed') {
       // A failed step has no metrics, but its row keeps it visible in a spreadsheet.

@@ -9,6 +9,7 @@ import { buildPlan } from '../../src/plan/build-plan.js';
 import { REPORT_FORMATS, renderReport } from '../../src/report/index.js';
 import { runPlan } from '../../src/run/run-plan.js';
 import { parseScenarioText } from '../../src/scenario/load.js';
+import { startHcbench } from '../helpers/hcbench-process.js';
 
 const NS = 'contoso-hc.servicebus.windows.net';
 const scenarioText = (stack: string) => `name: relay-azure-rehearsal
@@ -49,9 +50,47 @@ describe('relay-azure rehearsal', () => {
     expect(result.emulation?.['relay-azure']).toMatchObject({ measured: false, reason: expect.stringContaining('rehearsal') });
     for (const format of REPORT_FORMATS) {
       const text = renderReport(format, result);
-      expect(text.toLowerCase(), format).toContain('rehearsal');
+      expect(text, format).toContain(format === 'json' ? `"rehearsal": "${NS}"` : format === 'csv' ? ',relay-azure-rehearsal,' : 'REHEARSAL, not Azure');
       expect(text, format).not.toContain('measured through a real Azure Relay namespace');
       expect(text, format).not.toMatch(/SharedAccessKey=|sig=/);
+    }
+  }, 60_000);
+
+  test('a plain relay-azure path with resolve: reaches a standalone `hcbench relay --as` by name; the mapping is in the result', async () => {
+    const relay = startHcbench(['relay', '--tls', '--as', NS, '--hc', 'hcbench', '--json']);
+    const banner = await relay.firstJson<{ caCertPath: string; rehearsal: { resolve: string }; connectionStrings: Record<string, { manage: string }> }>();
+    const text = `name: relay-azure-resolve
+target: { kind: tcp-request-response }
+paths: [{ kind: relay-azure, resolve: ["${banner.rehearsal.resolve}"] }]
+workload: { kind: tcp-request-response, connections: 1, requestBytes: 64, responseBytes: 64, durationMs: 400, warmupMs: 0 }
+`;
+    const scenario = parseScenarioText(text, 'resolve.yaml');
+    // Role processes inherit the environment: this is how a user trusts the printed CA.
+    const saved = process.env['NODE_EXTRA_CA_CERTS'];
+    process.env['NODE_EXTRA_CA_CERTS'] = banner.caCertPath;
+    let result;
+    try {
+      result = await runPlan(buildPlan(scenario), {
+        scenario,
+        scenarioFile: 'resolve.yaml',
+        secrets: { HCBENCH_CONNECTION_STRING: banner.connectionStrings['hcbench']?.manage ?? '' },
+        signal: AbortSignal.timeout(60_000),
+      });
+    } finally {
+      if (saved === undefined) delete process.env['NODE_EXTRA_CA_CERTS'];
+      else process.env['NODE_EXTRA_CA_CERTS'] = saved;
+      await relay.interrupt();
+    }
+    expect(result.status).toBe('completed');
+    const step = result.steps[0];
+    expect(step?.status === 'completed' ? step.metrics.counters.transactions : 0).toBeGreaterThan(0);
+    expect(result.environment.roles['relay-azure.relay']).toBe(`Azure Relay (${NS})`);
+    expect(result.environment.roles['relay-azure.resolve']).toBe(`${banner.rehearsal.resolve} (name mapping: not Azure's DNS)`);
+    expect(result.topology?.paths).toEqual([expect.objectContaining({ resolve: [banner.rehearsal.resolve] })]);
+    for (const format of REPORT_FORMATS) {
+      const report = renderReport(format, result);
+      expect(report, format).toContain(format === 'json' ? '"resolve"' : format === 'csv' ? ',relay-azure-mapped,' : 'NAME-MAPPED, not verified as Azure');
+      expect(report, format).not.toContain('measured through a real Azure Relay namespace');
     }
   }, 60_000);
 });
