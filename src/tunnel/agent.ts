@@ -56,8 +56,7 @@ export interface AgentOptions {
   clientStack?: ClientStack;
   /** ws8 stack only: milliseconds between `renewToken` commands. Default 50 min (hyco-ws: 60 min, fixed). */
   tokenRenewIntervalMs?: number;
-  /** Lifetime of each listen token in seconds. Default {@link AGENT_TOKEN_TTL_SEC} (rehearsals test renewal with short ones). */
-  tokenTtlSec?: number;
+  /** Listen token lifetime, s. Default {@link AGENT_TOKEN_TTL_SEC}; rehearsals test renewal with short ones. */ tokenTtlSec?: number;
   /**
    * Emulated relay with timed legs only (net/timed-socket.ts): the shape of the leg between this
    * endpoint and the relay. Outgoing messages carry their due time; incoming ones are held here
