@@ -121,4 +121,20 @@ describe(`hcbench relay --tls --as ${NS}`, () => {
     expect(relay.stderr()).toContain(message);
     expect(relay.stderr()).not.toMatch(/\n\s+at /);
   });
+
+  test('the human banner names the rehearsal, the mapping, the CA and one string per right', async () => {
+    const relay = hcbench(['relay', '--tls', '--as', NS, '--hc', 'orders']);
+    await expect.poll(() => relay.stdoutLines.some((l) => l.startsWith('to go to Azure later')), { timeout: 30_000, interval: 50 }).toBe(true);
+    const exit = await interrupt(relay);
+    const text = relay.stdoutLines.join('\n');
+    expect(exit).toBe(0);
+    expect(text).toMatch(new RegExp(`^REHEARSAL: the relay emulator answers as ${NS.replace(/\./g, '\\.')} \\(this is NOT Azure\\) on 127\\.0\\.0\\.1:\\d+$`, 'm'));
+    expect(text).toMatch(/--resolve contoso-hc\.servicebus\.windows\.net:443:127\.0\.0\.1:\d+ /);
+    expect(text).toMatch(/^trust the CA: NODE_EXTRA_CA_CERTS=\S+ca\.pem /m);
+    for (const rule of ['defaultListener', 'defaultSender', 'RootManageSharedAccessKey']) {
+      expect(text).toMatch(new RegExp(`Endpoint=sb://${NS.replace(/\./g, '\\.')}/;SharedAccessKeyName=${rule};SharedAccessKey=[^;]+;EntityPath=orders$`, 'm'));
+    }
+    // Keys appear only in those three lines (stdout, asked for), never on stderr.
+    for (const key of text.match(/SharedAccessKey=[^;]+/g) ?? []) expect(relay.stderr()).not.toContain(key.slice('SharedAccessKey='.length));
+  });
 });
