@@ -16,7 +16,7 @@ export interface CalibrationDelays {
 export type EmulatedPath =
   | { id: string; kind: 'direct'; direct: LinkShape }
   | { id: string; kind: 'relay-emulated'; appToRelay: LinkShape; relayToAgent: LinkShape }
-  | { id: string; kind: 'relay-azure' };
+  | { id: string; kind: 'relay-azure'; /** A rehearsal against the emulator answering as this host. */ rehearsal?: string };
 
 const SCOPE =
   'lateness of each delayed traversal when it was released, in the process that held it; not included: the hand-off ' +
@@ -44,7 +44,8 @@ export function latenessRecords(counters: unknown, depth = 0): HistogramRecord[]
 /** The emulation error of `path` from its counters (as `RunResult.pathCounters[path.id]`). */
 export function emulationError(path: EmulatedPath, counters: unknown): EmulationError {
   if (path.kind === 'relay-azure') {
-    return { measured: false, reason: 'a real Azure Relay: no emulated distance', configuredRoundTripMs: 0, traversalsPerRoundTrip: 0, scope: SCOPE };
+    const reason = path.rehearsal === undefined ? 'a real Azure Relay: no emulated distance' : `a rehearsal (the emulator as ${path.rehearsal}, not Azure): no emulated distance`;
+    return { measured: false, reason, configuredRoundTripMs: 0, traversalsPerRoundTrip: 0, scope: SCOPE };
   }
   const isDirect = path.kind === 'direct';
   const legs = isDirect ? [path.direct] : [path.appToRelay, path.relayToAgent];

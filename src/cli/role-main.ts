@@ -24,6 +24,7 @@ import { startHttpTarget } from '../targets/http-server.js';
 import { startRequestResponseTarget } from '../targets/tcp-request-response-server.js';
 import { startAgent, type Agent } from '../tunnel/agent.js';
 import { startForwarder, type Forwarder } from '../tunnel/forwarder.js';
+import { applyEndpointResolve, startRehearsalRelay } from './rehearsal-role.js';
 
 interface Closable {
   close(): Promise<void>;
@@ -55,8 +56,14 @@ type Handler = (params: unknown) => Promise<unknown>;
 const handlers: Record<string, Handler> = {
   ping: async () => ({ role, pid: process.pid }),
   startRelay: async (params) => {
-    const { hybridConnectionName, senderLeg, listenerLeg, maxConnections, timedLegs } = params as StartRelayParams;
+    const { hybridConnectionName, senderLeg, listenerLeg, maxConnections, timedLegs, rehearsalHost } = params as StartRelayParams;
     relayHybridConnection = hybridConnectionName;
+    if (rehearsalHost !== undefined) {
+      const rehearsal = await startRehearsalRelay(rehearsalHost, hybridConnectionName, (event) => log(`relay ${JSON.stringify(event)}`));
+      relay = rehearsal.relay;
+      others.push({ close: rehearsal.close });
+      return rehearsal.result;
+    }
     relay = await startRelay({
       ...(maxConnections === undefined ? {} : { maxConnections }),
       ...(timedLegs === undefined ? {} : { timedLegs }),
@@ -95,6 +102,7 @@ const handlers: Record<string, Handler> = {
     return proxy.address;
   },
   startAgent: async (params) => {
+    applyEndpointResolve(params as StartAgentParams);
     const { agentId, connectionString, target: to, clientStack, maxListenAttempts, startTimeoutMs, timedLeg } = params as StartAgentParams;
     const agent = await startAgent({
       ...(timedLeg === undefined ? {} : { timedLeg }),
@@ -109,6 +117,7 @@ const handlers: Record<string, Handler> = {
     return { status: agent.stats().status };
   },
   startForwarder: async (params) => {
+    applyEndpointResolve(params as StartForwarderParams);
     const { forwarderId, connectionString, clientStack, timedLeg } = params as StartForwarderParams;
     if (forwarders.has(forwarderId)) throw new Error(`forwarder ${forwarderId} is already running`);
     const forwarder = await startForwarder({

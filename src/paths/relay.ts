@@ -92,10 +92,16 @@ export async function openEmulatedRelayPath(
 
 /** A relay path through a real Azure Relay namespace (the connection string comes from the environment). */
 export function openAzureRelayPath(
-  input: RelayPathInput & { connectionString: string; clientStack: ClientStack },
+  input: RelayPathInput & { connectionString: string; clientStack: ClientStack; resolve?: string[] },
   options: SpawnRoleOptions = {},
 ): Promise<OpenPath> {
   return openRelayPath({ ...input, kind: 'relay-azure', agents: 1 }, options);
+}
+
+/** How the result names the relay: Azure, the emulator, or the emulator rehearsing as an Azure name. */
+function relayComponent(host: string, cloud: RoleHandle | undefined, rehearsalHost: string | undefined): string {
+  if (rehearsalHost !== undefined) return `REHEARSAL: hcbench's emulator answering as ${rehearsalHost} in cloud (pid ${cloud?.pid ?? '?'}), not Azure`;
+  return cloud === undefined ? `Azure Relay (${host})` : `cloud (pid ${cloud.pid})`;
 }
 
 /** `relay-emulated.agent0`, `relay-emulated.agent1`, ... */
@@ -119,10 +125,18 @@ export function sumCounters(items: readonly unknown[]): Record<string, unknown> 
   return out;
 }
 
-async function openRelayPath(
+/** Starts the agents, then the forwarder; see the file comment. Shared with paths/rehearsal.ts. */
+export async function openRelayPath(
   input: RelayPathInput & {
     kind: 'relay-emulated' | 'relay-azure';
     connectionString: string;
+    /** The agents' connection string when it differs (rehearsal: Listen-only; `connectionString` is Send-only). */
+    listenConnectionString?: string;
+    /** Name mappings for every socket the endpoints open, and a CA they trust besides the system's. */
+    resolve?: string[];
+    extraCaPem?: string;
+    /** Rehearsal: the namespace host the emulator in `cloud` answers as. */
+    rehearsalHost?: string;
     agents: number;
     clientStack: ClientStack;
     cloud?: RoleHandle;
@@ -132,6 +146,10 @@ async function openRelayPath(
   options: SpawnRoleOptions,
 ): Promise<OpenPath> {
   const { id, onprem, target, cloud } = input;
+  const endpointResolve = {
+    ...(input.resolve === undefined ? {} : { resolve: input.resolve }),
+    ...(input.extraCaPem === undefined ? {} : { extraCaPem: input.extraCaPem }),
+  };
   const agentIds = agentIdsOf(id, input.agents);
   const refusedListeners: string[] = [];
   let client: RoleHandle | undefined;
@@ -151,7 +169,8 @@ async function openRelayPath(
     for (const [index, agentId] of agentIds.entries()) {
       const agentParams: StartAgentParams = {
         agentId,
-        connectionString: input.connectionString,
+        connectionString: input.listenConnectionString ?? input.connectionString,
+        ...endpointResolve,
         target,
         clientStack: input.clientStack,
         ...(input.timed === undefined ? {} : { timedLeg: input.timed.relayToAgent }),
@@ -169,7 +188,7 @@ async function openRelayPath(
       }
     }
     client = await spawnRole('app-relay-client', options);
-    const forwarderParams: StartForwarderParams = { forwarderId: id, connectionString: input.connectionString, clientStack: input.clientStack, ...(input.timed === undefined ? {} : { timedLeg: input.timed.appToRelay }) };
+    const forwarderParams: StartForwarderParams = { forwarderId: id, connectionString: input.connectionString, ...endpointResolve, clientStack: input.clientStack, ...(input.timed === undefined ? {} : { timedLeg: input.timed.appToRelay }) };
     const forwarderAddress = await client.call<StartForwarderResult>('startForwarder', forwarderParams);
     const relayClient = client;
     return {
@@ -178,7 +197,8 @@ async function openRelayPath(
       dialAddress: { host: forwarderAddress.host, port: forwarderAddress.port },
       components: {
         [`${id}.forwarder`]: `app-relay-client (pid ${relayClient.pid})`,
-        [`${id}.relay`]: cloud === undefined ? `Azure Relay (${connection.host})` : `cloud (pid ${cloud.pid})`,
+        [`${id}.relay`]: relayComponent(connection.host, cloud, input.rehearsalHost),
+        ...(input.resolve === undefined ? {} : { [`${id}.resolve`]: `${input.resolve.join(', ')} (name mapping: not Azure's DNS)` }),
         [`${id}.agents`]: `${agentIds.length} in onprem (pid ${onprem.pid})`,
       },
       rolePids: { 'app-relay-client': relayClient.pid },

@@ -11,6 +11,7 @@ import type { StartTargetParams, StartTargetResult } from '../roles/role-protoco
 import type { DialAddress } from '../workloads/types.js';
 import { openDirectPath } from './direct.js';
 import { openAzureRelayPath, openEmulatedRelayPath } from './relay.js';
+import { openRehearsalRelayPath } from './rehearsal.js';
 import type { OpenPath } from './types.js';
 
 export interface Topology {
@@ -88,13 +89,17 @@ export async function openTopology(plan: Plan, options: TopologyOptions = {}): P
           );
           break;
         case 'relay-azure': {
+          if (path.rehearsal !== undefined) {
+            opened = await openRehearsalRelayPath({ ...input, host: path.rehearsal, clientStack: path.clientStack }, options);
+            break;
+          }
           const connectionString = options.secrets?.[path.connectionStringEnv];
           if (connectionString === undefined || connectionString === '') {
             throw new PathSetupError(`path ${path.id}: environment variable ${path.connectionStringEnv} is not set`, {
               hint: `export ${path.connectionStringEnv}='Endpoint=sb://<namespace>.servicebus.windows.net/;SharedAccessKeyName=...;SharedAccessKey=...;EntityPath=<hybrid connection>'`,
             });
           }
-          opened = await openAzureRelayPath({ ...input, connectionString, clientStack: path.clientStack }, options);
+          opened = await openAzureRelayPath({ ...input, connectionString, clientStack: path.clientStack, ...(path.resolve === undefined ? {} : { resolve: path.resolve }) }, options);
           break;
         }
       }

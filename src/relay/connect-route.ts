@@ -32,7 +32,7 @@ function acceptAddress(ctx: RelayContext, entityPath: string, query: URLSearchPa
   appQuery.append('sb-hc-action', 'accept');
   appQuery.append('sb-hc-id', id);
   const host = ctx.publicHost.includes(':') ? `[${ctx.publicHost}]` : ctx.publicHost;
-  return `${ctx.scheme}://${host}:${ctx.port}/$hc/${entityPath}?${appQuery.toString()}`;
+  return `${ctx.scheme}://${host}:${ctx.advertisedPort ?? ctx.port}/$hc/${entityPath}?${appQuery.toString()}`;
 }
 
 /** Largest number of bytes a held sender may send before its 101 (it should send none). */

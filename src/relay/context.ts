@@ -35,6 +35,8 @@ export interface RelayContext {
   /** Host listeners use to reach the relay (accept addresses). */
   publicHost: string;
   port: number;
+  /** Port written into accept/request addresses when it differs from the bound one (rehearsal). */
+  advertisedPort?: number;
   wss: WebSocketServer;
   listeners: ListenerRegistry;
   rendezvous: RendezvousTable;

@@ -126,7 +126,7 @@ function dispatch(
   }
   const id = randomUUID();
   const host = ctx.publicHost.includes(':') ? `[${ctx.publicHost}]` : ctx.publicHost;
-  const address = `${ctx.scheme}://${host}:${ctx.port}/$hc/${parts.entityPath}?sb-hc-action=request&sb-hc-id=${id}`;
+  const address = `${ctx.scheme}://${host}:${ctx.advertisedPort ?? ctx.port}/$hc/${parts.entityPath}?sb-hc-action=request&sb-hc-id=${id}`;
   const hasBody = parts.body.length > 0;
   const command = {
     request: {

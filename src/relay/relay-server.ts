@@ -83,6 +83,12 @@ export interface RelayOptions {
   isFaultEndpointEnabled?: boolean;
   /** Headers timeout, idle timeout and per-address connection caps of the relay port (front-end.ts). */
   frontEnd?: FrontEndLimits;
+  /**
+   * Name and port clients are told to reach the relay by (accept and request addresses, `Via`,
+   * trackers, an accepted token audience): the rehearsal's `<ns>.servicebus.windows.net` and 443,
+   * mapped to the bound port with a resolve override. Default: the bound host and port.
+   */
+  advertise?: { host: string; port: number };
 }
 
 /** A running relay emulator. */
@@ -137,8 +143,9 @@ export async function startRelay(options: RelayOptions): Promise<RelayServer> {
     // Listener accept hops offer exactly the protocol they chose; held senders get the listener's choice.
     handleProtocols: (protocols, request) => chosenProtocols.get(request) ?? [...protocols][0] ?? false,
   });
-  const publicHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-  const urlHost = publicHost.includes(':') ? `[${publicHost}]` : publicHost;
+  const boundHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const publicHost = options.advertise?.host ?? boundHost;
+  const urlHost = boundHost.includes(':') ? `[${boundHost}]` : boundHost;
   let ctx: RelayContext | undefined;
   const rendezvous = new RendezvousTable(options.rendezvousTimeoutMs ?? 30_000, (entry) => {
     if (ctx !== undefined) expireRendezvous(ctx, entry);
@@ -158,6 +165,7 @@ export async function startRelay(options: RelayOptions): Promise<RelayServer> {
     scheme: options.tls === undefined ? 'ws' : 'wss',
     publicHost,
     port: 0,
+    ...(options.advertise === undefined ? {} : { advertisedPort: options.advertise.port }),
     wss,
     listeners: new ListenerRegistry(),
     rendezvous,
@@ -231,7 +239,7 @@ export async function startRelay(options: RelayOptions): Promise<RelayServer> {
   let closing: Promise<void> | undefined;
   const relayServer: RelayServer = {
     url,
-    host: publicHost,
+    host: boundHost,
     port: context.port,
     statsUrl: `${options.tls === undefined ? 'http' : 'https'}://${urlHost}:${context.port}${statsPath}`,
     stats,

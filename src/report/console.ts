@@ -11,6 +11,7 @@ import { hopBreakdownLines } from './hop-breakdown.js';
 import { FAULT_EVENT_HEADER, faultEventRows } from './fault-events.js';
 import { hasUntrusted, TRUST_LEGEND } from './trust-marks.js';
 import { decisionLines } from './verdict-text.js';
+import { rehearsalNote } from './rehearsal-note.js';
 
 /** Options of the text renderers. */
 export interface ConsoleOptions {
@@ -34,6 +35,8 @@ export function renderConsole(result: RunResult, options: ConsoleOptions = {}): 
   const lines: string[] = [bold(`hcbench · ${result.scenario.name} · ${result.status}`)];
   const description = result.scenario.description.trim().split('\n')[0] ?? '';
   if (description !== '') lines.push(description);
+  const rehearsal = rehearsalNote(result);
+  if (rehearsal !== undefined) lines.push(yellow(rehearsal));
   lines.push('');
   const decision = decisionLines(result, analysis);
   if (decision.length > 0) lines.push(...decision.map((line, i) => (i === 0 ? bold(line) : line)), '');

@@ -4,6 +4,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { LatencySummary, RunResult } from '../metrics/result.js';
 import { intervalSummaries } from './histograms.js';
+import { rehearsalPaths } from './rehearsal-note.js';
 
 /** Column names, in order. Latencies are integer µs; `startMs`/`durationMs` locate interval rows. */
 export const CSV_COLUMNS = [
@@ -17,8 +18,12 @@ const PERCENTILE_FIELDS: readonly [string, keyof LatencySummary][] = [
 /** `record` is `step` (whole measured window) or `interval` (round-trip latency of one interval). */
 export function renderCsv(result: RunResult): string {
   const rows: (string | number)[][] = [];
+  const rehearsals = rehearsalPaths(result);
   for (const step of result.steps) {
-    const id = [step.stepId, step.pathId, step.pathKind, step.repetition ?? 0, step.status] as const;
+    // A rehearsal is not an Azure measurement, even in a spreadsheet row.
+    const notAzure = rehearsals[step.pathId];
+    const kind = notAzure === undefined ? step.pathKind : `${step.pathKind}-${notAzure.how}`;
+    const id = [step.stepId, step.pathId, kind, step.repetition ?? 0, step.status] as const;
     if (step.status === 'failed') {
       // A failed step has no metrics, but its row keeps it visible in a spreadsheet.
       rows.push(['step', ...id, '', '', '', '', '', '']);

@@ -5,6 +5,7 @@
 import hdr from 'hdr-histogram-js';
 import type { RunResult, StepResult } from '../metrics/result.js';
 import { decodeEncoded } from './histograms.js';
+import { rehearsalNote } from './rehearsal-note.js';
 
 /**
  * The tag of a step's histograms: `path=<pathId>;step=<stepId>[;rep=<n>]`. The log format splits
@@ -55,6 +56,8 @@ export function renderHlog(result: RunResult): string {
       ? 'timestamps are seconds from the run\'s start, estimated (this result predates recorded window starts: steps laid end to end)'
       : 'timestamps are seconds from the run\'s start; tags are path=<path>;step=<step>[;rep=<n>]',
   );
+  const rehearsal = rehearsalNote(result);
+  if (rehearsal !== undefined) writer.outputComment(rehearsal);
   writer.outputStartTime(Date.parse(result.startedAt));
   writer.outputLegend();
   for (const step of result.steps) {

@@ -14,6 +14,7 @@ import { buildCharts } from './html-data.js';
 import { FAULT_EVENT_HEADER, faultEventRows } from './fault-events.js';
 import { decisionHtml, DECISION_STYLE } from './decision-html.js';
 import { WHATIF_CLIENT_SCRIPT } from './whatif-client.js';
+import { rehearsalNote } from './rehearsal-note.js';
 
 let uplotAssets: { js: string; css: string } | undefined;
 
@@ -71,6 +72,7 @@ export function renderHtml(result: RunResult, options: { analysis?: RunAnalysis 
   const sections: string[] = [
     `<h1>${escapeHtml(title)}</h1>`,
     `<p>${escapeHtml(result.scenario.description)}</p>`,
+    rehearsalNote(result) === undefined ? '' : `<p><strong>${escapeHtml(rehearsalNote(result) ?? '')}</strong></p>`,
     `<p class="muted">${escapeHtml(`${result.startedAt} – ${result.finishedAt} · ${result.scenario.file}`)}</p>`,
     decision?.html ?? '',
     `<ul>${verdictLines(analysis).map((v) => `<li>${escapeHtml(v)}</li>`).join('')}</ul>`,

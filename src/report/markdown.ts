@@ -9,6 +9,7 @@ import { emulationLines } from './emulation-text.js';
 import { comparisonHeader, comparisonRows, describeComparison, verdictLines } from './comparison-rows.js';
 import { hasUntrusted, TRUST_LEGEND } from './trust-marks.js';
 import { decisionMarkdown } from './verdict-markdown.js';
+import { rehearsalNote } from './rehearsal-note.js';
 
 /** Escapes the characters that would break a table cell or start Markdown markup. */
 function cell(text: string): string {
@@ -26,6 +27,8 @@ export function renderMarkdown(result: RunResult, options: { analysis?: RunAnaly
   const analysis = options.analysis ?? analyzeRun(result);
   const out: string[] = [`## hcbench · ${cell(result.scenario.name)} · ${result.status}`, ''];
   if (result.scenario.description.trim() !== '') out.push(cell(result.scenario.description.trim()), '');
+  const rehearsal = rehearsalNote(result);
+  if (rehearsal !== undefined) out.push(`> **${cell(rehearsal)}**`, '');
   out.push(...decisionMarkdown(result, analysis));
   const verdicts = verdictLines(analysis);
   if (verdicts.length > 0) out.push(...verdicts.map((v) => `- ${cell(v)}`), '');

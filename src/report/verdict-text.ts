@@ -10,6 +10,7 @@ import { computeVerdict, type RelayCost, type Verdict, type VerdictPath } from '
 import { computeWaterfalls, type PathWaterfall, type SegmentKind } from '../analysis/waterfall.js';
 import { formatEstimateUs, formatRatioEstimate, formatUs, renderTable } from './format.js';
 import { marked } from './trust-marks.js';
+import { rehearsalNote } from './rehearsal-note.js';
 
 const pct = (p: number | null): string => (p === null || !Number.isFinite(p) ? '' : ` (${p >= 0 ? '+' : ''}${Math.round(p)} %)`);
 const ms = (value: number): string => `${value.toFixed(Math.abs(value) < 10 ? 1 : 0)} ms`;
@@ -28,7 +29,10 @@ export function budgetPhrase(p: VerdictPath, budgetMs: number): string {
 /** The caveats every verdict carries: what kind of relay, the emulation error per path, n. */
 export function caveats(verdict: Verdict, result: RunResult): string {
   const kinds = new Set(verdict.paths.map((p) => p.kind));
-  const relay = kinds.has('relay-azure')
+  const rehearsal = rehearsalNote(result);
+  const relay = rehearsal !== undefined
+    ? rehearsal
+    : kinds.has('relay-azure')
     ? 'measured through a real Azure Relay namespace'
     : 'emulated relay (hcbench\'s emulator and endpoints on one machine, with the distances injected as delays; not Azure\'s relay)';
   const errors = verdict.paths.map((p) => {

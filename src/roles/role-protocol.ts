@@ -38,12 +38,24 @@ export interface StartRelayParams {
   maxConnections?: number;
   /** Timed legs (net/timed-socket.ts): due times travel with messages, each receiver holds. Default false. */
   timedLegs?: boolean;
+  /** Rehearsal: answer as this `<ns>.servicebus.windows.net` (TLS for it, port 443 advertised); legs are ignored. */
+  rehearsalHost?: string;
 }
 
 /** `cloud.startRelay` result. The connection string carries a key: keep it off logs. */
 export interface StartRelayResult {
   url: string;
   connectionString: string;
+  /** Rehearsal only: portal-shaped strings per right, the name mapping and the CA the endpoints must trust. */
+  rehearsal?: { host: string; listenConnectionString: string; sendConnectionString: string; resolve: string; caCertPem: string };
+}
+
+/** Name mapping and extra trust for an endpoint reaching a relay by name (rehearsals). */
+export interface EndpointResolveParams {
+  /** `host:port:address[:port]` mappings for every socket the endpoint's process opens. */
+  resolve?: string[];
+  /** A CA certificate (PEM) trusted besides the system's. */
+  extraCaPem?: string;
 }
 
 /** `onprem.startTarget` params: which built-in target to start. */
@@ -64,7 +76,7 @@ export interface StartTargetResult {
 }
 
 /** `onprem.startAgent` params. */
-export interface StartAgentParams {
+export interface StartAgentParams extends EndpointResolveParams {
   /** Names this agent in `stopAgent` and `stats` (one per relay path). */
   agentId: string;
   connectionString: string;
@@ -87,7 +99,7 @@ export interface StartDelayProxyParams {
 }
 
 /** `app-relay-client.startForwarder` params. The connection string carries a key: keep it off logs. */
-export interface StartForwarderParams {
+export interface StartForwarderParams extends EndpointResolveParams {
   /** Names this forwarder in `stopForwarder` and `stats` (the relay path's id). */
   forwarderId: string;
   connectionString: string;

@@ -98,6 +98,15 @@ export const pathSchema = z.discriminatedUnion('kind', [
         .default('HCBENCH_CONNECTION_STRING')
         .describe('environment variable holding the Azure Relay connection string (never put it in the file); the default is the one agent and tunnel read, HCBENCH_RELAY_CONNECTION_STRING is still read (deprecated) when it is unset'),
       clientStack: z.enum(['hyco-ws', 'ws8']).default('hyco-ws').describe('WebSocket client of forwarder and agent: Microsoft\'s hyco-ws (default) or ws 8 speaking the same protocol, to separate client-library cost from relay cost'),
+      rehearsal: z
+        .union([z.literal(true), z.string().regex(/^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/)])
+        .optional()
+        .describe('dress rehearsal, not Azure: run this exact path against the emulator answering as this namespace host (true: hcbench-rehearsal.servicebus.windows.net) with TLS, Listen-only/Send-only sb:// connection strings and a name mapping to 127.0.0.1; connectionStringEnv is not read'),
+      resolve: z
+        .array(z.string().regex(/^[^:\s]+:\d{1,5}:(\[[0-9A-Fa-f:.]+\]|[0-9.]+)(:\d{1,5})?$/))
+        .max(16)
+        .optional()
+        .describe('name mappings host:port:address[:port] (like curl --resolve) for every socket the forwarder and agent open, e.g. to reach a standalone `hcbench relay --as`; printed in the result\'s topology'),
     })
     .describe('relay path through a real Azure Relay namespace'),
 ]);

@@ -56,6 +56,7 @@ export interface AgentOptions {
   clientStack?: ClientStack;
   /** ws8 stack only: milliseconds between `renewToken` commands. Default 50 min (hyco-ws: 60 min, fixed). */
   tokenRenewIntervalMs?: number;
+  /** Listen token lifetime, s. Default {@link AGENT_TOKEN_TTL_SEC}; rehearsals test renewal with short ones. */ tokenTtlSec?: number;
   /**
    * Emulated relay with timed legs only (net/timed-socket.ts): the shape of the leg between this
    * endpoint and the relay. Outgoing messages carry their due time; incoming ones are held here
@@ -100,7 +101,7 @@ export function startAgent(options: AgentOptions): Promise<Agent> {
   const failFastMs = options.failFastMs ?? 5_000;
   const uri = listenUri(options.connection);
   // hyco-ws renews function tokens every 60 min exactly; a 2 h lifetime keeps renewal well ahead of expiry.
-  const token = tokenProvider(options.connection, AGENT_TOKEN_TTL_SEC);
+  const token = tokenProvider(options.connection, options.tokenTtlSec ?? AGENT_TOKEN_TTL_SEC);
   const timing = createHopTiming();
   const lateness = createLatenessRecorder();
   const tracker = createConnectionTracker();

@@ -6,6 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { WebSocket } from 'ws';
 import type { HycoRelayedServer, HycoWebSocket } from './hyco-ws-client.js';
+import { resolveAgentOption } from './resolve-agent.js';
 
 /** Options of {@link createWs8RelayedServer}; mirrors hyco-ws `createRelayedServer`. */
 export interface Ws8ListenerOptions {
@@ -58,7 +59,7 @@ export function createWs8RelayedServer(
 ): HycoRelayedServer {
   const emitter = new EventEmitter();
   const tokenNow = (): string => (typeof options.token === 'function' ? options.token() : options.token);
-  const channel = new WebSocket(options.server, { headers: { ServiceBusAuthorization: tokenNow() }, perMessageDeflate: false });
+  const channel = new WebSocket(options.server, { headers: { ServiceBusAuthorization: tokenNow() }, perMessageDeflate: false, ...resolveAgentOption(options.server) });
   let isCloseRequested = false;
   let renewTimer: NodeJS.Timeout | undefined;
   if (onConnection !== undefined) emitter.on('connection', onConnection);
@@ -75,7 +76,7 @@ export function createWs8RelayedServer(
     const accept = parseAccept(data, isBinary);
     if (accept === undefined) return;
     const protocol = firstProtocol(accept.connectHeaders);
-    const ws = new WebSocket(accept.address, protocol === undefined ? [] : [protocol], { perMessageDeflate: false });
+    const ws = new WebSocket(accept.address, protocol === undefined ? [] : [protocol], { perMessageDeflate: false, ...resolveAgentOption(accept.address) });
     ws.on('error', () => {}); // the pump attaches its own handler; this one keeps a failed accept from crashing
     emitter.emit('connection', ws as unknown as HycoWebSocket);
   });

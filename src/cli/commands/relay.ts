@@ -11,7 +11,9 @@ import { createDefaultNamespace, type NamespaceConfig } from '../../relay/namesp
 import { parseNamespaceFile } from '../../relay/namespace-file.js';
 import { startRelay } from '../../relay/relay-server.js';
 import { createTestCertificateAuthority, type TestCertificateAuthority } from '../../relay/tls.js';
+import { AZURE_WSS_PORT, createRehearsalNamespace, isNamespaceHost, rehearsalConnectionStrings } from '../../relay/rehearsal.js';
 import type { CliIo } from '../io.js';
+import { type RehearsalBanner, rehearsalJson, rehearsalLines } from '../rehearsal-lines.js';
 import { parseMs } from './run.js';
 
 interface RelayFlags {
@@ -31,6 +33,8 @@ interface RelayFlags {
   acceptDelayMs?: number;
   faultEndpoint?: boolean;
   json?: boolean;
+  as?: string;
+  asPort?: number;
 }
 
 function parsePort(value: string): number {
@@ -72,6 +76,15 @@ async function loadNamespace(flags: RelayFlags): Promise<NamespaceConfig> {
   return result.namespace;
 }
 
+/** The `--as` host, checked: needs --tls, a DNS name, and no --namespace-file (it builds its own rules). */
+function checkRehearsalFlags(flags: RelayFlags): string | undefined {
+  if (flags.as === undefined) return undefined;
+  if (!isNamespaceHost(flags.as)) throw new UsageError(`--as ${flags.as}: not a DNS name such as contoso-hc.servicebus.windows.net`);
+  if (flags.tls !== true) throw new UsageError('--as needs --tls: Azure Relay is reached over wss:// only');
+  if (flags.namespaceFile !== undefined) throw new UsageError('--as builds its own namespace (Listen, Send and Manage rules): leave out --namespace-file');
+  return flags.as.toLowerCase();
+}
+
 export function registerRelay(program: Command, io: CliIo, setExit: (code: ExitCode) => void): void {
   program
     .command('relay')
@@ -92,11 +105,14 @@ export function registerRelay(program: Command, io: CliIo, setExit: (code: ExitC
     .option('--accept-delay-ms <ms>', 'fault: delay every accept sent to a listener', parseMs)
     .option('--fault-endpoint', 'accept POST /$faults/<name> on the relay port (disconnect-listeners, cut-connections, expire-tokens, restart, ...)')
     .option('--json', 'print the endpoint as one JSON line')
+    .option('--as <namespace-host>', 'rehearsal: answer as <ns>.servicebus.windows.net (certificate, token audience, sb:// connection strings for Listen/Send/Manage); needs --tls')
+    .option('--as-port <port>', 'rehearsal: the port clients dial the name on, mapped to the real one with --resolve', parsePort, 443)
     .action(async (flags: RelayFlags, command: Command) => {
       const isVerbose = command.optsWithGlobals<{ verbose?: boolean }>().verbose === true;
-      const namespace = await loadNamespace(flags);
+      const rehearsal = checkRehearsalFlags(flags);
+      const namespace = rehearsal === undefined ? await loadNamespace(flags) : createRehearsalNamespace(rehearsal, flags.hc);
       let ca: TestCertificateAuthority | undefined;
-      if (flags.tls === true) ca = await createTestCertificateAuthority();
+      if (flags.tls === true) ca = await createTestCertificateAuthority(rehearsal === undefined ? {} : { hostNames: [rehearsal, '127.0.0.1', 'localhost'] });
       const senderLeg = legShape(flags.senderDelayMs, flags);
       const listenerLeg = legShape(flags.listenerDelayMs, flags);
       const relay = await startRelay({
@@ -108,13 +124,27 @@ export function registerRelay(program: Command, io: CliIo, setExit: (code: ExitC
         delays: { ...(senderLeg === undefined ? {} : { senderLeg }), ...(listenerLeg === undefined ? {} : { listenerLeg }) },
         ...(ca === undefined ? {} : { tls: { certPem: ca.certPem, keyPem: ca.keyPem } }),
         isFaultEndpointEnabled: flags.faultEndpoint === true,
+        ...(rehearsal === undefined ? {} : { advertise: { host: rehearsal, port: flags.asPort ?? AZURE_WSS_PORT } }),
         ...(isVerbose ? { log: (event) => io.stderr.write(`relay ${JSON.stringify(event)}\n`) } : {}),
       });
       if (flags.refuseListeners === true) relay.faults.refuseListeners(true);
       if (flags.refuseAccepts === true) relay.faults.refuseAccepts(true);
       if (flags.acceptDelayMs !== undefined) relay.faults.delayAccepts(flags.acceptDelayMs);
+      if (rehearsal !== undefined && ca !== undefined) {
+        const banner: RehearsalBanner = {
+          host: rehearsal,
+          bound: { host: relay.host, port: relay.port },
+          resolve: { host: rehearsal, port: flags.asPort ?? AZURE_WSS_PORT, address: relay.host, toPort: relay.port },
+          caCertPath: ca.caCertPath,
+          connectionStrings: Object.fromEntries(namespace.hybridConnections.map((hc) => [hc.name, rehearsalConnectionStrings(namespace, rehearsal, hc.name)])),
+        };
+        if (flags.json === true) io.stdout.write(rehearsalJson({ ...banner, url: relay.url, statsUrl: relay.statsUrl }));
+        else for (const line of rehearsalLines(banner)) io.stdout.write(line);
+      }
       const connectionStrings = Object.fromEntries(namespace.hybridConnections.map((hc) => [hc.name, relay.connectionString(hc.name)]));
-      if (flags.json === true) {
+      if (rehearsal !== undefined) {
+        if (flags.json !== true) io.stderr.write('press Ctrl-C to stop\n');
+      } else if (flags.json === true) {
         io.stdout.write(`${JSON.stringify({ url: relay.url, statsUrl: relay.statsUrl, connectionStrings, caCertPath: ca?.caCertPath })}\n`);
       } else {
         io.stdout.write(`relay emulator listening on ${relay.url}  (stats: ${relay.statsUrl})\n`);

@@ -24,6 +24,7 @@ import { readCalibration } from '../../calibrate/read-calibration.js';
 import { withCalibration } from '../../analysis/emulation-error.js';
 import { bounded, interruptBudget } from '../../bounded.js';
 import { plannedNetworkLines } from '../network-lines.js';
+import { plannedResolveLines } from '../resolve-flags.js';
 
 /** Longest wait for one result file to be written, ms (after Ctrl-C the interrupt budget is shorter). */
 export const WRITE_TIMEOUT_MS = 30_000;
@@ -104,11 +105,12 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
         ...(flags.repetitions === undefined ? {} : { repetitions: flags.repetitions }),
       });
       for (const line of plannedNetworkLines(plan)) io.stderr.write(`${line}\n`);
+      for (const line of plannedResolveLines(plan)) io.stderr.write(`${line}\n`);
       // Before any socket opens: say where documented Azure limits would bite.
       for (const warning of checkRelayLimits(scenario)) io.stderr.write(`warning: ${warning}\n`);
       const secrets = Object.fromEntries(
         plan.paths.flatMap((path) =>
-          path.kind === 'relay-azure'
+          path.kind === 'relay-azure' && path.rehearsal === undefined
             ? [[path.connectionStringEnv, readConnectionStringEnv(path.connectionStringEnv, io.env, (note) => io.stderr.write(`warning: ${note}\n`))]]
             : [],
         ),

@@ -10,6 +10,7 @@ import { type ClientStack, clientStacks } from '../../tunnel/client-stack.js';
 import { startForwarder } from '../../tunnel/forwarder.js';
 import type { TunnelLog, TunnelStats } from '../../tunnel/types.js';
 import type { CliIo } from '../io.js';
+import { applyResolveFlags } from '../resolve-flags.js';
 import { INTERRUPT_BUDGET_MS, WRITE_RESERVE_MS, bounded } from '../../bounded.js';
 
 /** Flags shared by `hcbench agent` and `hcbench tunnel`. */
@@ -23,6 +24,7 @@ export interface TunnelEndpointFlags {
   runMs?: number;
   json?: boolean;
   halfClose: boolean;
+  resolve?: string[];
 }
 
 /** commander parser for `host:port` (IPv6 as `[::1]:port`); port 0..65535. */
@@ -49,7 +51,12 @@ export function addEndpointOptions(command: Command): Command {
     .option('--idle-timeout-ms <ms>', 'close connections idle this long (0 = never)', parseNonNegativeMs)
     .option('--run-ms <ms>', 'stop after this long (default: run until Ctrl-C)', parseNonNegativeMs)
     .option('--no-half-close', 'end the relayed connection on a TCP FIN instead of sending an empty-message FIN marker (for far ends that do not know it)')
-    .option('--json', 'print JSON lines (listening address, final stats) to stdout');
+    .option('--json', 'print JSON lines (listening address, final stats) to stdout')
+    .option('--resolve <host:port:address[:port]>', 'map a name for every socket this process opens, like curl (rehearsal: <ns>.servicebus.windows.net:443:127.0.0.1:<port>); repeatable', collect, []);
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 /** Reads the connection string from the one source given (flag, env var, file) and parses it. */
@@ -64,6 +71,7 @@ export async function connectionFromFlags(flags: TunnelEndpointFlags, io: CliIo)
     undefined,
     (note) => io.stderr.write(`warning: ${note}\n`),
   );
+  applyResolveFlags(flags.resolve ?? [], io);
   try {
     return parseConnectionString(text, flags.hybridConnection);
   } catch (error) {
