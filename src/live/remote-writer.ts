@@ -24,6 +24,8 @@ export interface RemoteWriterOptions {
   backoffMs?: number;
 }
 
+type PostOutcome = { ok: true } | { ok: false; error: string; isRetryable: boolean };
+
 /** The error of a request cut off by `close`. */
 const ABANDONED = 'abandoned at the end of the run';
 
@@ -109,22 +111,29 @@ export class RemoteWriter {
   }
 
   private wait(ms: number): Promise<void> {
+    const stop = this.stopper.signal;
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       function done(): void {
         clearTimeout(timer);
+        stop.removeEventListener('abort', done);
         resolve();
       }
-      this.stopper.signal.addEventListener('abort', done, { once: true });
+      stop.addEventListener('abort', done, { once: true });
     });
   }
 
   /** One POST, bounded by the request deadline and by `close`. */
-  private post(body: Uint8Array): Promise<{ ok: true } | { ok: false; error: string; isRetryable: boolean }> {
-    const signal = AbortSignal.any([this.stopper.signal, AbortSignal.timeout(this.timeoutMs)]);
+  private post(body: Uint8Array): Promise<PostOutcome> {
+    // One controller per request, aborted by its deadline or by close; both released when it settles.
+    const controller = new AbortController();
+    const signal = controller.signal;
+    const abort = () => controller.abort();
+    const timer = setTimeout(abort, this.timeoutMs);
+    this.stopper.signal.addEventListener('abort', abort, { once: true });
     const url = new URL(this.options.url);
     const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    return new Promise((resolve) => {
+    return new Promise<PostOutcome>((resolve) => {
       const req = request(url, { method: 'POST', headers: { ...REMOTE_WRITE_HEADERS, 'Content-Length': String(body.byteLength), 'User-Agent': 'hcbench' }, signal }, (res) => {
         const status = res.statusCode ?? 0;
         let text = '';
@@ -150,6 +159,9 @@ export class RemoteWriter {
         resolve({ ok: false, error: reason, isRetryable: true });
       });
       req.end(body);
+    }).finally(() => {
+      clearTimeout(timer);
+      this.stopper.signal.removeEventListener('abort', abort);
     });
   }
 }
