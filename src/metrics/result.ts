@@ -194,6 +194,10 @@ export interface RunEnvironment {
   libraries: Record<string, string>;
   /** Figures of `hcbench calibrate --save <file>` attached with `hcbench run --calibration <file>`; absent otherwise. */
   calibration?: CalibrationResult;
+  /** The git commit (HEAD) of the folder `hcbench run` ran in, when that is a git checkout; absent otherwise. */
+  gitCommit?: string;
+  /** True when that checkout had uncommitted changes. */
+  gitDirty?: boolean;
 }
 
 /** The whole result of `hcbench run`, written to `results/<stamp>-<scenario>/summary.json`. */

@@ -24,6 +24,7 @@ import { readCalibration } from '../../calibrate/read-calibration.js';
 import { withCalibration } from '../../analysis/emulation-error.js';
 import { bounded, interruptBudget } from '../../bounded.js';
 import { plannedNetworkLines } from '../network-lines.js';
+import { gitCommitOf } from '../git-commit.js';
 import { createLiveExport, parseOut, parseTag, remoteWriteLine } from '../live-export.js';
 
 /** Longest wait for one result file to be written, ms (after Ctrl-C the interrupt budget is shorter). */
@@ -162,6 +163,9 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
         result = { ...result, remoteWrite };
         io.stderr.write(remoteWriteLine(remoteWrite));
       }
+      // Skipped after Ctrl-C: the interrupt budget is for writing the results.
+      const git = io.signal.aborted ? undefined : await gitCommitOf(io.cwd);
+      if (git !== undefined) result = { ...result, environment: { ...result.environment, ...git } };
       if (calibration !== undefined) {
         result = {
           ...result,
