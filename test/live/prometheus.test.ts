@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ExitCode } from '../../src/errors.js';
 import type { RunResult } from '../../src/metrics/result.js';
 import { runCli } from '../helpers/cli.js';
+import { dashboardQueries } from '../helpers/dashboard.js';
 import { PROMETHEUS_SKIP_REASON, startPrometheus, type StartedPrometheus } from '../helpers/prometheus.js';
 
 const scenario = (name: string, durationMs: number) => `name: ${name}
@@ -39,6 +40,7 @@ if (PROMETHEUS_SKIP_REASON !== undefined) {
   describe('live export into a real Prometheus', () => {
     let prometheus: StartedPrometheus | undefined;
     let dir = '';
+    let liveRunId: string | undefined;
     beforeAll(async () => {
       dir = await mkdtemp(join(tmpdir(), 'hcbench-prom-run-'));
       await writeFile(join(dir, 'prom-live.yaml'), scenario('prom-live', 2300));
@@ -56,6 +58,7 @@ if (PROMETHEUS_SKIP_REASON !== undefined) {
       expect(exitCode).toBe(ownExitCode(stderr));
       expect(result.remoteWrite).toMatchObject({ samplesDropped: 0 });
       const runId = result.remoteWrite!.runId;
+      liveRunId = runId;
       const transactions = await prometheus!.query(`hcbench_transactions_total{run_id="${runId}"}`);
       expect(transactions).toHaveLength(2);
       for (const step of result.steps) {
@@ -75,6 +78,21 @@ if (PROMETHEUS_SKIP_REASON !== undefined) {
       const [bridges] = await prometheus!.query(`hcbench_path_counter{run_id="${runId}",path="${relay.pathId}",component="relay",counter="bridgesTotal"}`);
       expect(Number(bridges?.value[1])).toBe((result.pathCounters?.[relay.pathId]?.['relay'] as Record<string, number>)['bridgesTotal']);
     }, 60_000);
+
+    test('every query of the Grafana dashboard runs on Prometheus and finds the run', async () => {
+      if (liveRunId === undefined) throw new Error('the run of the first test did not happen');
+      for (const { title, expr } of dashboardQueries()) {
+        // Grafana's label_values(expr, label) is a series query of expr; its variables become this run.
+        const promql = expr
+          .replace(/^label_values\((.*), *[a-z_]+\)$/, '$1')
+          .replaceAll('$scenario', 'prom-live')
+          .replaceAll('$run_id', liveRunId)
+          .replaceAll('$__rate_interval', '1m');
+        const series = await prometheus!.query(promql);
+        // A run without errors has no error series (kinds that did not occur are absent).
+        if (!expr.includes('hcbench_errors_total')) expect(series.length, `${title}: ${promql}`).toBeGreaterThan(0);
+      }
+    }, 30_000);
 
     test('Prometheus stopped mid-run: the run keeps every result, exits with its own code, names the drops', async () => {
       let stopping: Promise<void> | undefined;
