@@ -32,12 +32,18 @@ export function parseOut(value: string): string {
   return url;
 }
 
+/** Why `name` cannot be a user label (one hcbench sets itself), or undefined when it can. */
+export function reservedLabelProblem(name: string): string | undefined {
+  return RESERVED_LABELS.has(name) || name.startsWith('__') ? `label ${name} is set by hcbench itself; pick another name` : undefined;
+}
+
 /** commander parser for a repeated `--tag k=v`: a Prometheus label name and a value. */
 export function parseTag(value: string, previous: Record<string, string> = {}): Record<string, string> {
   const match = /^([a-zA-Z_][a-zA-Z0-9_]{0,63})=(.{0,200})$/.exec(value);
   if (match === null) throw new InvalidArgumentError(`must be name=value with a label name of letters, digits and _ (not starting with a digit), got ${JSON.stringify(value)}`);
   const [, name, tagValue] = match as unknown as [string, string, string];
-  if (RESERVED_LABELS.has(name) || name.startsWith('__')) throw new InvalidArgumentError(`label ${name} is set by hcbench itself; pick another name`);
+  const problem = reservedLabelProblem(name);
+  if (problem !== undefined) throw new InvalidArgumentError(problem);
   return { ...previous, [name]: tagValue };
 }
 

@@ -83,7 +83,14 @@ export class RemoteWriter {
   private async pump(): Promise<void> {
     while (this.queue.length > 0 && !this.stopper.signal.aborted) {
       const batch = this.queue[0]!;
-      const isSent = await this.sendWithRetries(writeRequestBody(batch));
+      let body: Uint8Array | undefined;
+      try {
+        body = writeRequestBody(batch);
+      } catch (error) {
+        // Cannot happen with the series hcbench builds; if it does, the batch is lost, counted, and the run goes on.
+        this.stats.lastError = `cannot encode: ${error instanceof Error ? error.message : String(error)}`;
+      }
+      const isSent = body !== undefined && (await this.sendWithRetries(body));
       // The batch may have been dropped from the queue meanwhile (queue full): count it once.
       if (this.queue[0] === batch) {
         this.queue.shift();

@@ -125,6 +125,14 @@ describe('hcbench run --out prometheus-rw=URL', () => {
 });
 
 describe('bad --out and --tag', () => {
+  test('a scenario tag that hcbench sets itself is refused, naming the file and key', async () => {
+    await writeFile(join(dir, 'bad-tag.yaml'), scenario.replace('team: perf', 'step: mine'));
+    const run = await runCli(['run', join(dir, 'bad-tag.yaml'), '--no-save'], { cwd: dir });
+
+    expect(run.exitCode).toBe(ExitCode.Usage);
+    expect(run.stderr).toMatch(/bad-tag\.yaml: output\.tags\.step: label step is set by hcbench itself/);
+  });
+
   test.each([
     [['--out', 'influx=http://x'], /must be prometheus-rw=<URL>/],
     [['--out', 'prometheus-rw=ftp://x/y'], /needs an http:\/\/ or https:\/\/ URL/],

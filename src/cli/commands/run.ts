@@ -25,7 +25,7 @@ import { withCalibration } from '../../analysis/emulation-error.js';
 import { bounded, interruptBudget } from '../../bounded.js';
 import { plannedNetworkLines } from '../network-lines.js';
 import { gitCommitOf } from '../git-commit.js';
-import { createLiveExport, parseOut, parseTag, remoteWriteLine } from '../live-export.js';
+import { createLiveExport, parseOut, parseTag, remoteWriteLine, reservedLabelProblem } from '../live-export.js';
 
 /** Longest wait for one result file to be written, ms (after Ctrl-C the interrupt budget is shorter). */
 export const WRITE_TIMEOUT_MS = 30_000;
@@ -104,6 +104,10 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
         flags.targetAddress === undefined || loaded.target.kind !== 'external'
           ? loaded
           : { ...loaded, target: { ...loaded.target, address: flags.targetAddress } };
+      for (const name of Object.keys(scenario.output.tags ?? {})) {
+        const problem = reservedLabelProblem(name);
+        if (problem !== undefined) throw new UsageError(`${file}: output.tags.${name}: ${problem}`);
+      }
       const plan = buildPlan(scenario, {
         ...(flags.durationMs === undefined ? {} : { durationMs: flags.durationMs }),
         ...(flags.warmupMs === undefined ? {} : { warmupMs: flags.warmupMs }),
