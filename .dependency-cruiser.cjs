@@ -12,7 +12,7 @@
 const LAYERS = [
   ['(root)'],
   ['fs', 'metrics', 'protocol', 'regions'],
-  ['azure', 'net', 'roles', 'trace'],
+  ['azure', 'net', 'roles', 'trace', 'live'],
   ['analysis', 'relay', 'tunnel', 'targets', 'record'],
   ['workloads', 'report'],
   ['scenario'],
@@ -34,6 +34,7 @@ const ALLOWED = {
   net: ['metrics'],
   roles: [],
   trace: ['fs'],
+  live: ['metrics'],
   analysis: ['metrics', 'net'],
   relay: ['azure', 'metrics', 'net'],
   tunnel: ['azure', 'metrics', 'net'],
@@ -47,7 +48,7 @@ const ALLOWED = {
   run: ['analysis', 'azure', 'fs', 'metrics', 'net', 'paths', 'plan', 'scenario', 'workloads'],
   calibrate: ['analysis', 'fs', 'metrics', 'net', 'paths', 'roles', 'scenario', 'workloads'],
   capacity: ['azure', 'metrics', 'plan', 'report', 'run', 'scenario'],
-  cli: ['analysis', 'azure', 'calibrate', 'capacity', 'fs', 'metrics', 'net', 'plan', 'record', 'regions', 'relay', 'report', 'roles', 'run', 'scenario', 'targets', 'trace', 'tunnel'],
+  cli: ['analysis', 'azure', 'calibrate', 'capacity', 'fs', 'live', 'metrics', 'net', 'plan', 'record', 'regions', 'relay', 'report', 'roles', 'run', 'scenario', 'targets', 'trace', 'tunnel'],
 };
 
 const ROOT_FILE = '^src/[^/]+$';

@@ -14,6 +14,7 @@ import { registerSchema } from './commands/schema.js';
 import { registerTunnel } from './commands/tunnel.js';
 import { registerValidate } from './commands/validate.js';
 import { registerCompare } from './commands/compare.js';
+import { registerTrend } from './commands/trend.js';
 import { registerCapacity } from './commands/capacity.js';
 import { registerRegions } from './commands/regions.js';
 import { registerRecord } from './commands/record.js';
@@ -83,6 +84,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
   registerInit(program, io, setExit);
   registerReport(program, io, setExit);
   registerCompare(program, io, setExit);
+  registerTrend(program, io, setExit);
   registerCapacity(program, io, setExit);
   registerAgent(program, io, setExit);
   registerTunnel(program, io, setExit);

@@ -3,8 +3,8 @@
 // does no I/O: drivers hand it durations measured with their injected clock.
 
 import hdr from 'hdr-histogram-js';
-import type { ErrorKind, HistogramRecord, StepCounters, StepInterval, StepMetrics } from './result.js';
-import { createLatencyHistogram, createPackedLatencyHistogram, mergeHistograms, recordNs, toRecord, type Histogram } from './histogram.js';
+import type { ErrorKind, HistogramRecord, LatencySummary, StepCounters, StepInterval, StepMetrics } from './result.js';
+import { createLatencyHistogram, createPackedLatencyHistogram, mergeHistograms, recordNs, summarize, toRecord, type Histogram } from './histogram.js';
 
 /** Which part of a run a recorded event belongs to. Warm-up events are counted apart and never histogrammed. */
 export type Phase = 'warmup' | 'measured';
@@ -41,6 +41,10 @@ export interface LiveInterval {
   /** Totals of the measured window so far. */
   transactions: number;
   errors: number;
+  /** Every counter of the measured window so far (a copy), for live exporters. */
+  counters: StepCounters;
+  /** Percentile summaries of the measured window so far (not just this interval), µs. */
+  latency: Record<CoreLatencyMetric, LatencySummary>;
 }
 
 /**
@@ -179,6 +183,12 @@ export class StepRecorder {
       p99Us: h.totalCount === 0 ? 0 : h.getValueAtPercentile(99),
       transactions: this.measured.transactions,
       errors,
+      counters: { ...copyCounters(this.measured), ...(this.peakConnections > 0 ? { connectionsPeak: this.peakConnections } : {}) },
+      latency: {
+        roundTrip: this.summary('roundTrip'),
+        transaction: this.summary('transaction'),
+        connect: this.summary('connect'),
+      },
     });
   }
 
@@ -251,6 +261,15 @@ export class StepRecorder {
   private record(metric: CoreLatencyMetric): HistogramRecord {
     const histogram = this.histograms.get(metric) ?? createLatencyHistogram();
     return toRecord(histogram);
+  }
+
+  private summary(metric: CoreLatencyMetric): LatencySummary {
+    const histogram = this.histograms.get(metric);
+    if (histogram !== undefined) return summarize(histogram);
+    const empty = createLatencyHistogram();
+    const summary = summarize(empty);
+    empty.destroy();
+    return summary;
   }
 
   private target(phase: Phase): StepCounters {

@@ -194,6 +194,10 @@ export interface RunEnvironment {
   libraries: Record<string, string>;
   /** Figures of `hcbench calibrate --save <file>` attached with `hcbench run --calibration <file>`; absent otherwise. */
   calibration?: CalibrationResult;
+  /** The git commit (HEAD) of the folder `hcbench run` ran in, when that is a git checkout; absent otherwise. */
+  gitCommit?: string;
+  /** True when that checkout had uncommitted changes. */
+  gitDirty?: boolean;
 }
 
 /** The whole result of `hcbench run`, written to `results/<stamp>-<scenario>/summary.json`. */
@@ -236,6 +240,23 @@ export interface RunResult {
   analysis?: RunAnalysis;
   /** Verdicts of the scenario's `thresholds`, evaluated after the run; absent without thresholds. */
   thresholds?: ThresholdVerdict[];
+  /** What live export to a Prometheus remote-write receiver delivered (`--out prometheus-rw=URL`); absent without. */
+  remoteWrite?: RemoteWriteRecord;
+}
+
+/** Totals of a run's live export to Prometheus remote write: every sample was sent or dropped. */
+export interface RemoteWriteRecord {
+  /** The receiver's URL without user info, query or fragment. */
+  url: string;
+  /** The `run_id` label of every series this run sent. */
+  runId: string;
+  samplesSent: number;
+  samplesDropped: number;
+  /** HTTP requests made (retries included) and how many failed. */
+  requests: number;
+  failedRequests: number;
+  /** The last failure, e.g. `HTTP 500` or `ECONNREFUSED`; absent when none failed. */
+  lastError?: string;
 }
 
 /** The outcome of one threshold on one subject. `no-data` counts as a failure of the gate. */

@@ -19,7 +19,7 @@ import { rehearsalNote } from './rehearsal-note.js';
 let uplotAssets: { js: string; css: string } | undefined;
 
 /** uPlot's minified IIFE build and CSS, read from node_modules on first use. */
-function loadUplot(): { js: string; css: string } {
+export function loadUplot(): { js: string; css: string } {
   if (uplotAssets === undefined) {
     const require = createRequire(import.meta.url);
     uplotAssets = {

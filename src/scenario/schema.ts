@@ -140,6 +140,17 @@ export const scenarioSchema = z
     output: z
       .strictObject({
         formats: z.array(z.enum(OUTPUT_FORMATS)).min(1).max(6).default(['console', 'json']).describe('reports written for each run'),
+        prometheusRemoteWrite: z
+          .string()
+          .max(2000)
+          .regex(/^https?:\/\/\S+$/, 'must be an http:// or https:// URL')
+          .optional()
+          .describe('send live metrics every interval to this Prometheus remote-write URL, e.g. http://127.0.0.1:9090/api/v1/write (same as --out prometheus-rw=URL)'),
+        tags: z
+          .record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,63}$/), z.string().max(200))
+          .refine((tags) => Object.keys(tags).length <= 32, 'at most 32 tags')
+          .optional()
+          .describe('extra labels on every live series (same as --tag name=value)'),
       })
       .default({ formats: ['console', 'json'] })
       .describe('what a run writes'),

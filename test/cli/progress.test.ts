@@ -16,7 +16,12 @@ function fakeIo(isTTY: boolean): { io: CliIo; text: () => string } {
   };
 }
 
-const interval = { index: 0, intervalMs: 1000, roundTrips: 1200, roundTripsPerSec: 1200, p50Us: 300, p99Us: 1500, transactions: 240, errors: 2 };
+const summary = { count: 1200, minUs: 100, meanUs: 400, stdDevUs: 50, p50Us: 300, p90Us: 900, p99Us: 1500, p999Us: 1600, maxUs: 1700 };
+const interval = {
+  index: 0, intervalMs: 1000, roundTrips: 1200, roundTripsPerSec: 1200, p50Us: 300, p99Us: 1500, transactions: 240, errors: 2,
+  counters: { transactions: 240, roundTrips: 1200, connectionsOpened: 1, bytesSent: 0, bytesReceived: 0, errors: { timeout: 2 } },
+  latency: { roundTrip: summary, transaction: summary, connect: summary },
+};
 
 describe('progress printer', () => {
   test('in a CI log: one plain line per measured interval, no control characters', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { StepRecorder } from '../../src/metrics/recorder.js';
+import { StepRecorder, type LiveInterval } from '../../src/metrics/recorder.js';
 import { decodeRecord } from '../../src/metrics/histogram.js';
 
 describe('StepRecorder', () => {
@@ -57,5 +57,33 @@ describe('StepRecorder intervals', () => {
     expect(metrics.intervals?.map((i) => [i.startMs, i.durationMs])).toEqual([[0, 100], [100, 100], [200, 50]]);
     expect(counts).toEqual([1, 2, 1]);
     expect(counts.reduce((a, b) => a + b, 0)).toBe(metrics.histograms.roundTrip.summary.count);
+  });
+  test('a finished interval reports the measured window so far: counters (a copy) and latency summaries', () => {
+    const recorder = new StepRecorder();
+    const seen: LiveInterval[] = [];
+    recorder.setIntervalListener((interval) => seen.push(interval));
+    recorder.startIntervals(0n, 100);
+    recorder.recordNs('warmup', 'roundTrip', 9_000_000n);
+    for (const atMs of [10, 20, 30]) {
+      recorder.recordNs('measured', 'roundTrip', 1_000_000n, BigInt(atMs) * 1_000_000n);
+      recorder.countRoundTrip('measured');
+    }
+    recorder.recordNs('measured', 'transaction', 3_000_000n);
+    recorder.countTransaction('measured');
+    recorder.countError('measured', 'timeout');
+    // The first round trip of the next interval closes the first.
+    recorder.recordNs('measured', 'roundTrip', 5_000_000n, 150_000_000n);
+    recorder.countRoundTrip('measured');
+    recorder.destroy();
+
+    expect(seen).toHaveLength(1);
+    const [first] = seen;
+    expect(first).toMatchObject({ index: 0, roundTrips: 3, transactions: 1, errors: 1 });
+    // Reported when the next interval's first round trip arrives, before it is recorded: the window up to the interval's end.
+    expect(first!.counters).toMatchObject({ roundTrips: 3, transactions: 1, errors: { timeout: 1 } });
+    expect(first!.latency.roundTrip).toMatchObject({ count: 3, minUs: 1000 });
+    expect(first!.latency.roundTrip.maxUs).toBeLessThan(1010);
+    expect(first!.latency.transaction.count).toBe(1);
+    expect(first!.latency.connect.count).toBe(0);
   });
 });

@@ -6,7 +6,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { resolve } from 'node:path';
 import { ExitCode, OutputWriteError, UsageError } from '../../errors.js';
 import { readConnectionStringEnv } from '../../azure/connection-source.js';
-import type { RunResult } from '../../metrics/result.js';
+import type { RemoteWriteRecord, RunResult } from '../../metrics/result.js';
 import { buildPlan } from '../../plan/build-plan.js';
 import { REPORT_FILE_NAMES, renderReport, type ReportFormat } from '../../report/index.js';
 import { runPlan, TARGET_UNREACHABLE_CODE } from '../../run/run-plan.js';
@@ -25,6 +25,8 @@ import { withCalibration } from '../../analysis/emulation-error.js';
 import { bounded, interruptBudget } from '../../bounded.js';
 import { plannedNetworkLines } from '../network-lines.js';
 import { plannedResolveLines } from '../resolve-flags.js';
+import { gitCommitOf } from '../git-commit.js';
+import { createLiveExport, parseOut, parseTag, remoteWriteLine, reservedLabelProblem } from '../live-export.js';
 
 /** Longest wait for one result file to be written, ms (after Ctrl-C the interrupt budget is shorter). */
 export const WRITE_TIMEOUT_MS = 30_000;
@@ -40,6 +42,8 @@ interface RunFlags {
   junit?: string;
   md?: string;
   calibration?: string;
+  out?: string;
+  tag?: Record<string, string>;
 }
 
 /** commander argument parser for non-negative integer milliseconds. */
@@ -85,6 +89,8 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
     .option('--junit <file>', 'also write the threshold verdicts as JUnit XML to this file')
     .option('--md <file>', 'also write the Markdown summary with threshold verdicts to this file (e.g. $GITHUB_STEP_SUMMARY)')
     .option('--calibration <file>', 'attach figures saved by `hcbench calibrate --save <file>` to the result\'s environment')
+    .option('--out <prometheus-rw=URL>', 'send live metrics every interval to a Prometheus remote-write receiver', parseOut)
+    .option('--tag <name=value>', 'an extra label on every live series (repeatable)', parseTag)
     .action(async (file: string, flags: RunFlags) => {
       const loaded = await loadScenarioFile(file, {
         ...(flags.durationMs === undefined ? {} : { durationMs: flags.durationMs }),
@@ -99,6 +105,10 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
         flags.targetAddress === undefined || loaded.target.kind !== 'external'
           ? loaded
           : { ...loaded, target: { ...loaded.target, address: flags.targetAddress } };
+      for (const name of Object.keys(scenario.output.tags ?? {})) {
+        const problem = reservedLabelProblem(name);
+        if (problem !== undefined) throw new UsageError(`${file}: output.tags.${name}: ${problem}`);
+      }
       const plan = buildPlan(scenario, {
         ...(flags.durationMs === undefined ? {} : { durationMs: flags.durationMs }),
         ...(flags.warmupMs === undefined ? {} : { warmupMs: flags.warmupMs }),
@@ -117,8 +127,11 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
       ) as Record<string, string | undefined>;
       const folder = flags.save ? await createRunFolder(resolve(io.cwd, flags.resultsDir), scenario.name, Date.now()) : undefined;
       const progress = createProgressPrinter(io, { isVerbose: program.opts<{ verbose?: boolean }>().verbose === true });
+      const remoteWriteUrl = flags.out ?? scenario.output.prometheusRemoteWrite;
+      const live = remoteWriteUrl === undefined ? undefined : createLiveExport(remoteWriteUrl, { scenario: scenario.name, plan, tags: { ...scenario.output.tags, ...flags.tag } });
       let result: RunResult;
       let isCheckpointFailed = false;
+      let remoteWrite: RemoteWriteRecord | undefined;
       // After Ctrl-C: the step drains, then counters, teardown and these writes share 2 s.
       const budget = interruptBudget(io.signal);
       const write = <T,>(work: Promise<T>, what: string): Promise<T> =>
@@ -130,8 +143,12 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
           signal: io.signal,
           budget,
           secrets,
-          onProgress: (event) => progress.onProgress(event),
+          onProgress: (event) => {
+            progress.onProgress(event);
+            live?.onProgress(event);
+          },
           onCheckpoint: async (partial) => {
+            live?.onCheckpoint(partial);
             if (folder === undefined || isCheckpointFailed) return;
             try {
               await writeFileAtomic(folder, REPORT_FILE_NAMES.json, renderReport('json', partial));
@@ -145,7 +162,16 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
         });
       } finally {
         progress.close();
+        // A run that throws still stops the writer (bounded), so no request outlives the command.
+        if (live !== undefined) remoteWrite = await live.finish();
       }
+      if (remoteWrite !== undefined) {
+        result = { ...result, remoteWrite };
+        io.stderr.write(remoteWriteLine(remoteWrite));
+      }
+      // Skipped after Ctrl-C: the interrupt budget is for writing the results.
+      const git = io.signal.aborted ? undefined : await gitCommitOf(io.cwd);
+      if (git !== undefined) result = { ...result, environment: { ...result.environment, ...git } };
       if (calibration !== undefined) {
         result = {
           ...result,

@@ -1,0 +1,101 @@
+// `hcbench run --out prometheus-rw=URL [--tag k=v]`: turns the run's progress (every interval,
+// every finished step, the path counters read after each step) into remote-write batches. It only
+// queues: the RemoteWriter sends in the background, so a slow or dead receiver never holds up the
+// run, and `finish` reports what was sent and what was dropped.
+
+import { randomUUID } from 'node:crypto';
+import { InvalidArgumentError } from 'commander';
+import type { RemoteWriteRecord, RunResult } from '../metrics/result.js';
+import type { Plan } from '../plan/build-plan.js';
+import type { RunProgress } from '../run/run-plan.js';
+import { RemoteWriter, type RemoteWriterOptions } from '../live/remote-writer.js';
+import { finishedStepSamples, pathCounterSamples, stepSamples, type SeriesLabels } from '../live/series.js';
+
+/** Labels hcbench sets itself; a `--tag` may not reuse them. */
+const RESERVED_LABELS = new Set(['__name__', 'scenario', 'step', 'path', 'path_kind', 'repetition', 'run_id', 'quantile', 'kind', 'component', 'counter', 'job', 'instance']);
+
+/** Longest time the end of a run waits for queued samples to be sent, ms. */
+export const REMOTE_WRITE_CLOSE_MS = 5_000;
+
+/** commander parser for `--out`: `prometheus-rw=<http(s) URL>`. */
+export function parseOut(value: string): string {
+  const match = /^prometheus-rw=(.+)$/.exec(value);
+  if (match === null) throw new InvalidArgumentError(`must be prometheus-rw=<URL>, got ${JSON.stringify(value)}`);
+  const url = match[1]!;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new InvalidArgumentError(`prometheus-rw needs an http:// or https:// URL, got ${JSON.stringify(url)}`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new InvalidArgumentError(`prometheus-rw needs an http:// or https:// URL, got ${parsed.protocol}`);
+  return url;
+}
+
+/** Why `name` cannot be a user label (one hcbench sets itself), or undefined when it can. */
+export function reservedLabelProblem(name: string): string | undefined {
+  return RESERVED_LABELS.has(name) || name.startsWith('__') ? `label ${name} is set by hcbench itself; pick another name` : undefined;
+}
+
+/** commander parser for a repeated `--tag k=v`: a Prometheus label name and a value. */
+export function parseTag(value: string, previous: Record<string, string> = {}): Record<string, string> {
+  const match = /^([a-zA-Z_][a-zA-Z0-9_]{0,63})=(.{0,200})$/.exec(value);
+  if (match === null) throw new InvalidArgumentError(`must be name=value with a label name of letters, digits and _ (not starting with a digit), got ${JSON.stringify(value)}`);
+  const [, name, tagValue] = match as unknown as [string, string, string];
+  const problem = reservedLabelProblem(name);
+  if (problem !== undefined) throw new InvalidArgumentError(problem);
+  return { ...previous, [name]: tagValue };
+}
+
+/** What the run command hands the live export. */
+export interface LiveExport {
+  onProgress(event: RunProgress): void;
+  onCheckpoint(partial: RunResult): void;
+  /** Sends what is queued (bounded by `REMOTE_WRITE_CLOSE_MS`) and returns the totals. */
+  finish(): Promise<RemoteWriteRecord>;
+}
+
+export function createLiveExport(
+  url: string,
+  context: { scenario: string; plan: Plan; tags: Readonly<Record<string, string>>; now?: () => number; writer?: Partial<RemoteWriterOptions> },
+): LiveExport {
+  const writer = new RemoteWriter({ ...context.writer, url });
+  const runId = `${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`;
+  const clock = context.now ?? Date.now;
+  // Strictly increasing: a receiver refuses a second value of one series at the same millisecond.
+  let lastMs = 0;
+  const now = (): number => (lastMs = Math.max(clock(), lastMs + 1));
+  const pathKind = (pathId: string): string => context.plan.paths.find((p) => p.id === pathId)?.kind ?? 'unknown';
+  const base = { ...context.tags, scenario: context.scenario, run_id: runId };
+  let current: SeriesLabels | undefined;
+  return {
+    onProgress(event) {
+      if (event.type === 'step-start') {
+        current = { ...base, step: event.stepId, path: event.pathId, path_kind: pathKind(event.pathId), repetition: String(event.repetition) };
+      } else if (event.type === 'interval' && current !== undefined && current['step'] === event.stepId) {
+        writer.push(stepSamples(current, event.interval.counters, event.interval.latency, now()));
+      } else if (event.type === 'step-end') {
+        const step = event.result;
+        const labels = { ...base, step: step.stepId, path: step.pathId, path_kind: step.pathKind, repetition: String(step.repetition ?? 0) };
+        if (step.status !== 'failed') writer.push(finishedStepSamples(labels, step.metrics, now()));
+        current = undefined;
+      }
+    },
+    onCheckpoint(partial) {
+      const at = now();
+      for (const [pathId, counters] of Object.entries(partial.pathCounters ?? {})) {
+        writer.push(pathCounterSamples({ ...base, path: pathId, path_kind: pathKind(pathId) }, counters, at));
+      }
+    },
+    async finish() {
+      return { ...(await writer.close(REMOTE_WRITE_CLOSE_MS)), runId };
+    },
+  };
+}
+
+/** The end-of-run line about the live export: a warning naming the dropped samples, if any. */
+export function remoteWriteLine(record: RemoteWriteRecord): string {
+  const sent = `${record.samplesSent} samples sent to ${record.url} (run_id ${record.runId})`;
+  if (record.samplesDropped === 0) return `prometheus-rw: ${sent}\n`;
+  return `warning: prometheus-rw: ${record.samplesDropped} samples dropped, ${sent}; ${record.failedRequests} of ${record.requests} requests failed${record.lastError === undefined ? '' : `, last: ${record.lastError}`}. The run's own results are complete.\n`;
+}
