@@ -4,6 +4,7 @@
 // component counters arrive. A receiver that fails, or stops mid-run, changes nothing about the
 // run: same exit code, complete results, and a warning naming the dropped samples.
 
+import { invalidRunReasons } from '../../src/analysis/run-validity.js';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,11 +39,11 @@ async function runWith(url: string, resultsDir: string): Promise<{ exitCode: Exi
 }
 
 /**
- * The exit code the run earns by itself: 0, or 7 when the machine was so loaded that a statistic the
- * verdict reads is untrusted (said on stderr with --json). Remote write must never change it.
+ * The exit code the run earns by itself, computed from its saved result: 7 exactly when a statistic
+ * the verdict reads is untrusted (the scenario has no thresholds), else 0. Remote write must never change it.
  */
-function ownExitCode(stderr: string): ExitCode {
-  return /invalid run: /.test(stderr) ? ExitCode.InvalidRun : ExitCode.Ok;
+function ownExitCode(result: RunResult): ExitCode {
+  return invalidRunReasons(result).length > 0 ? ExitCode.InvalidRun : ExitCode.Ok;
 }
 
 /** The last sample (by timestamp) of the series with `name` and these labels. */
@@ -59,7 +60,7 @@ describe('hcbench run --out prometheus-rw=URL', () => {
     receiver = await startReceiver();
     const { exitCode, result, stderr } = await runWith(receiver.url, 'ok');
 
-    expect(exitCode).toBe(ownExitCode(stderr));
+    expect(exitCode).toBe(ownExitCode(result));
     expect(result.remoteWrite).toMatchObject({ samplesDropped: 0, failedRequests: 0 });
     expect(result.remoteWrite?.samplesSent).toBe(receiver.samples.length);
     expect(stderr).toContain(`prometheus-rw: ${receiver.samples.length} samples sent`);
@@ -92,7 +93,7 @@ describe('hcbench run --out prometheus-rw=URL', () => {
     try {
       const { exitCode, result, stderr } = await runWith(failing.url, 'fail');
 
-      expect(exitCode).toBe(ownExitCode(stderr));
+      expect(exitCode).toBe(ownExitCode(result));
       expect(result.steps.every((s) => s.status === 'completed' && s.metrics.counters.transactions > 0)).toBe(true);
       expect(result.remoteWrite).toMatchObject({ samplesSent: 0, lastError: 'HTTP 500: receiver says no' });
       expect(result.remoteWrite!.samplesDropped).toBeGreaterThan(0);
@@ -112,7 +113,7 @@ describe('hcbench run --out prometheus-rw=URL', () => {
       const { exitCode, result, stderr } = await runWith(stopping.url, 'stop');
 
       expect(stopped).toBeDefined();
-      expect(exitCode).toBe(ownExitCode(stderr));
+      expect(exitCode).toBe(ownExitCode(result));
       expect(result.steps.every((s) => s.status === 'completed' && s.metrics.counters.transactions > 0)).toBe(true);
       expect(result.remoteWrite!.samplesSent).toBe(stopping.samples.length);
       expect(result.remoteWrite!.samplesDropped).toBeGreaterThan(0);
