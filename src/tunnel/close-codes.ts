@@ -14,6 +14,7 @@
 // | TCP RST / socket error              | close 4000 "reset"              | resetAndDestroy(): RST           |
 // | agent cannot connect to the target  | close 4002 "target <errno>"     | RST; counted `target-unreachable`|
 // | idle for idleTimeoutMs              | close 4003 "idle", own FIN      | end(): FIN                       |
+// | agent at its connection limit       | close 4004 "connection limit"   | RST; counted `connection-limit`  |
 // | endpoint shutting down (close())    | close 1001 "going away", RST    | RST                              |
 // | WebSocket error / abnormal end 1006 | (nothing left to send)          | RST                              |
 // | close 1000 / 1005 without markers   | —                               | end(): FIN                       |
@@ -37,6 +38,8 @@ export const CLOSE_RESET = 4000;
 export const CLOSE_TARGET_UNREACHABLE = 4002;
 /** Private close code: the connection was idle for longer than the idle timeout. */
 export const CLOSE_IDLE = 4003;
+/** Private close code: the agent refused the connection at its connection limit (before dialling the target). */
+export const CLOSE_CONNECTION_LIMIT = 4004;
 
 /** What the receiving side does to its TCP socket when the WebSocket closes with `code`. */
 export function tcpActionForClose(code: number): 'fin' | 'reset' {
