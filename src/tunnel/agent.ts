@@ -13,7 +13,7 @@ import { timedMessageSocket } from '../net/timed-socket.js';
 import { type BackoffPolicy, backoffDelayMs, defaultBackoffPolicy } from './backoff.js';
 import { CLOSE_CONNECTION_LIMIT, CLOSE_GOING_AWAY, CLOSE_TARGET_UNREACHABLE } from './close-codes.js';
 import { createConnectionTracker } from './connection-tracker.js';
-import { connectionsWithinFdLimit } from './fd-limit.js';
+import { connectionsWithinFdLimit, openFileLimit } from './fd-limit.js';
 import { createHopTiming } from './hop-timing.js';
 import { type ClientStack, createListener } from './client-stack.js';
 import type { HycoRelayedServer, HycoWebSocket } from './hyco-ws-client.js';
@@ -132,7 +132,7 @@ export function startAgent(options: AgentOptions): Promise<Agent> {
 
   // Connections offered while close() unregisters are served too: the abort after unregistering
   // includes them, and with drainMs they may finish normally.
-  const maxConnections = options.maxConnections ?? connectionsWithinFdLimit() ?? Infinity;
+  const maxConnections = options.maxConnections ?? connectionsWithinFdLimit(openFileLimit()) ?? Infinity;
   /** Refused relayed connections whose WebSocket is not closed yet. */
   let refusing = 0;
   const onRelayed = (relayed: HycoWebSocket): void => {

@@ -26,10 +26,11 @@ export function openFileLimit(limitsText?: string): number | undefined {
 }
 
 /**
- * Live connections a forwarder may hold so that they, at two descriptors each, fit in the open-file
- * limit with {@link FD_RESERVE} to spare; undefined (no cap) when the limit is unknown. At least 1.
+ * Live connections an endpoint may hold so that they, at two descriptors each, fit in the open-file
+ * `limit` (see {@link openFileLimit}) with {@link FD_RESERVE} to spare; undefined (no cap) when the
+ * limit is unknown. At least 1.
  */
-export function connectionsWithinFdLimit(limit = openFileLimit()): number | undefined {
+export function connectionsWithinFdLimit(limit: number | undefined): number | undefined {
   if (limit === undefined) return undefined;
   return Math.max(1, Math.floor((limit - FD_RESERVE) / 2));
 }

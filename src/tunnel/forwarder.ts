@@ -17,7 +17,7 @@ import type { ClientStack } from './client-stack.js';
 import { type Sender, openSender } from './sender-socket.js';
 import type { MessageSocket } from '../net/message-socket.js';
 import { describeError } from './relay-errors.js';
-import { connectionsWithinFdLimit } from './fd-limit.js';
+import { connectionsWithinFdLimit, openFileLimit } from './fd-limit.js';
 import { createPump } from './pump.js';
 import { DEFAULT_MAX_CONCURRENT_SETUPS, createSetupGate } from './setup-gate.js';
 import { type SetupHold, holdDuringSetup } from './setup-hold.js';
@@ -173,7 +173,7 @@ export async function startForwarder(options: ForwarderOptions): Promise<Forward
   };
 
   const server = createServer({ allowHalfOpen: true, pauseOnConnect: true }, onConnection);
-  const maxConnections = options.maxConnections ?? connectionsWithinFdLimit();
+  const maxConnections = options.maxConnections ?? connectionsWithinFdLimit(openFileLimit());
   if (maxConnections !== undefined) server.maxConnections = maxConnections;
   server.on('drop', () => {
     tracker.enter(() => {}).settle('connection-limit');
