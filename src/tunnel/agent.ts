@@ -130,11 +130,11 @@ export function startAgent(options: AgentOptions): Promise<Agent> {
     log({ level, event: 'agent-status', message: redactSecrets(`agent ${next}${detail}`), data: { status: next } });
   };
 
-  // Connections offered while close() unregisters are served too: the abort after unregistering
-  // includes them, and with drainMs they may finish normally.
   const maxConnections = options.maxConnections ?? connectionsWithinFdLimit(openFileLimit()) ?? Infinity;
   /** Refused relayed connections whose WebSocket is not closed yet. */
   let refusing = 0;
+  // Connections offered while close() unregisters are served too: the abort after unregistering
+  // includes them, and with drainMs they may finish normally.
   const onRelayed = (relayed: HycoWebSocket): void => {
     if (tracker.activeCount() + refusing >= maxConnections) {
       // Refused before its target is dialled, so a burst cannot take the agent to EMFILE. Closed
@@ -143,12 +143,18 @@ export function startAgent(options: AgentOptions): Promise<Agent> {
       // until then, so refusals count against the limit too, and past it are terminated outright.
       tracker.enter(() => {}).settle('connection-limit');
       relayed.on('error', () => {});
-      if (refusing >= maxConnections) return relayed.terminate();
+      if (refusing >= maxConnections || relayed.readyState !== WS_CONNECTING) return relayed.terminate();
       refusing += 1;
-      relayed.on('close', () => (refusing -= 1));
-      if (relayed.readyState === WS_CONNECTING) relayed.on('open', () => relayed.close(CLOSE_CONNECTION_LIMIT, 'connection limit'));
-      else relayed.close(CLOSE_CONNECTION_LIMIT, 'connection limit');
-      log({ level: 'debug', event: 'connection-error', message: `relayed connection refused: ${maxConnections} connections already live`, data: { kind: 'connection-limit' } });
+      let isRefusing = true;
+      // ws 1.1.5 may drop its listeners after an 'error' without a 'close': either ends the refusal.
+      const refused = (): void => {
+        if (isRefusing) refusing -= 1;
+        isRefusing = false;
+      };
+      relayed.on('close', refused);
+      relayed.on('error', refused);
+      relayed.on('open', () => relayed.close(CLOSE_CONNECTION_LIMIT, 'connection limit'));
+      log({ level: 'debug', event: 'connection-error', message: `relayed connection refused at the connection limit (${maxConnections})`, data: { kind: 'connection-limit' } });
       return;
     }
     const ws = options.timedLeg === undefined ? relayed : timedMessageSocket(relayed, options.timedLeg, lateness);

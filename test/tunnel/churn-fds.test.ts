@@ -93,9 +93,10 @@ describe.runIf(existsSync('/proc/self/fd')).each(cases)('tunnel churn ($clientSt
     // Both ends still serve: one connection after the burst carries its bytes there and back.
     const payload = Buffer.from('after the burst');
     const echoed = await roundTripPayload(port, payload);
-    expect({ how: echoed.how, data: echoed.data.toString() }).toEqual({ how: 'end', data: payload.toString() });
     expect(await tunnel.interrupt()).toBe(0);
     expect(await agent.interrupt()).toBe(0);
+    const stoppedLines = `tunnel: ${tunnel.stdoutLines.find((l) => l.includes('"stopped"'))}\nagent: ${agent.stdoutLines.find((l) => l.includes('"stopped"'))}`;
+    expect({ how: echoed.how, data: echoed.data.toString() }, stoppedLines).toEqual({ how: 'end', data: payload.toString() });
 
     const stopped = JSON.parse(tunnel.stdoutLines.find((l) => l.includes('"stopped"')) ?? '{}') as {
       stats?: { connectionsAccepted: number; connectionsActive: number; connectionsFailed: number; errors: Record<string, number> };
