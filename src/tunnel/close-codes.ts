@@ -22,9 +22,10 @@
 // So a client that half-closes (sends a request, then FIN, then reads the answer) works end to
 // end, and a server's FIN reaches the client as a FIN, not as a reset.
 //
-// Limit: on Linux, an RST that arrives while received bytes are still unread (e.g. during the
-// rendezvous, when the TCP side is not read yet) is reported by the socket as data + EOF, so it
-// is carried as a FIN. An RST on an idle or fully read socket is reported, and carried, as a reset.
+// Limit: on Linux, an RST that arrives while received bytes are still unread (e.g. a client that
+// writes and resets at once, even while the tunnel reads it during setup) is reported by the
+// socket as data + EOF, so it is carried as a FIN. An RST on an idle or fully read socket is
+// reported, and carried, as a reset.
 
 /** Close code sent when the local TCP peer ended its side cleanly (FIN). */
 export const CLOSE_FIN = 1000;
