@@ -11,9 +11,9 @@ import { createLatenessRecorder, releaseLateness } from '../net/lateness.js';
 import type { LinkShape } from '../net/delay-line.js';
 import { timedMessageSocket } from '../net/timed-socket.js';
 import { type BackoffPolicy, backoffDelayMs, defaultBackoffPolicy } from './backoff.js';
-import { CLOSE_CONNECTION_LIMIT, CLOSE_GOING_AWAY, CLOSE_TARGET_UNREACHABLE } from './close-codes.js';
+import { CLOSE_GOING_AWAY, CLOSE_TARGET_UNREACHABLE } from './close-codes.js';
+import { withConnectionLimit } from './agent-refusals.js';
 import { createConnectionTracker } from './connection-tracker.js';
-import { connectionsWithinFdLimit, openFileLimit } from './fd-limit.js';
 import { createHopTiming } from './hop-timing.js';
 import { type ClientStack, createListener } from './client-stack.js';
 import type { HycoRelayedServer, HycoWebSocket } from './hyco-ws-client.js';
@@ -45,12 +45,6 @@ export interface AgentOptions {
   maxListenAttempts?: number;
   /** Milliseconds for a TCP connect to the target. Default 10000. */
   targetConnectTimeoutMs?: number;
-  /**
-   * Live relayed connections at most: one more is terminated at once, before its target is dialled,
-   * and counted as `connection-limit`. Default: what fits in the process's open-file limit at two
-   * descriptors a connection (fd-limit.ts); no cap when the limit is unknown.
-   */
-  maxConnections?: number;
   /** Milliseconds without traffic before a connection is closed (close 4003). 0 = never (default). */
   idleTimeoutMs?: number;
   /** Pump backpressure threshold in bytes. Default 1 MiB. */
@@ -94,7 +88,6 @@ export interface Agent {
 /** Longest wait for the relay to acknowledge closing the control channel, in milliseconds. */
 const UNREGISTER_TIMEOUT_MS = 3000;
 
-
 /** Lifetime of the agent's listen tokens in seconds (hyco-ws renews them after 60 min). */
 export const AGENT_TOKEN_TTL_SEC = 7200;
 
@@ -130,33 +123,9 @@ export function startAgent(options: AgentOptions): Promise<Agent> {
     log({ level, event: 'agent-status', message: redactSecrets(`agent ${next}${detail}`), data: { status: next } });
   };
 
-  const maxConnections = options.maxConnections ?? connectionsWithinFdLimit(openFileLimit()) ?? Infinity;
-  /** Refused relayed connections whose WebSocket is not closed yet. */
-  let refusing = 0;
   // Connections offered while close() unregisters are served too: the abort after unregistering
   // includes them, and with drainMs they may finish normally.
-  const onRelayed = (relayed: HycoWebSocket): void => {
-    if (tracker.activeCount() + refusing >= maxConnections) {
-      // Refused before its target is dialled, so a burst cannot take the agent to EMFILE. Closed
-      // once open (4004) rather than terminated while connecting, so the sender learns at once
-      // instead of waiting out the relay's rendezvous timeout; a refusal still holds its socket
-      // until then, so refusals count against the limit too, and past it are terminated outright.
-      tracker.enter(() => {}).settle('connection-limit');
-      relayed.on('error', () => {});
-      if (refusing >= maxConnections || relayed.readyState !== WS_CONNECTING) return relayed.terminate();
-      refusing += 1;
-      let isRefusing = true;
-      // ws 1.1.5 may drop its listeners after an 'error' without a 'close': either ends the refusal.
-      const refused = (): void => {
-        if (isRefusing) refusing -= 1;
-        isRefusing = false;
-      };
-      relayed.on('close', refused);
-      relayed.on('error', refused);
-      relayed.on('open', () => relayed.close(CLOSE_CONNECTION_LIMIT, 'connection limit'));
-      log({ level: 'debug', event: 'connection-error', message: `relayed connection refused at the connection limit (${maxConnections})`, data: { kind: 'connection-limit' } });
-      return;
-    }
+  const onRelayed = withConnectionLimit(tracker, undefined, log, (relayed: HycoWebSocket): void => {
     const ws = options.timedLeg === undefined ? relayed : timedMessageSocket(relayed, options.timedLeg, lateness);
     const offeredNs = hrtime.bigint();
     let pendingSetupSteps = 2; // WebSocket open, target connected
@@ -202,7 +171,7 @@ export function startAgent(options: AgentOptions): Promise<Agent> {
         log({ level: 'debug', event: 'connection-error', message, data: { kind: error, end: outcome.end } });
       }
     });
-  };
+  });
 
   const listen = (): void => {
     retryTimer = undefined;
