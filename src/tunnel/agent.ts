@@ -12,6 +12,7 @@ import type { LinkShape } from '../net/delay-line.js';
 import { timedMessageSocket } from '../net/timed-socket.js';
 import { type BackoffPolicy, backoffDelayMs, defaultBackoffPolicy } from './backoff.js';
 import { CLOSE_GOING_AWAY, CLOSE_TARGET_UNREACHABLE } from './close-codes.js';
+import { withConnectionLimit } from './agent-refusals.js';
 import { createConnectionTracker } from './connection-tracker.js';
 import { createHopTiming } from './hop-timing.js';
 import { type ClientStack, createListener } from './client-stack.js';
@@ -125,7 +126,7 @@ export function startAgent(options: AgentOptions): Promise<Agent> {
 
   // Connections offered while close() unregisters are served too: the abort after unregistering
   // includes them, and with drainMs they may finish normally.
-  const onRelayed = (relayed: HycoWebSocket): void => {
+  const onRelayed = withConnectionLimit(tracker, undefined, log, (relayed: HycoWebSocket): void => {
     const ws = options.timedLeg === undefined ? relayed : timedMessageSocket(relayed, options.timedLeg, lateness);
     const offeredNs = hrtime.bigint();
     let pendingSetupSteps = 2; // WebSocket open, target connected
@@ -171,7 +172,7 @@ export function startAgent(options: AgentOptions): Promise<Agent> {
         log({ level: 'debug', event: 'connection-error', message, data: { kind: error, end: outcome.end } });
       }
     });
-  };
+  });
 
   const listen = (): void => {
     retryTimer = undefined;

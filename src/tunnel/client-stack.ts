@@ -2,22 +2,13 @@
 // (Microsoft's package, bundling ws 1.1.5; the default) or ws 8 with the same protocol (the lean
 // path, to separate client-library cost from relay cost). Opens sockets only when asked.
 
-import { WebSocket } from 'ws';
 import { type HycoRelayedServer, type HycoWebSocket, hycoWs } from './hyco-ws-client.js';
-import type { MessageSocket } from '../net/message-socket.js';
 import { createWs8RelayedServer } from './ws8-listener.js';
-import { resolveAgentOption } from './resolve-agent.js';
 
 /** Which client library carries the relayed WebSockets. Default `hyco-ws`. */
 export type ClientStack = 'hyco-ws' | 'ws8';
 
 export const clientStacks: readonly ClientStack[] = ['hyco-ws', 'ws8'];
-
-/** Opens a sender WebSocket to a `sb-hc-action=connect` URI with the `ServiceBusAuthorization` header. */
-export function openSender(stack: ClientStack, uri: string, token: string): MessageSocket {
-  if (stack === 'hyco-ws') return hycoWs().relayedConnect(uri, token);
-  return new WebSocket(uri, { headers: { ServiceBusAuthorization: token }, perMessageDeflate: false, ...resolveAgentOption(uri) }) as unknown as MessageSocket;
-}
 
 /** Registers a listener on a `sb-hc-action=listen` URI; both stacks share hyco-ws's event surface. */
 export function createListener(

@@ -14,6 +14,7 @@
 // | TCP RST / socket error              | close 4000 "reset"              | resetAndDestroy(): RST           |
 // | agent cannot connect to the target  | close 4002 "target <errno>"     | RST; counted `target-unreachable`|
 // | idle for idleTimeoutMs              | close 4003 "idle", own FIN      | end(): FIN                       |
+// | agent at its connection limit       | close 4004 "connection limit"   | RST; counted `connection-limit`  |
 // | endpoint shutting down (close())    | close 1001 "going away", RST    | RST                              |
 // | WebSocket error / abnormal end 1006 | (nothing left to send)          | RST                              |
 // | close 1000 / 1005 without markers   | —                               | end(): FIN                       |
@@ -21,9 +22,10 @@
 // So a client that half-closes (sends a request, then FIN, then reads the answer) works end to
 // end, and a server's FIN reaches the client as a FIN, not as a reset.
 //
-// Limit: on Linux, an RST that arrives while received bytes are still unread (e.g. during the
-// rendezvous, when the TCP side is not read yet) is reported by the socket as data + EOF, so it
-// is carried as a FIN. An RST on an idle or fully read socket is reported, and carried, as a reset.
+// Limit: on Linux, an RST that arrives while received bytes are still unread (e.g. a client that
+// writes and resets at once, even while the tunnel reads it during setup) is reported by the
+// socket as data + EOF, so it is carried as a FIN. An RST on an idle or fully read socket is
+// reported, and carried, as a reset.
 
 /** Close code sent when the local TCP peer ended its side cleanly (FIN). */
 export const CLOSE_FIN = 1000;
@@ -37,6 +39,8 @@ export const CLOSE_RESET = 4000;
 export const CLOSE_TARGET_UNREACHABLE = 4002;
 /** Private close code: the connection was idle for longer than the idle timeout. */
 export const CLOSE_IDLE = 4003;
+/** Private close code: the agent refused the connection at its connection limit (before dialling the target). */
+export const CLOSE_CONNECTION_LIMIT = 4004;
 
 /** What the receiving side does to its TCP socket when the WebSocket closes with `code`. */
 export function tcpActionForClose(code: number): 'fin' | 'reset' {

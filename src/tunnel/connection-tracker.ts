@@ -1,5 +1,5 @@
-// Keeps the live set of pumps of one tunnel endpoint and sums their counters into TunnelStats.
-// Bookkeeping only: it never touches sockets (abortAll asks each pump to end itself).
+// Keeps the live set of connections of one tunnel endpoint and sums their pumps' counters into
+// TunnelStats. Bookkeeping only: it never touches sockets (abortAll asks each connection to end itself).
 
 import type { Pump, PumpCounters } from './pump.js';
 import type { TunnelErrorKind, TunnelStats } from './types.js';
@@ -14,10 +14,23 @@ const COUNTER_NAMES: readonly CounterName[] = [
   'relayReadPauses',
 ];
 
+/** One connection taken on, possibly still waiting for its pump (forwarder: for a setup slot). */
+export interface TrackedConnection {
+  /** Gives the connection its pump: its counters count from now, and abortAll aborts it. */
+  attach(pump: Pump): void;
+  /** Call once with the final error (if any); later calls are ignored. */
+  settle(error: TunnelErrorKind | undefined): void;
+}
+
 /** Counters and live connections of one endpoint (forwarder or agent). */
 export interface ConnectionTracker {
-  /** A connection was taken on; returns a function to call once with its final error (if any). */
+  /** A connection was taken on and has its pump; returns a function to call once with its final error (if any). */
   accept(pump: Pump): (error: TunnelErrorKind | undefined) => void;
+  /**
+   * A connection was taken on but has no pump yet: it counts as accepted and active until settled.
+   * `abort` ends it while it has no pump (abortAll calls it).
+   */
+  enter(abort: () => void): TrackedConnection;
   /** Counts an error that did not end a tracked connection (e.g. a failed listen attempt). */
   countError(kind: string): void;
   /** Totals so far, including bytes of connections still open. */
@@ -33,6 +46,8 @@ export interface ConnectionTracker {
 /** A tracker with zero counters and no live connections. */
 export function createConnectionTracker(): ConnectionTracker {
   const live = new Set<Pump>();
+  /** Connections without a pump yet, each with its abort. */
+  const waiting = new Set<() => void>();
   const closedTotals: PumpCounters = {
     bytesToRelay: 0,
     bytesFromRelay: 0,
@@ -49,18 +64,31 @@ export function createConnectionTracker(): ConnectionTracker {
   const countError = (kind: string): void => {
     errors[kind] = (errors[kind] ?? 0) + 1;
   };
+  const activeCount = (): number => live.size + waiting.size;
 
-  return {
-    accept(pump) {
-      accepted += 1;
-      live.add(pump);
-      let isSettled = false;
-      return (error) => {
+  const enter = (abort: () => void): TrackedConnection => {
+    accepted += 1;
+    // A fresh function per connection: the same abort passed twice stays two entries.
+    const entry = (): void => abort();
+    waiting.add(entry);
+    let pump: Pump | undefined;
+    let isSettled = false;
+    return {
+      attach(attached) {
+        if (isSettled || pump !== undefined) return;
+        pump = attached;
+        waiting.delete(entry);
+        live.add(attached);
+      },
+      settle(error) {
         if (isSettled) return;
         isSettled = true;
-        live.delete(pump);
-        for (const name of COUNTER_NAMES) closedTotals[name] += pump.counters[name];
-        if (live.size === 0) {
+        waiting.delete(entry);
+        if (pump !== undefined) {
+          live.delete(pump);
+          for (const name of COUNTER_NAMES) closedTotals[name] += pump.counters[name];
+        }
+        if (activeCount() === 0) {
           for (const wake of idleWaiters) wake();
           idleWaiters = [];
         }
@@ -68,28 +96,37 @@ export function createConnectionTracker(): ConnectionTracker {
           failed += 1;
           countError(error);
         }
-      };
+      },
+    };
+  };
+
+  return {
+    accept(pump) {
+      const connection = enter(() => pump.abort());
+      connection.attach(pump);
+      return connection.settle;
     },
+    enter,
     countError,
     snapshot() {
       const totals = { ...closedTotals };
       for (const pump of live) for (const name of COUNTER_NAMES) totals[name] += pump.counters[name];
       return {
         connectionsAccepted: accepted,
-        connectionsActive: live.size,
+        connectionsActive: activeCount(),
         connectionsFailed: failed,
         errors: { ...errors },
         ...totals,
       };
     },
     async abortAll(code, reason) {
-      const pumps = [...live];
-      for (const pump of pumps) pump.abort(code, reason);
-      await Promise.all(pumps.map((p) => p.done));
+      for (const abort of [...waiting]) abort();
+      for (const pump of [...live]) pump.abort(code, reason);
+      if (activeCount() > 0) await new Promise<void>((resolve) => idleWaiters.push(resolve));
     },
-    activeCount: () => live.size,
+    activeCount,
     whenIdle() {
-      return live.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve));
+      return activeCount() === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve));
     },
   };
 }

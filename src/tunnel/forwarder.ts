@@ -11,12 +11,16 @@ import { PathSetupError } from '../errors.js';
 import { createLatenessRecorder, releaseLateness } from '../net/lateness.js';
 import type { LinkShape } from '../net/delay-line.js';
 import { timedMessageSocket } from '../net/timed-socket.js';
-import { createConnectionTracker } from './connection-tracker.js';
+import { type TrackedConnection, createConnectionTracker } from './connection-tracker.js';
 import { createHopTiming } from './hop-timing.js';
-import { type ClientStack, openSender } from './client-stack.js';
+import type { ClientStack } from './client-stack.js';
+import { type Sender, openSender } from './sender-socket.js';
 import type { MessageSocket } from '../net/message-socket.js';
 import { describeError } from './relay-errors.js';
+import { connectionsWithinFdLimit, openFileLimit } from './fd-limit.js';
 import { createPump } from './pump.js';
+import { DEFAULT_MAX_CONCURRENT_SETUPS, createSetupGate } from './setup-gate.js';
+import { type SetupHold, holdDuringSetup } from './setup-hold.js';
 import type { TunnelLog, TunnelStats } from './types.js';
 
 /** Options of {@link startForwarder}. */
@@ -27,8 +31,24 @@ export interface ForwarderOptions {
   /** Local port; 0 (default) picks a free one, read it back from `address.port`. */
   port?: number;
   log?: TunnelLog;
-  /** Milliseconds for the relayed WebSocket to open before the connection fails with `rendezvous-timeout`. Default 30000. */
+  /**
+   * Milliseconds for the relayed WebSocket to open, from the start of its setup (after any wait for
+   * a setup slot), before the connection fails with `rendezvous-timeout`. Default 30000.
+   */
   setupTimeoutMs?: number;
+  /**
+   * Relay setups (relayed WebSockets still connecting) at a time; further accepted connections wait
+   * in arrival order, read so that a reset is seen at once. Bounds the descriptors a burst of new
+   * connections takes. Default {@link DEFAULT_MAX_CONCURRENT_SETUPS}.
+   */
+  maxConcurrentSetups?: number;
+  /**
+   * Live local connections at most (Node's `server.maxConnections`): one more is closed at once and
+   * counted as `connection-limit`. Default: what fits in the process's open-file limit at two
+   * descriptors a connection (fd-limit.ts), so a burst is refused in the open rather than dropped
+   * silently by libuv at EMFILE; no cap when the limit is unknown.
+   */
+  maxConnections?: number;
   /** Milliseconds without traffic before a connection is closed (close 4003). 0 = never (default). */
   idleTimeoutMs?: number;
   /** Pump backpressure threshold in bytes. Default 1 MiB. */
@@ -69,16 +89,24 @@ export async function startForwarder(options: ForwarderOptions): Promise<Forward
   const timing = createHopTiming();
   const lateness = createLatenessRecorder();
 
-  const onConnection = (socket: Socket): void => {
-    const acceptedNs = hrtime.bigint();
-    socket.setNoDelay(true);
+  const gate = createSetupGate(options.maxConcurrentSetups ?? DEFAULT_MAX_CONCURRENT_SETUPS);
+
+  /** Opens the relayed WebSocket of a connection that got a setup slot and pumps it. */
+  const startSetup = (socket: Socket, hold: SetupHold, connection: TrackedConnection, release: () => void, acceptedNs: bigint): void => {
+    if (socket.destroyed) {
+      // Gone between its slot's release and its turn (its 'close' is still to come).
+      release();
+      return connection.settle('reset-local');
+    }
     let ws: MessageSocket;
+    let sender: Sender;
     try {
-      const opened = openSender(clientStack, uri, token());
-      ws = options.timedLeg === undefined ? opened : timedMessageSocket(opened, options.timedLeg, lateness);
+      sender = openSender(clientStack, uri, token());
+      ws = options.timedLeg === undefined ? sender.ws : timedMessageSocket(sender.ws, options.timedLeg, lateness);
     } catch (error) {
       // e.g. a URI the WebSocket client rejects: count it on this connection, never crash the server.
-      tracker.countError('other');
+      release();
+      connection.settle('other');
       log({ level: 'error', event: 'connection-error', message: redactSecrets(`cannot open a relayed WebSocket: ${describeError(error)}`) });
       socket.resetAndDestroy();
       return;
@@ -88,22 +116,26 @@ export async function startForwarder(options: ForwarderOptions): Promise<Forward
       ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
       ...(options.highWaterMarkBytes === undefined ? {} : { highWaterMarkBytes: options.highWaterMarkBytes }),
       ...(options.halfClose === undefined ? {} : { halfClose: options.halfClose }),
+      abortHandshake: sender.abortHandshake,
+      setupHold: hold,
     });
-    const settle = tracker.accept(pump);
+    connection.attach(pump);
     let isTimedOut = false;
     const setupTimer = setTimeout(() => {
       isTimedOut = true;
       pump.abort(1001, 'rendezvous timeout');
-      ws.terminate();
+      sender.abortHandshake();
     }, setupTimeoutMs);
     ws.on('open', () => {
       clearTimeout(setupTimer);
+      release();
       timing.recordSetup(hrtime.bigint() - acceptedNs);
     });
     void pump.done.then((outcome) => {
       clearTimeout(setupTimer);
+      release();
       const error = isTimedOut ? 'rendezvous-timeout' : outcome.error;
-      settle(error);
+      connection.settle(error);
       if (error === undefined) return;
       const message = redactSecrets(`connection failed: ${error} (${describeError(outcome.cause)})`);
       // The first error of each kind is a warning; repeats are debug so a refusal storm stays readable.
@@ -113,7 +145,42 @@ export async function startForwarder(options: ForwarderOptions): Promise<Forward
     });
   };
 
+  // Every accepted connection waits for a setup slot (setup-gate.ts) and is read meanwhile
+  // (setup-hold.ts), so a client that resets before its turn is counted and gone at once.
+  const onConnection = (socket: Socket): void => {
+    const acceptedNs = hrtime.bigint();
+    socket.setNoDelay(true);
+    let isAborted = false;
+    const connection = tracker.enter(() => {
+      isAborted = true;
+      socket.resetAndDestroy();
+    });
+    const hold = holdDuringSetup(socket);
+    // Until the pump has its own: a reset while waiting ends in 'close', counted there.
+    const onWaitingError = (): void => {};
+    const onGoneWhileWaiting = (): void => {
+      cancel();
+      hold.release();
+      connection.settle(isAborted ? undefined : 'reset-local');
+    };
+    socket.on('error', onWaitingError);
+    socket.once('close', onGoneWhileWaiting);
+    const cancel = gate.enter((release) => {
+      socket.off('close', onGoneWhileWaiting);
+      startSetup(socket, hold, connection, release, acceptedNs);
+      socket.off('error', onWaitingError);
+    });
+  };
+
   const server = createServer({ allowHalfOpen: true, pauseOnConnect: true }, onConnection);
+  const maxConnections = options.maxConnections ?? connectionsWithinFdLimit(openFileLimit());
+  if (maxConnections !== undefined) server.maxConnections = maxConnections;
+  server.on('drop', () => {
+    tracker.enter(() => {}).settle('connection-limit');
+    if (errorKindsSeen.has('connection-limit')) return;
+    errorKindsSeen.add('connection-limit');
+    log({ level: 'warn', event: 'connection-error', message: `connection refused: ${maxConnections} connections already live (connection-limit)`, data: { kind: 'connection-limit' } });
+  });
   await listen(server, options.host ?? '127.0.0.1', options.port ?? 0);
   const bound = server.address();
   if (bound === null || typeof bound === 'string') throw new PathSetupError('forwarder did not bind a TCP port');

@@ -1,5 +1,6 @@
 // Data shapes of the byte pump: options, counters, outcome and the handle. Types only.
 
+import type { SetupHold } from './setup-hold.js';
 import type { TunnelErrorKind } from './types.js';
 
 /** Pump tuning. All optional. */
@@ -26,6 +27,19 @@ export interface PumpOptions {
   onHop?: (direction: 'toRelay' | 'fromRelay', hopNs: bigint) => void;
   /** Monotonic clock in nanoseconds; default `process.hrtime.bigint`. */
   nowNs?: () => bigint;
+  /**
+   * Stops the WebSocket's opening handshake and releases its socket now (see sender-socket.ts).
+   * When given, a TCP socket that closes while the WebSocket is still connecting abandons the
+   * handshake instead of waiting for it to open only to close it: nobody is left to serve, and a
+   * burst of such resets would otherwise hold a descriptor each until the relay answers. Without
+   * it (the agent) the close is sent once the WebSocket opens, so the far side learns why.
+   */
+  abortHandshake?: () => void;
+  /**
+   * A hold already reading the TCP socket (setup-hold.ts), started while the connection waited
+   * for a setup slot; the pump takes it over, with its bytes and any end (FIN) read so far.
+   */
+  setupHold?: SetupHold;
 }
 
 /** Per-connection counters; live, updated as bytes move. */

@@ -7,6 +7,7 @@ import type { Socket } from 'node:net';
 import { hrtime } from 'node:process';
 import {
   CLOSE_FIN,
+  CLOSE_CONNECTION_LIMIT,
   CLOSE_GOING_AWAY,
   CLOSE_IDLE,
   CLOSE_RESET,
@@ -19,14 +20,16 @@ import { createActivityDeadline } from './activity-deadline.js';
 import { type MessageSocket, WS_CONNECTING, WS_OPEN, destroyTransport, messageToBuffer } from '../net/message-socket.js';
 import { classifyRelayError } from './relay-errors.js';
 import { createPumpFlow } from './pump-flow.js';
+import { type SetupHold, holdDuringSetup } from './setup-hold.js';
 import type { Pump, PumpEnd, PumpOptions, PumpOutcome } from './pump-types.js';
 import type { TunnelErrorKind } from './types.js';
 
 export type { Pump, PumpCounters, PumpOptions } from './pump-types.js';
 
 /**
- * Starts pumping between `socket` and `ws`. TCP is not read until the WebSocket is open (hyco-ws
- * hands out sockets that are still connecting), so nothing is buffered beyond the kernel's queue.
+ * Starts pumping between `socket` and `ws`. While the WebSocket is still connecting (hyco-ws hands
+ * out sockets that are), TCP is read into a bounded hold (setup-hold.ts: a reset is seen at once)
+ * whose bytes are sent when it opens; beyond the hold the kernel's queue buffers.
  * The socket should be created with `allowHalfOpen: true` so each direction can end on its own
  * (half-close carried as an empty-message FIN marker, close-codes.ts).
  */
@@ -100,7 +103,7 @@ export function createPump(socket: Socket, ws: MessageSocket, options: PumpOptio
   const closeWs = (code: number, reason: string): void => {
     startTeardown();
     if (state.wsClosed) return;
-    if (ws.readyState === WS_CONNECTING) pendingClose ??= { code, reason };
+    if (!state.wasOpened) pendingClose ??= { code, reason };
     else if (ws.readyState === WS_OPEN) ws.close(isSendableCloseCode(code) ? code : CLOSE_GOING_AWAY, closeReason(reason));
   };
 
@@ -141,13 +144,22 @@ export function createPump(socket: Socket, ws: MessageSocket, options: PumpOptio
     flow.resumeRelay();
   };
 
+  let setupHold = options.setupHold;
   const onWsOpen = (): void => {
     state.wasOpened = true;
     touch();
     flow.startHopTiming();
-    if (pendingClose !== undefined) return closeWs(pendingClose.code, pendingClose.reason);
+    const early = setupHold?.release() ?? [];
+    if (pendingClose !== undefined) {
+      // The client ended (FIN) during setup: what it sent still goes first. After a reset it does not.
+      if (pendingClose.code === CLOSE_FIN) for (const chunk of early) flow.fromTcp(chunk);
+      return closeWs(pendingClose.code, pendingClose.reason);
+    }
     socket.on('data', flow.fromTcp);
-    socket.resume();
+    for (const chunk of early) flow.fromTcp(chunk);
+    // A FIN read during setup: its marker follows the held bytes.
+    if (state.sentFin && isHalfCloseOn) ws.send(Buffer.alloc(0), { binary: true }, () => {});
+    if (!flow.isTcpPaused() && !state.tcpClosed) socket.resume();
     deadline.set(idleTimeoutMs, onIdle);
   };
 
@@ -159,7 +171,8 @@ export function createPump(socket: Socket, ws: MessageSocket, options: PumpOptio
     if (state.wsClosed) return void socket.end();
     // Without the marker convention a FIN can only end the whole WebSocket (close 1000).
     if (!isHalfCloseOn) return closeWs(CLOSE_FIN, 'fin');
-    if (ws.readyState === WS_OPEN) ws.send(Buffer.alloc(0), { binary: true }, () => {});
+    // Before the WebSocket opened, onWsOpen sends the marker after the bytes held until then.
+    if (state.wasOpened && ws.readyState === WS_OPEN) ws.send(Buffer.alloc(0), { binary: true }, () => {});
     closeIfBothFinished();
   };
 
@@ -182,6 +195,7 @@ export function createPump(socket: Socket, ws: MessageSocket, options: PumpOptio
         }
         closeWs(CLOSE_RESET, 'reset');
       }
+      if (ws.readyState === WS_CONNECTING) options.abortHandshake?.();
     }
     maybeFinish();
   };
@@ -200,7 +214,7 @@ export function createPump(socket: Socket, ws: MessageSocket, options: PumpOptio
         socket.end();
       } else {
         setEnd('reset-remote');
-        fail(code === CLOSE_TARGET_UNREACHABLE ? 'target-unreachable' : 'reset-remote', undefined);
+        fail(code === CLOSE_TARGET_UNREACHABLE ? 'target-unreachable' : code === CLOSE_CONNECTION_LIMIT ? 'connection-limit' : 'reset-remote', undefined);
         resetTcp();
       }
     }
@@ -221,7 +235,7 @@ export function createPump(socket: Socket, ws: MessageSocket, options: PumpOptio
     }
   };
 
-  socket.pause();
+  if (setupHold === undefined) socket.pause();
   socket.on('end', onTcpEnd);
   socket.on('error', onTcpError);
   socket.on('close', onTcpClose);
@@ -229,9 +243,17 @@ export function createPump(socket: Socket, ws: MessageSocket, options: PumpOptio
   ws.on('message', onWsMessage);
   ws.on('close', onWsClose);
   ws.on('error', onWsError);
+  if (ws.readyState === WS_CONNECTING) {
+    ws.on('open', onWsOpen);
+    setupHold ??= holdDuringSetup(socket);
+  }
+  // The FIN was read before the pump started (while the connection waited for a setup slot).
+  if (options.setupHold?.ended === true) onTcpEnd();
   if (ws.readyState === WS_OPEN) onWsOpen();
-  else if (ws.readyState === WS_CONNECTING) ws.on('open', onWsOpen);
-  else onWsClose(1006, '');
+  else if (ws.readyState !== WS_CONNECTING) {
+    setupHold?.release();
+    onWsClose(1006, '');
+  }
   // A socket that died before the pump started never emits 'close' again.
   if (state.tcpClosed) onTcpClose(true);
 

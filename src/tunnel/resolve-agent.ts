@@ -14,7 +14,7 @@ type ConnectOptions = { host?: string | null; port?: number | string | null; ser
 type Callback = (error: Error | null, socket: Duplex) => void;
 
 /** What was installed in this process (the union of every call's overrides). */
-const installed: { overrides: ResolveOverride[]; http?: http.Agent; https?: https.Agent } = { overrides: [] };
+const installed: { overrides: ResolveOverride[]; http?: http.Agent; https?: https.Agent; ca?: string[] } = { overrides: [] };
 
 /** Rewrites `host:port` to the mapped address; the TLS name stays the original host. */
 function mapped(options: ConnectOptions, defaultPort: number): ConnectOptions {
@@ -51,11 +51,21 @@ export function installResolveOverrides(overrides: readonly ResolveOverride[], e
   }
   const common = { keepAlive: true, timeout: 5000 };
   installed.http ??= new ResolvingHttpAgent(common);
+  if (extraCaPem !== undefined) installed.ca = [...rootCertificates, extraCaPem];
   if (installed.https === undefined || extraCaPem !== undefined) {
-    installed.https = new ResolvingHttpsAgent({ ...common, ...(extraCaPem === undefined ? {} : { ca: [...rootCertificates, extraCaPem] }) });
+    installed.https = new ResolvingHttpsAgent({ ...common, ...(installed.ca === undefined ? {} : { ca: installed.ca }) });
   }
   http.globalAgent = installed.http;
   https.globalAgent = installed.https;
+}
+
+/**
+ * A new agent of its own (`options`, e.g. no keep-alive) that applies the installed overrides and
+ * extra CA: for a client that must know its sockets (the tunnel's sender, sender-socket.ts) and so
+ * cannot use the global agents. Without overrides it is a plain agent.
+ */
+export function newResolvingAgent(isSecure: boolean, options: http.AgentOptions): http.Agent {
+  return isSecure ? new ResolvingHttpsAgent({ ...options, ...(installed.ca === undefined ? {} : { ca: installed.ca }) }) : new ResolvingHttpAgent(options);
 }
 
 /** `{ agent }` for a ws 8 client connecting to `uri` when overrides are installed, else `{}`. */

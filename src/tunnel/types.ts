@@ -18,6 +18,8 @@ export type { TunnelTiming } from './hop-timing.js';
  * - `reset-remote`: the far side went away abnormally (close code other than 1000/1005/4003, or 1006).
  * - `idle-timeout`: no byte in either direction for `idleTimeoutMs`.
  * - `relay-closed`: the relayed WebSocket failed after it was open (protocol or socket error).
+ * - `connection-limit`: the endpoint already had `maxConnections` live connections; the new one was closed at once
+ *   (on the forwarder also when the agent refused it so, close 4004).
  * - `other`: anything else (kept so nothing is silently lost).
  */
 export type TunnelErrorKind =
@@ -32,6 +34,7 @@ export type TunnelErrorKind =
   | 'reset-remote'
   | 'idle-timeout'
   | 'relay-closed'
+  | 'connection-limit'
   | 'other';
 
 /** Counters of one tunnel endpoint since it started. All byte counts are TCP payload bytes. */
