@@ -33,11 +33,8 @@ export interface AgentOptions {
   signal?: AbortSignal;
   /** Milliseconds until `startAgent` rejects when the agent never got to listen. 0 = wait forever. Default 30000. */
   startTimeoutMs?: number;
-  /**
-   * Milliseconds after the first failed listen attempt until `startAgent` rejects with that
-   * failure's cause (DNS, refused, TLS, 401, 403, ...) if the agent is still not listening.
-   * 0 = keep retrying until `startTimeoutMs`. Default 5000.
-   */
+  /** Milliseconds after the first failed listen attempt until `startAgent` rejects with that failure's cause
+   * (DNS, refused, TLS, 401, 403, ...) if still not listening; 0 = retry until `startTimeoutMs`. Default 5000. */
   failFastMs?: number;
   /** Listen retry policy; fields default to {@link defaultBackoffPolicy}. */
   backoff?: Partial<BackoffPolicy>;
@@ -57,7 +54,8 @@ export interface AgentOptions {
   clientStack?: ClientStack;
   /** ws8 stack only: milliseconds between `renewToken` commands. Default 50 min (hyco-ws: 60 min, fixed). */
   tokenRenewIntervalMs?: number;
-  /** Listen token lifetime, s. Default {@link AGENT_TOKEN_TTL_SEC}; rehearsals test renewal with short ones. */ tokenTtlSec?: number;
+  /** Listen token lifetime, s. Default {@link AGENT_TOKEN_TTL_SEC}; rehearsals test renewal with short ones. */
+  tokenTtlSec?: number;
   /**
    * Emulated relay with timed legs only (net/timed-socket.ts): the shape of the leg between this
    * endpoint and the relay. Outgoing messages carry their due time; incoming ones are held here
