@@ -40,6 +40,11 @@ interface WarmPair {
 let pair: WarmPair | undefined;
 let pulses = 0;
 
+/** True while a window keeps the event loop polling (for tests and diagnostics). */
+export function isPollingHot(): boolean {
+  return polling !== undefined;
+}
+
 /** Pulses written so far by this process (for tests and diagnostics). */
 export function warmPulseCount(): number {
   return pulses;
