@@ -1,4 +1,4 @@
-// The decision an architect takes from a run, as numbers: for the first compared workload variant,
+// The decision an architect takes from a run, as numbers: for every compared workload variant,
 // what each relay path costs per transaction over the direct path (p50 and p99, with intervals),
 // connection setup, the throughput ratio when the load could show a ceiling, the scenario's
 // latency budget met or missed with its margin, and the most round trips per transaction each path
@@ -108,11 +108,22 @@ function maxRoundTrips(model: NonNullable<VerdictPath['model']>, budgetUs: numbe
 
 const percentOf = (deltaUs: number, directUs: number): number | null => (directUs > 0 ? (100 * deltaUs) / directUs : null);
 
-/** The verdict of the first compared variant, or null when nothing was compared. */
-export function computeVerdict(result: RunResult, analysis: RunAnalysis): Verdict | null {
-  const first = analysis.comparisons[0];
+/**
+ * One verdict per compared workload variant (matrix point or workload), in the scenario's order;
+ * empty when nothing was compared. Each variant has one baseline path (pairing.ts), so each verdict
+ * ranks every relay path of its variant against that one direct path.
+ */
+export function computeVerdicts(result: RunResult, analysis: RunAnalysis): Verdict[] {
+  const keys = [...new Set(analysis.comparisons.map((c) => c.key))];
+  return keys.flatMap((key) => {
+    const verdict = verdictOf(result, analysis, key);
+    return verdict === null ? [] : [verdict];
+  });
+}
+
+function verdictOf(result: RunResult, analysis: RunAnalysis, key: string): Verdict | null {
+  const first = analysis.comparisons.find((c) => c.key === key);
   if (first === undefined) return null;
-  const key = first.key;
   const comparisons = analysis.comparisons.filter((c) => c.key === key && c.directPathId === first.directPathId);
   const series = groupSeries(result.steps).filter((s) => s.key === key);
   const budgetMs = budgetOf(result);

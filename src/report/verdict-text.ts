@@ -6,11 +6,12 @@
 
 import type { RunAnalysis } from '../metrics/analysis-result.js';
 import type { RunResult } from '../metrics/result.js';
-import { computeVerdict, type RelayCost, type Verdict, type VerdictPath } from '../analysis/verdict.js';
+import { computeVerdicts, type RelayCost, type Verdict, type VerdictPath } from '../analysis/verdict.js';
 import { computeWaterfalls, type PathWaterfall, type SegmentKind } from '../analysis/waterfall.js';
 import { formatEstimateUs, formatRatioEstimate, formatUs, renderTable } from './format.js';
 import { marked } from './trust-marks.js';
 import { rehearsalNote } from './rehearsal-note.js';
+import { variantRows, variantsTitle } from './verdict-variants.js';
 
 const pct = (p: number | null): string => (p === null || !Number.isFinite(p) ? '' : ` (${p >= 0 ? '+' : ''}${Math.round(p)} %)`);
 const ms = (value: number): string => `${value.toFixed(Math.abs(value) < 10 ? 1 : 0)} ms`;
@@ -112,12 +113,20 @@ export function waterfallLines(waterfalls: readonly PathWaterfall[]): string[] {
   return [...lines, `  ${legend}`];
 }
 
+/** Which variant the detailed block is for, and why, when the run compared several. */
+export function detailNote(verdicts: readonly Verdict[]): string {
+  return verdicts.length < 2 ? '' : `the first of ${verdicts.length} compared variants in detail (scenario order); every variant's verdict below`;
+}
+
 /** The decision block: empty when the run compared nothing. */
 export function decisionLines(result: RunResult, analysis: RunAnalysis): string[] {
-  const verdict = computeVerdict(result, analysis);
-  if (verdict === null) return [];
+  const verdicts = computeVerdicts(result, analysis);
+  const verdict = verdicts[0];
+  if (verdict === undefined) return [];
   const direct = verdict.paths[0];
-  const lines = [`decision · ${verdict.key} · ${verdict.roundTripsPerTransaction} round trip${verdict.roundTripsPerTransaction === 1 ? '' : 's'} per transaction`];
+  const note = detailNote(verdicts);
+  const lines = [`decision · ${verdict.key} · ${verdict.roundTripsPerTransaction} round trip${verdict.roundTripsPerTransaction === 1 ? '' : 's'} per transaction${note === '' ? '' : ` · ${note}`}`];
+  if (verdicts.length > 1) lines.push(variantsTitle(verdicts), ...renderTable(variantRows(verdicts)).split('\n').map((l) => `  ${l}`));
   verdict.relays.forEach((cost, i) => {
     const path = verdict.paths[i + 1];
     if (path !== undefined) lines.push(costLine(cost, path, direct?.isUntrusted === true));
