@@ -36,6 +36,12 @@ export interface RelayCost {
   p50: { deltaUs: Estimate; percent: number | null };
   p99: { deltaUs: Estimate; percent: number | null };
   connectionSetup: PathComparison['connectionSetup'];
+  /**
+   * The relay rendezvous a new connection waits for after its TCP connect to the local forwarder
+   * (forwarder setup p50, whole run), µs; null when not recorded. A `connect` setup figure does not
+   * contain it, so the text adds it; a `firstByte` figure already does.
+   */
+  rendezvousP50Us: number | null;
   /** Transactions/s relay ÷ direct; a ceiling only when the load was closed and unpaced (else both carried the offered rate). */
   throughput: { ratio: Estimate | null; isCeiling: boolean };
 }
@@ -76,6 +82,13 @@ function relayRegionOf(result: RunResult, pathId: string): string | undefined {
   const network = (result.topology?.network as { regions?: { relay?: unknown } } | undefined)?.regions?.relay;
   const region = own ?? network;
   return typeof region === 'string' ? region : undefined;
+}
+
+/** The forwarder's rendezvous p50 on `pathId` over the whole run (local accept → relayed WebSocket open), µs. */
+export function rendezvousP50Us(result: RunResult, pathId: string): number | null {
+  const forwarder = result.pathCounters?.[pathId]?.['forwarder'] as { timing?: { setup?: { summary?: { p50Us?: unknown; count?: unknown } } } } | undefined;
+  const summary = forwarder?.timing?.setup?.summary;
+  return typeof summary?.p50Us === 'number' && typeof summary.count === 'number' && summary.count > 0 ? summary.p50Us : null;
 }
 
 /** Round-trip mean over the variant's steps on a path (means merge exactly). */
@@ -160,6 +173,7 @@ function verdictOf(result: RunResult, analysis: RunAnalysis, key: string): Verdi
         p50: { deltaUs: p50.deltaUs, percent: percentOf(p50.deltaUs.value, p50.directUs) },
         p99: { deltaUs: p99.deltaUs, percent: percentOf(p99.deltaUs.value, p99.directUs) },
         connectionSetup: c.connectionSetup,
+        rendezvousP50Us: rendezvousP50Us(result, c.relayPathId),
         throughput: { ratio: c.throughput.ratio, isCeiling: !isPaced(steps) && !isPaced(directSteps) },
       };
       return [{ path, cost }];

@@ -8,7 +8,7 @@ import type { RunAnalysis } from '../metrics/analysis-result.js';
 import type { RunResult } from '../metrics/result.js';
 import { computeVerdicts, type RelayCost, type Verdict, type VerdictPath } from '../analysis/verdict.js';
 import { computeWaterfalls, type PathWaterfall, type SegmentKind } from '../analysis/waterfall.js';
-import { formatEstimateUs, formatRatioEstimate, formatUs, renderTable } from './format.js';
+import { formatDeltaUs, formatEstimateUs, formatRatioEstimate, formatUs, renderTable } from './format.js';
 import { marked } from './trust-marks.js';
 import { rehearsalNote } from './rehearsal-note.js';
 import { variantRows, variantsTitle } from './verdict-variants.js';
@@ -65,10 +65,18 @@ export function verdictSentence(verdict: Verdict, result: RunResult): string {
   );
 }
 
+/** Connection setup over direct: a `connect` figure plus the rendezvous that follows it on the relay path. */
+function setupPhrase(cost: RelayCost): string {
+  const setup = cost.connectionSetup;
+  const paid = 'without pooling every transaction pays it';
+  if (setup === null) return 'connection setup not timed';
+  if (setup.metric === 'firstByte') return `connection setup ${formatEstimateUs(setup.deltaUs)} (first byte on a new connection, p50; ${paid})`;
+  if (cost.rendezvousP50Us === null) return `connection setup ${formatEstimateUs(setup.deltaUs)} (TCP connect, p50; rendezvous not recorded; ${paid})`;
+  return `connection setup ≈ ${formatDeltaUs(setup.deltaUs.value + cost.rendezvousP50Us)} (TCP connect ${formatEstimateUs(setup.deltaUs)} + relay rendezvous ${formatUs(cost.rendezvousP50Us)}, p50 each; ${paid})`;
+}
+
 function costLine(cost: RelayCost, path: VerdictPath, directUntrusted: boolean): string {
-  const setup = cost.connectionSetup === null
-    ? 'connection setup not timed'
-    : `connection setup ${formatEstimateUs(cost.connectionSetup.deltaUs)} (${cost.connectionSetup.metric === 'firstByte' ? 'first byte on a new connection' : 'TCP connect'}, p50; without pooling every transaction pays it)`;
+  const setup = setupPhrase(cost);
   const throughput = cost.throughput.isCeiling
     ? `throughput ceiling ${formatRatioEstimate(cost.throughput.ratio)} of direct (closed load)`
     : 'throughput ceiling not measured (paced load: both paths carried the offered rate)';

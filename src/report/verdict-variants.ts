@@ -11,7 +11,7 @@ import { marked } from './trust-marks.js';
 const signedMs = (value: number): string => `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(Math.abs(value) < 10 ? 1 : 0)} ms`;
 
 /** `meets, +12 ms` / `misses, −3.1 ms`; `–` without a budget. */
-export function marginCell(p: VerdictPath): string {
+function marginCell(p: VerdictPath): string {
   return p.budget === undefined ? '–' : `${p.budget.meets ? 'meets' : 'misses'}, ${signedMs(p.budget.marginMs)}`;
 }
 

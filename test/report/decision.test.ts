@@ -11,6 +11,7 @@ import { computeWaterfalls } from '../../src/analysis/waterfall.js';
 import type { RunResult } from '../../src/metrics/result.js';
 import { renderConsole } from '../../src/report/console.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
+import { formatDeltaUs, formatEstimateUs, formatUs } from '../../src/report/format.js';
 
 const load = (): RunResult => JSON.parse(readFileSync(new URL('../fixtures/results/decision-run.json', import.meta.url), 'utf8')) as RunResult;
 
@@ -66,6 +67,20 @@ describe('verdict', () => {
       expect(cost.p99.deltaUs.value).toBe(relays[i]!.transactionP99Us - verdict.paths[0]!.transactionP99Us);
       expect(cost.throughput.isCeiling).toBe(true);
     });
+  });
+
+  test('connection setup over direct: a TCP-connect figure gets the relay rendezvous that follows it added, stated as such', () => {
+    const result = load();
+    const verdict = verdictOf(result);
+    const text = renderConsole(result);
+    for (const cost of verdict.relays) {
+      const forwarder = result.pathCounters![cost.pathId]!['forwarder'] as { timing: { setup: { summary: { p50Us: number } } } };
+      expect(cost.rendezvousP50Us).toBe(forwarder.timing.setup.summary.p50Us);
+      expect(cost.rendezvousP50Us!).toBeGreaterThan(0);
+      expect(cost.connectionSetup?.metric).toBe('connect');
+      const total = cost.connectionSetup!.deltaUs.value + cost.rendezvousP50Us!;
+      expect(text).toContain(`connection setup ≈ ${formatDeltaUs(total)} (TCP connect ${formatEstimateUs(cost.connectionSetup!.deltaUs)} + relay rendezvous ${formatUs(cost.rendezvousP50Us!)}, p50 each;`);
+    }
   });
 
   test('a paced load states no throughput ceiling; no budget states no margin', () => {
