@@ -42,6 +42,12 @@ export interface RelayCost {
    * contain it, so the text adds it; a `firstByte` figure already does.
    */
   rendezvousP50Us: number | null;
+  /**
+   * Open model only: response time from each transaction's intended start (dispatch lag and the
+   * wait for a pooled connection included), relay − direct at p50 and p99; null when not recorded.
+   * Where the relay's pool cannot keep up, this, not the transaction time, is what users wait.
+   */
+  responseTime: { p50: { deltaUs: Estimate; percent: number | null }; p99: { deltaUs: Estimate; percent: number | null }; isUntrusted: boolean } | null;
   /** Transactions/s relay ÷ direct; a ceiling only when the load was closed and unpaced (else both carried the offered rate). */
   throughput: { ratio: Estimate | null; isCeiling: boolean };
 }
@@ -89,6 +95,18 @@ export function rendezvousP50Us(result: RunResult, pathId: string): number | nul
   const forwarder = result.pathCounters?.[pathId]?.['forwarder'] as { timing?: { setup?: { summary?: { p50Us?: unknown; count?: unknown } } } } | undefined;
   const summary = forwarder?.timing?.setup?.summary;
   return typeof summary?.p50Us === 'number' && typeof summary.count === 'number' && summary.count > 0 ? summary.p50Us : null;
+}
+
+function responseTimeCost(c: PathComparison, steps: readonly MeasuredStep[]): RelayCost['responseTime'] {
+  const at = (pct: 'p50' | 'p99') => c.percentiles.find((p) => p.metric === 'responseTime' && p.percentile === pct);
+  const p50 = at('p50');
+  const p99 = at('p99');
+  if (p50 === undefined || p99 === undefined) return null;
+  return {
+    p50: { deltaUs: p50.deltaUs, percent: percentOf(p50.deltaUs.value, p50.directUs) },
+    p99: { deltaUs: p99.deltaUs, percent: percentOf(p99.deltaUs.value, p99.directUs) },
+    isUntrusted: steps.some((s) => (['p50', 'p99'] as const).some((p) => isMarkedUntrusted(s.metrics, 'responseTime', p))),
+  };
 }
 
 /** Round-trip mean over the variant's steps on a path (means merge exactly). */
@@ -174,6 +192,7 @@ function verdictOf(result: RunResult, analysis: RunAnalysis, key: string): Verdi
         p99: { deltaUs: p99.deltaUs, percent: percentOf(p99.deltaUs.value, p99.directUs) },
         connectionSetup: c.connectionSetup,
         rendezvousP50Us: rendezvousP50Us(result, c.relayPathId),
+        responseTime: responseTimeCost(c, [...steps, ...directSteps]),
         throughput: { ratio: c.throughput.ratio, isCeiling: !isPaced(steps) && !isPaced(directSteps) },
       };
       return [{ path, cost }];

@@ -46,6 +46,13 @@ export function caveats(verdict: Verdict, result: RunResult): string {
   return `${relay}; ${emulation}; n = ${verdict.n} repetition${verdict.n === 1 ? '' : 's'} of ${verdict.measuredSeconds.toFixed(1)} s per path${untrusted}`;
 }
 
+/** Open model: what the sentence adds about the wait from the intended start. */
+function waited(cost: RelayCost): string {
+  const rt = cost.responseTime;
+  if (rt === null) return '';
+  return ` Counted from each transaction's intended start (waiting for a pooled connection included), it adds ${marked(formatEstimateUs(rt.p50.deltaUs), rt.isUntrusted)} at p50 and ${marked(formatEstimateUs(rt.p99.deltaUs), rt.isUntrusted)} at p99.`;
+}
+
 /** The one sentence for a design review. */
 export function verdictSentence(verdict: Verdict, result: RunResult): string {
   const direct = verdict.paths[0];
@@ -60,7 +67,7 @@ export function verdictSentence(verdict: Verdict, result: RunResult): string {
   return (
     `For ${verdict.key} (${k} round trip${k === 1 ? '' : 's'} per transaction), a Hybrid Connection via ${pathName(best)} adds ` +
     `${marked(formatEstimateUs(cost.p50.deltaUs), direct.isUntrusted || best.isUntrusted)}${pct(cost.p50.percent)} per transaction at p50 and ` +
-    `${marked(formatEstimateUs(cost.p99.deltaUs), direct.isUntrusted || best.isUntrusted)}${pct(cost.p99.percent)} at p99 over VNet integration (${direct.pathId}).${budget} ` +
+    `${marked(formatEstimateUs(cost.p99.deltaUs), direct.isUntrusted || best.isUntrusted)}${pct(cost.p99.percent)} at p99 over VNet integration (${direct.pathId}).${waited(cost)}${budget} ` +
     `Caveats: ${caveats(verdict, result)}.`
   );
 }
@@ -81,8 +88,12 @@ function costLine(cost: RelayCost, path: VerdictPath, directUntrusted: boolean):
     ? `throughput ceiling ${formatRatioEstimate(cost.throughput.ratio)} of direct (closed load)`
     : 'throughput ceiling not measured (paced load: both paths carried the offered rate)';
   const untrusted = directUntrusted || path.isUntrusted;
+  const rt = cost.responseTime;
+  const response = rt === null ? ''
+    : `; response time from the intended start (waiting for a pooled connection included) ${marked(formatEstimateUs(rt.p50.deltaUs), rt.isUntrusted)}${pct(rt.p50.percent)} at p50, ` +
+      `${marked(formatEstimateUs(rt.p99.deltaUs), rt.isUntrusted)}${pct(rt.p99.percent)} at p99`;
   return `${pathName(path)}: ${marked(formatEstimateUs(cost.p50.deltaUs), untrusted)}${pct(cost.p50.percent)} per transaction at p50, ` +
-    `${marked(formatEstimateUs(cost.p99.deltaUs), untrusted)}${pct(cost.p99.percent)} at p99; ${setup}; ${throughput}`;
+    `${marked(formatEstimateUs(cost.p99.deltaUs), untrusted)}${pct(cost.p99.percent)} at p99; ${setup}; ${throughput}${response}`;
 }
 
 function budgetLine(p: VerdictPath, budgetMs: number): string {

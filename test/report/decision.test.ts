@@ -83,6 +83,28 @@ describe('verdict', () => {
     }
   });
 
+  test('open model: the response time from the intended start (pool wait included) is stated relay − direct; a closed run has none', () => {
+    // A real run of scenarios/pricing-database.yaml at its defaults (open model, 8 pooled connections, 40 round trips).
+    const open = JSON.parse(readFileSync(new URL('../fixtures/results/pricing-database-run.json', import.meta.url), 'utf8')) as RunResult;
+    const analysis = analyzeRun(open);
+    const verdict = verdictOf(open);
+    const cost = verdict.relays[0]!;
+    const c = analysis.comparisons.find((x) => x.relayPathId === cost.pathId)!;
+    for (const pct of ['p50', 'p99'] as const) {
+      const rt = c.percentiles.find((p) => p.metric === 'responseTime' && p.percentile === pct)!;
+      expect(cost.responseTime![pct].deltaUs).toEqual(rt.deltaUs);
+      expect(cost.responseTime![pct].percent).toBeCloseTo((100 * rt.deltaUs.value) / rt.directUs, 9);
+    }
+    expect(cost.throughput.isCeiling).toBe(false);
+    const text = renderConsole(open);
+    expect(text).toContain(`response time from the intended start (waiting for a pooled connection included) ${formatEstimateUs(cost.responseTime!.p50.deltaUs)}`);
+    // The pasteable sentence says it too: a design review must not read only the pooled transaction time.
+    expect(text.split('\n').find((l) => l.startsWith('in one sentence: '))).toContain(`waiting for a pooled connection included), it adds ${formatEstimateUs(cost.responseTime!.p50.deltaUs)} at p50 and ${formatEstimateUs(cost.responseTime!.p99.deltaUs)} at p99.`);
+    const closed = verdictOf(load());
+    expect(closed.relays.every((r) => r.responseTime === null)).toBe(true);
+    expect(renderConsole(load())).not.toContain('response time from the intended start');
+  });
+
   test('a paced load states no throughput ceiling; no budget states no margin', () => {
     const result = load();
     for (const step of result.steps) if (step.status !== 'failed') step.metrics.timing = { model: 'open', latencyFrom: 'intended', coordinatedOmissionCorrection: 'none', ratePerSec: 50 };
