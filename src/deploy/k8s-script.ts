@@ -29,6 +29,7 @@ export interface ShardCommand {
 /**
  * The `sh -c` script of the Job's container. JOB_COMPLETION_INDEX (0-based, set by Kubernetes for
  * an Indexed Job) becomes `--shard $((INDEX+1))/N`. The run writes its folder under /results/shard-I
+ * (HCBENCH_RESULTS_DIR, if set, replaces /results)
  * (shards sharing a volume never share a folder) and its result JSON to /results/shard-I.json; the result is then printed gzip + base64 between
  * {@link RESULT_BEGIN} and {@link RESULT_END}, so `kubectl logs` collects it after the pod is gone
  * (stdout and stderr share one log, and a result of a few MB would pass the kubelet's log
@@ -42,10 +43,13 @@ export function shardScript(command: ShardCommand): string {
     'set -u',
     'index="${JOB_COMPLETION_INDEX:?JOB_COMPLETION_INDEX is not set: run this as an Indexed Job}"',
     `shard="$((index + 1))/${command.shards}"`,
-    `out="${RESULTS_MOUNT}/shard-$((index + 1)).json"`,
-    `hcbench run ${shellQuote(command.scenarioPath)} --shard "$shard" --start-at ${shellQuote(command.startAt)} --results-dir "${RESULTS_MOUNT}/shard-$((index + 1))" --json > "$out" &`,
+    `results="\${HCBENCH_RESULTS_DIR:-${RESULTS_MOUNT}}"`,
+    'out="$results/shard-$((index + 1)).json"',
+    // The trap is set before the run starts, so a SIGTERM never finds the run without it.
+    "pid=''",
+    `trap '[ -n "$pid" ] && kill -INT "$pid" 2>/dev/null' TERM INT`,
+    `hcbench run ${shellQuote(command.scenarioPath)} --shard "$shard" --start-at ${shellQuote(command.startAt)} --results-dir "$results/shard-$((index + 1))" --json > "$out" &`,
     'pid=$!',
-    `trap 'kill -INT "$pid" 2>/dev/null' TERM INT`,
     'code=0',
     'wait "$pid" || code=$?',
     // A trapped signal ends `wait` early (code > 128) while the run still writes its partial result.
