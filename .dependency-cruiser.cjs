@@ -45,7 +45,7 @@ const ALLOWED = {
   scenario: ['analysis', 'azure', 'fs', 'regions', 'trace', 'workloads'],
   plan: ['metrics', 'scenario', 'workloads'],
   paths: ['azure', 'metrics', 'net', 'plan', 'roles', 'scenario', 'workloads'],
-  deploy: ['fs', 'plan', 'scenario'],
+  deploy: ['azure', 'fs', 'plan', 'scenario'],
   run: ['analysis', 'azure', 'fs', 'metrics', 'net', 'paths', 'plan', 'scenario', 'workloads'],
   calibrate: ['analysis', 'fs', 'metrics', 'net', 'paths', 'roles', 'scenario', 'workloads'],
   capacity: ['azure', 'metrics', 'plan', 'report', 'run', 'scenario'],

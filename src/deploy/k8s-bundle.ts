@@ -3,6 +3,7 @@
 // Kubernetes names and sizes (UsageError, exit 2), and fixes the shared start and the deadline.
 
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { DEFAULT_RELAY_LIMITS } from '../azure/limits.js';
 import { UsageError } from '../errors.js';
 import { readInputFile } from '../fs/read-input.js';
 import { buildPlan } from '../plan/build-plan.js';
@@ -96,12 +97,27 @@ async function bundle(file: string, traces: readonly string[]): Promise<BundledF
   return files;
 }
 
+/** The manifest options and what the user should know before applying them. */
+export interface K8sPlan {
+  options: K8sManifestOptions;
+  /** One line each, for stderr. */
+  warnings: string[];
+}
+
+/** Each shard's relay-azure path brings its own listener to the hybrid connection; Azure takes 25. */
+function listenerWarnings(scenario: Awaited<ReturnType<typeof loadScenarioFile>>, shards: number): string[] {
+  const quota = DEFAULT_RELAY_LIMITS.listenersPerHybridConnection;
+  return scenario.paths
+    .filter((path) => path.kind === 'relay-azure' && path.rehearsal === undefined && shards > quota)
+    .map((path) => `warning: path ${path.id ?? path.kind}: every shard starts its own agent, so ${shards} listeners on one hybrid connection; Azure accepts ${quota}, the others are refused (and the relay balances each shard's connections over all listeners)`);
+}
+
 /**
  * Checks the request, validates and bundles the scenario, and returns the manifest options: the
  * shared start is now + startInSeconds (whole seconds, UTC), the deadline the plan's estimated
  * time plus the start delay, 30 s per step for setup and drain, and 10 min for image pulls.
  */
-export async function k8sManifestOptions(request: K8sRequest): Promise<K8sManifestOptions> {
+export async function k8sManifestOptions(request: K8sRequest): Promise<K8sPlan> {
   checkRequest(request);
   const scenario = await loadScenarioFile(request.scenarioFile);
   const workloads = scenario.workloads ?? (scenario.workload === undefined ? [] : [scenario.workload]);
@@ -110,7 +126,7 @@ export async function k8sManifestOptions(request: K8sRequest): Promise<K8sManife
   const start = new Date(Math.ceil(request.now.getTime() / 1000) * 1000 + request.startInSeconds * 1000);
   const plan = buildPlan(scenario);
   const deadline = request.startInSeconds + Math.ceil(plan.estimatedDurationMs / 1000) + 30 * plan.steps.length + 600;
-  return {
+  const options: K8sManifestOptions = {
     name: jobName(scenario.name, start),
     ...(request.namespace === undefined ? {} : { namespace: request.namespace }),
     image: request.image,
@@ -123,4 +139,5 @@ export async function k8sManifestOptions(request: K8sRequest): Promise<K8sManife
     ...(request.secret === undefined ? {} : { secret: request.secret }),
     ...(request.pvc === undefined ? {} : { pvc: request.pvc }),
   };
+  return { options, warnings: listenerWarnings(scenario, request.shards) };
 }

@@ -49,7 +49,7 @@ export function registerK8s(program: Command, io: CliIo, setExit: (code: ExitCod
     .option('--secret <name>', 'Secret whose keys become environment variables (the relay connection string)')
     .option('--pvc <claim>', 'PersistentVolumeClaim (ReadWriteMany) for the run folders instead of an emptyDir')
     .action(async (scenarioFile: string, flags: K8sFlags) => {
-      const options = await k8sManifestOptions({
+      const { options, warnings } = await k8sManifestOptions({
         scenarioFile,
         shards: flags.shards,
         image: flags.image,
@@ -61,6 +61,7 @@ export function registerK8s(program: Command, io: CliIo, setExit: (code: ExitCod
         ...(flags.secret === undefined ? {} : { secret: flags.secret }),
         ...(flags.pvc === undefined ? {} : { pvc: flags.pvc }),
       });
+      for (const warning of warnings) io.stderr.write(`${warning}\n`);
       const folder = resolve(io.cwd, flags.out ?? join('k8s', options.name));
       await makeDirectory(folder);
       const manifestsFile = await writeFileAtomic(folder, 'manifests.yaml', renderManifests(options));
