@@ -28,7 +28,8 @@ const root = process.env.FAKE_K8S_DIR;
 const argv = process.argv.slice(2);
 fs.appendFileSync(path.join(root, 'calls.jsonl'), JSON.stringify(argv) + '\\n');
 const args = argv[0] === '-n' ? argv.slice(2) : argv;
-if (args[0] === 'get' && args[1] === 'job') process.stdout.write(fs.readFileSync(path.join(root, 'state'), 'utf8'));
+if (args[0] === 'wait') process.stdout.write('job condition met\\n');
+else if (args[0] === 'get' && args[1] === 'job') process.stdout.write(fs.readFileSync(path.join(root, 'state'), 'utf8'));
 else if (args[0] === 'get' && args[1] === 'pods') {
   const index = /job-completion-index=(\\d+)/.exec(args[3])[1];
   if (fs.existsSync(path.join(root, index + '.log'))) process.stdout.write('pod/shard-' + index + '\\n');
@@ -42,6 +43,7 @@ let cluster: string;
 let out: string;
 let script: string;
 let jobName: string;
+let printed: string;
 
 function env(): NodeJS.ProcessEnv {
   return { PATH: `${bin}:${process.env['PATH'] ?? ''}`, FAKE_K8S_DIR: cluster, FAKE_MERGE_RECORD: join(dir, 'merge.json'), HCBENCH_RESULTS_DIR: join(dir, 'pod-results') };
@@ -59,6 +61,7 @@ beforeAll(async () => {
   await chmod(join(bin, 'kubectl'), 0o755);
   const run = await runCli(['k8s', 'scenarios/quickstart.yaml', '--shards', '3', '--image', 'hcbench:test', '--namespace', 'bench', '--out', out]);
   expect(run.exitCode, run.stderr).toBe(0);
+  printed = run.stdout;
   const job = (parseAllDocuments(await readFile(join(out, 'manifests.yaml'), 'utf8')) as { toJS(): any }[])[1]?.toJS();
   script = job.spec.template.spec.containers[0].command[2];
   jobName = job.metadata.name;
@@ -93,6 +96,21 @@ describe('collect.sh against served pod logs (N = 3)', () => {
     const calls = (await readFile(join(cluster, 'calls.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as string[]);
     expect(calls.every((c) => c[0] === '-n' && c[1] === 'bench')).toBe(true);
     expect(calls.some((c) => c.includes(`batch.kubernetes.io/job-name=${jobName},batch.kubernetes.io/job-completion-index=2`))).toBe(true);
+  });
+
+  test('the by-hand commands hcbench k8s prints do the same (wait, each index from its log, merge)', async () => {
+    await rm(join(dir, 'merge.json'), { force: true });
+    const byHand = /or by hand:\n([\s\S]*?)\n4\. /.exec(printed)?.[1];
+    expect(byHand).toBeDefined();
+    const cwd = join(dir, 'by-hand');
+    await mkdir(cwd);
+    const run = spawnSync('sh', ['-c', `set -e\n${byHand ?? ''}`], { cwd, env: env(), encoding: 'utf8', timeout: 30_000 });
+    expect(run.status, run.stderr).toBe(0);
+    for (const index of [0, 1, 2]) {
+      const shard = JSON.parse(await readFile(join(cwd, `shard-${index + 1}.json`), 'utf8')) as { argv: string[] };
+      expect(shard.argv[3]).toBe(`${index + 1}/3`);
+    }
+    expect(JSON.parse(await readFile(join(dir, 'merge.json'), 'utf8'))).toEqual(['merge', 'shard-1.json', 'shard-2.json', 'shard-3.json', '--out', 'merged.json']);
   });
 
   test('a missing shard is named, nothing is merged, and the partial merge command is printed', async () => {
