@@ -56,6 +56,19 @@ describe('hcbench k8s: bad input', () => {
     expect(run.exitCode).toBe(ExitCode.Usage);
     expect(run.stderr).toContain("orm.json is outside the scenario's folder");
   });
+
+  test('a scenario and traces larger than a ConfigMap holds are refused, with the size and the way out', async () => {
+    const trace = JSON.parse(await readFile('scenarios/traces/pricing-orm.json', 'utf8')) as { conversations: { id: number }[] };
+    const conversations = Array.from({ length: 16 }, () => trace.conversations).flat().map((c, id) => ({ ...c, id }));
+    await mkdir(join(dir, 'big', 'traces'), { recursive: true });
+    await writeFile(join(dir, 'big', 'traces', 'big.json'), JSON.stringify({ ...trace, conversations }));
+    const text = (await readFile('scenarios/pricing-database-replay.yaml', 'utf8')).replace('trace: traces/pricing-orm.json', 'trace: traces/big.json').replace(/^\$schema.*$/m, '');
+    await writeFile(join(dir, 'big', 'replay.yaml'), text);
+    expect((await runCli(['validate', join(dir, 'big', 'replay.yaml')])).exitCode).toBe(ExitCode.Ok);
+    const run = await k8s(join(dir, 'big', 'replay.yaml'), '--shards', '2', '--image', 'x', '--out', join(dir, 'never'));
+    expect(run.exitCode).toBe(ExitCode.Usage);
+    expect(run.stderr).toMatch(/the scenario and its traces are \d+ bytes, more than a ConfigMap holds \(1000000\); build them into the image instead/);
+  });
 });
 
 describe('hcbench k8s: what it writes', () => {
