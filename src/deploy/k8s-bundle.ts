@@ -8,6 +8,7 @@ import { UsageError } from '../errors.js';
 import { readInputFile } from '../fs/read-input.js';
 import { buildPlan } from '../plan/build-plan.js';
 import { loadScenarioFile } from '../scenario/load.js';
+import type { Scenario } from '../scenario/schema.js';
 import type { BundledFile, K8sManifestOptions } from './k8s-manifests.js';
 
 /** Most shards one Job may have here (Kubernetes allows more; past this, use several Jobs). */
@@ -105,7 +106,7 @@ export interface K8sPlan {
 }
 
 /** Each shard's relay-azure path brings its own listener to the hybrid connection; Azure takes 25. */
-function listenerWarnings(scenario: Awaited<ReturnType<typeof loadScenarioFile>>, shards: number): string[] {
+function listenerWarnings(scenario: Scenario, shards: number): string[] {
   const quota = DEFAULT_RELAY_LIMITS.listenersPerHybridConnection;
   return scenario.paths
     .filter((path) => path.kind === 'relay-azure' && path.rehearsal === undefined && shards > quota)
@@ -113,13 +114,14 @@ function listenerWarnings(scenario: Awaited<ReturnType<typeof loadScenarioFile>>
 }
 
 /**
- * Checks the request, validates and bundles the scenario, and returns the manifest options: the
+ * Validates the scenario (first: exit 3 as `validate`), checks the request, bundles the scenario,
+ * and returns the manifest options: the
  * shared start is now + startInSeconds (whole seconds, UTC), the deadline the plan's estimated
  * time plus the start delay, 30 s per step for setup and drain, and 10 min for image pulls.
  */
 export async function k8sManifestOptions(request: K8sRequest): Promise<K8sPlan> {
-  checkRequest(request);
   const scenario = await loadScenarioFile(request.scenarioFile);
+  checkRequest(request);
   const workloads = scenario.workloads ?? (scenario.workload === undefined ? [] : [scenario.workload]);
   const traces = workloads.flatMap((w) => (w.kind === 'replay' ? [w.trace] : []));
   const files = await bundle(request.scenarioFile, traces);

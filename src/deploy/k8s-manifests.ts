@@ -16,7 +16,7 @@ export interface BundledFile {
   text: string;
 }
 
-/** Everything the manifests are made from; checked by the caller (k8s-options.ts). */
+/** Everything the manifests are made from; checked by k8s-bundle.ts. */
 export interface K8sManifestOptions {
   /** Name of the Job and the ConfigMap: a DNS-1123 label. */
   name: string;
