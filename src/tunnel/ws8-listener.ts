@@ -12,10 +12,8 @@ import { resolveAgentOption } from './resolve-agent.js';
 export interface Ws8ListenerOptions {
   /** Listen URI (`.../$hc/<hc>?sb-hc-action=listen`). */
   server: string;
-  /** Token, or a function called at connect and every `renewIntervalMs` to send `renewToken`. */
+  /** Token, or a function called at each connect (renewal is the agent's: token-renewal.ts). */
   token: string | (() => string);
-  /** Milliseconds between `renewToken` commands when `token` is a function. Default 50 min. */
-  renewIntervalMs?: number;
 }
 
 /** Error emitted when an open control channel closes without close() having been called. */
@@ -61,16 +59,10 @@ export function createWs8RelayedServer(
   const tokenNow = (): string => (typeof options.token === 'function' ? options.token() : options.token);
   const channel = new WebSocket(options.server, { headers: { ServiceBusAuthorization: tokenNow() }, perMessageDeflate: false, ...resolveAgentOption(options.server) });
   let isCloseRequested = false;
-  let renewTimer: NodeJS.Timeout | undefined;
   if (onConnection !== undefined) emitter.on('connection', onConnection);
 
   channel.on('open', () => {
     emitter.emit('listening');
-    if (typeof options.token === 'function') {
-      renewTimer = setInterval(() => {
-        channel.send(JSON.stringify({ renewToken: { token: tokenNow() } }), () => {});
-      }, options.renewIntervalMs ?? 50 * 60_000);
-    }
   });
   channel.on('message', (data: Buffer, isBinary: boolean) => {
     const accept = parseAccept(data, isBinary);
@@ -84,7 +76,6 @@ export function createWs8RelayedServer(
     if (!isCloseRequested) emitter.emit('error', error);
   });
   channel.on('close', (code: number) => {
-    clearInterval(renewTimer);
     if (isCloseRequested) emitter.emit('close');
     else emitter.emit('error', new ControlChannelClosedError(code));
   });
@@ -95,7 +86,6 @@ export function createWs8RelayedServer(
     },
     close(callback?: (error: unknown) => void) {
       isCloseRequested = true;
-      clearInterval(renewTimer);
       if (channel.readyState === WebSocket.CONNECTING) channel.terminate();
       else channel.close();
       callback?.(null);
