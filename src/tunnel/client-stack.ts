@@ -3,6 +3,7 @@
 // path, to separate client-library cost from relay cost). Opens sockets only when asked.
 
 import { type HycoRelayedServer, type HycoWebSocket, hycoWs } from './hyco-ws-client.js';
+import { reportRefusalReason } from './refusal-reason.js';
 import { type TokenRenewalOptions, withTokenRenewal } from './token-renewal.js';
 import { createWs8RelayedServer } from './ws8-listener.js';
 
@@ -22,11 +23,11 @@ export function createListener(
   onConnection: (ws: HycoWebSocket) => void,
   renewal: TokenRenewalOptions,
 ): HycoRelayedServer {
+  if (stack === 'ws8') return withTokenRenewal(createWs8RelayedServer({ server: uri, token }, onConnection), token, renewal);
   // clientTracking off: hyco-ws's close() would otherwise also close live relayed connections
   // whenever the agent drops a failed control channel; the agent's tracker owns them instead.
-  const server =
-    stack === 'hyco-ws'
-      ? hycoWs().createRelayedServer({ server: uri, token, clientTracking: false }, onConnection)
-      : createWs8RelayedServer({ server: uri, token }, onConnection);
+  const server = hycoWs().createRelayedServer({ server: uri, token, clientTracking: false }, onConnection);
+  // The first channel only: hyco-ws replaces it on reconnect, but the agent makes a new server after every failure.
+  reportRefusalReason(server.controlChannel);
   return withTokenRenewal(server, token, renewal);
 }

@@ -6,6 +6,7 @@
 import { EventEmitter } from 'node:events';
 import { WebSocket } from 'ws';
 import type { HycoRelayedServer, HycoWebSocket } from './hyco-ws-client.js';
+import { type RelayRefusalError, refusalOf } from './refusal-reason.js';
 import { resolveAgentOption } from './resolve-agent.js';
 
 /** Options of {@link createWs8RelayedServer}; mirrors hyco-ws `createRelayedServer`. */
@@ -59,6 +60,8 @@ export function createWs8RelayedServer(
   const tokenNow = (): string => (typeof options.token === 'function' ? options.token() : options.token);
   const channel = new WebSocket(options.server, { headers: { ServiceBusAuthorization: tokenNow() }, perMessageDeflate: false, ...resolveAgentOption(options.server) });
   let isCloseRequested = false;
+  /** The relay's refusal of the handshake, reported instead of ws 8's reason-less abort error. */
+  let refusal: RelayRefusalError | undefined;
   if (onConnection !== undefined) emitter.on('connection', onConnection);
 
   channel.on('open', () => {
@@ -72,8 +75,12 @@ export function createWs8RelayedServer(
     ws.on('error', () => {}); // the pump attaches its own handler; this one keeps a failed accept from crashing
     emitter.emit('connection', ws as unknown as HycoWebSocket);
   });
+  channel.on('unexpected-response', (_request, response) => {
+    refusal = refusalOf(response);
+    channel.terminate(); // ws 8 leaves a handled refusal open; this aborts it with 'error' and 'close'
+  });
   channel.on('error', (error) => {
-    if (!isCloseRequested) emitter.emit('error', error);
+    if (!isCloseRequested) emitter.emit('error', refusal ?? error);
   });
   channel.on('close', (code: number) => {
     if (isCloseRequested) emitter.emit('close');

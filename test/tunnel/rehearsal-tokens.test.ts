@@ -3,42 +3,30 @@
 // resolve override) refuses a token for another host, and an agent and a tunnel whose tokens live
 // 3 s renew them before expiry on both client stacks while the relay closes expired channels at once.
 
-import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { WebSocket } from 'ws';
 import { connectUri, parseConnectionString } from '../../src/azure/connection-string.js';
-import { parseResolveOverride } from '../../src/azure/resolve-override.js';
 import { createSasToken } from '../../src/azure/sas-token.js';
-import { AZURE_WSS_PORT, createRehearsalNamespace, rehearsalConnectionStrings } from '../../src/relay/rehearsal.js';
-import { startRelay, type RelayServer } from '../../src/relay/relay-server.js';
-import { createTestCertificateAuthority, type TestCertificateAuthority } from '../../src/relay/tls.js';
+import type { RelayServer } from '../../src/relay/relay-server.js';
 import { startAgent } from '../../src/tunnel/agent.js';
 import { startForwarder } from '../../src/tunnel/forwarder.js';
-import { installResolveOverrides, resolveAgentOption } from '../../src/tunnel/resolve-agent.js';
+import { resolveAgentOption } from '../../src/tunnel/resolve-agent.js';
+import { type RehearsalRelay, startRehearsalRelay } from '../helpers/rehearsal-relay.js';
 import { roundTripPayload, patternBytes, startEchoServer, sha256 } from '../helpers/tunnel-targets.js';
 
 const NS = 'contoso-hc.servicebus.windows.net';
-let ca: TestCertificateAuthority;
+let rehearsal: RehearsalRelay;
 let relay: RelayServer;
-let strings: ReturnType<typeof rehearsalConnectionStrings>;
+let strings: RehearsalRelay['strings'];
 
 beforeAll(async () => {
-  ca = await createTestCertificateAuthority({ hostNames: [NS] });
-  const namespace = createRehearsalNamespace(NS, ['orders']);
-  relay = await startRelay({
-    namespace,
-    tls: { certPem: ca.certPem, keyPem: ca.keyPem },
-    advertise: { host: NS, port: AZURE_WSS_PORT },
-    tokenExpiry: { checkIntervalMs: 100, graceMs: 0 },
-  });
-  // The certificate names only NS: every socket must dial NS (mapped to the bound port) to verify.
-  installResolveOverrides([parseResolveOverride(`${NS}:443:127.0.0.1:${relay.port}`)], ca.caCertPem);
-  strings = rehearsalConnectionStrings(namespace, NS, 'orders');
+  rehearsal = await startRehearsalRelay(NS, 'orders', { tokenExpiry: { checkIntervalMs: 100, graceMs: 0 } });
+  relay = rehearsal.relay;
+  strings = rehearsal.strings;
 });
 
 afterAll(async () => {
-  await relay?.close();
-  await ca?.dispose();
+  await rehearsal?.close();
 });
 
 /** Opens a ws 8 sender with `token`; resolves with the handshake's HTTP status (101 when it opened). */
