@@ -47,6 +47,10 @@ describe('hcbench run --rehearse', () => {
     expect(relay?.listenersTotal).toBe(1);
     expect(Object.keys(relay?.listenersByHc ?? {})).toEqual(['orders']);
     expect(relay?.bridgesTotal).toBe(step.metrics.counters.connectionsOpened + (step.metrics.warmupCounters?.connectionsOpened ?? 0));
+    // Token upkeep is counted in the result: one sender token for a short run, no listen renewal due yet (every 50 min).
+    const counters = result.pathCounters?.['azure'] as { agent?: { tokenRenewalsSent?: number }; forwarder?: { tokensSigned?: number } };
+    expect(counters.forwarder?.tokensSigned).toBe(1);
+    expect(counters.agent?.tokenRenewalsSent).toBe(0);
     expect(run.stdout + run.stderr).not.toContain(KEY);
     expect(run.stdout + run.stderr).not.toMatch(/SharedAccessKey=|sig=/);
   }, 120_000);
