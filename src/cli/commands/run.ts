@@ -25,6 +25,7 @@ import { withCalibration } from '../../analysis/emulation-error.js';
 import { bounded, interruptBudget } from '../../bounded.js';
 import { plannedNetworkLines } from '../network-lines.js';
 import { plannedResolveLines } from '../resolve-flags.js';
+import { rehearsePlan } from '../rehearse-plan.js';
 import { gitCommitOf } from '../git-commit.js';
 import { createLiveExport, parseOut, parseTag, remoteWriteLine, reservedLabelProblem } from '../live-export.js';
 
@@ -44,6 +45,7 @@ interface RunFlags {
   calibration?: string;
   out?: string;
   tag?: Record<string, string>;
+  rehearse?: boolean;
 }
 
 /** commander argument parser for non-negative integer milliseconds. */
@@ -91,6 +93,7 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
     .option('--calibration <file>', 'attach figures saved by `hcbench calibrate --save <file>` to the result\'s environment')
     .option('--out <prometheus-rw=URL>', 'send live metrics every interval to a Prometheus remote-write receiver', parseOut)
     .option('--tag <name=value>', 'an extra label on every live series (repeatable)', parseTag)
+    .option('--rehearse', "dress rehearsal, not Azure: run every relay-azure path against the emulator answering as its connection string's namespace (only the host and EntityPath are read)")
     .action(async (file: string, flags: RunFlags) => {
       const loaded = await loadScenarioFile(file, {
         ...(flags.durationMs === undefined ? {} : { durationMs: flags.durationMs }),
@@ -109,11 +112,12 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
         const problem = reservedLabelProblem(name);
         if (problem !== undefined) throw new UsageError(`${file}: output.tags.${name}: ${problem}`);
       }
-      const plan = buildPlan(scenario, {
+      const built = buildPlan(scenario, {
         ...(flags.durationMs === undefined ? {} : { durationMs: flags.durationMs }),
         ...(flags.warmupMs === undefined ? {} : { warmupMs: flags.warmupMs }),
         ...(flags.repetitions === undefined ? {} : { repetitions: flags.repetitions }),
       });
+      const plan = flags.rehearse === true ? rehearsePlan(built, io.env, (line) => io.stderr.write(`${line}\n`)) : built;
       for (const line of plannedNetworkLines(plan)) io.stderr.write(`${line}\n`);
       for (const line of plannedResolveLines(plan)) io.stderr.write(`${line}\n`);
       // Before any socket opens: say where documented Azure limits would bite.
