@@ -14,7 +14,7 @@ import { toNativeHistogram, type NativeHistogram } from '../live/native-histogra
 import { finishedStepSamples, pathCounterSamples, stepSamples, type LatencyKey, type SeriesLabels } from '../live/series.js';
 
 /** Labels hcbench sets itself; a `--tag` may not reuse them. */
-const RESERVED_LABELS = new Set(['__name__', 'scenario', 'step', 'path', 'path_kind', 'repetition', 'run_id', 'quantile', 'kind', 'component', 'counter', 'job', 'instance']);
+const RESERVED_LABELS = new Set(['__name__', 'scenario', 'step', 'path', 'path_kind', 'repetition', 'run_id', 'quantile', 'kind', 'component', 'counter', 'job', 'instance', 'probe', 'offered_rate']);
 
 /** Longest time the end of a run waits for queued samples to be sent, ms. */
 export const REMOTE_WRITE_CLOSE_MS = 5_000;
@@ -85,6 +85,8 @@ export function parseTag(value: string, previous: Record<string, string> = {}): 
 /** What the run command hands the live export. */
 export interface LiveExport {
   onProgress(event: RunProgress): void;
+  /** Extra labels on the series of the steps that start from now on (capacity: the probe and its rate). */
+  setStepLabels(labels: Readonly<Record<string, string>>): void;
   onCheckpoint(partial: RunResult): void;
   /** Sends what is queued (bounded by `REMOTE_WRITE_CLOSE_MS`) and returns the totals. */
   finish(): Promise<RemoteWriteRecord>;
@@ -105,16 +107,20 @@ export function createLiveExport(
   const pathKind = (pathId: string): string => context.plan.paths.find((p) => p.id === pathId)?.kind ?? 'unknown';
   const base = { ...context.tags, scenario: context.scenario, run_id: runId };
   let current: SeriesLabels | undefined;
+  let stepLabels: Readonly<Record<string, string>> = {};
   return {
+    setStepLabels(labels) {
+      stepLabels = labels;
+    },
     onProgress(event) {
       if (event.type === 'step-start') {
-        current = { ...base, step: event.stepId, path: event.pathId, path_kind: pathKind(event.pathId), repetition: String(event.repetition) };
+        current = { ...base, ...stepLabels, step: event.stepId, path: event.pathId, path_kind: pathKind(event.pathId), repetition: String(event.repetition) };
       } else if (event.type === 'interval' && current !== undefined && current['step'] === event.stepId) {
         const histograms = isNative ? event.interval.histograms?.() : undefined;
         writer.push(stepSamples(current, event.interval.counters, event.interval.latency, now(), histograms === undefined ? undefined : nativeOf(histograms)));
       } else if (event.type === 'step-end') {
         const step = event.result;
-        const labels = { ...base, step: step.stepId, path: step.pathId, path_kind: step.pathKind, repetition: String(step.repetition ?? 0) };
+        const labels = { ...base, ...stepLabels, step: step.stepId, path: step.pathId, path_kind: step.pathKind, repetition: String(step.repetition ?? 0) };
         if (step.status !== 'failed') writer.push(finishedStepSamples(labels, step.metrics, now(), isNative ? nativeOfStep(step.metrics) : undefined));
         current = undefined;
       }

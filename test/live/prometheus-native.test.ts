@@ -2,7 +2,9 @@
 // `?histograms=native` sends latencies as native histograms, and PromQL reads back the run's own
 // figures (histogram_count and histogram_sum exactly, histogram_quantile within the schema's stated
 // bucket error). And a step on two generator threads sends its figures every interval, merged from
-// the threads, not only at its end. Skipped with the reason where Prometheus is not installed.
+// the threads, not only at its end. And `hcbench capacity --out prometheus-rw=URL` sends every
+// probe's step, told apart by `probe` and `offered_rate`. Skipped with the reason where Prometheus
+// is not installed.
 
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,8 +12,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { NATIVE_RELATIVE_ERROR } from '../../src/live/native-histogram.js';
 import { decodeRecord } from '../../src/metrics/histogram.js';
+import type { CapacityReport } from '../../src/capacity/types.js';
 import type { HistogramRecord, RunResult } from '../../src/metrics/result.js';
 import { runCli } from '../helpers/cli.js';
+import { spawnCli } from '../helpers/cli-child.js';
 import { PROMETHEUS_SKIP_REASON, startPrometheus, type StartedPrometheus } from '../helpers/prometheus.js';
 
 const scenario = (name: string, paths: string, workload: string, durationMs: number) => `name: ${name}
@@ -48,7 +52,9 @@ if (PROMETHEUS_SKIP_REASON !== undefined) {
     beforeAll(async () => {
       dir = await mkdtemp(join(tmpdir(), 'hcbench-prom-native-'));
       await writeFile(join(dir, 'prom-native.yaml'), scenario('prom-native', '[{ kind: direct }, { kind: relay-emulated }]', 'connections: 1, roundTripsPerTransaction: 2', 2300));
-      await writeFile(join(dir, 'prom-threads.yaml'), scenario('prom-threads', '[{ kind: direct }]', 'connections: 2, generators: 2', 4000));
+      // The threads boot while the warm-up runs (the window starts before them): 2 s of it keeps a loaded machine's slow boot out of the window.
+      await writeFile(join(dir, 'prom-threads.yaml'), scenario('prom-threads', '[{ kind: direct }]', 'connections: 2, generators: 2', 4000).replace('warmupMs: 200', 'warmupMs: 2000'));
+      await writeFile(join(dir, 'prom-capacity.yaml'), scenario('prom-capacity', '[{ kind: direct }, { kind: relay-emulated }]', 'connections: 2', 1000));
       prometheus = await startPrometheus(30_000, ['native-histograms']);
     }, 40_000);
     afterAll(async () => {
@@ -84,7 +90,12 @@ if (PROMETHEUS_SKIP_REASON !== undefined) {
     }, 60_000);
 
     test('generators: 2 sends merged samples every interval during the step, not only at its end', async () => {
-      const { stderr, result } = await run(dir, 'prom-threads', prometheus!.writeUrl);
+      // The built CLI in a child process: its worker threads start from compiled JS, not through tsx.
+      const child = spawnCli(['run', join(dir, 'prom-threads.yaml'), '--out', `prometheus-rw=${prometheus!.writeUrl}`, '--results-dir', join(dir, 'prom-threads'), '--json']);
+      const stderr = await child.waitForStderr(/prometheus-rw: /, 50_000);
+      await child.exited;
+      const [folder] = await readdir(join(dir, 'prom-threads'));
+      const result = JSON.parse(await readFile(join(dir, 'prom-threads', folder!, 'summary.json'), 'utf8')) as RunResult;
 
       expect(result.remoteWrite, stderr).toMatchObject({ samplesDropped: 0 });
       const runId = result.remoteWrite!.runId;
@@ -109,5 +120,31 @@ if (PROMETHEUS_SKIP_REASON !== undefined) {
       expect(p50Values.length).toBe(values.length);
       for (const v of p50Values) expect(v).toBeGreaterThan(0);
     }, 60_000);
+
+    test('capacity --out prometheus-rw=URL: every probe sends its step, labelled with its number and offered rate', async () => {
+      const cli = await runCli(
+        ['capacity', join(dir, 'prom-capacity.yaml'), '--path', 'direct', '--start-rate', '50', '--max-probes', '2', '--duration-ms', '1500', '--warmup-ms', '200',
+          '--out', `prometheus-rw=${prometheus!.writeUrl}`, '--out', 'capacity.json', '--tag', 'ci=yes', '--json'],
+        { cwd: dir },
+      );
+      const report = JSON.parse(cli.stdout) as CapacityReport;
+
+      expect(JSON.parse(await readFile(join(dir, 'capacity.json'), 'utf8'))).toEqual(report);
+      expect(report.remoteWrite, cli.stderr).toMatchObject({ samplesDropped: 0, url: prometheus!.writeUrl });
+      expect(cli.stderr).toContain(`prometheus-rw: ${report.remoteWrite!.samplesSent} samples sent`);
+      const curve = report.paths.find((p) => p.pathId === 'direct')!.curve;
+      expect(curve).toHaveLength(2);
+      const series = await prometheus!.query(`hcbench_transactions_total{run_id="${report.remoteWrite!.runId}"}[1h]`);
+      const probes = series.map((s) => ({ labels: s.metric, values: (s as unknown as { values: [number, string][] }).values }));
+      // The report's curve is ordered by rate, the probes by when they ran: compare as sets.
+      expect(probes.map((p) => p.labels['probe']).sort()).toEqual(['1', '2']);
+      expect(probes.map((p) => Number(p.labels['offered_rate'])).sort((a, b) => a - b)).toEqual(curve.map((point) => point.ratePerSec).sort((a, b) => a - b));
+      for (const probe of probes) expect(probe.labels).toMatchObject({ path: 'direct', path_kind: 'direct', ci: 'yes', scenario: 'prom-capacity' });
+      for (const probe of probes) {
+        // Interval samples during the probe (its window is at least 1.5 s) and its end-of-step sample.
+        expect(probe.values.length).toBeGreaterThanOrEqual(2);
+        expect(Number(probe.values.at(-1)![1])).toBeGreaterThan(0);
+      }
+    }, 90_000);
   });
 }
