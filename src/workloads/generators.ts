@@ -9,6 +9,7 @@ import { WorkloadError } from '../errors.js';
 import { mergeStepMetrics } from '../metrics/merge.js';
 import type { GeneratorHealth, GeneratorNoise, LatencySummary, StepMetrics } from '../metrics/result.js';
 import { judge } from './generator-health.js';
+import { IntervalMerger, type PostedInterval } from './generator-intervals.js';
 import { describeTiming } from './timing.js';
 import { systemClock, type LoadModel, type WorkloadOutcome, type WorkloadParams, type WorkloadRunOptions } from './types.js';
 
@@ -28,9 +29,11 @@ export interface GeneratorJob {
   windowStartNs: bigint;
   /** See {@link WorkloadRunOptions.expectedRoundTripUs}. */
   expectedRoundTripUs?: number;
+  /** Post each finished interval (generator-intervals.ts): the step has an interval listener. */
+  liveIntervals?: boolean;
 }
 
-/** What a worker posts back. */
+/** What a worker posts back (before its reply: any number of intervals, when asked for). */
 export type GeneratorReply =
   | { type: 'done'; outcome: WorkloadOutcome; health: GeneratorHealth }
   | { type: 'error'; code: string; message: string };
@@ -98,6 +101,7 @@ export function generatorJobs(options: WorkloadRunOptions, n: number): Generator
     threads: n,
     windowStartNs,
     ...(options.expectedRoundTripUs === undefined ? {} : { expectedRoundTripUs: options.expectedRoundTripUs }),
+    ...(options.onInterval === undefined ? {} : { liveIntervals: true }),
   }));
 }
 
@@ -116,7 +120,8 @@ export async function runOnGenerators(options: WorkloadRunOptions): Promise<Work
   options.signal.addEventListener('abort', onAbort, { once: true });
   if (options.signal.aborted) onAbort();
   try {
-    const replies = await Promise.all(workers.map((w) => collect(w, options.warmupMs + options.durationMs + 60_000)));
+    const merger = options.onInterval === undefined ? undefined : new IntervalMerger(n, options.onInterval);
+    const replies = await Promise.all(workers.map((w, i) => collect(w, options.warmupMs + options.durationMs + 60_000, (posted) => merger?.add(i, posted))));
     const failed = replies.find((r): r is Extract<GeneratorReply, { type: 'error' }> => r.type === 'error');
     if (failed !== undefined) throw new WorkloadError(`generator thread failed: ${failed.message} (${failed.code})`);
     const done = replies as Extract<GeneratorReply, { type: 'done' }>[];
@@ -130,15 +135,23 @@ export async function runOnGenerators(options: WorkloadRunOptions): Promise<Work
   }
 }
 
-/** Waits for a worker's reply; a crash, exit without reply or timeout becomes an error reply. */
-function collect(worker: Worker, timeoutMs: number): Promise<GeneratorReply> {
+/**
+ * Waits for a worker's reply, handing its posted intervals to `onInterval` meanwhile; a crash,
+ * exit without reply or timeout becomes an error reply.
+ */
+function collect(worker: Worker, timeoutMs: number, onInterval: (posted: PostedInterval) => void): Promise<GeneratorReply> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve({ type: 'error', code: 'ERR_WORKLOAD', message: `no reply within ${timeoutMs} ms` }), timeoutMs);
+    const onMessage = (message: GeneratorReply | PostedInterval): void => {
+      if (message.type === 'interval') onInterval(message);
+      else finish(message);
+    };
     const finish = (reply: GeneratorReply): void => {
       clearTimeout(timer);
+      worker.off('message', onMessage);
       resolve(reply);
     };
-    worker.once('message', (reply: GeneratorReply) => finish(reply));
+    worker.on('message', onMessage);
     worker.once('error', (error: Error) => finish({ type: 'error', code: 'ERR_INTERNAL', message: error.message }));
     worker.once('exit', (code) => finish({ type: 'error', code: 'ERR_INTERNAL', message: `worker exited with code ${code} before replying` }));
   });
