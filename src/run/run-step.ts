@@ -135,7 +135,7 @@ export async function runStep(step: PlannedStep, path: OpenPath, options: RunSte
       ...(options.watchdog?.drainMs === undefined ? {} : { drainMs: options.watchdog.drainMs }),
     });
     if (options.runStartNs !== undefined) {
-      outcome.metrics.windowStartMs = Number(windowStartNs + BigInt(step.warmupMs) * 1_000_000n - options.runStartNs) / 1e6;
+      outcome.metrics.windowStartMs = Number((outcome.windowStartNs ?? windowStartNs) + BigInt(step.warmupMs) * 1_000_000n - options.runStartNs) / 1e6;
     }
     result = outcome.isAborted
       ? { ...stepIdentity(step), status: 'aborted', reason: 'interrupted', metrics: outcome.metrics }

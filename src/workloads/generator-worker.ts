@@ -23,9 +23,20 @@ async function main(): Promise<void> {
   if (port === null) return;
   const job = workerData as GeneratorJob;
   const controller = new AbortController();
-  port.on('message', (message: unknown) => {
-    if (message === 'abort') controller.abort();
+  // The main thread opens one window for all threads once each posted `ready` (generators.ts).
+  const started = new Promise<bigint | undefined>((resolve) => {
+    port.on('message', (message: unknown) => {
+      if (message === 'abort') {
+        controller.abort();
+        resolve(undefined);
+      } else if (typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'start') {
+        resolve((message as { windowStartNs: bigint }).windowStartNs);
+      }
+    });
   });
+  port.postMessage('ready');
+  const windowStartNs = await started;
+  if (windowStartNs !== undefined) job.windowStartNs = windowStartNs;
   const driver = drivers[job.params.kind];
   let reply: GeneratorReply;
   try {

@@ -281,6 +281,11 @@ export interface WorkloadOutcome {
   metrics: StepMetrics;
   /** True when `signal` cut the run short. */
   isAborted: boolean;
+  /**
+   * The warm-up start the driver actually used, when it moved the one it was given (generator
+   * threads start their shared window only once every thread is ready).
+   */
+  windowStartNs?: bigint;
 }
 
 /** A workload driver. Failures of the system under test are counted in the metrics, never thrown. */
