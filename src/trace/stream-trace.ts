@@ -31,14 +31,19 @@ function parseLine(file: string, line: NumberedLine, what: string): unknown {
   }
 }
 
-/** True when a first line is a version 2 header (an object without a conversations array), not the start of a version 1 document. */
+/**
+ * True when a file's first line is read as a version 2 header: an object without a conversations
+ * array, or text that does not parse but is not the start of a version 1 document either (a bare
+ * `{`, or a one-line document naming its conversations) — it is then reported as a bad header.
+ */
 export function looksLikeHeader(line: NumberedLine | undefined): boolean {
   if (line === undefined || line.bytes.includes(0)) return false;
+  const text = line.bytes.toString('utf8');
   try {
-    const value: unknown = JSON.parse(line.bytes.toString('utf8'));
+    const value: unknown = JSON.parse(text);
     return value !== null && typeof value === 'object' && !Array.isArray(value) && !Array.isArray((value as Record<string, unknown>)['conversations']);
   } catch {
-    return false;
+    return text.trim() !== '' && text.trim() !== '{' && !/"conversations"\s*:\s*\[/.test(text);
   }
 }
 
