@@ -93,10 +93,10 @@ export async function startRecordProxy(options: RecordProxyOptions): Promise<Rec
   let nextId = 0;
 
   const checkLimits = (): void => {
+    stats.fileBytes = writtenBytes + Math.ceil((heldBytes * 4) / 3);
     if (hasHitLimit) return;
     let turns = stats.turns;
     for (const c of live) turns += c.recorder.turnCount;
-    stats.fileBytes = writtenBytes + Math.ceil((heldBytes * 4) / 3);
     const reason =
       stats.refused > 0 ? `the recording reached ${limits.connections} connections`
       : turns >= limits.turns ? `the recording reached ${limits.turns} turns`
