@@ -9,7 +9,7 @@ import { INPUT_MAX_BYTES, openInputFile } from '../fs/read-input.js';
 import { createTraceLocator } from './locate.js';
 import { TRACE_FORMAT, TRACE_VERSION, traceConversationSchema, traceHeaderSchema, type TraceConversation, type TraceHeader } from './format.js';
 import { RECORD_HINT, unsupportedVersion } from './read-trace.js';
-import { issueAt, payloadIssues, schemaIssues, show, type Place } from './trace-issues.js';
+import { issueAt, MAX_ISSUES, payloadIssues, schemaIssues, show, type Place } from './trace-issues.js';
 import { LineTooLongError, readLines, type NumberedLine } from './trace-lines.js';
 
 /** Longest line read (the header or one conversation), bytes. */
@@ -17,14 +17,14 @@ export const MAX_LINE_BYTES = INPUT_MAX_BYTES.trace;
 
 const placeOf = (text: string, line: number, prefix: Place['prefix']): Place => ({ locator: createTraceLocator(text), prefix, lineOffset: line - 1 });
 
-/** The line's JSON value; a NUL byte or bad syntax is an issue at the line (and column). */
-function parseLine(file: string, line: NumberedLine, what: string): unknown {
+/** The line's text and JSON value; a NUL byte or bad syntax is an issue at the line (and column). */
+function parseLine(file: string, line: NumberedLine, what: string): { text: string; data: unknown } {
   if (line.bytes.includes(0)) throw new ScenarioError(file, [{ path: '', message: `${what} is binary (contains NUL bytes), expected JSON`, line: line.number, column: 1 }]);
   const text = line.bytes.toString('utf8');
-  if (text.trim() === '') throw new ScenarioError(file, [{ path: '', message: `${what} is empty: a version ${TRACE_VERSION} trace has one JSON object per line`, line: line.number, column: 1 }]);
   try {
-    return JSON.parse(text);
+    return { text, data: JSON.parse(text) };
   } catch (cause) {
+    if (text.trim() === '') throw new ScenarioError(file, [{ path: '', message: `${what} is empty: a version ${TRACE_VERSION} trace has one JSON object per line`, line: line.number, column: 1 }]);
     const position = createTraceLocator(text).syntax();
     const detail = (cause instanceof Error ? cause.message : String(cause)).split('\n')[0] ?? '';
     throw new ScenarioError(file, [{ path: '', message: `${what} is not valid JSON (truncated or not a trace): ${detail.slice(0, 120)}`, line: line.number, column: position?.column ?? 1 }]);
@@ -49,9 +49,8 @@ export function looksLikeHeader(line: NumberedLine | undefined): boolean {
 
 /** Line 1 of a version 2 trace, checked: the format marker, the version, then the schema. */
 export function parseHeaderLine(file: string, line: NumberedLine): TraceHeader {
-  const data = parseLine(file, line, 'the header line');
+  const { text, data } = parseLine(file, line, 'the header line');
   const record = data as Record<string, unknown>;
-  const text = line.bytes.toString('utf8');
   const place = placeOf(text, line.number, []);
   if (record['format'] !== TRACE_FORMAT) throw new ScenarioError(file, [issueAt(place, ['format'], `must be "${TRACE_FORMAT}", got ${show(record['format'])}: not an hcbench trace`, RECORD_HINT)]);
   if (record['version'] !== TRACE_VERSION) throw new ScenarioError(file, [issueAt(place, ['version'], unsupportedVersion(record['version']))]);
@@ -61,11 +60,11 @@ export function parseHeaderLine(file: string, line: NumberedLine): TraceHeader {
 }
 
 function parseConversationLine(file: string, line: NumberedLine, index: number, isFull: boolean): TraceConversation {
-  const data = parseLine(file, line, `conversations[${index}]`);
-  const text = line.bytes.toString('utf8');
+  const { text, data } = parseLine(file, line, `conversations[${index}]`);
   const parsed = traceConversationSchema.safeParse(data);
-  if (!parsed.success) throw new ScenarioError(file, schemaIssues(placeOf(text, line.number, ['conversations', index]), parsed.error));
-  const issues: Issue[] = payloadIssues(placeOf(text, line.number, ['conversations', index]), [], parsed.data, isFull, 20);
+  const place = placeOf(text, line.number, ['conversations', index]);
+  if (!parsed.success) throw new ScenarioError(file, schemaIssues(place, parsed.error));
+  const issues: Issue[] = payloadIssues(place, [], parsed.data, isFull, MAX_ISSUES);
   if (issues.length > 0) throw new ScenarioError(file, issues);
   return parsed.data;
 }

@@ -43,6 +43,8 @@ export function schemaIssues(place: Place, error: z.ZodError): Issue[] {
   });
 }
 
+const PAYLOAD_KEYS = [['request', 'requestBytes'], ['response', 'responseBytes']] as const;
+
 /** Payloads present exactly when the trace says `payload: full`, and of the recorded sizes. `at`: the conversation's path under the place. */
 export function payloadIssues(place: Place, at: Path, conversation: TraceConversation, isFull: boolean, room: number): Issue[] {
   const issues: Issue[] = [];
@@ -50,12 +52,14 @@ export function payloadIssues(place: Place, at: Path, conversation: TraceConvers
   for (let t = 0; t < turns.length && issues.length < room; t++) {
     const turn = turns[t];
     if (turn === undefined) continue;
-    for (const [key, sizeKey] of [['request', 'requestBytes'], ['response', 'responseBytes']] as const) {
+    for (const [key, sizeKey] of PAYLOAD_KEYS) {
       const payload = turn[key];
+      // The common case (a sizes trace without bytes) allocates nothing.
+      if (!isFull && payload === undefined) continue;
       const path = [...at, 'turns', t, key];
-      if (!isFull && payload !== undefined) issues.push(issueAt(place, path, 'carries bytes, but the trace says `payload: sizes`'));
-      if (isFull && payload === undefined) issues.push(issueAt(place, path, 'is required when the trace says `payload: full`'));
-      if (isFull && payload !== undefined && Buffer.byteLength(payload, 'base64') !== turn[sizeKey]) {
+      if (!isFull) issues.push(issueAt(place, path, 'carries bytes, but the trace says `payload: sizes`'));
+      else if (payload === undefined) issues.push(issueAt(place, path, 'is required when the trace says `payload: full`'));
+      else if (Buffer.byteLength(payload, 'base64') !== turn[sizeKey]) {
         issues.push(issueAt(place, path, `holds ${Buffer.byteLength(payload, 'base64')} bytes, but ${sizeKey} is ${turn[sizeKey]}`));
       }
     }
