@@ -4,6 +4,7 @@
 // its conversations again, in start order, as often as asked. Every problem is a ScenarioError
 // (exit 3) with the file, key and line.
 
+import { stat } from 'node:fs/promises';
 import { ScenarioError } from '../errors.js';
 import { openInputFile } from '../fs/read-input.js';
 import { TRACE_VERSION_DOCUMENT, type TraceConversation, type TraceInfo } from './format.js';
@@ -31,6 +32,21 @@ export interface TraceSource {
   conversations(): AsyncGenerator<TraceConversation>;
 }
 
+/** Most checked version 2 traces remembered (header and counts only: a few hundred bytes each). */
+const MAX_REMEMBERED = 16;
+/** Version 2 traces checked whole in this process, by path, with the identity of the file then. */
+const remembered = new Map<string, { identity: string; source: TraceSource }>();
+
+/** Device, inode, size and change time: a file rewritten in any way gets another identity. */
+async function identityOf(file: string): Promise<string | undefined> {
+  try {
+    const s = await stat(file, { bigint: true });
+    return s.isFile() ? `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The file's first line, or undefined when it has none or it is too long to be a header. */
 async function firstLine(file: string): Promise<NumberedLine | undefined> {
   const opened = await openInputFile(file);
@@ -52,9 +68,25 @@ async function* fromArray(conversations: readonly TraceConversation[]): AsyncGen
 
 /**
  * Checks the trace `file` whole (streamed: memory does not grow with its length) and returns it
- * as a source; `visit` sees every conversation of that pass (a summary is built in it).
+ * as a source; `visit` sees every conversation of that pass (a summary is built in it). Without
+ * `visit`, an unchanged version 2 file checked before in this process is not checked again.
  */
 export async function openTrace(file: string, visit?: (conversation: TraceConversation) => void): Promise<TraceSource> {
+  // A version 2 trace checked before and not changed since (the scenario's load, then each step)
+  // is not checked whole again: a replay's start does not wait for a pass over a long file. Its
+  // lines are still checked as the replay reads them.
+  const identity = visit === undefined ? await identityOf(file) : undefined;
+  const known = identity === undefined ? undefined : remembered.get(file);
+  if (known !== undefined && known.identity === identity) return known.source;
+  const source = await checkTrace(file, visit);
+  if (identity !== undefined && source.info.version !== TRACE_VERSION_DOCUMENT) {
+    if (remembered.size >= MAX_REMEMBERED) remembered.delete(remembered.keys().next().value as string);
+    remembered.set(file, { identity, source });
+  }
+  return source;
+}
+
+async function checkTrace(file: string, visit?: (conversation: TraceConversation) => void): Promise<TraceSource> {
   const stats: TraceStats = { replayable: 0, longestUs: 0, firstStartUs: 0, lastStartUs: 0 };
   const count = (c: TraceConversation): void => {
     visit?.(c);

@@ -69,6 +69,22 @@ describe('trace file format', () => {
     }
   });
 
+  test('an unchanged version 2 trace is checked whole once per process; a rewritten one is checked again', async () => {
+    const file = write('remembered.json', renderTrace(sample));
+    const first = await openTrace(file);
+    expect(await openTrace(file)).toBe(first);
+    // Rewritten (a conversation cut off the end, the header left as it was): checked again and refused.
+    const lines = renderTrace(sample).trimEnd().split('\n');
+    writeFileSync(file, `${lines.slice(0, 2).join('\n')}\n`);
+    await expect(openTrace(file)).rejects.toThrow(/the header says 2 conversations, the file ends after 1 \(truncated\)/);
+    // With a visitor (a summary) the pass always runs.
+    writeFileSync(file, renderTrace(sample));
+    const seen: number[] = [];
+    await openTrace(file, (c) => seen.push(c.id));
+    await openTrace(file, (c) => seen.push(c.id));
+    expect(seen).toEqual([0, 1, 0, 1]);
+  });
+
   test('the summary counts round trips (answered turns) per conversation and sizes', () => {
     const s = summarizeTrace(sample);
     expect(s.turns).toBe(6);
