@@ -12,6 +12,7 @@ export interface FedConversation {
   cycle: number;
 }
 
+/** A cycling, file-backed queue of a trace's replayable conversations (one reader, calls served in order). */
 export class ConversationFeed {
   private iterator: AsyncGenerator<TraceConversation> | undefined;
   private chain: Promise<unknown> = Promise.resolve();
