@@ -1,5 +1,5 @@
 // Entry of issue #16 (a trace larger than memory allows is streamed): a version 2 trace of 1M
-// conversations (4 turns each, about 385 MB; 300k in --quick) is read through the replay's own
+// conversations (4 turns each, 416 MiB; 300k, 125 MiB, in --quick) is read through the replay's own
 // reader (openTrace's checking pass, then a ConversationFeed pass as a replay takes them) in a
 // child whose V8 heap is capped at 64 MiB, far below the file. Reference: node:readline and a bare
 // JSON.parse of every line of the same file (no checks), same cap. Figure: conversations per
