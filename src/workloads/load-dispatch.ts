@@ -29,4 +29,9 @@ export interface LoadLoopOptions {
   recorder: StepRecorder;
   /** Runs one transaction; must resolve (never reject) and count its own errors. */
   execute: (dispatch: Dispatch) => Promise<ExecuteResult>;
+  /**
+   * Optional callback form of `execute` for the open model's hot path: runs one transaction and
+   * calls `done` exactly once (never from within the call itself), counting its own errors.
+   */
+  executeNow?: (dispatch: Dispatch, done: (result: ExecuteResult) => void) => void;
 }

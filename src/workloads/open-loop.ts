@@ -76,7 +76,9 @@ export async function runOpen(o: LoadLoopOptions, load: OpenLoad): Promise<void>
     state.intendedNs = intendedNs;
     state.dispatchNs = dispatchNs;
     inFlight += 1;
-    o.execute({ phase, slot: state.slot, intendedNs, dispatchNs }).then(state.onResult, state.onReject);
+    const d = { phase, slot: state.slot, intendedNs, dispatchNs };
+    if (o.executeNow !== undefined) o.executeNow(d, state.onResult);
+    else o.execute(d).then(state.onResult, state.onReject);
   };
 
   const complete = (state: SlotState, result: ExecuteResult): void => {

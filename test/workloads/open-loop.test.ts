@@ -4,7 +4,7 @@
 // their lateness is dispatch lag; a stop ends a long sleep at once.
 
 import { describe, expect, test } from 'vitest';
-import { StepRecorder } from '../../src/metrics/recorder.js';
+import { createCounters, StepRecorder } from '../../src/metrics/recorder.js';
 import type { Dispatch, ExecuteResult } from '../../src/workloads/load-loop.js';
 import { runLoad } from '../../src/workloads/load-loop.js';
 import { createRunWindow } from '../../src/workloads/run-window.js';
@@ -48,7 +48,7 @@ async function runOpen(load: OpenLoad, warmupMs: number, durationMs: number, opt
   await runLoad({ load, slots: options.slots ?? 4, window, clock: systemClock, stop, recorder, execute });
   const metrics = recorder.snapshot({ durationMs, warmupMs });
   recorder.destroy();
-  return { seen, overlaps, metrics, warmupCounters: metrics.warmupCounters ?? {} };
+  return { seen, overlaps, metrics, warmupCounters: metrics.warmupCounters ?? createCounters() };
 }
 
 describe('open-model pacer', () => {
