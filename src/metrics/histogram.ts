@@ -49,7 +49,10 @@ export function createPackedLatencyHistogram(): Histogram {
 /** Nanoseconds (as from `Clock.nowNs()` differences) to integer microseconds, rounded half up; negatives become 0. */
 export function nsToUs(durationNs: bigint): number {
   if (durationNs <= 0n) return 0;
-  return Number((durationNs + 500n) / 1000n);
+  // Below 1e15 ns (11 days) the double arithmetic is exact and allocates nothing (the generator
+  // records several samples per transaction); beyond it, BigInt division.
+  const ns = Number(durationNs);
+  return ns < 1e15 ? Math.floor((ns + 500) / 1000) : Number((durationNs + 500n) / 1000n);
 }
 
 /** Records one value in integer microseconds; non-integers are rounded, values outside 0..HIGHEST_US are clamped. */

@@ -57,8 +57,9 @@ export interface OpenLoad {
    */
   lateThresholdMs?: number;
   /**
-   * Before each arrival the generator sleeps on a timer (1 ms resolution), then turns the event
-   * loop (I/O keeps flowing) for the last `spinWaitMs` for sub-millisecond dispatch. Above about
+   * Between arrivals the generator sleeps on a timer (1 ms resolution), then turns the event
+   * loop (I/O keeps flowing) for the last `spinWaitMs` for sub-millisecond dispatch; each wake
+   * dispatches every arrival that is due by then. Above about
    * 1/spinWaitMs arrivals per second that costs most of a core, which on a small machine is taken
    * from the path under test; 0 saves it at about 1 ms of dispatch lag (still measured and
    * counted). Optional; default 1.5; valid 0..5.

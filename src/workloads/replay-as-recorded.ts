@@ -7,7 +7,8 @@
 import type { Phase, StepRecorder } from '../metrics/recorder.js';
 import type { TraceConversation } from '../trace/format.js';
 import type { ConversationFeed } from './replay-feed.js';
-import { splitWait, type Dispatch, type ExecuteResult } from './load-loop.js';
+import type { Dispatch, ExecuteResult } from './load-dispatch.js';
+import { splitWait } from './open-loop.js';
 import { phaseAt, waitUntil, type RunWindow } from './run-window.js';
 import type { Clock } from './types.js';
 

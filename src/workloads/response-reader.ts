@@ -13,16 +13,13 @@ export type ReadOutcome =
   | { ok: true; firstByteNs: bigint; endNs: bigint; bytes: number }
   | { ok: false; kind: ErrorKind; bytes: number };
 
-interface Waiter {
-  needBytes: number;
-  receivedBytes: number;
-  firstByteNs: bigint;
-  resolve: (outcome: ReadOutcome) => void;
-}
-
 /** Reads responses from one socket. Attach right after connecting; `dispose()` before destroying. */
 export class ResponseReader {
-  private waiter: Waiter | undefined;
+  /** The pending expect's callback (undefined: none) and its progress; fields, not an object per response. */
+  private onOutcome: ((outcome: ReadOutcome) => void) | undefined;
+  private needBytes = 0;
+  private receivedBytes = 0;
+  private firstByteNs = 0n;
   /** First failure seen; the connection is unusable afterwards. */
   private failure: ErrorKind | undefined;
   private strayBytes = 0;
@@ -42,21 +39,32 @@ export class ResponseReader {
 
   /** Resolves (never rejects) once exactly `bytes` (>= 1) have arrived, or on the first failure. */
   expect(bytes: number): Promise<ReadOutcome> {
+    return new Promise((resolve) => this.expectThen(bytes, resolve));
+  }
+
+  /**
+   * Like `expect`, but calls `onOutcome` once instead of resolving a promise (the generator's hot
+   * path allocates nothing per response but the outcome). It is called from the socket's events
+   * or from `dispose()`, never from within `expectThen` itself.
+   */
+  expectThen(bytes: number, onOutcome: (outcome: ReadOutcome) => void): void {
     if (this.failure !== undefined) {
-      const stray = this.strayBytes;
+      const outcome: ReadOutcome = { ok: false, kind: this.failure, bytes: this.strayBytes };
       this.strayBytes = 0;
-      return Promise.resolve({ ok: false, kind: this.failure, bytes: stray });
+      queueMicrotask(() => onOutcome(outcome));
+      return;
     }
-    return new Promise((resolve) => {
-      this.waiter = { needBytes: bytes, receivedBytes: 0, firstByteNs: 0n, resolve };
-      // One timer per connection, re-armed per response: cheaper than a new timer per round trip.
-      if (this.timer === undefined) {
-        this.timer = setTimeout(this.onTimeout, this.timeoutMs);
-        this.timer.unref();
-      } else {
-        this.timer.refresh();
-      }
-    });
+    this.onOutcome = onOutcome;
+    this.needBytes = bytes;
+    this.receivedBytes = 0;
+    this.firstByteNs = 0n;
+    // One timer per connection, re-armed per response: cheaper than a new timer per round trip.
+    if (this.timer === undefined) {
+      this.timer = setTimeout(this.onTimeout, this.timeoutMs);
+      this.timer.unref();
+    } else {
+      this.timer.refresh();
+    }
   }
 
   /** Stops listening and cancels the timer; a pending `expect` resolves as 'closed'. */
@@ -71,19 +79,19 @@ export class ResponseReader {
 
   private readonly onData = (chunk: Buffer): void => {
     const now = this.clock.nowNs();
-    const waiter = this.waiter;
-    if (waiter === undefined) {
+    const onOutcome = this.onOutcome;
+    if (onOutcome === undefined) {
       // Bytes nobody asked for: the peer does not speak the protocol we expect.
       this.strayBytes += chunk.length;
       this.fail('mismatch');
       return;
     }
-    if (waiter.receivedBytes === 0) waiter.firstByteNs = now;
-    waiter.receivedBytes += chunk.length;
-    if (waiter.receivedBytes === waiter.needBytes) {
-      this.waiter = undefined;
-      waiter.resolve({ ok: true, firstByteNs: waiter.firstByteNs, endNs: now, bytes: waiter.receivedBytes });
-    } else if (waiter.receivedBytes > waiter.needBytes) {
+    if (this.receivedBytes === 0) this.firstByteNs = now;
+    this.receivedBytes += chunk.length;
+    if (this.receivedBytes === this.needBytes) {
+      this.onOutcome = undefined;
+      onOutcome({ ok: true, firstByteNs: this.firstByteNs, endNs: now, bytes: this.receivedBytes });
+    } else if (this.receivedBytes > this.needBytes) {
       this.fail('mismatch');
     }
   };
@@ -93,14 +101,14 @@ export class ResponseReader {
   private readonly onClosed = (): void => this.fail('closed');
 
   private readonly onTimeout = (): void => {
-    if (this.waiter !== undefined) this.fail('timeout');
+    if (this.onOutcome !== undefined) this.fail('timeout');
   };
 
   private fail(kind: ErrorKind): void {
     if (this.failure === undefined) this.failure = kind;
-    const waiter = this.waiter;
-    if (waiter === undefined) return;
-    this.waiter = undefined;
-    waiter.resolve({ ok: false, kind: this.failure, bytes: waiter.receivedBytes });
+    const onOutcome = this.onOutcome;
+    if (onOutcome === undefined) return;
+    this.onOutcome = undefined;
+    onOutcome({ ok: false, kind: this.failure, bytes: this.receivedBytes });
   }
 }

@@ -14,6 +14,7 @@ import { createRandom } from '../random.js';
 import { createSizeSampler } from './random-draws.js';
 import { createRunWindow, createStopper, measuredDurationMs, pause } from './run-window.js';
 import { TcpConnector, type TcpConnection } from './tcp-connector.js';
+import { createDirectRunner, type ReadFail, type ReadOk } from './request-response-direct.js';
 import type { TcpRequestResponseParams, Workload, WorkloadOutcome, WorkloadRunOptions } from './types.js';
 import { describeTiming } from './timing.js';
 
@@ -23,7 +24,8 @@ export const DEFAULT_TIMEOUT_MS = 5000;
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 
 /** Outcome of one attempt; `kind` undefined when the failure was already counted (connect). */
-type AttemptResult = { ok: true; endNs: bigint } | { ok: false; kind: ErrorKind | undefined; isRefusal: boolean };
+type AttemptFailure = { ok: false; kind: ErrorKind | undefined; isRefusal: boolean };
+type AttemptResult = { ok: true; endNs: bigint } | AttemptFailure;
 
 /** The tcp-request-response workload. */
 export const tcpRequestResponse: Workload<TcpRequestResponseParams> = {
@@ -85,6 +87,25 @@ export async function runRequestResponse(
     stopper.armDeadline(options.warmupMs + options.durationMs + timeoutMs + (params.thinkTimeMs ?? 0) * params.roundTripsPerTransaction + 1000);
 
     const retryAttempts = Math.max(0, Math.min(params.retry?.attempts ?? 0, 10));
+    const backoffMs = (tries: number): number => (params.retry?.backoffMs ?? 10) * 2 ** tries;
+    /** Records one completed round trip that started at `startNs` (and the connection's first response). */
+    const recordRoundTrip = (d: Dispatch, connection: TcpConnection, outcome: ReadOk, startNs: bigint): void => {
+      if (!connection.hasResponded) {
+        connection.hasResponded = true;
+        recorder.recordNs(d.phase, 'firstByte', outcome.firstByteNs - connection.connectStartNs);
+      }
+      recorder.countRoundTrip(d.phase);
+      recorder.recordNs(d.phase, 'roundTrip', outcome.endNs - startNs, outcome.endNs);
+    };
+    /** A failed read drops the connection; counts nothing. */
+    const failedRead = (d: Dispatch, connection: TcpConnection, outcome: ReadFail): AttemptFailure => {
+      // A new connection that closes or resets before any byte is how a relay refusal (no
+      // listener, auth, rendezvous failure) looks from the app side: retryable.
+      const isRefusal = !connection.hasResponded && outcome.bytes === 0 && (outcome.kind === 'closed' || outcome.kind === 'reset');
+      connector.destroy(connection);
+      slots[d.slot] = undefined;
+      return { ok: false, kind: outcome.kind, isRefusal };
+    };
     /** One try of the transaction on the slot's connection (opened if needed); counts nothing on failure. */
     const attempt = async (d: Dispatch): Promise<AttemptResult> => {
       let connection = slots[d.slot];
@@ -109,20 +130,8 @@ export async function runRequestResponse(
         const outcome = await response;
         hot?.end();
         recorder.addBytesReceived(d.phase, outcome.bytes);
-        if (!outcome.ok) {
-          // A new connection that closes or resets before any byte is how a relay refusal (no
-          // listener, auth, rendezvous failure) looks from the app side: retryable.
-          const isRefusal = !connection.hasResponded && outcome.bytes === 0 && (outcome.kind === 'closed' || outcome.kind === 'reset');
-          connector.destroy(connection);
-          slots[d.slot] = undefined;
-          return { ok: false, kind: outcome.kind, isRefusal };
-        }
-        if (!connection.hasResponded) {
-          connection.hasResponded = true;
-          recorder.recordNs(d.phase, 'firstByte', outcome.firstByteNs - connection.connectStartNs);
-        }
-        recorder.countRoundTrip(d.phase);
-        recorder.recordNs(d.phase, 'roundTrip', outcome.endNs - startNs, outcome.endNs);
+        if (!outcome.ok) return failedRead(d, connection, outcome);
+        recordRoundTrip(d, connection, outcome, startNs);
         endNs = outcome.endNs;
       }
       recorder.countTransaction(d.phase);
@@ -134,30 +143,71 @@ export async function runRequestResponse(
       return { ok: true, endNs };
     };
 
-    const execute = async (d: Dispatch): Promise<ExecuteResult> => {
-      for (let tries = 0; ; tries++) {
-        const result = await attempt(d);
-        if (result.ok) return result;
-        // Failures after a stop (abort, hard deadline) are our own doing, not the target's: counted
-        // apart, so sent = transactions + errors + stoppedInFlight.
-        if (stopper.signal.aborted) {
-          recorder.add(d.phase, 'stoppedInFlight');
-          return { ok: false };
-        }
-        if (result.kind === undefined) return { ok: false };
-        if (result.isRefusal && tries < retryAttempts) {
-          // Retried attempts are visible on their own, never in errors; the successful attempt's
-          // round trips and transaction time start afresh.
-          recorder.countRetry(d.phase, result.kind);
-          await pause((params.retry?.backoffMs ?? 10) * 2 ** tries, stopper.signal);
-          continue;
-        }
-        recorder.countError(d.phase, result.kind);
+    /** After failed try number `tries` (0-based): the counted final result, or undefined to retry (counted as a retry). */
+    const afterFailure = (d: Dispatch, result: AttemptFailure, tries: number): ExecuteResult | undefined => {
+      // Failures after a stop (abort, hard deadline) are our own doing, not the target's: counted
+      // apart, so sent = transactions + errors + stoppedInFlight.
+      if (stopper.signal.aborted) {
+        recorder.add(d.phase, 'stoppedInFlight');
         return { ok: false };
       }
+      if (result.kind === undefined) return { ok: false };
+      if (result.isRefusal && tries < retryAttempts) {
+        // Retried attempts are visible on their own, never in errors; the successful attempt's
+        // round trips and transaction time start afresh.
+        recorder.countRetry(d.phase, result.kind);
+        return undefined;
+      }
+      recorder.countError(d.phase, result.kind);
+      return { ok: false };
     };
 
-    await runLoad({ load, slots: params.connections, window, clock, stop: stopper.signal, recorder, execute });
+    const execute = async (d: Dispatch, firstTry = 0): Promise<ExecuteResult> => {
+      for (let tries = firstTry; tries <= retryAttempts; tries++) {
+        const result = await attempt(d);
+        if (result.ok) return result;
+        const final = afterFailure(d, result, tries);
+        if (final !== undefined) return final;
+        await pause(backoffMs(tries), stopper.signal);
+      }
+      return { ok: false };
+    };
+    /** The async path for what the direct runner does not do, settling through `done`. */
+    const executeThen = (d: Dispatch, firstTry: number, done: (result: ExecuteResult) => void): void => {
+      execute(d, firstTry).then(done, () => {
+        recorder.countError(d.phase, 'other');
+        done({ ok: false });
+      });
+    };
+    // Fixed sizes on persistent connections without think time: the open model's transactions
+    // run as callbacks (request-response-direct.ts); a failure continues on the async path.
+    const direct =
+      fixedRequest !== undefined && isPersistent && (params.thinkTimeMs ?? 0) === 0 && load.model === 'open'
+        ? createDirectRunner({
+            clock,
+            recorder,
+            request: fixedRequest,
+            responseBytes: params.responseBytes,
+            roundTrips: params.roundTripsPerTransaction,
+            expectedRoundTripUs: options.expectedRoundTripUs,
+            recordRoundTrip,
+            onFailure: (d, connection, outcome, done) => {
+              const final = afterFailure(d, failedRead(d, connection, outcome), 0);
+              if (final !== undefined) done(final);
+              else void pause(backoffMs(0), stopper.signal).then(() => executeThen(d, 1, done));
+            },
+          })
+        : undefined;
+    const executeNow =
+      direct === undefined
+        ? undefined
+        : (d: Dispatch, done: (result: ExecuteResult) => void): void => {
+            const connection = slots[d.slot];
+            if (connection === undefined) executeThen(d, 0, done);
+            else direct(d, connection, done);
+          };
+
+    await runLoad({ load, slots: params.connections, window, clock, stop: stopper.signal, recorder, execute, ...(executeNow === undefined ? {} : { executeNow }) });
     const isAborted = signal.aborted;
     const durationMs = measuredDurationMs(window, options.durationMs, isAborted, clock.nowNs());
     const metrics = recorder.snapshot({ durationMs, warmupMs: options.warmupMs });

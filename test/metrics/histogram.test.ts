@@ -18,6 +18,18 @@ describe('histogram (integer microseconds)', () => {
     expect(nsToUs(51_349n)).toBe(51);
     expect(nsToUs(51_500n)).toBe(52);
     expect(nsToUs(-5n)).toBe(0);
+    // The fast (double) path agrees with exact BigInt rounding up to its bound and beyond it.
+    expect(nsToUs(999_999_999_999_499n)).toBe(999_999_999_999);
+    expect(nsToUs(999_999_999_999_500n)).toBe(1_000_000_000_000);
+    expect(nsToUs(1_000_000_000_000_499n)).toBe(1_000_000_000_000);
+    expect(nsToUs(1_000_000_000_000_500n)).toBe(1_000_000_000_001);
+    let x = 12_345n;
+    for (let i = 0; i < 2000; i++) {
+      x = (x * 6_364_136_223_846_793_005n + 1_442_695_040_888_963_407n) % 2_000_000_000_000_000n;
+      expect(nsToUs(x)).toBe(Number((x + 500n) / 1000n));
+      const small = x % 10_000_000_000n;
+      expect(nsToUs(small)).toBe(Number((small + 500n) / 1000n));
+    }
   });
 
   test('summarize orders percentiles and counts every value', () => {

@@ -4,7 +4,7 @@
 // histogram and in response time; dispatch lag stays the generator's own (small) lateness.
 
 import { describe, expect, test } from 'vitest';
-import { splitWait } from '../../src/workloads/load-loop.js';
+import { splitWait } from '../../src/workloads/open-loop.js';
 import { workloads } from '../../src/workloads/index.js';
 import { startRequestResponseTarget } from '../../src/targets/tcp-request-response-server.js';
 import { systemClock } from '../../src/workloads/types.js';
