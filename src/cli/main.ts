@@ -19,6 +19,7 @@ import { registerCapacity } from './commands/capacity.js';
 import { registerRegions } from './commands/regions.js';
 import { registerRecord } from './commands/record.js';
 import { registerReplaySummary } from './commands/replay-summary.js';
+import { registerMerge } from './commands/merge.js';
 import type { CliIo } from './io.js';
 import { printError, printScenarioError } from './print-error.js';
 import { ScenarioError } from '../errors.js';
@@ -92,6 +93,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
   registerRegions(program, io, setExit);
   registerRecord(program, io, setExit);
   registerReplaySummary(program, io, setExit);
+  registerMerge(program, io, setExit);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

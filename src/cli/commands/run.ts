@@ -27,11 +27,12 @@ import { plannedNetworkLines } from '../network-lines.js';
 import { plannedResolveLines } from '../resolve-flags.js';
 import { gitCommitOf } from '../git-commit.js';
 import { createLiveExport, parseOut, parseTag, remoteWriteLine, reservedLabelProblem } from '../live-export.js';
+import { parseClockAddress, parseShard, parseStartAt, setupShard, type ShardFlags } from '../shard-run.js';
 
 /** Longest wait for one result file to be written, ms (after Ctrl-C the interrupt budget is shorter). */
 export const WRITE_TIMEOUT_MS = 30_000;
 
-interface RunFlags {
+interface RunFlags extends ShardFlags {
   json?: boolean;
   durationMs?: number;
   warmupMs?: number;
@@ -91,6 +92,10 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
     .option('--calibration <file>', 'attach figures saved by `hcbench calibrate --save <file>` to the result\'s environment')
     .option('--out <prometheus-rw=URL>', 'send live metrics every interval to a Prometheus remote-write receiver', parseOut)
     .option('--tag <name=value>', 'an extra label on every live series (repeatable)', parseTag)
+    .option('--shard <I/N>', 'run slice I of N of every step (connections and rates divided; `hcbench merge` adds the shards up)', parseShard)
+    .option('--start-at <ISO-8601>', "start the first step's measured window at this instant (warm-up before it), so shards line up", parseStartAt)
+    .option('--clock-serve <host:port>', 'serve the reference clock the other shards measure their offset against', parseClockAddress)
+    .option('--clock-ref <host:port>', "measure this shard's clock offset against a shard's --clock-serve", parseClockAddress)
     .action(async (file: string, flags: RunFlags) => {
       const loaded = await loadScenarioFile(file, {
         ...(flags.durationMs === undefined ? {} : { durationMs: flags.durationMs }),
@@ -109,11 +114,17 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
         const problem = reservedLabelProblem(name);
         if (problem !== undefined) throw new UsageError(`${file}: output.tags.${name}: ${problem}`);
       }
-      const plan = buildPlan(scenario, {
-        ...(flags.durationMs === undefined ? {} : { durationMs: flags.durationMs }),
-        ...(flags.warmupMs === undefined ? {} : { warmupMs: flags.warmupMs }),
-        ...(flags.repetitions === undefined ? {} : { repetitions: flags.repetitions }),
-      });
+      const shard = await setupShard(
+        buildPlan(scenario, {
+          ...(flags.durationMs === undefined ? {} : { durationMs: flags.durationMs }),
+          ...(flags.warmupMs === undefined ? {} : { warmupMs: flags.warmupMs }),
+          ...(flags.repetitions === undefined ? {} : { repetitions: flags.repetitions }),
+        }),
+        flags,
+        io.signal,
+        (line) => io.stderr.write(`${line}\n`),
+      );
+      const plan = shard.plan;
       for (const line of plannedNetworkLines(plan)) io.stderr.write(`${line}\n`);
       for (const line of plannedResolveLines(plan)) io.stderr.write(`${line}\n`);
       // Before any socket opens: say where documented Azure limits would bite.
@@ -143,6 +154,8 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
           signal: io.signal,
           budget,
           secrets,
+          ...(shard.runStartNs === undefined ? {} : { runStartNs: shard.runStartNs }),
+          ...(shard.windowStarts === undefined ? {} : { windowStarts: shard.windowStarts }),
           onProgress: (event) => {
             progress.onProgress(event);
             live?.onProgress(event);
@@ -161,10 +174,12 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
           },
         });
       } finally {
+        await shard.close();
         progress.close();
         // A run that throws still stops the writer (bounded), so no request outlives the command.
         if (live !== undefined) remoteWrite = await live.finish();
       }
+      result = shard.stamp(result);
       if (remoteWrite !== undefined) {
         result = { ...result, remoteWrite };
         io.stderr.write(remoteWriteLine(remoteWrite));
