@@ -102,7 +102,7 @@ export function slicePlan(plan: Plan, spec: ShardSpec): Plan & { steps: ShardedS
     if (connections === undefined) throw new RangeError(unshardableReason(step));
     const workload = sliceParams(step.workload, connections, spec);
     if (workload !== undefined) return { ...step, workload };
-    return { ...step, emptyShare: `shard ${spec.index}/${spec.count} has 0 of this step's ${connections} connection${connections === 1 ? '' : 's'}: it ran an empty step` };
+    return { ...step, workload: { ...step.workload, connections: 0 } as WorkloadParams, emptyShare: `shard ${spec.index}/${spec.count} has 0 of this step's ${connections} connection${connections === 1 ? '' : 's'}: it ran an empty step` };
   });
   return { ...plan, steps };
 }

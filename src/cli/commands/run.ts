@@ -195,7 +195,10 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
         };
       }
       // Thresholds and validity are judged after the run; results are always written first.
-      const verdicts = scenario.thresholds === undefined ? undefined : evaluateThresholds(result, scenario.thresholds);
+      // A shard measured a slice of the load: its thresholds are judged on the merged result (`hcbench merge`).
+      const isSlice = (flags.shard?.count ?? 1) > 1;
+      if (isSlice && scenario.thresholds !== undefined) io.stderr.write('thresholds: not judged on one shard; `hcbench merge` judges them on the merged result\n');
+      const verdicts = scenario.thresholds === undefined || isSlice ? undefined : evaluateThresholds(result, scenario.thresholds);
       if (verdicts !== undefined) result = { ...result, thresholds: verdicts };
       const resultJson = renderReport('json', result);
       const outputs: RunOutput[] = [];
