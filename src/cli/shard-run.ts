@@ -10,7 +10,6 @@ import { measureClockOffset, sameHostClock, serveClock, wallClockMs, type ClockS
 import type { Plan } from '../plan/build-plan.js';
 import { MAX_SHARDS, planFingerprint, slicePlan, type ShardSpec } from '../plan/shard.js';
 import { MAX_START_AHEAD_MS, windowSchedule } from '../run/start-at.js';
-import { systemClock } from '../workloads/types.js';
 
 /** commander parser for `--shard I/N`: 1 <= I <= N <= MAX_SHARDS. */
 export function parseShard(value: string): ShardSpec {
@@ -95,7 +94,8 @@ export async function setupShard(plan: Plan, flags: ShardFlags, signal: AbortSig
   }
   if (flags.shard === undefined && flags.startAt === undefined) return { plan, stamp: (r) => r, close: async () => {} };
   const { clock, server } = await setupClock(flags, signal, log);
-  const pairing = { ns: systemClock.nowNs(), localMs: wallClockMs() };
+  // The run's clock (workloads' systemClock) is process.hrtime: paired with the wall clock here, once.
+  const pairing = { ns: process.hrtime.bigint(), localMs: wallClockMs() };
   const referenceMs = pairing.localMs + clock.offsetMs;
   if (flags.startAt !== undefined) {
     const aheadMs = flags.startAt - referenceMs;
