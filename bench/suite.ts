@@ -14,6 +14,7 @@ import { scale } from './entries/scale.js';
 import { truth } from './entries/truth.js';
 import { soakEntry } from './entries/soak.js';
 import { recordProxyLatency, replayGenerator } from './entries/replay.js';
+import { shardMerge } from './entries/shard-merge.js';
 
 /** Every entry of `npm run bench`. */
-export const suite: readonly BenchEntry[] = [directPingPong, relayPingPong, forwarderProcess, httpEntry, connectionSetup, relayEmulatorWs, relayEmulatorScript, generatorCapacity, recordProxyLatency, replayGenerator, scale, truth, soakEntry];
+export const suite: readonly BenchEntry[] = [directPingPong, relayPingPong, forwarderProcess, httpEntry, connectionSetup, relayEmulatorWs, relayEmulatorScript, generatorCapacity, recordProxyLatency, replayGenerator, shardMerge, scale, truth, soakEntry];

@@ -4,6 +4,7 @@
 // The merged result carries `merge` (every shard's clock, generator health and environment, and
 // whether shards are missing); overhead, analysis and thresholds are recomputed on it. Pure.
 
+import { ExitCode, HarnessError } from '../errors.js';
 import type { MergeInfo, MergedShard, RunResult, ShardInfo } from '../metrics/result.js';
 import { analyzeRun } from './analyze-run.js';
 import { computeOverhead } from './overhead.js';
@@ -86,7 +87,15 @@ export function createShardMerger(options: { allowPartial?: boolean } = {}): Sha
       const starts = result.steps.map((_, i) => windowStartOf(shard, result, i));
       for (const [i, step] of result.steps.entries()) {
         const fold = folds[i] as StepFold;
-        addShardStep(fold, shard.index, step, starts[i] ?? undefined, base[i] ?? undefined, shard.clock.uncertaintyMs);
+        try {
+          addShardStep(fold, shard.index, step, starts[i] ?? undefined, base[i] ?? undefined, shard.clock.uncertaintyMs);
+        } catch (error) {
+          // The encodings are checked as they are folded (the reader skipped its own check for speed).
+          if (!(error instanceof RangeError)) throw error;
+          throw new HarnessError('ERR_RESULT_INVALID', ExitCode.Usage, `${file}: steps.${i} (${step.stepId}): a histogram ${error.message}`, {
+            hint: 'the file was changed or damaged; re-run the shard, or restore the summary.json hcbench wrote',
+          });
+        }
       }
       if (result.pathCounters !== undefined) pathCounters = sumCounters(pathCounters ?? {}, result.pathCounters) as Record<string, Record<string, unknown>>;
       if (result.startedAt < startedAt) startedAt = result.startedAt;

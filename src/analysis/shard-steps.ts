@@ -5,7 +5,8 @@
 
 import hdr from 'hdr-histogram-js';
 import { mergeCounters } from '../metrics/merge.js';
-import { createLatencyHistogram, createPackedLatencyHistogram, decodeRecord, toRecord, type Histogram } from '../metrics/histogram.js';
+import { toRecord } from '../metrics/histogram.js';
+import { addEncodedCounts, emptyCounts, histogramFromCounts, type SparseCounts } from '../metrics/sparse-counts.js';
 import type { GeneratorHealth, GeneratorNoise, StepInterval, StepMetrics, StepResult } from '../metrics/result.js';
 import type { WindowStart } from './shard-checks.js';
 
@@ -20,9 +21,9 @@ interface MetricsFold {
     warmupCounters?: StepMetrics['counters'];
     ratePerSec?: number;
     rateLimitPerSec?: number;
-    histograms: Map<HistogramName, Histogram>;
+    histograms: Map<HistogramName, SparseCounts>;
     /** By interval start (ms from the merged window's start). */
-    intervals: Map<number, { durationMs: number; histogram: Histogram }>;
+    intervals: Map<number, { durationMs: number; counts: SparseCounts }>;
     notes: Map<string, number[]>;
     generators: GeneratorHealth[];
 }
@@ -48,24 +49,20 @@ export function newFold(step: StepResult, wholeWorkload: Record<string, unknown>
   return { identity: { ...identity, ...(wholeWorkload === undefined ? {} : { workload: wholeWorkload }) }, starts: [], resolutionMs: DEFAULT_RESOLUTION_MS };
 }
 
-function addHistogram(into: Map<HistogramName, Histogram>, name: HistogramName, record: NonNullable<StepMetrics['histograms'][HistogramName]>): void {
+function addHistogram(into: Map<HistogramName, SparseCounts>, name: HistogramName, record: NonNullable<StepMetrics['histograms'][HistogramName]>): void {
   let sum = into.get(name);
-  if (sum === undefined) into.set(name, (sum = createLatencyHistogram()));
-  const part = decodeRecord(record);
-  sum.add(part);
-  part.destroy();
+  if (sum === undefined) into.set(name, (sum = emptyCounts()));
+  addEncodedCounts(sum, record.encoded);
 }
 
-function addIntervals(into: Map<number, { durationMs: number; histogram: Histogram }>, intervals: readonly StepInterval[], shiftMs: number, gridMs: number): void {
+function addIntervals(into: Map<number, { durationMs: number; counts: SparseCounts }>, intervals: readonly StepInterval[], shiftMs: number, gridMs: number): void {
   for (const interval of intervals) {
     // The interval's start on the merged window's grid: shards' windows start within the resolution.
     const startMs = Math.max(0, Math.round((interval.startMs + shiftMs) / gridMs) * gridMs);
     let slot = into.get(startMs);
-    if (slot === undefined) into.set(startMs, (slot = { durationMs: interval.durationMs, histogram: createPackedLatencyHistogram() }));
+    if (slot === undefined) into.set(startMs, (slot = { durationMs: interval.durationMs, counts: emptyCounts() }));
     slot.durationMs = Math.max(slot.durationMs, interval.durationMs);
-    const part = hdr.decodeFromCompressedBase64(interval.roundTrip, 'packed', false);
-    slot.histogram.add(part);
-    part.destroy();
+    addEncodedCounts(slot.counts, interval.roundTrip);
   }
 }
 
@@ -142,20 +139,22 @@ function shardList(indexes: readonly number[]): string {
   return indexes.length > 6 ? `shards ${indexes.slice(0, 6).join(', ')} and ${indexes.length - 6} more` : `shard${indexes.length === 1 ? '' : 's'} ${indexes.join(', ')}`;
 }
 
-/** The merged step; frees the fold's histograms. */
+/** The merged step. */
 export function finishFold(fold: StepFold, baseWindowStartMs: number | undefined): StepResult {
   if (fold.failed !== undefined) return { ...fold.identity, status: 'failed', error: fold.failed } as StepResult;
   const acc = fold.metrics;
   if (acc === undefined) return { ...fold.identity, status: 'failed', error: { code: 'ERR_SHARD_EMPTY', message: 'no shard measured this step' } } as StepResult;
   const seconds = acc.durationMs / 1000;
   const histograms = {} as StepMetrics['histograms'];
-  for (const [name, histogram] of acc.histograms) {
+  for (const [name, counts] of acc.histograms) {
+    const histogram = histogramFromCounts(counts);
     (histograms as Record<string, unknown>)[name] = toRecord(histogram);
     histogram.destroy();
   }
   const intervals = [...acc.intervals.entries()].sort(([a], [b]) => a - b).map(([startMs, slot]): StepInterval => {
-    const roundTrip = hdr.encodeIntoCompressedBase64(slot.histogram);
-    slot.histogram.destroy();
+    const histogram = histogramFromCounts(slot.counts);
+    const roundTrip = hdr.encodeIntoCompressedBase64(histogram);
+    histogram.destroy();
     return { startMs, durationMs: slot.durationMs, roundTrip };
   });
   const notes = [...acc.notes.entries()].map(([note, indexes]) => `${shardList(indexes)}: ${note}`);

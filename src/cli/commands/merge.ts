@@ -37,7 +37,7 @@ export function registerMerge(program: Command, io: CliIo, setExit: (code: ExitC
       const merger = createShardMerger({ allowPartial: flags.allowPartial === true });
       for (const file of files) {
         if (io.signal.aborted) break;
-        merger.add(await loadResultFile(io.cwd, file, { allowFolder: true }), file);
+        merger.add(await loadResultFile(io.cwd, file, { allowFolder: true, skipHistogramCheck: true }), file);
       }
       if (io.signal.aborted) {
         setExit(ExitCode.Interrupted);
