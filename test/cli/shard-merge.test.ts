@@ -233,6 +233,19 @@ describe('merge refuses what does not add up', () => {
     expect((await runCli(['report', out, '--format', 'md'])).stdout).toContain('PARTIAL MERGE');
   });
 
+  test.each([
+    ['garbage', 'AAAA'],
+    ['another HDR layout', hdr.encodeIntoCompressedBase64(hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 1000, numberOfSignificantValueDigits: 2 }))],
+  ])('a shard whose interval histogram is %s: exit 2 naming the file and the step', async (_what, encoded) => {
+    const damaged = await edited('2/2', 'damaged.json', (r) => {
+      const step = r.steps[0];
+      if (step !== undefined && step.status !== 'failed' && step.metrics.intervals?.[0] !== undefined) step.metrics.intervals[0].roundTrip = encoded;
+    });
+    const run = await merge([file(2, 1), damaged]);
+    expect(run.exitCode).toBe(ExitCode.Usage);
+    expect(run.stderr).toMatch(/damaged\.json: steps\.0 \(chat@direct\): a histogram/);
+  });
+
   test('a file that is no result: exit 2 naming it', async () => {
     await writeFile(join(dir, 'garbage.json'), '{"not": "a result"');
     const run = await merge([file(2, 1), join(dir, 'garbage.json')]);
