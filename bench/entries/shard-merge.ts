@@ -19,13 +19,15 @@ const CHILD = fileURLToPath(new URL('../lib/merge-child.ts', import.meta.url));
 
 interface ChildFigures {
   ms: number;
+  cpuMs: number;
   rssBeforeMb: number;
   maxRssMb: number;
   heapBeforeMb: number;
   peakHeapMb: number;
+  retainedMb: number[];
 }
 
-async function runChild(mode: 'merge' | 'read' | 'one', files: readonly string[], signal: AbortSignal): Promise<ChildFigures> {
+async function runChild(mode: 'merge' | 'merge-retained' | 'read' | 'one', files: readonly string[], signal: AbortSignal): Promise<ChildFigures> {
   const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--import', 'tsx', CHILD, mode, ...files], { signal, maxBuffer: 1024 * 1024, timeout: 120_000 });
   return JSON.parse(stdout) as ChildFigures;
 }
@@ -48,6 +50,9 @@ export const shardMerge: BenchEntry = {
       const { files, bytesPerResult } = writeShardResults(dir, SHARDS, 20);
       const one = await runChild('one', files.slice(0, 1), ctx.signal);
       const oneGrowthMb = one.maxRssMb - one.rssBeforeMb;
+      // Retained heap after 1, 8 and 64 shards (GC after each): flat when memory does not grow with N.
+      const retained = (await runChild('merge-retained', files, ctx.signal)).retainedMb;
+      const retainedDetail = { retainedAfter1Mb: round(retained[0] ?? 0), retainedAfter8Mb: round(retained[7] ?? 0), retainedAfter64Mb: round(retained[SHARDS - 1] ?? 0) };
       const figure = (f: ChildFigures): Figure => {
         const growthMb = f.maxRssMb - f.rssBeforeMb;
         return {
@@ -58,6 +63,8 @@ export const shardMerge: BenchEntry = {
             peakHeapGrowthMb: round(f.peakHeapMb - f.heapBeforeMb),
             oneResultRssGrowthMb: round(oneGrowthMb),
             rssGrowthPerOneResult: round(growthMb / Math.max(oneGrowthMb, 1)),
+            cpuMs: round(f.cpuMs),
+            ...retainedDetail,
           },
         };
       };

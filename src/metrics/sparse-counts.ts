@@ -9,7 +9,7 @@
 
 import { inflateSync } from 'node:zlib';
 import { createLatencyHistogram, HIGHEST_US, LOWEST_US, SIGNIFICANT_DIGITS, type Histogram } from './histogram.js';
-import { countsArrayLength, MAX_INFLATED_BYTES, walkCounts } from './histogram-check.js';
+import { countsArrayLength, MAX_ENCODED_CHARS, MAX_INFLATED_BYTES, walkCounts } from './histogram-check.js';
 
 const V2_COMPRESSED_COOKIE_BASE = 0x1c849304;
 const V2_COOKIE_BASE = 0x1c849303;
@@ -42,6 +42,7 @@ function grow(into: SparseCounts, low: number, high: number): void {
 
 /** Adds the buckets of `encoded` (compressed base64) into `into`. Throws a RangeError saying what is wrong with a malformed or foreign encoding. */
 export function addEncodedCounts(into: SparseCounts, encoded: string): void {
+  if (encoded.length > MAX_ENCODED_CHARS) throw new RangeError(`is ${encoded.length} characters long, more than the ${MAX_ENCODED_CHARS} a histogram takes`);
   const outer = Buffer.from(encoded, 'base64');
   if (outer.length < 8 || (outer.readInt32BE(0) & ~0xf0) !== V2_COMPRESSED_COOKIE_BASE) throw new RangeError('not a V2 compressed HdrHistogram encoding');
   const length = outer.readInt32BE(4);
