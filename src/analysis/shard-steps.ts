@@ -3,10 +3,9 @@
 // interval histograms added by their time on the reference clock, each shard's generator health
 // kept and the merged one as strict as the strictest shard. Pure (no I/O).
 
-import hdr from 'hdr-histogram-js';
 import { mergeCounters } from '../metrics/merge.js';
 import { toRecord } from '../metrics/histogram.js';
-import { addEncodedCounts, emptyCounts, histogramFromCounts, type SparseCounts } from '../metrics/sparse-counts.js';
+import { addEncodedCounts, emptyCounts, encodeCounts, histogramFromCounts, type SparseCounts } from '../metrics/sparse-counts.js';
 import type { GeneratorHealth, GeneratorNoise, StepInterval, StepMetrics, StepResult } from '../metrics/result.js';
 import type { WindowStart } from './shard-checks.js';
 
@@ -152,10 +151,7 @@ export function finishFold(fold: StepFold, baseWindowStartMs: number | undefined
     histogram.destroy();
   }
   const intervals = [...acc.intervals.entries()].sort(([a], [b]) => a - b).map(([startMs, slot]): StepInterval => {
-    const histogram = histogramFromCounts(slot.counts);
-    const roundTrip = hdr.encodeIntoCompressedBase64(histogram);
-    histogram.destroy();
-    return { startMs, durationMs: slot.durationMs, roundTrip };
+    return { startMs, durationMs: slot.durationMs, roundTrip: encodeCounts(slot.counts) };
   });
   const notes = [...acc.notes.entries()].map(([note, indexes]) => `${shardList(indexes)}: ${note}`);
   const generator = mergeHealth(acc.generators);

@@ -7,7 +7,7 @@
 // significant digits), so indexes of different histograms mean the same values; an encoding
 // with another layout is refused.
 
-import { inflateSync } from 'node:zlib';
+import { deflateSync, inflateSync } from 'node:zlib';
 import { createLatencyHistogram, HIGHEST_US, LOWEST_US, SIGNIFICANT_DIGITS, type Histogram } from './histogram.js';
 import { countsArrayLength, MAX_ENCODED_CHARS, MAX_INFLATED_BYTES, walkCounts } from './histogram-check.js';
 
@@ -74,4 +74,56 @@ export function histogramFromCounts(sum: SparseCounts): Histogram {
     if (count > 0) histogram.recordValueWithCount(valueFromIndex(sum.offset + i), count);
   }
   return histogram;
+}
+
+/** ZigZag LEB128 (the 9-byte variant HdrHistogram uses) of `value` into `out` at `at`; returns the next position. */
+function putZigZag(out: Buffer, at: number, value: number): number {
+  let raw = value >= 0 ? value * 2 : -value * 2 - 1;
+  let position = at;
+  for (let byte = 0; byte < 8; byte++) {
+    if (raw < 128) {
+      out[position++] = raw;
+      return position;
+    }
+    out[position++] = (raw % 128) | 0x80;
+    raw = Math.floor(raw / 128);
+  }
+  out[position++] = raw;
+  return position;
+}
+
+/**
+ * `sum` as HdrHistogram's V2 compressed base64 (what `encodeIntoCompressedBase64` writes and every
+ * decoder reads), straight from the counts: no full histogram is built for it.
+ */
+export function encodeCounts(sum: SparseCounts): string {
+  let last = sum.counts.length - 1;
+  while (last >= 0 && sum.counts[last] === 0) last--;
+  const body = Buffer.alloc(HEADER_BYTES + 9 * (last + 2));
+  let position = HEADER_BYTES;
+  let zeros = sum.offset;
+  for (let i = 0; i <= last; i++) {
+    const count = sum.counts[i] as number;
+    if (count === 0) {
+      zeros++;
+      continue;
+    }
+    if (zeros > 1) position = putZigZag(body, position, -zeros);
+    else if (zeros === 1) position = putZigZag(body, position, 0);
+    zeros = 0;
+    position = putZigZag(body, position, count);
+  }
+  body.writeInt32BE(V2_COOKIE_BASE | 0x10, 0);
+  body.writeInt32BE(position - HEADER_BYTES, 4);
+  body.writeInt32BE(1, 8);
+  body.writeInt32BE(SIGNIFICANT_DIGITS, 12);
+  body.writeBigInt64BE(BigInt(LOWEST_US), 16);
+  body.writeBigInt64BE(BigInt(HIGHEST_US), 24);
+  body.writeBigInt64BE(1n, 32);
+  const compressed = deflateSync(body.subarray(0, position));
+  const outer = Buffer.alloc(8 + compressed.length);
+  outer.writeInt32BE(V2_COMPRESSED_COOKIE_BASE | 0x10, 0);
+  outer.writeInt32BE(compressed.length, 4);
+  compressed.copy(outer, 8);
+  return outer.toString('base64');
 }

@@ -123,6 +123,19 @@ describe.each([1, 2, 4])('%i shard(s) merged', (n) => {
     }
     const intervalCount = (metrics: StepMetrics): number => (metrics.intervals ?? []).reduce((a, i) => a + hdr.decodeFromCompressedBase64(i.roundTrip, 64, false).totalCount, 0);
     expect(intervalCount(m)).toBe(parts.reduce((a, p) => a + intervalCount(p), 0));
+    // Interval by interval: the HDR sum of the shards' intervals at the same time on the reference clock (1 s grid).
+    const starts = merged?.merge?.shards.map((s) => s.windowStartsMs[0] ?? 0) ?? [];
+    const expected = new Map<number, ReturnType<typeof createLatencyHistogram>>();
+    for (const [k, p] of parts.entries()) {
+      for (const interval of p.intervals ?? []) {
+        const at = Math.max(0, Math.round((interval.startMs + (starts[k] ?? 0) - (starts[0] ?? 0)) / 1000) * 1000);
+        const sum = expected.get(at) ?? createLatencyHistogram();
+        sum.add(hdr.decodeFromCompressedBase64(interval.roundTrip, 64, false));
+        expected.set(at, sum);
+      }
+    }
+    expect((m.intervals ?? []).map((i) => i.startMs)).toEqual([...expected.keys()].sort((a, b) => a - b));
+    for (const interval of m.intervals ?? []) expect(bucketsOf(interval.roundTrip)).toBe(expected.get(interval.startMs)?.outputPercentileDistribution(1, 1, false));
     // Each connection's slice of the load: the whole scenario's 3 connections, over the shards that had any.
     expect(shards().map((s) => (s.steps[0]?.workload as { connections?: number }).connections ?? 0).reduce((a, b) => a + b, 0)).toBe(3);
     expect(merged?.steps[0]?.workload).toMatchObject({ connections: 3 });
