@@ -192,6 +192,21 @@ describe('a merged result', () => {
   });
 });
 
+describe('clocks', () => {
+  test('the N = 2 shards share shard 1\'s served clock, measured within its uncertainty; N = 4 share the host\'s', () => {
+    const server = results.get('1/2')?.shard?.clock;
+    const measured = results.get('2/2')?.shard?.clock;
+    expect(server).toMatchObject({ method: 'same-host', offsetMs: 0, uncertaintyMs: 0 });
+    expect(server?.reference).toMatch(/^clock-server [0-9a-f]{16}$/);
+    expect(measured).toMatchObject({ method: 'exchange', reference: server?.reference, exchanges: 32 });
+    // One machine, one clock: the true offset is 0, so the measured one lies within its bound (+1 ms for timeOrigin rounding).
+    expect(Math.abs(measured?.offsetMs ?? Infinity)).toBeLessThanOrEqual((measured?.uncertaintyMs ?? 0) + 1);
+    const host = [1, 2, 3, 4].map((i) => results.get(`${i}/4`)?.shard?.clock.reference);
+    expect(new Set(host).size).toBe(1);
+    expect(host[0]).toMatch(/^host /);
+  });
+});
+
 describe('merge refuses what does not add up', () => {
   async function edited(label: string, name: string, edit: (r: RunResult) => void): Promise<string> {
     const copy = structuredClone(results.get(label) as RunResult);
