@@ -17,7 +17,7 @@ const LAYERS = [
   ['workloads', 'report'],
   ['scenario'],
   ['plan'],
-  ['paths'],
+  ['paths', 'deploy'],
   ['run', 'calibrate'],
   ['capacity'],
   ['cli'],
@@ -45,10 +45,11 @@ const ALLOWED = {
   scenario: ['analysis', 'azure', 'fs', 'regions', 'trace', 'workloads'],
   plan: ['metrics', 'scenario', 'workloads'],
   paths: ['azure', 'metrics', 'net', 'plan', 'roles', 'scenario', 'workloads'],
+  deploy: ['azure', 'fs', 'plan', 'scenario'],
   run: ['analysis', 'azure', 'fs', 'metrics', 'net', 'paths', 'plan', 'scenario', 'workloads'],
   calibrate: ['analysis', 'fs', 'metrics', 'net', 'paths', 'roles', 'scenario', 'workloads'],
   capacity: ['azure', 'metrics', 'plan', 'report', 'run', 'scenario'],
-  cli: ['analysis', 'azure', 'calibrate', 'capacity', 'fs', 'live', 'metrics', 'net', 'plan', 'record', 'regions', 'relay', 'report', 'roles', 'run', 'scenario', 'targets', 'trace', 'tunnel'],
+  cli: ['analysis', 'azure', 'calibrate', 'capacity', 'deploy', 'fs', 'live', 'metrics', 'net', 'plan', 'record', 'regions', 'relay', 'report', 'roles', 'run', 'scenario', 'targets', 'trace', 'tunnel'],
 };
 
 const ROOT_FILE = '^src/[^/]+$';

@@ -71,7 +71,7 @@ export const replayGenerator: BenchEntry = {
     writeFileSync(
       trace,
       renderTrace({
-        format: 'hcbench-trace', version: 1, recordedAt: new Date(0).toISOString(), payload: 'sizes', durationUs: 1000, peakConcurrency: CONNECTIONS,
+        recordedAt: new Date(0).toISOString(), payload: 'sizes', durationUs: 1000, peakConcurrency: CONNECTIONS,
         conversations: Array.from({ length: CONNECTIONS }, (_, id) => ({ id, startUs: 0, connectUs: 0, durationUs: 0, end: 'client-closed' as const, turns: Array.from({ length: TURNS }, () => ({ ...turn })) })),
       }),
     );

@@ -1,4 +1,4 @@
-// The decision an architect takes from a run, as numbers: for the first compared workload variant,
+// The decision an architect takes from a run, as numbers: for every compared workload variant,
 // what each relay path costs per transaction over the direct path (p50 and p99, with intervals),
 // connection setup, the throughput ratio when the load could show a ceiling, the scenario's
 // latency budget met or missed with its margin, and the most round trips per transaction each path
@@ -36,6 +36,18 @@ export interface RelayCost {
   p50: { deltaUs: Estimate; percent: number | null };
   p99: { deltaUs: Estimate; percent: number | null };
   connectionSetup: PathComparison['connectionSetup'];
+  /**
+   * The relay rendezvous a new connection waits for after its TCP connect to the local forwarder
+   * (forwarder setup p50, whole run), µs; null when not recorded. A `connect` setup figure does not
+   * contain it, so the text adds it; a `firstByte` figure already does.
+   */
+  rendezvousP50Us: number | null;
+  /**
+   * Open model only: response time from each transaction's intended start (dispatch lag and the
+   * wait for a pooled connection included), relay − direct at p50 and p99; null when not recorded.
+   * Where the relay's pool cannot keep up, this, not the transaction time, is what users wait.
+   */
+  responseTime: { p50: { deltaUs: Estimate; percent: number | null }; p99: { deltaUs: Estimate; percent: number | null }; isUntrusted: boolean } | null;
   /** Transactions/s relay ÷ direct; a ceiling only when the load was closed and unpaced (else both carried the offered rate). */
   throughput: { ratio: Estimate | null; isCeiling: boolean };
 }
@@ -78,6 +90,25 @@ function relayRegionOf(result: RunResult, pathId: string): string | undefined {
   return typeof region === 'string' ? region : undefined;
 }
 
+/** The forwarder's rendezvous p50 on `pathId` over the whole run (local accept → relayed WebSocket open), µs. */
+export function rendezvousP50Us(result: RunResult, pathId: string): number | null {
+  const forwarder = result.pathCounters?.[pathId]?.['forwarder'] as { timing?: { setup?: { summary?: { p50Us?: unknown; count?: unknown } } } } | undefined;
+  const summary = forwarder?.timing?.setup?.summary;
+  return typeof summary?.p50Us === 'number' && typeof summary.count === 'number' && summary.count > 0 ? summary.p50Us : null;
+}
+
+function responseTimeCost(c: PathComparison, steps: readonly MeasuredStep[]): RelayCost['responseTime'] {
+  const at = (pct: 'p50' | 'p99') => c.percentiles.find((p) => p.metric === 'responseTime' && p.percentile === pct);
+  const p50 = at('p50');
+  const p99 = at('p99');
+  if (p50 === undefined || p99 === undefined) return null;
+  return {
+    p50: { deltaUs: p50.deltaUs, percent: percentOf(p50.deltaUs.value, p50.directUs) },
+    p99: { deltaUs: p99.deltaUs, percent: percentOf(p99.deltaUs.value, p99.directUs) },
+    isUntrusted: steps.some((s) => (['p50', 'p99'] as const).some((p) => isMarkedUntrusted(s.metrics, 'responseTime', p))),
+  };
+}
+
 /** Round-trip mean over the variant's steps on a path (means merge exactly). */
 function meanOf(steps: readonly MeasuredStep[], pick: (s: MeasuredStep) => { meanUs: number; count: number }): number {
   let sum = 0;
@@ -108,11 +139,22 @@ function maxRoundTrips(model: NonNullable<VerdictPath['model']>, budgetUs: numbe
 
 const percentOf = (deltaUs: number, directUs: number): number | null => (directUs > 0 ? (100 * deltaUs) / directUs : null);
 
-/** The verdict of the first compared variant, or null when nothing was compared. */
-export function computeVerdict(result: RunResult, analysis: RunAnalysis): Verdict | null {
-  const first = analysis.comparisons[0];
+/**
+ * One verdict per compared workload variant (matrix point or workload), in the scenario's order;
+ * empty when nothing was compared. Each variant has one baseline path (pairing.ts), so each verdict
+ * ranks every relay path of its variant against that one direct path.
+ */
+export function computeVerdicts(result: RunResult, analysis: RunAnalysis): Verdict[] {
+  const keys = [...new Set(analysis.comparisons.map((c) => c.key))];
+  return keys.flatMap((key) => {
+    const verdict = verdictOf(result, analysis, key);
+    return verdict === null ? [] : [verdict];
+  });
+}
+
+function verdictOf(result: RunResult, analysis: RunAnalysis, key: string): Verdict | null {
+  const first = analysis.comparisons.find((c) => c.key === key);
   if (first === undefined) return null;
-  const key = first.key;
   const comparisons = analysis.comparisons.filter((c) => c.key === key && c.directPathId === first.directPathId);
   const series = groupSeries(result.steps).filter((s) => s.key === key);
   const budgetMs = budgetOf(result);
@@ -149,6 +191,8 @@ export function computeVerdict(result: RunResult, analysis: RunAnalysis): Verdic
         p50: { deltaUs: p50.deltaUs, percent: percentOf(p50.deltaUs.value, p50.directUs) },
         p99: { deltaUs: p99.deltaUs, percent: percentOf(p99.deltaUs.value, p99.directUs) },
         connectionSetup: c.connectionSetup,
+        rendezvousP50Us: rendezvousP50Us(result, c.relayPathId),
+        responseTime: responseTimeCost(c, [...steps, ...directSteps]),
         throughput: { ratio: c.throughput.ratio, isCeiling: !isPaced(steps) && !isPaced(directSteps) },
       };
       return [{ path, cost }];

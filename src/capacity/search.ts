@@ -43,6 +43,8 @@ export interface CapacityOptions {
   prices?: RelayPrices;
   secrets?: Record<string, string | undefined>;
   onProbe?: (pathId: string, point: CapacityPoint) => void;
+  /** Called before each probe of the rate search runs (`probe` counts from 1 per path). */
+  onProbeStart?: (pathId: string, ratePerSec: number, probe: number) => void;
   onProgress?: (event: RunProgress) => void;
 }
 
@@ -137,6 +139,7 @@ async function searchPath(
   const curve: CapacityPoint[] = [];
   let lowestMedianMs = Number.POSITIVE_INFINITY;
   for (let probe = 0; probe < maxProbes && !options.signal.aborted; probe++) {
+    options.onProbeStart?.(pathId, rate, probe + 1);
     // Ctrl-C during a probe's setup ends the search with what was measured so far.
     const probed = await runProbe({
       scenario: options.scenario,

@@ -2,6 +2,7 @@
 // per-path outcome. Plain JSON.
 
 import type { ConnectionPoint } from './connection-sweep.js';
+import type { RemoteWriteRecord } from '../metrics/result.js';
 
 /** What "sustained" means. A probe that breaks any bound is not sustained. */
 export interface CapacitySlo {
@@ -77,4 +78,6 @@ export interface CapacityReport {
   connectionSweep?: ConnectionPoint[];
   /** Relay usage of all the probes: listener-hours and GB, and cost when prices were given. */
   relayUsage: { listenerHours: number; gigabytes: number; cost: number | null; summary: string };
+  /** What the live export sent and dropped (`--out prometheus-rw=URL`). */
+  remoteWrite?: RemoteWriteRecord;
 }

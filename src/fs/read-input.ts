@@ -19,8 +19,9 @@ export const INPUT_MAX_BYTES: Readonly<Record<InputKind, number>> = {
   calibration: 1024 * 1024,
   'connection-string': 64 * 1024,
   namespace: 1024 * 1024,
-  // A recorded trace is parsed whole (about 5x its size in memory); a longer recording is refused
-  // with the limit named, never half-read.
+  // A version 1 trace (one JSON document) is parsed whole (about 5x its size in memory); a longer
+  // one is refused with the limit named, never half-read. Version 2 (JSON lines) is streamed:
+  // this is then the cap of its header and of one conversation line.
   trace: 64 * 1024 * 1024,
 };
 
@@ -40,7 +41,7 @@ function fileTypeName(stats: { isDirectory(): boolean; isFIFO(): boolean; isChar
   return 'not a regular file';
 }
 
-function openFailure(error: unknown): InputRead {
+function openFailure(error: unknown): { ok: false; reason: string; code?: string } {
   const code = (error as NodeJS.ErrnoException).code;
   const reason =
     code === 'ENOENT' ? 'file not found'
@@ -66,12 +67,15 @@ async function readBounded(handle: FileHandle, maxBytes: number): Promise<Buffer
   return undefined;
 }
 
+/** An input file opened for reading in parts: its handle (the caller closes it) and its size. */
+export type InputOpen = { ok: true; handle: FileHandle; size: number } | { ok: false; reason: string; code?: string };
+
 /**
- * Reads `path` as an input of `kind`: a regular file (symlinks followed, their target checked) of
- * at most {@link INPUT_MAX_BYTES}[kind] bytes. Never blocks on FIFOs or devices and never reads
- * past the cap. The refusal reason names the type or the cap, never the content.
+ * Opens `path` as an input that is read in parts (a streamed trace): a regular file (symlinks
+ * followed, their target checked), opened without blocking. No size cap: the reader bounds what
+ * it holds. The caller closes the handle.
  */
-export async function readInputFile(path: string, kind: InputKind, maxBytes = INPUT_MAX_BYTES[kind]): Promise<InputRead> {
+export async function openInputFile(path: string): Promise<InputOpen> {
   let handle: FileHandle;
   try {
     // O_NONBLOCK: opening a FIFO with no writer returns at once instead of waiting forever.
@@ -81,8 +85,28 @@ export async function readInputFile(path: string, kind: InputKind, maxBytes = IN
   }
   try {
     const stats = await handle.stat();
-    if (!stats.isFile()) return { ok: false, reason: `is ${fileTypeName(stats)}, expected a regular file` };
-    if (stats.size > maxBytes) return { ok: false, reason: `is larger than the ${maxBytes}-byte limit for a ${kind} file (${stats.size} bytes)` };
+    if (!stats.isFile()) {
+      await handle.close().catch(() => {});
+      return { ok: false, reason: `is ${fileTypeName(stats)}, expected a regular file` };
+    }
+    return { ok: true, handle, size: stats.size };
+  } catch (error) {
+    await handle.close().catch(() => {});
+    return openFailure(error);
+  }
+}
+
+/**
+ * Reads `path` as an input of `kind`: a regular file (symlinks followed, their target checked) of
+ * at most {@link INPUT_MAX_BYTES}[kind] bytes. Never blocks on FIFOs or devices and never reads
+ * past the cap. The refusal reason names the type or the cap, never the content.
+ */
+export async function readInputFile(path: string, kind: InputKind, maxBytes = INPUT_MAX_BYTES[kind]): Promise<InputRead> {
+  const opened = await openInputFile(path);
+  if (!opened.ok) return opened;
+  const { handle } = opened;
+  try {
+    if (opened.size > maxBytes) return { ok: false, reason: `is larger than the ${maxBytes}-byte limit for a ${kind} file (${opened.size} bytes)` };
     const bytes = await readBounded(handle, maxBytes);
     if (bytes === undefined) return { ok: false, reason: `is larger than the ${maxBytes}-byte limit for a ${kind} file` };
     return { ok: true, bytes };

@@ -1,17 +1,19 @@
 // What hcbench sends to Prometheus, named per Prometheus conventions: latencies as summaries in
-// seconds (quantile 0.5/0.9/0.99/0.999 and 1 for the max, with _sum and _count), counters with
-// _total. All figures cover the step's measured window so far (cumulative), so the last sample of
+// seconds (quantile 0.5/0.9/0.99/0.999 and 1 for the max, with _sum and _count) or, for a
+// receiver that takes them, native histograms of the same names (native-histogram.ts); counters
+// with _total. All figures cover the step's measured window so far (cumulative), so the last sample of
 // a step equals the step's result. Every series carries the identity labels (scenario, step,
 // path, path_kind, repetition, run_id and the user's tags).
 
 import type { LatencySummary, StepCounters, StepMetrics } from '../metrics/result.js';
 import type { SeriesSample } from './write-request.js';
+import type { NativeHistogram } from './native-histogram.js';
 
 /** Labels every series of one step carries (user tags merged in by the caller). */
 export type SeriesLabels = Readonly<Record<string, string>>;
 
 /** The latency summaries: result histogram name to metric name. */
-const LATENCY_METRICS = { roundTrip: 'hcbench_round_trip_seconds', transaction: 'hcbench_transaction_seconds', connect: 'hcbench_connect_seconds' } as const;
+export const LATENCY_METRICS = { roundTrip: 'hcbench_round_trip_seconds', transaction: 'hcbench_transaction_seconds', connect: 'hcbench_connect_seconds' } as const;
 
 /** Quantile label values and the summary field each reads. */
 const QUANTILES: readonly (readonly [string, keyof LatencySummary])[] = [
@@ -48,16 +50,28 @@ export const EMITTED_METRIC_NAMES: readonly string[] = [
   'hcbench_path_counter',
 ];
 
-/** Samples of a step's progress: its counters and latency summaries of the measured window so far. */
+/** A latency histogram of the result (roundTrip, transaction, connect). */
+export type LatencyKey = keyof typeof LATENCY_METRICS;
+
+/**
+ * Samples of a step's progress: its counters and latency of the measured window so far, as
+ * summaries, or as native histograms for the metrics `native` has.
+ */
 export function stepSamples(
   labels: SeriesLabels,
   counters: StepCounters,
-  latency: Readonly<Record<keyof typeof LATENCY_METRICS, LatencySummary>>,
+  latency: Readonly<Record<LatencyKey, LatencySummary>>,
   timestampMs: number,
+  native?: Readonly<Record<LatencyKey, NativeHistogram>>,
 ): SeriesSample[] {
   const out: SeriesSample[] = [];
   const add = (name: string, value: number, extra: Record<string, string> = {}) => out.push({ labels: { ...labels, ...extra, __name__: name }, value, timestampMs });
-  for (const [key, name] of Object.entries(LATENCY_METRICS) as [keyof typeof LATENCY_METRICS, string][]) {
+  for (const [key, name] of Object.entries(LATENCY_METRICS) as [LatencyKey, string][]) {
+    const histogram = native?.[key];
+    if (histogram !== undefined) {
+      out.push({ labels: { ...labels, __name__: name }, histogram, timestampMs });
+      continue;
+    }
     const summary = latency[key];
     for (const [quantile, field] of QUANTILES) add(name, summary[field] / 1e6, { quantile });
     add(`${name}_sum`, (summary.meanUs * summary.count) / 1e6);
@@ -70,9 +84,9 @@ export function stepSamples(
 }
 
 /** Samples of a finished step: its final figures and the load generator's health. */
-export function finishedStepSamples(labels: SeriesLabels, metrics: StepMetrics, timestampMs: number): SeriesSample[] {
+export function finishedStepSamples(labels: SeriesLabels, metrics: StepMetrics, timestampMs: number, native?: Readonly<Record<LatencyKey, NativeHistogram>>): SeriesSample[] {
   const h = metrics.histograms;
-  const out = stepSamples(labels, metrics.counters, { roundTrip: h.roundTrip.summary, transaction: h.transaction.summary, connect: h.connect.summary }, timestampMs);
+  const out = stepSamples(labels, metrics.counters, { roundTrip: h.roundTrip.summary, transaction: h.transaction.summary, connect: h.connect.summary }, timestampMs, native);
   const generator = metrics.generator;
   if (generator !== undefined) {
     const add = (name: string, value: number, extra: Record<string, string> = {}) => out.push({ labels: { ...labels, ...extra, __name__: name }, value, timestampMs });

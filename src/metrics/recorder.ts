@@ -45,6 +45,12 @@ export interface LiveInterval {
   counters: StepCounters;
   /** Percentile summaries of the measured window so far (not just this interval), µs. */
   latency: Record<CoreLatencyMetric, LatencySummary>;
+  /**
+   * The histograms of the measured window so far behind `latency` and (`interval`) this
+   * interval's round trips, for exporters and merges that need the buckets. Read them only during
+   * the listener call (they go on changing); never destroy them.
+   */
+  histograms?: () => Readonly<Record<CoreLatencyMetric | 'interval', Histogram>>;
 }
 
 /**
@@ -189,7 +195,15 @@ export class StepRecorder {
         transaction: this.summary('transaction'),
         connect: this.summary('connect'),
       },
+      histograms: () => ({ roundTrip: this.live('roundTrip'), transaction: this.live('transaction'), connect: this.live('connect'), interval: h }),
     });
+  }
+
+  /** The recorder's own histogram of a core metric (always there: the constructor made it). */
+  private live(metric: CoreLatencyMetric): Histogram {
+    const histogram = this.histograms.get(metric) ?? createLatencyHistogram();
+    this.histograms.set(metric, histogram);
+    return histogram;
   }
 
   countError(phase: Phase, kind: ErrorKind): void {

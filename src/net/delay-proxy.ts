@@ -4,7 +4,9 @@
 
 import net from 'node:net';
 import { once } from 'node:events';
-import { createDelayLine, isNoopLink, type LinkShape } from './delay-line.js';
+import { createDelayLine, createDueTimes, isNoopLink, type LinkShape } from './delay-line.js';
+import { inProcessHopUs } from './in-process-hop.js';
+import { sharedNowUs } from './shared-clock.js';
 import { createLatenessRecorder, type LatenessRecorder } from './lateness.js';
 import type { HistogramRecord } from '../metrics/result.js';
 
@@ -26,6 +28,11 @@ export interface DelayProxyStats {
   connectionsActive: number;
   bytesToTarget: number;
   bytesToClient: number;
+  /**
+   * How much earlier than arrival + delay each traversal is released, µs: the loopback hop this proxy
+   * adds over the zero-distance path (net/in-process-hop.ts); 0 when it could not be measured.
+   */
+  hopCompensationUs: number;
   /** How late the delay lines released data after its due time, µs per traversal (absent before any). */
   releaseLateness?: HistogramRecord;
 }
@@ -38,7 +45,9 @@ export interface DelayProxy {
 
 export async function startDelayProxy(options: DelayProxyOptions): Promise<DelayProxy> {
   const sockets = new Set<net.Socket>();
-  const stats: DelayProxyStats = { connectionsAccepted: 0, connectionsActive: 0, bytesToTarget: 0, bytesToClient: 0 };
+  const isDelayed = !isNoopLink(options.toTarget) || !isNoopLink(options.toClient);
+  const hopCompensationUs = isDelayed ? await inProcessHopUs() : 0;
+  const stats: DelayProxyStats = { connectionsAccepted: 0, connectionsActive: 0, bytesToTarget: 0, bytesToClient: 0, hopCompensationUs };
   const lateness = createLatenessRecorder();
 
   const server = net.createServer({ noDelay: true, allowHalfOpen: true }, (client) => {
@@ -47,8 +56,8 @@ export async function startDelayProxy(options: DelayProxyOptions): Promise<Delay
     const upstream = net.connect({ host: options.target.host, port: options.target.port, noDelay: true, allowHalfOpen: true });
     sockets.add(client);
     sockets.add(upstream);
-    const toTarget = pipeDelayed(client, upstream, options.toTarget, (n) => (stats.bytesToTarget += n), lateness);
-    const toClient = pipeDelayed(upstream, client, options.toClient, (n) => (stats.bytesToClient += n), lateness);
+    const toTarget = pipeDelayed(client, upstream, options.toTarget, (n) => (stats.bytesToTarget += n), lateness, hopCompensationUs);
+    const toClient = pipeDelayed(upstream, client, options.toClient, (n) => (stats.bytesToClient += n), lateness, hopCompensationUs);
     let isClosed = false;
     const teardown = (error?: Error): void => {
       if (isClosed) return;
@@ -86,8 +95,11 @@ export async function startDelayProxy(options: DelayProxyOptions): Promise<Delay
   };
 }
 
-/** Pipes `from` into `to` through a delay line; FIN is delivered after the data before it. */
-function pipeDelayed(from: net.Socket, to: net.Socket, shape: LinkShape | undefined, count: (bytes: number) => void, lateness: LatenessRecorder) {
+/**
+ * Pipes `from` into `to` through a delay line; FIN is delivered after the data before it. Each chunk
+ * is due `earlyUs` before arrival + delay: the extra loopback hop this proxy puts on the path.
+ */
+function pipeDelayed(from: net.Socket, to: net.Socket, shape: LinkShape | undefined, count: (bytes: number) => void, lateness: LatenessRecorder, earlyUs: number) {
   const END = Symbol('end');
   const write = (item: Buffer | typeof END): void => {
     if (to.destroyed) return;
@@ -110,10 +122,11 @@ function pipeDelayed(from: net.Socket, to: net.Socket, shape: LinkShape | undefi
     write(item);
     if (line.queuedBytes < HIGH_WATER_BYTES / 2 && from.isPaused() && to.writableLength === 0) from.resume();
   });
+  const dueTimes = createDueTimes(shape ?? {});
   from.on('data', (chunk: Buffer) => {
-    line.push(chunk, chunk.length);
+    line.pushDue(chunk, chunk.length, dueTimes.next(chunk.length, sharedNowUs() - earlyUs));
     if (line.queuedBytes > HIGH_WATER_BYTES) from.pause();
   });
-  from.on('end', () => line.push(END, 0));
+  from.on('end', () => line.pushDue(END, 0, dueTimes.next(0, sharedNowUs() - earlyUs)));
   return { clear: () => line.clear() };
 }

@@ -79,6 +79,24 @@ export function createHopProber(send: (message: Buffer) => boolean, floor: HandO
   return isKeepHotEnabled ? prober : { start: () => undefined, onProbe: prober.onProbe };
 }
 
+/**
+ * How long a process may take to wake for a message that reached it after an idle spell, µs: a
+ * transit (arrival − send) up to this is a hand-off, absorbed by the delay as above.
+ */
+export const WAKE_ALLOWANCE_US = 300;
+
+/**
+ * The part of a message's transit beyond {@link WAKE_ALLOWANCE_US}, µs: time it spent queued behind
+ * earlier messages (sender's buffers, a busy receiver) before it left. A real link delays bytes from
+ * when they leave, not from when the application wrote them, so this is added to the due time:
+ * a 2 MiB response streamed as many messages then pays its transfer time plus the distance, as on
+ * the direct path (whose proxy holds from arrival), instead of whichever is larger, and its
+ * queueing is not reported as the emulation's lateness.
+ */
+export function queuedBeyondWakeUs(sentUs: number, arrivedUs: number): number {
+  return sentUs > 0 ? Math.max(0, arrivedUs - sentUs - WAKE_ALLOWANCE_US) : 0;
+}
+
 type Listener = (...args: unknown[]) => void;
 
 /**
@@ -137,7 +155,7 @@ export function timedMessageSocket(ws: MessageSocket, outgoing: LinkShape, laten
       prober.onProbe(dueUs, sentUs, arrivedUs);
       return;
     }
-    const releaseUs = floor.releaseAt(dueUs, sentUs, arrivedUs);
+    const releaseUs = floor.releaseAt(dueUs + queuedBeyondWakeUs(sentUs, arrivedUs), sentUs, arrivedUs);
     lastDueUs = Math.max(lastDueUs, releaseUs);
     hold.pushDue({ kind: 'message', data: payload }, payload.length, releaseUs);
     if (!paused.byHold && hold.queuedBytes > HOLD_HIGH_WATER_BYTES) {

@@ -14,12 +14,12 @@ import type { OpenPath } from './types.js';
 
 /** Opens the rehearsal: emulator as `host`, agent with the Listen-only and forwarder with the Send-only string. */
 export async function openRehearsalRelayPath(
-  input: { id: string; onprem: RoleHandle; target: DialAddress; host: string; clientStack: ClientStack },
+  input: { id: string; onprem: RoleHandle; target: DialAddress; host: string; clientStack: ClientStack; /** Default `hcbench`. */ hybridConnection?: string },
   options: SpawnRoleOptions = {},
 ): Promise<OpenPath> {
   const cloud = await spawnRole('cloud', options);
   try {
-    const params: StartRelayParams = { hybridConnectionName: EMBEDDED_HYBRID_CONNECTION, rehearsalHost: input.host };
+    const params: StartRelayParams = { hybridConnectionName: input.hybridConnection ?? EMBEDDED_HYBRID_CONNECTION, rehearsalHost: input.host };
     const started = await cloud.call<StartRelayResult>('startRelay', params);
     const rehearsal = started.rehearsal;
     if (rehearsal === undefined) throw new PathSetupError(`path ${input.id}: the cloud process did not start a rehearsal relay`);

@@ -90,7 +90,8 @@ export async function openTopology(plan: Plan, options: TopologyOptions = {}): P
           break;
         case 'relay-azure': {
           if (path.rehearsal !== undefined) {
-            opened = await openRehearsalRelayPath({ ...input, host: path.rehearsal, clientStack: path.clientStack }, options);
+            const hybridConnection = path.rehearsalHybridConnection === undefined ? {} : { hybridConnection: path.rehearsalHybridConnection };
+            opened = await openRehearsalRelayPath({ ...input, host: path.rehearsal, clientStack: path.clientStack, ...hybridConnection }, options);
             break;
           }
           const connectionString = options.secrets?.[path.connectionStringEnv];

@@ -15,10 +15,10 @@ import { regionProfile, type RegionResolution } from '../scenario/region-network
 export type PlannedPath =
   | { id: string; kind: 'direct'; direct: LegProfile }
   | { id: string; kind: 'relay-emulated'; appToRelay: LegProfile; relayToAgent: LegProfile; agents: number; faults: PlannedFault[]; clientStack: ClientStack; maxConnections: number; /** Set when the path has its own `relayRegion`: its legs and where they came from. */ regions?: RegionResolution }
-  | { id: string; kind: 'relay-azure'; connectionStringEnv: string; clientStack: ClientStack; /** Dress rehearsal against the emulator answering as this host: not Azure. */ rehearsal?: string; /** Name mappings for the endpoints' sockets. */ resolve?: string[] };
+  | { id: string; kind: 'relay-azure'; connectionStringEnv: string; clientStack: ClientStack; /** Dress rehearsal against the emulator answering as this host: not Azure. */ rehearsal?: string; /** Rehearsal: hybrid connection name (default `hcbench`). */ rehearsalHybridConnection?: string; /** Name mappings for the endpoints' sockets. */ resolve?: string[] };
 
 /** Namespace host a `rehearsal: true` path answers as. */
-const DEFAULT_REHEARSAL_HOST = 'hcbench-rehearsal.servicebus.windows.net';
+export const DEFAULT_REHEARSAL_HOST = 'hcbench-rehearsal.servicebus.windows.net';
 
 /** WebSocket client library of the forwarder and agent. */
 export type ClientStack = 'hyco-ws' | 'ws8';

@@ -2,18 +2,30 @@
 // forwarded byte for byte to `target` (with backpressure and half-close passed through) and cut
 // into turns by a TurnRecorder. Nothing is changed on the wire; the proxy only watches. `finish`
 // stops listening, ends the open connections (`recording-stopped`) and returns the trace. The
-// recording is bounded: past MAX_RECORDED_TURNS turns or MAX_HELD_PAYLOAD_BYTES of stored bytes
-// `onLimit` fires once and the caller finishes.
+// recording is held in memory until it is written, so it is bounded (RecordLimits: connections,
+// turns, and the size of the file it will write): at a bound `onLimit` fires once, connections
+// past the connection bound are refused, and the caller finishes.
 
 import net from 'node:net';
 import { once } from 'node:events';
-import { TRACE_FORMAT, TRACE_VERSION, type Trace, type TraceConversation } from '../trace/format.js';
+import type { TraceContent, TraceConversation } from '../trace/format.js';
+import { renderConversationLine } from '../trace/render.js';
 import { TurnRecorder } from './turn-recorder.js';
 
-/** Most turns one recording keeps (about 60 bytes each in the file, under the trace file cap). */
-export const MAX_RECORDED_TURNS = 500_000;
-/** Most payload bytes one `--payload full` recording keeps (base64 grows them by a third). */
-export const MAX_HELD_PAYLOAD_BYTES = 40 * 1024 * 1024;
+/** The bounds of one recording (it is held in memory until written). */
+export interface RecordLimits {
+  /** Most client connections recorded; the next one is refused and ends the recording. */
+  connections: number;
+  /** Most turns (about 90 bytes each in the file). */
+  turns: number;
+  /** Largest trace file the recording may write, bytes (payload held for open turns counted as base64). */
+  fileBytes: number;
+}
+
+/** The default bounds: a trace of at most 64 MiB, about 250 MiB of memory while recording. */
+export const DEFAULT_RECORD_LIMITS: Readonly<RecordLimits> = { connections: 100_000, turns: 500_000, fileBytes: 64 * 1024 * 1024 };
+/** Room for the header line, bytes. */
+const HEADER_BYTES = 512;
 /** Longest wait for the target to accept one connection, ms. */
 const CONNECT_TIMEOUT_MS = 10_000;
 
@@ -23,6 +35,8 @@ export interface RecordProxyOptions {
   payload: 'sizes' | 'full';
   /** Called once when a bound of the recording is reached (the reason, lower case). */
   onLimit?: (reason: string) => void;
+  /** Bounds of the recording; default {@link DEFAULT_RECORD_LIMITS}. */
+  limits?: Partial<RecordLimits>;
 }
 
 /** Live counters of a recording. */
@@ -31,6 +45,10 @@ export interface RecordStats {
   connectionsTotal: number;
   /** Client connections whose connect to the target failed (recorded as `error` with no turns). */
   connectFailures: number;
+  /** Client connections refused past the connection bound (not recorded). */
+  refused: number;
+  /** Bytes the trace file would take now (finished conversations, plus held payload as base64). */
+  fileBytes: number;
   /** Finished turns of every conversation. */
   turns: number;
   bytesFromClient: number;
@@ -42,7 +60,7 @@ export interface RecordProxy {
   address: { host: string; port: number };
   stats(): RecordStats;
   /** Stops listening, ends the open conversations, and returns the trace (idempotent). */
-  finish(): Promise<Trace>;
+  finish(): Promise<TraceContent>;
 }
 
 interface Live {
@@ -50,6 +68,8 @@ interface Live {
   client: net.Socket;
   server: net.Socket;
   isDone: boolean;
+  /** Payload bytes this conversation holds (`--payload full`). */
+  heldBytes: number;
   /** The side whose FIN came first, once one did. */
   endedBy?: 'client-closed' | 'server-closed';
 }
@@ -63,18 +83,24 @@ export async function startRecordProxy(options: RecordProxyOptions): Promise<Rec
   const isFull = options.payload === 'full';
   const done: TraceConversation[] = [];
   const live = new Set<Live>();
-  const stats: RecordStats = { connectionsOpen: 0, connectionsTotal: 0, connectFailures: 0, turns: 0, bytesFromClient: 0, bytesFromServer: 0, peakConcurrency: 0 };
+  const limits: RecordLimits = { ...DEFAULT_RECORD_LIMITS, ...options.limits };
+  const stats: RecordStats = { connectionsOpen: 0, connectionsTotal: 0, connectFailures: 0, refused: 0, fileBytes: HEADER_BYTES, turns: 0, bytesFromClient: 0, bytesFromServer: 0, peakConcurrency: 0 };
+  /** File bytes of the finished conversations; payload bytes of the open ones. */
+  let writtenBytes = HEADER_BYTES;
   let heldBytes = 0;
   let isFinishing = false;
   let hasHitLimit = false;
   let nextId = 0;
 
   const checkLimits = (): void => {
+    stats.fileBytes = writtenBytes + Math.ceil((heldBytes * 4) / 3);
     if (hasHitLimit) return;
-    const turns = stats.turns + [...live].reduce((n, c) => n + c.recorder.turnCount, 0);
+    let turns = stats.turns;
+    for (const c of live) turns += c.recorder.turnCount;
     const reason =
-      turns >= MAX_RECORDED_TURNS ? `the recording reached ${MAX_RECORDED_TURNS} turns`
-      : heldBytes >= MAX_HELD_PAYLOAD_BYTES ? `the recording holds ${MAX_HELD_PAYLOAD_BYTES} payload bytes`
+      stats.refused > 0 ? `the recording reached ${limits.connections} connections`
+      : turns >= limits.turns ? `the recording reached ${limits.turns} turns`
+      : stats.fileBytes >= limits.fileBytes ? `the trace would exceed ${limits.fileBytes} bytes`
       : undefined;
     if (reason === undefined) return;
     hasHitLimit = true;
@@ -88,7 +114,10 @@ export async function startRecordProxy(options: RecordProxyOptions): Promise<Rec
     stats.connectionsOpen -= 1;
     const conversation = c.recorder.finish(nowNs(), how);
     stats.turns += conversation.turns.length;
+    heldBytes -= c.heldBytes;
+    writtenBytes += renderConversationLine(conversation).length + 1;
     done.push(conversation);
+    checkLimits();
     c.client.destroy();
     c.server.destroy();
   };
@@ -103,7 +132,10 @@ export async function startRecordProxy(options: RecordProxyOptions): Promise<Rec
         stats.bytesFromServer += chunk.length;
         c.recorder.server(chunk, t);
       }
-      if (isFull) heldBytes += chunk.length;
+      if (isFull) {
+        heldBytes += chunk.length;
+        c.heldBytes += chunk.length;
+      }
       if (!to.write(chunk)) {
         from.pause();
         to.once('drain', () => from.resume());
@@ -114,8 +146,10 @@ export async function startRecordProxy(options: RecordProxyOptions): Promise<Rec
   };
 
   const server = net.createServer({ pauseOnConnect: true, noDelay: true }, (client) => {
-    if (isFinishing) {
+    if (isFinishing || stats.connectionsTotal >= limits.connections) {
+      if (!isFinishing) stats.refused += 1;
       client.destroy();
+      checkLimits();
       return;
     }
     const acceptedNs = nowNs();
@@ -132,6 +166,7 @@ export async function startRecordProxy(options: RecordProxyOptions): Promise<Rec
       client,
       server: upstream,
       isDone: false,
+      heldBytes: 0,
     };
     live.add(c);
     let isConnected = false;
@@ -175,8 +210,8 @@ export async function startRecordProxy(options: RecordProxyOptions): Promise<Rec
   ]);
   const bound = server.address() as net.AddressInfo;
 
-  let finished: Promise<Trace> | undefined;
-  const finish = (): Promise<Trace> => {
+  let finished: Promise<TraceContent> | undefined;
+  const finish = (): Promise<TraceContent> => {
     finished ??= (async () => {
       isFinishing = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -188,15 +223,13 @@ export async function startRecordProxy(options: RecordProxyOptions): Promise<Rec
       await closed;
       const conversations = [...done].sort((a, b) => a.id - b.id);
       return {
-        format: TRACE_FORMAT,
-        version: TRACE_VERSION,
         recordedAt,
         target: `${options.target.host}:${options.target.port}`,
         payload: options.payload,
         durationUs: Number((nowNs() - startNs) / 1000n),
         peakConcurrency: stats.peakConcurrency,
         conversations,
-      } satisfies Trace;
+      } satisfies TraceContent;
     })();
     return finished;
   };

@@ -9,7 +9,7 @@ import type { RawData, WebSocket } from 'ws';
 import { createDelayLine, createDueTimes, type LinkShape } from '../net/delay-line.js';
 import type { LatenessRecorder } from '../net/lateness.js';
 import { sharedNowUs } from '../net/shared-clock.js';
-import { createHandOffFloor, createHopProber, readDue, stampDue } from '../net/timed-socket.js';
+import { createHandOffFloor, createHopProber, queuedBeyondWakeUs, readDue, stampDue } from '../net/timed-socket.js';
 import { isProbeDue } from '../net/hand-off-probe.js';
 import type { Shaper } from './delay.js';
 import type { DirectionStats } from './stats.js';
@@ -203,7 +203,8 @@ function pipeTimed(from: WebSocket, to: WebSocket, counters: DirectionStats, tim
       prober.onProbe(dueUs, sentUs, arrivedUs);
       return;
     }
-    const releaseUs = floor.releaseAt(dueUs, sentUs, arrivedUs);
+    // Time queued before it left (beyond a wake-up) delays it as a real link would (net/timed-socket.ts).
+    const releaseUs = floor.releaseAt(dueUs + queuedBeyondWakeUs(sentUs, arrivedUs), sentUs, arrivedUs);
     const bytes = payload.length;
     counters.messages += 1;
     counters.bytes += bytes;

@@ -4,10 +4,11 @@
 
 import type { RunAnalysis } from '../metrics/analysis-result.js';
 import type { RunResult } from '../metrics/result.js';
-import { computeVerdict } from '../analysis/verdict.js';
+import { computeVerdicts } from '../analysis/verdict.js';
 import { computeWaterfalls, WATERFALL_METHOD, type PathWaterfall, type SegmentKind } from '../analysis/waterfall.js';
 import { formatEstimateUs, formatUs } from './format.js';
-import { decisionLines, pathName, SENTENCE_PREFIX, verdictSentence } from './verdict-text.js';
+import { decisionLines, detailNote, pathName, SENTENCE_PREFIX, verdictSentence } from './verdict-text.js';
+import { variantRows } from './verdict-variants.js';
 import { marked } from './trust-marks.js';
 import { whatIfData, type WhatIfData } from './whatif-data.js';
 
@@ -65,10 +66,19 @@ function whatIfHtml(data: WhatIfData): string {
   );
 }
 
+/** Every compared variant's verdict (only when there are several). */
+function variantsHtml(verdicts: Parameters<typeof variantRows>[0]): string {
+  if (verdicts.length < 2) return '';
+  const [header = [], ...rows] = variantRows(verdicts);
+  const tr = (cells: readonly string[], tag: 'td' | 'th') => `<tr>${cells.map((c) => `<${tag}>${esc(c)}</${tag}>`).join('')}</tr>`;
+  return `<h3>Every compared variant</h3><table id="verdict-variants"><thead>${tr(header, 'th')}</thead><tbody>${rows.map((r) => tr(r, 'td')).join('')}</tbody></table>`;
+}
+
 /** The decision section and the what-if data to embed; null when the run compared nothing. */
 export function decisionHtml(result: RunResult, analysis: RunAnalysis): { html: string; whatIf: WhatIfData } | null {
-  const verdict = computeVerdict(result, analysis);
-  if (verdict === null) return null;
+  const verdicts = computeVerdicts(result, analysis);
+  const verdict = verdicts[0];
+  if (verdict === undefined) return null;
   const lines = decisionLines(result, analysis).filter((l) => !l.startsWith(SENTENCE_PREFIX) && !l.startsWith('  ') && !l.endsWith(':')).slice(1);
   const budget = verdict.budgetMs === null ? '' : '<table id="verdict-budget"><thead><tr><th>path</th><th>transaction p99</th><th>budget</th><th>margin</th><th>round trips that fit</th></tr></thead><tbody>' +
     verdict.paths.map((p) => `<tr data-path="${esc(p.pathId)}"><td>${esc(pathName(p))}</td><td>${esc(marked(formatUs(p.transactionP99Us), p.isUntrusted))}</td><td>${p.budget?.meets === true ? 'meets' : 'misses'}</td><td>${esc(`${(p.budget?.marginMs ?? 0) >= 0 ? '+' : ''}${(p.budget?.marginMs ?? 0).toFixed(1)} ms`)}</td><td>${p.maxRoundTrips ?? '–'}</td></tr>`).join('') +
@@ -79,8 +89,9 @@ export function decisionHtml(result: RunResult, analysis: RunAnalysis): { html: 
   const whatIf = whatIfData(result, analysis, verdict);
   const html =
     `<section id="decision"><h2>Decision: ${esc(verdict.key)}</h2>` +
+    (verdicts.length < 2 ? '' : `<p class="muted" id="verdict-detail">${esc(detailNote(verdicts))}</p>`) +
     `<p class="sentence" id="verdict-sentence">${esc(verdictSentence(verdict, result))}</p>` +
-    `<ul id="verdict-lines">${lines.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>${budget}${ranking}` +
+    `<ul id="verdict-lines">${lines.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>${budget}${ranking}${variantsHtml(verdicts)}` +
     `<h3>Where a transaction's time goes</h3>${waterfallHtml(computeWaterfalls(result, verdict))}` +
     `${whatIfHtml(whatIf)}</section>`;
   return { html, whatIf };

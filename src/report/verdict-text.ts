@@ -6,11 +6,12 @@
 
 import type { RunAnalysis } from '../metrics/analysis-result.js';
 import type { RunResult } from '../metrics/result.js';
-import { computeVerdict, type RelayCost, type Verdict, type VerdictPath } from '../analysis/verdict.js';
+import { computeVerdicts, type RelayCost, type Verdict, type VerdictPath } from '../analysis/verdict.js';
 import { computeWaterfalls, type PathWaterfall, type SegmentKind } from '../analysis/waterfall.js';
-import { formatEstimateUs, formatRatioEstimate, formatUs, renderTable } from './format.js';
+import { formatDeltaUs, formatEstimateUs, formatRatioEstimate, formatUs, renderTable } from './format.js';
 import { marked } from './trust-marks.js';
 import { rehearsalNote } from './rehearsal-note.js';
+import { variantRows, variantsTitle } from './verdict-variants.js';
 
 const pct = (p: number | null): string => (p === null || !Number.isFinite(p) ? '' : ` (${p >= 0 ? '+' : ''}${Math.round(p)} %)`);
 const ms = (value: number): string => `${value.toFixed(Math.abs(value) < 10 ? 1 : 0)} ms`;
@@ -45,6 +46,13 @@ export function caveats(verdict: Verdict, result: RunResult): string {
   return `${relay}; ${emulation}; n = ${verdict.n} repetition${verdict.n === 1 ? '' : 's'} of ${verdict.measuredSeconds.toFixed(1)} s per path${untrusted}`;
 }
 
+/** Open model: what the sentence adds about the wait from the intended start. */
+function waited(cost: RelayCost): string {
+  const rt = cost.responseTime;
+  if (rt === null) return '';
+  return ` Counted from each transaction's intended start (waiting for a pooled connection included), it adds ${marked(formatEstimateUs(rt.p50.deltaUs), rt.isUntrusted)} at p50 and ${marked(formatEstimateUs(rt.p99.deltaUs), rt.isUntrusted)} at p99.`;
+}
+
 /** The one sentence for a design review. */
 export function verdictSentence(verdict: Verdict, result: RunResult): string {
   const direct = verdict.paths[0];
@@ -59,21 +67,33 @@ export function verdictSentence(verdict: Verdict, result: RunResult): string {
   return (
     `For ${verdict.key} (${k} round trip${k === 1 ? '' : 's'} per transaction), a Hybrid Connection via ${pathName(best)} adds ` +
     `${marked(formatEstimateUs(cost.p50.deltaUs), direct.isUntrusted || best.isUntrusted)}${pct(cost.p50.percent)} per transaction at p50 and ` +
-    `${marked(formatEstimateUs(cost.p99.deltaUs), direct.isUntrusted || best.isUntrusted)}${pct(cost.p99.percent)} at p99 over VNet integration (${direct.pathId}).${budget} ` +
+    `${marked(formatEstimateUs(cost.p99.deltaUs), direct.isUntrusted || best.isUntrusted)}${pct(cost.p99.percent)} at p99 over VNet integration (${direct.pathId}).${waited(cost)}${budget} ` +
     `Caveats: ${caveats(verdict, result)}.`
   );
 }
 
+/** Connection setup over direct: a `connect` figure plus the rendezvous that follows it on the relay path. */
+function setupPhrase(cost: RelayCost): string {
+  const setup = cost.connectionSetup;
+  const paid = 'without pooling every transaction pays it';
+  if (setup === null) return 'connection setup not timed';
+  if (setup.metric === 'firstByte') return `connection setup ${formatEstimateUs(setup.deltaUs)} (first byte on a new connection, p50; ${paid})`;
+  if (cost.rendezvousP50Us === null) return `connection setup ${formatEstimateUs(setup.deltaUs)} (TCP connect, p50; rendezvous not recorded; ${paid})`;
+  return `connection setup ≈ ${formatDeltaUs(setup.deltaUs.value + cost.rendezvousP50Us)} (TCP connect ${formatEstimateUs(setup.deltaUs)} + relay rendezvous ${formatUs(cost.rendezvousP50Us)}, p50 each; ${paid})`;
+}
+
 function costLine(cost: RelayCost, path: VerdictPath, directUntrusted: boolean): string {
-  const setup = cost.connectionSetup === null
-    ? 'connection setup not timed'
-    : `connection setup ${formatEstimateUs(cost.connectionSetup.deltaUs)} (${cost.connectionSetup.metric === 'firstByte' ? 'first byte on a new connection' : 'TCP connect'}, p50; without pooling every transaction pays it)`;
+  const setup = setupPhrase(cost);
   const throughput = cost.throughput.isCeiling
     ? `throughput ceiling ${formatRatioEstimate(cost.throughput.ratio)} of direct (closed load)`
     : 'throughput ceiling not measured (paced load: both paths carried the offered rate)';
   const untrusted = directUntrusted || path.isUntrusted;
+  const rt = cost.responseTime;
+  const response = rt === null ? ''
+    : `; response time from the intended start (waiting for a pooled connection included) ${marked(formatEstimateUs(rt.p50.deltaUs), rt.isUntrusted)}${pct(rt.p50.percent)} at p50, ` +
+      `${marked(formatEstimateUs(rt.p99.deltaUs), rt.isUntrusted)}${pct(rt.p99.percent)} at p99`;
   return `${pathName(path)}: ${marked(formatEstimateUs(cost.p50.deltaUs), untrusted)}${pct(cost.p50.percent)} per transaction at p50, ` +
-    `${marked(formatEstimateUs(cost.p99.deltaUs), untrusted)}${pct(cost.p99.percent)} at p99; ${setup}; ${throughput}`;
+    `${marked(formatEstimateUs(cost.p99.deltaUs), untrusted)}${pct(cost.p99.percent)} at p99; ${setup}; ${throughput}${response}`;
 }
 
 function budgetLine(p: VerdictPath, budgetMs: number): string {
@@ -112,12 +132,20 @@ export function waterfallLines(waterfalls: readonly PathWaterfall[]): string[] {
   return [...lines, `  ${legend}`];
 }
 
+/** Which variant the detailed block is for, and why, when the run compared several. */
+export function detailNote(verdicts: readonly Verdict[]): string {
+  return verdicts.length < 2 ? '' : `the first of ${verdicts.length} compared variants in detail (scenario order); every variant's verdict below`;
+}
+
 /** The decision block: empty when the run compared nothing. */
 export function decisionLines(result: RunResult, analysis: RunAnalysis): string[] {
-  const verdict = computeVerdict(result, analysis);
-  if (verdict === null) return [];
+  const verdicts = computeVerdicts(result, analysis);
+  const verdict = verdicts[0];
+  if (verdict === undefined) return [];
   const direct = verdict.paths[0];
-  const lines = [`decision · ${verdict.key} · ${verdict.roundTripsPerTransaction} round trip${verdict.roundTripsPerTransaction === 1 ? '' : 's'} per transaction`];
+  const note = detailNote(verdicts);
+  const lines = [`decision · ${verdict.key} · ${verdict.roundTripsPerTransaction} round trip${verdict.roundTripsPerTransaction === 1 ? '' : 's'} per transaction${note === '' ? '' : ` · ${note}`}`];
+  if (verdicts.length > 1) lines.push(variantsTitle(verdicts), ...renderTable(variantRows(verdicts)).split('\n').map((l) => `  ${l}`));
   verdict.relays.forEach((cost, i) => {
     const path = verdict.paths[i + 1];
     if (path !== undefined) lines.push(costLine(cost, path, direct?.isUntrusted === true));

@@ -5,7 +5,7 @@
 import type { RunAnalysis } from '../metrics/analysis-result.js';
 import type { RunResult } from '../metrics/result.js';
 import { configuredRtts } from '../analysis/configured-delays.js';
-import type { Verdict } from '../analysis/verdict.js';
+import { rendezvousP50Us, type Verdict } from '../analysis/verdict.js';
 import { regionTable } from '../regions/load.js';
 import { SAME_REGION_RTT_MS } from '../regions/table.js';
 
@@ -52,9 +52,9 @@ function setupOf(analysis: RunAnalysis, verdict: Verdict, pathId: string, result
   const firstByte = pick('firstByte');
   if (firstByte !== undefined) return { setupUs: firstByte, setupSource: 'first byte on a new connection, p50' };
   const connect = pick('connect');
-  const rendezvous = (result.pathCounters?.[pathId]?.['forwarder'] as { timing?: { setup?: { summary?: { p50Us?: number } } } } | undefined)?.timing?.setup?.summary?.p50Us;
+  const rendezvous = rendezvousP50Us(result, pathId);
   if (connect === undefined) return { setupUs: null, setupSource: 'not timed' };
-  return rendezvous === undefined
+  return rendezvous === null
     ? { setupUs: connect, setupSource: 'TCP connect, p50' }
     : { setupUs: connect + rendezvous, setupSource: 'TCP connect + relay rendezvous, p50' };
 }

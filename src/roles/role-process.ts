@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { InterruptedError, PathSetupError } from '../errors.js';
 import type { RoleMessage, RoleName, RoleRequest } from './role-protocol.js';
+import { lowerRolePriority } from './role-priority.js';
 
 /** A running role process. */
 export interface RoleHandle {
@@ -57,6 +58,7 @@ export async function spawnRole(role: RoleName, options: SpawnRoleOptions = {}):
     env: { ...process.env, ...options.env },
     serialization: 'json',
   });
+  lowerRolePriority(child.pid);
   const pending = new Map<number, { method: string; resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let nextId = 1;
   let exited = false;

@@ -8,7 +8,8 @@ import { redactSecrets } from '../azure/sas-token.js';
 import type { PlannedFault, PlannedStep } from '../plan/build-plan.js';
 import type { OpenPath } from '../paths/types.js';
 import { workloads as shippedWorkloads, type WorkloadRegistry } from '../workloads/index.js';
-import { stepDeadlineMs, watchStep } from './step-watchdog.js';
+import { StepDeadline, stepDeadlineMs, watchStep } from './step-watchdog.js';
+import { STEP_GRACE_MS } from '../bounded.js';
 import type { Clock } from '../workloads/types.js';
 import { createFaultEffectTracker } from './fault-effects.js';
 import { awaitScheduledWindow, emptyStepResult } from './start-at.js';
@@ -127,6 +128,8 @@ export async function runStep(step: PlannedStep & { emptyShare?: string }, path:
   try {
     const workloads = options.workloads ?? shippedWorkloads;
     const windowStartNs = scheduled?.windowStartNs ?? options.clock.nowNs();
+    const graceMs = options.watchdog?.graceMs ?? STEP_GRACE_MS;
+    const deadline = new StepDeadline(stepDeadlineMs(step, graceMs), graceMs);
     const running = workloads[step.workload.kind].run({
       windowStartNs,
       ...(path.configuredRoundTripUs === undefined || path.configuredRoundTripUs <= 0 ? {} : { expectedRoundTripUs: path.configuredRoundTripUs }),
@@ -138,15 +141,16 @@ export async function runStep(step: PlannedStep & { emptyShare?: string }, path:
       clock: options.clock,
       ...(options.onInterval === undefined ? {} : { onInterval: options.onInterval }),
       ...(tracker === undefined ? {} : { onOutcome: (outcome) => tracker.onOutcome(outcome) }),
+      extendDeadline: (ms) => deadline.allow(ms),
     });
     const outcome = await watchStep(running, {
       what: `app (pid ${process.pid}) workload ${step.workload.kind} of step ${step.id} on ${path.id}`,
-      deadlineMs: stepDeadlineMs(step, options.watchdog?.graceMs),
+      deadlineMs: deadline,
       signal: options.signal,
       ...(options.watchdog?.drainMs === undefined ? {} : { drainMs: options.watchdog.drainMs }),
     });
     if (options.runStartNs !== undefined) {
-      outcome.metrics.windowStartMs = Number(windowStartNs + BigInt(Math.round(warmupMs * 1e6)) - options.runStartNs) / 1e6;
+      outcome.metrics.windowStartMs = Number((outcome.windowStartNs ?? windowStartNs) + BigInt(Math.round(warmupMs * 1e6)) - options.runStartNs) / 1e6;
     }
     if (scheduled?.note !== undefined) outcome.metrics.notes = [...(outcome.metrics.notes ?? []), scheduled.note];
     result = outcome.isAborted

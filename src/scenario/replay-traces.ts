@@ -1,11 +1,11 @@
 // After a scenario validates, each replay workload's trace is found (relative to the scenario
-// file), read and checked like the scenario itself (src/trace/read-trace.ts: exit 3 naming the
+// file), read and checked like the scenario itself (src/trace/open-trace.ts, streamed: exit 3 naming the
 // trace file, key and line), and the workload is given the trace's absolute path. A `recorded`
 // replay of a sizes-only trace is refused here, before any socket opens.
 
 import { dirname, resolve } from 'node:path';
 import { ScenarioError, type Issue } from '../errors.js';
-import { readTraceFile } from '../trace/read-trace.js';
+import { openTrace } from '../trace/open-trace.js';
 import type { Scenario } from './schema.js';
 
 /** Reads every replay workload's trace; returns the scenario with absolute trace paths. Throws ScenarioError. */
@@ -22,11 +22,11 @@ export async function resolveReplayTraces(scenario: Scenario, file: string): Pro
     }
     const at = listed ? `workloads[${index}].trace` : 'workload.trace';
     const path = resolve(dirname(file), workload.trace);
-    const trace = await readTraceFile(path);
-    if (workload.target === 'recorded' && trace.payload !== 'full') {
+    const trace = await openTrace(path);
+    if (workload.target === 'recorded' && trace.info.payload !== 'full') {
       issues.push({ path: at, message: `${workload.trace} was recorded with --payload sizes: target recorded needs the bytes`, hint: 'record with --payload full, or use target: built-in' });
     }
-    if (!trace.conversations.some((c) => c.turns.length > 0)) issues.push({ path: at, message: `${workload.trace} has no conversation with a turn; nothing to replay` });
+    if (trace.stats.replayable === 0) issues.push({ path: at, message: `${workload.trace} has no conversation with a turn; nothing to replay` });
     resolved.push({ ...workload, trace: path });
   }
   if (issues.length > 0) throw new ScenarioError(file, issues);

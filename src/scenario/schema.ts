@@ -144,8 +144,9 @@ export const scenarioSchema = z
           .string()
           .max(2000)
           .regex(/^https?:\/\/\S+$/, 'must be an http:// or https:// URL')
+          .refine((url) => !/[?&]histograms=/.test(url) || /[?&]histograms=(native|summary)(&|#|$)/.test(url), 'histograms= must be native or summary')
           .optional()
-          .describe('send live metrics every interval to this Prometheus remote-write URL, e.g. http://127.0.0.1:9090/api/v1/write (same as --out prometheus-rw=URL)'),
+          .describe('send live metrics every interval to this Prometheus remote-write URL, e.g. http://127.0.0.1:9090/api/v1/write (same as --out prometheus-rw=URL); ?histograms=native sends latencies as native histograms (receiver must accept them)'),
         tags: z
           .record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,63}$/), z.string().max(200))
           .refine((tags) => Object.keys(tags).length <= 32, 'at most 32 tags')

@@ -25,22 +25,23 @@ function rangeStart(node: unknown): number | undefined {
   return range === undefined || range === null ? undefined : range[0];
 }
 
-/** A locator, or one that finds nothing when the text is too long to parse again. */
+/** A locator (the text is parsed on first use only), or one that finds nothing when the text is too long to parse again. */
 export function createTraceLocator(text: string): TraceLocator {
   if (text.length > MAX_LOCATED_CHARS) return { syntax: () => undefined, at: () => undefined };
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+  let parsed: ReturnType<typeof parseDocument> | undefined;
+  const doc = (): ReturnType<typeof parseDocument> => (parsed ??= parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false }));
   const toPosition = (offset: number): Position => {
     const p = lineCounter.linePos(offset);
     return { line: p.line, column: p.col };
   };
   return {
     syntax: () => {
-      const first = document.errors[0];
+      const first = doc().errors[0];
       return first === undefined ? undefined : toPosition(first.pos[0]);
     },
     at: (path) => {
-      let node: unknown = document.contents;
+      let node: unknown = doc().contents;
       let offset = rangeStart(node);
       for (const key of path) {
         if (isMap(node)) {

@@ -1,7 +1,9 @@
 // What a trace says before anything is replayed: round trips per conversation, sizes, think and
-// server times, connection reuse and concurrency — the numbers an architect needs first. Pure.
+// server times, connection reuse and concurrency — the numbers an architect needs first. Built a
+// conversation at a time, so a streamed trace is summarized in the pass that checks it.
 
-import type { Trace } from './format.js';
+import type { TraceContent, TraceConversation, TraceInfo } from './format.js';
+import { openTrace } from './open-trace.js';
 
 /** min / p50 / p90 / p99 / max / mean of a list of numbers (nearest-rank percentiles). */
 export interface Spread {
@@ -15,7 +17,7 @@ export interface Spread {
 }
 
 export interface TraceSummary {
-  payload: Trace['payload'];
+  payload: TraceInfo['payload'];
   durationUs: number;
   conversations: number;
   /** Conversations with at least one turn with a response: the ones a replay times. */
@@ -48,53 +50,74 @@ export function spread(values: number[]): Spread {
   return { count: sorted.length, min: sorted[0] ?? 0, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: sorted[sorted.length - 1] ?? 0, mean: sum / sorted.length };
 }
 
-export function summarizeTrace(trace: Trace): TraceSummary {
-  const perConversation: number[] = [];
-  const requestBytes: number[] = [];
-  const responseBytes: number[] = [];
-  const thinkUs: number[] = [];
-  const serverUs: number[] = [];
-  const conversationUs: number[] = [];
-  let turns = 0;
-  let totalRequestBytes = 0;
-  let totalResponseBytes = 0;
-  for (const c of trace.conversations) {
+/** Builds a summary a conversation at a time (the trace is never held whole). */
+export class TraceSummaryBuilder {
+  private readonly perConversation: number[] = [];
+  private readonly requestBytes: number[] = [];
+  private readonly responseBytes: number[] = [];
+  private readonly thinkUs: number[] = [];
+  private readonly serverUs: number[] = [];
+  private readonly conversationUs: number[] = [];
+  private turns = 0;
+  private totalRequestBytes = 0;
+  private totalResponseBytes = 0;
+
+  add(c: TraceConversation): void {
     let roundTrips = 0;
-    conversationUs.push(c.durationUs);
+    this.conversationUs.push(c.durationUs);
     c.turns.forEach((t, i) => {
-      turns += 1;
-      totalRequestBytes += t.requestBytes;
-      totalResponseBytes += t.responseBytes;
-      if (t.requestBytes > 0) requestBytes.push(t.requestBytes);
-      if (i > 0) thinkUs.push(t.thinkUs);
+      this.turns += 1;
+      this.totalRequestBytes += t.requestBytes;
+      this.totalResponseBytes += t.responseBytes;
+      if (t.requestBytes > 0) this.requestBytes.push(t.requestBytes);
+      if (i > 0) this.thinkUs.push(t.thinkUs);
       if (t.responseBytes > 0) {
         roundTrips += 1;
-        responseBytes.push(t.responseBytes);
-        if (t.requestBytes > 0) serverUs.push(t.serverUs);
+        this.responseBytes.push(t.responseBytes);
+        if (t.requestBytes > 0) this.serverUs.push(t.serverUs);
       }
     });
-    perConversation.push(roundTrips);
+    this.perConversation.push(roundTrips);
   }
-  const roundTrips = perConversation.reduce((a, b) => a + b, 0);
-  return {
-    payload: trace.payload,
-    durationUs: trace.durationUs,
-    conversations: trace.conversations.length,
-    conversationsWithRoundTrips: perConversation.filter((n) => n > 0).length,
-    peakConcurrency: trace.peakConcurrency,
-    turns,
-    roundTrips,
-    roundTripsPerConversation: spread(perConversation),
-    requestBytes: spread(requestBytes),
-    responseBytes: spread(responseBytes),
-    thinkUs: spread(thinkUs),
-    serverUs: spread(serverUs),
-    conversationUs: spread(conversationUs),
-    conversationsPerSec: trace.durationUs > 0 ? trace.conversations.length / (trace.durationUs / 1e6) : 0,
-    reuse: trace.conversations.length > 0 ? roundTrips / trace.conversations.length : 0,
-    totalRequestBytes,
-    totalResponseBytes,
-  };
+
+  /** The summary of the conversations added, with the trace's own header figures. */
+  finish(info: Pick<TraceInfo, 'payload' | 'durationUs' | 'peakConcurrency'>): TraceSummary {
+    const conversations = this.perConversation.length;
+    const roundTrips = this.perConversation.reduce((a, b) => a + b, 0);
+    return {
+      payload: info.payload,
+      durationUs: info.durationUs,
+      conversations,
+      conversationsWithRoundTrips: this.perConversation.filter((n) => n > 0).length,
+      peakConcurrency: info.peakConcurrency,
+      turns: this.turns,
+      roundTrips,
+      roundTripsPerConversation: spread(this.perConversation),
+      requestBytes: spread(this.requestBytes),
+      responseBytes: spread(this.responseBytes),
+      thinkUs: spread(this.thinkUs),
+      serverUs: spread(this.serverUs),
+      conversationUs: spread(this.conversationUs),
+      conversationsPerSec: info.durationUs > 0 ? conversations / (info.durationUs / 1e6) : 0,
+      reuse: conversations > 0 ? roundTrips / conversations : 0,
+      totalRequestBytes: this.totalRequestBytes,
+      totalResponseBytes: this.totalResponseBytes,
+    };
+  }
+}
+
+/** The summary of a trace held in memory. */
+export function summarizeTrace(trace: TraceContent): TraceSummary {
+  const builder = new TraceSummaryBuilder();
+  for (const c of trace.conversations) builder.add(c);
+  return builder.finish(trace);
+}
+
+/** Checks the trace `file` and summarizes it in the same streamed pass; throws ScenarioError (exit 3). */
+export async function summarizeTraceFile(file: string): Promise<TraceSummary> {
+  const builder = new TraceSummaryBuilder();
+  const source = await openTrace(file, (c) => builder.add(c));
+  return builder.finish(source.info);
 }
 
 const ms = (us: number): string => (us >= 1000 ? `${(us / 1000).toFixed(us >= 100_000 ? 0 : 1)} ms` : `${Math.round(us)} µs`);

@@ -16,6 +16,7 @@ import { withConnectionLimit } from './agent-refusals.js';
 import { createConnectionTracker } from './connection-tracker.js';
 import { createHopTiming } from './hop-timing.js';
 import { type ClientStack, createListener } from './client-stack.js';
+import { defaultRenewIntervalMs } from './token-renewal.js';
 import type { HycoRelayedServer, HycoWebSocket } from './hyco-ws-client.js';
 import { WS_CLOSED, WS_CONNECTING } from '../net/message-socket.js';
 import { classifyRelayError, describeError } from './relay-errors.js';
@@ -52,7 +53,7 @@ export interface AgentOptions {
   random?: () => number;
   /** WebSocket client library. Default `hyco-ws`. */
   clientStack?: ClientStack;
-  /** ws8 stack only: milliseconds between `renewToken` commands. Default 50 min (hyco-ws: 60 min, fixed). */
+  /** Milliseconds between `renewToken` commands, both stacks. Default: half the token lifetime, at most 50 min. */
   tokenRenewIntervalMs?: number;
   /** Listen token lifetime, s. Default {@link AGENT_TOKEN_TTL_SEC}; rehearsals test renewal with short ones. */
   tokenTtlSec?: number;
@@ -87,7 +88,7 @@ export interface Agent {
 /** Longest wait for the relay to acknowledge closing the control channel, in milliseconds. */
 const UNREGISTER_TIMEOUT_MS = 3000;
 
-/** Lifetime of the agent's listen tokens in seconds (hyco-ws renews them after 60 min). */
+/** Lifetime of the agent's listen tokens in seconds (renewed every 50 min; hyco-ws also after 60 min). */
 export const AGENT_TOKEN_TTL_SEC = 7200;
 
 /** Starts the agent; resolves once its control channel is listening (rejects on signal or start timeout). */
@@ -99,13 +100,13 @@ export function startAgent(options: AgentOptions): Promise<Agent> {
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
   const failFastMs = options.failFastMs ?? 5_000;
   const uri = listenUri(options.connection);
-  // hyco-ws renews function tokens every 60 min exactly; a 2 h lifetime keeps renewal well ahead of expiry.
   const token = tokenProvider(options.connection, options.tokenTtlSec ?? AGENT_TOKEN_TTL_SEC);
+  const renewIntervalMs = options.tokenRenewIntervalMs ?? defaultRenewIntervalMs(options.tokenTtlSec ?? AGENT_TOKEN_TTL_SEC);
   const timing = createHopTiming();
   const lateness = createLatenessRecorder();
   const tracker = createConnectionTracker();
   const listenErrors: Record<string, number> = {};
-  const counts = { targetConnectionsOpened: 0, listenCount: 0, listenFailures: 0 };
+  const counts = { targetConnectionsOpened: 0, listenCount: 0, listenFailures: 0, tokenRenewalsSent: 0 };
   let consecutiveFailures = 0;
   /** Cause of the latest failed listen attempt, for start errors. */
   let lastFailure: string | undefined;
@@ -174,7 +175,7 @@ export function startAgent(options: AgentOptions): Promise<Agent> {
 
   const listen = (): void => {
     retryTimer = undefined;
-    const s = createListener(options.clientStack ?? 'hyco-ws', uri, token, onRelayed, options.tokenRenewIntervalMs);
+    const s = createListener(options.clientStack ?? 'hyco-ws', uri, token, onRelayed, { intervalMs: renewIntervalMs, onSent: () => void (counts.tokenRenewalsSent += 1) });
     server = s;
     s.on('listening', () => {
       if (server !== s || closing !== undefined) return;

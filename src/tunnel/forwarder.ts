@@ -21,7 +21,8 @@ import { connectionsWithinFdLimit, openFileLimit } from './fd-limit.js';
 import { createPump } from './pump.js';
 import { DEFAULT_MAX_CONCURRENT_SETUPS, createSetupGate } from './setup-gate.js';
 import { type SetupHold, holdDuringSetup } from './setup-hold.js';
-import type { TunnelLog, TunnelStats } from './types.js';
+import { defaultRenewIntervalMs } from './token-renewal.js';
+import type { ForwarderStats, TunnelLog } from './types.js';
 
 /** Options of {@link startForwarder}. */
 export interface ForwarderOptions {
@@ -57,6 +58,8 @@ export interface ForwarderOptions {
   halfClose?: boolean;
   /** WebSocket client library. Default `hyco-ws`. */
   clientStack?: ClientStack;
+  /** Sender token lifetime, s; a token is re-signed after half of it (at most 5 min). Default 3600. */
+  tokenTtlSec?: number;
   /**
    * Emulated relay with timed legs only (net/timed-socket.ts): the shape of the leg between this
    * endpoint and the relay. Outgoing messages carry their due time; incoming ones are held here
@@ -69,12 +72,12 @@ export interface ForwarderOptions {
 export interface Forwarder {
   /** Where local clients connect. */
   address: { host: string; port: number };
-  stats(): TunnelStats;
+  stats(): ForwarderStats;
   /** Stops accepting, aborts live connections (close 1001, local RST) and resolves when all are closed. */
   close(): Promise<void>;
 }
 
-/** Tokens are re-signed at most this often (they are valid for 60 min). */
+/** Tokens are re-signed at least this often (they are valid for 60 min by default). */
 const TOKEN_REFRESH_MS = 5 * 60_000;
 
 /** Starts the forwarder; resolves once its TCP port is listening. */
@@ -83,7 +86,14 @@ export async function startForwarder(options: ForwarderOptions): Promise<Forward
   const setupTimeoutMs = options.setupTimeoutMs ?? 30_000;
   const clientStack = options.clientStack ?? 'hyco-ws';
   const uri = connectUri(options.connection);
-  const token = cachedToken(tokenProvider(options.connection), TOKEN_REFRESH_MS);
+  const ttlSec = options.tokenTtlSec ?? 3600;
+  const signed = { tokensSigned: 0 };
+  const provider = tokenProvider(options.connection, ttlSec);
+  const sign = (): string => {
+    signed.tokensSigned += 1;
+    return provider();
+  };
+  const token = cachedToken(sign, Math.min(TOKEN_REFRESH_MS, defaultRenewIntervalMs(ttlSec)));
   const tracker = createConnectionTracker();
   const errorKindsSeen = new Set<string>();
   const timing = createHopTiming();
@@ -190,7 +200,7 @@ export async function startForwarder(options: ForwarderOptions): Promise<Forward
   let closing: Promise<void> | undefined;
   return {
     address,
-    stats: () => ({ ...tracker.snapshot(), timing: timing.snapshot(), ...releaseLateness(lateness) }),
+    stats: () => ({ ...tracker.snapshot(), ...signed, timing: timing.snapshot(), ...releaseLateness(lateness) }),
     close() {
       closing ??= (async () => {
         const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -212,7 +222,7 @@ async function listen(server: Server, host: string, port: number): Promise<void>
   }
 }
 
-/** Memoises a token provider for `refreshMs` so a connection burst does not re-sign per connection. */
+/** Memoises a token provider for `refreshMs` so a connection burst does not re-sign per connection (a token outlives `refreshMs`). */
 function cachedToken(provider: () => string, refreshMs: number): () => string {
   let token = '';
   let madeAtMs = -Infinity;

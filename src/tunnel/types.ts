@@ -65,6 +65,12 @@ export interface TunnelStats {
   releaseLateness?: HistogramRecord;
 }
 
+/** Forwarder counters: tunnel counters plus sender tokens. */
+export interface ForwarderStats extends TunnelStats {
+  /** Sender tokens signed (one at start, then one per refresh interval while connections are opened). */
+  tokensSigned: number;
+}
+
 /** Lifecycle of an agent's registration with the relay (its control channel). */
 export type AgentStatus = 'connecting' | 'listening' | 'reconnecting' | 'failed' | 'closed';
 
@@ -79,6 +85,8 @@ export interface AgentStats extends TunnelStats {
   listenFailures: number;
   /** Failed listen attempts by {@link TunnelErrorKind} (`relay-401`, `relay-unreachable`, ...). */
   listenErrors: Record<string, number>;
+  /** `renewToken` commands the agent sent (not counting hyco-ws's own hourly ones). */
+  tokenRenewalsSent: number;
 }
 
 /**

@@ -6,16 +6,15 @@
 import { EventEmitter } from 'node:events';
 import { WebSocket } from 'ws';
 import type { HycoRelayedServer, HycoWebSocket } from './hyco-ws-client.js';
+import { type RelayRefusalError, refusalOf } from './refusal-reason.js';
 import { resolveAgentOption } from './resolve-agent.js';
 
 /** Options of {@link createWs8RelayedServer}; mirrors hyco-ws `createRelayedServer`. */
 export interface Ws8ListenerOptions {
   /** Listen URI (`.../$hc/<hc>?sb-hc-action=listen`). */
   server: string;
-  /** Token, or a function called at connect and every `renewIntervalMs` to send `renewToken`. */
+  /** Token, or a function called at each connect (renewal is the agent's: token-renewal.ts). */
   token: string | (() => string);
-  /** Milliseconds between `renewToken` commands when `token` is a function. Default 50 min. */
-  renewIntervalMs?: number;
 }
 
 /** Error emitted when an open control channel closes without close() having been called. */
@@ -61,16 +60,12 @@ export function createWs8RelayedServer(
   const tokenNow = (): string => (typeof options.token === 'function' ? options.token() : options.token);
   const channel = new WebSocket(options.server, { headers: { ServiceBusAuthorization: tokenNow() }, perMessageDeflate: false, ...resolveAgentOption(options.server) });
   let isCloseRequested = false;
-  let renewTimer: NodeJS.Timeout | undefined;
+  /** The relay's refusal of the handshake, reported instead of ws 8's reason-less abort error. */
+  let refusal: RelayRefusalError | undefined;
   if (onConnection !== undefined) emitter.on('connection', onConnection);
 
   channel.on('open', () => {
     emitter.emit('listening');
-    if (typeof options.token === 'function') {
-      renewTimer = setInterval(() => {
-        channel.send(JSON.stringify({ renewToken: { token: tokenNow() } }), () => {});
-      }, options.renewIntervalMs ?? 50 * 60_000);
-    }
   });
   channel.on('message', (data: Buffer, isBinary: boolean) => {
     const accept = parseAccept(data, isBinary);
@@ -80,11 +75,14 @@ export function createWs8RelayedServer(
     ws.on('error', () => {}); // the pump attaches its own handler; this one keeps a failed accept from crashing
     emitter.emit('connection', ws as unknown as HycoWebSocket);
   });
+  channel.on('unexpected-response', (_request, response) => {
+    refusal = refusalOf(response);
+    channel.terminate(); // ws 8 leaves a handled refusal open; this aborts it with 'error' and 'close'
+  });
   channel.on('error', (error) => {
-    if (!isCloseRequested) emitter.emit('error', error);
+    if (!isCloseRequested) emitter.emit('error', refusal ?? error);
   });
   channel.on('close', (code: number) => {
-    clearInterval(renewTimer);
     if (isCloseRequested) emitter.emit('close');
     else emitter.emit('error', new ControlChannelClosedError(code));
   });
@@ -95,7 +93,6 @@ export function createWs8RelayedServer(
     },
     close(callback?: (error: unknown) => void) {
       isCloseRequested = true;
-      clearInterval(renewTimer);
       if (channel.readyState === WebSocket.CONNECTING) channel.terminate();
       else channel.close();
       callback?.(null);

@@ -9,6 +9,7 @@ import { WorkloadError } from '../errors.js';
 import { mergeStepMetrics } from '../metrics/merge.js';
 import type { GeneratorHealth, GeneratorNoise, LatencySummary, StepMetrics } from '../metrics/result.js';
 import { judge } from './generator-health.js';
+import { IntervalMerger, type PostedInterval } from './generator-intervals.js';
 import { describeTiming } from './timing.js';
 import { systemClock, type LoadModel, type WorkloadOutcome, type WorkloadParams, type WorkloadRunOptions } from './types.js';
 
@@ -28,9 +29,11 @@ export interface GeneratorJob {
   windowStartNs: bigint;
   /** See {@link WorkloadRunOptions.expectedRoundTripUs}. */
   expectedRoundTripUs?: number;
+  /** Post each finished interval (generator-intervals.ts): the step has an interval listener. */
+  liveIntervals?: boolean;
 }
 
-/** What a worker posts back. */
+/** What a worker posts back (before its reply: any number of intervals, when asked for). */
 export type GeneratorReply =
   | { type: 'done'; outcome: WorkloadOutcome; health: GeneratorHealth }
   | { type: 'error'; code: string; message: string };
@@ -98,6 +101,7 @@ export function generatorJobs(options: WorkloadRunOptions, n: number): Generator
     threads: n,
     windowStartNs,
     ...(options.expectedRoundTripUs === undefined ? {} : { expectedRoundTripUs: options.expectedRoundTripUs }),
+    ...(options.onInterval === undefined ? {} : { liveIntervals: true }),
   }));
 }
 
@@ -116,29 +120,74 @@ export async function runOnGenerators(options: WorkloadRunOptions): Promise<Work
   options.signal.addEventListener('abort', onAbort, { once: true });
   if (options.signal.aborted) onAbort();
   try {
-    const replies = await Promise.all(workers.map((w) => collect(w, options.warmupMs + options.durationMs + 60_000)));
+    const merger = options.onInterval === undefined ? undefined : new IntervalMerger(n, options.onInterval);
+    const collected = workers.map((w, i) => collect(w, options.warmupMs + options.durationMs + READY_TIMEOUT_MS + 60_000, (posted) => merger?.add(i, posted)));
+    // One window for all threads, opened once every thread is up: a thread booting late (hundreds
+    // of ms on a busy machine, seconds under a TS loader) would otherwise miss part of the window.
+    const windowStartNs = await startWhenReady(workers, options, collected);
+    const replies = await Promise.all(collected);
     const failed = replies.find((r): r is Extract<GeneratorReply, { type: 'error' }> => r.type === 'error');
     if (failed !== undefined) throw new WorkloadError(`generator thread failed: ${failed.message} (${failed.code})`);
     const done = replies as Extract<GeneratorReply, { type: 'done' }>[];
     const metrics = mergeStepMetrics(done.map((r) => r.outcome.metrics));
     metrics.timing = describeTiming(params.load ?? { model: 'closed' });
     metrics.generator = mergeHealth(metrics, done.map((r) => r.health), n);
-    return { metrics, isAborted: done.some((r) => r.outcome.isAborted) };
+    return { metrics, isAborted: done.some((r) => r.outcome.isAborted), ...(windowStartNs === undefined ? {} : { windowStartNs }) };
   } finally {
     options.signal.removeEventListener('abort', onAbort);
     await Promise.all(workers.map((w) => w.terminate()));
   }
 }
 
-/** Waits for a worker's reply; a crash, exit without reply or timeout becomes an error reply. */
-function collect(worker: Worker, timeoutMs: number): Promise<GeneratorReply> {
+/** How long every generator thread together may take to boot, ms. */
+export const READY_TIMEOUT_MS = 30_000;
+
+/**
+ * Waits until every worker posted `ready` (or one replied early: failed), then posts each the one
+ * window start, no earlier than the one given; returns it (undefined when no start was posted).
+ */
+async function startWhenReady(workers: readonly Worker[], options: WorkloadRunOptions, replies: readonly Promise<GeneratorReply>[]): Promise<bigint | undefined> {
+  const ready = workers.map((w) => new Promise<void>((resolve) => w.once('message', (m: unknown) => m === 'ready' && resolve())));
+  const early = Promise.race(replies).then(() => 'replied' as const);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), READY_TIMEOUT_MS)));
+  let onAbort = (): void => undefined;
+  const aborted = new Promise<'aborted'>((resolve) => {
+    onAbort = () => resolve('aborted');
+    if (options.signal.aborted) onAbort();
+    options.signal.addEventListener('abort', onAbort, { once: true });
+  });
+  const outcome = await Promise.race([Promise.all(ready).then(() => 'ready' as const), early, timeout, aborted]);
+  options.signal.removeEventListener('abort', onAbort);
+  clearTimeout(timer);
+  if (outcome === 'timeout') {
+    for (const w of workers) void w.terminate();
+    throw new WorkloadError(`generator threads were not all ready within ${READY_TIMEOUT_MS} ms`);
+  }
+  const now = systemClock.nowNs();
+  const windowStartNs = options.windowStartNs === undefined || options.windowStartNs < now ? now : options.windowStartNs;
+  for (const w of workers) w.postMessage({ type: 'start', windowStartNs });
+  return outcome === 'ready' ? windowStartNs : undefined;
+}
+
+/**
+ * Waits for a worker's reply, handing its posted intervals to `onInterval` meanwhile; a crash,
+ * exit without reply or timeout becomes an error reply.
+ */
+function collect(worker: Worker, timeoutMs: number, onInterval: (posted: PostedInterval) => void): Promise<GeneratorReply> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve({ type: 'error', code: 'ERR_WORKLOAD', message: `no reply within ${timeoutMs} ms` }), timeoutMs);
+    const onMessage = (message: GeneratorReply | PostedInterval | 'ready'): void => {
+      if (message === 'ready') return; // startWhenReady's
+      if (message.type === 'interval') onInterval(message);
+      else finish(message);
+    };
     const finish = (reply: GeneratorReply): void => {
       clearTimeout(timer);
+      worker.off('message', onMessage);
       resolve(reply);
     };
-    worker.once('message', (reply: GeneratorReply) => finish(reply));
+    worker.on('message', onMessage);
     worker.once('error', (error: Error) => finish({ type: 'error', code: 'ERR_INTERNAL', message: error.message }));
     worker.once('exit', (code) => finish({ type: 'error', code: 'ERR_INTERNAL', message: `worker exited with code ${code} before replying` }));
   });

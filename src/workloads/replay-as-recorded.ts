@@ -1,18 +1,22 @@
 // The replay's as-recorded load model: every conversation of the trace starts at its recorded
-// offset divided by `speed`, and the trace repeats (one cycle = the recording's length at this
+// offset divided by `speed` (read from the trace in start order as the schedule reaches it), and the trace repeats (one cycle = the recording's length at this
 // speed) until the window ends. An open schedule: latencies are timed from the intended start,
 // the generator's lateness is recorded as dispatch lag; an arrival that finds `slots`
 // conversations in flight waits in a FIFO (pool wait), as in the open model.
 
 import type { Phase, StepRecorder } from '../metrics/recorder.js';
 import type { TraceConversation } from '../trace/format.js';
+import type { ConversationFeed } from './replay-feed.js';
 import { splitWait, type Dispatch, type ExecuteResult } from './load-loop.js';
 import { phaseAt, waitUntil, type RunWindow } from './run-window.js';
 import type { Clock } from './types.js';
 
 export interface AsRecordedOptions {
-  /** Conversations with turns, in trace order. */
-  conversations: readonly TraceConversation[];
+  /** The conversations with turns, in start order, cycling (the trace is read as it goes). */
+  feed: ConversationFeed;
+  /** The first and last start among them, µs. */
+  firstStartUs: number;
+  lastStartUs: number;
   /** The recording's length, µs. */
   durationUs: number;
   speed: number;
@@ -37,9 +41,8 @@ interface Waiting {
 /** Runs the schedule until the window ends (or stop), then waits for the conversations in flight. */
 export async function runAsRecorded(o: AsRecordedOptions): Promise<void> {
   const { clock, recorder, window, stop } = o;
-  const ordered = [...o.conversations].sort((a, b) => a.startUs - b.startUs || a.id - b.id);
-  const firstUs = ordered[0]?.startUs ?? 0;
-  const lastUs = ordered[ordered.length - 1]?.startUs ?? 0;
+  const firstUs = o.firstStartUs;
+  const lastUs = o.lastStartUs;
   // One cycle: the recording's length, and never shorter than its starts plus a millisecond.
   const cycleNs = BigInt(Math.round((Math.max(o.durationUs, lastUs - firstUs + 1000) * 1000) / o.speed));
   const offsetNs = (c: TraceConversation): bigint => BigInt(Math.round(((c.startUs - firstUs) * 1000) / o.speed));
@@ -80,9 +83,8 @@ export async function runAsRecorded(o: AsRecordedOptions): Promise<void> {
   };
 
   for (let i = 0; i < MAX_ARRIVALS && !stop.aborted; i++) {
-    const conversation = ordered[i % ordered.length] as TraceConversation;
-    const cycle = BigInt(Math.floor(i / ordered.length));
-    const intendedNs = window.startNs + cycle * cycleNs + offsetNs(conversation);
+    const { conversation, cycle } = await o.feed.next();
+    const intendedNs = window.startNs + BigInt(cycle) * cycleNs + offsetNs(conversation);
     const phase = phaseAt(window, intendedNs);
     if (phase === undefined) break;
     await waitUntil(clock, intendedNs, stop);

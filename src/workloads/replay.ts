@@ -8,8 +8,9 @@
 import { basename } from 'node:path';
 import { StepRecorder, type OptionalLatencyMetric } from '../metrics/recorder.js';
 import { WorkloadError } from '../errors.js';
-import { readTraceFile } from '../trace/read-trace.js';
+import { openTrace } from '../trace/open-trace.js';
 import type { TraceConversation } from '../trace/format.js';
+import { ConversationFeed } from './replay-feed.js';
 import { runLoad, type Dispatch, type ExecuteResult } from './load-loop.js';
 import { replayConversation, type ConversationContext } from './replay-conversation.js';
 import { runAsRecorded } from './replay-as-recorded.js';
@@ -29,19 +30,19 @@ export const replay: Workload<ReplayParams> = { kind: 'replay', run: runReplay }
 async function runReplay(options: WorkloadRunOptions<ReplayParams>): Promise<WorkloadOutcome> {
   const p = options.params;
   const { clock, signal } = options;
-  const trace = await readTraceFile(p.trace);
+  // Checked whole in one streamed pass; the conversations are then read again as they are replayed.
+  const trace = await openTrace(p.trace);
   const isBuiltIn = p.target === 'built-in';
-  if (!isBuiltIn && trace.payload !== 'full') {
+  if (!isBuiltIn && trace.info.payload !== 'full') {
     throw new WorkloadError(`replay: ${p.trace} was recorded with --payload sizes; target: recorded needs the bytes (record with --payload full, or use target: built-in)`);
   }
-  const conversations = trace.conversations.filter((c) => c.turns.length > 0);
-  if (conversations.length === 0) throw new WorkloadError(`replay: ${p.trace} has no conversation with a turn; nothing to replay`);
+  if (trace.stats.replayable === 0) throw new WorkloadError(`replay: ${p.trace} has no conversation with a turn; nothing to replay`);
   const speed = p.speed ?? 1;
   const load = p.load ?? { model: 'as-recorded' };
   // As recorded, arrivals do not wait for responses (an open schedule): unless `connections` caps
   // them, a slower path holds more conversations at once, as it would for the real client.
   // Closed and open default to the trace's peak.
-  const peak = Math.max(1, trace.peakConcurrency);
+  const peak = Math.max(1, trace.info.peakConcurrency);
   const slots = Math.min(MAX_REPLAY_CONNECTIONS, p.connections === 'as-recorded' ? peak : (p.connections ?? (load.model === 'as-recorded' ? MAX_REPLAY_CONNECTIONS : peak)));
   const timeoutMs = p.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const optional: OptionalLatencyMetric[] = ['firstByte', 'close'];
@@ -49,7 +50,8 @@ async function runReplay(options: WorkloadRunOptions<ReplayParams>): Promise<Wor
   const recorder = new StepRecorder(optional);
   recorder.setIntervalListener(options.onInterval);
   recorder.setOutcomeListener(options.onOutcome);
-  const tally = new ReplayTally(basename(p.trace), p.target, conversations.length);
+  const tally = new ReplayTally(basename(p.trace), p.target, trace.stats.replayable);
+  const feed = new ConversationFeed(trace);
   const stopper = createStopper(signal);
   const connector = new TcpConnector({
     address: options.dialAddress,
@@ -60,9 +62,8 @@ async function runReplay(options: WorkloadRunOptions<ReplayParams>): Promise<Wor
     responseTimeoutMs: timeoutMs,
   });
   const ctx: ConversationContext = { connector, recorder, clock, stop: stopper.signal, isBuiltIn, speed };
-  let next = 0;
   const execute = async (d: Dispatch, conversation?: TraceConversation): Promise<ExecuteResult> => {
-    const c = conversation ?? (conversations[next++ % conversations.length] as TraceConversation);
+    const c = conversation ?? (await feed.next()).conversation;
     const result = await replayConversation(ctx, c, d.phase);
     if (result.ok) {
       if (d.phase === 'measured') tally.add(result.done);
@@ -77,10 +78,14 @@ async function runReplay(options: WorkloadRunOptions<ReplayParams>): Promise<Wor
     const window = createRunWindow(clock, options.warmupMs, options.durationMs, options.windowStartNs);
     recorder.startIntervals(window.warmupEndNs);
     // Hard deadline: the window plus the longest conversation (as recorded, at this speed) and a timeout of grace.
-    const longestMs = Math.max(...conversations.map((c) => c.durationUs)) / 1000 / speed;
-    stopper.armDeadline(options.warmupMs + options.durationMs + longestMs + timeoutMs + 1000);
+    // The step watchdog is told, so a conversation recorded longer than its grace is not cut short.
+    const longestMs = trace.stats.longestUs / 1000 / speed;
+    const hardDeadlineMs = options.warmupMs + options.durationMs + longestMs + timeoutMs + 1000;
+    stopper.armDeadline(hardDeadlineMs);
+    options.extendDeadline?.(hardDeadlineMs);
     if (load.model === 'as-recorded') {
-      await runAsRecorded({ conversations, durationUs: trace.durationUs, speed, slots, window, clock, stop: stopper.signal, recorder, execute });
+      const { firstStartUs, lastStartUs } = trace.stats;
+      await runAsRecorded({ feed, firstStartUs, lastStartUs, durationUs: trace.info.durationUs, speed, slots, window, clock, stop: stopper.signal, recorder, execute });
     } else {
       await runLoad({ load, slots, window, clock, stop: stopper.signal, recorder, execute });
     }
@@ -95,6 +100,7 @@ async function runReplay(options: WorkloadRunOptions<ReplayParams>): Promise<Wor
     }
     return { metrics, isAborted };
   } finally {
+    await feed.close();
     stopper.dispose();
     connector.destroyAll();
     recorder.destroy();

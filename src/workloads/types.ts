@@ -274,6 +274,12 @@ export interface WorkloadRunOptions<P extends WorkloadParams = WorkloadParams> {
    * instrument's own wake-up after idling for the distance is not measured as distance. Optional.
    */
   expectedRoundTripUs?: number;
+  /**
+   * A driver whose own hard deadline is longer than its window (a replay of conversations recorded
+   * longer than it) reports that deadline here, ms from now, so the step watchdog waits for it plus
+   * its grace instead of failing a step that is still within its bounds. Optional.
+   */
+  extendDeadline?: (ms: number) => void;
 }
 
 /** What a driver returns: its metrics, and whether it ran its whole window. */
@@ -281,6 +287,11 @@ export interface WorkloadOutcome {
   metrics: StepMetrics;
   /** True when `signal` cut the run short. */
   isAborted: boolean;
+  /**
+   * The warm-up start the driver actually used, when it moved the one it was given (generator
+   * threads start their shared window only once every thread is ready).
+   */
+  windowStartNs?: bigint;
 }
 
 /** A workload driver. Failures of the system under test are counted in the metrics, never thrown. */

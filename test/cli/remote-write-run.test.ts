@@ -134,9 +134,19 @@ describe('bad --out and --tag', () => {
     expect(run.stderr).toMatch(/bad-tag\.yaml: output\.tags\.step: label step is set by hcbench itself/);
   });
 
+  test('a scenario URL asking for an unknown histogram form is refused, naming the file, line and key', async () => {
+    await writeFile(join(dir, 'bad-form.yaml'), scenario.replace('output: { tags: { team: perf } }', 'output: { prometheusRemoteWrite: "http://127.0.0.1:9/api/v1/write?histograms=classic" }'));
+    const run = await runCli(['run', join(dir, 'bad-form.yaml'), '--no-save'], { cwd: dir });
+
+    expect(run.exitCode).toBe(ExitCode.InvalidScenario);
+    expect(run.stderr).toMatch(/bad-form\.yaml:\d+:\d+ output\.prometheusRemoteWrite: histograms= must be native or summary/);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
   test.each([
     [['--out', 'influx=http://x'], /must be prometheus-rw=<URL>/],
     [['--out', 'prometheus-rw=ftp://x/y'], /needs an http:\/\/ or https:\/\/ URL/],
+    [['--out', 'prometheus-rw=http://127.0.0.1:9/api/v1/write?histograms=dense'], /histograms= must be native or summary, got "dense"/],
     [['--tag', '1abc=x'], /must be name=value/],
     [['--tag', 'run_id=x'], /label run_id is set by hcbench itself/],
   ])('%s is refused with a usage error', async (args, message) => {

@@ -52,10 +52,12 @@ async function runShortened(file: string, extra: string[] = []): Promise<void> {
   for (const step of result.steps) {
     expect(step.status, `${step.stepId}: ${JSON.stringify(step)}`.slice(0, 400)).toBe('completed');
     // Work was done in the window. In a saturated open model (pricing-database's relay path in a
-    // shortened window) the completions may all be of arrivals queued during warm-up.
+    // shortened window) the completions may all be of arrivals queued during warm-up; and a
+    // transaction of 40 round trips at 11 ms each may not finish in a 1 s window on a busy machine,
+    // while its round trips do.
     if (step.status === 'completed') {
-      const { transactions, completedInWindow } = step.metrics.counters;
-      expect(Math.max(transactions, completedInWindow ?? 0), step.stepId).toBeGreaterThan(0);
+      const { transactions, completedInWindow, roundTrips } = step.metrics.counters;
+      expect(Math.max(transactions, completedInWindow ?? 0, roundTrips), step.stepId).toBeGreaterThan(0);
     }
     // Faults fired and were undone: one inject per planned fault plus the undo, all ok.
     if (step.pathKind === 'relay-emulated' && faultAtMs > 0) {

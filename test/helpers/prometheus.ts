@@ -32,14 +32,14 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts Prometheus; rejects with its log when it is not ready within `readyMs`. */
-export async function startPrometheus(readyMs = 30_000): Promise<StartedPrometheus> {
+/** Starts Prometheus (with `--enable-feature` of `features`); rejects with its log when it is not ready within `readyMs`. */
+export async function startPrometheus(readyMs = 30_000, features: readonly string[] = []): Promise<StartedPrometheus> {
   const dir = mkdtempSync(join(tmpdir(), 'hcbench-prometheus-'));
   writeFileSync(join(dir, 'prometheus.yml'), 'global:\n  scrape_interval: 1h\n');
   const port = await freePort();
   const child: ChildProcess = spawn(
     'prometheus',
-    [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--web.enable-remote-write-receiver'],
+    [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--web.enable-remote-write-receiver', ...features.map((f) => `--enable-feature=${f}`)],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let log = '';

@@ -4,6 +4,7 @@ import net from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import { createDelayLine } from '../../src/net/delay-line.js';
 import { startDelayProxy, type DelayProxy } from '../../src/net/delay-proxy.js';
+import { MAX_HOP_US, measureInProcessHopUs } from '../../src/net/in-process-hop.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -114,7 +115,11 @@ describe('delay proxy', () => {
 
     const hash = (b: Buffer) => createHash('sha256').update(b).digest('hex');
     expect(hash(Buffer.concat(received))).toBe(hash(payload));
-    expect(elapsedMs).toBeGreaterThanOrEqual(10);
+    // Each direction is released early by the proxy's own extra loopback hop (at most MAX_HOP_US).
+    const { hopCompensationUs } = proxy.stats();
+    expect(hopCompensationUs).toBeGreaterThan(0);
+    expect(hopCompensationUs).toBeLessThanOrEqual(MAX_HOP_US);
+    expect(elapsedMs).toBeGreaterThanOrEqual(10 - (2 * hopCompensationUs) / 1000);
     expect(proxy.stats()).toMatchObject({ connectionsAccepted: 1, bytesToTarget: payload.length, bytesToClient: payload.length });
   });
 
@@ -131,5 +136,20 @@ describe('delay proxy', () => {
     await once(client, 'end');
 
     expect(Buffer.concat(chunks).toString()).toBe('last words');
+  });
+
+  test('a proxy without distance compensates nothing', async () => {
+    const echo = await startEcho();
+    const proxy = await startDelayProxy({ target: { host: '127.0.0.1', port: echo.port } });
+    cleanups.push(() => proxy.close());
+    expect(proxy.stats().hopCompensationUs).toBe(0);
+  });
+});
+
+describe('in-process hop', () => {
+  test('is measured as a positive half round trip, capped', async () => {
+    const hopUs = await measureInProcessHopUs(16);
+    expect(hopUs).toBeGreaterThan(0);
+    expect(hopUs).toBeLessThanOrEqual(MAX_HOP_US);
   });
 });

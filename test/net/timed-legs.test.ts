@@ -7,7 +7,7 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { describe, expect, test } from 'vitest';
 import { createDelayLine, createDueTimes } from '../../src/net/delay-line.js';
-import { DUE_PREFIX_BYTES, createHandOffFloor, readDue, stampDue } from '../../src/net/timed-socket.js';
+import { DUE_PREFIX_BYTES, WAKE_ALLOWANCE_US, createHandOffFloor, queuedBeyondWakeUs, readDue, stampDue } from '../../src/net/timed-socket.js';
 import { sharedNowUs } from '../../src/net/shared-clock.js';
 import { startRequestResponseTarget } from '../../src/targets/tcp-request-response-server.js';
 import { encodeRequest } from '../../src/protocol/request-response.js';
@@ -78,6 +78,16 @@ describe('delay line halves', () => {
     expect(floor.releaseAt(4000, 400, 390)).toBe(4012); // an impossible (negative) one is ignored
     const slow = createHandOffFloor();
     expect(slow.releaseAt(1000, 100, 5100)).toBe(2000); // bounded at 1 ms
+  });
+
+  test('a message that queued before it left is delayed from when it left: transit beyond the wake allowance is added', () => {
+    expect(queuedBeyondWakeUs(0, 9_000)).toBe(0); // no send time: nothing known
+    expect(queuedBeyondWakeUs(1_000, 1_000 + WAKE_ALLOWANCE_US)).toBe(0); // a hand-off, even a cold one: absorbed
+    expect(queuedBeyondWakeUs(1_000, 1_000 + WAKE_ALLOWANCE_US + 1)).toBe(1);
+    // 10 ms behind earlier messages of a bulk response: due 10 ms − allowance later, so the
+    // distance is paid on top of the transfer, as on the direct path.
+    expect(queuedBeyondWakeUs(1_000, 11_000)).toBe(10_000 - WAKE_ALLOWANCE_US);
+    expect(queuedBeyondWakeUs(5_000, 4_000)).toBe(0); // clocks never make it negative
   });
 });
 

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, onTestFinished, test } from 'vitest';
 import { encodeRequest, encodeTimedRequest, RequestParser } from '../../src/protocol/request-response.js';
 import { startRecordProxy } from '../../src/record/record-proxy.js';
 import { startRequestResponseTarget } from '../../src/targets/tcp-request-response-server.js';
-import { readTraceFile } from '../../src/trace/read-trace.js';
+import { collectConversations, openTrace } from '../../src/trace/open-trace.js';
 import { renderTrace } from '../../src/trace/render.js';
 import { workloads } from '../../src/workloads/index.js';
 import { systemClock, type ReplayParams } from '../../src/workloads/types.js';
@@ -132,7 +132,7 @@ describe('replay driver against the built-in target', () => {
   writeFileSync(
     file,
     renderTrace({
-      format: 'hcbench-trace', version: 1, recordedAt: '2025-01-01T00:00:00Z', payload: 'sizes', durationUs: 50_000, peakConcurrency: 2,
+      recordedAt: '2025-01-01T00:00:00Z', payload: 'sizes', durationUs: 50_000, peakConcurrency: 2,
       conversations: [
         { id: 0, startUs: 0, connectUs: 0, durationUs: 3000, end: 'client-closed', turns: [turn(0, 8, 0, 1), turn(200, 100, 300, 400), turn(50, 5, 0, 0)] },
         { id: 1, startUs: 10_000, connectUs: 0, durationUs: 3000, end: 'client-closed', turns: [turn(0, 50, 100, 2000), turn(0, 60, 100, 10), turn(0, 70, 100, 20), turn(0, 80, 100, 30)] },
@@ -148,7 +148,7 @@ describe('replay driver against the built-in target', () => {
   ] as const)('%s: every conversation replays with its turns and bytes; the fit points cover every conversation', async (_name, load) => {
     const target = await startRequestResponseTarget();
     onTestFinished(() => target.close());
-    const trace = await readTraceFile(file);
+    const conversations = await collectConversations(await openTrace(file));
     const params: ReplayParams = { kind: 'replay', trace: file, target: 'built-in', connections: 2, load: load as ReplayParams['load'] };
     const outcome = await workloads.replay.run({ dialAddress: target.address, params, warmupMs: 0, durationMs: 400, signal: new AbortController().signal, clock: systemClock });
     const replay = outcome.metrics.replay;
@@ -156,7 +156,7 @@ describe('replay driver against the built-in target', () => {
     expect(replay.conversationsInTrace).toBe(2);
     expect(replay.conversations).toBeGreaterThan(0);
     for (const c of replay.listed) {
-      const recorded = trace.conversations[c.id];
+      const recorded = conversations.find((r) => r.id === c.id);
       expect(c.turns).toBe(recorded?.turns.length);
       expect(c.roundTrips).toBe(recorded?.turns.filter((t) => t.responseBytes > 0).length);
       expect(c.requestBytes).toBe(recorded?.turns.reduce((n, t) => n + t.requestBytes, 0));
@@ -188,9 +188,10 @@ describe('hcbench record (CLI)', () => {
     const run = await runCli(['record', '--listen', '127.0.0.1:0', '--target', '127.0.0.1:9', '--out', out, '--payload', 'full', '--run-ms', '50']);
     expect(run.exitCode, run.stderr).toBe(0);
     expect(run.stderr).toContain('warning: --payload full stores every byte');
-    const trace = await readTraceFile(out);
-    expect(trace.payload).toBe('full');
-    expect(trace.conversations).toEqual([]);
+    const trace = await openTrace(out);
+    expect(trace.info.version).toBe(2);
+    expect(trace.info.payload).toBe('full');
+    expect(await collectConversations(trace)).toEqual([]);
     const taken = net.createServer().listen(0, '127.0.0.1');
     await once(taken, 'listening');
     onTestFinished(() => void taken.close());

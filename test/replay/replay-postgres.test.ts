@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ExitCode } from '../../src/errors.js';
 import type { RunResult } from '../../src/metrics/result.js';
-import { parseTraceText } from '../../src/trace/read-trace.js';
-import type { Trace } from '../../src/trace/format.js';
+import { collectConversations, openTrace } from '../../src/trace/open-trace.js';
+import type { TraceContent } from '../../src/trace/format.js';
 import { runCli } from '../helpers/cli.js';
 import { startHcbench, startRelayProcess } from '../helpers/hcbench-process.js';
 import { POSTGRES_SKIP_REASON, runPgAsync, startPostgres, type StartedPostgres } from '../helpers/target-postgres.js';
@@ -31,7 +31,7 @@ if (POSTGRES_SKIP_REASON !== undefined) {
   describe('replay against PostgreSQL', () => {
     let pg: StartedPostgres;
     let dir: string;
-    let trace: Trace;
+    let trace: TraceContent;
     const traceFile = (): string => join(dir, 'pgbench.json');
 
     beforeAll(async () => {
@@ -53,7 +53,9 @@ if (POSTGRES_SKIP_REASON !== undefined) {
       expect(bench.status, bench.output).toBe(0);
       expect(bench.output).toContain(`number of transactions actually processed: ${CLIENTS * TRANSACTIONS}/${CLIENTS * TRANSACTIONS}`);
       expect(await recorder.interrupt()).toBe(ExitCode.Ok);
-      trace = parseTraceText(readFileSync(traceFile()), traceFile());
+      const source = await openTrace(traceFile());
+      expect(source.info.version).toBe(2);
+      trace = { ...source.info, conversations: await collectConversations(source) };
       expect(trace.payload).toBe('sizes');
       expect(trace.conversations.every((c) => c.turns.every((t) => t.request === undefined && t.response === undefined))).toBe(true);
       // pgbench's clients (plus its own setup connection), each closed by pgbench.

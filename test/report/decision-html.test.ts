@@ -82,6 +82,12 @@ describe.skipIf(!hasChromium)('decision page in headless Chromium', () => {
     expect(sentence).toContain('emulated relay');
     expect(await page.locator('#verdict-budget tbody tr').count()).toBe(3);
     expect(await page.locator('#verdict-ranking tbody tr').count()).toBe(2);
+    // Every compared variant (k = 1 and k = 3) has its verdict: one row per path each, the variant named on its first row.
+    expect(await page.textContent('#verdict-detail')).toContain('the first of 2 compared variants in detail');
+    const variants = await page.$$eval('#verdict-variants tbody tr', (rows) => rows.map((r) => (r as unknown as { textContent: string }).textContent));
+    expect(variants).toHaveLength(6);
+    expect(variants[0]).toContain('orders[roundTripsPerTransaction=1]');
+    expect(variants[3]).toContain('orders[roundTripsPerTransaction=3]');
     const bars = await page.$$eval('#waterfall .bar-row', (rows) =>
       rows.map((row) => ({
         path: (row as unknown as { dataset: { path: string } }).dataset.path,

@@ -6,26 +6,46 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { analyzeRun } from '../../src/analysis/analyze-run.js';
-import { computeVerdict } from '../../src/analysis/verdict.js';
+import { computeVerdicts } from '../../src/analysis/verdict.js';
 import { computeWaterfalls } from '../../src/analysis/waterfall.js';
 import type { RunResult } from '../../src/metrics/result.js';
 import { renderConsole } from '../../src/report/console.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
+import { formatDeltaUs, formatEstimateUs, formatUs } from '../../src/report/format.js';
 
 const load = (): RunResult => JSON.parse(readFileSync(new URL('../fixtures/results/decision-run.json', import.meta.url), 'utf8')) as RunResult;
 
 function verdictOf(result: RunResult) {
-  const verdict = computeVerdict(result, analyzeRun(result));
-  if (verdict === null) throw new Error('no verdict');
+  const verdict = computeVerdicts(result, analyzeRun(result))[0];
+  if (verdict === undefined) throw new Error('no verdict');
   return verdict;
 }
 
 describe('verdict', () => {
-  test('budget: met exactly when p99 <= budget, margin = budget − p99; round trips that fit bracket the budget', () => {
-    const verdict = verdictOf(load());
-    expect(verdict.budgetMs).toBe(60);
-    expect(verdict.paths.map((p) => p.pathId)).toEqual(['direct', 'relay-emulated', 'relay-north-europe']);
-    for (const p of verdict.paths) {
+  test('one verdict per compared variant, in order, each with its own k and the costs of its own comparisons', () => {
+    const result = load();
+    const analysis = analyzeRun(result);
+    const verdicts = computeVerdicts(result, analysis);
+    expect(verdicts.map((v) => v.key)).toEqual(['orders[roundTripsPerTransaction=1]', 'orders[roundTripsPerTransaction=3]']);
+    expect(verdicts.map((v) => v.roundTripsPerTransaction)).toEqual([1, 3]);
+    for (const v of verdicts) {
+      expect(v.paths.map((p) => p.pathId).sort()).toEqual(['direct', 'relay-emulated', 'relay-north-europe']);
+      for (const cost of v.relays) {
+        const c = analysis.comparisons.find((x) => x.key === v.key && x.relayPathId === cost.pathId)!;
+        const p99 = c.percentiles.find((p) => p.metric === 'transaction' && p.percentile === 'p99')!;
+        expect(cost.p99.deltaUs).toEqual(p99.deltaUs);
+        expect(v.paths.find((p) => p.pathId === cost.pathId)!.transactionP99Us).toBe(p99.relayUs);
+      }
+    }
+    // Three round trips per transaction cost more than one on every path: the second verdict is not the first one again.
+    for (const p of verdicts[1]!.paths) expect(p.transactionMeanUs).toBeGreaterThan(verdicts[0]!.paths.find((x) => x.pathId === p.pathId)!.transactionMeanUs);
+  });
+
+  test('budget: met exactly when p99 <= budget, margin = budget − p99; round trips that fit bracket the budget (every variant)', () => {
+    const result = load();
+    const verdicts = computeVerdicts(result, analyzeRun(result));
+    expect(verdicts[0]!.paths.map((p) => p.pathId)).toEqual(['direct', 'relay-emulated', 'relay-north-europe']);
+    for (const p of verdicts.flatMap((v) => (expect(v.budgetMs).toBe(60), v.paths))) {
       expect(p.budget?.meets).toBe(p.transactionP99Us <= 60_000);
       expect(p.budget?.marginMs).toBeCloseTo(60 - p.transactionP99Us / 1000, 9);
       const m = p.model!;
@@ -47,6 +67,42 @@ describe('verdict', () => {
       expect(cost.p99.deltaUs.value).toBe(relays[i]!.transactionP99Us - verdict.paths[0]!.transactionP99Us);
       expect(cost.throughput.isCeiling).toBe(true);
     });
+  });
+
+  test('connection setup over direct: a TCP-connect figure gets the relay rendezvous that follows it added, stated as such', () => {
+    const result = load();
+    const verdict = verdictOf(result);
+    const text = renderConsole(result);
+    for (const cost of verdict.relays) {
+      const forwarder = result.pathCounters![cost.pathId]!['forwarder'] as { timing: { setup: { summary: { p50Us: number } } } };
+      expect(cost.rendezvousP50Us).toBe(forwarder.timing.setup.summary.p50Us);
+      expect(cost.rendezvousP50Us!).toBeGreaterThan(0);
+      expect(cost.connectionSetup?.metric).toBe('connect');
+      const total = cost.connectionSetup!.deltaUs.value + cost.rendezvousP50Us!;
+      expect(text).toContain(`connection setup ≈ ${formatDeltaUs(total)} (TCP connect ${formatEstimateUs(cost.connectionSetup!.deltaUs)} + relay rendezvous ${formatUs(cost.rendezvousP50Us!)}, p50 each;`);
+    }
+  });
+
+  test('open model: the response time from the intended start (pool wait included) is stated relay − direct; a closed run has none', () => {
+    // A real run of scenarios/pricing-database.yaml at its defaults (open model, 8 pooled connections, 40 round trips).
+    const open = JSON.parse(readFileSync(new URL('../fixtures/results/pricing-database-run.json', import.meta.url), 'utf8')) as RunResult;
+    const analysis = analyzeRun(open);
+    const verdict = verdictOf(open);
+    const cost = verdict.relays[0]!;
+    const c = analysis.comparisons.find((x) => x.relayPathId === cost.pathId)!;
+    for (const pct of ['p50', 'p99'] as const) {
+      const rt = c.percentiles.find((p) => p.metric === 'responseTime' && p.percentile === pct)!;
+      expect(cost.responseTime![pct].deltaUs).toEqual(rt.deltaUs);
+      expect(cost.responseTime![pct].percent).toBeCloseTo((100 * rt.deltaUs.value) / rt.directUs, 9);
+    }
+    expect(cost.throughput.isCeiling).toBe(false);
+    const text = renderConsole(open);
+    expect(text).toContain(`response time from the intended start (waiting for a pooled connection included) ${formatEstimateUs(cost.responseTime!.p50.deltaUs)}`);
+    // The pasteable sentence says it too: a design review must not read only the pooled transaction time.
+    expect(text.split('\n').find((l) => l.startsWith('in one sentence: '))).toContain(`waiting for a pooled connection included), it adds ${formatEstimateUs(cost.responseTime!.p50.deltaUs)} at p50 and ${formatEstimateUs(cost.responseTime!.p99.deltaUs)} at p99.`);
+    const closed = verdictOf(load());
+    expect(closed.relays.every((r) => r.responseTime === null)).toBe(true);
+    expect(renderConsole(load())).not.toContain('response time from the intended start');
   });
 
   test('a paced load states no throughput ceiling; no budget states no margin', () => {
@@ -88,7 +144,32 @@ describe('text reports', () => {
     expect(text.indexOf('decision · ')).toBeLessThan(text.indexOf('4 variants, direct vs relay-emulated'));
     expect(text).toContain('relay-north-europe (relay in North Europe): p99');
     expect(text).toMatch(/relay placements, best first:\n.*\n {2}1\. relay-emulated/);
+    expect(text).toContain('the first of 2 compared variants in detail');
     const md = renderMarkdown(load());
     expect(md.indexOf('> For orders')).toBeLessThan(md.indexOf('### orders'));
+  });
+
+  test('every compared variant gets its verdict row per path, with the figures of its own verdict', () => {
+    const result = load();
+    const verdicts = computeVerdicts(result, analyzeRun(result));
+    const text = renderConsole(result);
+    const after = text.slice(text.indexOf('every compared variant')).split('\n').slice(2);
+    const rows = after.slice(0, after.findIndex((l) => !l.startsWith('  '))).map((l) => l.trim().split(/\s{2,}/));
+    expect(rows).toHaveLength(verdicts.reduce((n, v) => n + v.paths.length, 0));
+    let at = 0;
+    for (const v of verdicts) {
+      expect(rows[at]![0]).toBe(v.key);
+      for (const p of v.paths) {
+        const row = rows[at++]!;
+        const cells = row.length === 7 ? row.slice(1) : row;
+        expect(cells[0]).toBe(p.pathId);
+        const margin = cells.at(-1)!;
+        expect(margin.startsWith(p.budget!.meets ? 'meets, ' : 'misses, ')).toBe(true);
+        expect(margin).toContain(`${Math.abs(p.budget!.marginMs).toFixed(Math.abs(p.budget!.marginMs) < 10 ? 1 : 0)} ms`);
+      }
+    }
+    const md = renderMarkdown(result);
+    for (const v of verdicts) expect(md).toContain(v.key);
+    expect(md).toContain('every compared variant');
   });
 });

@@ -13,8 +13,14 @@ describe('console', () => {
       "hcbench · sweep · failed
       Round-trip sweep k = 1, 5 on both paths, two repetitions.
 
-      decision · tcp-request-response[roundTripsPerTransaction=1] · 1 round trip per transaction
-      relay-emulated: +1.62 ms [+1.56 ms, +1.69 ms] (+398 %) per transaction at p50, +1.92 ms [+1.66 ms, +2.18 ms] (+344 %) at p99; connection setup +40 µs [+40 µs, +40 µs] (TCP connect, p50; without pooling every transaction pays it); throughput ceiling ×0.75 [×0.75, ×0.75] of direct (closed load)
+      decision · tcp-request-response[roundTripsPerTransaction=1] · 1 round trip per transaction · the first of 2 compared variants in detail (scenario order); every variant's verdict below
+      every compared variant, per transaction (relay − direct; no budget):
+        variant                                                      path    tx p50    tx p99                 Δ p50 vs direct                 Δ p99 vs direct
+        tcp-request-response[roundTripsPerTransaction=1]           direct    408 µs    558 µs                               –                               –
+                                                           relay-emulated   2.03 ms   2.48 ms   +1.62 ms [+1.56 ms, +1.69 ms]   +1.92 ms [+1.66 ms, +2.18 ms]
+        tcp-request-response[roundTripsPerTransaction=5]           direct   1.58 ms   1.96 ms                               –                               –
+                                                           relay-emulated   6.39 ms   7.37 ms   +4.80 ms [+4.75 ms, +4.86 ms]   +5.42 ms [+5.30 ms, +5.54 ms]
+      relay-emulated: +1.62 ms [+1.56 ms, +1.69 ms] (+398 %) per transaction at p50, +1.92 ms [+1.66 ms, +2.18 ms] (+344 %) at p99; connection setup +40 µs [+40 µs, +40 µs] (TCP connect, p50; rendezvous not recorded; without pooling every transaction pays it); throughput ceiling ×0.75 [×0.75, ×0.75] of direct (closed load)
       where a transaction's time goes (mean):
         direct         |##########                                      | 411 µs mean
         relay-emulated |################################################| 2.02 ms mean
@@ -120,13 +126,19 @@ describe('markdown', () => {
 
       Round-trip sweep k = 1, 5 on both paths, two repetitions.
 
-      ### decision · tcp-request-response[roundTripsPerTransaction=1] · 1 round trip per transaction
+      ### decision · tcp-request-response[roundTripsPerTransaction=1] · 1 round trip per transaction · the first of 2 compared variants in detail (scenario order); every variant's verdict below
 
       > For tcp-request-response[roundTripsPerTransaction=1] (1 round trip per transaction), a Hybrid Connection via relay-emulated adds +1.62 ms [+1.56 ms, +1.69 ms] (+398 %) per transaction at p50 and +1.92 ms [+1.66 ms, +2.18 ms] (+344 %) at p99 over VNet integration (direct). Caveats: emulated relay (hcbench's emulator and endpoints on one machine, with the distances injected as delays; not Azure's relay); emulation error not measured; n = 2 repetitions of 1.0 s per path.
 
-      - relay-emulated: +1.62 ms [+1.56 ms, +1.69 ms] (+398 %) per transaction at p50, +1.92 ms [+1.66 ms, +2.18 ms] (+344 %) at p99; connection setup +40 µs [+40 µs, +40 µs] (TCP connect, p50; without pooling every transaction pays it); throughput ceiling ×0.75 [×0.75, ×0.75] of direct (closed load)
+      - relay-emulated: +1.62 ms [+1.56 ms, +1.69 ms] (+398 %) per transaction at p50, +1.92 ms [+1.66 ms, +2.18 ms] (+344 %) at p99; connection setup +40 µs [+40 µs, +40 µs] (TCP connect, p50; rendezvous not recorded; without pooling every transaction pays it); throughput ceiling ×0.75 [×0.75, ×0.75] of direct (closed load)
 
       \`\`\`
+      every compared variant, per transaction (relay − direct; no budget):
+        variant                                                      path    tx p50    tx p99                 Δ p50 vs direct                 Δ p99 vs direct
+        tcp-request-response[roundTripsPerTransaction=1]           direct    408 µs    558 µs                               –                               –
+                                                           relay-emulated   2.03 ms   2.48 ms   +1.62 ms [+1.56 ms, +1.69 ms]   +1.92 ms [+1.66 ms, +2.18 ms]
+        tcp-request-response[roundTripsPerTransaction=5]           direct   1.58 ms   1.96 ms                               –                               –
+                                                           relay-emulated   6.39 ms   7.37 ms   +4.80 ms [+4.75 ms, +4.86 ms]   +5.42 ms [+5.30 ms, +5.54 ms]
       where a transaction's time goes (mean):
         direct         |##########                                      | 411 µs mean
         relay-emulated |################################################| 2.02 ms mean

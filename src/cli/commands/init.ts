@@ -10,8 +10,7 @@ import { ExitCode, OutputWriteError, UsageError } from '../../errors.js';
 import { makeDirectory, writeFailureReason } from '../../fs/write-output.js';
 import { replayStarterScenario } from '../../scenario/replay-starter.js';
 import { STARTER_SCENARIO } from '../../scenario/starter.js';
-import { readTraceFile } from '../../trace/read-trace.js';
-import { summarizeTrace } from '../../trace/summary.js';
+import { summarizeTraceFile } from '../../trace/summary.js';
 import type { CliIo } from '../io.js';
 
 /** A scenario name from a file name: letters, digits, dot, dash, underscore. */
@@ -31,7 +30,7 @@ export function registerInit(program: Command, io: CliIo, setExit: (code: ExitCo
       let text = STARTER_SCENARIO;
       if (flags.fromTrace !== undefined) {
         const tracePath = resolve(io.cwd, flags.fromTrace);
-        const summary = summarizeTrace(await readTraceFile(tracePath));
+        const summary = await summarizeTraceFile(tracePath);
         text = replayStarterScenario(nameFrom(file), relative(dirname(target), tracePath).split(sep).join('/'), summary);
       }
       await makeDirectory(dirname(target));

@@ -6,7 +6,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { ExitCode, UsageError } from '../../errors.js';
 import { writeOutputFile } from '../../fs/write-output.js';
-import { startRecordProxy, type RecordStats } from '../../record/record-proxy.js';
+import { DEFAULT_RECORD_LIMITS, startRecordProxy, type RecordStats } from '../../record/record-proxy.js';
 import { renderTrace } from '../../trace/render.js';
 import { renderTraceSummary, summarizeTrace } from '../../trace/summary.js';
 import type { CliIo } from '../io.js';
@@ -18,12 +18,20 @@ interface RecordFlags {
   out: string;
   payload: 'sizes' | 'full';
   runMs?: number;
+  maxConnections?: number;
+  maxTurns?: number;
+  maxBytes?: number;
   summary?: boolean;
   json?: boolean;
 }
 
 function parseMs(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new InvalidArgumentError(`must be a whole number of milliseconds >= 1, got ${JSON.stringify(value)}`);
+  return Number(value);
+}
+
+function parseCount(value: string): number {
+  if (!/^\d{1,12}$/.test(value) || Number(value) < 1) throw new InvalidArgumentError(`must be a whole number >= 1, got ${JSON.stringify(value)}`);
   return Number(value);
 }
 
@@ -41,6 +49,9 @@ export function registerRecord(program: Command, io: CliIo, setExit: (code: Exit
     .requiredOption('--out <file>', 'the trace file to write')
     .addOption(new Option('--payload <mode>', 'sizes: store sizes and times only; full: also the bytes (credentials and data included!)').choices(['sizes', 'full']).default('sizes'))
     .option('--run-ms <ms>', 'stop after this long (default: until Ctrl-C)', parseMs)
+    .option('--max-connections <n>', `stop when a connection past this many arrives (default ${DEFAULT_RECORD_LIMITS.connections})`, parseCount)
+    .option('--max-turns <n>', `stop at this many turns (default ${DEFAULT_RECORD_LIMITS.turns})`, parseCount)
+    .option('--max-bytes <n>', `stop once the trace file would reach this many bytes (default ${DEFAULT_RECORD_LIMITS.fileBytes})`, parseCount)
     .option('--summary', 'print the trace summary (as `hcbench replay-summary`) after writing')
     .option('--json', 'print JSON lines (listening address, then the written trace and counters) to stdout')
     .action(async (flags: RecordFlags) => {
@@ -56,6 +67,11 @@ export function registerRecord(program: Command, io: CliIo, setExit: (code: Exit
         listen: flags.listen,
         target: flags.target,
         payload: flags.payload,
+        limits: {
+          ...(flags.maxConnections === undefined ? {} : { connections: flags.maxConnections }),
+          ...(flags.maxTurns === undefined ? {} : { turns: flags.maxTurns }),
+          ...(flags.maxBytes === undefined ? {} : { fileBytes: flags.maxBytes }),
+        },
         onLimit: (reason) => {
           limitReason = reason;
           stopOnLimit.abort();
@@ -77,7 +93,7 @@ export function registerRecord(program: Command, io: CliIo, setExit: (code: Exit
       const trace = await proxy.finish();
       const written = await writeOutputFile(io.cwd, flags.out, renderTrace(trace));
       const stats = proxy.stats();
-      io.stderr.write(`${progressLine(stats)}; ${stats.connectFailures} could not reach the target\n`);
+      io.stderr.write(`${progressLine(stats)}; ${stats.connectFailures} could not reach the target${stats.refused > 0 ? `; ${stats.refused} refused past --max-connections` : ''}\n`);
       io.stderr.write(`record: wrote ${written}; next: hcbench init --from-trace ${flags.out} scenarios/my-replay.yaml\n`);
       if (flags.json === true) io.stdout.write(`${JSON.stringify({ event: 'written', file: written, ...stats })}\n`);
       if (flags.summary === true) io.stdout.write(renderTraceSummary(summarizeTrace(trace), flags.out));

@@ -3,8 +3,7 @@
 
 import type { Command } from 'commander';
 import { ExitCode } from '../../errors.js';
-import { readTraceFile } from '../../trace/read-trace.js';
-import { renderTraceSummary, summarizeTrace } from '../../trace/summary.js';
+import { renderTraceSummary, summarizeTraceFile } from '../../trace/summary.js';
 import type { CliIo } from '../io.js';
 
 export function registerReplaySummary(program: Command, io: CliIo, setExit: (code: ExitCode) => void): void {
@@ -14,7 +13,7 @@ export function registerReplaySummary(program: Command, io: CliIo, setExit: (cod
     .argument('<trace>', 'a trace written by hcbench record')
     .option('--json', 'print the summary as JSON')
     .action(async (file: string, flags: { json?: boolean }) => {
-      const summary = summarizeTrace(await readTraceFile(file));
+      const summary = await summarizeTraceFile(file);
       io.stdout.write(flags.json === true ? `${JSON.stringify(summary, null, 2)}\n` : renderTraceSummary(summary, file));
       setExit(ExitCode.Ok);
     });

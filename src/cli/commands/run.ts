@@ -25,6 +25,7 @@ import { withCalibration } from '../../analysis/emulation-error.js';
 import { bounded, interruptBudget } from '../../bounded.js';
 import { plannedNetworkLines } from '../network-lines.js';
 import { plannedResolveLines } from '../resolve-flags.js';
+import { rehearsePlan } from '../rehearse-plan.js';
 import { gitCommitOf } from '../git-commit.js';
 import { createLiveExport, parseOut, parseTag, remoteWriteLine, reservedLabelProblem } from '../live-export.js';
 import { parseClockAddress, parseShard, parseStartAt, setupShard, type ShardFlags } from '../shard-run.js';
@@ -45,6 +46,7 @@ interface RunFlags extends ShardFlags {
   calibration?: string;
   out?: string;
   tag?: Record<string, string>;
+  rehearse?: boolean;
 }
 
 /** commander argument parser for non-negative integer milliseconds. */
@@ -92,6 +94,7 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
     .option('--calibration <file>', 'attach figures saved by `hcbench calibrate --save <file>` to the result\'s environment')
     .option('--out <prometheus-rw=URL>', 'send live metrics every interval to a Prometheus remote-write receiver', parseOut)
     .option('--tag <name=value>', 'an extra label on every live series (repeatable)', parseTag)
+    .option('--rehearse', "dress rehearsal, not Azure: run every relay-azure path against the emulator answering as its connection string's namespace (only the host and EntityPath are read)")
     .option('--shard <I/N>', 'run slice I of N of every step (connections and rates divided; `hcbench merge` adds the shards up)', parseShard)
     .option('--start-at <ISO-8601>', "start the first step's measured window at this instant (warm-up before it), so shards line up", parseStartAt)
     .option('--clock-serve <host:port>', 'serve the reference clock the other shards measure their offset against', parseClockAddress)
@@ -114,12 +117,13 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
         const problem = reservedLabelProblem(name);
         if (problem !== undefined) throw new UsageError(`${file}: output.tags.${name}: ${problem}`);
       }
+      const built = buildPlan(scenario, {
+        ...(flags.durationMs === undefined ? {} : { durationMs: flags.durationMs }),
+        ...(flags.warmupMs === undefined ? {} : { warmupMs: flags.warmupMs }),
+        ...(flags.repetitions === undefined ? {} : { repetitions: flags.repetitions }),
+      });
       const shard = await setupShard(
-        buildPlan(scenario, {
-          ...(flags.durationMs === undefined ? {} : { durationMs: flags.durationMs }),
-          ...(flags.warmupMs === undefined ? {} : { warmupMs: flags.warmupMs }),
-          ...(flags.repetitions === undefined ? {} : { repetitions: flags.repetitions }),
-        }),
+        flags.rehearse === true ? rehearsePlan(built, io.env, (line) => io.stderr.write(`${line}\n`)) : built,
         flags,
         io.signal,
         (line) => io.stderr.write(`${line}\n`),
