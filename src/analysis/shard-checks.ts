@@ -42,7 +42,9 @@ export function checkSameRun(first: { result: RunResult; file: string }, result:
   if (a.fingerprint !== b.fingerprint) differs('the plan fingerprint (scenario, overrides or target)', a.fingerprint.slice(0, 12), b.fingerprint.slice(0, 12));
   if (a.startAt !== b.startAt) differs('--start-at', a.startAt ?? null, b.startAt ?? null);
   if (stepKeys(result.steps) !== stepKeys(first.result.steps)) differs('the list of steps', first.result.steps.length, result.steps.length);
-  if (a.clock.reference !== b.clock.reference) {
+  // Different hosts' own clocks merge (marked unmeasured, see unmeasuredClocksNote); a served clock is one reference for all.
+  const isHostClock = (reference: string): boolean => reference.startsWith('host ');
+  if (a.clock.reference !== b.clock.reference && !(isHostClock(a.clock.reference) && isHostClock(b.clock.reference))) {
     refuse(ERR_SHARD_CLOCK, `${file} and ${first.file} measured their clocks against different references (${b.clock.reference} vs ${a.clock.reference}): their offset is unknown`, 'run one shard with --clock-serve host:port and the others with --clock-ref host:port (shards on one host share its clock)');
   }
 }
@@ -90,4 +92,14 @@ export function checkAlignment(stepId: string, starts: readonly WindowStart[], r
     );
   }
   return spreadMs;
+}
+
+/**
+ * The note of a merge whose shards ran on several hosts' own clocks (no `--clock-serve` /
+ * `--clock-ref`): their offsets were not measured, so window alignment rests on the hosts' clock
+ * synchronisation (NTP). Undefined when every shard shares one reference.
+ */
+export function unmeasuredClocksNote(references: ReadonlySet<string>): string | undefined {
+  if (references.size < 2) return undefined;
+  return `clocks of ${references.size} hosts not measured against each other (no --clock-serve / --clock-ref): windows aligned by each host's own clock, assumed NTP-synchronised`;
 }

@@ -8,7 +8,7 @@ import { ExitCode, HarnessError } from '../errors.js';
 import type { MergeInfo, MergedShard, RunResult, ShardInfo } from '../metrics/result.js';
 import { analyzeRun } from './analyze-run.js';
 import { computeOverhead } from './overhead.js';
-import { checkAlignment, checkNoOverlap, checkSameRun, missingShards, shardOf } from './shard-checks.js';
+import { checkAlignment, checkNoOverlap, checkSameRun, missingShards, shardOf, unmeasuredClocksNote } from './shard-checks.js';
 import { addShardStep, finishFold, newFold, type StepFold } from './shard-steps.js';
 import { evaluateThresholds, type ThresholdInput } from './thresholds.js';
 
@@ -62,6 +62,7 @@ function windowStartOf(shard: ShardInfo, result: RunResult, i: number): number |
 export function createShardMerger(options: { allowPartial?: boolean } = {}): ShardMerger {
   let first: { result: RunResult; file: string; shard: ShardInfo } | undefined;
   const seen = new Map<number, string>();
+  const references = new Set<string>();
   const shards: MergedShard[] = [];
   let folds: StepFold[] = [];
   let base: (number | null)[] = [];
@@ -83,6 +84,7 @@ export function createShardMerger(options: { allowPartial?: boolean } = {}): Sha
         checkSameRun(first, result, file);
       }
       checkNoOverlap(seen, shard.index, file);
+      references.add(shard.clock.reference);
       seen.set(shard.index, file);
       const starts = result.steps.map((_, i) => windowStartOf(shard, result, i));
       for (const [i, step] of result.steps.entries()) {
@@ -121,7 +123,8 @@ export function createShardMerger(options: { allowPartial?: boolean } = {}): Sha
       shards.sort((a, b) => a.index - b.index);
       const lowest = shards[0]?.index;
       const steps = folds.map((fold, i) => finishFold(fold, first?.result.steps[i]?.status === 'failed' ? undefined : first?.result.steps[i]?.metrics.windowStartMs));
-      const merge: MergeInfo = { count: first.shard.count, fingerprint: first.shard.fingerprint, partial: missing.length > 0, missing, worstAlignmentMs, shards };
+      const clockNote = unmeasuredClocksNote(references);
+      const merge: MergeInfo = { count: first.shard.count, fingerprint: first.shard.fingerprint, partial: missing.length > 0, missing, worstAlignmentMs, ...(clockNote === undefined ? {} : { clockNote }), shards };
       const { shard: _shard, emulation: _emulation, analysis: _analysis, thresholds: _thresholds, remoteWrite: _rw, relayPath: _rp, ...rest } = first.result;
       const relayId = (first.result.topology?.paths as { id?: string; kind?: string }[] | undefined)?.find((p) => p.kind !== 'direct')?.id;
       const relayCounters = relayId === undefined ? undefined : pathCounters?.[relayId];

@@ -10,7 +10,7 @@ export interface ClockOffset {
   /**
    * The clock measured against: `host <boot id>` (this machine's own clock: shards on one host share
    * it) or `clock-server <id>` (an hcbench clock responder, `--clock-serve` of one shard). Shards
-   * are merged only when they name the same reference.
+   * are merged when they name the same reference, or several hosts' own clocks (then marked unmeasured).
    */
   reference: string;
   /** `same-host`: this is the reference clock; `exchange`: measured by request/response exchanges (NTP-free, Cristian). */
@@ -72,5 +72,7 @@ export interface MergeInfo {
   missing: number[];
   /** Largest spread of one step's window starts across shards, on the reference clock, plus both uncertainties, ms. */
   worstAlignmentMs: number;
+  /** Set when shards ran on several hosts' own clocks, whose offsets were not measured (alignment assumes NTP). */
+  clockNote?: string;
   shards: MergedShard[];
 }

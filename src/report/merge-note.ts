@@ -20,5 +20,5 @@ export function mergeNoteLines(result: RunResult): string[] {
     const host = typeof s.environment['cpuModel'] === 'string' ? `, ${s.environment['cpuCount'] as number} × ${s.environment['cpuModel']}` : '';
     return `shard ${s.index} (${s.status}${host}): clock ${s.clock.offsetMs.toFixed(2)} ± ${s.clock.uncertaintyMs.toFixed(2)} ms vs ${s.clock.reference}; generator ${invalid === 0 ? 'valid' : `invalid in ${invalid} step${invalid === 1 ? '' : 's'}`}`;
   });
-  return [head, ...(shards.length > 16 ? [...shards.slice(0, 16), `… ${shards.length - 16} more shards (merge.shards in the JSON)`] : shards)];
+  return [head, ...(merge.clockNote === undefined ? [] : [`CLOCKS UNMEASURED: ${merge.clockNote}`]), ...(shards.length > 16 ? [...shards.slice(0, 16), `… ${shards.length - 16} more shards (merge.shards in the JSON)`] : shards)];
 }

@@ -231,6 +231,7 @@ describe('merge refuses what does not add up', () => {
   test('another scenario, another plan fingerprint, another clock reference: exit 9 each', async () => {
     const name = await edited('2/2', 'renamed.json', (r) => (r.scenario.name = 'another'));
     const plan = await edited('2/2', 'replanned.json', (r) => r.shard && (r.shard.fingerprint = '0'.repeat(64)));
+    // A shard on its host's clock next to shards on a served clock: the offset between the two is unknown.
     const clock = await edited('2/2', 'reclocked.json', (r) => r.shard && (r.shard.clock.reference = 'host elsewhere'));
     for (const [path, code, message] of [
       [name, 'ERR_SHARD_MISMATCH', /the scenario differs/],
@@ -242,6 +243,16 @@ describe('merge refuses what does not add up', () => {
       expect(run.stderr).toContain(`error[${code}]`);
       expect(run.stderr).toMatch(message);
     }
+  });
+
+  test('shards of two hosts\' own clocks merge, marked unmeasured in the result and its report', async () => {
+    const elsewhere = await edited('2/4', 'elsewhere.json', (r) => r.shard && (r.shard.clock.reference = 'host another-machine'));
+    const run = await merge([file(4, 1), elsewhere, file(4, 3), file(4, 4)]);
+    expect(run.exitCode, run.stderr).toBe(ExitCode.Ok);
+    expect(run.merged?.merge?.clockNote).toMatch(/^clocks of 2 hosts not measured against each other/);
+    const out = join(dir, 'unmeasured.json');
+    await writeFile(out, JSON.stringify(run.merged));
+    expect((await runCli(['report', out])).stdout).toContain('CLOCKS UNMEASURED: clocks of 2 hosts');
   });
 
   test('windows further apart than the step\'s resolution (a clock 1.5 s off): exit 9', async () => {
