@@ -16,6 +16,8 @@ const V2_COOKIE_BASE = 0x1c849303;
 /** The uncompressed header: cookie, payload length, offset, digits (int32 each), lowest, highest, ratio (int64 each). */
 const HEADER_BYTES = 40;
 const LATENCY = { lowest: LOWEST_US, highest: HIGHEST_US, significantDigits: SIGNIFICANT_DIGITS };
+/** Highest bucket index of the latency layout (computed on first use). */
+let maxIndex: number | undefined;
 
 /** Counts of the buckets `offset` .. `offset + counts.length - 1`, grown as buckets outside arrive. */
 export interface SparseCounts {
@@ -55,14 +57,16 @@ export function addEncodedCounts(into: SparseCounts, encoded: string): void {
   if (digits !== SIGNIFICANT_DIGITS || lowest !== LOWEST_US) throw new RangeError(`HdrHistogram of another layout (lowest ${lowest}, ${digits} digits)`);
   if (payload < 0 || HEADER_BYTES + payload > inner.length) throw new RangeError('HdrHistogram payload shorter than its stated length');
   const body = inner.subarray(HEADER_BYTES, HEADER_BYTES + payload);
-  const pairs: number[] = [];
-  const total = walkCounts(body, countsArrayLength(LATENCY) - 1, (index, count) => pairs.push(index, count));
+  maxIndex ??= countsArrayLength(LATENCY) - 1;
+  const total = walkCounts(body, maxIndex, (index, count) => {
+    let at = index - into.offset;
+    if (at < 0 || at >= into.counts.length) {
+      grow(into, index, index);
+      at = index - into.offset;
+    }
+    (into.counts[at] as number) += count;
+  });
   if (total === undefined) throw new RangeError('HdrHistogram with counts outside its range');
-  if (pairs.length === 0) return;
-  const low = pairs[0] as number;
-  const high = pairs[pairs.length - 2] as number;
-  if (into.counts.length === 0 || low < into.offset || high >= into.offset + into.counts.length) grow(into, low, high);
-  for (let i = 0; i < pairs.length; i += 2) (into.counts[(pairs[i] as number) - into.offset] as number) += pairs[i + 1] as number;
 }
 
 /** A latency histogram holding exactly `sum` (each bucket at its lowest equivalent value). */
