@@ -14,7 +14,8 @@ import { scale } from './entries/scale.js';
 import { truth } from './entries/truth.js';
 import { soakEntry } from './entries/soak.js';
 import { recordProxyLatency, replayGenerator } from './entries/replay.js';
+import { shardMerge } from './entries/shard-merge.js';
 import { traceStream } from './entries/trace-stream.js';
 
 /** Every entry of `npm run bench`. */
-export const suite: readonly BenchEntry[] = [directPingPong, relayPingPong, forwarderProcess, httpEntry, connectionSetup, relayEmulatorWs, relayEmulatorScript, generatorCapacity, recordProxyLatency, replayGenerator, traceStream, scale, truth, soakEntry];
+export const suite: readonly BenchEntry[] = [directPingPong, relayPingPong, forwarderProcess, httpEntry, connectionSetup, relayEmulatorWs, relayEmulatorScript, generatorCapacity, recordProxyLatency, replayGenerator, traceStream, shardMerge, scale, truth, soakEntry];

@@ -13,7 +13,7 @@ import { ERR_RESULT_INVALID, parseRunResult } from '../report/parse-result.js';
  * Loads `file` (relative to `cwd`) as a result: a regular file of at most 64 MiB, or a directory
  * holding `summary.json` when `allowFolder`. Throws ERR_RESULT_INVALID (exit 2) naming the file.
  */
-export async function loadResultFile(cwd: string, file: string, options: { allowFolder?: boolean } = {}): Promise<RunResult> {
+export async function loadResultFile(cwd: string, file: string, options: { allowFolder?: boolean; skipHistogramCheck?: boolean } = {}): Promise<RunResult> {
   let path = resolve(cwd, file);
   if (options.allowFolder === true) {
     // stat (not open) never blocks, whatever the path is; a run folder stands for its summary.json.
@@ -26,5 +26,5 @@ export async function loadResultFile(cwd: string, file: string, options: { allow
       hint: 'pass the summary.json of a run folder, e.g. results/<stamp>-<scenario>/summary.json',
     });
   }
-  return parseRunResult(read.bytes.toString('utf8'), file);
+  return parseRunResult(read.bytes.toString('utf8'), file, { skipHistogramCheck: options.skipHistogramCheck === true });
 }

@@ -27,7 +27,7 @@ export type HistogramCheck = { ok: true; totalCount: number } | { ok: false; pro
 const countsLengthCache = new Map<string, number>();
 
 /** Length of the counts array HDR allocates for these parameters (computed once per set). */
-function countsArrayLength(p: HistogramParameters): number {
+export function countsArrayLength(p: HistogramParameters): number {
   const key = `${p.lowest}/${p.highest}/${p.significantDigits}`;
   let length = countsLengthCache.get(key);
   if (length === undefined) {
@@ -39,8 +39,11 @@ function countsArrayLength(p: HistogramParameters): number {
   return length;
 }
 
-/** Sums the ZigZag-LEB128 counts of `payload`; undefined if a value is cut off or the index leaves the array. */
-function walkCounts(payload: Buffer, maxIndex: number): number | undefined {
+/**
+ * Sums the ZigZag-LEB128 counts of `payload`, handing each non-zero one to `onCount` with its
+ * bucket index; undefined if a value is cut off or the index leaves the array.
+ */
+export function walkCounts(payload: Buffer, maxIndex: number, onCount?: (index: number, count: number) => void): number | undefined {
   let position = 0;
   let index = 0;
   let total = 0;
@@ -64,6 +67,7 @@ function walkCounts(payload: Buffer, maxIndex: number): number | undefined {
     if (value < 0) index += -value;
     else {
       total += value;
+      if (value > 0 && onCount !== undefined && index <= maxIndex) onCount(index, value);
       index += 1;
     }
     if (index > maxIndex) return undefined;

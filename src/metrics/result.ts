@@ -10,11 +10,13 @@ import type { GeneratorHealth } from './generator-health.js';
 import type { StepCounters } from './step-counters.js';
 import type { LatencySummary } from './latency-summary.js';
 import type { ReplayStepMetrics } from './replay-metrics.js';
+import type { MergeInfo, ShardInfo } from './shard-info.js';
 
 export type { FaultEvent } from './fault-event.js';
 export type { GeneratorHealth, GeneratorNoise } from './generator-health.js';
 export type { ErrorKind, StepCounters } from './step-counters.js';
 export type { LatencySummary } from './latency-summary.js';
+export type { ClockOffset, MergeInfo, MergedShard, ShardInfo } from './shard-info.js';
 
 /** Bump on any incompatible change of RunResult; readers refuse newer major versions. */
 export const RESULT_SCHEMA_VERSION = 1;
@@ -242,6 +244,10 @@ export interface RunResult {
   thresholds?: ThresholdVerdict[];
   /** What live export to a Prometheus remote-write receiver delivered (`--out prometheus-rw=URL`); absent without. */
   remoteWrite?: RemoteWriteRecord;
+  /** Set when the run was one shard of a scenario (`hcbench run --shard I/N`). */
+  shard?: ShardInfo;
+  /** Set on a result made by `hcbench merge` from shard results. */
+  merge?: MergeInfo;
 }
 
 /** Totals of a run's live export to Prometheus remote write: every sample was sent or dropped. */

@@ -7,6 +7,7 @@ import type { RunResult } from '../metrics/result.js';
 import { compactRows, comparisonHeader, comparisonRows, describeComparison, verdictLines } from './comparison-rows.js';
 import { formatRate, formatUs, renderTable } from './format.js';
 import { emulationLines } from './emulation-text.js';
+import { mergeNoteLines } from './merge-note.js';
 import { hopBreakdownLines } from './hop-breakdown.js';
 import { FAULT_EVENT_HEADER, faultEventRows } from './fault-events.js';
 import { hasUntrusted, TRUST_LEGEND } from './trust-marks.js';
@@ -37,6 +38,7 @@ export function renderConsole(result: RunResult, options: ConsoleOptions = {}): 
   if (description !== '') lines.push(description);
   const rehearsal = rehearsalNote(result);
   if (rehearsal !== undefined) lines.push(yellow(rehearsal));
+  for (const [i, line] of mergeNoteLines(result).entries()) lines.push(i === 0 ? yellow(line) : dim(line));
   lines.push('');
   const decision = decisionLines(result, analysis);
   if (decision.length > 0) lines.push(...decision.map((line, i) => (i === 0 ? bold(line) : line)), '');

@@ -10,6 +10,7 @@ import { comparisonHeader, comparisonRows, describeComparison, verdictLines } fr
 import { hasUntrusted, TRUST_LEGEND } from './trust-marks.js';
 import { decisionMarkdown } from './verdict-markdown.js';
 import { rehearsalNote } from './rehearsal-note.js';
+import { mergeNoteLines } from './merge-note.js';
 
 /** Escapes the characters that would break a table cell or start Markdown markup. */
 function cell(text: string): string {
@@ -29,6 +30,8 @@ export function renderMarkdown(result: RunResult, options: { analysis?: RunAnaly
   if (result.scenario.description.trim() !== '') out.push(cell(result.scenario.description.trim()), '');
   const rehearsal = rehearsalNote(result);
   if (rehearsal !== undefined) out.push(`> **${cell(rehearsal)}**`, '');
+  const merge = mergeNoteLines(result);
+  if (merge.length > 0) out.push(...merge.map((line, i) => (i === 0 ? `> **${cell(line)}**` : `> ${cell(line)}`)), '');
   out.push(...decisionMarkdown(result, analysis));
   const verdicts = verdictLines(analysis);
   if (verdicts.length > 0) out.push(...verdicts.map((v) => `- ${cell(v)}`), '');

@@ -47,6 +47,10 @@ export interface RunPlanOptions {
   budget?: InterruptBudget;
   /** Passed to every step (see RunStepOptions): drivers by kind and the watchdog's bounds; tests only. */
   stepOptions?: Pick<RunStepOptions, 'workloads' | 'watchdog'>;
+  /** The run's start on `clock` (ns), when the caller pairs it with a wall clock (`--start-at`); default now. */
+  runStartNs?: bigint;
+  /** `--start-at`: per step, when its measured window starts on `clock` (ns); see run/start-at.ts. */
+  windowStarts?: readonly bigint[];
 }
 
 /** Longest wait for a path's counters after a step, ms. */
@@ -63,7 +67,7 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunR
   const { signal, onProgress } = options;
   const nowMs = options.nowMs ?? Date.now;
   const startedAt = new Date(nowMs()).toISOString();
-  const runStartNs = (options.clock ?? systemClock).nowNs();
+  const runStartNs = options.runStartNs ?? (options.clock ?? systemClock).nowNs();
   const log = (line: string) => onProgress?.({ type: 'log', line });
   await checkExternalTarget(plan, signal);
   onProgress?.({ type: 'setup', message: `starting paths: ${plan.paths.map((p) => p.id).join(', ')}` });
@@ -124,6 +128,7 @@ export async function runPlan(plan: Plan, options: RunPlanOptions): Promise<RunR
         faults: planned?.kind === 'relay-emulated' ? planned.faults : [],
         log,
         runStartNs,
+        ...(options.windowStarts?.[index] === undefined ? {} : { measuredStartNs: options.windowStarts[index] }),
         onInterval: (interval) => onProgress?.({ type: 'interval', stepId: step.id, interval }),
         ...options.stepOptions,
       });

@@ -12,6 +12,7 @@ import { StepDeadline, stepDeadlineMs, watchStep } from './step-watchdog.js';
 import { STEP_GRACE_MS } from '../bounded.js';
 import type { Clock } from '../workloads/types.js';
 import { createFaultEffectTracker } from './fault-effects.js';
+import { awaitScheduledWindow, emptyStepResult } from './start-at.js';
 
 /** Drivers on the load loop, which report successful transactions as they end (see `onOutcome`). */
 const REPORTS_SUCCESSES: ReadonlySet<string> = new Set(['tcp-request-response', 'connection-churn', 'dialog']);
@@ -40,6 +41,8 @@ export interface RunStepOptions {
   watchdog?: { graceMs?: number; drainMs?: number };
   /** The run's start on `clock` (ns): each step's measured window is placed after it (metrics.windowStartMs). */
   runStartNs?: bigint;
+  /** `--start-at`: when this step's measured window is scheduled to start on `clock` (ns); default: after a full warm-up from now. */
+  measuredStartNs?: bigint;
 }
 
 /** Error code of a step whose fault injection or undo failed. */
@@ -49,8 +52,16 @@ export const FAULT_FAILED_CODE = 'ERR_FAULT_INJECTION';
  * Runs the workload with the path's faults on their timers, then undoes them. Every injection and
  * the undo are recorded as `faultEvents`; one that failed fails the step with its reason.
  */
-export async function runStep(step: PlannedStep, path: OpenPath, options: RunStepOptions): Promise<StepResult> {
+export async function runStep(step: PlannedStep & { emptyShare?: string }, path: OpenPath, options: RunStepOptions): Promise<StepResult> {
   const { faults, log } = options;
+  if (step.emptyShare !== undefined) {
+    log(`step ${step.id}: ${step.emptyShare}`);
+    const windowStartMs = options.runStartNs === undefined || options.measuredStartNs === undefined ? undefined : Number(options.measuredStartNs - options.runStartNs) / 1e6;
+    return emptyStepResult(stepIdentity(step), step, step.emptyShare, windowStartMs);
+  }
+  const scheduled = options.measuredStartNs === undefined ? undefined : await awaitScheduledWindow(step, options.measuredStartNs, options.clock, options.signal);
+  if (scheduled?.note !== undefined) log(`step ${step.id}: ${scheduled.note}`);
+  const warmupMs = scheduled?.warmupMs ?? step.warmupMs;
   const startedAt = performance.now();
   const events: FaultEvent[] = [];
   const pending: Promise<void>[] = [];
@@ -116,7 +127,7 @@ export async function runStep(step: PlannedStep, path: OpenPath, options: RunSte
   let result: StepResult;
   try {
     const workloads = options.workloads ?? shippedWorkloads;
-    const windowStartNs = options.clock.nowNs();
+    const windowStartNs = scheduled?.windowStartNs ?? options.clock.nowNs();
     const graceMs = options.watchdog?.graceMs ?? STEP_GRACE_MS;
     const deadline = new StepDeadline(stepDeadlineMs(step, graceMs), graceMs);
     const running = workloads[step.workload.kind].run({
@@ -124,7 +135,7 @@ export async function runStep(step: PlannedStep, path: OpenPath, options: RunSte
       ...(path.configuredRoundTripUs === undefined || path.configuredRoundTripUs <= 0 ? {} : { expectedRoundTripUs: path.configuredRoundTripUs }),
       dialAddress: path.dialAddress,
       params: step.workload,
-      warmupMs: step.warmupMs,
+      warmupMs,
       durationMs: step.durationMs,
       signal: options.signal,
       clock: options.clock,
@@ -139,8 +150,9 @@ export async function runStep(step: PlannedStep, path: OpenPath, options: RunSte
       ...(options.watchdog?.drainMs === undefined ? {} : { drainMs: options.watchdog.drainMs }),
     });
     if (options.runStartNs !== undefined) {
-      outcome.metrics.windowStartMs = Number((outcome.windowStartNs ?? windowStartNs) + BigInt(step.warmupMs) * 1_000_000n - options.runStartNs) / 1e6;
+      outcome.metrics.windowStartMs = Number((outcome.windowStartNs ?? windowStartNs) + BigInt(Math.round(warmupMs * 1e6)) - options.runStartNs) / 1e6;
     }
+    if (scheduled?.note !== undefined) outcome.metrics.notes = [...(outcome.metrics.notes ?? []), scheduled.note];
     result = outcome.isAborted
       ? { ...stepIdentity(step), status: 'aborted', reason: 'interrupted', metrics: outcome.metrics }
       : { ...stepIdentity(step), status: 'completed', metrics: outcome.metrics };

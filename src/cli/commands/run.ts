@@ -28,11 +28,12 @@ import { plannedResolveLines } from '../resolve-flags.js';
 import { rehearsePlan } from '../rehearse-plan.js';
 import { gitCommitOf } from '../git-commit.js';
 import { createLiveExport, parseOut, parseTag, remoteWriteLine, reservedLabelProblem } from '../live-export.js';
+import { parseClockAddress, parseShard, parseStartAt, setupShard, type ShardFlags } from '../shard-run.js';
 
 /** Longest wait for one result file to be written, ms (after Ctrl-C the interrupt budget is shorter). */
 export const WRITE_TIMEOUT_MS = 30_000;
 
-interface RunFlags {
+interface RunFlags extends ShardFlags {
   json?: boolean;
   durationMs?: number;
   warmupMs?: number;
@@ -94,6 +95,10 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
     .option('--out <prometheus-rw=URL>', 'send live metrics every interval to a Prometheus remote-write receiver', parseOut)
     .option('--tag <name=value>', 'an extra label on every live series (repeatable)', parseTag)
     .option('--rehearse', "dress rehearsal, not Azure: run every relay-azure path against the emulator answering as its connection string's namespace (only the host and EntityPath are read)")
+    .option('--shard <I/N>', 'run slice I of N of every step (connections and rates divided; `hcbench merge` adds the shards up)', parseShard)
+    .option('--start-at <ISO-8601>', "start the first step's measured window at this instant (warm-up before it), so shards line up", parseStartAt)
+    .option('--clock-serve <host:port>', 'serve the reference clock the other shards measure their offset against', parseClockAddress)
+    .option('--clock-ref <host:port>', "measure this shard's clock offset against a shard's --clock-serve", parseClockAddress)
     .action(async (file: string, flags: RunFlags) => {
       const loaded = await loadScenarioFile(file, {
         ...(flags.durationMs === undefined ? {} : { durationMs: flags.durationMs }),
@@ -117,7 +122,13 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
         ...(flags.warmupMs === undefined ? {} : { warmupMs: flags.warmupMs }),
         ...(flags.repetitions === undefined ? {} : { repetitions: flags.repetitions }),
       });
-      const plan = flags.rehearse === true ? rehearsePlan(built, io.env, (line) => io.stderr.write(`${line}\n`)) : built;
+      const shard = await setupShard(
+        flags.rehearse === true ? rehearsePlan(built, io.env, (line) => io.stderr.write(`${line}\n`)) : built,
+        flags,
+        io.signal,
+        (line) => io.stderr.write(`${line}\n`),
+      );
+      const plan = shard.plan;
       for (const line of plannedNetworkLines(plan)) io.stderr.write(`${line}\n`);
       for (const line of plannedResolveLines(plan)) io.stderr.write(`${line}\n`);
       // Before any socket opens: say where documented Azure limits would bite.
@@ -147,6 +158,8 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
           signal: io.signal,
           budget,
           secrets,
+          ...(shard.runStartNs === undefined ? {} : { runStartNs: shard.runStartNs }),
+          ...(shard.windowStarts === undefined ? {} : { windowStarts: shard.windowStarts }),
           onProgress: (event) => {
             progress.onProgress(event);
             live?.onProgress(event);
@@ -165,10 +178,12 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
           },
         });
       } finally {
+        await shard.close();
         progress.close();
         // A run that throws still stops the writer (bounded), so no request outlives the command.
         if (live !== undefined) remoteWrite = await live.finish();
       }
+      result = shard.stamp(result);
       if (remoteWrite !== undefined) {
         result = { ...result, remoteWrite };
         io.stderr.write(remoteWriteLine(remoteWrite));
@@ -184,7 +199,10 @@ export function registerRun(program: Command, io: CliIo, setExit: (code: ExitCod
         };
       }
       // Thresholds and validity are judged after the run; results are always written first.
-      const verdicts = scenario.thresholds === undefined ? undefined : evaluateThresholds(result, scenario.thresholds);
+      // A shard measured a slice of the load: its thresholds are judged on the merged result (`hcbench merge`).
+      const isSlice = (flags.shard?.count ?? 1) > 1;
+      if (isSlice && scenario.thresholds !== undefined) io.stderr.write('thresholds: not judged on one shard; `hcbench merge` judges them on the merged result\n');
+      const verdicts = scenario.thresholds === undefined || isSlice ? undefined : evaluateThresholds(result, scenario.thresholds);
       if (verdicts !== undefined) result = { ...result, thresholds: verdicts };
       const resultJson = renderReport('json', result);
       const outputs: RunOutput[] = [];

@@ -1,0 +1,50 @@
+// The merge's histogram sums (metrics/sparse-counts.ts) against HdrHistogram's own add, on seeded
+// histograms of very different shapes: bucket for bucket equal, the encoding read back by the HDR
+// decoder, and malformed or foreign encodings refused with the reason.
+
+import hdr from 'hdr-histogram-js';
+import { describe, expect, test } from 'vitest';
+import { createRandom } from '../../src/random.js';
+import { createLatencyHistogram, recordUs } from '../../src/metrics/histogram.js';
+import { addEncodedCounts, emptyCounts, encodeCounts, histogramFromCounts } from '../../src/metrics/sparse-counts.js';
+
+/** A seeded histogram: `n` values spread log-uniformly over [low, high) µs. */
+function seeded(seed: number, n: number, low: number, high: number): string {
+  const random = createRandom(seed);
+  const h = createLatencyHistogram();
+  for (let i = 0; i < n; i++) recordUs(h, low * Math.pow(high / low, random()));
+  const encoded = hdr.encodeIntoCompressedBase64(h);
+  h.destroy();
+  return encoded;
+}
+
+const distribution = (encoded: string): string => hdr.decodeFromCompressedBase64(encoded, 64, false).outputPercentileDistribution(1, 1, false);
+
+describe('sparse counts', () => {
+  test.each([
+    ['overlapping', [[1, 5000, 200, 2000], [2, 3000, 150, 5000], [3, 1, 900, 901]]],
+    ['disjoint, far apart (the window grows both ways)', [[4, 2000, 50_000, 90_000], [5, 2000, 1, 30], [6, 100, 3_000_000_000, 3_500_000_000]]],
+    ['with an empty one', [[7, 0, 1, 2], [8, 10_000, 1, 1_000_000]]],
+  ] as const)('%s: the sum equals HDR add bucket for bucket, and its encoding reads back', (_what, specs) => {
+    const encoded = specs.map(([seed, n, low, high]) => seeded(seed, n, low, high));
+    const sum = emptyCounts();
+    for (const e of encoded) addEncodedCounts(sum, e);
+    const reference = createLatencyHistogram();
+    for (const e of encoded) reference.add(hdr.decodeFromCompressedBase64(e, 64, false));
+    // Compared as results store them (encoded, then decoded): a live histogram also tracks the exact max it was fed.
+    const expected = distribution(hdr.encodeIntoCompressedBase64(reference));
+    const rebuilt = histogramFromCounts(sum);
+    expect(rebuilt.totalCount).toBe(reference.totalCount);
+    expect(rebuilt.getValueAtPercentile(100)).toBe(reference.getValueAtPercentile(100));
+    expect(distribution(hdr.encodeIntoCompressedBase64(rebuilt))).toBe(expected);
+    expect(distribution(encodeCounts(sum))).toBe(expected);
+  });
+
+  test.each([
+    ['not HDR', 'AAAAAAAAAAAA', /not a V2 compressed HdrHistogram encoding/],
+    ['another layout', hdr.encodeIntoCompressedBase64(hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 1000, numberOfSignificantValueDigits: 2 })), /another layout \(lowest 1, 2 digits\)/],
+    ['over-long', 'A'.repeat(300 * 1024), /characters long/],
+  ])('%s is refused', (_what, encoded, message) => {
+    expect(() => addEncodedCounts(emptyCounts(), encoded)).toThrow(message);
+  });
+});
