@@ -79,22 +79,41 @@ export function createHopProber(send: (message: Buffer) => boolean, floor: HandO
   return isKeepHotEnabled ? prober : { start: () => undefined, onProbe: prober.onProbe };
 }
 
-/**
- * How long a process may take to wake for a message that reached it after an idle spell, µs: a
- * transit (arrival − send) up to this is a hand-off, absorbed by the delay as above.
- */
-export const WAKE_ALLOWANCE_US = 300;
+/** Arrivals on one hop closer together than this, µs, belong to one burst (the receiver was still busy with it). */
+export const BURST_GAP_US = 500;
 
 /**
- * The part of a message's transit beyond {@link WAKE_ALLOWANCE_US}, µs: time it spent queued behind
- * earlier messages (sender's buffers, a busy receiver) before it left. A real link delays bytes from
- * when they leave, not from when the application wrote them, so this is added to the due time:
- * a 2 MiB response streamed as many messages then pays its transfer time plus the distance, as on
- * the direct path (whose proxy holds from arrival), instead of whichever is larger, and its
- * queueing is not reported as the emulation's lateness.
+ * How long each message of a burst queued before it left, µs: the time it spent behind earlier
+ * messages of the same burst (the sender's buffers, a receiver parsing 64 KB frames). A real link
+ * delays bytes from when they leave, not from when the application wrote them, so the receiver adds
+ * this to the message's due time: a 2 MiB response streamed as many messages then pays its transfer
+ * time plus the distance, as on the direct path (whose proxy holds from arrival), and its queueing
+ * is not reported as the emulation's lateness. The first message after an idle spell carries the
+ * receiver's wake-up in its transit; that is absorbed by the delay (see above) and is the burst's
+ * base: later messages count only what they took beyond it.
  */
-export function queuedBeyondWakeUs(sentUs: number, arrivedUs: number): number {
-  return sentUs > 0 ? Math.max(0, arrivedUs - sentUs - WAKE_ALLOWANCE_US) : 0;
+export interface QueueTracker {
+  /** Queueing of a message sent at `sentUs` (0: unknown) that arrived at `arrivedUs`, µs. */
+  queuedUs(sentUs: number, arrivedUs: number): number;
+}
+
+/** A tracker for one direction of one hop. */
+export function createQueueTracker(): QueueTracker {
+  let lastArrivalUs = Number.NEGATIVE_INFINITY;
+  let baseTransitUs = 0;
+  return {
+    queuedUs(sentUs, arrivedUs) {
+      const isInBurst = arrivedUs - lastArrivalUs < BURST_GAP_US;
+      lastArrivalUs = arrivedUs;
+      if (sentUs <= 0) return 0;
+      const transitUs = arrivedUs - sentUs;
+      if (!isInBurst) {
+        baseTransitUs = transitUs;
+        return 0;
+      }
+      return Math.max(0, transitUs - baseTransitUs);
+    },
+  };
 }
 
 type Listener = (...args: unknown[]) => void;
@@ -134,6 +153,7 @@ export function timedMessageSocket(ws: MessageSocket, outgoing: LinkShape, laten
     }
   };
   const floor = createHandOffFloor();
+  const queue = createQueueTracker();
   const nowUs = clock.nowUs ?? sharedNowUs;
   const prober = createHopProber(
     (message) => {
@@ -155,7 +175,7 @@ export function timedMessageSocket(ws: MessageSocket, outgoing: LinkShape, laten
       prober.onProbe(dueUs, sentUs, arrivedUs);
       return;
     }
-    const releaseUs = floor.releaseAt(dueUs + queuedBeyondWakeUs(sentUs, arrivedUs), sentUs, arrivedUs);
+    const releaseUs = floor.releaseAt(dueUs + queue.queuedUs(sentUs, arrivedUs), sentUs, arrivedUs);
     lastDueUs = Math.max(lastDueUs, releaseUs);
     hold.pushDue({ kind: 'message', data: payload }, payload.length, releaseUs);
     if (!paused.byHold && hold.queuedBytes > HOLD_HIGH_WATER_BYTES) {

@@ -9,7 +9,7 @@ import type { RawData, WebSocket } from 'ws';
 import { createDelayLine, createDueTimes, type LinkShape } from '../net/delay-line.js';
 import type { LatenessRecorder } from '../net/lateness.js';
 import { sharedNowUs } from '../net/shared-clock.js';
-import { createHandOffFloor, createHopProber, queuedBeyondWakeUs, readDue, stampDue } from '../net/timed-socket.js';
+import { createHandOffFloor, createHopProber, createQueueTracker, readDue, stampDue } from '../net/timed-socket.js';
 import { isProbeDue } from '../net/hand-off-probe.js';
 import type { Shaper } from './delay.js';
 import type { DirectionStats } from './stats.js';
@@ -188,6 +188,7 @@ function pipeTimed(from: WebSocket, to: WebSocket, counters: DirectionStats, tim
   let lastDueUs = 0;
   const dueTimes = createDueTimes(timed.outgoing);
   const floor = createHandOffFloor();
+  const queue = createQueueTracker();
   // Probes with `from` (answered and learnt here, never forwarded) teach this direction's hot hand-off.
   const prober = createHopProber((message) => {
     if (from.readyState !== from.OPEN) return false;
@@ -204,7 +205,7 @@ function pipeTimed(from: WebSocket, to: WebSocket, counters: DirectionStats, tim
       return;
     }
     // Time queued before it left (beyond a wake-up) delays it as a real link would (net/timed-socket.ts).
-    const releaseUs = floor.releaseAt(dueUs + queuedBeyondWakeUs(sentUs, arrivedUs), sentUs, arrivedUs);
+    const releaseUs = floor.releaseAt(dueUs + queue.queuedUs(sentUs, arrivedUs), sentUs, arrivedUs);
     const bytes = payload.length;
     counters.messages += 1;
     counters.bytes += bytes;

@@ -7,7 +7,7 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { describe, expect, test } from 'vitest';
 import { createDelayLine, createDueTimes } from '../../src/net/delay-line.js';
-import { DUE_PREFIX_BYTES, WAKE_ALLOWANCE_US, createHandOffFloor, queuedBeyondWakeUs, readDue, stampDue } from '../../src/net/timed-socket.js';
+import { BURST_GAP_US, DUE_PREFIX_BYTES, createHandOffFloor, createQueueTracker, readDue, stampDue } from '../../src/net/timed-socket.js';
 import { sharedNowUs } from '../../src/net/shared-clock.js';
 import { startRequestResponseTarget } from '../../src/targets/tcp-request-response-server.js';
 import { encodeRequest } from '../../src/protocol/request-response.js';
@@ -80,14 +80,21 @@ describe('delay line halves', () => {
     expect(slow.releaseAt(1000, 100, 5100)).toBe(2000); // bounded at 1 ms
   });
 
-  test('a message that queued before it left is delayed from when it left: transit beyond the wake allowance is added', () => {
-    expect(queuedBeyondWakeUs(0, 9_000)).toBe(0); // no send time: nothing known
-    expect(queuedBeyondWakeUs(1_000, 1_000 + WAKE_ALLOWANCE_US)).toBe(0); // a hand-off, even a cold one: absorbed
-    expect(queuedBeyondWakeUs(1_000, 1_000 + WAKE_ALLOWANCE_US + 1)).toBe(1);
-    // 10 ms behind earlier messages of a bulk response: due 10 ms − allowance later, so the
-    // distance is paid on top of the transfer, as on the direct path.
-    expect(queuedBeyondWakeUs(1_000, 11_000)).toBe(10_000 - WAKE_ALLOWANCE_US);
-    expect(queuedBeyondWakeUs(5_000, 4_000)).toBe(0); // clocks never make it negative
+  test('a message that queued behind its burst is delayed from when it left; the first after idle (a wake-up) is absorbed', () => {
+    const queue = createQueueTracker();
+    // After idle: a slow (cold) transit is a wake-up, absorbed by the delay.
+    expect(queue.queuedUs(1_000, 1_400)).toBe(0);
+    // The rest of a bulk response, sent together, arriving as the receiver parses them: each counts
+    // what it took beyond the burst's first.
+    expect(queue.queuedUs(1_010, 1_600)).toBe(190);
+    expect(queue.queuedUs(1_020, 2_000)).toBe(580);
+    expect(queue.queuedUs(0, 2_100)).toBe(0); // no send time: nothing known
+    // A faster transit in the burst is never negative.
+    expect(queue.queuedUs(2_350, 2_400)).toBe(0);
+    // An idle gap ends the burst: the next transit is a new base.
+    const later = 2_400 + BURST_GAP_US + 1;
+    expect(queue.queuedUs(later - 900, later)).toBe(0);
+    expect(queue.queuedUs(later - 800, later + 200)).toBe(100);
   });
 });
 
