@@ -4,12 +4,16 @@
 // relay path at full speed keeps three busy processes runnable beside the generator, which then
 // waits for a CPU and reads every reply late (measured on chatty-sweep's loopback steps: event-loop
 // lateness p75 ~0.5 ms, p95 ~1–2 ms), so its own statistics could not be trusted (issue #12).
-// Raising a child's niceness needs no privilege. `HCBENCH_ROLE_NICE=0` turns it off.
+// Raising a child's niceness needs no privilege. Opt-in (`HCBENCH_ROLE_NICE=5`), not the default:
+// measured in the `truth` A/B (same-region, quiet machine, 2 pairs), it cost the relay path with
+// emulated distance 130–330 µs per round trip (relay − direct error 128/128 µs at niceness 0 against
+// 459/269 at +5): while the generator polls for a due reply it takes a CPU at a higher weight than
+// the relay processes that are about to deliver that reply.
 
 import os from 'node:os';
 
-/** Niceness added to each role process unless HCBENCH_ROLE_NICE says otherwise. */
-export const DEFAULT_ROLE_NICE = 5;
+/** Niceness added to each role process unless HCBENCH_ROLE_NICE says otherwise (none: see above). */
+export const DEFAULT_ROLE_NICE = 0;
 
 /** The niceness increment to apply: HCBENCH_ROLE_NICE when it is a whole number in 0..19, else the default. */
 export function roleNiceIncrement(env: NodeJS.ProcessEnv = process.env): number {
