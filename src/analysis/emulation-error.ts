@@ -19,7 +19,8 @@ export type EmulatedPath =
   | { id: string; kind: 'relay-azure'; /** A rehearsal against the emulator answering as this host. */ rehearsal?: string };
 
 const SCOPE =
-  'lateness of each delayed traversal when it was released, in the process that held it; not included: the hand-off ' +
+  'lateness of each delayed traversal when it was released, in the process that held it (from its due time, or from ' +
+  'the end of the delivery before it when the hold was still delivering: a bulk transfer\'s own work is not lateness); not included: the hand-off ' +
   'into a process that sat idle during the delay, which can be several times larger and differs between paths ' +
   '(`calibrated`, from `hcbench calibrate --save` given to `run --calibration`, measures the whole error)';
 

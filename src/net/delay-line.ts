@@ -37,7 +37,11 @@ export interface DelayLineOptions extends LinkShape, LinkClock {
    * hundred µs before each release and poll a little after the last. Default false.
    */
   keepHot?: boolean;
-  /** Called with (delivery time − due time) in µs for every delivered item: the line's own lateness. */
+  /**
+   * Called for every delivered item with its lateness in µs: delivery time − due time, or − the end
+   * of the line's previous delivery when that came after the due time (the line's own lateness,
+   * not the time spent delivering what was due before it).
+   */
   onLateness?: (latenessUs: number) => void;
 }
 
@@ -132,9 +136,13 @@ export function createDelayLine<T>(options: DelayLineOptions, deliver: (item: T)
   };
 
   const isHotEnabled = (options.keepHot ?? false) && isKeepHotEnabled;
+  // When the line last finished delivering, µs: an item that fell due while the line was still
+  // delivering earlier ones (a 2 MiB response as 32 messages) waited for that work, which the same
+  // transfer does at zero distance too; its lateness is counted from then, not from its due time.
+  let deliveredUntilUs = Number.NEGATIVE_INFINITY;
   const flush = (): void => {
     immediate = undefined;
-    const now = nowUs();
+    let now = nowUs();
     const first = queue[head];
     // The last few hundred µs before a release: warm the socket path the release is about to take.
     if (isHotEnabled && first !== undefined && first.dueUs - now < WARM_LEAD_US && first.dueUs - now > 15) warmPulse(now);
@@ -144,9 +152,13 @@ export function createDelayLine<T>(options: DelayLineOptions, deliver: (item: T)
       if (next.dueUs > now) break;
       head += 1;
       queuedBytes -= next.bytes;
-      onLateness?.(now - next.dueUs);
+      onLateness?.(Math.max(0, now - Math.max(next.dueUs, deliveredUntilUs)));
       deliver(next.item);
       delivered += 1;
+      if (onLateness !== undefined) {
+        now = nowUs();
+        deliveredUntilUs = now;
+      }
     }
     // Stay hot a little after the last release: the answer (or the next request) comes back fast.
     if (isHotEnabled && delivered > 0 && head === queue.length) keepHot(now + LINGER_US);

@@ -45,6 +45,28 @@ describe('delay line halves', () => {
     expect(line.queuedBytes).toBe(0);
   });
 
+  test('an item that fell due while the line was delivering earlier ones is not late by their delivery time', async () => {
+    const lateness: number[] = [];
+    let delivered = 0;
+    const line = createDelayLine<number>({ onLateness: (us) => lateness.push(us) }, () => {
+      // A slow delivery (a 64 KB frame masked in JS): 1 ms of work each.
+      const until = sharedNowUs() + 1000;
+      while (sharedNowUs() < until);
+      delivered += 1;
+    });
+    const dueUs = sharedNowUs() - 10;
+    for (let i = 0; i < 5; i += 1) line.pushDue(i, 10, dueUs);
+    const deadline = Date.now() + 5000;
+    while (delivered < 5) {
+      if (Date.now() > deadline) throw new Error(`only ${delivered} of 5 delivered within 5 s`);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(lateness).toHaveLength(5);
+    expect(lateness[0]).toBeGreaterThanOrEqual(10);
+    // Delivered back to back: each waited only for the one before it, which is not the line's lateness.
+    expect(lateness.slice(1)).toEqual([0, 0, 0, 0]);
+  });
+
   test('due times are non-decreasing and at least the delay after entry, also with jitter and a bandwidth cap', () => {
     let nowUs = 1_000_000;
     let seed = 7;
