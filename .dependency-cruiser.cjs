@@ -3,7 +3,7 @@
 // so can a person: `npm run depcruise`.
 //
 // LAYERS lists the folders bottom first; ALLOWED lists, per folder, the folders it may import. Every
-// folder may also import the files directly in src/ ("(root)": errors.ts, random.ts, bounded.ts),
+// folder may also import the files directly in src/ ("(root)": errors.ts, random.ts, bounded.ts, canonical-json.ts),
 // and those import no folder. An allowed import always points to a lower layer, so folders cannot
 // import each other in a circle; test/architecture/ checks that, and that docs/architecture.md
 // shows the same table.

@@ -4,6 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import type { RunResult } from '../metrics/result.js';
+import { canonicalJson } from '../canonical-json.js';
 
 /** Reasons the results cannot be compared (empty: comparable) and notes that do not block. */
 export interface Comparability {
@@ -13,16 +14,6 @@ export interface Comparability {
 
 /** Scenario keys that change how long or how often, or what is written, but not what is measured. */
 const NOT_MEASURED = new Set(['$schema', 'name', 'description', 'output', 'thresholds', 'durationMs', 'warmupMs', 'repetitions', 'order']);
-
-/** JSON with sorted keys, so equal data gives equal text. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
 
 /** Short hash of the measured part of the resolved scenario (target, paths, network, workloads). */
 export function scenarioFingerprint(result: RunResult): string {

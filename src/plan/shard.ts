@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { Plan, PlannedStep } from './build-plan.js';
 import type { LoadModel, WorkloadParams } from '../workloads/types.js';
+import { canonicalJson } from '../canonical-json.js';
 
 /** Which slice of the scenario a run measures: shard `index` (1-based) of `count`. */
 export interface ShardSpec {
@@ -105,16 +106,6 @@ export function slicePlan(plan: Plan, spec: ShardSpec): Plan & { steps: ShardedS
     return { ...step, workload: { ...step.workload, connections: 0 } as WorkloadParams, emptyShare: `shard ${spec.index}/${spec.count} has 0 of this step's ${connections} connection${connections === 1 ? '' : 's'}: it ran an empty step` };
   });
   return { ...plan, steps };
-}
-
-/** JSON with object keys sorted, so equal values give equal text whatever their key order. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }
 
 /** The fingerprint of a whole (unsliced) plan: sha256 of its canonical JSON, hex. Shards of one run have equal fingerprints. */
