@@ -287,10 +287,7 @@ export interface WorkloadOutcome {
   metrics: StepMetrics;
   /** True when `signal` cut the run short. */
   isAborted: boolean;
-  /**
-   * The warm-up start the driver actually used, when it moved the one it was given (generator
-   * threads start their shared window only once every thread is ready).
-   */
+  /** The warm-up start actually used, when the driver moved it (generator threads wait until all are ready). */
   windowStartNs?: bigint;
 }
 
