@@ -4,8 +4,8 @@
 // kept and the merged one as strict as the strictest shard. Pure (no I/O).
 
 import { mergeCounters } from '../metrics/merge.js';
-import { toRecord } from '../metrics/histogram.js';
-import { addEncodedCounts, emptyCounts, encodeCounts, histogramFromCounts, type SparseCounts } from '../metrics/sparse-counts.js';
+import { recordFromCounts } from '../metrics/counts-summary.js';
+import { addEncodedCounts, emptyCounts, encodeCounts, type SparseCounts } from '../metrics/sparse-counts.js';
 import type { GeneratorHealth, GeneratorNoise, StepInterval, StepMetrics, StepResult } from '../metrics/result.js';
 import type { WindowStart } from './shard-checks.js';
 
@@ -145,11 +145,7 @@ export function finishFold(fold: StepFold, baseWindowStartMs: number | undefined
   if (acc === undefined) return { ...fold.identity, status: 'failed', error: { code: 'ERR_SHARD_EMPTY', message: 'no shard measured this step' } } as StepResult;
   const seconds = acc.durationMs / 1000;
   const histograms = {} as StepMetrics['histograms'];
-  for (const [name, counts] of acc.histograms) {
-    const histogram = histogramFromCounts(counts);
-    (histograms as Record<string, unknown>)[name] = toRecord(histogram);
-    histogram.destroy();
-  }
+  for (const [name, counts] of acc.histograms) (histograms as Record<string, unknown>)[name] = recordFromCounts(counts);
   const intervals = [...acc.intervals.entries()].sort(([a], [b]) => a - b).map(([startMs, slot]): StepInterval => {
     return { startMs, durationMs: slot.durationMs, roundTrip: encodeCounts(slot.counts) };
   });

@@ -9,7 +9,7 @@
 
 import { deflateSync, inflateSync } from 'node:zlib';
 import { createLatencyHistogram, HIGHEST_US, LOWEST_US, SIGNIFICANT_DIGITS, type Histogram } from './histogram.js';
-import { countsArrayLength, MAX_ENCODED_CHARS, MAX_INFLATED_BYTES, walkCounts } from './histogram-check.js';
+import { countsArrayLength, INFLATE_OPTIONS, MAX_ENCODED_CHARS, walkCounts } from './histogram-check.js';
 
 const V2_COMPRESSED_COOKIE_BASE = 0x1c849304;
 const V2_COOKIE_BASE = 0x1c849303;
@@ -30,12 +30,18 @@ export function emptyCounts(): SparseCounts {
   return { offset: 0, counts: new Float64Array(0) };
 }
 
-/** Grows the window to cover `low` .. `high`, with room on both sides so that a few grows serve a whole merge. */
-function grow(into: SparseCounts, low: number, high: number): void {
+/**
+ * Grows the window to cover `low` .. `high` (inside the layout), by at least half its span on each
+ * side: every grow at least doubles it, so a sum grows a few times (log of its span), never once
+ * per new outlying bucket, and is never larger than the layout.
+ */
+function grow(into: SparseCounts, low: number, high: number, last: number): void {
   const isEmpty = into.counts.length === 0;
-  const pad = Math.max(256, (high - low) >> 1);
-  const from = Math.max(0, isEmpty ? low - pad : Math.min(low - pad, into.offset));
-  const to = isEmpty ? high + pad : Math.max(high + pad, into.offset + into.counts.length - 1);
+  const spanLow = isEmpty ? low : Math.min(low, into.offset);
+  const spanHigh = isEmpty ? high : Math.max(high, into.offset + into.counts.length - 1);
+  const pad = Math.max(256, (spanHigh - spanLow + 1) >> 1);
+  const from = Math.max(0, spanLow - pad);
+  const to = Math.min(last, spanHigh + pad);
   const counts = new Float64Array(to - from + 1);
   if (!isEmpty) counts.set(into.counts, into.offset - from);
   into.offset = from;
@@ -49,7 +55,7 @@ export function addEncodedCounts(into: SparseCounts, encoded: string): void {
   if (outer.length < 8 || (outer.readInt32BE(0) & ~0xf0) !== V2_COMPRESSED_COOKIE_BASE) throw new RangeError('not a V2 compressed HdrHistogram encoding');
   const length = outer.readInt32BE(4);
   if (length < 0 || 8 + length > outer.length) throw new RangeError('HdrHistogram encoding shorter than its stated length');
-  const inner = inflateSync(outer.subarray(8, 8 + length), { maxOutputLength: MAX_INFLATED_BYTES });
+  const inner = inflateSync(outer.subarray(8, 8 + length), INFLATE_OPTIONS);
   if (inner.length < HEADER_BYTES || (inner.readInt32BE(0) & ~0xf0) !== V2_COOKIE_BASE) throw new RangeError('HdrHistogram payload without a V2 header');
   const payload = inner.readInt32BE(4);
   const digits = inner.readInt32BE(12);
@@ -57,11 +63,11 @@ export function addEncodedCounts(into: SparseCounts, encoded: string): void {
   if (digits !== SIGNIFICANT_DIGITS || lowest !== LOWEST_US) throw new RangeError(`HdrHistogram of another layout (lowest ${lowest}, ${digits} digits)`);
   if (payload < 0 || HEADER_BYTES + payload > inner.length) throw new RangeError('HdrHistogram payload shorter than its stated length');
   const body = inner.subarray(HEADER_BYTES, HEADER_BYTES + payload);
-  maxIndex ??= countsArrayLength(LATENCY) - 1;
-  const total = walkCounts(body, maxIndex, (index, count) => {
+  const last = (maxIndex ??= countsArrayLength(LATENCY) - 1);
+  const total = walkCounts(body, last, (index, count) => {
     let at = index - into.offset;
     if (at < 0 || at >= into.counts.length) {
-      grow(into, index, index);
+      grow(into, index, index, last);
       at = index - into.offset;
     }
     (into.counts[at] as number) += count;
