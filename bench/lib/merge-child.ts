@@ -1,58 +1,72 @@
-// A process of its own for the merge entry (run with `node --expose-gc --import tsx`), so its peak
-// memory is the work's alone: `merge <files...>` reads and folds every shard result as
-// `hcbench merge` does and renders the merged JSON; `read <files...>` only reads and checks them
-// (the floor any merge pays); `merge-retained`: the merge with a GC after each file, recording
-// the heap it retains; `one <file>` reads one result and renders it (one result's memory).
-// Prints `{ ms, cpuMs, rssBeforeMb, maxRssMb, heapBeforeMb, peakHeapMb }` as JSON on stdout.
+// A process of its own for the merge entry (run with `node --expose-gc --import tsx`), so its time
+// and peak memory are the work's alone, after every module is loaded:
+// - `merge <out> <files...>`: `hcbench merge <files...> --out <out>` itself (the CLI's main, in this
+//   process): read, check and fold every shard result, analyse, write the merged JSON;
+// - `read <files...>`: only read and check the same files, as every command loads a result (the floor of any merge);
+// - `merge-retained <files...>`: the fold with a GC after each file, recording the heap it retains.
+// Prints `{ ms, cpuMs, exitCode, peakRssGrowthMb, peakIsExact, retainedMb }` as JSON on stdout.
+// The peak: Linux's VmHWM, reset (clear_refs 5) after loading, read after the work; elsewhere the
+// process's maxRSS (it then includes the loading peak: an upper bound).
 
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createShardMerger } from '../../src/analysis/shard-merge.js';
+import { main } from '../../src/cli/main.js';
 import { loadResultFile } from '../../src/cli/result-file.js';
-import { renderReport } from '../../src/report/index.js';
 
 const MB = 1024 * 1024;
-const [mode, ...files] = process.argv.slice(2);
-(globalThis as { gc?: () => void }).gc?.();
+const [mode, ...args] = process.argv.slice(2);
+const gc = (globalThis as { gc?: () => void }).gc ?? ((): void => {});
+
+/** Resets the peak RSS to the current RSS; false where the kernel offers no reset. */
+function resetPeak(): boolean {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Peak RSS since the reset (VmHWM), bytes; maxRSS where /proc is missing. */
+function peakRss(isExact: boolean): number {
+  if (isExact) {
+    const line = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (line?.[1] !== undefined) return Number(line[1]) * 1024;
+  }
+  return process.resourceUsage().maxRSS * 1024;
+}
+
+const quiet = { write: (): boolean => true };
+const io = { stdout: quiet, stderr: quiet, env: {}, cwd: '/', signal: new AbortController().signal };
+// No warm-up: a fresh process running the command once is what a user's `hcbench merge` costs.
+gc();
 const rssBefore = process.memoryUsage().rss;
-const heapBefore = process.memoryUsage().heapUsed;
-const arrayBuffersBefore = process.memoryUsage().arrayBuffers;
-let peakHeap = heapBefore;
-const sample = (): void => {
-  peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
-};
+const heapBefore = process.memoryUsage();
+const peakIsExact = resetPeak();
 const started = performance.now();
 const cpuStarted = process.cpuUsage();
-let bytes = 0;
+let exitCode = 0;
 const retainedMb: number[] = [];
-if (mode === 'merge' || mode === 'merge-retained') {
-  const merger = createShardMerger();
-  for (const file of files) {
-    merger.add(await loadResultFile('/', file, { skipHistogramCheck: true }), file);
-    sample();
-    if (mode === 'merge-retained') {
-      // What the merge holds after each file (garbage collected): flat in the number of shards when it folds.
-      (globalThis as { gc?: () => void }).gc?.();
-      // Typed-array counts live outside the JS heap: count both.
-      const m = process.memoryUsage();
-      retainedMb.push((m.heapUsed + m.arrayBuffers - heapBefore - arrayBuffersBefore) / MB);
-    }
-  }
-  const merged = merger.finish();
-  sample();
-  bytes = renderReport('json', merged).length;
+if (mode === 'merge') {
+  const [out, ...files] = args;
+  exitCode = await main(['merge', ...files, '--out', out ?? ''], io);
 } else if (mode === 'read') {
-  for (const file of files) {
-    bytes += (await loadResultFile('/', file)).steps.length;
-    sample();
+  for (const file of args) await loadResultFile('/', file);
+} else if (mode === 'merge-retained') {
+  const merger = createShardMerger();
+  for (const file of args) {
+    merger.add(await loadResultFile('/', file, { skipHistogramCheck: true }), file);
+    // What the merge holds after each file (garbage collected): flat in the number of shards when it folds.
+    gc();
+    // Typed-array counts live outside the JS heap: count both.
+    const m = process.memoryUsage();
+    retainedMb.push((m.heapUsed + m.arrayBuffers - heapBefore.heapUsed - heapBefore.arrayBuffers) / MB);
   }
-} else if (mode === 'one') {
-  bytes = renderReport('json', await loadResultFile('/', files[0] ?? '')).length;
+  merger.finish();
 } else {
   throw new Error(`unknown mode ${String(mode)}`);
 }
-sample();
 const ms = performance.now() - started;
 const cpu = process.cpuUsage(cpuStarted);
-const cpuMs = (cpu.user + cpu.system) / 1000;
-// maxRSS is in kB; it includes the import-time peak, so growth computed from it is an upper bound.
-const maxRss = process.resourceUsage().maxRSS * 1024;
-process.stdout.write(`${JSON.stringify({ ms, cpuMs, bytes, retainedMb, rssBeforeMb: rssBefore / MB, maxRssMb: maxRss / MB, heapBeforeMb: heapBefore / MB, peakHeapMb: peakHeap / MB })}\n`);
+const peakRssGrowthMb = (peakRss(peakIsExact) - rssBefore) / MB;
+process.stdout.write(`${JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000, exitCode, peakRssGrowthMb, peakIsExact, retainedMb })}\n`);

@@ -3,7 +3,8 @@
 // The analysis merges repetitions many times (delete-one jackknife); this keeps that cheap. Pure.
 
 import hdr from 'hdr-histogram-js';
-import { decodeRecord, SIGNIFICANT_DIGITS } from '../metrics/histogram.js';
+import { createLatencyHistogram, decodeRecord, SIGNIFICANT_DIGITS } from '../metrics/histogram.js';
+import { addEncodedCounts, emptyCounts } from '../metrics/sparse-counts.js';
 import type { HistogramRecord } from '../metrics/result.js';
 
 /**
@@ -36,16 +37,47 @@ export function hdrBucket(v: number): { low: number; high: number } {
   return { low, high: low + width - 1 };
 }
 
-/** The distribution of an encoded histogram record. */
+/**
+ * The distribution of an encoded histogram record: its buckets walked straight from the encoding
+ * (metrics/sparse-counts.ts), no ~23,000-bucket HDR histogram decoded and scanned; an encoding of
+ * another layout than hcbench's latency one goes through the HDR decoder.
+ */
 export function distributionOfRecord(record: HistogramRecord): Distribution {
   if (record.summary.count === 0 || record.encoded === '') return EMPTY_DISTRIBUTION;
-  const histogram = decodeRecord(record);
+  const sum = emptyCounts();
   try {
-    return distributionOfHistogram(histogram);
-  } finally {
-    histogram.destroy();
+    addEncodedCounts(sum, record.encoded);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    const histogram = decodeRecord(record);
+    try {
+      return distributionOfHistogram(histogram);
+    } finally {
+      histogram.destroy();
+    }
   }
+  const h = (layout ??= createLatencyHistogram() as unknown as ValueFunctions);
+  const values: number[] = [];
+  const counts: number[] = [];
+  let total = 0;
+  for (let i = 0; i < sum.counts.length; i++) {
+    const c = sum.counts[i]!;
+    if (c <= 0) continue;
+    values.push(h.highestEquivalentValue(h.valueFromIndex(sum.offset + i)));
+    counts.push(c);
+    total += c;
+  }
+  const first = values.length === 0 ? 0 : h.lowestEquivalentValue(values[0]!);
+  return { values: Float64Array.from(values), counts: Float64Array.from(counts), total, minValue: first };
 }
+
+/** HdrHistogram's value functions (of the latency layout, on an instance never recorded into). */
+interface ValueFunctions {
+  valueFromIndex(i: number): number;
+  highestEquivalentValue(v: number): number;
+  lowestEquivalentValue(v: number): number;
+}
+let layout: ValueFunctions | undefined;
 
 /** The distribution of a decoded histogram (its recorded buckets, in order). */
 export function distributionOfHistogram(histogram: hdr.Histogram): Distribution {

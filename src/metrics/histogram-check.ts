@@ -53,20 +53,25 @@ export function walkCounts(payload: Buffer, maxIndex: number, onCount?: (index: 
   let position = 0;
   let index = 0;
   let total = 0;
-  while (position < payload.length) {
-    let raw = 0;
-    let scale = 1;
-    for (let byteNumber = 0; ; byteNumber++) {
-      const byte = payload[position++];
-      if (byte === undefined) return undefined;
-      // The 9th byte of the LEB128-64b9B variant carries 8 value bits and no continuation bit.
-      if (byteNumber === 8) {
-        raw += byte * scale;
-        break;
+  const length = payload.length;
+  while (position < length) {
+    // Most values (small counts, short runs of zeros) take one byte.
+    let raw = payload[position++] as number;
+    if (raw >= 0x80) {
+      raw &= 0x7f;
+      let scale = 128;
+      for (let byteNumber = 1; ; byteNumber++) {
+        const byte = payload[position++];
+        if (byte === undefined) return undefined;
+        // The 9th byte of the LEB128-64b9B variant carries 8 value bits and no continuation bit.
+        if (byteNumber === 8) {
+          raw += byte * scale;
+          break;
+        }
+        raw += (byte & 0x7f) * scale;
+        scale *= 128;
+        if ((byte & 0x80) === 0) break;
       }
-      raw += (byte & 0x7f) * scale;
-      scale *= 128;
-      if ((byte & 0x80) === 0) break;
     }
     // ZigZag: even = count >= 0, odd = -(run of zero counts).
     const value = raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2;

@@ -30,18 +30,12 @@ export function emptyCounts(): SparseCounts {
   return { offset: 0, counts: new Float64Array(0) };
 }
 
-/**
- * Grows the window to cover `low` .. `high` (inside the layout), by at least half its span on each
- * side: every grow at least doubles it, so a sum grows a few times (log of its span), never once
- * per new outlying bucket, and is never larger than the layout.
- */
-function grow(into: SparseCounts, low: number, high: number, last: number): void {
+/** Grows the window to cover `low` .. `high`, with room on both sides so that a few grows serve a whole merge. */
+function grow(into: SparseCounts, low: number, high: number): void {
   const isEmpty = into.counts.length === 0;
-  const spanLow = isEmpty ? low : Math.min(low, into.offset);
-  const spanHigh = isEmpty ? high : Math.max(high, into.offset + into.counts.length - 1);
-  const pad = Math.max(256, (spanHigh - spanLow + 1) >> 1);
-  const from = Math.max(0, spanLow - pad);
-  const to = Math.min(last, spanHigh + pad);
+  const pad = Math.max(256, (high - low) >> 1);
+  const from = Math.max(0, isEmpty ? low - pad : Math.min(low - pad, into.offset));
+  const to = isEmpty ? high + pad : Math.max(high + pad, into.offset + into.counts.length - 1);
   const counts = new Float64Array(to - from + 1);
   if (!isEmpty) counts.set(into.counts, into.offset - from);
   into.offset = from;
@@ -63,11 +57,11 @@ export function addEncodedCounts(into: SparseCounts, encoded: string): void {
   if (digits !== SIGNIFICANT_DIGITS || lowest !== LOWEST_US) throw new RangeError(`HdrHistogram of another layout (lowest ${lowest}, ${digits} digits)`);
   if (payload < 0 || HEADER_BYTES + payload > inner.length) throw new RangeError('HdrHistogram payload shorter than its stated length');
   const body = inner.subarray(HEADER_BYTES, HEADER_BYTES + payload);
-  const last = (maxIndex ??= countsArrayLength(LATENCY) - 1);
-  const total = walkCounts(body, last, (index, count) => {
+  maxIndex ??= countsArrayLength(LATENCY) - 1;
+  const total = walkCounts(body, maxIndex, (index, count) => {
     let at = index - into.offset;
     if (at < 0 || at >= into.counts.length) {
-      grow(into, index, index, last);
+      grow(into, index, index);
       at = index - into.offset;
     }
     (into.counts[at] as number) += count;
