@@ -9,7 +9,7 @@
 
 import { deflateSync, inflateSync } from 'node:zlib';
 import { createLatencyHistogram, HIGHEST_US, LOWEST_US, SIGNIFICANT_DIGITS, type Histogram } from './histogram.js';
-import { countsArrayLength, INFLATE_OPTIONS, MAX_ENCODED_CHARS, walkCounts } from './histogram-check.js';
+import { countsArrayLength, INFLATE_OPTIONS, MAX_ENCODED_CHARS, MAX_INFLATED_BYTES, walkCounts } from './histogram-check.js';
 
 const V2_COMPRESSED_COOKIE_BASE = 0x1c849304;
 const V2_COOKIE_BASE = 0x1c849303;
@@ -49,7 +49,14 @@ export function addEncodedCounts(into: SparseCounts, encoded: string): void {
   if (outer.length < 8 || (outer.readInt32BE(0) & ~0xf0) !== V2_COMPRESSED_COOKIE_BASE) throw new RangeError('not a V2 compressed HdrHistogram encoding');
   const length = outer.readInt32BE(4);
   if (length < 0 || 8 + length > outer.length) throw new RangeError('HdrHistogram encoding shorter than its stated length');
-  const inner = inflateSync(outer.subarray(8, 8 + length), INFLATE_OPTIONS);
+  let inner: Buffer;
+  try {
+    inner = inflateSync(outer.subarray(8, 8 + length), INFLATE_OPTIONS);
+  } catch (error) {
+    // zlib's data errors are plain Errors: refused like every other malformed encoding.
+    const isTooLarge = error instanceof RangeError || (error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE';
+    throw new RangeError(isTooLarge ? `inflates to more than ${MAX_INFLATED_BYTES} bytes` : 'is not valid deflate data');
+  }
   if (inner.length < HEADER_BYTES || (inner.readInt32BE(0) & ~0xf0) !== V2_COOKIE_BASE) throw new RangeError('HdrHistogram payload without a V2 header');
   const payload = inner.readInt32BE(4);
   const digits = inner.readInt32BE(12);

@@ -275,6 +275,8 @@ describe('merge refuses what does not add up', () => {
   test.each([
     ['garbage', 'AAAA'],
     ['another HDR layout', hdr.encodeIntoCompressedBase64(hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 1000, numberOfSignificantValueDigits: 2 }))],
+    // The V2 compressed cookie and a consistent length around bytes that are no deflate stream.
+    ['not deflate inside', Buffer.from([0x1c, 0x84, 0x93, 0x14, 0, 0, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8]).toString('base64')],
   ])('a shard whose interval histogram is %s: exit 2 naming the file and the step', async (_what, encoded) => {
     const damaged = await edited('2/2', 'damaged.json', (r) => {
       const step = r.steps[0];

@@ -65,6 +65,7 @@ describe('sparse counts', () => {
     ['not HDR', 'AAAAAAAAAAAA', /not a V2 compressed HdrHistogram encoding/],
     ['another layout', hdr.encodeIntoCompressedBase64(hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 1000, numberOfSignificantValueDigits: 2 })), /another layout \(lowest 1, 2 digits\)/],
     ['over-long', 'A'.repeat(300 * 1024), /characters long/],
+    ['not deflate inside', Buffer.from([0x1c, 0x84, 0x93, 0x14, 0, 0, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8]).toString('base64'), /not valid deflate data/],
   ])('%s is refused', (_what, encoded, message) => {
     expect(() => addEncodedCounts(emptyCounts(), encoded)).toThrow(message);
   });
