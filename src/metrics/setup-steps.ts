@@ -8,7 +8,7 @@ export interface ForwarderSetupStamps {
   id: string;
   /** Local TCP connection accepted. */
   acceptedUs: number;
-  /** Sender WebSocket created (setup slot taken, token and URI ready). */
+  /** Sender WebSocket about to be created (setup slot taken, token and URI ready). */
   startedUs: number;
   /** Sender's TCP connection to the relay up; its upgrade request goes out now. Absent when not seen. */
   connectedUs?: number;
@@ -36,11 +36,15 @@ export interface AgentSetupStamps {
  * `targetConnect` runs beside `rendezvousWebSocket` (both start on the accept message).
  */
 export interface SetupSteps {
-  /** Local accept → sender WebSocket created (setup gate, token, URI: the forwarder's own work). */
+  /** Local accept → sender WebSocket about to be created (setup gate, token, URI: the forwarder's own work). */
   localAccept: number;
-  /** Sender WebSocket created → its TCP connection up and the upgrade request sent. */
+  /** Creating the sender WebSocket (client library, TCP connect) → its TCP connection up, the upgrade request going out. */
   senderHandshake: number;
-  /** Upgrade request sent → the agent handled the relay's `accept` control message. */
+  /**
+   * Upgrade request sent → the agent's 'connection' for it: the relay reads the request, authorizes,
+   * sends `accept`; the listener parses it and creates its rendezvous WebSocket (hyco-ws emits
+   * 'connection' only after that, so the listener's synchronous WebSocket creation falls here).
+   */
   acceptMessage: number;
   /** Accept message handled → the sender's WebSocket open (listener's rendezvous WebSocket, then both 101s). */
   rendezvousWebSocket: number;

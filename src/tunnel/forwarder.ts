@@ -116,8 +116,8 @@ export async function startForwarder(options: ForwarderOptions): Promise<Forward
     const id = nextTrackingId();
     const stamps: ForwarderSetupStamps = { id, acceptedUs, startedUs: 0, openUs: 0 };
     try {
-      sender = openSender(clientStack, `${uri}&sb-hc-id=${id}`, token(), () => void (stamps.connectedUs = sharedNowUs()));
       stamps.startedUs = sharedNowUs();
+      sender = openSender(clientStack, `${uri}&sb-hc-id=${id}`, token(), () => void (stamps.connectedUs = sharedNowUs()));
       ws = options.timedLeg === undefined ? sender.ws : timedMessageSocket(sender.ws, options.timedLeg, lateness);
     } catch (error) {
       // e.g. a URI the WebSocket client rejects: count it on this connection, never crash the server.

@@ -32,7 +32,7 @@ async function oneExchange(port: number): Promise<{ startUs: number; firstByteUs
   }
 }
 
-describe('relayed setup steps across processes', () => {
+describe.each(['hyco-ws', 'ws8'] as const)('relayed setup steps across processes (%s)', (clientStack) => {
   let onprem: RoleHandle;
   let path: OpenPath;
   let echo: Server;
@@ -43,7 +43,7 @@ describe('relayed setup steps across processes', () => {
     await once(echo, 'listening');
     const port = (echo.address() as { port: number }).port;
     onprem = await spawnRole('onprem');
-    path = await openEmulatedRelayPath({ id: 'relay', onprem, target: { host: '127.0.0.1', port }, appToRelay: ZERO, relayToAgent: ZERO, agents: 1 });
+    path = await openEmulatedRelayPath({ id: 'relay', onprem, target: { host: '127.0.0.1', port }, appToRelay: ZERO, relayToAgent: ZERO, agents: 1, clientStack });
   }, 60_000);
 
   afterAll(async () => {
