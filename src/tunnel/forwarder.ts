@@ -133,6 +133,8 @@ export async function startForwarder(options: ForwarderOptions): Promise<Forward
       stamps.firstByteUs = sharedNowUs();
       setupStamps.push(stamps);
     };
+    // Before the pump's own 'open' handler, which sends the bytes held during setup at once.
+    ws.on('open', () => void (stamps.openUs = sharedNowUs()));
     const pump = createPump(socket, ws, {
       onHop,
       ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
@@ -151,7 +153,6 @@ export async function startForwarder(options: ForwarderOptions): Promise<Forward
     ws.on('open', () => {
       clearTimeout(setupTimer);
       release();
-      stamps.openUs = sharedNowUs();
       timing.recordSetup(BigInt(Math.round((stamps.openUs - acceptedUs) * 1000)));
     });
     void pump.done.then((outcome) => {

@@ -10,7 +10,7 @@ import { trackingIdOf } from '../metrics/setup-steps.js';
 export type { AgentSetupStamps, ForwarderSetupStamps } from '../metrics/setup-steps.js';
 
 /** Completed connections whose stamps an endpoint keeps (the most recent ones). */
-export const SETUP_STAMPS_KEPT = 512;
+export const SETUP_STAMPS_KEPT = 256;
 
 /** A bounded ring of completed stamps, oldest dropped first. */
 export interface StampRing<T> {
