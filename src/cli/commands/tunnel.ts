@@ -90,9 +90,9 @@ export function stderrLog(io: CliIo, role: string, isVerbose: boolean): TunnelLo
   };
 }
 
-/** The stopped-line JSON: counters plus timing summaries (µs; the encoded histograms are left out). */
-export function stoppedReport(all: TunnelStats): Record<string, unknown> {
-  const { timing, ...stats } = all;
+/** The stopped-line JSON: counters plus timing summaries (µs; the encoded histograms and per-connection setup stamps are left out). */
+export function stoppedReport(all: TunnelStats & { setupStamps?: unknown }): Record<string, unknown> {
+  const { timing, setupStamps: _perConnection, ...stats } = all;
   const summaries =
     timing === undefined
       ? undefined
