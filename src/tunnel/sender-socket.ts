@@ -58,7 +58,8 @@ function openHycoSender(uri: string, token: string, onConnected?: () => void): S
   const Ws = hycoWs() as unknown as new (address: string, protocols: null, options: object) => MessageSocket;
   const ws = new Ws(uri, null, { headers: { ServiceBusAuthorization: token }, agent });
   const handshakeSocket = agent.take();
-  if (onConnected !== undefined) handshakeSocket?.once('connect', onConnected);
+  // Over TLS the upgrade request goes out after the TLS handshake, not at the TCP connect.
+  if (onConnected !== undefined) handshakeSocket?.once(isSecure ? 'secureConnect' : 'connect', onConnected);
   return {
     ws,
     abortHandshake() {
@@ -72,7 +73,7 @@ function openHycoSender(uri: string, token: string, onConnected?: () => void): S
 
 /**
  * Opens a sender WebSocket to a `sb-hc-action=connect` URI with the `ServiceBusAuthorization` header.
- * `onConnected` (hyco-ws stack only): its TCP connection to the relay is up (the upgrade request goes out).
+ * `onConnected` (hyco-ws stack only): its connection to the relay is up, TCP and TLS (the upgrade request goes out).
  */
 export function openSender(stack: ClientStack, uri: string, token: string, onConnected?: () => void): Sender {
   if (stack === 'hyco-ws') return openHycoSender(uri, token, onConnected);
