@@ -24,6 +24,7 @@ import { startHttpTarget } from '../targets/http-server.js';
 import { startRequestResponseTarget } from '../targets/tcp-request-response-server.js';
 import { startAgent, type Agent } from '../tunnel/agent.js';
 import { startForwarder, type Forwarder } from '../tunnel/forwarder.js';
+import { skipBufferDeprecationCheck } from './buffer-deprecation-check.js';
 import { applyEndpointResolve, startRehearsalRelay } from './rehearsal-role.js';
 
 interface Closable {
@@ -31,6 +32,8 @@ interface Closable {
 }
 
 const role = process.argv[2] as RoleName;
+// The tunnel endpoints run hyco-ws (ws 1.1.5, `new Buffer()` per frame): see the file for the cost.
+skipBufferDeprecationCheck();
 /** Closed in order at stop: forwarders, then agents, so hyco-ws never reconnects into a closing relay. */
 const forwarders = new Map<string, Forwarder>();
 const agents = new Map<string, Agent>();

@@ -4,6 +4,7 @@
 
 import type { HistogramRecord, RunResult } from '../metrics/result.js';
 import { formatUs, renderTable } from './format.js';
+import { setupBreakdownLines } from './setup-breakdown.js';
 
 interface Timing {
   toRelayHop?: HistogramRecord;
@@ -36,6 +37,7 @@ export function hopBreakdownLines(result: RunResult): string[] {
     'hop breakdown (p50 / p99, whole run): time our endpoints hold each message; forwarder setup = local accept → relayed WebSocket open (the rendezvous)',
     renderTable([['', 'toward the target', 'toward the app', 'setup'], ...rows]),
     ...notes,
+    ...setupBreakdownLines(result.pathCounters ?? {}),
   ];
 }
 

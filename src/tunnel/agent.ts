@@ -3,7 +3,6 @@
 // It wraps hyco-ws's no-backoff reconnect loop with exponential backoff; it must not print or exit.
 
 import { connect } from 'node:net';
-import { hrtime } from 'node:process';
 import { type RelayConnection, listenUri, tokenProvider } from '../azure/connection-string.js';
 import { redactSecrets } from '../azure/sas-token.js';
 import { PathSetupError } from '../errors.js';
@@ -15,6 +14,7 @@ import { CLOSE_GOING_AWAY, CLOSE_TARGET_UNREACHABLE } from './close-codes.js';
 import { withConnectionLimit } from './agent-refusals.js';
 import { createConnectionTracker } from './connection-tracker.js';
 import { createHopTiming } from './hop-timing.js';
+import { type AgentSetupStamps, createStampRing, trackAgentSetup } from './setup-stamps.js';
 import { type ClientStack, createListener } from './client-stack.js';
 import { defaultRenewIntervalMs } from './token-renewal.js';
 import type { HycoRelayedServer, HycoWebSocket } from './hyco-ws-client.js';
@@ -103,6 +103,7 @@ export function startAgent(options: AgentOptions): Promise<Agent> {
   const token = tokenProvider(options.connection, options.tokenTtlSec ?? AGENT_TOKEN_TTL_SEC);
   const renewIntervalMs = options.tokenRenewIntervalMs ?? defaultRenewIntervalMs(options.tokenTtlSec ?? AGENT_TOKEN_TTL_SEC);
   const timing = createHopTiming();
+  const setupStamps = createStampRing<AgentSetupStamps>();
   const lateness = createLatenessRecorder();
   const tracker = createConnectionTracker();
   const listenErrors: Record<string, number> = {};
@@ -127,13 +128,9 @@ export function startAgent(options: AgentOptions): Promise<Agent> {
   // includes them, and with drainMs they may finish normally.
   const onRelayed = withConnectionLimit(tracker, undefined, log, (relayed: HycoWebSocket): void => {
     const ws = options.timedLeg === undefined ? relayed : timedMessageSocket(relayed, options.timedLeg, lateness);
-    const offeredNs = hrtime.bigint();
-    let pendingSetupSteps = 2; // WebSocket open, target connected
-    const setupStepDone = (): void => {
-      pendingSetupSteps -= 1;
-      if (pendingSetupSteps === 0) timing.recordSetup(hrtime.bigint() - offeredNs);
-    };
-    ws.on('open', setupStepDone);
+    // The accept message was handled just now (hyco-ws emits 'connection' right after it).
+    const setup = trackAgentSetup(relayed.url, setupStamps, timing.recordSetup);
+    ws.on('open', setup.opened);
     const target = connect({ ...options.target, noDelay: true, allowHalfOpen: true });
     let isTargetFailed = false;
     let isTargetConnected = false;
@@ -146,7 +143,7 @@ export function startAgent(options: AgentOptions): Promise<Agent> {
       clearTimeout(connectTimer);
       isTargetConnected = true;
       counts.targetConnectionsOpened += 1;
-      setupStepDone();
+      setup.targetConnected();
     });
     // Registered before the pump's own listeners, so the far side hears 4002 rather than a plain reset.
     target.once('error', (error: unknown) => {
@@ -228,7 +225,7 @@ export function startAgent(options: AgentOptions): Promise<Agent> {
   };
 
   const agent: Agent = {
-    stats: () => ({ ...tracker.snapshot(), ...counts, status, listenErrors: { ...listenErrors }, timing: timing.snapshot(), ...releaseLateness(lateness) }),
+    stats: () => ({ ...tracker.snapshot(), ...counts, status, listenErrors: { ...listenErrors }, timing: timing.snapshot(), setupStamps: setupStamps.snapshot(), ...releaseLateness(lateness) }),
     close,
   };
 

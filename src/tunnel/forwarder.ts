@@ -4,17 +4,18 @@
 
 import { type Server, type Socket, createServer } from 'node:net';
 import { once } from 'node:events';
-import { hrtime } from 'node:process';
 import { type RelayConnection, connectUri, tokenProvider } from '../azure/connection-string.js';
 import { redactSecrets } from '../azure/sas-token.js';
 import { PathSetupError } from '../errors.js';
 import { createLatenessRecorder, releaseLateness } from '../net/lateness.js';
+import { sharedNowUs } from '../net/shared-clock.js';
 import type { LinkShape } from '../net/delay-line.js';
 import { timedMessageSocket } from '../net/timed-socket.js';
 import { type TrackedConnection, createConnectionTracker } from './connection-tracker.js';
 import { createHopTiming } from './hop-timing.js';
 import type { ClientStack } from './client-stack.js';
 import { type Sender, openSender } from './sender-socket.js';
+import { type ForwarderSetupStamps, createStampRing, nextTrackingId } from './setup-stamps.js';
 import type { MessageSocket } from '../net/message-socket.js';
 import { describeError } from './relay-errors.js';
 import { connectionsWithinFdLimit, openFileLimit } from './fd-limit.js';
@@ -97,12 +98,13 @@ export async function startForwarder(options: ForwarderOptions): Promise<Forward
   const tracker = createConnectionTracker();
   const errorKindsSeen = new Set<string>();
   const timing = createHopTiming();
+  const setupStamps = createStampRing<ForwarderSetupStamps>();
   const lateness = createLatenessRecorder();
 
   const gate = createSetupGate(options.maxConcurrentSetups ?? DEFAULT_MAX_CONCURRENT_SETUPS);
 
   /** Opens the relayed WebSocket of a connection that got a setup slot and pumps it. */
-  const startSetup = (socket: Socket, hold: SetupHold, connection: TrackedConnection, release: () => void, acceptedNs: bigint): void => {
+  const startSetup = (socket: Socket, hold: SetupHold, connection: TrackedConnection, release: () => void, acceptedUs: number): void => {
     if (socket.destroyed) {
       // Gone between its slot's release and its turn (its 'close' is still to come).
       release();
@@ -110,8 +112,12 @@ export async function startForwarder(options: ForwarderOptions): Promise<Forward
     }
     let ws: MessageSocket;
     let sender: Sender;
+    // Stamps of this setup's steps (setup-stamps.ts); kept once the first byte came back.
+    const id = nextTrackingId();
+    const stamps: ForwarderSetupStamps = { id, acceptedUs, startedUs: 0, openUs: 0 };
     try {
-      sender = openSender(clientStack, uri, token());
+      stamps.startedUs = sharedNowUs();
+      sender = openSender(clientStack, `${uri}&sb-hc-id=${id}`, token(), () => void (stamps.connectedUs = sharedNowUs()));
       ws = options.timedLeg === undefined ? sender.ws : timedMessageSocket(sender.ws, options.timedLeg, lateness);
     } catch (error) {
       // e.g. a URI the WebSocket client rejects: count it on this connection, never crash the server.
@@ -121,8 +127,16 @@ export async function startForwarder(options: ForwarderOptions): Promise<Forward
       socket.resetAndDestroy();
       return;
     }
+    const onHop = (direction: 'toRelay' | 'fromRelay', hopNs: bigint): void => {
+      timing.onHop(direction, hopNs);
+      if (direction !== 'fromRelay' || stamps.firstByteUs !== undefined || stamps.openUs === 0) return;
+      stamps.firstByteUs = sharedNowUs();
+      setupStamps.push(stamps);
+    };
+    // Before the pump's own 'open' handler, which sends the bytes held during setup at once.
+    ws.on('open', () => void (stamps.openUs = sharedNowUs()));
     const pump = createPump(socket, ws, {
-      onHop: timing.onHop,
+      onHop,
       ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
       ...(options.highWaterMarkBytes === undefined ? {} : { highWaterMarkBytes: options.highWaterMarkBytes }),
       ...(options.halfClose === undefined ? {} : { halfClose: options.halfClose }),
@@ -139,7 +153,7 @@ export async function startForwarder(options: ForwarderOptions): Promise<Forward
     ws.on('open', () => {
       clearTimeout(setupTimer);
       release();
-      timing.recordSetup(hrtime.bigint() - acceptedNs);
+      timing.recordSetup(BigInt(Math.round((stamps.openUs - acceptedUs) * 1000)));
     });
     void pump.done.then((outcome) => {
       clearTimeout(setupTimer);
@@ -158,7 +172,7 @@ export async function startForwarder(options: ForwarderOptions): Promise<Forward
   // Every accepted connection waits for a setup slot (setup-gate.ts) and is read meanwhile
   // (setup-hold.ts), so a client that resets before its turn is counted and gone at once.
   const onConnection = (socket: Socket): void => {
-    const acceptedNs = hrtime.bigint();
+    const acceptedUs = sharedNowUs();
     socket.setNoDelay(true);
     let isAborted = false;
     const connection = tracker.enter(() => {
@@ -177,7 +191,7 @@ export async function startForwarder(options: ForwarderOptions): Promise<Forward
     socket.once('close', onGoneWhileWaiting);
     const cancel = gate.enter((release) => {
       socket.off('close', onGoneWhileWaiting);
-      startSetup(socket, hold, connection, release, acceptedNs);
+      startSetup(socket, hold, connection, release, acceptedUs);
       socket.off('error', onWaitingError);
     });
   };
@@ -200,7 +214,7 @@ export async function startForwarder(options: ForwarderOptions): Promise<Forward
   let closing: Promise<void> | undefined;
   return {
     address,
-    stats: () => ({ ...tracker.snapshot(), ...signed, timing: timing.snapshot(), ...releaseLateness(lateness) }),
+    stats: () => ({ ...tracker.snapshot(), ...signed, timing: timing.snapshot(), setupStamps: setupStamps.snapshot(), ...releaseLateness(lateness) }),
     close() {
       closing ??= (async () => {
         const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -6,6 +6,8 @@ import type { MessageSocket } from '../net/message-socket.js';
 
 /** A hyco-ws relayed WebSocket (a ws 1.1.5 client) as far as hcbench uses it. */
 export interface HycoWebSocket extends MessageSocket {
+  /** The address it was opened to (for a relayed connection: the accept address). */
+  readonly url?: string;
   /** ws 1.1.5 emitter API for removing listeners we added. */
   removeListener(event: string, listener: (...args: never[]) => void): unknown;
 }

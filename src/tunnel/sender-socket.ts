@@ -52,12 +52,14 @@ const agentOptions: AgentOptions = { keepAlive: false };
  * ServiceBusAuthorization: token } })` — plus ws 1.1.5's own `agent` option, so the handshake's
  * socket is known and can be destroyed.
  */
-function openHycoSender(uri: string, token: string): Sender {
+function openHycoSender(uri: string, token: string, onConnected?: () => void): Sender {
   const isSecure = /^(wss|https):/i.test(uri);
   const agent = capturing(newResolvingAgent(isSecure, agentOptions));
   const Ws = hycoWs() as unknown as new (address: string, protocols: null, options: object) => MessageSocket;
   const ws = new Ws(uri, null, { headers: { ServiceBusAuthorization: token }, agent });
   const handshakeSocket = agent.take();
+  // Over TLS the upgrade request goes out after the TLS handshake, not at the TCP connect.
+  if (onConnected !== undefined) handshakeSocket?.once(isSecure ? 'secureConnect' : 'connect', onConnected);
   return {
     ws,
     abortHandshake() {
@@ -69,9 +71,12 @@ function openHycoSender(uri: string, token: string): Sender {
   };
 }
 
-/** Opens a sender WebSocket to a `sb-hc-action=connect` URI with the `ServiceBusAuthorization` header. */
-export function openSender(stack: ClientStack, uri: string, token: string): Sender {
-  if (stack === 'hyco-ws') return openHycoSender(uri, token);
+/**
+ * Opens a sender WebSocket to a `sb-hc-action=connect` URI with the `ServiceBusAuthorization` header.
+ * `onConnected` (hyco-ws stack only): its connection to the relay is up, TCP and TLS (the upgrade request goes out).
+ */
+export function openSender(stack: ClientStack, uri: string, token: string, onConnected?: () => void): Sender {
+  if (stack === 'hyco-ws') return openHycoSender(uri, token, onConnected);
   const ws = new WebSocket(uri, { headers: { ServiceBusAuthorization: token }, perMessageDeflate: false, ...resolveAgentOption(uri) });
   return {
     ws: ws as unknown as MessageSocket,

@@ -2,6 +2,7 @@
 // Types only: no sockets, no clocks, no behaviour.
 
 import type { HistogramRecord } from '../metrics/result.js';
+import type { AgentSetupStamps, ForwarderSetupStamps } from '../metrics/setup-steps.js';
 import type { TunnelTiming } from './hop-timing.js';
 
 export type { TunnelTiming } from './hop-timing.js';
@@ -69,6 +70,8 @@ export interface TunnelStats {
 export interface ForwarderStats extends TunnelStats {
   /** Sender tokens signed (one at start, then one per refresh interval while connections are opened). */
   tokensSigned: number;
+  /** Setup stamps of the most recent connections that got a first byte back (join them with the agent's). */
+  setupStamps: ForwarderSetupStamps[];
 }
 
 /** Lifecycle of an agent's registration with the relay (its control channel). */
@@ -87,6 +90,8 @@ export interface AgentStats extends TunnelStats {
   listenErrors: Record<string, number>;
   /** `renewToken` commands the agent sent (not counting hyco-ws's own hourly ones). */
   tokenRenewalsSent: number;
+  /** Setup stamps of the most recent connections whose WebSocket opened and target connected. */
+  setupStamps: AgentSetupStamps[];
 }
 
 /**

@@ -37,6 +37,29 @@ describe('hop breakdown', () => {
     expect(text).toContain('event-loop delay p99 on its steps 900 µs');
   });
 
+  test('joins the forwarder and every agent stamps into the setup in steps', () => {
+    const forwarderStamps = [0, 1000, 2000].map((base, i) => ({ id: `f${i}`, acceptedUs: base, startedUs: base + 10, connectedUs: base + 60, openUs: base + 400, firstByteUs: base + 700 }));
+    const agentStamps = (ids: number[]) => ids.map((i) => ({ id: `f${i}`, offeredUs: i * 1000 + 200, openUs: i * 1000 + 390, targetUs: i * 1000 + 300 }));
+    const result = {
+      pathCounters: {
+        'relay-emulated': {
+          forwarder: { timing: { setup: record(400, 400) }, setupStamps: [...forwarderStamps, { id: 'orphan', acceptedUs: 5, startedUs: 6, openUs: 7, firstByteUs: 8 }] },
+          agent: { timing: {} },
+          agents: { a0: { setupStamps: agentStamps([0, 1]) }, a1: { setupStamps: agentStamps([2]) } },
+        },
+      },
+    } as unknown as RunResult;
+
+    const text = hopBreakdownLines(result).join('\n');
+
+    expect(text).toContain('relay-emulated connection setup in steps (p50 / p99 of the last 3 connections; 1 not joined, 0 out of order');
+    expect(text).toMatch(/sender WebSocket handshake\s+50 µs \/ 50 µs/);
+    expect(text).toMatch(/accept control message\s+140 µs \/ 140 µs/);
+    expect(text).toMatch(/listener's rendezvous WebSocket\s+200 µs \/ 200 µs/);
+    expect(text).toMatch(/target connect \(in parallel\)\s+100 µs \/ 100 µs/);
+    expect(text).toMatch(/local accept → first response byte\s+700 µs \/ 700 µs/);
+  });
+
   test('says nothing when no path recorded timing', () => {
     expect(hopBreakdownLines({ pathCounters: { direct: {} } } as unknown as RunResult)).toEqual([]);
   });

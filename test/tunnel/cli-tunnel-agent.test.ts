@@ -68,6 +68,8 @@ describe('hcbench agent / hcbench tunnel', () => {
     const agentStats = JSON.parse(agent.stdout[1] ?? '{}') as { stats: { targetConnectionsOpened: number } };
     expect(tunnelStats).toMatchObject({ event: 'stopped', stats: { connectionsAccepted: 1, connectionsFailed: 0 } });
     expect(agentStats.stats.targetConnectionsOpened).toBe(1);
+    // Per-connection setup stamps stay in the stats API; the stopped line carries counters only.
+    expect([tunnelStats.stats, agentStats.stats].map((stats) => Object.keys(stats).includes('setupStamps'))).toEqual([false, false]);
     const timing = (JSON.parse(tunnel.stdout[1] ?? '{}') as { timingUs: { setup: { count: number }; toRelayHop: { count: number } } }).timingUs;
     expect(timing.setup.count).toBe(1);
     expect(timing.toRelayHop.count).toBeGreaterThanOrEqual(1);

@@ -11,6 +11,7 @@ import { startForwarder } from '../../tunnel/forwarder.js';
 import type { TunnelLog, TunnelStats } from '../../tunnel/types.js';
 import type { CliIo } from '../io.js';
 import { applyResolveFlags } from '../resolve-flags.js';
+import { skipBufferDeprecationCheck } from '../buffer-deprecation-check.js';
 import { INTERRUPT_BUDGET_MS, WRITE_RESERVE_MS, bounded } from '../../bounded.js';
 
 /** Flags shared by `hcbench agent` and `hcbench tunnel`. */
@@ -61,6 +62,8 @@ function collect(value: string, previous: string[]): string[] {
 
 /** Reads the connection string from the one source given (flag, env var, file) and parses it. */
 export async function connectionFromFlags(flags: TunnelEndpointFlags, io: CliIo): Promise<RelayConnection> {
+  // Both endpoint commands come here first; they run hyco-ws (see buffer-deprecation-check.ts).
+  skipBufferDeprecationCheck();
   const text = await resolveConnectionString(
     {
       ...(flags.connectionString === undefined ? {} : { value: flags.connectionString }),
@@ -87,9 +90,9 @@ export function stderrLog(io: CliIo, role: string, isVerbose: boolean): TunnelLo
   };
 }
 
-/** The stopped-line JSON: counters plus timing summaries (µs; the encoded histograms are left out). */
-export function stoppedReport(all: TunnelStats): Record<string, unknown> {
-  const { timing, ...stats } = all;
+/** The stopped-line JSON: counters plus timing summaries (µs; the encoded histograms and per-connection setup stamps are left out). */
+export function stoppedReport(all: TunnelStats & { setupStamps?: unknown }): Record<string, unknown> {
+  const { timing, setupStamps: _perConnection, ...stats } = all;
   const summaries =
     timing === undefined
       ? undefined
