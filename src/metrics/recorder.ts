@@ -171,7 +171,7 @@ export class StepRecorder {
   private readonly reportNewest = (index: number): void => this.reportInterval(index);
 
   private reportInterval(index: number): void {
-    const h = this.intervals?.list[index];
+    const h = this.intervals?.view(index);
     if (this.onInterval === undefined || h === undefined) return;
     const intervalMs = Number(this.intervalNs) / 1e6;
     const errors = Object.values(this.measured.errors).reduce((a, b) => a + (b ?? 0), 0);
