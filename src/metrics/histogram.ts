@@ -78,17 +78,61 @@ export function summarize(histogram: Histogram): LatencySummary {
     return { count: 0, minUs: 0, meanUs: 0, stdDevUs: 0, p50Us: 0, p90Us: 0, p99Us: 0, p999Us: 0, maxUs: 0 };
   }
   const round1 = (x: number): number => Math.round(x * 10) / 10;
+  const { mean, stdDev } = meanAndStdDev(histogram);
   return {
     count,
     minUs: histogram.getValueAtPercentile(0),
-    meanUs: round1(histogram.mean),
-    stdDevUs: round1(histogram.stdDeviation),
+    meanUs: round1(mean),
+    stdDevUs: round1(stdDev),
     p50Us: histogram.getValueAtPercentile(50),
     p90Us: histogram.getValueAtPercentile(90),
     p99Us: histogram.getValueAtPercentile(99),
     p999Us: histogram.getValueAtPercentile(99.9),
     maxUs: histogram.getValueAtPercentile(100),
   };
+}
+
+/**
+ * A histogram's recorded values in ascending order, as its recorded-values iterator gives them
+ * (each index's highest equivalent value, µs, and its count), read straight from the counts: the
+ * iterator allocates per step and takes milliseconds on a full histogram, which a live generator
+ * pays every interval.
+ */
+export function forEachRecorded(histogram: Histogram, visit: (valueUs: number, count: number) => void): void {
+  if (!(histogram instanceof hdr.JsHistogram)) {
+    for (const step of recordedSteps(histogram)) visit(step.valueIteratedTo, step.countAtValueIteratedTo);
+    return;
+  }
+  const last = histogram.countsArrayLength;
+  for (let i = 0, seen = 0; i < last && seen < histogram.totalCount; i++) {
+    const count = histogram.getCountAtIndex(i);
+    if (count === 0) continue;
+    seen += count;
+    visit(histogram.highestEquivalentValue(histogram.valueFromIndex(i)), count);
+  }
+}
+
+/** The (allocating) iterator, for a histogram that is not the JavaScript implementation. */
+function* recordedSteps(histogram: Histogram): Generator<{ valueIteratedTo: number; countAtValueIteratedTo: number }> {
+  const iterator = (histogram as hdr.JsHistogram).recordedValuesIterator;
+  iterator.reset();
+  while (iterator.hasNext()) yield iterator.next();
+}
+
+/** Mean and standard deviation exactly as hdr-histogram-js computes them (same values, same order), in one pass each. */
+function meanAndStdDev(histogram: Histogram): { mean: number; stdDev: number } {
+  if (!(histogram instanceof hdr.JsHistogram)) return { mean: histogram.mean, stdDev: histogram.stdDeviation };
+  const js = histogram;
+  const median = (valueUs: number): number => js.medianEquivalentValue(valueUs);
+  let total = 0;
+  forEachRecorded(histogram, (valueUs, count) => (total += median(valueUs) * count));
+  const mean = total / histogram.totalCount;
+  let deviations = 0;
+  forEachRecorded(histogram, (valueUs, count) => {
+    const deviation = median(valueUs) - mean;
+    deviations += deviation * deviation * count;
+  });
+  return { mean, stdDev: Math.sqrt(deviations / histogram.totalCount) };
 }
 
 /** The histogram as a result record: summary plus `encodeIntoCompressedBase64`. */

@@ -4,7 +4,8 @@
 
 import hdr from 'hdr-histogram-js';
 import type { ErrorKind, HistogramRecord, LatencySummary, StepCounters, StepInterval, StepMetrics } from './result.js';
-import { createLatencyHistogram, createPackedLatencyHistogram, mergeHistograms, recordNs, summarize, toRecord, type Histogram } from './histogram.js';
+import { createLatencyHistogram, mergeHistograms, recordNs, summarize, toRecord, type Histogram } from './histogram.js';
+import { IntervalHistograms } from './interval-histograms.js';
 
 /** Which part of a run a recorded event belongs to. Warm-up events are counted apart and never histogrammed. */
 export type Phase = 'warmup' | 'measured';
@@ -75,8 +76,8 @@ export class StepRecorder {
   private openConnections = 0;
   private peakConnections = 0;
   /** Round-trip histograms per interval of the measured window (index = interval number). */
-  private readonly intervals: Histogram[] = [];
-  private intervalStartNs: bigint | undefined;
+  /** Round-trip histograms per interval of the measured window (from startIntervals). */
+  private intervals: IntervalHistograms | undefined;
   private intervalNs = 1_000_000_000n;
   private onInterval: ((interval: LiveInterval) => void) | undefined;
   private onOutcome: ((outcome: TransactionOutcome) => void) | undefined;
@@ -106,8 +107,9 @@ export class StepRecorder {
    * warm-up), one per `intervalMs` (default 1000). Round trips recorded with `atNs` land in them.
    */
   startIntervals(measuredStartNs: bigint, intervalMs = 1000): void {
-    this.intervalStartNs = measuredStartNs;
+    this.intervals?.destroy();
     this.intervalNs = BigInt(Math.max(1, Math.round(intervalMs * 1e6)));
+    this.intervals = new IntervalHistograms(measuredStartNs, this.intervalNs);
   }
 
   /**
@@ -116,16 +118,7 @@ export class StepRecorder {
    */
   recordNs(phase: Phase, metric: LatencyMetric, durationNs: bigint, atNs?: bigint): void {
     if (phase !== 'measured') return;
-    if (metric === 'roundTrip' && atNs !== undefined && this.intervalStartNs !== undefined && atNs >= this.intervalStartNs) {
-      const index = Number((atNs - this.intervalStartNs) / this.intervalNs);
-      // Bounded: at most one histogram per interval of a (finite) window, allocated on demand.
-      if (index < 100_000) {
-        if (index >= this.intervals.length && this.intervals.length > 0) this.reportInterval(this.intervals.length - 1);
-        for (let i = this.intervals.length; i <= index; i++) this.intervals.push(createPackedLatencyHistogram());
-        const interval = this.intervals[index];
-        if (interval !== undefined) recordNs(interval, durationNs);
-      }
-    }
+    if (metric === 'roundTrip' && atNs !== undefined) this.intervals?.record(atNs, durationNs, this.reportNewest);
     let histogram = this.histograms.get(metric);
     if (histogram === undefined) {
       histogram = createLatencyHistogram();
@@ -175,8 +168,10 @@ export class StepRecorder {
     this.target(phase).bytesReceived += bytes;
   }
 
+  private readonly reportNewest = (index: number): void => this.reportInterval(index);
+
   private reportInterval(index: number): void {
-    const h = this.intervals[index];
+    const h = this.intervals?.view(index);
     if (this.onInterval === undefined || h === undefined) return;
     const intervalMs = Number(this.intervalNs) / 1e6;
     const errors = Object.values(this.measured.errors).reduce((a, b) => a + (b ?? 0), 0);
@@ -190,11 +185,7 @@ export class StepRecorder {
       transactions: this.measured.transactions,
       errors,
       counters: { ...copyCounters(this.measured), ...(this.peakConnections > 0 ? { connectionsPeak: this.peakConnections } : {}) },
-      latency: {
-        roundTrip: this.summary('roundTrip'),
-        transaction: this.summary('transaction'),
-        connect: this.summary('connect'),
-      },
+      latency: { roundTrip: this.summary('roundTrip'), transaction: this.summary('transaction'), connect: this.summary('connect') },
       histograms: () => ({ roundTrip: this.live('roundTrip'), transaction: this.live('transaction'), connect: this.live('connect'), interval: h }),
     });
   }
@@ -244,10 +235,11 @@ export class StepRecorder {
     // the intervals always add up to the whole-step histogram.
     const lastIndex = Math.max(0, Math.ceil(options.durationMs / intervalMs) - 1);
     const intervals: StepInterval[] = [];
-    for (let i = 0; i <= Math.min(lastIndex, this.intervals.length - 1); i++) {
-      const h = this.intervals[i];
+    const list = this.intervals?.list ?? [];
+    for (let i = 0; i <= Math.min(lastIndex, list.length - 1); i++) {
+      const h = list[i];
       if (h === undefined) continue;
-      const late = i === lastIndex ? this.intervals.slice(lastIndex + 1) : [];
+      const late = i === lastIndex ? list.slice(lastIndex + 1) : [];
       const merged = late.length === 0 ? h : mergeHistograms([h, ...late]);
       intervals.push({ startMs: i * intervalMs, durationMs: Math.max(0, Math.min(intervalMs, options.durationMs - i * intervalMs)), roundTrip: hdr.encodeIntoCompressedBase64(merged) });
       if (merged !== h) merged.destroy();
@@ -260,7 +252,7 @@ export class StepRecorder {
       roundTripsPerSec: perSec(this.measured.roundTrips),
       histograms,
       warmupCounters: copyCounters(this.warmup),
-      ...(this.intervalStartNs === undefined ? {} : { intervals }),
+      ...(this.intervals === undefined ? {} : { intervals }),
     };
   }
 
@@ -268,22 +260,15 @@ export class StepRecorder {
   destroy(): void {
     for (const h of this.histograms.values()) h.destroy();
     this.histograms.clear();
-    for (const h of this.intervals) h.destroy();
-    this.intervals.length = 0;
+    this.intervals?.destroy();
   }
 
   private record(metric: CoreLatencyMetric): HistogramRecord {
-    const histogram = this.histograms.get(metric) ?? createLatencyHistogram();
-    return toRecord(histogram);
+    return toRecord(this.live(metric));
   }
 
   private summary(metric: CoreLatencyMetric): LatencySummary {
-    const histogram = this.histograms.get(metric);
-    if (histogram !== undefined) return summarize(histogram);
-    const empty = createLatencyHistogram();
-    const summary = summarize(empty);
-    empty.destroy();
-    return summary;
+    return summarize(this.live(metric));
   }
 
   private target(phase: Phase): StepCounters {

@@ -6,8 +6,7 @@
 // (a thread reports an interval when its first round trip of a later one completes; a thread that
 // skips intervals had no round trips in them).
 
-import type { JsHistogram } from 'hdr-histogram-js';
-import { createLatencyHistogram, summarize, type Histogram } from '../metrics/histogram.js';
+import { createLatencyHistogram, forEachRecorded, summarize, type Histogram } from '../metrics/histogram.js';
 import { mergeCounters } from '../metrics/merge.js';
 import type { CoreLatencyMetric, LiveInterval } from '../metrics/recorder.js';
 import type { StepCounters } from '../metrics/result.js';
@@ -28,12 +27,9 @@ export interface PostedInterval {
 /** A histogram's recorded values as flat value/count pairs (its highest equivalent values). */
 function valueCounts(histogram: Histogram): number[] {
   const out: number[] = [];
-  const iterator = (histogram as JsHistogram).recordedValuesIterator;
-  iterator.reset();
-  while (iterator.hasNext()) {
-    const step = iterator.next();
-    if (step.countAtValueIteratedTo > 0) out.push(step.valueIteratedTo, step.countAtValueIteratedTo);
-  }
+  forEachRecorded(histogram, (valueUs, count) => {
+    if (count > 0) out.push(valueUs, count);
+  });
   return out;
 }
 

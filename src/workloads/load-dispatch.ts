@@ -6,7 +6,10 @@ import type { Phase, StepRecorder } from '../metrics/recorder.js';
 import type { Clock, LoadModel } from './types.js';
 import type { RunWindow } from './run-window.js';
 
-/** One transaction handed to a slot. Times are clock ns. */
+/**
+ * One transaction handed to a slot. Times are clock ns. The open model hands each slot one object,
+ * rewritten per transaction: a driver reads it until its transaction settles, never after.
+ */
 export interface Dispatch {
   phase: Phase;
   /** Slot index in 0..slots-1; a slot runs one transaction at a time (e.g. owns one connection). */

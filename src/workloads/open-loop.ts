@@ -9,7 +9,7 @@
 // lag + pool wait + service time = response time.
 
 import type { Phase } from '../metrics/recorder.js';
-import type { ExecuteResult, LoadLoopOptions } from './load-dispatch.js';
+import type { Dispatch, ExecuteResult, LoadLoopOptions } from './load-dispatch.js';
 import type { OpenLoad } from './types.js';
 import { createArrivalSchedule } from './schedule.js';
 import { DEFAULT_SPIN_WAIT_MS, msToNs, phaseAt, waitUntil } from './run-window.js';
@@ -31,6 +31,8 @@ interface SlotState {
   phase: Phase;
   intendedNs: bigint;
   dispatchNs: bigint;
+  /** The dispatch handed to the driver: one per slot, rewritten per transaction (a slot runs one at a time). */
+  d: Dispatch;
   onResult: (result: ExecuteResult) => void;
   onReject: () => void;
 }
@@ -68,7 +70,10 @@ export async function runOpen(o: LoadLoopOptions, load: OpenLoad): Promise<void>
   const dispatch = (state: SlotState, intendedNs: bigint, phase: Phase, queued?: { observedNs: bigint; freedNs: bigint }): void => {
     const dispatchNs = clock.nowNs();
     recorder.add(phase, 'sent');
-    const { lagNs, poolWaitNs } = splitWait(intendedNs, dispatchNs, queued);
+    // Dispatched at once (the common case): all of the wait is lag, no split object.
+    let lagNs = dispatchNs > intendedNs ? dispatchNs - intendedNs : 0n;
+    let poolWaitNs = 0n;
+    if (queued !== undefined) ({ lagNs, poolWaitNs } = splitWait(intendedNs, dispatchNs, queued));
     recorder.recordNs(phase, 'dispatchLag', lagNs);
     recorder.recordNs(phase, 'poolWait', poolWaitNs);
     if (lagNs > lateNs) recorder.add(phase, 'late');
@@ -76,7 +81,10 @@ export async function runOpen(o: LoadLoopOptions, load: OpenLoad): Promise<void>
     state.intendedNs = intendedNs;
     state.dispatchNs = dispatchNs;
     inFlight += 1;
-    const d = { phase, slot: state.slot, intendedNs, dispatchNs };
+    const d = state.d;
+    d.phase = phase;
+    d.intendedNs = intendedNs;
+    d.dispatchNs = dispatchNs;
     if (o.executeNow !== undefined) o.executeNow(d, state.onResult);
     else o.execute(d).then(state.onResult, state.onReject);
   };
@@ -114,6 +122,7 @@ export async function runOpen(o: LoadLoopOptions, load: OpenLoad): Promise<void>
       phase: 'warmup',
       intendedNs: 0n,
       dispatchNs: 0n,
+      d: { phase: 'warmup', slot, intendedNs: 0n, dispatchNs: 0n },
       onResult: (result) => complete(state, result),
       // `execute` must not reject; if a driver bug makes it, the transaction counts as an `other` error and the run goes on.
       onReject: () => {
