@@ -3,24 +3,26 @@
 // target: Azure Relay's 5,000 connections per namespace — with zero errors and the memory each
 // costs; reference: the same number of direct TCP connections to a built-in target in a fresh
 // on-prem process (so its memory figure is not blurred by the relay phase), held 10 s.
-// One round: holding 5,000 relayed connections takes minutes, not seconds.
+// One round: holding 5,000 relayed connections takes minutes, not seconds. The role processes run
+// from the compiled build, as `hcbench` runs them (lib/compiled-roles.ts: tsx adds ~8 KB a connection).
 
 import { readFile } from 'node:fs/promises';
 import { openEmulatedRelayPath } from '../../src/paths/relay.js';
 import { startOnprem } from '../lib/measure.js';
 import { holdConnections, type HoldResult } from '../lib/hold-connections.js';
 import type { BenchEntry, Figure } from '../lib/types.js';
+import { type RoleRuntime, compiledRoles } from '../lib/compiled-roles.js';
 import { ZERO_LEG } from './relay-ping-pong.js';
 
 /** Azure Relay: concurrent listener + sender connections per namespace. */
 export const AZURE_CONNECTIONS_PER_NAMESPACE = 5000;
 
-function holdFigure(result: HoldResult, target: number): Figure {
+function holdFigure(result: HoldResult, target: number, roles: RoleRuntime): Figure {
   const rss = Object.fromEntries(Object.entries(result.rssBytesPerConnection).map(([k, v]) => [`rss_${k}_bytesPerConn`, v]));
   return {
     value: result.held,
-    detail: { target, errors: result.errors, notOpened: result.notOpened, openMs: Math.round(result.openMs), heldMs: Math.round(result.heldMs), ...rss },
-    notes: result.errorSamples,
+    detail: { target, errors: result.errors, notOpened: result.notOpened, openMs: Math.round(result.openMs), heldMs: Math.round(result.heldMs), compiledRoles: roles.runtime === 'compiled' ? 1 : 0, ...rss },
+    notes: [...result.errorSamples, ...roles.notes],
   };
 }
 
@@ -46,10 +48,11 @@ export const scale: BenchEntry = {
   rounds: 1,
   async setup(ctx) {
     const connections = ctx.isQuick ? 300 : AZURE_CONNECTIONS_PER_NAMESPACE;
-    const onprem = await startOnprem();
+    const roles = await compiledRoles();
+    const onprem = await startOnprem(roles.options);
     let relay;
     try {
-      relay = await openEmulatedRelayPath({ id: 'relay', onprem: onprem.role, target: onprem.target, appToRelay: ZERO_LEG, relayToAgent: ZERO_LEG, agents: 1 });
+      relay = await openEmulatedRelayPath({ id: 'relay', onprem: onprem.role, target: onprem.target, appToRelay: ZERO_LEG, relayToAgent: ZERO_LEG, agents: 1 }, roles.options);
     } catch (error) {
       await onprem.role.stop();
       throw error;
@@ -69,11 +72,11 @@ export const scale: BenchEntry = {
           holdMs: ctx.isQuick ? 3000 : 60_000,
           pids: { app: process.pid, 'app-relay-client': relayClientPid, cloud: cloudPid, onprem: onprem.role.pid },
         });
-        const figure = holdFigure(result, connections);
+        const figure = holdFigure(result, connections, roles);
         return { ...figure, notes: [...(figure.notes ?? []), ...fdNote] };
       },
       runReference: async () => {
-        const fresh = await startOnprem();
+        const fresh = await startOnprem(roles.options);
         try {
           const result = await holdConnections({
             ...common,
@@ -81,7 +84,7 @@ export const scale: BenchEntry = {
             holdMs: ctx.isQuick ? 1000 : 10_000,
             pids: { app: process.pid, onprem: fresh.role.pid },
           });
-          return holdFigure(result, connections);
+          return holdFigure(result, connections, roles);
         } finally {
           await fresh.role.stop();
         }

@@ -3,7 +3,7 @@
 // Also parsers for the reference tools' output (sockperf, wrk).
 
 import type { StepMetrics } from '../../src/metrics/result.js';
-import { spawnRole, type RoleHandle } from '../../src/roles/role-process.js';
+import { spawnRole, type RoleHandle, type SpawnRoleOptions } from '../../src/roles/role-process.js';
 import type { StartTargetResult } from '../../src/roles/role-protocol.js';
 import { workloads } from '../../src/workloads/index.js';
 import { systemClock, type DialAddress, type WorkloadParams } from '../../src/workloads/types.js';
@@ -15,8 +15,8 @@ export interface Onprem {
 }
 
 /** Forks the on-prem role process and starts the built-in TCP request/response target in it. */
-export async function startOnprem(): Promise<Onprem> {
-  const role = await spawnRole('onprem');
+export async function startOnprem(options: SpawnRoleOptions = {}): Promise<Onprem> {
+  const role = await spawnRole('onprem', options);
   try {
     const target = await role.call<StartTargetResult>('startTarget');
     return { role, target: { host: target.host, port: target.port } };

@@ -35,9 +35,15 @@ function decodePath(pathname: string): string | undefined {
   }
 }
 
+/**
+ * The raw socket's 'error' sink. Module-level on purpose: a closure made inside routeUpgrade would
+ * share its context and keep the upgrade request (headers, URL, head) alive for the connection's life.
+ */
+const ignoreError = (): void => {};
+
 /** Entry point for every 'upgrade' event of the relay's HTTP server. */
 export function routeUpgrade(ctx: RelayContext, request: IncomingMessage, socket: Duplex, head: Buffer): void {
-  socket.on('error', () => {});
+  socket.on('error', ignoreError);
   const url = new URL(request.url ?? '/', 'http://relay.invalid');
   const query = url.searchParams;
   const action = query.get('sb-hc-action') ?? 'connect';

@@ -25,11 +25,15 @@ export interface RoleHandle {
  * The entry the child runs, resolved against this module's URL: `cli/role-main.js` beside the
  * compiled `roles/` in dist/, or `cli/role-main.ts` beside the source under tsx (tests).
  */
-function roleEntry(): { file: string; execArgv: string[] } {
+function roleEntry(isCompiled: boolean): { file: string; execArgv: string[] } {
   const isTs = import.meta.url.endsWith('.ts');
+  if (isTs && isCompiled) return { file: fileURLToPath(COMPILED_ROLE_ENTRY), execArgv: [] };
   const file = fileURLToPath(new URL(isTs ? '../cli/role-main.ts' : '../cli/role-main.js', import.meta.url));
   return { file, execArgv: isTs ? ['--import', 'tsx'] : [] };
 }
+
+/** The compiled build's role entry (`npm run build`), as seen from src/roles under tsx. */
+export const COMPILED_ROLE_ENTRY = new URL('../../dist/cli/role-main.js', import.meta.url);
 
 export interface SpawnRoleOptions {
   /** Called with each log line the child sends (already redacted by the child). */
@@ -44,6 +48,14 @@ export interface SpawnRoleOptions {
    * teardown ones ({@link CALLS_AFTER_ABORT}: reading counters, stopping), which keep their timeouts.
    */
   signal?: AbortSignal;
+  /**
+   * Under tsx (tests, bench): run the compiled build's entry ({@link COMPILED_ROLE_ENTRY}) instead,
+   * as `hcbench` runs its roles. tsx compiles with esbuild's keepNames, whose `__name()` gives every
+   * named closure a dictionary-mode property store (~256 B each, ~8 KB per relayed connection in
+   * the forwarder and the agent), a cost of the dev loader that a memory figure must not include.
+   * No effect when this module is compiled already.
+   */
+  compiled?: boolean;
 }
 
 /** Methods still served after the abort signal fired: counters for the partial result, and the stop. */
@@ -51,7 +63,7 @@ export const CALLS_AFTER_ABORT: ReadonlySet<string> = new Set(['stats', 'stop'])
 
 /** Forks a role process and waits for it to answer `ping`. */
 export async function spawnRole(role: RoleName, options: SpawnRoleOptions = {}): Promise<RoleHandle> {
-  const entry = roleEntry();
+  const entry = roleEntry(options.compiled === true);
   const child = fork(entry.file, [role], {
     execArgv: entry.execArgv,
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],

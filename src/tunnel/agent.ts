@@ -135,19 +135,18 @@ export function startAgent(options: AgentOptions): Promise<Agent> {
     let isTargetFailed = false;
     let isTargetConnected = false;
     let pump: Pump | undefined;
-    const connectTimer = setTimeout(() => {
-      const error = Object.assign(new Error('target connect timed out'), { code: 'ETIMEDOUT' });
-      target.destroy(error);
-    }, targetConnectTimeoutMs);
+    let connectTimer: NodeJS.Timeout | undefined = setTimeout(() => target.destroy(Object.assign(new Error('target connect timed out'), { code: 'ETIMEDOUT' })), targetConnectTimeoutMs);
+    // Dropped once cleared: this context lives as long as the connection, a spent Timeout need not.
+    const endConnectWait = (): void => void (clearTimeout(connectTimer), (connectTimer = undefined));
     target.once('connect', () => {
-      clearTimeout(connectTimer);
+      endConnectWait();
       isTargetConnected = true;
       counts.targetConnectionsOpened += 1;
       setup.targetConnected();
     });
     // Registered before the pump's own listeners, so the far side hears 4002 rather than a plain reset.
     target.once('error', (error: unknown) => {
-      clearTimeout(connectTimer);
+      endConnectWait();
       if (isTargetConnected) return;
       isTargetFailed = true;
       pump?.abort(CLOSE_TARGET_UNREACHABLE, `target ${describeError(error)}`);
@@ -160,7 +159,7 @@ export function startAgent(options: AgentOptions): Promise<Agent> {
     });
     const settle = tracker.accept(pump);
     void pump.done.then((outcome) => {
-      clearTimeout(connectTimer);
+      endConnectWait();
       const error = isTargetFailed ? 'target-unreachable' : outcome.error;
       settle(error);
       if (error !== undefined) {

@@ -145,19 +145,23 @@ export async function startForwarder(options: ForwarderOptions): Promise<Forward
     });
     connection.attach(pump);
     let isTimedOut = false;
-    const setupTimer = setTimeout(() => {
+    // Dropped once cleared: this context lives as long as the connection, a spent Timeout need not.
+    let setupTimer: NodeJS.Timeout | undefined = setTimeout(() => {
       isTimedOut = true;
       pump.abort(1001, 'rendezvous timeout');
       sender.abortHandshake();
     }, setupTimeoutMs);
-    ws.on('open', () => {
+    const endSetup = (): void => {
       clearTimeout(setupTimer);
+      setupTimer = undefined;
       release();
+    };
+    ws.on('open', () => {
+      endSetup();
       timing.recordSetup(BigInt(Math.round((stamps.openUs - acceptedUs) * 1000)));
     });
     void pump.done.then((outcome) => {
-      clearTimeout(setupTimer);
-      release();
+      endSetup();
       const error = isTimedOut ? 'rendezvous-timeout' : outcome.error;
       connection.settle(error);
       if (error === undefined) return;
