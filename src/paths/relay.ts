@@ -109,7 +109,7 @@ function agentIdsOf(pathId: string, count: number): string[] {
   return Array.from({ length: count }, (_, i) => `${pathId}.agent${i}`);
 }
 
-/** Sums the numeric counters of several agents (nested objects summed key by key). */
+/** Sums the numeric counters of several agents (nested objects summed key by key, lists joined). */
 export function sumCounters(items: readonly unknown[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const item of items) {
@@ -119,7 +119,8 @@ export function sumCounters(items: readonly unknown[]): Record<string, unknown> 
       if (typeof value === 'number') out[key] = (typeof current === 'number' ? current : 0) + value;
       else if (value !== null && typeof value === 'object' && !Array.isArray(value) && !('encoded' in value)) {
         out[key] = sumCounters([current ?? {}, value]);
-      } else if (current === undefined) out[key] = value;
+      } else if (Array.isArray(value)) out[key] = [...(Array.isArray(current) ? current : []), ...value]; // lists (setup stamps): every item's
+      else if (current === undefined) out[key] = value;
     }
   }
   return out;
@@ -218,7 +219,8 @@ export async function openRelayPath(
         const agents = Object.values(agentTotals).filter((a) => a !== null);
         return {
           relay: cloudStats?.relay,
-          agent: sumCounters(agents),
+          // The sum of the agents' counters; their lists (setup stamps) stay under `agents` only, not repeated here.
+          agent: Object.fromEntries(Object.entries(sumCounters(agents)).filter(([, value]) => !Array.isArray(value))),
           agents: agentTotals,
           listenersRefused: refusedListeners.length,
           listenerRefusals: [...refusedListeners],

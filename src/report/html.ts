@@ -34,6 +34,8 @@ const escapeHtml = (text: string): string =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** JSON safe inside a <script> element: no `</script>`, no HTML comment openers. */
+/** JSON.stringify replacer for the counters dump: a list of setup stamps is shown by its length (the setup breakdown has them joined). */
+const withoutStampLists = (key: string, value: unknown): unknown => (key === 'setupStamps' && Array.isArray(value) ? `${value.length} setup stamps (joined in the setup steps table)` : value);
 const scriptJson = (value: unknown): string => JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028|\u2029/g, ' ');
 
 function table(rows: readonly (readonly string[])[], isHeaderRow = true): string {
@@ -99,7 +101,7 @@ export function renderHtml(result: RunResult, options: { analysis?: RunAnalysis 
     result.topology === undefined ? '' : `<h3>topology (network profile, paths, target)</h3><pre>${escapeHtml(JSON.stringify(result.topology, null, 2))}</pre>`,
     result.pathCounters === undefined || Object.keys(result.pathCounters).length === 0
       ? ''
-      : `<h3>path counters (every path, by id)</h3><pre>${escapeHtml(JSON.stringify(result.pathCounters, null, 2))}</pre>`,
+      : `<h3>path counters (every path, by id)</h3><pre>${escapeHtml(JSON.stringify(result.pathCounters, withoutStampLists, 2))}</pre>`,
     `<h3>scenario (resolved)</h3><pre>${escapeHtml(JSON.stringify(result.scenario.resolved, null, 2))}</pre>`,
     `<h2>Method</h2><ul>${analysis.methods.map((m) => `<li>${escapeHtml(m)}</li>`).join('')}</ul>`,
   ];

@@ -57,7 +57,10 @@ describe.each(['hyco-ws', 'ws8'] as const)('relayed setup steps across processes
     for (let i = 0; i < CONNECTIONS; i += 1) clients.push(await oneExchange(path.dialAddress.port));
     const counters = (await path.readCounters?.()) as Record<string, unknown>;
     const forwarder = readForwarderStamps((counters['forwarder'] as { setupStamps?: unknown }).setupStamps);
-    const agent = readAgentStamps((counters['agent'] as { setupStamps?: unknown }).setupStamps);
+    // Per agent (`agents`); the summed `agent` entry does not repeat the lists.
+    const agents = Object.values(counters['agents'] as Record<string, { setupStamps?: unknown }>);
+    const agent = agents.flatMap((a) => readAgentStamps(a.setupStamps));
+    expect((counters['agent'] as { setupStamps?: unknown }).setupStamps).toBeUndefined();
     expect(forwarder).toHaveLength(CONNECTIONS);
     expect(agent).toHaveLength(CONNECTIONS);
 
