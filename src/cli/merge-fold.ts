@@ -6,9 +6,11 @@
 // files each, folded into sums of their own that are added, transferred, at the end; every
 // (W + 2)-th file this thread folds itself (reading and checking is about a third of its share).
 // The first refusal in file order wins, a worker's (bad histogram, exit 2) or this thread's. Abort
-// terminates the workers at once.
+// terminates the workers at once. Workers run only with a spare core (the 1-minute load average
+// below the cores minus one): on a busy machine a thread more is CPU more (a worker's start, the
+// copies) and no sooner. HCBENCH_MERGE_WORKERS=N sets the number (0: none) whatever the load.
 
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FoldInput } from '../analysis/shard-counts.js';
@@ -38,9 +40,14 @@ type FoldError = { code?: string; exitCode?: ExitCode; message: string; hint?: s
 /** A worker's message: a file folded (or its refusal), or at the end its sums. */
 export type FoldReply = { kind: 'done'; index: number; error?: FoldError } | { kind: 'sums'; sums: (StepCounts | undefined)[] };
 
-/** Worker threads for `count` files (0: fold in this thread alone): one per core besides this thread's. */
-function workerCount(count: number): number {
-  return count > SEQUENTIAL_MAX ? Math.min(availableParallelism() - 1, MAX_WORKERS) : 0;
+/** Worker threads for `count` files (0: fold in this thread alone): one per core besides this thread's, when they are spare. */
+function workerCount(count: number, env: CliIo['env']): number {
+  if (count <= SEQUENTIAL_MAX) return 0;
+  const asked = env['HCBENCH_MERGE_WORKERS'];
+  if (asked !== undefined && /^\d+$/.test(asked.trim())) return Math.min(Number(asked), MAX_WORKERS);
+  const cores = availableParallelism();
+  const isSpare = (loadavg()[0] ?? 0) < cores - 1;
+  return isSpare ? Math.min(cores - 1, MAX_WORKERS) : 0;
 }
 
 /** Starts the worker: the compiled JS next to this file, or (TS source under tsx) a bootstrap registering tsx first. */
@@ -67,7 +74,7 @@ function foldInput(result: RunResult): FoldInput {
 /** Reads and adds every file to `merger` (see the file comment); returns early (nothing more added) when `io.signal` aborts. */
 export async function foldResultFiles(merger: ShardMerger, files: readonly string[], io: CliIo): Promise<void> {
   const load = (file: string): Promise<RunResult> => loadResultFile(io.cwd, file, { allowFolder: true, skipHistogramCheck: true });
-  const count = workerCount(files.length);
+  const count = workerCount(files.length, io.env);
   for (const file of count === 0 ? files : files.slice(0, 1)) {
     if (io.signal.aborted) return;
     merger.add(await load(file), file);

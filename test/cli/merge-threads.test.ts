@@ -1,7 +1,8 @@
 // `hcbench merge` of more shards than one thread folds alone (cli/merge-fold.ts): worker threads
 // fold shares of the histograms. The merged result is the one-thread fold's, bucket for bucket,
 // and refusals name the same file as one thread would, whichever thread folded it: the first
-// refusal in file order wins. In-process (TS source, workers through tsx) and the built CLI.
+// refusal in file order wins. In-process (TS source, workers through tsx) and the built CLI, with
+// one worker asked for (HCBENCH_MERGE_WORKERS): by default workers start only with a spare core.
 
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -20,6 +21,7 @@ import { runCli } from '../helpers/cli.js';
 /** Above the 12 files one thread folds alone. */
 const SHARDS = 16;
 const BIN = fileURLToPath(new URL('../../dist/cli/bin.js', import.meta.url));
+const ENV = { HCBENCH_MERGE_WORKERS: '1' };
 
 let dir = '';
 let files: string[] = [];
@@ -56,7 +58,7 @@ const damage = (step: number) => (r: RunResult): void => {
 describe(`merge of ${SHARDS} shards, folded by worker threads`, () => {
   test('equals the one-thread fold: every histogram and interval histogram bucket for bucket, counters, the whole result', async () => {
     const out = join(dir, 'merged.json');
-    const run = await runCli(['merge', ...files, '--out', out]);
+    const run = await runCli(['merge', ...files, '--out', out], { env: ENV });
     expect(run.exitCode, run.stderr).toBe(ExitCode.Ok);
     const merged = JSON.parse(await readFile(out, 'utf8')) as RunResult;
     expect(merged.steps.length).toBe(2);
@@ -74,14 +76,14 @@ describe(`merge of ${SHARDS} shards, folded by worker threads`, () => {
 
   test('the built CLI (workers from dist) writes the same merged steps', async () => {
     const out = join(dir, 'merged-dist.json');
-    await promisify(execFile)(process.execPath, [BIN, 'merge', ...files, '--out', out], { timeout: 60_000 });
+    await promisify(execFile)(process.execPath, [BIN, 'merge', ...files, '--out', out], { timeout: 60_000, env: { ...process.env, ...ENV } });
     const merged = JSON.parse(await readFile(out, 'utf8')) as RunResult;
     expect(JSON.stringify(merged.steps)).toBe(JSON.stringify(expected.steps));
   });
 
   // Files 2.. alternate between the workers and this thread (every (W + 2)-th): damage several, so both are covered.
   test.each([2, 3, 4, 9, 14])('a bad interval histogram in shard %i: exit 2 naming that file and the step', async (index) => {
-    const run = await runCli(['merge', ...(await withEdited(index, `damaged-${index}.json`, damage(1))), '--out', join(dir, 'never.json')]);
+    const run = await runCli(['merge', ...(await withEdited(index, `damaged-${index}.json`, damage(1))), '--out', join(dir, 'never.json')], { env: ENV });
     expect(run.exitCode).toBe(ExitCode.Usage);
     expect(run.stderr).toMatch(new RegExp(`damaged-${index}\\.json: steps\\.1 \\([^)]+\\): a histogram`));
   });
@@ -93,11 +95,11 @@ describe(`merge of ${SHARDS} shards, folded by worker threads`, () => {
     const foreignPath = join(dir, 'foreign.json');
     await writeFile(foreignPath, JSON.stringify(foreign));
     edited[10] = foreignPath;
-    const run = await runCli(['merge', ...edited, '--out', join(dir, 'never.json')]);
+    const run = await runCli(['merge', ...edited, '--out', join(dir, 'never.json')], { env: ENV });
     expect(run.exitCode).toBe(ExitCode.Usage);
     expect(run.stderr).toMatch(/damaged-early\.json: steps\.0/);
     // Alone, the foreign shard is refused as a mismatch (exit 9) naming it.
-    const alone = await runCli(['merge', ...files.map((f, i) => (i === 10 ? foreignPath : f)), '--out', join(dir, 'never.json')]);
+    const alone = await runCli(['merge', ...files.map((f, i) => (i === 10 ? foreignPath : f)), '--out', join(dir, 'never.json')], { env: ENV });
     expect(alone.exitCode).toBe(ExitCode.Incomparable);
     expect(alone.stderr).toContain('foreign.json');
   });
@@ -105,7 +107,7 @@ describe(`merge of ${SHARDS} shards, folded by worker threads`, () => {
   test('an unreadable file among them: exit 2 naming it', async () => {
     const garbage = join(dir, 'garbage.json');
     await writeFile(garbage, '{"not": "a result"');
-    const run = await runCli(['merge', ...files.map((f, i) => (i === 12 ? garbage : f)), '--out', join(dir, 'never.json')]);
+    const run = await runCli(['merge', ...files.map((f, i) => (i === 12 ? garbage : f)), '--out', join(dir, 'never.json')], { env: ENV });
     expect(run.exitCode).toBe(ExitCode.Usage);
     expect(run.stderr).toContain('garbage.json');
   });
