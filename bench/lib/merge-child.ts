@@ -42,7 +42,8 @@ const BUILT = new URL('../../dist/cli/main.js', import.meta.url);
 const isBuilt = existsSync(BUILT);
 const main = isBuilt ? ((await import(BUILT.href)) as { main: typeof sourceMain }).main : sourceMain;
 const quiet = { write: (): boolean => true };
-const io = { stdout: quiet, stderr: quiet, env: {}, cwd: '/', signal: new AbortController().signal };
+// The merge's worker threads as the environment asks (HCBENCH_MERGE_WORKERS), else as the load allows.
+const io = { stdout: quiet, stderr: quiet, env: { HCBENCH_MERGE_WORKERS: process.env['HCBENCH_MERGE_WORKERS'] }, cwd: '/', signal: new AbortController().signal };
 // No warm-up: a fresh process running the command once is what a user's `hcbench merge` costs.
 gc();
 const rssBefore = process.memoryUsage().rss;
