@@ -1,16 +1,18 @@
 // A process of its own for the merge entry (run with `node --expose-gc --import tsx`), so its time
 // and peak memory are the work's alone, after every module is loaded:
 // - `merge <out> <files...>`: `hcbench merge <files...> --out <out>` itself (the CLI's main, in this
-//   process): read, check and fold every shard result, analyse, write the merged JSON;
+//   process): read, check and fold every shard result, analyse, write the merged JSON. The built
+//   CLI's main (dist/) when there is one, as users run it: the merge's worker threads load compiled
+//   modules, where under tsx each would register the TS loader first (twice the CPU, 80 MB more);
 // - `read <files...>`: only read and check the same files, as every command loads a result (the floor of any merge);
 // - `merge-retained <files...>`: the fold with a GC after each file, recording the heap it retains.
-// Prints `{ ms, cpuMs, exitCode, peakRssGrowthMb, peakIsExact, retainedMb }` as JSON on stdout.
+// Prints `{ ms, cpuMs, exitCode, peakRssGrowthMb, peakIsExact, retainedMb, isBuilt }` as JSON on stdout.
 // The peak: Linux's VmHWM, reset (clear_refs 5) after loading, read after the work; elsewhere the
 // process's maxRSS (it then includes the loading peak: an upper bound).
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createShardMerger } from '../../src/analysis/shard-merge.js';
-import { main } from '../../src/cli/main.js';
+import { main as sourceMain } from '../../src/cli/main.js';
 import { loadResultFile } from '../../src/cli/result-file.js';
 
 const MB = 1024 * 1024;
@@ -36,8 +38,12 @@ function peakRss(isExact: boolean): number {
   return process.resourceUsage().maxRSS * 1024;
 }
 
+const BUILT = new URL('../../dist/cli/main.js', import.meta.url);
+const isBuilt = existsSync(BUILT);
+const main = isBuilt ? ((await import(BUILT.href)) as { main: typeof sourceMain }).main : sourceMain;
 const quiet = { write: (): boolean => true };
-const io = { stdout: quiet, stderr: quiet, env: {}, cwd: '/', signal: new AbortController().signal };
+// The merge's worker threads as the environment asks (HCBENCH_MERGE_WORKERS), else as the load allows.
+const io = { stdout: quiet, stderr: quiet, env: { HCBENCH_MERGE_WORKERS: process.env['HCBENCH_MERGE_WORKERS'] }, cwd: '/', signal: new AbortController().signal };
 // No warm-up: a fresh process running the command once is what a user's `hcbench merge` costs.
 gc();
 const rssBefore = process.memoryUsage().rss;
@@ -69,4 +75,4 @@ if (mode === 'merge') {
 const ms = performance.now() - started;
 const cpu = process.cpuUsage(cpuStarted);
 const peakRssGrowthMb = (peakRss(peakIsExact) - rssBefore) / MB;
-process.stdout.write(`${JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000, exitCode, peakRssGrowthMb, peakIsExact, retainedMb })}\n`);
+process.stdout.write(`${JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000, exitCode, peakRssGrowthMb, peakIsExact, retainedMb, isBuilt })}\n`);

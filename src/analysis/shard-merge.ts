@@ -4,18 +4,26 @@
 // The merged result carries `merge` (every shard's clock, generator health and environment, and
 // whether shards are missing); overhead, analysis and thresholds are recomputed on it. Pure.
 
-import { ExitCode, HarnessError } from '../errors.js';
 import type { MergeInfo, MergedShard, RunResult, ShardInfo } from '../metrics/result.js';
 import { analyzeRun } from './analyze-run.js';
 import { computeOverhead } from './overhead.js';
 import { checkAlignment, checkNoOverlap, checkSameRun, missingShards, shardOf, unmeasuredClocksNote } from './shard-checks.js';
-import { addShardStep, finishFold, newFold, type StepFold } from './shard-steps.js';
+import { badHistogram, windowStartOf, type FoldGrid } from './shard-counts.js';
+import { addShardStep, addStepCounts, finishFold, newFold, type StepCounts, type StepFold } from './shard-steps.js';
 import { evaluateThresholds, type ThresholdInput } from './thresholds.js';
 
 /** Adds shard results one by one, then `finish()` gives the merged result. */
 export interface ShardMerger {
-  /** Adds one shard's result, read from `file` (named in refusals). Throws a HarnessError (exit 9) when it does not belong. */
-  add(result: RunResult, file: string): void;
+  /**
+   * Adds one shard's result, read from `file` (named in refusals). Throws a HarnessError (exit 9)
+   * when it does not belong. With `countsFolded`, its histograms were folded elsewhere
+   * (shard-counts.ts, added through `addCounts`) and are not read.
+   */
+  add(result: RunResult, file: string, countsFolded?: boolean): void;
+  /** Sums folded elsewhere, per step, added into the merge. */
+  addCounts(steps: readonly (StepCounts | undefined)[]): void;
+  /** Where other folds put intervals (after the first add): per step, the first shard's window start on the reference clock and the interval length. */
+  grid(): FoldGrid;
   /** The merged result; refuses missing shards unless `allowPartial`, and windows further apart than a step's resolution. */
   finish(): RunResult;
 }
@@ -52,13 +60,6 @@ function worstEmulation(shards: readonly MergedShard[]): RunResult['emulation'] 
   return Object.keys(out).length === 0 ? undefined : out;
 }
 
-/** A shard's window start of step `i` on the reference clock, epoch ms. */
-function windowStartOf(shard: ShardInfo, result: RunResult, i: number): number | null {
-  const step = result.steps[i];
-  if (step === undefined || step.status === 'failed' || step.metrics.windowStartMs === undefined) return null;
-  return shard.runStartEpochMs + shard.clock.offsetMs + step.metrics.windowStartMs;
-}
-
 export function createShardMerger(options: { allowPartial?: boolean } = {}): ShardMerger {
   let first: { result: RunResult; file: string; shard: ShardInfo } | undefined;
   const seen = new Map<number, string>();
@@ -70,7 +71,7 @@ export function createShardMerger(options: { allowPartial?: boolean } = {}): Sha
   let startedAt = '';
   let finishedAt = '';
   return {
-    add(result, file) {
+    add(result, file, countsFolded = false) {
       const shard = shardOf(result, file);
       if (first === undefined) {
         // Kept for the header and the step list only: its histograms are folded like every shard's and dropped.
@@ -90,13 +91,9 @@ export function createShardMerger(options: { allowPartial?: boolean } = {}): Sha
       for (const [i, step] of result.steps.entries()) {
         const fold = folds[i] as StepFold;
         try {
-          addShardStep(fold, shard.index, step, starts[i] ?? undefined, base[i] ?? undefined, shard.clock.uncertaintyMs);
+          addShardStep(fold, shard.index, step, starts[i] ?? undefined, base[i] ?? undefined, shard.clock.uncertaintyMs, countsFolded);
         } catch (error) {
-          // The encodings are checked as they are folded (the reader skipped its own check for speed).
-          if (!(error instanceof RangeError)) throw error;
-          throw new HarnessError('ERR_RESULT_INVALID', ExitCode.Usage, `${file}: steps.${i} (${step.stepId}): a histogram ${error.message}`, {
-            hint: 'the file was changed or damaged; re-run the shard, or restore the summary.json hcbench wrote',
-          });
+          throw badHistogram(file, i, step.stepId, error);
         }
       }
       if (result.pathCounters !== undefined) pathCounters = sumCounters(pathCounters ?? {}, result.pathCounters) as Record<string, Record<string, unknown>>;
@@ -114,6 +111,15 @@ export function createShardMerger(options: { allowPartial?: boolean } = {}): Sha
         windowStartsMs: starts,
         ...(result.emulation === undefined ? {} : { emulation: result.emulation }),
       });
+    },
+    addCounts(steps) {
+      for (const [i, counts] of steps.entries()) {
+        const fold = folds[i];
+        if (fold !== undefined && counts !== undefined) addStepCounts(fold, counts);
+      }
+    },
+    grid() {
+      return { baseMs: [...base], resolutionMs: folds.map((f) => f.resolutionMs) };
     },
     finish() {
       if (first === undefined) throw new RangeError('merge needs at least one shard result');

@@ -5,26 +5,29 @@
 
 import { mergeCounters } from '../metrics/merge.js';
 import { recordFromCounts } from '../metrics/counts-summary.js';
-import { addEncodedCounts, emptyCounts, encodeCounts, type SparseCounts } from '../metrics/sparse-counts.js';
+import { addCounts, addEncodedCounts, emptyCounts, encodeCounts, type SparseCounts } from '../metrics/sparse-counts.js';
 import type { GeneratorHealth, GeneratorNoise, StepInterval, StepMetrics, StepResult } from '../metrics/result.js';
 import type { WindowStart } from './shard-checks.js';
 
 type HistogramName = keyof StepMetrics['histograms'];
 
-/** The running merge of one step over the shards added so far. */
+/** The summed histograms of one step (the bulk of a merge's work), foldable on any thread. */
+export interface StepCounts {
+  histograms: Map<HistogramName, SparseCounts>;
+  /** By interval start (ms from the merged window's start). */
+  intervals: Map<number, { durationMs: number; counts: SparseCounts }>;
+}
+
 /** The sums of one step's measured parts. */
-interface MetricsFold {
-    first: StepMetrics;
-    durationMs: number;
-    counters: StepMetrics['counters'];
-    warmupCounters?: StepMetrics['counters'];
-    ratePerSec?: number;
-    rateLimitPerSec?: number;
-    histograms: Map<HistogramName, SparseCounts>;
-    /** By interval start (ms from the merged window's start). */
-    intervals: Map<number, { durationMs: number; counts: SparseCounts }>;
-    notes: Map<string, number[]>;
-    generators: GeneratorHealth[];
+interface MetricsFold extends StepCounts {
+  first: StepMetrics;
+  durationMs: number;
+  counters: StepMetrics['counters'];
+  warmupCounters?: StepMetrics['counters'];
+  ratePerSec?: number;
+  rateLimitPerSec?: number;
+  notes: Map<string, number[]>;
+  generators: GeneratorHealth[];
 }
 
 export interface StepFold {
@@ -65,11 +68,50 @@ function addIntervals(into: Map<number, { durationMs: number; counts: SparseCoun
   }
 }
 
+/** Empty sums of one step. */
+export function emptyStepCounts(): StepCounts {
+  return { histograms: new Map(), intervals: new Map() };
+}
+
+/** The interval length a shard's step folds its intervals on: its own, else `fallbackMs` (the fold's so far). */
+export function gridOf(m: StepMetrics, fallbackMs: number): number {
+  const first = m.intervals?.[0];
+  return first !== undefined && first.durationMs > 0 ? first.durationMs : fallbackMs;
+}
+
+/**
+ * Adds a shard step's histograms and interval histograms (shifted by `shiftMs` onto the merged
+ * grid of `gridMs`) into `into`. Throws a RangeError on a malformed encoding.
+ */
+export function foldStepCounts(into: StepCounts, m: StepMetrics, shiftMs: number, gridMs: number): void {
+  for (const [name, record] of Object.entries(m.histograms) as [HistogramName, StepMetrics['histograms'][HistogramName]][]) {
+    if (record !== undefined) addHistogram(into.histograms, name, record);
+  }
+  addIntervals(into.intervals, m.intervals ?? [], shiftMs, gridMs);
+}
+
+/** Adds sums folded elsewhere (a worker thread's share of the shards) into the step's fold. */
+export function addStepCounts(fold: StepFold, from: StepCounts): void {
+  const acc = fold.metrics;
+  if (acc === undefined) return;
+  for (const [name, counts] of from.histograms) {
+    let sum = acc.histograms.get(name);
+    if (sum === undefined) acc.histograms.set(name, (sum = emptyCounts()));
+    addCounts(sum, counts);
+  }
+  for (const [startMs, slot] of from.intervals) {
+    let held = acc.intervals.get(startMs);
+    if (held === undefined) acc.intervals.set(startMs, (held = { durationMs: slot.durationMs, counts: emptyCounts() }));
+    held.durationMs = Math.max(held.durationMs, slot.durationMs);
+    addCounts(held.counts, slot.counts);
+  }
+}
+
 /**
  * Adds shard `index`'s step to the fold. `windowStartMs` is its window start on the reference
  * clock and `baseStartMs` the first shard's, so its intervals land on the merged grid.
  */
-export function addShardStep(fold: StepFold, index: number, step: StepResult, windowStartMs: number | undefined, baseStartMs: number | undefined, uncertaintyMs: number): void {
+export function addShardStep(fold: StepFold, index: number, step: StepResult, windowStartMs: number | undefined, baseStartMs: number | undefined, uncertaintyMs: number, countsFolded = false): void {
   if (step.status === 'failed') {
     fold.failed ??= { code: step.error.code, message: `shard ${index}: ${step.error.message}` };
     return;
@@ -77,7 +119,7 @@ export function addShardStep(fold: StepFold, index: number, step: StepResult, wi
   if (step.status === 'aborted') fold.aborted ??= `shard ${index}: ${step.reason}`;
   const m = step.metrics;
   const isEmpty = m.counters.transactions === 0 && m.warmupMs === 0 && m.generator === undefined;
-  if (m.intervals?.[0] !== undefined) fold.resolutionMs = m.intervals[0].durationMs > 0 ? m.intervals[0].durationMs : fold.resolutionMs;
+  fold.resolutionMs = gridOf(m, fold.resolutionMs);
   if (windowStartMs !== undefined && !isEmpty) fold.starts.push({ index, startMs: windowStartMs, uncertaintyMs });
   const acc: MetricsFold = (fold.metrics ??= {
     first: m,
@@ -93,11 +135,9 @@ export function addShardStep(fold: StepFold, index: number, step: StepResult, wi
   if (m.warmupCounters !== undefined) acc.warmupCounters = mergeCounters(acc.warmupCounters === undefined ? [m.warmupCounters] : [acc.warmupCounters, m.warmupCounters]);
   if (m.timing?.ratePerSec !== undefined) acc.ratePerSec = (acc.ratePerSec ?? 0) + m.timing.ratePerSec;
   if (m.timing?.rateLimitPerSec !== undefined) acc.rateLimitPerSec = (acc.rateLimitPerSec ?? 0) + m.timing.rateLimitPerSec;
-  for (const [name, record] of Object.entries(m.histograms) as [HistogramName, StepMetrics['histograms'][HistogramName]][]) {
-    if (record !== undefined) addHistogram(acc.histograms, name, record);
-  }
+  // Folded elsewhere (a worker thread) when `countsFolded`: its sums arrive through addStepCounts.
   const shiftMs = windowStartMs === undefined || baseStartMs === undefined ? 0 : windowStartMs - baseStartMs;
-  addIntervals(acc.intervals, m.intervals ?? [], shiftMs, fold.resolutionMs);
+  if (!countsFolded) foldStepCounts(acc, m, shiftMs, fold.resolutionMs);
   for (const note of m.notes ?? []) acc.notes.set(note, [...(acc.notes.get(note) ?? []), index]);
   if (m.throughput !== undefined) acc.notes.set('per-interval stream throughput is kept per shard only (rates of different shards add per instant, not per distribution)', [index]);
   if (m.generator !== undefined) acc.generators.push(m.generator);

@@ -76,6 +76,21 @@ export function addEncodedCounts(into: SparseCounts, encoded: string): void {
   if (total === undefined) throw new RangeError('HdrHistogram with counts outside its range');
 }
 
+/** Adds the sum `from` (another fold's, e.g. a worker thread's) into `into`, bucket for bucket. */
+export function addCounts(into: SparseCounts, from: SparseCounts): void {
+  let first = 0;
+  let last = from.counts.length - 1;
+  while (first <= last && from.counts[first] === 0) first++;
+  while (last >= first && from.counts[last] === 0) last--;
+  if (first > last) return;
+  const low = from.offset + first;
+  const high = from.offset + last;
+  if (low < into.offset || high >= into.offset + into.counts.length) grow(into, low, high);
+  const counts = into.counts;
+  const shift = from.offset - into.offset;
+  for (let i = first; i <= last; i++) (counts[i + shift] as number) += from.counts[i] as number;
+}
+
 /** A latency histogram holding exactly `sum` (each bucket at its lowest equivalent value). */
 export function histogramFromCounts(sum: SparseCounts): Histogram {
   const histogram = createLatencyHistogram();

@@ -6,7 +6,7 @@ import hdr from 'hdr-histogram-js';
 import { describe, expect, test } from 'vitest';
 import { createRandom } from '../../src/random.js';
 import { createLatencyHistogram, recordUs } from '../../src/metrics/histogram.js';
-import { addEncodedCounts, emptyCounts, encodeCounts, histogramFromCounts } from '../../src/metrics/sparse-counts.js';
+import { addCounts, addEncodedCounts, emptyCounts, encodeCounts, histogramFromCounts } from '../../src/metrics/sparse-counts.js';
 import { recordFromCounts, summarizeCounts } from '../../src/metrics/counts-summary.js';
 import { summarize } from '../../src/metrics/histogram.js';
 
@@ -43,6 +43,21 @@ describe('sparse counts', () => {
     // The summary straight from the counts is HDR's own, to the bit (percentile ranks, mean, standard deviation).
     expect(summarizeCounts(sum)).toStrictEqual(summarize(rebuilt));
     expect(distribution(recordFromCounts(sum).encoded)).toBe(expected);
+  });
+
+  test('sums folded apart (as worker threads do) and added equal one fold of everything, bucket for bucket', () => {
+    const specs = [[11, 3000, 1, 40], [12, 4000, 200, 9000], [13, 500, 2_000_000, 3_000_000_000], [14, 0, 1, 2], [15, 2500, 100, 300]] as const;
+    const encoded = specs.map(([seed, n, low, high]) => seeded(seed, n, low, high));
+    const whole = emptyCounts();
+    for (const e of encoded) addEncodedCounts(whole, e);
+    // Split three ways (one part empty), each part's window grown on its own, then added in another order.
+    const parts = [emptyCounts(), emptyCounts(), emptyCounts()];
+    for (const [i, e] of encoded.entries()) addEncodedCounts(parts[i % 2] ?? emptyCounts(), e);
+    const sum = emptyCounts();
+    for (const part of [parts[2], parts[1], parts[0]]) if (part !== undefined) addCounts(sum, part);
+    expect(encodeCounts(sum)).toBe(encodeCounts(whole));
+    expect(summarizeCounts(sum)).toStrictEqual(summarizeCounts(whole));
+    expect(summarizeCounts(sum).count).toBe(10_000);
   });
 
   test('summaries from counts equal HDR summaries on 60 seeded shapes, counts from 1 to 30,000', () => {

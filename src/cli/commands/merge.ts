@@ -1,7 +1,8 @@
 // `hcbench merge <result.json...> --out merged.json [--allow-partial]`: the shard results of one
 // `hcbench run --shard I/N` merged exactly into one ordinary result (see analysis/shard-merge.ts).
 // Files are read one at a time (checked for type and size) and folded, so memory stays that of
-// one result. Refusals exit 9 with the reason; unreadable inputs exit 2.
+// one result per thread (merge-fold.ts: worker threads fold the shares of large merges).
+// Refusals exit 9 with the reason; unreadable inputs exit 2.
 
 import type { Command } from 'commander';
 import { ExitCode } from '../../errors.js';
@@ -11,7 +12,7 @@ import { renderReport } from '../../report/index.js';
 import { renderThresholdsText } from '../../report/threshold-text.js';
 import { thresholdsPassed } from '../../analysis/thresholds.js';
 import type { CliIo } from '../io.js';
-import { loadResultFile } from '../result-file.js';
+import { foldResultFiles } from '../merge-fold.js';
 
 interface MergeFlags {
   out: string;
@@ -35,10 +36,7 @@ export function registerMerge(program: Command, io: CliIo, setExit: (code: ExitC
         return;
       }
       const merger = createShardMerger({ allowPartial: flags.allowPartial === true });
-      for (const file of files) {
-        if (io.signal.aborted) break;
-        merger.add(await loadResultFile(io.cwd, file, { allowFolder: true, skipHistogramCheck: true }), file);
-      }
+      await foldResultFiles(merger, files, io);
       if (io.signal.aborted) {
         setExit(ExitCode.Interrupted);
         return;
