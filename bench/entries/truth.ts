@@ -47,6 +47,16 @@ export function agreementLines(calibration: CalibrationResult | undefined, sameR
   return { lines, isAgreed };
 }
 
+/**
+ * Measured window per path and round, ms: at least 75 configured round trips (about 300 samples per
+ * path over 4 rounds), so a distant profile's p50 does not rest on 120 round trips (issue #12: the
+ * 80 ms distant-site p50 moved by tens of µs between runs).
+ */
+export function truthWindowMs(profile: { appToRelay: { oneWayDelayMs: number }; relayToAgent: { oneWayDelayMs: number } }, isQuick: boolean): number {
+  const roundTripMs = 2 * (profile.appToRelay.oneWayDelayMs + profile.relayToAgent.oneWayDelayMs);
+  return Math.max(isQuick ? 1000 : 2500, Math.ceil((isQuick ? 30 : 75) * roundTripMs));
+}
+
 /** The profiles with distance, by name. */
 export const TRUTH_PROFILES = ['same-region', 'cross-region', 'distant-site'] as const;
 
@@ -98,7 +108,7 @@ export const truth: BenchEntry = {
         if (profile === undefined) continue;
         const figures = await measureTruth(
           { appToRelayMs: profile.appToRelay.oneWayDelayMs, relayToAgentMs: profile.relayToAgent.oneWayDelayMs },
-          { windowMs: ctx.isQuick ? 1000 : 2500, warmupMs: 300, rounds: ctx.isQuick ? 2 : 4, signal: ctx.signal, onProgress: (line) => ctx.log(`  ${name}: ${line}`) },
+          { windowMs: truthWindowMs(profile, ctx.isQuick), warmupMs: 300, rounds: ctx.isQuick ? 2 : 4, signal: ctx.signal, onProgress: (line) => ctx.log(`  ${name}: ${line}`) },
         );
         if (name === 'same-region') sameRegion = figures;
         const verdict = judgeTruth(name, figures);
