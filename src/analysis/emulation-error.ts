@@ -2,7 +2,6 @@
 // counters read at the end, and adds the whole error `hcbench calibrate` measured. Pure.
 
 import { isNoopLink, type LinkShape } from '../net/delay-line.js';
-import { relayHoldsPerRoundTrip } from '../net/timed-socket.js';
 import type { CalibratedEmulationError, EmulationError } from '../metrics/emulation.js';
 import { decodeRecord, mergeHistograms, summarize } from '../metrics/histogram.js';
 import type { HistogramRecord } from '../metrics/result.js';
@@ -62,15 +61,12 @@ export function emulationError(path: EmulatedPath, counters: unknown): Emulation
   }
   const merged = mergeHistograms(records.map(decodeRecord));
   const s = summarize(merged);
-  // Each hold covers the legs before it: on the relay path the agent's and the forwarder's (the relay forwards at once).
-  const holdsPerRoundTrip = isDirect ? 2 : relayHoldsPerRoundTrip;
   return {
     measured: true,
     configuredRoundTripMs,
     traversalsPerRoundTrip,
-    holdsPerRoundTrip,
     perTraversalErrorUs: { count: s.count, mean: s.meanUs, p50: s.p50Us, p99: s.p99Us, max: s.maxUs },
-    roundTripErrorUs: Math.round(holdsPerRoundTrip * s.meanUs),
+    roundTripErrorUs: Math.round(traversalsPerRoundTrip * s.meanUs),
     scope: SCOPE,
   };
 }

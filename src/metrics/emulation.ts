@@ -14,16 +14,10 @@ export interface EmulationError {
   configuredRoundTripMs: number;
   /** Delayed traversals a request/response round trip makes: direct 2, relay-emulated 4 (two legs, both ways). */
   traversalsPerRoundTrip: number;
-  /**
-   * Holds a round trip passes, each releasing what crossed the legs before it: direct 2 (the delay
-   * proxy, both ways); relay-emulated 2 (agent and forwarder; the relay forwards at once), 4 with
-   * HCBENCH_RELAY_HOLD=1. Absent in results written before issue #12's fold (= traversalsPerRoundTrip).
-   */
-  holdsPerRoundTrip?: number;
-  /** Release time − due time of each hold, µs (count = holds over the run). */
+  /** Release time − due time of each held traversal, µs (count = traversals held over the run). */
   perTraversalErrorUs?: { count: number; mean: number; p50: number; p99: number; max: number };
   /**
-   * holdsPerRoundTrip × the per-hold mean: the lateness a round trip collects on average
+   * traversalsPerRoundTrip × the per-traversal mean: the lateness a round trip collects on average
    * from the emulation's holds, µs (means add up; percentiles do not).
    */
   roundTripErrorUs?: number;

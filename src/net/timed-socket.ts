@@ -24,19 +24,6 @@ import { createHandOffProber, isProbeDue, type HandOffProber } from './hand-off-
 import { isKeepHotEnabled } from './keep-hot.js';
 import { type MessageSocket, messageToBuffer } from './message-socket.js';
 
-/**
- * Whether the relay process holds each timed message until its leg is crossed before sending it on
- * (HCBENCH_RELAY_HOLD=1: the behaviour before issue #12's fold, kept for the A/B). By default the
- * relay forwards at once, stamped due when it would have released it plus the next leg, and only
- * the receiving peer holds: a relayed round trip then has two holds, as the direct path has
- * (issue #12: "equal numbers of delayed traversals on both paths"), and the relay process does not
- * poll for a CPU while the next peer needs one.
- */
-export const isRelayHoldEnabled = process.env['HCBENCH_RELAY_HOLD'] === '1';
-
-/** Holds a relayed request/response round trip makes: 2 (agent, forwarder), or 4 with the relay's own (above). */
-export const relayHoldsPerRoundTrip = isRelayHoldEnabled ? 4 : 2;
-
 /** Above this many held bytes the WebSocket is paused (resumed below half), so a hold never grows without bound. */
 export const HOLD_HIGH_WATER_BYTES = 4 * 1024 * 1024;
 

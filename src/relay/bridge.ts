@@ -9,7 +9,7 @@ import type { RawData, WebSocket } from 'ws';
 import { createDelayLine, createDueTimes, type LinkShape } from '../net/delay-line.js';
 import type { LatenessRecorder } from '../net/lateness.js';
 import { sharedNowUs } from '../net/shared-clock.js';
-import { createHandOffFloor, createHopProber, createQueueTracker, isRelayHoldEnabled, readDue, stampDue } from '../net/timed-socket.js';
+import { createHandOffFloor, createHopProber, createQueueTracker, readDue, stampDue } from '../net/timed-socket.js';
 import { isProbeDue } from '../net/hand-off-probe.js';
 import type { Shaper } from './delay.js';
 import type { DirectionStats } from './stats.js';
@@ -210,13 +210,6 @@ function pipeTimed(from: WebSocket, to: WebSocket, counters: DirectionStats, tim
     counters.messages += 1;
     counters.bytes += bytes;
     lastDueUs = Math.max(lastDueUs, releaseUs);
-    gate.add(bytes);
-    if (!isRelayHoldEnabled) {
-      // Forwarded at once, due when this hop would have released it plus the next leg: the receiver's hold covers both legs.
-      if (to.readyState !== to.OPEN) return gate.settle(bytes);
-      to.send(stampDue(dueTimes.next(bytes, releaseUs), payload), { binary: isBinary }, () => gate.settle(bytes));
-      return;
-    }
     hold.pushDue(
       () => {
         if (to.readyState !== to.OPEN) return gate.settle(bytes);
@@ -226,12 +219,12 @@ function pipeTimed(from: WebSocket, to: WebSocket, counters: DirectionStats, tim
       bytes,
       releaseUs,
     );
+    gate.add(bytes);
   });
   from.on('close', (code: number, reason: Buffer) => {
     onClosed();
-    // The close was sent after every message before it: it is released behind them (by the receiver's hold when not held here).
-    if (isRelayHoldEnabled) hold.pushDue(() => forwardClose(to, code, reason), 0, lastDueUs);
-    else forwardClose(to, code, reason);
+    // The close was sent after every message before it: it is released behind them.
+    hold.pushDue(() => forwardClose(to, code, reason), 0, lastDueUs);
   });
   prober.start();
   return { clear: () => hold.clear() };

@@ -11,13 +11,13 @@ export function emulationLines(result: RunResult): string[] {
   return Object.entries(result.emulation).map(([pathId, e]) => describeEmulation(pathId, e));
 }
 
-/** One line for reports, e.g. `relay-emulated: emulation error +24 µs per round trip (2 holds × mean 12 µs; …)`. */
+/** One line for reports, e.g. `relay-emulated: emulation error +24 µs per round trip (4 delayed traversals × mean 6 µs; …)`. */
 export function describeEmulation(pathId: string, e: EmulationError): string {
   if (!e.measured || e.perTraversalErrorUs === undefined) return `${pathId}: emulation error not measured (${e.reason ?? 'unknown'})`;
   const t = e.perTraversalErrorUs;
   const release =
-    `release lateness +${e.roundTripErrorUs ?? 0} µs per round trip (${e.holdsPerRoundTrip ?? e.traversalsPerRoundTrip} holds × mean ${t.mean} µs; ` +
-    `per hold p50 ${t.p50} µs, p99 ${t.p99} µs, ${t.count.toLocaleString('en-US')} holds) on ${e.configuredRoundTripMs} ms configured`;
+    `release lateness +${e.roundTripErrorUs ?? 0} µs per round trip (${e.traversalsPerRoundTrip} delayed traversals × mean ${t.mean} µs; ` +
+    `per traversal p50 ${t.p50} µs, p99 ${t.p99} µs, ${t.count.toLocaleString('en-US')} traversals) on ${e.configuredRoundTripMs} ms configured`;
   const c = e.calibrated;
   return c === undefined
     ? `${pathId}: emulation error: ${release}; hand-offs into idle processes not included (not calibrated: give \`run --calibration\` the figures of \`hcbench calibrate --save\`)`

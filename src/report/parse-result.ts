@@ -66,7 +66,6 @@ const runResult = z.looseObject({
         reason: z.string().optional(),
         configuredRoundTripMs: z.number(),
         traversalsPerRoundTrip: z.number(),
-        holdsPerRoundTrip: z.number().optional(),
         perTraversalErrorUs: z.looseObject({ count: z.number(), mean: z.number(), p50: z.number(), p99: z.number(), max: z.number() }).optional(),
         roundTripErrorUs: z.number().optional(),
         calibrated: z

@@ -7,7 +7,7 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { describe, expect, test } from 'vitest';
 import { createDelayLine, createDueTimes } from '../../src/net/delay-line.js';
-import { BURST_GAP_US, DUE_PREFIX_BYTES, createHandOffFloor, createQueueTracker, readDue, relayHoldsPerRoundTrip, stampDue } from '../../src/net/timed-socket.js';
+import { BURST_GAP_US, DUE_PREFIX_BYTES, createHandOffFloor, createQueueTracker, readDue, stampDue } from '../../src/net/timed-socket.js';
 import { sharedNowUs } from '../../src/net/shared-clock.js';
 import { startRequestResponseTarget } from '../../src/targets/tcp-request-response-server.js';
 import { encodeRequest } from '../../src/protocol/request-response.js';
@@ -121,7 +121,7 @@ describe('delay line halves', () => {
 });
 
 describe('relay path with timed legs', () => {
-  test('every round trip pays both legs both ways, is held by the agent and the forwarder (the relay forwards at once), never early', async () => {
+  test('every round trip pays both legs both ways, holds 4 traversals (relay 2, agent 1, forwarder 1), never early', async () => {
     const appToRelay = { oneWayDelayMs: 0.5 };
     const relayToAgent = { oneWayDelayMs: 3 };
     const target = await startRequestResponseTarget({ host: '127.0.0.1', port: 0 });
@@ -150,8 +150,7 @@ describe('relay path with timed legs', () => {
         agent: agent.stats().releaseLateness?.summary.count ?? 0,
         forwarder: forwarder.stats().releaseLateness?.summary.count ?? 0,
       };
-      // With HCBENCH_RELAY_HOLD=1 the relay holds each leg too (the A/B of issue #12's fold).
-      expect(counted).toEqual({ relay: (relayHoldsPerRoundTrip - 2) * roundTrips, agent: roundTrips, forwarder: roundTrips });
+      expect(counted).toEqual({ relay: 2 * roundTrips, agent: roundTrips, forwarder: roundTrips });
       // Bytes in == bytes out, counted without the due-time prefix.
       expect(relayStats.senderToListener.bytes).toBe(16 * roundTrips);
       expect(relayStats.listenerToSender.bytes).toBe(32 * roundTrips);
@@ -161,8 +160,7 @@ describe('relay path with timed legs', () => {
       );
       expect(emulation.measured).toBe(true);
       expect(emulation.traversalsPerRoundTrip).toBe(4);
-      expect(emulation.holdsPerRoundTrip).toBe(relayHoldsPerRoundTrip);
-      expect(emulation.perTraversalErrorUs?.count).toBe(relayHoldsPerRoundTrip * roundTrips);
+      expect(emulation.perTraversalErrorUs?.count).toBe(4 * roundTrips);
       expect(emulation.perTraversalErrorUs!.p50).toBeLessThanOrEqual(emulation.perTraversalErrorUs!.p99);
     } finally {
       await target.close();

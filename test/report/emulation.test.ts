@@ -4,7 +4,6 @@
 import { describe, expect, test } from 'vitest';
 import { createLatencyHistogram, recordUs, toRecord } from '../../src/metrics/histogram.js';
 import { emulationError, latenessRecords, withCalibration } from '../../src/analysis/emulation-error.js';
-import { relayHoldsPerRoundTrip } from '../../src/net/timed-socket.js';
 import { renderConsole } from '../../src/report/console.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { renderHtml } from '../../src/report/html.js';
@@ -29,9 +28,9 @@ describe('emulation error', () => {
     };
     expect(latenessRecords(counters)).toHaveLength(3);
     const e = emulationError({ id: 'relay', kind: 'relay-emulated', appToRelay: leg(0.5), relayToAgent: leg(5) }, counters);
-    expect(e).toMatchObject({ measured: true, traversalsPerRoundTrip: 4, holdsPerRoundTrip: relayHoldsPerRoundTrip, configuredRoundTripMs: 11 });
+    expect(e).toMatchObject({ measured: true, traversalsPerRoundTrip: 4, configuredRoundTripMs: 11 });
     expect(e.perTraversalErrorUs).toMatchObject({ count: 4, p50: 10, mean: 17.5, max: 30 });
-    expect(e.roundTripErrorUs).toBe(relayHoldsPerRoundTrip * 17.5); // the holds of a round trip × the mean, not the p50
+    expect(e.roundTripErrorUs).toBe(70); // 4 traversals × the mean, not the p50
   });
 
   test('is not measured, with a reason, on a path without distance, a real relay, or without counters', () => {
@@ -53,7 +52,7 @@ describe('emulation error', () => {
     const roundTripped = parseRunResult(JSON.stringify(result), 'summary.json');
     for (const text of [renderConsole(roundTripped), renderMarkdown(roundTripped), renderHtml(roundTripped)]) {
       expect(text).toContain(
-        'direct: emulation error: release lateness +8 µs per round trip (2 holds × mean 4 µs; per hold p50 4 µs, p99 5 µs, 3 holds) on 11 ms configured; hand-offs into idle processes not included',
+        'direct: emulation error: release lateness +8 µs per round trip (2 delayed traversals × mean 4 µs; per traversal p50 4 µs, p99 5 µs, 3 traversals) on 11 ms configured; hand-offs into idle processes not included',
       );
       expect(text).toContain('relay-emulated: emulation error not measured (no emulated distance');
     }
