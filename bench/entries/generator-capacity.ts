@@ -1,6 +1,6 @@
 // Entry 7 (#6, #15): the highest arrival rate one generator thread sustains on the direct path with
 // dispatch lag p99 <= 200 µs, no drops and no errors (open model, constant arrivals, 64 slots),
-// found by stepping the rate up (10,000/s, the goal of #15, is always a step) and bisecting once;
+// found by stepping the rate up and bisecting once; 10,000/s, the goal of #15, is always probed and judged by itself;
 // the same search with `generators: 2` runs interleaved with it (each rate: one thread, then two)
 // so the scaling figure meets the same machine state. Reference: what the same 64 connections do
 // in the closed model (the path's own ceiling). Ratio near 1 means the generator can saturate
@@ -58,8 +58,11 @@ interface Search {
   failedAt?: number;
   failedLagP99Us?: number;
   failure?: string;
-  /** Lag p99 at the goal rate, µs (undefined: not reached). */
+  /** Lag p99 at the goal rate, µs (undefined: not probed). */
   goalLagP99Us?: number;
+  /** The goal rate's probe: undefined when it passed, else why not (unset while not probed). */
+  goalVerdict?: string | undefined;
+  isGoalProbed?: boolean;
 }
 
 const lagP99 = (metrics: StepMetrics): number => metrics.histograms.dispatchLag?.summary.p99Us ?? 0;
@@ -85,7 +88,7 @@ export const generatorCapacity: BenchEntry = {
     };
     const step = async (search: Search, rate: number): Promise<void> => {
       const { verdict, metrics } = await probe(rate, search.threads);
-      if (rate === GOAL_RATE_PER_SEC) search.goalLagP99Us = lagP99(metrics);
+      if (rate === GOAL_RATE_PER_SEC) Object.assign(search, { goalLagP99Us: lagP99(metrics), goalVerdict: verdict, isGoalProbed: true });
       if (verdict === undefined) {
         search.best = rate;
         search.bestLagP99Us = lagP99(metrics);
@@ -104,6 +107,13 @@ export const generatorCapacity: BenchEntry = {
           if (open.length === 0 || ctx.signal.aborted) break;
           for (const search of open) await step(search, rate);
         }
+        // A lower rate can fail where the goal passes (between sparse arrivals the pacer sleeps and a
+        // vCPU wakes late; at 10,000/s it stays busy): the goal rate is always probed and judged itself.
+        for (const search of searches) {
+          if (search.isGoalProbed === true || ctx.signal.aborted) continue;
+          const { verdict, metrics } = await probe(GOAL_RATE_PER_SEC, search.threads);
+          Object.assign(search, { goalLagP99Us: lagP99(metrics), goalVerdict: verdict, isGoalProbed: true });
+        }
         for (const search of searches) {
           if (search.failedAt === undefined || search.best === 0 || ctx.signal.aborted) continue;
           const failedAt = search.failedAt;
@@ -115,7 +125,7 @@ export const generatorCapacity: BenchEntry = {
           }
         }
         const [one, two] = searches as [Search, Search];
-        const isGoalMet = one.best >= GOAL_RATE_PER_SEC;
+        const isGoalMet = one.isGoalProbed === true && one.goalVerdict === undefined;
         return {
           value: one.best,
           detail: {
@@ -129,7 +139,7 @@ export const generatorCapacity: BenchEntry = {
             ...(one.best > 0 ? { twoThreadsScaling: Math.round((two.best / one.best) * 100) / 100 } : {}),
           },
           notes: [
-            `goal (#15) >= ${GOAL_RATE_PER_SEC}/s on one thread at lag p99 <= ${MAX_DISPATCH_LAG_P99_US} µs, no drops: ${isGoalMet ? 'met' : 'not met'}`,
+            `goal (#15) >= ${GOAL_RATE_PER_SEC}/s on one thread at lag p99 <= ${MAX_DISPATCH_LAG_P99_US} µs, no drops: ${isGoalMet ? 'met' : `not met (${one.goalVerdict ?? 'not probed'})`}`,
             ...searches.map((s) => `${s.threads} thread${s.threads > 1 ? 's' : ''}: ${s.best}/s; ${s.failedAt === undefined ? 'every probed rate passed' : `first failure at ${s.failedAt}/s: ${s.failure ?? '?'}`}`),
           ],
         };
