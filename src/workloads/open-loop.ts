@@ -169,12 +169,15 @@ function pace(o: LoadLoopOptions, load: OpenLoad, spinNs: bigint, arrive: (inten
   let arrivals = 0;
   let nextNs: bigint | undefined;
   let nextPhase: Phase = 'warmup';
+  /** nextNs as a float, µs (Infinity when none). */
+  let nextUs = Number.POSITIVE_INFINITY;
   const advance = (): void => {
     const offsetNs = arrivals < MAX_ARRIVALS ? schedule.next() : undefined;
     arrivals += 1;
     const at = offsetNs === undefined ? undefined : window.startNs + offsetNs;
     const phase = at === undefined ? undefined : phaseAt(window, at);
     nextNs = phase === undefined ? undefined : at;
+    nextUs = nextNs === undefined ? Number.POSITIVE_INFINITY : Number(nextNs) / 1000;
     if (phase !== undefined) nextPhase = phase;
   };
   return new Promise<void>((resolve) => {
@@ -186,10 +189,22 @@ function pace(o: LoadLoopOptions, load: OpenLoad, spinNs: bigint, arrive: (inten
       stop.removeEventListener('abort', finish);
       resolve();
     };
+    // The next arrival's time as a float (µs), so a turn that only finds it not yet due reads the
+    // clock without allocating; within a µs of it the exact BigInt comparison decides.
+    const nowUs = clock.nowUs === undefined ? () => Number(clock.nowNs()) / 1000 : clock.nowUs;
+    const spinUs = Number(spinNs) / 1000;
+    const wait = (leftUs: number): void => {
+      // Timers have 1 ms resolution and may fire early on the loop's cached time: sleep on one
+      // until spinNs before the arrival (at least 1 ms when spinning is off), then turn the loop.
+      if (leftUs > spinUs) timer = setTimeout(tick, Math.max((leftUs - spinUs) / 1000, spinNs === 0n ? 1 : 0));
+      else immediate = setImmediate(tick);
+    };
     const tick = (): void => {
       timer = undefined;
       immediate = undefined;
       if (stop.aborted) return finish();
+      const leftUs = nextUs - nowUs();
+      if (leftUs > 1) return wait(leftUs);
       let nowNs = clock.nowNs();
       while (nextNs !== undefined && nextNs <= nowNs) {
         arrive(nextNs, nextPhase);
@@ -198,11 +213,7 @@ function pace(o: LoadLoopOptions, load: OpenLoad, spinNs: bigint, arrive: (inten
         if (nextNs !== undefined && nextNs > nowNs) nowNs = clock.nowNs();
       }
       if (nextNs === undefined) return finish();
-      const leftNs = nextNs - nowNs;
-      // Timers have 1 ms resolution and may fire early on the loop's cached time: sleep on one
-      // until spinNs before the arrival (at least 1 ms when spinning is off), then turn the loop.
-      if (leftNs > spinNs) timer = setTimeout(tick, Math.max(Number(leftNs - spinNs) / 1e6, spinNs === 0n ? 1 : 0));
-      else immediate = setImmediate(tick);
+      wait(Number(nextNs - nowNs) / 1000);
     };
     stop.addEventListener('abort', finish, { once: true });
     advance();
