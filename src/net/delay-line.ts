@@ -125,7 +125,10 @@ export function createDelayLine<T>(options: DelayLineOptions, deliver: (item: T)
     const next = queue[head];
     if (next === undefined) return;
     const waitUs = next.dueUs - nowUs();
-    if (waitUs > spinWindowUs) {
+    // A timer fires up to ~1 ms after its time (whole-ms loop clock), and Node runs anything under
+    // 1 ms as 1 ms: a 0 ms timer armed with 1.6 ms left could fire 2 ms later, 0.4 ms past the due
+    // time, with no spin at all. Sleep only when even a late firing leaves the spin window whole.
+    if (waitUs - spinWindowUs >= 1000) {
       timer = setTimeout(() => {
         timer = undefined;
         schedule();

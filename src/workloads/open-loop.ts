@@ -194,9 +194,11 @@ function pace(o: LoadLoopOptions, load: OpenLoad, spinNs: bigint, arrive: (inten
     const nowUs = clock.nowUs === undefined ? () => Number(clock.nowNs()) / 1000 : clock.nowUs;
     const spinUs = Number(spinNs) / 1000;
     const wait = (leftUs: number): void => {
-      // Timers have 1 ms resolution and may fire early on the loop's cached time: sleep on one
-      // until spinNs before the arrival (at least 1 ms when spinning is off), then turn the loop.
-      if (leftUs > spinUs) timer = setTimeout(tick, Math.max((leftUs - spinUs) / 1000, spinNs === 0n ? 1 : 0));
+      // Timers have 1 ms resolution, fire up to ~1 ms early or late on the loop's whole-ms clock, and
+      // anything under 1 ms runs as 1 ms: sleep on one only while even its late firing leaves the
+      // last spinNs before the arrival to the loop turns (at least 1 ms when spinning is off).
+      if (spinNs === 0n) timer = setTimeout(tick, Math.max(leftUs / 1000, 1));
+      else if (leftUs - spinUs >= 1000) timer = setTimeout(tick, Math.floor((leftUs - spinUs) / 1000));
       else immediate = setImmediate(tick);
     };
     const tick = (): void => {

@@ -100,7 +100,9 @@ export async function waitUntil(clock: Clock, targetNs: bigint, signal: AbortSig
   for (let turns = 0; turns < 10_000_000 && !signal.aborted; turns++) {
     const leftNs = targetNs - clock.nowNs();
     if (leftNs <= 0n) return;
-    if (leftNs > spinNs) await pause(Math.max(Number(leftNs - spinNs) / 1e6, spinNs === 0n ? 1 : 0), signal);
+    // A timer may fire ~1 ms late, and under 1 ms it runs as 1 ms: sleep only while that keeps the spin window.
+    if (spinNs === 0n) await pause(Math.max(Number(leftNs) / 1e6, 1), signal);
+    else if (leftNs - spinNs >= 1_000_000n) await pause(Math.floor(Number(leftNs - spinNs) / 1e6), signal);
     else await yieldToLoop();
   }
 }

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import net from 'node:net';
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { createDelayLine } from '../../src/net/delay-line.js';
 import { startDelayProxy, type DelayProxy } from '../../src/net/delay-proxy.js';
 import { MAX_HOP_US, measureInProcessHopUs } from '../../src/net/in-process-hop.js';
@@ -71,6 +71,29 @@ describe('delay line', () => {
     expect(delivered.map((d) => d.n)).toEqual([...Array(50).keys()]);
     for (const d of delivered) expect(d.atMs - sentAt).toBeGreaterThanOrEqual(3);
     expect(line.queuedBytes).toBe(0);
+  });
+
+  test('never sleeps on a timer that could fire after the spin window began (Node runs < 1 ms as 1 ms, up to ~1 ms late)', () => {
+    const spy = vi.spyOn(globalThis, 'setTimeout');
+    try {
+      // A frozen clock: every scheduling decision is made with exactly `waitUs` left.
+      for (const waitUs of [1200, 1600, 2000, 2499, 2500, 3100, 5000, 40_000]) {
+        spy.mockClear();
+        const line = createDelayLine<number>({ nowUs: () => 0, spinWindowUs: 1500 }, () => undefined);
+        line.pushDue(1, 1, waitUs);
+        const delays = spy.mock.calls.map((call) => call[1] ?? 0);
+        line.clear();
+        if (waitUs - 1500 < 1000) expect(delays, `${waitUs} µs left`).toEqual([]);
+        else {
+          expect(delays, `${waitUs} µs left`).toHaveLength(1);
+          // At least 1 ms (never clamped up) and, fired 1 ms late, still before the spin window.
+          expect(delays[0]).toBeGreaterThanOrEqual(1);
+          expect(delays[0]! * 1000 + 1000).toBeLessThanOrEqual(waitUs - 1500 + 1000);
+        }
+      }
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   test('a bandwidth cap spaces items by their serialisation time', async () => {
