@@ -9,7 +9,7 @@
 // the message is still "in flight", so a receiver's wake-up from idle is absorbed by the delay.
 
 import { sharedNowUs } from './shared-clock.js';
-import { isKeepHotEnabled, keepHot, LINGER_US, WARM_LEAD_US, warmPulse } from './keep-hot.js';
+import { hasSpareCpu, isKeepHotEnabled, keepHot, LINGER_US, WARM_LEAD_US, warmPulse } from './keep-hot.js';
 
 /** Shape of one direction of a link. All fields default to 0 (no delay, no cap). */
 export interface LinkShape {
@@ -37,6 +37,15 @@ export interface DelayLineOptions extends LinkShape, LinkClock {
    * hundred µs before each release and poll a little after the last. Default false.
    */
   keepHot?: boolean;
+  /**
+   * With keepHot: stay hot for LINGER_US after the last release (default true), for a reply or a
+   * next request that comes straight back (a target or a generator next to this hop). False in the
+   * middle of a path (the emulated relay), where whatever the release starts comes back only after
+   * at least one more held leg.
+   */
+  linger?: boolean;
+  /** Whether the machine has a CPU to spare for a hot window; default {@link hasSpareCpu} (injectable for tests). */
+  isSpareCpu?: () => boolean;
   /**
    * Called for every delivered item with its lateness in µs: delivery time − due time, or − the end
    * of the line's previous delivery when that came after the due time (the line's own lateness,
@@ -139,6 +148,8 @@ export function createDelayLine<T>(options: DelayLineOptions, deliver: (item: T)
   };
 
   const isHotEnabled = (options.keepHot ?? false) && isKeepHotEnabled;
+  const isLingering = isHotEnabled && (options.linger ?? true);
+  const isSpareCpu = options.isSpareCpu ?? (() => hasSpareCpu());
   // When the line last finished delivering, µs: an item that fell due while the line was still
   // delivering earlier ones (a 2 MiB response as 32 messages) waited for that work, which the same
   // transfer does at zero distance too; its lateness is counted from then, not from its due time.
@@ -164,7 +175,7 @@ export function createDelayLine<T>(options: DelayLineOptions, deliver: (item: T)
       }
     }
     // Stay hot a little after the last release: the answer (or the next request) comes back fast.
-    if (isHotEnabled && delivered > 0 && head === queue.length) keepHot(now + LINGER_US);
+    if (isLingering && delivered > 0 && head === queue.length) keepHot(now + LINGER_US, isSpareCpu());
     if (head > 1024 && head * 2 > queue.length) {
       queue.splice(0, head);
       head = 0;

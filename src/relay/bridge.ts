@@ -196,7 +196,10 @@ function pipeTimed(from: WebSocket, to: WebSocket, counters: DirectionStats, tim
     return true;
   }, floor);
   const lateness = timed.lateness;
-  const hold = createDelayLine<() => void>({ keepHot: true, ...(lateness === undefined ? {} : { onLateness: (us: number) => lateness.record(us) }) }, (release) => release());
+  // No linger after a release: the relay is mid-path, so nothing it releases comes back before
+  // another held leg, and on 2 vCPUs a lingering relay was a third busy process while the
+  // forwarder spun out the last leg and the generator waited hot for the reply.
+  const hold = createDelayLine<() => void>({ keepHot: true, linger: false, ...(lateness === undefined ? {} : { onLateness: (us: number) => lateness.record(us) }) }, (release) => release());
   from.on('message', (data: RawData, isBinary: boolean) => {
     const { dueUs, sentUs, payload } = readDue(toBuffer(data));
     const arrivedUs = sharedNowUs();

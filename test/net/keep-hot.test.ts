@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { hasSpareCpu, isPollingHot, keepHot, keepHotBetween, MAX_LOAD_PER_CPU, MAX_WINDOW_US, warmPulse, warmPulseCount } from '../../src/net/keep-hot.js';
+import { createDelayLine } from '../../src/net/delay-line.js';
 import { sharedNowUs } from '../../src/net/shared-clock.js';
 import { hotUntilReply, REPLY_SLACK_US } from '../../src/workloads/hot-reply.js';
 
@@ -34,6 +35,21 @@ describe('keep-hot', () => {
     await new Promise((resolve) => setImmediate(resolve));
     await new Promise((resolve) => setImmediate(resolve));
     expect(isPollingHot()).toBe(false);
+  });
+
+  test('a delay line lingers hot after its last release unless told not to (the relay, mid-path, is told not to)', async () => {
+    for (const linger of [true, false]) {
+      let onDelivered = (): void => undefined;
+      const delivered = new Promise<void>((resolve) => (onDelivered = resolve));
+      const line = createDelayLine<number>({ keepHot: true, linger, isSpareCpu: () => true }, () => onDelivered());
+      line.pushDue(1, 1, sharedNowUs());
+      await delivered;
+      expect(isPollingHot(), `linger ${linger}`).toBe(linger);
+      // The linger window closes by itself within LINGER_US (bounded wait on loop turns).
+      const deadline = performance.now() + 2000;
+      while (isPollingHot() && performance.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
+      expect(isPollingHot()).toBe(false);
+    }
   });
 
   test('without a spare CPU a window does not open: the loop is not polled', async () => {
