@@ -169,15 +169,12 @@ function pace(o: LoadLoopOptions, load: OpenLoad, spinNs: bigint, arrive: (inten
   let arrivals = 0;
   let nextNs: bigint | undefined;
   let nextPhase: Phase = 'warmup';
-  /** nextNs as a float, µs (Infinity when none). */
-  let nextUs = Number.POSITIVE_INFINITY;
   const advance = (): void => {
     const offsetNs = arrivals < MAX_ARRIVALS ? schedule.next() : undefined;
     arrivals += 1;
     const at = offsetNs === undefined ? undefined : window.startNs + offsetNs;
     const phase = at === undefined ? undefined : phaseAt(window, at);
     nextNs = phase === undefined ? undefined : at;
-    nextUs = nextNs === undefined ? Number.POSITIVE_INFINITY : Number(nextNs) / 1000;
     if (phase !== undefined) nextPhase = phase;
   };
   return new Promise<void>((resolve) => {
@@ -189,9 +186,6 @@ function pace(o: LoadLoopOptions, load: OpenLoad, spinNs: bigint, arrive: (inten
       stop.removeEventListener('abort', finish);
       resolve();
     };
-    // The next arrival's time as a float (µs), so a turn that only finds it not yet due reads the
-    // clock without allocating; within a µs of it the exact BigInt comparison decides.
-    const nowUs = clock.nowUs === undefined ? () => Number(clock.nowNs()) / 1000 : clock.nowUs;
     const spinUs = Number(spinNs) / 1000;
     const wait = (leftUs: number): void => {
       // Timers have 1 ms resolution, fire up to ~1 ms early or late on the loop's whole-ms clock, and
@@ -205,8 +199,6 @@ function pace(o: LoadLoopOptions, load: OpenLoad, spinNs: bigint, arrive: (inten
       timer = undefined;
       immediate = undefined;
       if (stop.aborted) return finish();
-      const leftUs = nextUs - nowUs();
-      if (leftUs > 1) return wait(leftUs);
       let nowNs = clock.nowNs();
       while (nextNs !== undefined && nextNs <= nowNs) {
         arrive(nextNs, nextPhase);
