@@ -70,6 +70,26 @@ export function destroyTransport(ws: MessageSocket): void {
   transportOf(ws)?.destroy();
 }
 
+/**
+ * Ends a WebSocket at once, in any state, and releases its TCP socket (no close handshake). ws 8's
+ * `terminate()` aborts a handshake in progress (it keeps the request in `_req`); ws 1.1.5's (hyco-ws)
+ * cannot: it only marks the socket closed and the upgrade request runs on, and when the 101 arrives
+ * ws 1.1.5 ends the upgraded socket without ever reading it, so once the peer's close frame and FIN
+ * are in, that descriptor is held for good (an agent refusing a burst kept one per refusal). A
+ * connecting ws 1.1.5 socket is therefore left to finish its handshake and discarded when it opens;
+ * if the handshake fails instead, ws 1.1.5 destroys the socket itself.
+ */
+export function discardWebSocket(ws: MessageSocket): void {
+  const isAbortable = (ws as unknown as { _req?: unknown })._req != null;
+  if (ws.readyState === WS_CONNECTING && !isAbortable) {
+    ws.on('error', () => {});
+    ws.on('open', () => discardWebSocket(ws));
+    return;
+  }
+  ws.terminate();
+  destroyTransport(ws);
+}
+
 /** Normalises a received message payload (Buffer, string, ArrayBuffer or fragments) to a Buffer. */
 export function messageToBuffer(data: unknown): Buffer {
   if (Buffer.isBuffer(data)) return data;

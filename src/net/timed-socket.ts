@@ -196,6 +196,10 @@ export function timedMessageSocket(ws: MessageSocket, outgoing: LinkShape, laten
     get _socket() {
       return (ws as unknown as { _socket?: unknown })._socket;
     },
+    // ws 8's handshake request while connecting (message-socket.ts's discardWebSocket aborts it).
+    get _req() {
+      return (ws as unknown as { _req?: unknown })._req;
+    },
     send: (data, options, cb) => ws.send(stampDue(dueTimes.next(data.length), data, nowUs()), options, cb),
     close: (code, reason) => ws.close(code, reason),
     terminate: () => {

@@ -4,12 +4,13 @@
 // WebSocket before the agent sees it, so a refusal closes it once open (4004, counted by the
 // forwarder as `connection-limit`) rather than terminating it while connecting, which would leave
 // the sender waiting out the relay's rendezvous timeout. A refusal holds its socket until then, so
-// refusals count against the limit too; past it they are terminated outright.
+// refusals count against the limit too; past it they are discarded outright (a ws 1.1.5 handshake
+// cannot be stopped, so those go the moment they open: message-socket.ts, discardWebSocket).
 
 import { CLOSE_CONNECTION_LIMIT } from './close-codes.js';
 import type { ConnectionTracker } from './connection-tracker.js';
 import type { HycoWebSocket } from './hyco-ws-client.js';
-import { WS_CONNECTING, destroyTransport } from '../net/message-socket.js';
+import { WS_CONNECTING, discardWebSocket } from '../net/message-socket.js';
 import { connectionsWithinFdLimit, openFileLimit } from './fd-limit.js';
 import type { TunnelLog } from './types.js';
 
@@ -45,7 +46,7 @@ function createRefusals(tracker: ConnectionTracker, maxConnections: number, log:
       log({ level: 'debug', event: 'connection-error', message: `relayed connection refused at the connection limit (${maxConnections})`, data: { kind: 'connection-limit' } });
       relayed.on('error', () => {});
       if (refusing >= maxConnections || relayed.readyState !== WS_CONNECTING) {
-        relayed.terminate();
+        discardWebSocket(relayed);
         return true;
       }
       refusing += 1;
@@ -60,10 +61,7 @@ function createRefusals(tracker: ConnectionTracker, maxConnections: number, log:
       relayed.on('open', () => {
         relayed.close(CLOSE_CONNECTION_LIMIT, 'connection limit');
         // ws 1.1.5 waits up to 30 s for the relay to end the socket after the close handshake.
-        const stuck = setTimeout(() => {
-          relayed.terminate();
-          destroyTransport(relayed);
-        }, REFUSAL_CLOSE_TIMEOUT_MS);
+        const stuck = setTimeout(() => discardWebSocket(relayed), REFUSAL_CLOSE_TIMEOUT_MS);
         relayed.on('close', () => clearTimeout(stuck));
       });
       return true;

@@ -18,7 +18,7 @@ import { type AgentSetupStamps, createStampRing, trackAgentSetup } from './setup
 import { type ClientStack, createListener } from './client-stack.js';
 import { defaultRenewIntervalMs } from './token-renewal.js';
 import type { HycoRelayedServer, HycoWebSocket } from './hyco-ws-client.js';
-import { WS_CLOSED, WS_CONNECTING } from '../net/message-socket.js';
+import { WS_CLOSED, WS_CONNECTING, discardWebSocket } from '../net/message-socket.js';
 import { classifyRelayError, describeError } from './relay-errors.js';
 import { type Pump, createPump } from './pump.js';
 import { describeListenFailure } from './listen-failure.js';
@@ -279,13 +279,13 @@ async function closeRelayedServer(server: HycoRelayedServer, timeoutMs: number):
   const closed = new Promise<void>((resolve) => server.on('close', () => resolve()));
   server.close(() => {});
   if (channel === undefined || channel.readyState === WS_CLOSED) return;
-  // ws 1.1.5 close() on a connecting socket only flags it; terminate ends the handshake too.
-  if (channel.readyState === WS_CONNECTING) return channel.terminate();
+  // ws 1.1.5 close() on a connecting socket only flags it (and its handshake cannot be stopped).
+  if (channel.readyState === WS_CONNECTING) return discardWebSocket(channel);
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs)));
   const isTimedOut = await Promise.race([closed.then(() => false), timedOut]);
   clearTimeout(timer);
-  if (isTimedOut) channel.terminate();
+  if (isTimedOut) discardWebSocket(channel);
 }
 
 /** Resolves when `idle` resolves or after `limitMs`, whichever comes first. */

@@ -17,7 +17,7 @@ import {
   tcpActionForClose,
 } from './close-codes.js';
 import { createActivityDeadline } from './activity-deadline.js';
-import { type MessageSocket, WS_CONNECTING, WS_OPEN, destroyTransport, messageToBuffer } from '../net/message-socket.js';
+import { type MessageSocket, WS_CONNECTING, WS_OPEN, discardWebSocket, messageToBuffer } from '../net/message-socket.js';
 import { classifyRelayError } from './relay-errors.js';
 import { createPumpFlow } from './pump-flow.js';
 import { type SetupHold, holdDuringSetup } from './setup-hold.js';
@@ -81,12 +81,9 @@ export function createPump(socket: Socket, ws: MessageSocket, options: PumpOptio
   };
   // Teardown made no progress for closeTimeoutMs: force both sides.
   const onTeardownStuck = (): void => {
-    if (!state.wsClosed) {
-      ws.terminate();
-      state.wsClosed = true;
-    }
-    // terminate() only ends the socket and waits up to 30 s (ws 1.1.5) for the peer: release it now.
-    destroyTransport(ws);
+    state.wsClosed = true;
+    // Not terminate() alone: ws 1.1.5's ends the socket and keeps it up to 30 s, and cannot stop a handshake.
+    discardWebSocket(ws);
     if (!state.tcpClosed) socket.destroy();
     maybeFinish();
   };
@@ -146,6 +143,8 @@ export function createPump(socket: Socket, ws: MessageSocket, options: PumpOptio
 
   let setupHold = options.setupHold;
   const onWsOpen = (): void => {
+    // A connecting ws 1.1.5 socket given up by the teardown deadline opens later only to be discarded.
+    if (state.wsClosed) return;
     state.wasOpened = true;
     touch();
     flow.startHopTiming();

@@ -10,6 +10,10 @@
 // in the agent. Now the tunnel reads clients during setup (a reset is seen at once and abandons the
 // relay handshake), runs at most 64 relay setups at a time, and both ends refuse connections past
 // what fits in their open-file limit (counted as `connection-limit`, never dropped unseen).
+// The agent's refusals past that limit used to terminate ws 1.1.5 rendezvous sockets while they
+// connected; each then completed its handshake unread and held its descriptor for good (1 run in
+// about 10 failed here at `ulimit -n 256`, agent or tunnel fds stuck above baseline): they are now
+// discarded when they open (net/message-socket.ts, discardWebSocket; test/net/discard-websocket.test.ts).
 
 import { existsSync, readFileSync } from 'node:fs';
 import { type Socket, connect } from 'node:net';
