@@ -63,7 +63,11 @@ if (POSTGRES_SKIP_REASON !== undefined) {
       expect(trace.conversations.length).toBeGreaterThanOrEqual(CLIENTS);
       expect(trace.peakConcurrency).toBeGreaterThanOrEqual(CLIENTS);
       for (const c of clients) {
-        expect(c.end).toBe('client-closed');
+        // Closed by its parties, not cut by the Ctrl-C ('recording-stopped') or an error. Which FIN
+        // the recorder reads first is the scheduler's choice: pgbench writes Terminate and then
+        // closes, while PostgreSQL closes as soon as it reads Terminate (a loaded fresh-clone run
+        // recorded 'server-closed' once). record-close-order.test.ts fixes the order and checks each.
+        expect(['client-closed', 'server-closed']).toContain(c.end);
         // Every statement is a round trip, plus the startup exchanges.
         expect(c.turns.filter((t) => t.responseBytes > 0).length).toBeGreaterThanOrEqual(TRANSACTIONS * STATEMENTS_PER_TRANSACTION);
       }

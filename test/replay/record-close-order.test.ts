@@ -1,0 +1,59 @@
+// How a recorded conversation ended: the party whose FIN the recorder read first. Each case fixes
+// the order with events (the other party closes only after it has read the first one's FIN), so
+// the recorder must report exactly that party. (With pgbench against PostgreSQL the order is a race:
+// pgbench writes Terminate and then closes, PostgreSQL closes on reading Terminate.) Real sockets.
+
+import { once } from 'node:events';
+import net from 'node:net';
+import { expect, onTestFinished, test } from 'vitest';
+import { startRecordProxy } from '../../src/record/record-proxy.js';
+
+/** Answers "hi\n" with "ok"; "quit\n" with "bye", then closes first. After the client's FIN it closes too. */
+async function politeServer(): Promise<number> {
+  const server = net.createServer((s) => {
+    s.on('data', (chunk: Buffer) => {
+      if (chunk.toString() === 'quit\n') s.end('bye');
+      else s.write('ok');
+    });
+    s.on('end', () => s.end());
+    s.on('error', () => undefined);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  onTestFinished(() => void server.close());
+  return (server.address() as net.AddressInfo).port;
+}
+
+/** Waits until `condition` holds, checking on every timer tick; fails after `deadlineMs`. */
+async function until(condition: () => boolean, what: string, deadlineMs = 5_000): Promise<void> {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > deadlineMs) throw new Error(`not within ${deadlineMs} ms: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+test.each([
+  { closer: 'client', expected: 'client-closed' },
+  { closer: 'server', expected: 'server-closed' },
+] as const)('the $closer closes first: the conversation ends $expected', async ({ closer, expected }) => {
+  const proxy = await startRecordProxy({ listen: { host: '127.0.0.1', port: 0 }, target: { host: '127.0.0.1', port: await politeServer() }, payload: 'sizes' });
+  const client = net.connect({ host: proxy.address.host, port: proxy.address.port });
+  client.on('error', () => undefined);
+  await once(client, 'connect');
+  client.write('hi\n');
+  await once(client, 'data');
+  const closed = once(client, 'close');
+  if (closer === 'client') {
+    client.end();
+  } else {
+    client.write('quit\n');
+    // The server's FIN reached the client through the recorder before the client ends (net.Socket
+    // ends its side on 'end' by itself: allowHalfOpen is false).
+    await once(client, 'end');
+  }
+  await closed;
+  await until(() => proxy.stats().connectionsOpen === 0, 'the recorder closed the conversation');
+  const trace = await proxy.finish();
+  expect(trace.conversations.map((c) => c.end)).toEqual([expected]);
+});
