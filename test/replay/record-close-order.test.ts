@@ -5,7 +5,8 @@
 
 import { once } from 'node:events';
 import net from 'node:net';
-import { expect, onTestFinished, test } from 'vitest';
+import { expect, test } from 'vitest';
+import { listenForTest } from '../helpers/listen.js';
 import { startRecordProxy } from '../../src/record/record-proxy.js';
 
 /** Answers "hi\n" with "ok"; "quit\n" with "bye", then closes first. After the client's FIN it closes too. */
@@ -18,10 +19,7 @@ async function politeServer(): Promise<number> {
     s.on('end', () => s.end());
     s.on('error', () => undefined);
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  onTestFinished(() => void server.close());
-  return (server.address() as net.AddressInfo).port;
+  return listenForTest(server);
 }
 
 /** Waits until `condition` holds, checking on every timer tick; fails after `deadlineMs`. */

@@ -14,6 +14,7 @@ import { startRecordProxy, type RecordLimits } from '../../src/record/record-pro
 import { collectConversations, openTrace } from '../../src/trace/open-trace.js';
 import { renderTrace } from '../../src/trace/render.js';
 import { startHcbench } from '../helpers/hcbench-process.js';
+import { listenForTest } from '../helpers/listen.js';
 
 /** A line server: "<n>\n" is answered with n bytes of 'a'. */
 async function lineServer(): Promise<number> {
@@ -29,10 +30,7 @@ async function lineServer(): Promise<number> {
     s.on('end', () => s.end());
     s.on('error', () => undefined);
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  onTestFinished(() => void server.close());
-  return (server.address() as net.AddressInfo).port;
+  return listenForTest(server);
 }
 
 async function connect(port: number): Promise<net.Socket> {
