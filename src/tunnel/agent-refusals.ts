@@ -7,11 +7,10 @@
 // refusals count against the limit too; past it they are discarded outright (a ws 1.1.5 handshake
 // cannot be stopped, so those go the moment they open: message-socket.ts, discardWebSocket).
 
-import { createAcceptPressure } from './accept-pressure.js';
 import { CLOSE_CONNECTION_LIMIT } from './close-codes.js';
 import type { ConnectionTracker } from './connection-tracker.js';
 import type { HycoWebSocket } from './hyco-ws-client.js';
-import { type MessageSocket, WS_CONNECTING, WS_OPEN, discardWebSocket } from '../net/message-socket.js';
+import { WS_CONNECTING, discardWebSocket } from '../net/message-socket.js';
 import { connectionsWithinFdLimit, openFileLimit } from './fd-limit.js';
 import type { TunnelLog } from './types.js';
 
@@ -21,51 +20,18 @@ const REFUSAL_CLOSE_TIMEOUT_MS = 2000;
 /**
  * Wraps the agent's handler of relayed connections: past `maxConnections` live ones (default: what
  * fits the open-file limit, fd-limit.ts; no cap when unknown) a connection is refused and counted as
- * `connection-limit` instead of reaching `onRelayed`. With `controlChannel` (the current one), it is
- * also not read while the connections' descriptors are at that limit (accept-pressure.ts).
+ * `connection-limit` instead of reaching `onRelayed`.
  */
 export function withConnectionLimit(
   tracker: ConnectionTracker,
   maxConnections: number | undefined,
   log: TunnelLog,
   onRelayed: (relayed: HycoWebSocket) => void,
-  controlChannel?: () => MessageSocket | undefined,
-): { onRelayed: (relayed: HycoWebSocket) => void; stop(): void } {
+): (relayed: HycoWebSocket) => void {
   const limit = maxConnections ?? connectionsWithinFdLimit(openFileLimit()) ?? Infinity;
   const refusals = createRefusals(tracker, limit, log);
-  // Two descriptors per connection (accept-pressure.ts): rendezvous sockets of every kind, plus targets.
-  const setReading = (isReading: boolean): void => {
-    const channel = controlChannel?.();
-    if (channel?.readyState !== WS_OPEN) return;
-    if (isReading) channel.resume();
-    else channel.pause();
-  };
-  const pressure =
-    controlChannel === undefined || limit === Infinity
-      ? undefined
-      : createAcceptPressure({ budget: limit * 2, targets: () => tracker.activeCount(), pause: () => setReading(false), resume: () => setReading(true) });
-  let isOutOfFdsLogged = false;
-  return {
-    onRelayed(relayed) {
-      const release = pressure?.opened();
-      if (release !== undefined) {
-        relayed.on('close', release);
-        relayed.on('error', release);
-      }
-      relayed.on('error', (error: unknown) => {
-        // Otherwise silent for a refused connection: the relay then never completes its sender's rendezvous.
-        const code = (error as { code?: unknown } | null)?.code;
-        if ((code !== 'EMFILE' && code !== 'ENFILE') || isOutOfFdsLogged) return;
-        isOutOfFdsLogged = true;
-        log({ level: 'warn', event: 'connection-error', message: `relayed connection failed: out of file descriptors (${String(code)})`, data: { kind: 'other' } });
-      });
-      if (!refusals.refuseIfFull(relayed)) onRelayed(relayed);
-    },
-    /** Stops the backpressure and reads the control channel again (closing: the relay's answers must be read). */
-    stop() {
-      pressure?.stop();
-      setReading(true);
-    },
+  return (relayed) => {
+    if (!refusals.refuseIfFull(relayed)) onRelayed(relayed);
   };
 }
 

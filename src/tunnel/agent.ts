@@ -126,8 +126,7 @@ export function startAgent(options: AgentOptions): Promise<Agent> {
 
   // Connections offered while close() unregisters are served too: the abort after unregistering
   // includes them, and with drainMs they may finish normally.
-  // The control channel is not read while the connections' descriptors are at the limit (accept-pressure.ts).
-  const limited = withConnectionLimit(tracker, undefined, log, (relayed: HycoWebSocket): void => {
+  const onRelayed = withConnectionLimit(tracker, undefined, log, (relayed: HycoWebSocket): void => {
     const ws = options.timedLeg === undefined ? relayed : timedMessageSocket(relayed, options.timedLeg, lateness);
     // The accept message was handled just now (hyco-ws emits 'connection' right after it).
     const setup = trackAgentSetup(relayed.url, setupStamps, timing.recordSetup);
@@ -168,8 +167,7 @@ export function startAgent(options: AgentOptions): Promise<Agent> {
         log({ level: 'debug', event: 'connection-error', message, data: { kind: error, end: outcome.end } });
       }
     });
-  }, () => server?.controlChannel);
-  const onRelayed = limited.onRelayed;
+  });
 
   const listen = (): void => {
     retryTimer = undefined;
@@ -213,8 +211,6 @@ export function startAgent(options: AgentOptions): Promise<Agent> {
   const close = (closeOptions: AgentCloseOptions = {}): Promise<void> => {
     closing ??= (async () => {
       clearTimeout(retryTimer);
-      // The relay's answer to the unregistering below must be read.
-      limited.stop();
       const s = server;
       server = undefined;
       // Unregister first and wait for it, so the relay sends no new connections to a closing agent.
