@@ -126,7 +126,7 @@ export function startAgent(options: AgentOptions): Promise<Agent> {
 
   // Connections offered while close() unregisters are served too: the abort after unregistering
   // includes them, and with drainMs they may finish normally.
-  const onRelayed = withConnectionLimit(tracker, undefined, log, (relayed: HycoWebSocket): void => {
+  const limit = withConnectionLimit(tracker, undefined, log, (relayed: HycoWebSocket): void => {
     const ws = options.timedLeg === undefined ? relayed : timedMessageSocket(relayed, options.timedLeg, lateness);
     // The accept message was handled just now (hyco-ws emits 'connection' right after it).
     const setup = trackAgentSetup(relayed.url, setupStamps, timing.recordSetup);
@@ -162,6 +162,7 @@ export function startAgent(options: AgentOptions): Promise<Agent> {
       endConnectWait();
       const error = isTargetFailed ? 'target-unreachable' : outcome.error;
       settle(error);
+      limit.changed();
       if (error !== undefined) {
         const message = redactSecrets(`relayed connection failed: ${error} (${describeError(outcome.cause)})`);
         log({ level: 'debug', event: 'connection-error', message, data: { kind: error, end: outcome.end } });
@@ -171,9 +172,11 @@ export function startAgent(options: AgentOptions): Promise<Agent> {
 
   const listen = (): void => {
     retryTimer = undefined;
-    const s = createListener(options.clientStack ?? 'hyco-ws', uri, token, onRelayed, { intervalMs: renewIntervalMs, onSent: () => void (counts.tokenRenewalsSent += 1) });
+    const s = createListener(options.clientStack ?? 'hyco-ws', uri, token, limit.onRelayed, { intervalMs: renewIntervalMs, onSent: () => void (counts.tokenRenewalsSent += 1) });
     server = s;
+    limit.attach(s.controlChannel);
     s.on('listening', () => {
+      limit.attach(s.controlChannel); // hyco-ws makes a new channel when an open one closes
       if (server !== s || closing !== undefined) return;
       counts.listenCount += 1;
       consecutiveFailures = 0;
@@ -211,6 +214,7 @@ export function startAgent(options: AgentOptions): Promise<Agent> {
   const close = (closeOptions: AgentCloseOptions = {}): Promise<void> => {
     closing ??= (async () => {
       clearTimeout(retryTimer);
+      limit.stop();
       const s = server;
       server = undefined;
       // Unregister first and wait for it, so the relay sends no new connections to a closing agent.

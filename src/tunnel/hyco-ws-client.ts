@@ -1,5 +1,6 @@
 // Typed access to the unmodified hyco-ws 1.0.5 package (CommonJS, no usable types: @types/hyco-ws
-// describes ws 8, but the runtime is ws 1.1.5). Loads it once; must not patch or wrap its behaviour.
+// describes ws 8, but the runtime is ws 1.1.5). Loads it once; must not patch or wrap its behaviour
+// (accept-gate.ts only chooses when its control channel's messages reach it).
 
 import { createRequire } from 'node:module';
 import type { MessageSocket } from '../net/message-socket.js';

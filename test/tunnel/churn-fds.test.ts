@@ -14,6 +14,12 @@
 // connected; each then completed its handshake unread and held its descriptor for good (1 run in
 // about 10 failed here at `ulimit -n 256`, agent or tunnel fds stuck above baseline): they are now
 // discarded when they open (net/message-socket.ts, discardWebSocket; test/net/discard-websocket.test.ts).
+// hyco-ws opens a rendezvous socket for every accept it is handed, before the agent can refuse it
+// (the accepts for senders already gone are answered 403 only when the relay gets to them): the
+// agent peaked at 254 of 256 descriptors and a rendezvous connect failed with EMFILE, silently,
+// leaving a live sender waiting out the relay's 30 s rendezvous timeout. Accepts now reach hyco-ws
+// only while the connections' descriptors are within the limit (tunnel/accept-gate.ts), and an
+// EMFILE on a relayed connection is logged as a warning, which the check below catches.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { type Socket, connect } from 'node:net';
