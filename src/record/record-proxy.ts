@@ -37,6 +37,8 @@ export interface RecordProxyOptions {
   onLimit?: (reason: string) => void;
   /** Bounds of the recording; default {@link DEFAULT_RECORD_LIMITS}. */
   limits?: Partial<RecordLimits>;
+  /** Called when a conversation has ended and is counted (with how it ended). */
+  onConversationEnd?: (end: TraceConversation['end']) => void;
 }
 
 /** Live counters of a recording. */
@@ -120,6 +122,7 @@ export async function startRecordProxy(options: RecordProxyOptions): Promise<Rec
     checkLimits();
     c.client.destroy();
     c.server.destroy();
+    options.onConversationEnd?.(how);
   };
 
   const pipe = (c: Live, from: net.Socket, to: net.Socket, isClient: boolean): void => {

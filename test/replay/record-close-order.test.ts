@@ -22,20 +22,13 @@ async function politeServer(): Promise<number> {
   return listenForTest(server);
 }
 
-/** Waits until `condition` holds, checking on every timer tick; fails after `deadlineMs`. */
-async function until(condition: () => boolean, what: string, deadlineMs = 5_000): Promise<void> {
-  const started = Date.now();
-  while (!condition()) {
-    if (Date.now() - started > deadlineMs) throw new Error(`not within ${deadlineMs} ms: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 test.each([
   { closer: 'client', expected: 'client-closed' },
   { closer: 'server', expected: 'server-closed' },
 ] as const)('the $closer closes first: the conversation ends $expected', async ({ closer, expected }) => {
-  const proxy = await startRecordProxy({ listen: { host: '127.0.0.1', port: 0 }, target: { host: '127.0.0.1', port: await politeServer() }, payload: 'sizes' });
+  let conversationEnded: (end: string) => void = () => undefined;
+  const ended = new Promise<string>((resolve) => (conversationEnded = resolve));
+  const proxy = await startRecordProxy({ listen: { host: '127.0.0.1', port: 0 }, target: { host: '127.0.0.1', port: await politeServer() }, payload: 'sizes', onConversationEnd: conversationEnded });
   const client = net.connect({ host: proxy.address.host, port: proxy.address.port });
   client.on('error', () => undefined);
   await once(client, 'connect');
@@ -51,7 +44,8 @@ test.each([
     await once(client, 'end');
   }
   await closed;
-  await until(() => proxy.stats().connectionsOpen === 0, 'the recorder closed the conversation');
+  expect(await ended).toBe(expected);
+  expect(proxy.stats().connectionsOpen).toBe(0);
   const trace = await proxy.finish();
   expect(trace.conversations.map((c) => c.end)).toEqual([expected]);
 });
