@@ -6,7 +6,7 @@
 // appToRelay + relayToAgent) — and runs them in alternating order over the rounds. Shared by
 // `hcbench calibrate` and the bench's `truth` entry, so both measure one structure.
 
-import { decodeRecord, mergeHistograms, summarize } from '../metrics/histogram.js';
+import { decodeRecord, interpolatedPercentileUs, mergeHistograms, summarize } from '../metrics/histogram.js';
 import { emulationError } from '../analysis/emulation-error.js';
 import type { EmulationError } from '../metrics/emulation.js';
 import type { HistogramRecord } from '../metrics/result.js';
@@ -46,7 +46,10 @@ export interface TruthOptions {
   keepHot?: boolean;
 }
 
-/** Round-trip p50 of each path (histograms merged over the rounds) and what follows from them, µs. */
+/**
+ * Round-trip p50 of each path (histograms merged over the rounds, interpolated inside the HDR
+ * bucket to 0.1 µs) and what follows from them, µs.
+ */
 export interface TruthFigures {
   appToRelayMs: number;
   relayToAgentMs: number;
@@ -123,15 +126,19 @@ export async function measureTruth(legs: TruthLegs, options: TruthOptions): Prom
         roundTrips.set(path.id, (roundTrips.get(path.id) ?? 0) + outcome.metrics.counters.roundTrips);
       }
     }
-    const summaryOf = (id: string) => summarize(mergeHistograms((histograms.get(id) ?? []).map(decodeRecord)));
-    const p50 = (id: string): number => summaryOf(id).p50Us;
+    const merged = (id: string) => mergeHistograms((histograms.get(id) ?? []).map(decodeRecord));
+    const summaryOf = (id: string) => summarize(merged(id));
+    // Interpolated inside the HDR bucket (to 0.1 µs): the bucket's top edge, which plain p50 reports,
+    // is up to 31 µs high at 40 ms and 63 µs at 81 ms, too coarse for a ±100 µs bound.
+    const tenth = (us: number): number => Math.round(us * 10) / 10;
+    const p50 = (id: string): number => tenth(interpolatedPercentileUs(merged(id), 50));
     const min = (id: string): number => summaryOf(id).minUs;
     const [directCounters, relayCounters] = await Promise.all([direct.readCounters?.(), relay.readCounters?.()]);
     const p = { directLoopback: p50('direct-loopback'), relayLoopback: p50('relay-loopback'), direct: p50('direct'), relay: p50('relay') };
     const configuredRoundTripUs = 2 * oneWayMs * 1000;
     const directConfiguredRoundTripUs = 2 * directMs * 1000;
-    const machineryUs = p.relayLoopback - p.directLoopback;
-    const deltaUs = p.relay - p.direct;
+    const machineryUs = tenth(p.relayLoopback - p.directLoopback);
+    const deltaUs = tenth(p.relay - p.direct);
     return {
       appToRelayMs: legs.appToRelayMs,
       relayToAgentMs: legs.relayToAgentMs,
@@ -141,8 +148,8 @@ export async function measureTruth(legs: TruthLegs, options: TruthOptions): Prom
       directConfiguredRoundTripUs,
       machineryUs,
       deltaUs,
-      deltaErrorUs: deltaUs - machineryUs,
-      directExcessUs: p.direct - directConfiguredRoundTripUs - p.directLoopback,
+      deltaErrorUs: tenth(deltaUs - machineryUs),
+      directExcessUs: tenth(p.direct - directConfiguredRoundTripUs - p.directLoopback),
       relayErrorPerTraversalUs: (p.relay - p.relayLoopback - configuredRoundTripUs) / 4,
       directErrorPerTraversalUs: (p.direct - p.directLoopback - directConfiguredRoundTripUs) / 2,
       emulation: {

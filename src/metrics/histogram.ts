@@ -112,6 +112,32 @@ export function forEachRecorded(histogram: Histogram, visit: (valueUs: number, c
   }
 }
 
+/**
+ * The `percentile` of `histogram` (µs) with linear interpolation inside the HDR bucket it falls in,
+ * for figures whose bound is finer than a bucket: `getValueAtPercentile` answers with the bucket's
+ * highest equivalent value, which with 3 significant digits is up to 31 µs high at 40 ms and 63 µs
+ * at 81 ms. Values are recorded rounded to whole µs, so a bucket [lo, hi] covers [lo − 0.5, hi + 0.5).
+ * Fractional; 0 when empty.
+ */
+export function interpolatedPercentileUs(histogram: Histogram, percentile: number): number {
+  const total = histogram.totalCount;
+  if (total === 0) return 0;
+  if (!(histogram instanceof hdr.JsHistogram)) return histogram.getValueAtPercentile(percentile);
+  const js = histogram;
+  const rank = (Math.min(Math.max(percentile, 0), 100) / 100) * total;
+  let below = 0;
+  let result: number | undefined;
+  forEachRecorded(histogram, (valueUs, count) => {
+    if (result !== undefined) return;
+    if (below + count >= rank) {
+      const low = js.lowestEquivalentValue(valueUs) - 0.5;
+      result = low + (js.sizeOfEquivalentValueRange(valueUs) * (rank - below)) / count;
+    }
+    below += count;
+  });
+  return result ?? histogram.getValueAtPercentile(percentile);
+}
+
 /** The (allocating) iterator, for a histogram that is not the JavaScript implementation. */
 function* recordedSteps(histogram: Histogram): Generator<{ valueIteratedTo: number; countAtValueIteratedTo: number }> {
   const iterator = (histogram as hdr.JsHistogram).recordedValuesIterator;

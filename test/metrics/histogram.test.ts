@@ -3,6 +3,7 @@ import {
   createLatencyHistogram,
   decodeRecord,
   HIGHEST_US,
+  interpolatedPercentileUs,
   mergeRecords,
   nsToUs,
   recordNs,
@@ -88,5 +89,32 @@ describe('histogram (integer microseconds)', () => {
     expect(merged.summary.minUs).toBe(10);
     expect(merged.summary.maxUs).toBeGreaterThanOrEqual(5049);
     expect(merged.summary.maxUs).toBeLessThan(5060);
+  });
+});
+
+describe('interpolatedPercentileUs (inside the HDR bucket)', () => {
+  /** The exact percentile of sorted samples (rank = p/100 × n, nearest rank). */
+  const exact = (sorted: number[], p: number): number => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
+
+  test.each([81_000, 40_000, 11_000])('round trips near %i µs: within 2 µs of the exact p50 and p90, where the plain p50 is up to a bucket high', (base) => {
+    const h = createLatencyHistogram();
+    // A seeded spread of 300 µs above `base` (a distant round trip and its noise), uniform in steps of 0.37 µs rounded.
+    const samples = Array.from({ length: 811 }, (_, i) => Math.round(base + ((i * 0.37) % 300)));
+    for (const s of samples) recordUs(h, s);
+    const sorted = [...samples].sort((a, b) => a - b);
+    for (const p of [50, 90]) {
+      expect(Math.abs(interpolatedPercentileUs(h, p) - exact(sorted, p)), `p${p}`).toBeLessThanOrEqual(2);
+    }
+    const bucketUs = base >= 65_536 ? 64 : base >= 32_768 ? 32 : 8;
+    const plain = summarize(h).p50Us;
+    expect(plain - exact(sorted, 50)).toBeGreaterThanOrEqual(0);
+    expect(plain - exact(sorted, 50)).toBeLessThan(bucketUs);
+  });
+
+  test('single-µs buckets: a value recorded n times is its own percentile within half a µs; empty is 0', () => {
+    const h = createLatencyHistogram();
+    for (let i = 0; i < 10; i++) recordUs(h, 150);
+    expect(Math.abs(interpolatedPercentileUs(h, 50) - 150)).toBeLessThanOrEqual(0.5);
+    expect(interpolatedPercentileUs(createLatencyHistogram(), 50)).toBe(0);
   });
 });
