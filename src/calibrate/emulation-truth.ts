@@ -126,13 +126,13 @@ export async function measureTruth(legs: TruthLegs, options: TruthOptions): Prom
         roundTrips.set(path.id, (roundTrips.get(path.id) ?? 0) + outcome.metrics.counters.roundTrips);
       }
     }
-    const merged = (id: string) => mergeHistograms((histograms.get(id) ?? []).map(decodeRecord));
-    const summaryOf = (id: string) => summarize(merged(id));
+    const merged = new Map(order.map((path) => [path.id, mergeHistograms((histograms.get(path.id) ?? []).map(decodeRecord))]));
+    const mergedOf = (id: string) => merged.get(id) ?? mergeHistograms([]);
     // Interpolated inside the HDR bucket (to 0.1 µs): the bucket's top edge, which plain p50 reports,
     // is up to 31 µs high at 40 ms and 63 µs at 81 ms, too coarse for a ±100 µs bound.
     const tenth = (us: number): number => Math.round(us * 10) / 10;
-    const p50 = (id: string): number => tenth(interpolatedPercentileUs(merged(id), 50));
-    const min = (id: string): number => summaryOf(id).minUs;
+    const p50 = (id: string): number => tenth(interpolatedPercentileUs(mergedOf(id), 50));
+    const min = (id: string): number => summarize(mergedOf(id)).minUs;
     const [directCounters, relayCounters] = await Promise.all([direct.readCounters?.(), relay.readCounters?.()]);
     const p = { directLoopback: p50('direct-loopback'), relayLoopback: p50('relay-loopback'), direct: p50('direct'), relay: p50('relay') };
     const configuredRoundTripUs = 2 * oneWayMs * 1000;

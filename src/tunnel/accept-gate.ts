@@ -9,11 +9,14 @@
 // waits in order; reading pauses while many wait. hyco-ws handles each message exactly as it would;
 // only the moment of delivery changes. Bookkeeping and dispatch only: it opens no sockets.
 
+import { WS_OPEN } from '../net/message-socket.js';
+
 /** Queued messages at which the channel's socket stops being read (then read on at half of it). */
 const DEFAULT_MAX_QUEUED = 512;
 
 /** A control channel as the gate uses it (a ws 1.1.5 or ws 8 WebSocket). */
 export interface GatedChannel {
+  readonly readyState: number;
   listeners(event: 'message'): ((...args: never[]) => void)[];
   removeAllListeners(event: 'message'): unknown;
   on(event: 'message', listener: (...args: unknown[]) => void): unknown;
@@ -54,10 +57,16 @@ export function createAcceptGate(options: AcceptGateOptions): AcceptGate {
   const paused = new Set<GatedChannel>();
 
   const isOpen = (): boolean => rendezvous + options.targets() < options.budget;
+  // ws 1.1.5 throws on pause() and resume() unless the channel is open (a closed one reads nothing anyway).
+  const setReading = (channel: GatedChannel, isReading: boolean): void => {
+    if (channel.readyState !== WS_OPEN) return;
+    if (isReading) channel.resume();
+    else channel.pause();
+  };
   const drain = (): void => {
     while (queue.length > 0 && isOpen()) queue.shift()?.deliver();
     if (queue.length > maxQueued / 2 && !isStopped) return;
-    for (const channel of paused) channel.resume();
+    for (const channel of paused) setReading(channel, true);
     paused.clear();
   };
 
@@ -77,7 +86,7 @@ export function createAcceptGate(options: AcceptGateOptions): AcceptGate {
         peakQueued = Math.max(peakQueued, queue.length);
         if (queue.length >= maxQueued && !isStopped && !paused.has(channel)) {
           paused.add(channel);
-          channel.pause();
+          setReading(channel, false);
         }
       });
     },

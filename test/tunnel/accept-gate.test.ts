@@ -14,6 +14,7 @@ const Ws1 = createRequire(require.resolve('hyco-ws'))('ws') as new (address: str
 
 interface Channel extends GatedChannel {
   close(): void;
+  terminate(): void;
   _socket: { isPaused(): boolean };
 }
 
@@ -96,6 +97,17 @@ describe.each(Object.keys(clients) as Array<keyof typeof clients>)('accept gate 
     gate.stop();
     expect(channel._socket.isPaused()).toBe(false);
     expect(gate.stats().queued).toBe(10); // still within the budget: stop() only reads on
+  });
+
+  test('a channel that closed while paused: reading on again is skipped, not thrown (ws 1.1.5 throws on a closed socket)', async () => {
+    const gate = createAcceptGate({ budget: 0, targets: () => 0, maxQueued: 4 });
+    const channel = await gatedClient(kind, 10, (c) => gate.attach(c), () => {});
+    expect(channel._socket.isPaused()).toBe(true);
+    const closed = new Promise<void>((resolve) => (channel.on as (event: string, listener: () => void) => void)('close', resolve));
+    channel.terminate(); // a paused socket would not read the server's close frame
+    await closed;
+    expect(() => gate.stop()).not.toThrow();
+    expect(gate.stats().queued).toBe(10);
   });
 
   test('a channel attached twice is gated once', async () => {
