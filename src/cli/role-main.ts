@@ -5,6 +5,7 @@
 import { parseConnectionString } from '../azure/connection-string.js';
 import { redactSecrets } from '../azure/sas-token.js';
 import { startDelayProxy, type DelayProxy } from '../net/delay-proxy.js';
+import { postReleaseCostUs } from '../net/in-process-hop.js';
 import { createDefaultNamespace } from '../relay/namespace.js';
 import { startRelay, type RelayServer } from '../relay/relay-server.js';
 import type {
@@ -108,7 +109,8 @@ const handlers: Record<string, Handler> = {
     applyEndpointResolve(params as StartAgentParams);
     const { agentId, connectionString, target: to, clientStack, maxListenAttempts, startTimeoutMs, timedLeg } = params as StartAgentParams;
     const agent = await startAgent({
-      ...(timedLeg === undefined ? {} : { timedLeg }),
+      // The agent's release goes to the target: its hop after a hold costs more than at zero distance.
+      ...(timedLeg === undefined ? {} : { timedLeg: { ...timedLeg, releaseEarlyUs: await postReleaseCostUs(timedLeg.oneWayDelayMs) } }),
       connection: parseConnectionString(connectionString),
       target: to,
       ...(maxListenAttempts === undefined ? {} : { maxListenAttempts }),

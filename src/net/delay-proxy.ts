@@ -5,7 +5,7 @@
 import net from 'node:net';
 import { once } from 'node:events';
 import { createDelayLine, createDueTimes, isNoopLink, type LinkShape } from './delay-line.js';
-import { inProcessHopUs } from './in-process-hop.js';
+import { inProcessHopUs, postReleaseCostUs } from './in-process-hop.js';
 import { sharedNowUs } from './shared-clock.js';
 import { createLatenessRecorder, type LatenessRecorder } from './lateness.js';
 import type { HistogramRecord } from '../metrics/result.js';
@@ -33,6 +33,11 @@ export interface DelayProxyStats {
    * adds over the zero-distance path (net/in-process-hop.ts); 0 when it could not be measured.
    */
   hopCompensationUs: number;
+  /**
+   * How much earlier still the client → target direction is released, µs: that hop is taken right
+   * after a hold, and costs this much more than a hot one (net/in-process-hop.ts postReleaseCostUs).
+   */
+  postReleaseCompensationUs: number;
   /** How late the delay lines released data after its due time, µs per traversal (absent before any). */
   releaseLateness?: HistogramRecord;
 }
@@ -47,7 +52,10 @@ export async function startDelayProxy(options: DelayProxyOptions): Promise<Delay
   const sockets = new Set<net.Socket>();
   const isDelayed = !isNoopLink(options.toTarget) || !isNoopLink(options.toClient);
   const hopCompensationUs = isDelayed ? await inProcessHopUs() : 0;
-  const stats: DelayProxyStats = { connectionsAccepted: 0, connectionsActive: 0, bytesToTarget: 0, bytesToClient: 0, hopCompensationUs };
+  // Towards the target the extra hop follows a release (the target reads cold data); towards the
+  // client it follows the target's write, which the proxy reads hot.
+  const postReleaseCompensationUs = isNoopLink(options.toTarget) ? 0 : await postReleaseCostUs(options.toTarget?.oneWayDelayMs ?? 0);
+  const stats: DelayProxyStats = { connectionsAccepted: 0, connectionsActive: 0, bytesToTarget: 0, bytesToClient: 0, hopCompensationUs, postReleaseCompensationUs };
   const lateness = createLatenessRecorder();
 
   const server = net.createServer({ noDelay: true, allowHalfOpen: true }, (client) => {
@@ -56,7 +64,7 @@ export async function startDelayProxy(options: DelayProxyOptions): Promise<Delay
     const upstream = net.connect({ host: options.target.host, port: options.target.port, noDelay: true, allowHalfOpen: true });
     sockets.add(client);
     sockets.add(upstream);
-    const toTarget = pipeDelayed(client, upstream, options.toTarget, (n) => (stats.bytesToTarget += n), lateness, hopCompensationUs);
+    const toTarget = pipeDelayed(client, upstream, options.toTarget, (n) => (stats.bytesToTarget += n), lateness, hopCompensationUs + postReleaseCompensationUs);
     const toClient = pipeDelayed(upstream, client, options.toClient, (n) => (stats.bytesToClient += n), lateness, hopCompensationUs);
     let isClosed = false;
     const teardown = (error?: Error): void => {

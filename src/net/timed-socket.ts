@@ -118,11 +118,23 @@ export function createQueueTracker(): QueueTracker {
 
 type Listener = (...args: unknown[]) => void;
 
+/** One end of a timed leg: the shape of what it sends, and how much earlier than due it releases what it holds. */
+export interface TimedLeg extends LinkShape {
+  /**
+   * µs before the due time (default 0, never before arrival): what the hop after this end's release
+   * costs beyond the same hop at zero distance (net/in-process-hop.ts postReleaseCostUs), measured
+   * where it holds. The agent sets it; its release goes to the target.
+   */
+  releaseEarlyUs?: number;
+}
+
 /**
  * Wraps `ws` so outgoing messages carry the due time of `outgoing` (the leg they enter) and
- * incoming ones are held until their due time; 'close' is held behind the messages before it.
+ * incoming ones are held until their due time (less `outgoing.releaseEarlyUs`); 'close' is held
+ * behind the messages before it.
  */
-export function timedMessageSocket(ws: MessageSocket, outgoing: LinkShape, lateness?: LatenessRecorder, clock: LinkClock = {}): MessageSocket {
+export function timedMessageSocket(ws: MessageSocket, outgoing: TimedLeg, lateness?: LatenessRecorder, clock: LinkClock = {}): MessageSocket {
+  const earlyUs = Math.max(0, outgoing.releaseEarlyUs ?? 0);
   const dueTimes = createDueTimes({ ...outgoing, ...clock });
   const messageListeners: Listener[] = [];
   const closeListeners: Listener[] = [];
@@ -175,7 +187,7 @@ export function timedMessageSocket(ws: MessageSocket, outgoing: LinkShape, laten
       prober.onProbe(dueUs, sentUs, arrivedUs);
       return;
     }
-    const releaseUs = floor.releaseAt(dueUs + queue.queuedUs(sentUs, arrivedUs), sentUs, arrivedUs);
+    const releaseUs = Math.max(arrivedUs, floor.releaseAt(dueUs + queue.queuedUs(sentUs, arrivedUs), sentUs, arrivedUs) - earlyUs);
     lastDueUs = Math.max(lastDueUs, releaseUs);
     hold.pushDue({ kind: 'message', data: payload }, payload.length, releaseUs);
     if (!paused.byHold && hold.queuedBytes > HOLD_HIGH_WATER_BYTES) {

@@ -7,8 +7,7 @@ import { type RelayConnection, listenUri, tokenProvider } from '../azure/connect
 import { redactSecrets } from '../azure/sas-token.js';
 import { PathSetupError } from '../errors.js';
 import { createLatenessRecorder, releaseLateness } from '../net/lateness.js';
-import type { LinkShape } from '../net/delay-line.js';
-import { timedMessageSocket } from '../net/timed-socket.js';
+import { timedMessageSocket, type TimedLeg } from '../net/timed-socket.js';
 import { type BackoffPolicy, backoffDelayMs, defaultBackoffPolicy } from './backoff.js';
 import { CLOSE_GOING_AWAY, CLOSE_TARGET_UNREACHABLE } from './close-codes.js';
 import { withConnectionLimit } from './agent-refusals.js';
@@ -60,9 +59,9 @@ export interface AgentOptions {
   /**
    * Emulated relay with timed legs only (net/timed-socket.ts): the shape of the leg between this
    * endpoint and the relay. Outgoing messages carry their due time; incoming ones are held here
-   * until due. The relay must run with `timedLegs`. Default: off (plain hyco protocol).
+   * until due (less `releaseEarlyUs`). The relay must run with `timedLegs`. Default: off (plain hyco protocol).
    */
-  timedLeg?: LinkShape;
+  timedLeg?: TimedLeg;
 }
 
 /** Options of {@link Agent.close}. */

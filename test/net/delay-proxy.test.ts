@@ -4,7 +4,7 @@ import net from 'node:net';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { createDelayLine } from '../../src/net/delay-line.js';
 import { startDelayProxy, type DelayProxy } from '../../src/net/delay-proxy.js';
-import { MAX_HOP_US, measureInProcessHopUs } from '../../src/net/in-process-hop.js';
+import { MAX_HOP_US, MAX_RELEASED_HOLD_MS, measureInProcessHopUs, measureReleasedHopUs, postReleaseCostUs } from '../../src/net/in-process-hop.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -138,11 +138,14 @@ describe('delay proxy', () => {
 
     const hash = (b: Buffer) => createHash('sha256').update(b).digest('hex');
     expect(hash(Buffer.concat(received))).toBe(hash(payload));
-    // Each direction is released early by the proxy's own extra loopback hop (at most MAX_HOP_US).
-    const { hopCompensationUs } = proxy.stats();
+    // Each direction is released early by the proxy's own extra loopback hop (at most MAX_HOP_US),
+    // the client → target direction also by what that hop costs more right after a release.
+    const { hopCompensationUs, postReleaseCompensationUs } = proxy.stats();
     expect(hopCompensationUs).toBeGreaterThan(0);
     expect(hopCompensationUs).toBeLessThanOrEqual(MAX_HOP_US);
-    expect(elapsedMs).toBeGreaterThanOrEqual(10 - (2 * hopCompensationUs) / 1000);
+    expect(postReleaseCompensationUs).toBeGreaterThanOrEqual(0);
+    expect(postReleaseCompensationUs).toBeLessThanOrEqual(MAX_HOP_US);
+    expect(elapsedMs).toBeGreaterThanOrEqual(10 - (2 * hopCompensationUs + postReleaseCompensationUs) / 1000);
     expect(proxy.stats()).toMatchObject({ connectionsAccepted: 1, bytesToTarget: payload.length, bytesToClient: payload.length });
   });
 
@@ -165,7 +168,7 @@ describe('delay proxy', () => {
     const echo = await startEcho();
     const proxy = await startDelayProxy({ target: { host: '127.0.0.1', port: echo.port } });
     cleanups.push(() => proxy.close());
-    expect(proxy.stats().hopCompensationUs).toBe(0);
+    expect(proxy.stats()).toMatchObject({ hopCompensationUs: 0, postReleaseCompensationUs: 0 });
   });
 });
 
@@ -174,5 +177,31 @@ describe('in-process hop', () => {
     const hopUs = await measureInProcessHopUs(16);
     expect(hopUs).toBeGreaterThan(0);
     expect(hopUs).toBeLessThanOrEqual(MAX_HOP_US);
+  });
+
+  test('right after a release it is measured through a delay line that really holds, capped', async () => {
+    const startedMs = performance.now();
+    const hopUs = await measureReleasedHopUs(2, 5);
+    // Five holds of 2 ms each: the line did hold before every release.
+    expect(performance.now() - startedMs).toBeGreaterThanOrEqual(5 * 2);
+    expect(hopUs).toBeGreaterThan(0);
+    expect(hopUs).toBeLessThanOrEqual(MAX_HOP_US);
+  });
+
+  test('a hold longer than the bound is measured at the bound, so the measurement stays short', async () => {
+    const startedMs = performance.now();
+    // Unbounded, the hold would outlast the measurement's 3 s deadline, and the result would be 0.
+    const hopUs = await measureReleasedHopUs(60_000, 1);
+    expect(performance.now() - startedMs).toBeGreaterThanOrEqual(MAX_RELEASED_HOLD_MS);
+    expect(hopUs).toBeGreaterThan(0);
+  });
+
+  test('the post-release cost is never negative, bounded, measured once per hold, and 0 without a hold', async () => {
+    const first = postReleaseCostUs(1);
+    expect(postReleaseCostUs(1)).toBe(first);
+    const costUs = await first;
+    expect(costUs).toBeGreaterThanOrEqual(0);
+    expect(costUs).toBeLessThanOrEqual(MAX_HOP_US);
+    expect(await postReleaseCostUs(0)).toBe(0);
   });
 });
