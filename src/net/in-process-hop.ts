@@ -25,21 +25,27 @@ export const HOP_PROBE_ROUNDS = 64;
 /** An estimate is never above this, µs (a slow probe on a busy machine must not release data early by much). */
 export const MAX_HOP_US = 100;
 
+/** A connected loopback socket pair of this process (client, accepted peer), or an AbortError at `deadline`. */
+async function openPair(server: net.Server, sockets: net.Socket[], deadline: AbortSignal): Promise<[net.Socket, net.Socket]> {
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening', { signal: deadline });
+  const { port } = server.address() as net.AddressInfo;
+  const accepted = once(server, 'connection', { signal: deadline });
+  const client = net.connect({ host: '127.0.0.1', port, noDelay: true });
+  sockets.push(client);
+  const [peer] = (await accepted) as [net.Socket];
+  sockets.push(peer);
+  peer.setNoDelay(true);
+  return [client, peer];
+}
+
 /** Fastest half round trip over a loopback socket pair of this process, µs; 0 when it could not be measured. */
 export async function measureInProcessHopUs(rounds: number = HOP_PROBE_ROUNDS, deadlineMs = 2000): Promise<number> {
   const server = net.createServer({ noDelay: true });
   const sockets: net.Socket[] = [];
   const deadline = AbortSignal.timeout(deadlineMs);
   try {
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening', { signal: deadline });
-    const { port } = server.address() as net.AddressInfo;
-    const accepted = once(server, 'connection', { signal: deadline });
-    const client = net.connect({ host: '127.0.0.1', port, noDelay: true });
-    sockets.push(client);
-    const [peer] = (await accepted) as [net.Socket];
-    sockets.push(peer);
-    peer.setNoDelay(true);
+    const [client, peer] = await openPair(server, sockets, deadline);
     peer.on('data', (chunk: Buffer) => peer.write(chunk));
     const hot = keepHot(sharedNowUs() + MAX_WINDOW_US);
     let best = Number.POSITIVE_INFINITY;
@@ -89,14 +95,7 @@ export async function measureReleasedHopUs(holdMs: number, rounds: number = RELE
   const holdShape = { oneWayDelayMs: Math.min(Math.max(holdMs, 0.1), MAX_RELEASED_HOLD_MS), keepHot: true };
   const line = createDelayLine<() => void>(holdShape, (release) => release());
   try {
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening', { signal: deadline });
-    const { port } = server.address() as net.AddressInfo;
-    const accepted = once(server, 'connection', { signal: deadline });
-    const client = net.connect({ host: '127.0.0.1', port, noDelay: true });
-    sockets.push(client);
-    const [peer] = (await accepted) as [net.Socket];
-    sockets.push(peer);
+    const [client, peer] = await openPair(server, sockets, deadline);
     let sentUs = 0;
     let arrivedUs = 0;
     // Timed in a plain listener, as a target's own read is (awaiting a promise would add a microtask).
