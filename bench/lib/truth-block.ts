@@ -11,6 +11,11 @@ const rounded = (value: number): string => Math.abs(Math.round(value)).toLocaleS
 const us = (value: number | null | undefined): string => (value == null ? '–' : `${Math.round(value) >= 0 ? '' : '−'}${rounded(value)} µs`);
 const signed = (value: number | null | undefined): string => (value == null ? '–' : `${value >= 0 ? '+' : '−'}${rounded(value)} µs`);
 
+/** ` (keep-hot off: load X at start)` when the profile was measured on a busy machine (results before 2026-12-01 do not say). */
+function keepHotOff(d: Record<string, number | null>, p: string): string {
+  return d[`${p}.keepHotAllowed`] === 0 ? ` (keep-hot off: load ${d[`${p}.loadAtStart`] ?? '?'} at start)` : '';
+}
+
 /** The hcbench side's detail of the newest file's measured `truth` entry, with that file; undefined when none has one. */
 export function newestTruth(newestFirst: readonly ResultFile[]): { file: ResultFile; detail: Record<string, number | null> } | undefined {
   for (const file of newestFirst) {
@@ -36,7 +41,7 @@ export function renderTruthTable(found: ReturnType<typeof newestTruth>, resultsL
     lines.push(
       `| ${p} | ${us(d[`${p}.deltaUs`])} | ${us(d[`${p}.machineryUs`])} | ${signed(d[`${p}.deltaErrorUs`])} | ${signed(d[`${p}.directExcessUs`])} | ` +
         `${signed(d[`${p}.relayErrorPerTraversalUs`])} / ${signed(d[`${p}.directErrorPerTraversalUs`])} | ` +
-        `${us(d[`${p}.relayReleaseLatenessMeanUs`])} / ${us(d[`${p}.directReleaseLatenessMeanUs`])} | ${d[`${p}.passed`] === 1 ? 'PASS' : 'FAIL'} |`,
+        `${us(d[`${p}.relayReleaseLatenessMeanUs`])} / ${us(d[`${p}.directReleaseLatenessMeanUs`])} | ${d[`${p}.passed`] === 1 ? 'PASS' : 'FAIL'}${keepHotOff(d, p)} |`,
     );
   }
   lines.push(

@@ -54,7 +54,7 @@ function outside(text: string): string {
 /** A measured truth entry whose hcbench round carries the per-profile detail. */
 function truthEntry() {
   const e = measured('truth', 'µs', [[1280, 310]]);
-  e.rounds[0]!.figure = { value: 1280, detail: { 'same-region.deltaUs': 888, 'same-region.deltaErrorUs': 611, 'same-region.passed': 1, profilesPassed: 1, calibrateAgrees: 1 } } as never;
+  e.rounds[0]!.figure = { value: 1280, detail: { 'same-region.deltaUs': 888, 'same-region.deltaErrorUs': 611, 'same-region.passed': 1, 'cross-region.passed': 0, 'cross-region.keepHotAllowed': 0, 'cross-region.loadAtStart': 2.7, profilesPassed: 1, calibrateAgrees: 1 } } as never;
   return e;
 }
 
@@ -135,6 +135,9 @@ describe('npm run bench:table', () => {
     expect(truth).toContain(`From \`${results}/z-older.json\` (started 2026-01-01T10:00:00.000Z; 2 × Older CPU`);
     expect(truth).toContain('| same-region | 888 µs | – | +611 µs |');
     expect(truth).toContain('Profiles passing: 1 of 3.');
+    // A profile measured on a busy machine says so next to its verdict; one measured quietly does not.
+    expect(truth).toMatch(/\| cross-region \|.*\| FAIL \(keep-hot off: load 2\.7 at start\) \|/);
+    expect(truth).toMatch(/\| same-region \|.*\| PASS \|/);
     expect(block(after)).toContain(`1. \`${results}/a-newer.json\`: started 2026-01-02 10:00 UTC; 2 × Fixture CPU 9000, kernel 6.1-test, Node v20.0.0-test, load average 0.25 at start.`);
     expect(block(after)).toContain(`2. \`${results}/z-older.json\`: started 2026-01-01 10:00 UTC; 2 × Older CPU`);
 
