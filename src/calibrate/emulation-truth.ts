@@ -75,10 +75,26 @@ export interface TruthFigures {
   /** What the holding processes counted themselves (release lateness), per path. */
   emulation: { direct: EmulationError; relay: EmulationError };
   roundTrips: { direct: number; relay: number; directLoopback: number; relayLoopback: number };
+  /** The unrecorded warm-up window of each path: connections opened (counted) and round trips. */
+  warmup: Record<'direct' | 'relay' | 'directLoopback' | 'relayLoopback', { connectionsOpened: number; roundTrips: number }>;
 }
 
 /** The unrecorded warm-up round's window per path, at most, ms. */
 export const WARMUP_ROUND_MAX_MS = 3000;
+
+/**
+ * Connections of the warm-up window on a path with distance. One connection crosses a distant
+ * path ~12 times a second, too few for V8 to optimise the relay's code in the forwarder and relay
+ * processes, which only that path uses (the on-prem process's code is warmed by the loopback
+ * paths): measured at 81 ms (issue #12), one connection's relay p50 fell from 81.84 to 81.50 ms over
+ * eight 6 s windows, while after 3 s at 64 connections it read 81.40–81.45 ms from the first window.
+ */
+export const WARMUP_CONNECTIONS = 32;
+
+/** Connections of a path's warm-up window: {@link WARMUP_CONNECTIONS} with distance, 1 at zero distance (already thousands of round trips a second). */
+export function warmupConnections(configuredRoundTripUs: number | undefined): number {
+  return configuredRoundTripUs !== undefined && configuredRoundTripUs > 0 ? WARMUP_CONNECTIONS : 1;
+}
 
 const leg = (oneWayDelayMs: number): LegProfile => ({ oneWayDelayMs, jitterMs: 0, bandwidthBytesPerSec: 0 });
 
@@ -113,10 +129,12 @@ export async function measureTruth(legs: TruthLegs, options: TruthOptions): Prom
     const order = [directLoopback, relayLoopback, direct, relay];
     const histograms = new Map<string, HistogramRecord[]>(order.map((p) => [p.id, []]));
     const roundTrips = new Map<string, number>(order.map((p) => [p.id, 0]));
-    const runWindow = (path: OpenPath, durationMs: number, warmupMs: number) =>
+    const warmup = new Map<string, { connectionsOpened: number; roundTrips: number }>();
+    const warmupOf = (id: string) => warmup.get(id) ?? { connectionsOpened: 0, roundTrips: 0 };
+    const runWindow = (path: OpenPath, durationMs: number, warmupMs: number, connections = 1) =>
       workloads['tcp-request-response'].run({
         dialAddress: path.dialAddress,
-        params,
+        params: { ...params, connections },
         warmupMs,
         durationMs,
         signal,
@@ -124,11 +142,14 @@ export async function measureTruth(legs: TruthLegs, options: TruthOptions): Prom
         ...(!isHot || path.configuredRoundTripUs === undefined || path.configuredRoundTripUs <= 0 ? {} : { expectedRoundTripUs: path.configuredRoundTripUs }),
       });
     // One unrecorded round first: every process is new, and a path's first window read tens of µs
-    // long per round trip (code not yet optimised, caches cold) in issue #12's measurements.
+    // long per round trip (code not yet optimised, caches cold) in issue #12's measurements; a path
+    // with distance is warmed with many connections (see WARMUP_CONNECTIONS).
     for (const path of order) {
       if (signal.aborted) break;
-      progress(`${oneWayMs} ms one way: warm-up, ${path.id}`);
-      await runWindow(path, Math.min(options.windowMs, WARMUP_ROUND_MAX_MS), 0);
+      const connections = warmupConnections(path.configuredRoundTripUs);
+      progress(`${oneWayMs} ms one way: warm-up, ${path.id}${connections > 1 ? ` (${connections} connections)` : ''}`);
+      const outcome = await runWindow(path, Math.min(options.windowMs, WARMUP_ROUND_MAX_MS), 0, connections);
+      warmup.set(path.id, { connectionsOpened: outcome.metrics.counters.connectionsOpened, roundTrips: outcome.metrics.counters.roundTrips });
     }
     for (let round = 0; round < options.rounds && !signal.aborted; round += 1) {
       for (const path of round % 2 === 0 ? order : [...order].reverse()) {
@@ -175,6 +196,7 @@ export async function measureTruth(legs: TruthLegs, options: TruthOptions): Prom
         directLoopback: roundTrips.get('direct-loopback') ?? 0,
         relayLoopback: roundTrips.get('relay-loopback') ?? 0,
       },
+      warmup: { direct: warmupOf('direct'), relay: warmupOf('relay'), directLoopback: warmupOf('direct-loopback'), relayLoopback: warmupOf('relay-loopback') },
     };
   } finally {
     for (const path of opened.reverse()) await path.close().catch(() => undefined);
