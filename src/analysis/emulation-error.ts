@@ -3,7 +3,7 @@
 
 import { isNoopLink, type LinkShape } from '../net/delay-line.js';
 import type { CalibratedEmulationError, EmulationError } from '../metrics/emulation.js';
-import { decodeRecord, mergeHistograms, summarize } from '../metrics/histogram.js';
+import { decodeRecord, mergeHistograms, summarize, toRecord } from '../metrics/histogram.js';
 import type { HistogramRecord } from '../metrics/result.js';
 
 /** The part of `hcbench calibrate`'s figures (metrics/calibration-result.ts) this needs; any CalibrationResult fits. */
@@ -40,6 +40,20 @@ export function latenessRecords(counters: unknown, depth = 0): HistogramRecord[]
     else if (!isRecord(value)) out.push(...latenessRecords(value, depth + 1));
   }
   return out;
+}
+
+/**
+ * The release lateness counted between two reads of a path's counters, as counters with one
+ * `releaseLateness` record (`after`'s records merged, minus `before`'s): what a measurement counted
+ * without what a warm-up before it did. Undefined when `after` has no record.
+ */
+export function latenessSince(after: unknown, before: unknown): { releaseLateness: HistogramRecord } | undefined {
+  const now = latenessRecords(after);
+  if (now.length === 0) return undefined;
+  const merged = mergeHistograms(now.map(decodeRecord));
+  const earlier = latenessRecords(before);
+  if (earlier.length > 0) merged.subtract(mergeHistograms(earlier.map(decodeRecord)));
+  return { releaseLateness: toRecord(merged) };
 }
 
 /** The emulation error of `path` from its counters (as `RunResult.pathCounters[path.id]`). */

@@ -8,7 +8,7 @@
 // `hcbench calibrate` and the bench's `truth` entry, so both measure one structure.
 
 import { decodeRecord, interpolatedPercentileUs, mergeHistograms, summarize } from '../metrics/histogram.js';
-import { emulationError } from '../analysis/emulation-error.js';
+import { emulationError, latenessSince } from '../analysis/emulation-error.js';
 import type { EmulationError } from '../metrics/emulation.js';
 import type { HistogramRecord } from '../metrics/result.js';
 import { openDirectPath } from '../paths/direct.js';
@@ -151,6 +151,8 @@ export async function measureTruth(legs: TruthLegs, options: TruthOptions): Prom
       const outcome = await runWindow(path, Math.min(options.windowMs, WARMUP_ROUND_MAX_MS), 0, connections);
       warmup.set(path.id, { connectionsOpened: outcome.metrics.counters.connectionsOpened, roundTrips: outcome.metrics.counters.roundTrips });
     }
+    // The warm-up's holds (many connections at once) are not the measurement's: lateness is counted from here.
+    const [directBefore, relayBefore] = await Promise.all([direct.readCounters?.(), relay.readCounters?.()]);
     for (let round = 0; round < options.rounds && !signal.aborted; round += 1) {
       for (const path of round % 2 === 0 ? order : [...order].reverse()) {
         if (signal.aborted) break;
@@ -187,8 +189,8 @@ export async function measureTruth(legs: TruthLegs, options: TruthOptions): Prom
       relayErrorPerTraversalUs: (p.relay - p.relayLoopback - configuredRoundTripUs) / 4,
       directErrorPerTraversalUs: (p.direct - p.directLoopback - directConfiguredRoundTripUs) / 2,
       emulation: {
-        direct: emulationError({ id: 'direct', kind: 'direct', direct: leg(directMs) }, directCounters),
-        relay: emulationError({ id: 'relay', kind: 'relay-emulated', appToRelay: leg(legs.appToRelayMs), relayToAgent: leg(legs.relayToAgentMs) }, relayCounters),
+        direct: emulationError({ id: 'direct', kind: 'direct', direct: leg(directMs) }, latenessSince(directCounters, directBefore)),
+        relay: emulationError({ id: 'relay', kind: 'relay-emulated', appToRelay: leg(legs.appToRelayMs), relayToAgent: leg(legs.relayToAgentMs) }, latenessSince(relayCounters, relayBefore)),
       },
       roundTrips: {
         direct: roundTrips.get('direct') ?? 0,

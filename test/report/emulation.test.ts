@@ -3,7 +3,7 @@
 
 import { describe, expect, test } from 'vitest';
 import { createLatencyHistogram, recordUs, toRecord } from '../../src/metrics/histogram.js';
-import { emulationError, latenessRecords, withCalibration } from '../../src/analysis/emulation-error.js';
+import { emulationError, latenessRecords, latenessSince, withCalibration } from '../../src/analysis/emulation-error.js';
 import { renderConsole } from '../../src/report/console.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { renderHtml } from '../../src/report/html.js';
@@ -31,6 +31,16 @@ describe('emulation error', () => {
     expect(e).toMatchObject({ measured: true, traversalsPerRoundTrip: 4, configuredRoundTripMs: 11 });
     expect(e.perTraversalErrorUs).toMatchObject({ count: 4, p50: 10, mean: 17.5, max: 30 });
     expect(e.roundTripErrorUs).toBe(70); // 4 traversals × the mean, not the p50
+  });
+
+  test('counts only the lateness since an earlier read (a warm-up before the measurement is left out)', () => {
+    const before = { relay: { releaseLateness: lateness([5000, 10]) }, forwarder: { releaseLateness: lateness([4000]) } };
+    const after = { relay: { releaseLateness: lateness([5000, 10, 20, 30]) }, forwarder: { releaseLateness: lateness([4000, 40]) } };
+    const since = latenessSince(after, before);
+    const e = emulationError({ id: 'relay', kind: 'relay-emulated', appToRelay: leg(1), relayToAgent: leg(1) }, since);
+    expect(e.perTraversalErrorUs).toMatchObject({ count: 3, max: 40, mean: 30 });
+    expect(latenessSince({}, before)).toBeUndefined();
+    expect(emulationError({ id: 'r', kind: 'relay-emulated', appToRelay: leg(1), relayToAgent: leg(1) }, latenessSince(after, undefined)).perTraversalErrorUs).toMatchObject({ count: 6 });
   });
 
   test('is not measured, with a reason, on a path without distance, a real relay, or without counters', () => {
