@@ -50,14 +50,26 @@ export function agreementLines(calibration: CalibrationResult | undefined, sameR
   return { lines, isAgreed };
 }
 
+/** Rounds of the truth measurement (paths alternate order each round). */
+export function truthRounds(isQuick: boolean): number {
+  return isQuick ? 2 : 8;
+}
+
+/** Window of a zero-distance path per round, ms (thousands of round trips a second: length buys nothing, rounds do). */
+export function truthLoopbackWindowMs(isQuick: boolean): number {
+  return isQuick ? 1000 : 1500;
+}
+
 /**
- * Measured window per path and round, ms: at least 75 configured round trips (about 300 samples per
- * path over 4 rounds), so a distant profile's p50 does not rest on 120 round trips (issue #12: the
- * 80 ms distant-site p50 moved by tens of µs between runs).
+ * Measured window of a path with distance per round, ms: at least 40 configured round trips (30
+ * quick), so over {@link truthRounds} rounds a distant profile's p50 rests on about 320 round trips
+ * per path. Eight shorter rounds rather than four long ones (issue #12): the zero-distance paths'
+ * p50 moved by up to ±50 µs from one window to the next (the machinery of the same processes),
+ * so what lowers the figures' spread is how many windows each p50 averages over.
  */
 export function truthWindowMs(profile: { appToRelay: { oneWayDelayMs: number }; relayToAgent: { oneWayDelayMs: number } }, isQuick: boolean): number {
   const roundTripMs = 2 * (profile.appToRelay.oneWayDelayMs + profile.relayToAgent.oneWayDelayMs);
-  return Math.max(isQuick ? 1000 : 2500, Math.ceil((isQuick ? 30 : 75) * roundTripMs));
+  return Math.max(truthLoopbackWindowMs(isQuick), Math.ceil((isQuick ? 30 : 40) * roundTripMs));
 }
 
 /** The profiles with distance, by name. */
@@ -135,7 +147,14 @@ export const truth: BenchEntry = {
         if (!quiet.isSpare) notes.push(`${name}: measured at load ${quiet.load} — keep-hot windows off, figures read long`);
         const figures = await measureTruth(
           { appToRelayMs: profile.appToRelay.oneWayDelayMs, relayToAgentMs: profile.relayToAgent.oneWayDelayMs },
-          { windowMs: truthWindowMs(profile, ctx.isQuick), warmupMs: 300, rounds: ctx.isQuick ? 2 : 4, signal: ctx.signal, onProgress: (line) => ctx.log(`  ${name}: ${line}`) },
+          {
+            windowMs: truthWindowMs(profile, ctx.isQuick),
+            loopbackWindowMs: truthLoopbackWindowMs(ctx.isQuick),
+            warmupMs: 300,
+            rounds: truthRounds(ctx.isQuick),
+            signal: ctx.signal,
+            onProgress: (line) => ctx.log(`  ${name}: ${line}`),
+          },
         );
         if (name === 'same-region') sameRegion = figures;
         const verdict = judgeTruth(name, figures);

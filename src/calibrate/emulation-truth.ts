@@ -29,8 +29,10 @@ export interface TruthLegs {
 }
 
 export interface TruthOptions {
-  /** Measured window per path and round, ms. */
+  /** Measured window per path with distance and round, ms. */
   windowMs: number;
+  /** Measured window per zero-distance path and round, ms; default `windowMs`. */
+  loopbackWindowMs?: number;
   /** Unrecorded warm-up per window, ms. */
   warmupMs: number;
   /** Rounds; paths alternate order each round so drift hits all. */
@@ -130,6 +132,8 @@ export async function measureTruth(legs: TruthLegs, options: TruthOptions): Prom
     const histograms = new Map<string, HistogramRecord[]>(order.map((p) => [p.id, []]));
     const roundTrips = new Map<string, number>(order.map((p) => [p.id, 0]));
     const warmup = new Map<string, { connectionsOpened: number; roundTrips: number }>();
+    const windowOf = (path: OpenPath): number =>
+      path.configuredRoundTripUs !== undefined && path.configuredRoundTripUs > 0 ? options.windowMs : (options.loopbackWindowMs ?? options.windowMs);
     const warmupOf = (id: string) => warmup.get(id) ?? { connectionsOpened: 0, roundTrips: 0 };
     const runWindow = (path: OpenPath, durationMs: number, warmupMs: number, connections = 1) =>
       workloads['tcp-request-response'].run({
@@ -147,8 +151,9 @@ export async function measureTruth(legs: TruthLegs, options: TruthOptions): Prom
     for (const path of order) {
       if (signal.aborted) break;
       const connections = warmupConnections(path.configuredRoundTripUs);
+      const windowMs = windowOf(path);
       progress(`${oneWayMs} ms one way: warm-up, ${path.id}${connections > 1 ? ` (${connections} connections)` : ''}`);
-      const outcome = await runWindow(path, Math.min(options.windowMs, WARMUP_ROUND_MAX_MS), 0, connections);
+      const outcome = await runWindow(path, Math.min(windowMs, WARMUP_ROUND_MAX_MS), 0, connections);
       warmup.set(path.id, { connectionsOpened: outcome.metrics.counters.connectionsOpened, roundTrips: outcome.metrics.counters.roundTrips });
     }
     // The warm-up's holds (many connections at once) are not the measurement's: lateness is counted from here.
@@ -157,7 +162,7 @@ export async function measureTruth(legs: TruthLegs, options: TruthOptions): Prom
       for (const path of round % 2 === 0 ? order : [...order].reverse()) {
         if (signal.aborted) break;
         progress(`${oneWayMs} ms one way: round ${round + 1}/${options.rounds}, ${path.id}`);
-        const outcome = await runWindow(path, options.windowMs, options.warmupMs);
+        const outcome = await runWindow(path, windowOf(path), options.warmupMs);
         histograms.get(path.id)?.push(outcome.metrics.histograms.roundTrip);
         roundTrips.set(path.id, (roundTrips.get(path.id) ?? 0) + outcome.metrics.counters.roundTrips);
       }
