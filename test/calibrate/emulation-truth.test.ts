@@ -7,13 +7,14 @@ import { describe, expect, test } from 'vitest';
 import { measureTruth, WARMUP_CONNECTIONS, warmupConnections } from '../../src/calibrate/emulation-truth.js';
 
 describe('measureTruth', () => {
-  test('warms a path with distance over many connections and a loopback path over one, then measures all four', async () => {
+  test('warms a path with distance over many connections then one, a loopback path over one, then measures all four', async () => {
     const figures = await measureTruth(
       { appToRelayMs: 0.5, relayToAgentMs: 0.5 },
       { windowMs: 400, warmupMs: 50, rounds: 1, signal: AbortSignal.timeout(60_000) },
     );
-    expect(figures.warmup.direct.connectionsOpened).toBe(WARMUP_CONNECTIONS);
-    expect(figures.warmup.relay.connectionsOpened).toBe(WARMUP_CONNECTIONS);
+    // the many-connection window, then the one-connection window every path gets
+    expect(figures.warmup.direct.connectionsOpened).toBe(WARMUP_CONNECTIONS + 1);
+    expect(figures.warmup.relay.connectionsOpened).toBe(WARMUP_CONNECTIONS + 1);
     expect(figures.warmup.directLoopback.connectionsOpened).toBe(1);
     expect(figures.warmup.relayLoopback.connectionsOpened).toBe(1);
     for (const w of Object.values(figures.warmup)) expect(w.roundTrips).toBeGreaterThanOrEqual(w.connectionsOpened);
