@@ -95,8 +95,10 @@ export const WARMUP_CONNECTIONS = 32;
 
 /** Connections of a path's warm-up window: {@link WARMUP_CONNECTIONS} with distance, 1 at zero distance (already thousands of round trips a second). */
 export function warmupConnections(configuredRoundTripUs: number | undefined): number {
-  return configuredRoundTripUs !== undefined && configuredRoundTripUs > 0 ? WARMUP_CONNECTIONS : 1;
+  return (configuredRoundTripUs ?? 0) > 0 ? WARMUP_CONNECTIONS : 1;
 }
+
+const hasDistance = (path: OpenPath): path is OpenPath & { configuredRoundTripUs: number } => (path.configuredRoundTripUs ?? 0) > 0;
 
 const leg = (oneWayDelayMs: number): LegProfile => ({ oneWayDelayMs, jitterMs: 0, bandwidthBytesPerSec: 0 });
 
@@ -131,10 +133,13 @@ export async function measureTruth(legs: TruthLegs, options: TruthOptions): Prom
     const order = [directLoopback, relayLoopback, direct, relay];
     const histograms = new Map<string, HistogramRecord[]>(order.map((p) => [p.id, []]));
     const roundTrips = new Map<string, number>(order.map((p) => [p.id, 0]));
-    const warmup = new Map<string, { connectionsOpened: number; roundTrips: number }>();
-    const windowOf = (path: OpenPath): number =>
-      path.configuredRoundTripUs !== undefined && path.configuredRoundTripUs > 0 ? options.windowMs : (options.loopbackWindowMs ?? options.windowMs);
+    const warmup = new Map<string, { connectionsOpened: number; roundTrips: number }>(order.map((p) => [p.id, { connectionsOpened: 0, roundTrips: 0 }]));
     const warmupOf = (id: string) => warmup.get(id) ?? { connectionsOpened: 0, roundTrips: 0 };
+    const addWarmup = (id: string, counters: { connectionsOpened: number; roundTrips: number }): void => {
+      const sum = warmupOf(id);
+      warmup.set(id, { connectionsOpened: sum.connectionsOpened + counters.connectionsOpened, roundTrips: sum.roundTrips + counters.roundTrips });
+    };
+    const windowOf = (path: OpenPath): number => (hasDistance(path) ? options.windowMs : (options.loopbackWindowMs ?? options.windowMs));
     const runWindow = (path: OpenPath, durationMs: number, warmupMs: number, connections = 1) =>
       workloads['tcp-request-response'].run({
         dialAddress: path.dialAddress,
@@ -143,7 +148,7 @@ export async function measureTruth(legs: TruthLegs, options: TruthOptions): Prom
         durationMs,
         signal,
         clock: systemClock,
-        ...(!isHot || path.configuredRoundTripUs === undefined || path.configuredRoundTripUs <= 0 ? {} : { expectedRoundTripUs: path.configuredRoundTripUs }),
+        ...(!isHot || !hasDistance(path) ? {} : { expectedRoundTripUs: path.configuredRoundTripUs }),
       });
     // One unrecorded round first: every process is new, and a path's first window read tens of µs
     // long per round trip (code not yet optimised, caches cold) in issue #12's measurements. A path
@@ -157,14 +162,11 @@ export async function measureTruth(legs: TruthLegs, options: TruthOptions): Prom
       const windowMs = Math.min(windowOf(path), WARMUP_ROUND_MAX_MS);
       if (connections > 1) {
         progress(`${oneWayMs} ms one way: warm-up, ${path.id} (${connections} connections)`);
-        const outcome = await runWindow(path, windowMs, 0, connections);
-        warmup.set(path.id, { connectionsOpened: outcome.metrics.counters.connectionsOpened, roundTrips: outcome.metrics.counters.roundTrips });
+        addWarmup(path.id, (await runWindow(path, windowMs, 0, connections)).metrics.counters);
       }
       if (signal.aborted) break;
       progress(`${oneWayMs} ms one way: warm-up, ${path.id}`);
-      const outcome = await runWindow(path, windowMs, 0);
-      const before = warmupOf(path.id);
-      warmup.set(path.id, { connectionsOpened: before.connectionsOpened + outcome.metrics.counters.connectionsOpened, roundTrips: before.roundTrips + outcome.metrics.counters.roundTrips });
+      addWarmup(path.id, (await runWindow(path, windowMs, 0)).metrics.counters);
     }
     // The warm-up's holds (many connections at once) are not the measurement's: lateness is counted from here.
     const [directBefore, relayBefore] = await Promise.all([direct.readCounters?.(), relay.readCounters?.()]);
