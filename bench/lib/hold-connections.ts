@@ -22,6 +22,8 @@ export interface HoldOptions {
   /** Process ids whose RSS growth is attributed to the held connections (by name). */
   pids: Record<string, number>;
   signal: AbortSignal;
+  /** Called once every connection is open and proven, before the hold (e.g. heap snapshots). */
+  onHeld?: () => Promise<void>;
 }
 
 export interface HoldResult {
@@ -130,6 +132,7 @@ export async function holdConnections(options: HoldOptions): Promise<HoldResult>
       }
     });
     const openMs = performance.now() - openStart;
+    await options.onHeld?.();
     const holdStart = performance.now();
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, options.holdMs);
