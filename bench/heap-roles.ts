@@ -1,8 +1,9 @@
-// `npm run bench:heap [-- --connections N]` (#15): what one relayed connection costs in each role
+// `npm run bench:heap [-- --connections N] [--client-stack ws8]` (#15): what one relayed connection costs in each role
 // process's JavaScript heap, and in what. Opens the embedded relay path from the compiled build
 // (as `hcbench` runs it), snapshots every role's heap (V8's --heapsnapshot-signal) before and
 // while holding N connections (default 5,000, the Azure per-namespace quota), and prints per role
-// the heap growth per connection and its largest groups of objects (lib/heap-diff.ts). The
+// the heap growth per connection and its largest groups of objects (lib/heap-diff.ts);
+// `--client-stack ws8` runs forwarder and agent on ws 8 instead of hyco-ws (ws 1.1.5). The
 // snapshots are written to a fresh temporary directory, named in the output, and kept there.
 
 import { mkdtemp, readFile, readdir, stat } from 'node:fs/promises';
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, InvalidArgumentError } from 'commander';
 import { openEmulatedRelayPath } from '../src/paths/relay.js';
+import type { ClientStack } from '../src/tunnel/client-stack.js';
 import { compiledRoles } from './lib/compiled-roles.js';
 import { type HeapSnapshotJson, groupSnapshot, perConnection } from './lib/heap-diff.js';
 import { holdConnections } from './lib/hold-connections.js';
@@ -27,7 +29,15 @@ const positive = (value: string): number => {
   if (!Number.isInteger(n) || n < 1 || n > 20_000) throw new InvalidArgumentError('an integer from 1 to 20000');
   return n;
 };
-const options = new Command('bench:heap').option('--connections <n>', 'relayed connections to hold', positive, 5000).parse().opts<{ connections: number }>();
+const stack = (value: string): ClientStack => {
+  if (value !== 'hyco-ws' && value !== 'ws8') throw new InvalidArgumentError('hyco-ws or ws8');
+  return value;
+};
+const options = new Command('bench:heap')
+  .option('--connections <n>', 'relayed connections to hold', positive, 5000)
+  .option('--client-stack <stack>', 'WebSocket client of forwarder and agent: hyco-ws or ws8', stack, 'hyco-ws' as ClientStack)
+  .parse()
+  .opts<{ connections: number; clientStack: ClientStack }>();
 
 const dir = await mkdtemp(join(tmpdir(), 'hcbench-heap-'));
 // Every role process inherits this: SIGUSR2 writes a snapshot into `dir`.
@@ -55,10 +65,10 @@ const readSnapshot = async (file: string): Promise<HeapSnapshotJson> => JSON.par
 
 const roles = await compiledRoles();
 const onprem = await startOnprem(roles.options);
-const relay = await openEmulatedRelayPath({ id: 'relay', onprem: onprem.role, target: onprem.target, appToRelay: ZERO_LEG, relayToAgent: ZERO_LEG, agents: 1 }, roles.options);
+const relay = await openEmulatedRelayPath({ id: 'relay', onprem: onprem.role, target: onprem.target, appToRelay: ZERO_LEG, relayToAgent: ZERO_LEG, agents: 1, clientStack: options.clientStack }, roles.options);
 const pids = { 'app-relay-client': relay.rolePids['app-relay-client'] ?? -1, cloud: relay.rolePids['cloud'] ?? -1, onprem: onprem.role.pid };
 try {
-  console.log(`heap snapshots in ${dir}; roles ${JSON.stringify(pids)}; ${roles.runtime} roles`);
+  console.log(`heap snapshots in ${dir}; roles ${JSON.stringify(pids)}; ${roles.runtime} roles; client stack ${options.clientStack}`);
   const baseline = await snapshot(pids);
   let held: Record<string, string> | undefined;
   const hold = await holdConnections({
