@@ -6,6 +6,7 @@
 // in the closed model (the path's own ceiling). Ratio near 1 means the generator can saturate
 // what it measures; the figure goes into the README.
 
+import { measureCpuStalls } from '../../src/calibrate/cpu-stalls.js';
 import type { StepMetrics } from '../../src/metrics/result.js';
 import type { WorkloadParams } from '../../src/workloads/types.js';
 import { errorCount, roundTripFigure, runWorkload, startOnprem } from '../lib/measure.js';
@@ -61,10 +62,18 @@ interface Search {
   failure?: string;
   /** Lag p99 at the goal rate, µs (undefined: not probed). */
   goalLagP99Us?: number;
+  /** The machine's floor (busy-loop ideal lag p99) right after the goal probe, µs. */
+  goalFloorUs?: number;
   /** The goal rate's probe: undefined when it passed, else why not (unset while not probed). */
   goalVerdict?: string | undefined;
   isGoalProbed?: boolean;
 }
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+};
+const formatFloors = (values: readonly number[]): string => (values.length === 0 ? 'n/a' : `${Math.min(...values)}–${Math.max(...values)}`);
 
 const lagP99 = (metrics: StepMetrics): number => metrics.histograms.dispatchLag?.summary.p99Us ?? 0;
 
@@ -81,15 +90,20 @@ export const generatorCapacity: BenchEntry = {
   async setup(ctx) {
     const timing = { warmupMs: 300, durationMs: ctx.isQuick ? 600 : 1500 };
     const onprem = await startOnprem();
+    // Right after each probe, a busy loop as long as its measured window: the lag p99 a generator
+    // costing nothing would have had then (the machine's own stalls; a floor, never subtracted).
+    const floors: number[] = [];
     const probe = async (rate: number, threads: number) => {
       const metrics = await runWorkload(onprem.target, openParams(rate, threads), timing, ctx.signal);
+      const floorUs = measureCpuStalls(timing.durationMs).idealLagP99Us;
+      floors.push(floorUs);
       const verdict = probeVerdict(metrics, rate);
-      ctx.log(`    ${rate}/s, ${threads} thread${threads > 1 ? 's' : ''}: ${verdict ?? `ok (lag p99 ${lagP99(metrics)} µs)`}`);
-      return { verdict, metrics };
+      ctx.log(`    ${rate}/s, ${threads} thread${threads > 1 ? 's' : ''}: ${verdict ?? `ok (lag p99 ${lagP99(metrics)} µs)`}; machine floor (busy loop) lag p99 ${floorUs} µs`);
+      return { verdict, metrics, floorUs };
     };
     const step = async (search: Search, rate: number): Promise<void> => {
-      const { verdict, metrics } = await probe(rate, search.threads);
-      if (rate === GOAL_RATE_PER_SEC) Object.assign(search, { goalLagP99Us: lagP99(metrics), goalVerdict: verdict, isGoalProbed: true });
+      const { verdict, metrics, floorUs } = await probe(rate, search.threads);
+      if (rate === GOAL_RATE_PER_SEC) Object.assign(search, { goalLagP99Us: lagP99(metrics), goalFloorUs: floorUs, goalVerdict: verdict, isGoalProbed: true });
       if (verdict === undefined) {
         search.best = rate;
         search.bestLagP99Us = lagP99(metrics);
@@ -112,8 +126,8 @@ export const generatorCapacity: BenchEntry = {
         // vCPU wakes late; at 10,000/s it stays busy): the goal rate is always probed and judged itself.
         for (const search of searches) {
           if (search.isGoalProbed === true || ctx.signal.aborted) continue;
-          const { verdict, metrics } = await probe(GOAL_RATE_PER_SEC, search.threads);
-          Object.assign(search, { goalLagP99Us: lagP99(metrics), goalVerdict: verdict, isGoalProbed: true });
+          const { verdict, metrics, floorUs } = await probe(GOAL_RATE_PER_SEC, search.threads);
+          Object.assign(search, { goalLagP99Us: lagP99(metrics), goalFloorUs: floorUs, goalVerdict: verdict, isGoalProbed: true });
         }
         for (const search of searches) {
           if (search.failedAt === undefined || search.best === 0 || ctx.signal.aborted) continue;
@@ -134,6 +148,8 @@ export const generatorCapacity: BenchEntry = {
             goalRatePerSec: GOAL_RATE_PER_SEC,
             goalMet: isGoalMet ? 1 : 0,
             ...(one.goalLagP99Us === undefined ? {} : { dispatchLagP99AtGoalUs: one.goalLagP99Us }),
+            ...(one.goalFloorUs === undefined ? {} : { machineFloorLagP99AtGoalUs: one.goalFloorUs }),
+            machineFloorLagP99MedianUs: median(floors),
             ...(one.failedAt === undefined ? {} : { firstFailedRatePerSec: one.failedAt, dispatchLagP99AtFailureUs: one.failedLagP99Us ?? 0 }),
             twoThreadsRatePerSec: two.best,
             twoThreadsDispatchLagP99Us: two.bestLagP99Us,
@@ -141,6 +157,7 @@ export const generatorCapacity: BenchEntry = {
           },
           notes: [
             `goal (#15) >= ${GOAL_RATE_PER_SEC}/s on one thread at lag p99 <= ${MAX_DISPATCH_LAG_P99_US} µs, no drops: ${isGoalMet ? 'met' : `not met (${one.goalVerdict ?? 'not probed'})`}`,
+            `machine floor: a busy loop right after each probe, as long as its window, had ideal dispatch-lag p99 ${formatFloors(floors)} µs (median ${median(floors)}; at the goal probe ${one.goalFloorUs ?? '?'}); a floor above ${MAX_DISPATCH_LAG_P99_US} µs means this machine was not quiet enough to judge the goal`,
             ...searches.map((s) => `${s.threads} thread${s.threads > 1 ? 's' : ''}: ${s.best}/s; ${s.failedAt === undefined ? 'every probed rate passed' : `first failure at ${s.failedAt}/s: ${s.failure ?? '?'}`}`),
           ],
         };

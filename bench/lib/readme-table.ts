@@ -22,6 +22,20 @@ export function formatMachine(m: ResultFile['report']['machine']): string {
   return parts.join(', ');
 }
 
+/**
+ * `; busy-loop stalls before the entries: 0.4 % of the time, longest 1.5 ms, ideal dispatch-lag p99 0 µs`
+ * from a result's calibration (nothing when it has none: --no-calibrate, files before 2026-12-02).
+ * The file is input: each field is checked before it is printed.
+ */
+export function formatStalls(calibration: unknown): string {
+  const field = (value: unknown, key: string): unknown => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined);
+  const s = field(field(calibration, 'noiseFloor'), 'cpuStalls');
+  if (typeof s !== 'object' || s === null) return '';
+  const { stalledPercent, longestUs, idealLagP99Us } = s as Record<string, unknown>;
+  if (typeof stalledPercent !== 'number' || typeof longestUs !== 'number' || typeof idealLagP99Us !== 'number') return '';
+  return `; busy-loop stalls before the entries: ${stalledPercent} % of the time, longest ${formatNumber(longestUs / 1000)} ms, ideal dispatch-lag p99 ${formatNumber(idealLagP99Us)} µs`;
+}
+
 /** `2026-11-30 08:01 UTC` from an ISO time stamp. */
 function formatStart(iso: string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
@@ -85,7 +99,7 @@ export function renderPerformanceTable(entries: readonly TableEntry[], picks: Re
     const r = file.report;
     lines.push(
       `${index + 1}. \`${cell(`${resultsLabel}/${file.name}`)}\`: started ${formatStart(r.startedAt)}` +
-        `${r.isQuick ? ', quick mode (short windows)' : ''}; ${formatMachine(r.machine)}.`,
+        `${r.isQuick ? ', quick mode (short windows)' : ''}; ${formatMachine(r.machine)}${formatStalls(r.calibration)}.`,
     );
   });
   if (runs.length === 0) lines.push(`(none: \`${resultsLabel}\` holds no measured entry; run \`npm run bench\`)`);

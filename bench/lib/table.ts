@@ -1,6 +1,7 @@
 // Renders a BenchReport as the console table (one row per entry, skipped and pending included)
 // and as JSON. Pure: returns strings, never prints.
 
+import { stalls } from '../../src/calibrate/render.js';
 import { formatNumber } from './runner.js';
 import { formatSpread, quoteRatio, SPREAD_LIMIT } from './steadiness.js';
 import type { BenchReport, EntryOutcome, SideSummary } from './types.js';
@@ -24,6 +25,7 @@ export function renderTable(report: BenchReport): string {
     const n = c.noiseFloor;
     out.push(
       `noise floor: loopback RTT p50 ${n.loopbackRtt.p50Us} µs / p99 ${n.loopbackRtt.p99Us} µs, idle event-loop delay p99 ${n.eventLoopDelay.p99Us} µs, ` +
+        (n.cpuStalls === undefined ? '' : `busy-loop stalls ${stalls(n.cpuStalls)}, `) +
         `resolvable p50 difference ${c.resolution.resolvableDifferenceUs} µs; injected-delay error at 5/20 ms: ` +
         c.delays.filter((d) => d.injectedMs >= 5).map((d) => `${d.mechanism} ${d.injectedMs} ms ${d.errorPercent.toFixed(1)}%`).join(', '),
     );

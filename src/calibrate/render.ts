@@ -1,9 +1,14 @@
 // Renders a CalibrationResult for the console. Pure: returns a string.
 
 import { BOUNDED_FROM_MS, DELAY_ERROR_BOUND_PERCENT } from './run-calibration.js';
-import type { CalibrationResult, DurationSummaryUs } from '../metrics/calibration-result.js';
+import type { CalibrationResult, CpuStalls, DurationSummaryUs } from '../metrics/calibration-result.js';
 
 const us = (s: DurationSummaryUs) => `p50 ${s.p50Us} µs, p99 ${s.p99Us} µs, max ${s.maxUs} µs (n=${s.count})`;
+
+/** `12 ≥ 20 µs in 2000 ms (0.4 % of the time), longest 1500 µs; ideal dispatch-lag p99 0 µs (…)`. */
+export function stalls(s: CpuStalls): string {
+  return `${s.stalls} ≥ ${s.thresholdUs} µs in ${s.durationMs} ms (${s.stalledPercent} % of the time), longest ${s.longestUs} µs; ideal dispatch-lag p99 ${s.idealLagP99Us} µs (the floor under any generator's)`;
+}
 
 export function renderCalibration(result: CalibrationResult): string {
   const n = result.noiseFloor;
@@ -15,6 +20,7 @@ export function renderCalibration(result: CalibrationResult): string {
     `  setTimeout(1) lateness    ${us(n.timer.setTimeoutLateness)}`,
     `  event-loop delay (idle)   ${us(n.eventLoopDelay)}`,
     `  loopback TCP RTT, 64 B    ${us(n.loopbackRtt)}`,
+    ...(n.cpuStalls === undefined ? [] : [`  busy-loop stalls          ${stalls(n.cpuStalls)}`]),
     '',
     'injected delay accuracy (per leg, through the role processes a run uses; measured = (p50 round trip with − same mechanism at zero distance) ÷ traversals)',
     `  ${'mechanism'.padEnd(20)}${'injected'.padStart(10)}${'measured'.padStart(12)}${'error'.padStart(10)}${'error %'.padStart(9)}${'floor err'.padStart(11)}  samples`,

@@ -1,8 +1,10 @@
-// `hcbench calibrate`'s measuring sequence: noise floor (timer, idle event loop, loopback RTT),
+// `hcbench calibrate`'s measuring sequence: noise floor (timer, idle event loop, busy-loop stalls,
+// loopback RTT),
 // accuracy of injected delays (1, 5, 20 ms per leg, direct proxy and relay legs, through the role
 // processes and mechanisms a run uses: delay-accuracy.ts), and the smallest
 // resolvable overhead difference. Returns plain data; progress through a callback; never prints.
 
+import { measureCpuStalls } from './cpu-stalls.js';
 import { measureEventLoopDelay } from './event-loop.js';
 import { measureDelayAccuracy } from './delay-accuracy.js';
 import { startEchoServer, tcpPingPongUs } from './ping-pong.js';
@@ -64,6 +66,9 @@ export async function runCalibration(options: CalibrationOptions = {}): Promise<
   progress('event-loop delay (idle)');
   const eventLoopDelay = await phase('event-loop delay', () => measureEventLoopDelay(isQuick ? 500 : 2000, signal));
 
+  progress('busy-loop stalls');
+  const cpuStalls = measureCpuStalls(isQuick ? 500 : 2000);
+
   progress('loopback round trips');
   const echo = await phase('echo server start', () => startEchoServer());
   const windows = 5;
@@ -95,7 +100,7 @@ export async function runCalibration(options: CalibrationOptions = {}): Promise<
     calibrationVersion: 1,
     measuredAt: new Date(started).toISOString(),
     durationMs: Math.round(Number(process.hrtime.bigint() - startedHr) / 1e6),
-    noiseFloor: { timer, eventLoopDelay, loopbackRtt: summarizeUs(all) },
+    noiseFloor: { timer, eventLoopDelay, loopbackRtt: summarizeUs(all), cpuStalls },
     delays,
     resolution,
     isDelayAccuracyWithinBound: isWithinBound(delays),

@@ -18,6 +18,24 @@ export interface TimerFigures {
   setTimeoutLateness: DurationSummaryUs;
 }
 
+/** Stalls of a busy loop (src/calibrate/cpu-stalls.ts): how much a runnable process is kept off the CPU. */
+export interface CpuStalls {
+  /** How long the loop ran, ms. */
+  durationMs: number;
+  /** Smallest gap between two clock reads counted as a stall, µs. */
+  thresholdUs: number;
+  /** Stalls counted. */
+  stalls: number;
+  /** Share of the loop's time spent in stalls, percent. */
+  stalledPercent: number;
+  longestUs: number;
+  /**
+   * p99 lateness of arrivals at random instants served by a generator that costs nothing, µs: a
+   * floor under any open-model dispatch-lag p99 measured on this machine at that time.
+   */
+  idealLagP99Us: number;
+}
+
 /** The machine's noise floor while calibrate ran. */
 export interface NoiseFloor {
   timer: TimerFigures;
@@ -25,6 +43,8 @@ export interface NoiseFloor {
   eventLoopDelay: DurationSummaryUs;
   /** 64 B TCP ping-pong over loopback to an in-process echo server, µs. */
   loopbackRtt: DurationSummaryUs;
+  /** A busy loop's stalls (absent from calibrations saved before 2026-12-02). */
+  cpuStalls?: CpuStalls;
 }
 
 /** Where a delay was injected. */

@@ -9,6 +9,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, truncate, writeFile } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { formatStalls } from '../../bench/lib/readme-table.js';
 import { formatNumber } from '../../bench/lib/runner.js';
 import { INPUT_MAX_BYTES } from '../../src/fs/read-input.js';
 import { measured, resultFile, skipped } from '../fixtures/bench/bench-results.js';
@@ -195,4 +196,20 @@ describe('npm run bench:table', () => {
     expect(outcome.stderr).toContain(`error[ERR_NO_RESULTS]: ${empty}: no result files`);
     expect(await readFile(readme, 'utf8')).toBe(before);
   }, 30_000);
+});
+
+describe('formatStalls (the busy-loop stalls a run measured before its entries)', () => {
+  const stalls = { durationMs: 500, thresholdUs: 20, stalls: 12, stalledPercent: 3.25, longestUs: 4700, idealLagP99Us: 380 };
+
+  test('names the share of time, the longest stall and the ideal dispatch-lag p99', () => {
+    expect(formatStalls({ noiseFloor: { cpuStalls: stalls } })).toBe('; busy-loop stalls before the entries: 3.25 % of the time, longest 4.70 ms, ideal dispatch-lag p99 380 µs');
+  });
+
+  test('says nothing for a run without them, and never prints a field that is not a number', () => {
+    expect(formatStalls(undefined)).toBe('');
+    expect(formatStalls({ noiseFloor: {} })).toBe('');
+    expect(formatStalls({ noiseFloor: { cpuStalls: { ...stalls, longestUs: '<b>4700</b>' } } })).toBe('');
+    expect(formatStalls({ noiseFloor: { cpuStalls: null } })).toBe('');
+    expect(formatStalls('not an object')).toBe('');
+  });
 });

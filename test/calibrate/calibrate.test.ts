@@ -67,6 +67,11 @@ describe('hcbench calibrate', () => {
     expect(n.loopbackRtt.p50Us).toBeLessThanOrEqual(n.loopbackRtt.p99Us);
     expect(n.loopbackRtt.p99Us).toBeLessThanOrEqual(n.loopbackRtt.maxUs);
     expect(printed.resolution.resolvableDifferenceUs).toBeGreaterThan(0);
+    const stalls = n.cpuStalls;
+    expect(stalls?.durationMs).toBeGreaterThanOrEqual(500);
+    expect(stalls?.stalledPercent).toBeGreaterThanOrEqual(0);
+    expect(stalls?.stalledPercent).toBeLessThanOrEqual(100);
+    expect(stalls?.idealLagP99Us).toBeLessThanOrEqual(stalls?.longestUs ?? -1);
     expect(printed.isDelayAccuracyWithinBound).toBe(isWithinBound(printed.delays));
   }, 120_000);
 
