@@ -1,6 +1,6 @@
 // `npm run bench:table` (and `npm run bench:truth-table`): reads bench/results/*.json, and writes
 // the generated blocks between their markers — the performance table into README.md and
-// bench/README.md, the truth table into bench/README.md — so the figures quoted there are the
+// bench/README.md, the truth table and the calibration block into bench/README.md — so the figures quoted there are the
 // newest results', never typed. Every file is checked and rendered before any is written; a bad
 // result file or a missing marker changes nothing and exits non-zero with the file's name.
 
@@ -12,6 +12,7 @@ import { replaceBetweenMarkers } from './markers.js';
 import { renderPerformanceTable } from './readme-table.js';
 import { loadResultFiles, newestPerEntry } from './result-files.js';
 import { newestTruth, renderTruthTable } from './truth-block.js';
+import { newestCalibration, renderCalibrationBlock } from './calibration-block.js';
 
 /** Largest README accepted, bytes. */
 const README_MAX_BYTES = 4 * 1024 * 1024;
@@ -78,8 +79,9 @@ export async function runTable(argv: readonly string[], mode: TableMode): Promis
   const picks = newestPerEntry(files, entries.map((e) => e.id));
   const performance = renderPerformanceTable(entries, picks, options.resultsLabel);
   const truth = renderTruthTable(newestTruth(files), options.resultsLabel);
+  const calibration = renderCalibrationBlock(newestCalibration(files), options.resultsLabel);
   const blocks: [string, string, string][] = mode === 'all'
-    ? [[options.readme, 'bench-table', performance], [options.benchReadme, 'bench-table', performance], [options.benchReadme, 'truth-table', truth]]
+    ? [[options.readme, 'bench-table', performance], [options.benchReadme, 'bench-table', performance], [options.benchReadme, 'truth-table', truth], [options.benchReadme, 'calibration', calibration]]
     : [[options.benchReadme, 'truth-table', truth]];
   if (options.shouldPrint) return blocks.filter((b, i) => mode === 'truth' || i !== 1).map(([, name, block]) => `<!-- ${name} -->\n${block}`);
   // Render everything before writing anything: one bad marker leaves every file as it was.
@@ -101,6 +103,10 @@ export async function runTable(argv: readonly string[], mode: TableMode): Promis
   const truthFile = newestTruth(files)?.file.name;
   if (mode === 'all') report.push(`from ${used.size} of ${files.length} result files; ${entries.length - picks.size} of ${entries.length} entries have no result`);
   report.push(truthFile === undefined ? 'truth table: no result has a measured truth entry' : `truth table from ${truthFile}`);
+  if (mode === 'all') {
+    const calibrationFile = newestCalibration(files)?.file.name;
+    report.push(calibrationFile === undefined ? 'calibration block: no result carries a calibration' : `calibration block from ${calibrationFile}`);
+  }
   return report;
 }
 

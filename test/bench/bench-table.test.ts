@@ -16,7 +16,7 @@ import { measured, resultFile, skipped } from '../fixtures/bench/bench-results.j
 
 const BEGIN = '<!-- bench-table:begin';
 const END = '<!-- bench-table:end -->';
-const BLOCKS = ['bench-table', 'truth-table'];
+const BLOCKS = ['bench-table', 'truth-table', 'calibration'];
 
 let dir: string;
 let results: string;
@@ -49,7 +49,12 @@ function block(text: string, name = 'bench-table'): string {
 
 /** `text` with every generated block emptied: what must never change (the soak section among it). */
 function outside(text: string): string {
-  return BLOCKS.reduce((t, name) => (t.includes(`<!-- ${name}:begin`) ? t.replace(block(t, name), '') : t), text);
+  return BLOCKS.reduce((t, name) => {
+    const begin = t.indexOf(`<!-- ${name}:begin`);
+    if (begin < 0) return t;
+    const end = t.indexOf(`<!-- ${name}:end -->`);
+    return `${t.slice(0, t.indexOf('-->', begin) + 3)}${t.slice(end)}`;
+  }, text);
 }
 
 /** A measured truth entry whose hcbench round carries the per-profile detail. */
@@ -71,11 +76,29 @@ const newer = resultFile('2026-01-02T10:00:00.000Z', [
   measured('relay-ping-pong', 'RT/s', [[4000, 5000], [3000, 5000], [4500, 5000]]),
   skipped('http'),
 ]);
-const older = resultFile('2026-01-01T10:00:00.000Z', [
-  measured('direct-ping-pong', 'RT/s', [[10_000, 30_000], [10_100, 30_000], [10_200, 30_000]]),
-  measured('http', 'req/s', [[37_000, 36_000], [37_400, 36_200], [37_200, 36_100]]),
-  truthEntry(),
-], { cpuModel: 'Older CPU' });
+const calibration = {
+  noiseFloor: {
+    timer: { hrtimeResolutionNs: 40, setTimeoutLateness: { count: 200, p50Us: 133, p99Us: 288, maxUs: 900 } },
+    eventLoopDelay: { count: 195, p50Us: 150, p99Us: 322, maxUs: 400 },
+    loopbackRtt: { count: 2000, p50Us: 36, p99Us: 120, maxUs: 300 },
+    cpuStalls: { durationMs: 2000, thresholdUs: 20, stalls: 40, stalledPercent: 0.4, longestUs: 1500, idealLagP99Us: 0 },
+  },
+  delays: [
+    { mechanism: 'direct-delay-proxy', injectedMs: 5, traversalsPerRoundTrip: 2, samples: 600, measuredPerLegUs: 5062, errorUs: 62, errorPercent: 1.24, floorErrorUs: 20 },
+    { mechanism: 'relay-legs', injectedMs: 20, traversalsPerRoundTrip: 4, samples: 60, measuredPerLegUs: 19_990, errorUs: -10, errorPercent: 0.05, floorErrorUs: -3 },
+    { mechanism: 'relay-legs', injectedMs: 1, samples: 9, measuredPerLegUs: '<b>1000</b>', errorUs: 0, errorPercent: 0, floorErrorUs: 0 },
+  ],
+  resolution: { windows: 5, roundTripsPerWindow: 400, windowMedianStdDevUs: 10, resolvableDifferenceUs: 29 },
+  isDelayAccuracyWithinBound: true,
+};
+const older = {
+  ...resultFile('2026-01-01T10:00:00.000Z', [
+    measured('direct-ping-pong', 'RT/s', [[10_000, 30_000], [10_100, 30_000], [10_200, 30_000]]),
+    measured('http', 'req/s', [[37_000, 36_000], [37_400, 36_200], [37_200, 36_100]]),
+    truthEntry(),
+  ], { cpuModel: 'Older CPU' }),
+  calibration,
+};
 // Schema 1: spread was half the range and there was no steadiness field.
 const schemaOne = { ...resultFile('2025-12-31T10:00:00.000Z', [{ ...measured('connection-setup', 'µs', [[3300, 100], [3400, 100], [3200, 100]]), spread: 1 / 33, steadiness: undefined }]), schemaVersion: 1 };
 
@@ -139,6 +162,15 @@ describe('npm run bench:table', () => {
     // A profile measured on a busy machine says so next to its verdict; one measured quietly does not.
     expect(truth).toMatch(/\| cross-region \|.*\| FAIL \(keep-hot off: load 2\.7 at start\) \|/);
     expect(truth).toMatch(/\| same-region \|.*\| PASS \|/);
+    // The calibration block comes from the newest file that has one (the newer file has none); a row with a non-numeric field is left out.
+    const cal = block(benchAfter, 'calibration');
+    expect(cal).toContain(`From \`${results}/z-older.json\` (\`hcbench calibrate\`, run by the suite just before its entries`);
+    expect(cal).toContain('| direct delay proxy | 5 ms | 5,062 µs | +62 µs (1.2 %) | +20 µs | 600 |');
+    expect(cal).toContain('| relay legs | 20 ms | 19,990 µs | −10 µs (0.1 %) | −3 µs | 60 |');
+    expect(cal).not.toContain('1 ms');
+    expect(cal).not.toContain('<b>');
+    expect(cal).toContain('Delays of 5 ms and more within 5 %: yes.');
+    expect(cal).toContain('Noise floor: setTimeout(1) lateness p50 133 µs / p99 288 µs, idle event-loop delay p99 322 µs, loopback RTT p50 36 µs, smallest resolvable p50 difference 29 µs; busy-loop stalls: 0.4 % of the time, longest 1.50 ms, ideal dispatch-lag p99 0 µs.');
     expect(block(after)).toContain(`1. \`${results}/a-newer.json\`: started 2026-01-02 10:00 UTC; 2 × Fixture CPU 9000, kernel 6.1-test, Node v20.0.0-test, load average 0.25 at start.`);
     expect(block(after)).toContain(`2. \`${results}/z-older.json\`: started 2026-01-01 10:00 UTC; 2 × Older CPU`);
 
