@@ -10,6 +10,7 @@ import { measureCpuStalls } from '../../src/calibrate/cpu-stalls.js';
 import type { StepMetrics } from '../../src/metrics/result.js';
 import type { WorkloadParams } from '../../src/workloads/types.js';
 import { errorCount, roundTripFigure, runWorkload, startOnprem } from '../lib/measure.js';
+import { median } from '../lib/steadiness.js';
 import type { BenchEntry, Figure } from '../lib/types.js';
 
 /**
@@ -69,10 +70,6 @@ interface Search {
   isGoalProbed?: boolean;
 }
 
-const median = (values: readonly number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-};
 const formatFloors = (values: readonly number[]): string => (values.length === 0 ? 'n/a' : `${Math.min(...values)}–${Math.max(...values)}`);
 
 const lagP99 = (metrics: StepMetrics): number => metrics.histograms.dispatchLag?.summary.p99Us ?? 0;
@@ -149,7 +146,7 @@ export const generatorCapacity: BenchEntry = {
             goalMet: isGoalMet ? 1 : 0,
             ...(one.goalLagP99Us === undefined ? {} : { dispatchLagP99AtGoalUs: one.goalLagP99Us }),
             ...(one.goalFloorUs === undefined ? {} : { machineFloorLagP99AtGoalUs: one.goalFloorUs }),
-            machineFloorLagP99MedianUs: median(floors),
+            ...(floors.length === 0 ? {} : { machineFloorLagP99MedianUs: median(floors) }),
             ...(one.failedAt === undefined ? {} : { firstFailedRatePerSec: one.failedAt, dispatchLagP99AtFailureUs: one.failedLagP99Us ?? 0 }),
             twoThreadsRatePerSec: two.best,
             twoThreadsDispatchLagP99Us: two.bestLagP99Us,
@@ -157,7 +154,7 @@ export const generatorCapacity: BenchEntry = {
           },
           notes: [
             `goal (#15) >= ${GOAL_RATE_PER_SEC}/s on one thread at lag p99 <= ${MAX_DISPATCH_LAG_P99_US} µs, no drops: ${isGoalMet ? 'met' : `not met (${one.goalVerdict ?? 'not probed'})`}`,
-            `machine floor: a busy loop right after each probe, as long as its window, had ideal dispatch-lag p99 ${formatFloors(floors)} µs (median ${median(floors)}; at the goal probe ${one.goalFloorUs ?? '?'}); a floor above ${MAX_DISPATCH_LAG_P99_US} µs means this machine was not quiet enough to judge the goal`,
+            `machine floor: a busy loop right after each probe, as long as its window, had ideal dispatch-lag p99 ${formatFloors(floors)} µs (median ${floors.length === 0 ? 'n/a' : median(floors)}; at the goal probe ${one.goalFloorUs ?? '?'}); a floor above ${MAX_DISPATCH_LAG_P99_US} µs means this machine was not quiet enough to judge the goal`,
             ...searches.map((s) => `${s.threads} thread${s.threads > 1 ? 's' : ''}: ${s.best}/s; ${s.failedAt === undefined ? 'every probed rate passed' : `first failure at ${s.failedAt}/s: ${s.failure ?? '?'}`}`),
           ],
         };

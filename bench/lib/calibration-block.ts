@@ -5,7 +5,7 @@
 // Pure: takes checked result files, returns text.
 
 import type { ResultFile } from './result-files.js';
-import { cell, formatMachine, formatStalls } from './readme-table.js';
+import { cell, fieldAt, formatMachine, formatStalls } from './readme-table.js';
 
 type Fields = Record<string, unknown>;
 
@@ -38,19 +38,20 @@ function delayRow(value: unknown): string | undefined {
 }
 
 function noiseFloorLine(calibration: Fields): string | undefined {
-  const n = record(calibration['noiseFloor']);
-  const p = (key: string, field: string): number | undefined => num(record(key === 'setTimeoutLateness' ? record(n?.['timer'])?.[key] : n?.[key])?.[field]);
+  const at = (...keys: string[]): number | undefined => num(fieldAt(calibration, ...keys));
   const parts: string[] = [];
-  const timerP50 = p('setTimeoutLateness', 'p50Us');
-  const timerP99 = p('setTimeoutLateness', 'p99Us');
+  const timerP50 = at('noiseFloor', 'timer', 'setTimeoutLateness', 'p50Us');
+  const timerP99 = at('noiseFloor', 'timer', 'setTimeoutLateness', 'p99Us');
   if (timerP50 !== undefined && timerP99 !== undefined) parts.push(`setTimeout(1) lateness p50 ${grouped(timerP50)} µs / p99 ${grouped(timerP99)} µs`);
-  const loopP99 = p('eventLoopDelay', 'p99Us');
+  const loopP99 = at('noiseFloor', 'eventLoopDelay', 'p99Us');
   if (loopP99 !== undefined) parts.push(`idle event-loop delay p99 ${grouped(loopP99)} µs`);
-  const rttP50 = p('loopbackRtt', 'p50Us');
+  const rttP50 = at('noiseFloor', 'loopbackRtt', 'p50Us');
   if (rttP50 !== undefined) parts.push(`loopback RTT p50 ${grouped(rttP50)} µs`);
-  const resolvable = num(record(calibration['resolution'])?.['resolvableDifferenceUs']);
+  const resolvable = at('resolution', 'resolvableDifferenceUs');
   if (resolvable !== undefined) parts.push(`smallest resolvable p50 difference ${resolvable} µs`);
-  return parts.length === 0 ? undefined : `Noise floor: ${parts.join(', ')}${formatStalls(calibration).replace('; busy-loop stalls before the entries:', '; busy-loop stalls:')}.`;
+  if (parts.length === 0) return undefined;
+  const stalls = formatStalls(calibration);
+  return `Noise floor: ${parts.join(', ')}${stalls === undefined ? '' : `; busy-loop stalls: ${stalls}`}.`;
 }
 
 /** The Markdown block: source line, one row per injected delay, the bound verdict and the noise floor. */

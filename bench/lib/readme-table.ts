@@ -22,18 +22,28 @@ export function formatMachine(m: ResultFile['report']['machine']): string {
   return parts.join(', ');
 }
 
+/** The value at `keys` inside `value` (a result file's unchecked part), or undefined where any step is not an object. */
+export function fieldAt(value: unknown, ...keys: string[]): unknown {
+  let at = value;
+  for (const key of keys) at = typeof at === 'object' && at !== null && !Array.isArray(at) ? (at as Record<string, unknown>)[key] : undefined;
+  return at;
+}
+
 /**
- * `; busy-loop stalls before the entries: 0.4 % of the time, longest 1.5 ms, ideal dispatch-lag p99 0 µs`
- * from a result's calibration (nothing when it has none: --no-calibrate, files before 2026-12-02).
- * The file is input: each field is checked before it is printed.
+ * `0.4 % of the time, longest 1.50 ms, ideal dispatch-lag p99 0 µs` from a result's calibration;
+ * undefined when it has none (--no-calibrate, files before 2026-12-02) or a field is not a number
+ * (the file is input).
  */
-export function formatStalls(calibration: unknown): string {
-  const field = (value: unknown, key: string): unknown => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined);
-  const s = field(field(calibration, 'noiseFloor'), 'cpuStalls');
-  if (typeof s !== 'object' || s === null) return '';
-  const { stalledPercent, longestUs, idealLagP99Us } = s as Record<string, unknown>;
-  if (typeof stalledPercent !== 'number' || typeof longestUs !== 'number' || typeof idealLagP99Us !== 'number') return '';
-  return `; busy-loop stalls before the entries: ${stalledPercent} % of the time, longest ${formatNumber(longestUs / 1000)} ms, ideal dispatch-lag p99 ${formatNumber(idealLagP99Us)} µs`;
+export function formatStalls(calibration: unknown): string | undefined {
+  const [stalledPercent, longestUs, idealLagP99Us] = ['stalledPercent', 'longestUs', 'idealLagP99Us'].map((k) => fieldAt(calibration, 'noiseFloor', 'cpuStalls', k));
+  if (typeof stalledPercent !== 'number' || typeof longestUs !== 'number' || typeof idealLagP99Us !== 'number') return undefined;
+  return `${stalledPercent} % of the time, longest ${formatNumber(longestUs / 1000)} ms, ideal dispatch-lag p99 ${formatNumber(idealLagP99Us)} µs`;
+}
+
+/** `; busy-loop stalls before the entries: …` for a run-list line, or nothing. */
+function stallsSuffix(calibration: unknown): string {
+  const text = formatStalls(calibration);
+  return text === undefined ? '' : `; busy-loop stalls before the entries: ${text}`;
 }
 
 /** `2026-11-30 08:01 UTC` from an ISO time stamp. */
@@ -99,7 +109,7 @@ export function renderPerformanceTable(entries: readonly TableEntry[], picks: Re
     const r = file.report;
     lines.push(
       `${index + 1}. \`${cell(`${resultsLabel}/${file.name}`)}\`: started ${formatStart(r.startedAt)}` +
-        `${r.isQuick ? ', quick mode (short windows)' : ''}; ${formatMachine(r.machine)}${formatStalls(r.calibration)}.`,
+        `${r.isQuick ? ', quick mode (short windows)' : ''}; ${formatMachine(r.machine)}${stallsSuffix(r.calibration)}.`,
     );
   });
   if (runs.length === 0) lines.push(`(none: \`${resultsLabel}\` holds no measured entry; run \`npm run bench\`)`);

@@ -1,7 +1,7 @@
 // `npm run bench:table` (and `npm run bench:truth-table`): reads bench/results/*.json, and writes
 // the generated blocks between their markers — the performance table into README.md and
-// bench/README.md, the truth table and the calibration block into bench/README.md — so the figures quoted there are the
-// newest results', never typed. Every file is checked and rendered before any is written; a bad
+// bench/README.md, the truth table and the calibration block into bench/README.md — so the
+// figures quoted there are the newest results', never typed. Every file is checked and rendered before any is written; a bad
 // result file or a missing marker changes nothing and exits non-zero with the file's name.
 
 import { readFile, stat, writeFile } from 'node:fs/promises';

@@ -1,7 +1,6 @@
 // `hcbench calibrate`'s measuring sequence: noise floor (timer, idle event loop, busy-loop stalls,
-// loopback RTT),
-// accuracy of injected delays (1, 5, 20 ms per leg, direct proxy and relay legs, through the role
-// processes and mechanisms a run uses: delay-accuracy.ts), and the smallest
+// loopback RTT), accuracy of injected delays (1, 5, 20 ms per leg, direct proxy and relay legs,
+// through the role processes and mechanisms a run uses: delay-accuracy.ts), and the smallest
 // resolvable overhead difference. Returns plain data; progress through a callback; never prints.
 
 import { measureCpuStalls } from './cpu-stalls.js';

@@ -173,6 +173,9 @@ describe('npm run bench:table', () => {
     expect(cal).toContain('Noise floor: setTimeout(1) lateness p50 133 µs / p99 288 µs, idle event-loop delay p99 322 µs, loopback RTT p50 36 µs, smallest resolvable p50 difference 29 µs; busy-loop stalls: 0.4 % of the time, longest 1.50 ms, ideal dispatch-lag p99 0 µs.');
     expect(block(after)).toContain(`1. \`${results}/a-newer.json\`: started 2026-01-02 10:00 UTC; 2 × Fixture CPU 9000, kernel 6.1-test, Node v20.0.0-test, load average 0.25 at start.`);
     expect(block(after)).toContain(`2. \`${results}/z-older.json\`: started 2026-01-01 10:00 UTC; 2 × Older CPU`);
+    // A run whose calibration measured busy-loop stalls says so on its line; one without, nothing.
+    expect(block(after)).toMatch(/2\. .*z-older\.json.*load average 0\.25 at start; busy-loop stalls before the entries: 0\.4 % of the time, longest 1\.50 ms, ideal dispatch-lag p99 0 µs\.\n/);
+    expect(block(after)).not.toMatch(/1\. .*a-newer\.json.*busy-loop/);
 
     const second = await runTable();
 
@@ -234,14 +237,14 @@ describe('formatStalls (the busy-loop stalls a run measured before its entries)'
   const stalls = { durationMs: 500, thresholdUs: 20, stalls: 12, stalledPercent: 3.25, longestUs: 4700, idealLagP99Us: 380 };
 
   test('names the share of time, the longest stall and the ideal dispatch-lag p99', () => {
-    expect(formatStalls({ noiseFloor: { cpuStalls: stalls } })).toBe('; busy-loop stalls before the entries: 3.25 % of the time, longest 4.70 ms, ideal dispatch-lag p99 380 µs');
+    expect(formatStalls({ noiseFloor: { cpuStalls: stalls } })).toBe('3.25 % of the time, longest 4.70 ms, ideal dispatch-lag p99 380 µs');
   });
 
   test('says nothing for a run without them, and never prints a field that is not a number', () => {
-    expect(formatStalls(undefined)).toBe('');
-    expect(formatStalls({ noiseFloor: {} })).toBe('');
-    expect(formatStalls({ noiseFloor: { cpuStalls: { ...stalls, longestUs: '<b>4700</b>' } } })).toBe('');
-    expect(formatStalls({ noiseFloor: { cpuStalls: null } })).toBe('');
-    expect(formatStalls('not an object')).toBe('');
+    expect(formatStalls(undefined)).toBeUndefined();
+    expect(formatStalls({ noiseFloor: {} })).toBeUndefined();
+    expect(formatStalls({ noiseFloor: { cpuStalls: { ...stalls, longestUs: '<b>4700</b>' } } })).toBeUndefined();
+    expect(formatStalls({ noiseFloor: { cpuStalls: null } })).toBeUndefined();
+    expect(formatStalls('not an object')).toBeUndefined();
   });
 });
