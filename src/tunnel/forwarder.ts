@@ -178,18 +178,23 @@ export async function startForwarder(options: ForwarderOptions): Promise<Forward
   const onConnection = (socket: Socket): void => {
     const acceptedUs = sharedNowUs();
     socket.setNoDelay(true);
-    let isAborted = false;
+    const waiting = { isAborted: false };
+    // This closure lives as long as the connection; the waiting state below does not.
     const connection = tracker.enter(() => {
-      isAborted = true;
+      waiting.isAborted = true;
       socket.resetAndDestroy();
     });
+    waitForSetupSlot(socket, connection, waiting, acceptedUs);
+  };
+
+  const waitForSetupSlot = (socket: Socket, connection: TrackedConnection, waiting: { isAborted: boolean }, acceptedUs: number): void => {
     const hold = holdDuringSetup(socket);
     // Until the pump has its own: a reset while waiting ends in 'close', counted there.
     const onWaitingError = (): void => {};
     const onGoneWhileWaiting = (): void => {
       cancel();
       hold.release();
-      connection.settle(isAborted ? undefined : 'reset-local');
+      connection.settle(waiting.isAborted ? undefined : 'reset-local');
     };
     socket.on('error', onWaitingError);
     socket.once('close', onGoneWhileWaiting);

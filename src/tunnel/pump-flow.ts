@@ -1,45 +1,21 @@
 // The pump's data path: bytes each way between a TCP socket and a relayed WebSocket, with
 // backpressure (TCP reads pause while too much sent to the WebSocket is unwritten; WebSocket reads
 // pause while TCP refuses more) and the per-message hop timing. The connection's lifecycle (open,
-// FIN markers, close mapping, teardown) is pump.ts's; this file never closes anything.
+// FIN markers, close mapping, teardown) is pump.ts's, a subclass; this file never closes anything.
+// A class, not closures: a relayed connection holds one pump in the forwarder and one in the agent
+// for its whole life, and per-connection closures and their contexts were ~2 KB of each (docs/memory.md).
 
 import type { Socket } from 'node:net';
 import { type MessageSocket, observeTransportWrites, resumeTransport } from '../net/message-socket.js';
+import { ActivityDeadline } from './activity-deadline.js';
 import type { PumpCounters, PumpOptions } from './pump-types.js';
 
-/** What the data path needs from the pump around it. */
-export interface PumpFlowOptions {
-  highWaterMarkBytes: number;
-  onHop: PumpOptions['onHop'];
-  nowNs: () => bigint;
-  /** Records activity (idle and teardown deadlines). */
-  touch: () => void;
-  /** Whether the TCP socket / the WebSocket has closed (the lifecycle's state). */
-  isTcpClosed: () => boolean;
-  isWsClosed: () => boolean;
-}
+/** The binary-message option of every send (a fresh object each time: ws 1.1.5 writes into it). */
+const binary = (): { binary: boolean } => ({ binary: true });
 
-/** The pump's two directions of bytes; pump.ts wires them to the sockets' events. */
-export interface PumpFlow {
-  readonly counters: PumpCounters;
-  /** TCP → WebSocket: one chunk read from TCP. */
-  fromTcp(chunk: Buffer): void;
-  /** Start of a message's hop (0n without hop timing): call on arrival, before decoding it. */
-  hopStartNs(): bigint;
-  /** WebSocket → TCP: one non-empty message that arrived at `t0` (from {@link hopStartNs}). */
-  fromRelay(chunk: Buffer, t0: bigint): void;
-  /** Reads the WebSocket again if it was paused (TCP drained or closed). */
-  resumeRelay(): void;
-  /** Once the WebSocket is open: hops end at the first write to its socket. */
-  startHopTiming(): void;
-  isTcpPaused(): boolean;
-  isRelayPaused(): boolean;
-}
-
-export function createPumpFlow(socket: Socket, ws: MessageSocket, options: PumpFlowOptions): PumpFlow {
-  const { highWaterMarkBytes, onHop, nowNs, touch, isTcpClosed, isWsClosed } = options;
-  const lowWaterMarkBytes = highWaterMarkBytes >> 1;
-  const counters: PumpCounters = {
+/** The data path and the state it shares with the lifecycle around it. */
+export abstract class PumpFlow {
+  readonly counters: PumpCounters = {
     bytesToRelay: 0,
     bytesFromRelay: 0,
     messagesToRelay: 0,
@@ -47,78 +23,114 @@ export function createPumpFlow(socket: Socket, ws: MessageSocket, options: PumpF
     tcpReadPauses: 0,
     relayReadPauses: 0,
   };
-  let unflushedBytes = 0;
-  let isTcpPaused = false;
-  let isRelayPaused = false;
-  // Start of the first write to the WebSocket's TCP socket during the current `ws.send` (hop timing).
-  let handedOnNs: bigint | undefined;
+  /** Activity (idle and teardown deadlines): touched on every byte moved. */
+  protected readonly deadline = new ActivityDeadline();
+  protected tcpClosed: boolean;
+  protected wsClosed = false;
+  /** `fromTcp` bound once: the TCP socket's 'data' listener. */
+  protected readonly onTcpData: (chunk: Buffer) => void;
+  private readonly highWaterMarkBytes: number;
+  private readonly onHop: PumpOptions['onHop'];
+  private readonly nowNs: () => bigint;
+  private unflushedBytes = 0;
+  private tcpPaused = false;
+  private relayPaused = false;
+  /** Start of the first write to the WebSocket's TCP socket during the current `ws.send` (hop timing). */
+  private handedOnNs: bigint | undefined = undefined;
 
-  const fromTcp = (chunk: Buffer): void => {
+  constructor(
+    protected readonly socket: Socket,
+    protected readonly ws: MessageSocket,
+    options: { highWaterMarkBytes: number; onHop: PumpOptions['onHop']; nowNs: () => bigint },
+  ) {
+    this.tcpClosed = socket.destroyed;
+    this.highWaterMarkBytes = options.highWaterMarkBytes;
+    this.onHop = options.onHop;
+    this.nowNs = options.nowNs;
+    this.onTcpData = this.fromTcp.bind(this);
+  }
+
+  /** TCP → WebSocket: one chunk read from TCP. */
+  protected fromTcp(chunk: Buffer): void {
     // After the WebSocket closed there is nowhere to send bytes; reading on only drains the socket.
-    if (isWsClosed()) return;
-    const t0 = onHop === undefined ? 0n : nowNs();
-    handedOnNs = undefined;
+    if (this.wsClosed) return;
+    const { onHop, counters } = this;
+    const t0 = onHop === undefined ? 0n : this.nowNs();
+    this.handedOnNs = undefined;
     const length = chunk.length;
     counters.bytesToRelay += length;
     counters.messagesToRelay += 1;
-    unflushedBytes += length;
-    touch();
-    ws.send(chunk, { binary: true }, () => {
-      unflushedBytes -= length;
-      touch();
-      if (isTcpPaused && unflushedBytes <= lowWaterMarkBytes && !isTcpClosed()) {
-        isTcpPaused = false;
-        socket.resume();
-      }
-    });
-    if (onHop !== undefined) onHop('toRelay', (handedOnNs ?? nowNs()) - t0);
-    if (unflushedBytes > highWaterMarkBytes && !isTcpPaused) {
-      isTcpPaused = true;
+    this.unflushedBytes += length;
+    this.deadline.touch();
+    this.ws.send(chunk, binary(), () => this.onSent(length));
+    if (onHop !== undefined) onHop('toRelay', (this.handedOnNs ?? this.nowNs()) - t0);
+    if (this.unflushedBytes > this.highWaterMarkBytes && !this.tcpPaused) {
+      this.tcpPaused = true;
       counters.tcpReadPauses += 1;
-      socket.pause();
+      this.socket.pause();
     }
-  };
+  }
 
-  const fromRelay = (chunk: Buffer, t0: bigint): void => {
+  /** One message of `length` bytes written to the WebSocket's socket: resume TCP below the low-water mark. */
+  private onSent(length: number): void {
+    this.unflushedBytes -= length;
+    this.deadline.touch();
+    if (this.tcpPaused && this.unflushedBytes <= this.highWaterMarkBytes >> 1 && !this.tcpClosed) {
+      this.tcpPaused = false;
+      this.socket.resume();
+    }
+  }
+
+  /** Start of a message's hop (0n without hop timing): call on arrival, before decoding it. */
+  protected hopStartNs(): bigint {
+    return this.onHop === undefined ? 0n : this.nowNs();
+  }
+
+  /** WebSocket → TCP: one non-empty message that arrived at `t0` (from {@link hopStartNs}). */
+  protected fromRelay(chunk: Buffer, t0: bigint): void {
+    const { counters, socket } = this;
     counters.bytesFromRelay += chunk.length;
     counters.messagesFromRelay += 1;
-    touch();
+    this.deadline.touch();
     // A destroyed socket's write() returns false: pausing the relay read for it would never end.
-    if (isTcpClosed() || socket.destroyed || socket.writableEnded) return;
-    if (onHop !== undefined) onHop('fromRelay', nowNs() - t0);
+    if (this.tcpClosed || socket.destroyed || socket.writableEnded) return;
+    if (this.onHop !== undefined) this.onHop('fromRelay', this.nowNs() - t0);
     const isAccepted = socket.write(chunk);
-    if (!isAccepted && !isRelayPaused) {
-      isRelayPaused = true;
+    if (!isAccepted && !this.relayPaused) {
+      this.relayPaused = true;
       counters.relayReadPauses += 1;
       try {
-        ws.pause();
+        this.ws.pause();
       } catch {
         // ws 1.1.5 throws unless OPEN; a closing socket delivers little more anyway.
       }
     }
-  };
+  }
 
-  const resumeRelay = (): void => {
-    if (!isRelayPaused) return;
-    isRelayPaused = false;
+  /** Reads the WebSocket again if it was paused (TCP drained or closed). */
+  protected resumeRelay(): void {
+    if (!this.relayPaused) return;
+    this.relayPaused = false;
     try {
-      ws.resume();
+      this.ws.resume();
     } catch {
       // ws 1.1.5 refuses unless OPEN, yet a CLOSING socket must still read the peer's close and FIN.
-      resumeTransport(ws);
+      resumeTransport(this.ws);
     }
-  };
+  }
 
-  return {
-    counters,
-    fromTcp,
-    hopStartNs: () => (onHop === undefined ? 0n : nowNs()),
-    fromRelay,
-    resumeRelay,
-    startHopTiming() {
-      if (onHop !== undefined) observeTransportWrites(ws, () => (handedOnNs ??= nowNs()));
-    },
-    isTcpPaused: () => isTcpPaused,
-    isRelayPaused: () => isRelayPaused,
-  };
+  /** Once the WebSocket is open: hops end at the first write to its socket. */
+  protected startHopTiming(): void {
+    if (this.onHop !== undefined) observeTransportWrites(this.ws, () => (this.handedOnNs ??= this.nowNs()));
+  }
+
+  /** True while TCP reading is paused for WebSocket backpressure. */
+  isTcpPaused(): boolean {
+    return this.tcpPaused;
+  }
+
+  /** True while the WebSocket is paused for TCP backpressure. */
+  isRelayPaused(): boolean {
+    return this.relayPaused;
+  }
 }

@@ -2,7 +2,7 @@
 // payload normalisation, the close-code table and the activity deadline.
 
 import { describe, expect, onTestFinished, test, vi } from 'vitest';
-import { createActivityDeadline } from '../../src/tunnel/activity-deadline.js';
+import { ActivityDeadline } from '../../src/tunnel/activity-deadline.js';
 import { closeReason, isSendableCloseCode, tcpActionForClose } from '../../src/tunnel/close-codes.js';
 import { messageToBuffer } from '../../src/net/message-socket.js';
 import { classifyRelayError } from '../../src/tunnel/relay-errors.js';
@@ -63,14 +63,14 @@ describe('close codes', () => {
   });
 });
 
-describe('createActivityDeadline', () => {
+describe('ActivityDeadline', () => {
   test('fires only after limitMs without touch, and never after clear', () => {
     // Fake timers: the deadline's own clock is injected, its timer is advanced explicitly.
     vi.useFakeTimers();
     onTestFinished(() => void vi.useRealTimers());
     let nowMs = 0;
     let fired = 0;
-    const deadline = createActivityDeadline(() => nowMs);
+    const deadline = new ActivityDeadline(() => nowMs);
 
     deadline.set(30, () => (fired += 1));
     nowMs = 20;
