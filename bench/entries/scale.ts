@@ -70,7 +70,8 @@ export const scale: BenchEntry = {
           ...common,
           dialAddress: relayPath.dialAddress,
           holdMs: ctx.isQuick ? 3000 : 60_000,
-          pids: { app: process.pid, 'app-relay-client': relayClientPid, cloud: cloudPid, onprem: onprem.role.pid },
+          pids: { 'app-relay-client': relayClientPid, cloud: cloudPid, onprem: onprem.role.pid },
+          clientPid: process.pid,
         });
         const figure = holdFigure(result, connections, roles);
         return { ...figure, notes: [...(figure.notes ?? []), ...fdNote] };
@@ -82,7 +83,8 @@ export const scale: BenchEntry = {
             ...common,
             dialAddress: fresh.target,
             holdMs: ctx.isQuick ? 1000 : 10_000,
-            pids: { app: process.pid, onprem: fresh.role.pid },
+            pids: { onprem: fresh.role.pid },
+            clientPid: process.pid,
           });
           return holdFigure(result, connections, roles);
         } finally {

@@ -19,8 +19,14 @@ export interface HoldOptions {
   timeoutMs: number;
   /** Stop opening new connections after this long, ms (the rest count as `notOpened`). */
   openDeadlineMs: number;
-  /** Process ids whose RSS growth is attributed to the held connections (by name). */
+  /** Process ids on the path whose RSS growth is attributed to the held connections (by name); their sum is `total`. */
   pids: Record<string, number>;
+  /**
+   * The process that opened the connections (usually this one): its RSS growth is reported as
+   * `client`, never in `total`. Its RSS moves with its own garbage collections (it shrank by ~9 KB
+   * per connection during one hold), and the client's sockets are the same on every path.
+   */
+  clientPid?: number;
   signal: AbortSignal;
   /** Called once every connection is open and proven, before the hold (e.g. heap snapshots). */
   onHeld?: () => Promise<void>;
@@ -37,8 +43,9 @@ export interface HoldResult {
   openMs: number;
   heldMs: number;
   /**
-   * RSS growth from before opening to the end of the hold, per connection, bytes, by process name
-   * and `total`. Can be negative when a garbage collection returned more than the sockets took.
+   * RSS growth from before opening to the end of the hold, per connection, bytes, by process name,
+   * `total` (the sum over `pids`) and `client` (when `clientPid` was given). Can be negative when a
+   * garbage collection returned more than the sockets took.
    */
   rssBytesPerConnection: Record<string, number>;
 }
@@ -102,6 +109,7 @@ export async function holdConnections(options: HoldOptions): Promise<HoldResult>
   };
   const before: Record<string, number> = {};
   for (const [name, pid] of Object.entries(options.pids)) before[name] = await rssBytes(pid);
+  const clientBefore = options.clientPid === undefined ? 0 : await rssBytes(options.clientPid);
   const openStart = performance.now();
   try {
     await forEachLimited(Array.from({ length: options.connections }, (_, i) => i), options.concurrency, async () => {
@@ -143,6 +151,7 @@ export async function holdConnections(options: HoldOptions): Promise<HoldResult>
     });
     const after: Record<string, number> = {};
     for (const [name, pid] of Object.entries(options.pids)) after[name] = await rssBytes(pid);
+    const clientAfter = options.clientPid === undefined ? 0 : await rssBytes(options.clientPid);
     let held = 0;
     await forEachLimited(sockets, options.concurrency, async (socket) => {
       if (failed.has(socket)) return;
@@ -163,6 +172,7 @@ export async function holdConnections(options: HoldOptions): Promise<HoldResult>
       perConnection[name] = Math.round(delta / Math.max(1, sockets.length));
     }
     perConnection['total'] = Math.round(total / Math.max(1, sockets.length));
+    if (options.clientPid !== undefined) perConnection['client'] = Math.round((clientAfter - clientBefore) / Math.max(1, sockets.length));
     return { held, errors, notOpened, errorSamples, openMs, heldMs, rssBytesPerConnection: perConnection };
   } finally {
     for (const socket of sockets) {
