@@ -126,28 +126,83 @@ function deferCloseReply(ws: WebSocket, onPeerClose: (code: number, reason: Buff
  * Backpressure of one direction: `from` is paused while more than bridgeHighWaterBytes are in
  * flight (received, not yet sent on), and resumed below half of it.
  */
-function createInFlightGate(from: WebSocket): { add(bytes: number): void; settle(bytes: number): void } {
-  let inFlightBytes = 0;
-  let isPaused = false;
-  return {
-    add(bytes) {
-      inFlightBytes += bytes;
-      if (!isPaused && inFlightBytes > bridgeHighWaterBytes) {
-        isPaused = true;
-        from.pause();
-      }
-    },
-    settle(bytes) {
-      inFlightBytes -= bytes;
-      if (isPaused && inFlightBytes <= bridgeHighWaterBytes / 2) {
-        isPaused = false;
-        from.resume();
-      }
-    },
-  };
+class InFlightGate {
+  private inFlightBytes = 0;
+  private isPaused = false;
+
+  constructor(protected readonly from: WebSocket) {}
+
+  add(bytes: number): void {
+    this.inFlightBytes += bytes;
+    if (!this.isPaused && this.inFlightBytes > bridgeHighWaterBytes) {
+      this.isPaused = true;
+      this.from.pause();
+    }
+  }
+
+  settle(bytes: number): void {
+    this.inFlightBytes -= bytes;
+    if (this.isPaused && this.inFlightBytes <= bridgeHighWaterBytes / 2) {
+      this.isPaused = false;
+      this.from.resume();
+    }
+  }
 }
 
-/** Forwards `from`'s messages and close to `to`, counting them; pauses `from` while too much is in flight. */
+/** No-op 'error' listener: errors end in 'close', where they are handled. */
+const ignoreError = (): void => {};
+
+/**
+ * Forwards `from`'s messages and close to `to`, counting them, through its in-flight gate. One
+ * object per direction with bound listeners, not closures: a relay holds two per bridged
+ * connection for the connection's life (docs/memory.md).
+ */
+class Pipe extends InFlightGate {
+  constructor(
+    from: WebSocket,
+    private readonly to: WebSocket,
+    private readonly counters: DirectionStats,
+    private readonly shapers: readonly Shaper[],
+    private readonly onClosed: () => void,
+  ) {
+    super(from);
+    from.on('message', this.onMessage.bind(this));
+    // A Close from `from` is forwarded when it arrives; `from` keeps receiving `to`'s data until `to` closes.
+    deferCloseReply(from, this.sendClose.bind(this));
+    from.on('close', this.onClose.bind(this));
+  }
+
+  clear(): void {
+    for (const shaper of this.shapers) shaper.clear();
+  }
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    const bytes = byteLength(data);
+    this.counters.messages += 1;
+    this.counters.bytes += bytes;
+    // The hot path: with no legs shaped, forward in the same tick without the shaper chain.
+    if (this.shapers.length === 0) this.forward(data, isBinary, bytes);
+    else throughShapers(this.shapers, bytes, () => this.forward(data, isBinary, bytes));
+    this.add(bytes);
+  }
+
+  private forward(data: RawData, isBinary: boolean, bytes: number): void {
+    if (this.to.readyState !== this.to.OPEN) return this.settle(bytes);
+    this.to.send(data, { binary: isBinary }, () => this.settle(bytes));
+  }
+
+  private onClose(code: number, reason: Buffer): void {
+    this.onClosed();
+    this.sendClose(code, reason);
+  }
+
+  /** The close travels the same legs as the data, so it never overtakes delayed messages. */
+  private sendClose(code: number, reason: Buffer): void {
+    throughShapers(this.shapers, 0, () => forwardClose(this.to, code, reason));
+  }
+}
+
+/** Forwards one direction: plain (a {@link Pipe}) or on timed legs. */
 function pipe(
   from: WebSocket,
   to: WebSocket,
@@ -157,34 +212,12 @@ function pipe(
   timed?: TimedDirection,
 ): { clear: () => void } {
   if (timed !== undefined) return pipeTimed(from, to, counters, timed, onClosed);
-  const gate = createInFlightGate(from);
-  from.on('message', (data: RawData, isBinary: boolean) => {
-    const bytes = byteLength(data);
-    counters.messages += 1;
-    counters.bytes += bytes;
-    const forward = (): void => {
-      if (to.readyState !== to.OPEN) return gate.settle(bytes);
-      to.send(data, { binary: isBinary }, () => gate.settle(bytes));
-    };
-    // The hot path: with no legs shaped, forward in the same tick without the shaper chain.
-    if (shapers.length === 0) forward();
-    else throughShapers(shapers, bytes, forward);
-    gate.add(bytes);
-  });
-  // The close travels the same legs as the data, so it never overtakes delayed messages.
-  const sendClose = (code: number, reason: Buffer): void => throughShapers(shapers, 0, () => forwardClose(to, code, reason));
-  // A Close from `from` is forwarded when it arrives; `from` keeps receiving `to`'s data until `to` closes.
-  deferCloseReply(from, sendClose);
-  from.on('close', (code: number, reason: Buffer) => {
-    onClosed();
-    sendClose(code, reason);
-  });
-  return { clear: () => shapers.forEach((shaper) => shaper.clear()) };
+  return new Pipe(from, to, counters, shapers, onClosed);
 }
 
 /** {@link pipe} on timed legs: counters count payload bytes (without the due-time prefix). */
 function pipeTimed(from: WebSocket, to: WebSocket, counters: DirectionStats, timed: TimedDirection, onClosed: () => void): { clear: () => void } {
-  const gate = createInFlightGate(from);
+  const gate = new InFlightGate(from);
   let lastDueUs = 0;
   const dueTimes = createDueTimes(timed.outgoing);
   const floor = createHandOffFloor();
@@ -242,7 +275,8 @@ export function startBridge(sender: WebSocket, listener: WebSocket, hooks: Bridg
     for (const direction of directions) direction.clear();
     hooks.onEnd();
   };
-  for (const socket of [sender, listener]) socket.on('error', () => {});
+  sender.on('error', ignoreError);
+  listener.on('error', ignoreError);
   const timed = hooks.timed;
   const directions = [
     pipe(sender, listener, hooks.senderToListener, hooks.senderToListenerShapers ?? [], sideClosed, timed && { outgoing: timed.listenerLeg, lateness: timed.lateness }),
