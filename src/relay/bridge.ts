@@ -259,8 +259,10 @@ function pipeTimed(from: WebSocket, to: WebSocket, counters: DirectionStats, tim
   });
   from.on('close', (code: number, reason: Buffer) => {
     onClosed();
-    // The close was sent after every message before it: it is released behind them.
-    hold.pushDue(() => forwardClose(to, code, reason), 0, lastDueUs);
+    // The close was sent after every message before it: it is released behind them, and never
+    // counted late for the time it took to come (it carries no due time; due at its arrival when
+    // nothing is held, else with the last message held).
+    hold.pushDue(() => forwardClose(to, code, reason), 0, Math.max(lastDueUs, sharedNowUs()));
   });
   prober.start();
   return { clear: () => hold.clear() };
