@@ -20,7 +20,7 @@
 import { createDelayLine, createDueTimes, type LinkClock, type LinkShape } from './delay-line.js';
 import type { LatenessRecorder } from './lateness.js';
 import { sharedNowUs } from './shared-clock.js';
-import { createHandOffProber, isProbeDue, type HandOffProber } from './hand-off-probe.js';
+import { createHandOffProber, isProbeDue, PROBE_ROUNDS, type HandOffProber } from './hand-off-probe.js';
 import { isKeepHotEnabled } from './keep-hot.js';
 import { type MessageSocket, messageToBuffer } from './message-socket.js';
 
@@ -47,24 +47,40 @@ export function readDue(message: Buffer): { dueUs: number; sentUs: number; paylo
   return { dueUs: Number.isFinite(dueUs) ? dueUs : 0, sentUs: Number.isFinite(sentUs) ? sentUs : 0, payload: message.subarray(DUE_PREFIX_BYTES) };
 }
 
-/** The fastest hand-off a hop has shown (µs), learnt from arrivals; 0 before the first. */
+/**
+ * The fastest hand-off a hop has shown (µs), learnt from arrivals and probes; 0 before the first.
+ * One floor serves every connection of an endpoint on that hop (the forwarder's, the agent's, each
+ * direction of the relay's): the hand-off is the machinery's between the same processes, not the
+ * connection's. Probing every new connection (PROBE_ROUNDS ping-pongs at each of four hop ends)
+ * was 512 frames per relayed connection: under connection churn at 50/s it took the CPUs the
+ * releases needed (relay lateness p50 73–177 µs against 5–12 µs with probes once per endpoint).
+ */
 export interface HandOffFloor {
   /** Learns from one arrival and returns the release time of a message due at `dueUs`. */
   releaseAt(dueUs: number, sentUs: number, arrivedUs: number): number;
   /** Learns a hot hand-off estimate (µs) from a probe (net/hand-off-probe.ts). */
   learn(handOffUs: number): void;
+  /** Probe estimates learnt so far: a hop end starts no probing once there are PROBE_ROUNDS. */
+  readonly probeLessons: number;
 }
 
-/** A new floor for one hop (one direction of one connection). Bounded: at most 1 ms is ever added. */
+/** A new floor for one hop (one direction, shared by an endpoint's connections). Bounded: at most 1 ms is ever added. */
 export function createHandOffFloor(): HandOffFloor {
   let floorUs = Number.POSITIVE_INFINITY;
-  const learn = (handOffUs: number): void => {
+  let probeLessons = 0;
+  const lower = (handOffUs: number): void => {
     if (handOffUs >= 0 && handOffUs < floorUs) floorUs = handOffUs;
   };
   return {
-    learn,
+    learn(handOffUs) {
+      probeLessons += 1;
+      lower(handOffUs);
+    },
+    get probeLessons() {
+      return probeLessons;
+    },
     releaseAt(dueUs, sentUs, arrivedUs) {
-      if (sentUs > 0) learn(arrivedUs - sentUs);
+      if (sentUs > 0) lower(arrivedUs - sentUs);
       return dueUs + (Number.isFinite(floorUs) ? Math.min(floorUs, 1000) : 0);
     },
   };
@@ -72,11 +88,18 @@ export function createHandOffFloor(): HandOffFloor {
 
 /**
  * The probes of one hop end (net/hand-off-probe.ts), teaching `floor`: `send` writes a message
- * (false when the socket is not open any more). With HCBENCH_KEEP_HOT=0 it never probes.
+ * (false when the socket is not open any more). It starts probing only while `floor` has fewer than
+ * PROBE_ROUNDS lessons (it always answers the other end's pings). With HCBENCH_KEEP_HOT=0 it never probes.
  */
 export function createHopProber(send: (message: Buffer) => boolean, floor: HandOffFloor, nowUs: () => number = sharedNowUs): HandOffProber {
   const prober = createHandOffProber(send, (dueUs, sentUs) => stampDue(dueUs, Buffer.alloc(0), sentUs), nowUs, (handOffUs) => floor.learn(handOffUs));
-  return isKeepHotEnabled ? prober : { start: () => undefined, onProbe: prober.onProbe };
+  if (!isKeepHotEnabled) return { start: () => undefined, onProbe: prober.onProbe };
+  return {
+    start: () => {
+      if (floor.probeLessons < PROBE_ROUNDS) prober.start();
+    },
+    onProbe: prober.onProbe,
+  };
 }
 
 /** Arrivals on one hop closer together than this, µs, belong to one burst (the receiver was still busy with it). */
@@ -131,9 +154,16 @@ export interface TimedLeg extends LinkShape {
 /**
  * Wraps `ws` so outgoing messages carry the due time of `outgoing` (the leg they enter) and
  * incoming ones are held until their due time (less `outgoing.releaseEarlyUs`); 'close' is held
- * behind the messages before it.
+ * behind the messages before it. `floor`: the hop's hand-off floor, one per endpoint (default: this
+ * socket's own).
  */
-export function timedMessageSocket(ws: MessageSocket, outgoing: TimedLeg, lateness?: LatenessRecorder, clock: LinkClock = {}): MessageSocket {
+export function timedMessageSocket(
+  ws: MessageSocket,
+  outgoing: TimedLeg,
+  lateness?: LatenessRecorder,
+  clock: LinkClock = {},
+  floor: HandOffFloor = createHandOffFloor(),
+): MessageSocket {
   const earlyUs = Math.max(0, outgoing.releaseEarlyUs ?? 0);
   const dueTimes = createDueTimes({ ...outgoing, ...clock });
   const messageListeners: Listener[] = [];
@@ -164,7 +194,6 @@ export function timedMessageSocket(ws: MessageSocket, outgoing: TimedLeg, latene
       // not open: nothing to pause or resume
     }
   };
-  const floor = createHandOffFloor();
   const queue = createQueueTracker();
   const nowUs = clock.nowUs ?? sharedNowUs;
   const prober = createHopProber(

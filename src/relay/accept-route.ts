@@ -34,7 +34,7 @@ function bridgeBoth(ctx: RelayContext, senderWs: WebSocket, listenerWs: WebSocke
     senderToListener: ctx.counters.senderToListener,
     listenerToSender: ctx.counters.listenerToSender,
     ...(ctx.timedLegs
-      ? { timed: { senderLeg: ctx.delays.senderLeg ?? {}, listenerLeg: ctx.delays.listenerLeg ?? {}, lateness: ctx.lateness } }
+      ? { timed: { senderLeg: ctx.delays.senderLeg ?? {}, listenerLeg: ctx.delays.listenerLeg ?? {}, lateness: ctx.lateness, floors: ctx.handOffFloors } }
       : { senderToListenerShapers: legs.senderToListener, listenerToSenderShapers: legs.listenerToSender }),
     onEnd: () => {
       ctx.counters.bridgesActive -= 1;

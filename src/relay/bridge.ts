@@ -9,7 +9,7 @@ import type { RawData, WebSocket } from 'ws';
 import { createDelayLine, createDueTimes, type LinkShape } from '../net/delay-line.js';
 import type { LatenessRecorder } from '../net/lateness.js';
 import { sharedNowUs } from '../net/shared-clock.js';
-import { createHandOffFloor, createHopProber, createQueueTracker, readDue, stampDue } from '../net/timed-socket.js';
+import { createHandOffFloor, createHopProber, createQueueTracker, readDue, stampDue, type HandOffFloor } from '../net/timed-socket.js';
 import { isProbeDue } from '../net/hand-off-probe.js';
 import type { Shaper } from './delay.js';
 import type { DirectionStats } from './stats.js';
@@ -30,7 +30,7 @@ export interface BridgeHooks {
    * hop's fastest hand-off (the leg it came over ends here) and stamps it for the leg it enters.
    * Replaces the shapers.
    */
-  timed?: { senderLeg: LinkShape; listenerLeg: LinkShape; lateness?: LatenessRecorder };
+  timed?: { senderLeg: LinkShape; listenerLeg: LinkShape; lateness?: LatenessRecorder; floors?: { fromSender: HandOffFloor; fromListener: HandOffFloor } };
   /** Called once, when both sockets are closed. */
   onEnd: () => void;
 }
@@ -60,6 +60,8 @@ function toBuffer(data: RawData): Buffer {
 interface TimedDirection {
   outgoing: LinkShape;
   lateness: LatenessRecorder | undefined;
+  /** The hand-off floor of the hop into the relay, shared by the relay's bridges (default: this pipe's own). */
+  floor: HandOffFloor | undefined;
 }
 
 /** Passes `deliver` through each shaper in turn; order is kept because every shaper is FIFO. */
@@ -220,7 +222,7 @@ function pipeTimed(from: WebSocket, to: WebSocket, counters: DirectionStats, tim
   const gate = new InFlightGate(from);
   let lastDueUs = 0;
   const dueTimes = createDueTimes(timed.outgoing);
-  const floor = createHandOffFloor();
+  const floor = timed.floor ?? createHandOffFloor();
   const queue = createQueueTracker();
   // Probes with `from` (answered and learnt here, never forwarded) teach this direction's hot hand-off.
   const prober = createHopProber((message) => {
@@ -281,8 +283,8 @@ export function startBridge(sender: WebSocket, listener: WebSocket, hooks: Bridg
   listener.on('error', ignoreError);
   const timed = hooks.timed;
   const directions = [
-    pipe(sender, listener, hooks.senderToListener, hooks.senderToListenerShapers ?? [], sideClosed, timed && { outgoing: timed.listenerLeg, lateness: timed.lateness }),
-    pipe(listener, sender, hooks.listenerToSender, hooks.listenerToSenderShapers ?? [], sideClosed, timed && { outgoing: timed.senderLeg, lateness: timed.lateness }),
+    pipe(sender, listener, hooks.senderToListener, hooks.senderToListenerShapers ?? [], sideClosed, timed && { outgoing: timed.listenerLeg, lateness: timed.lateness, floor: timed.floors?.fromSender }),
+    pipe(listener, sender, hooks.listenerToSender, hooks.listenerToSenderShapers ?? [], sideClosed, timed && { outgoing: timed.senderLeg, lateness: timed.lateness, floor: timed.floors?.fromListener }),
   ];
   return {
     cut(code, reason = '') {

@@ -5,6 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocketServer } from 'ws';
 import type { LatenessRecorder } from '../net/lateness.js';
+import type { HandOffFloor } from '../net/timed-socket.js';
 import type { Bridge } from './bridge.js';
 import type { ListenerRegistry } from './control-channel.js';
 import type { RelayDelays, ShaperClock } from './delay.js';
@@ -62,6 +63,8 @@ export interface RelayContext {
   timedLegs: boolean;
   /** Lateness of messages the timed bridges released, µs per traversal. */
   lateness: LatenessRecorder;
+  /** Hand-off floors of the timed bridges, one per hop into the relay, shared by every bridge. */
+  handOffFloors: { fromSender: HandOffFloor; fromListener: HandOffFloor };
   log: RelayLogSink;
   /** Wall clock in ms (token expiry). */
   nowMs: () => number;

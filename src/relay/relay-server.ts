@@ -10,6 +10,7 @@ import { formatConnectionString } from '../azure/connection-string.js';
 import { DEFAULT_RELAY_LIMITS } from '../azure/limits.js';
 import { PathSetupError } from '../errors.js';
 import { createLatenessRecorder } from '../net/lateness.js';
+import { createHandOffFloor } from '../net/timed-socket.js';
 import { expireRendezvous } from './connect-route.js';
 import type { RelayContext } from './context.js';
 import { ListenerRegistry } from './control-channel.js';
@@ -182,6 +183,7 @@ export async function startRelay(options: RelayOptions): Promise<RelayServer> {
     shaperClock: options.shaperClock,
     timedLegs: options.timedLegs ?? false,
     lateness: createLatenessRecorder(),
+    handOffFloors: { fromSender: createHandOffFloor(), fromListener: createHandOffFloor() },
     log,
     nowMs: options.nowMs ?? Date.now,
   };

@@ -7,7 +7,7 @@ import { type RelayConnection, listenUri, tokenProvider } from '../azure/connect
 import { redactSecrets } from '../azure/sas-token.js';
 import { PathSetupError } from '../errors.js';
 import { createLatenessRecorder, releaseLateness } from '../net/lateness.js';
-import { timedMessageSocket, type TimedLeg } from '../net/timed-socket.js';
+import { createHandOffFloor, timedMessageSocket, type TimedLeg } from '../net/timed-socket.js';
 import { type BackoffPolicy, backoffDelayMs, defaultBackoffPolicy } from './backoff.js';
 import { CLOSE_GOING_AWAY, CLOSE_TARGET_UNREACHABLE } from './close-codes.js';
 import { withConnectionLimit } from './agent-refusals.js';
@@ -104,6 +104,7 @@ export function startAgent(options: AgentOptions): Promise<Agent> {
   const timing = createHopTiming();
   const setupStamps = createStampRing<AgentSetupStamps>();
   const lateness = createLatenessRecorder();
+  const handOffFloor = createHandOffFloor(); // relay → agent, for all connections (timed legs only)
   const tracker = createConnectionTracker();
   const listenErrors: Record<string, number> = {};
   const counts = { targetConnectionsOpened: 0, listenCount: 0, listenFailures: 0, tokenRenewalsSent: 0 };
@@ -126,7 +127,7 @@ export function startAgent(options: AgentOptions): Promise<Agent> {
   // Connections offered while close() unregisters are served too: the abort after unregistering
   // includes them, and with drainMs they may finish normally.
   const limit = withConnectionLimit(tracker, undefined, log, (relayed: HycoWebSocket): void => {
-    const ws = options.timedLeg === undefined ? relayed : timedMessageSocket(relayed, options.timedLeg, lateness);
+    const ws = options.timedLeg === undefined ? relayed : timedMessageSocket(relayed, options.timedLeg, lateness, {}, handOffFloor);
     // The accept message was handled just now (hyco-ws emits 'connection' right after it).
     const setup = trackAgentSetup(relayed.url, setupStamps, timing.recordSetup);
     ws.on('open', setup.opened);

@@ -10,7 +10,7 @@ import { PathSetupError } from '../errors.js';
 import { createLatenessRecorder, releaseLateness } from '../net/lateness.js';
 import { sharedNowUs } from '../net/shared-clock.js';
 import type { LinkShape } from '../net/delay-line.js';
-import { timedMessageSocket } from '../net/timed-socket.js';
+import { createHandOffFloor, timedMessageSocket } from '../net/timed-socket.js';
 import { type TrackedConnection, createConnectionTracker } from './connection-tracker.js';
 import { createHopTiming } from './hop-timing.js';
 import type { ClientStack } from './client-stack.js';
@@ -100,6 +100,8 @@ export async function startForwarder(options: ForwarderOptions): Promise<Forward
   const timing = createHopTiming();
   const setupStamps = createStampRing<ForwarderSetupStamps>();
   const lateness = createLatenessRecorder();
+  // The relay → forwarder hop's hand-off, learnt once for all this forwarder's connections (timed legs only).
+  const handOffFloor = createHandOffFloor();
 
   const gate = createSetupGate(options.maxConcurrentSetups ?? DEFAULT_MAX_CONCURRENT_SETUPS);
 
@@ -118,7 +120,7 @@ export async function startForwarder(options: ForwarderOptions): Promise<Forward
     try {
       stamps.startedUs = sharedNowUs();
       sender = openSender(clientStack, `${uri}&sb-hc-id=${id}`, token(), () => void (stamps.connectedUs = sharedNowUs()));
-      ws = options.timedLeg === undefined ? sender.ws : timedMessageSocket(sender.ws, options.timedLeg, lateness);
+      ws = options.timedLeg === undefined ? sender.ws : timedMessageSocket(sender.ws, options.timedLeg, lateness, {}, handOffFloor);
     } catch (error) {
       // e.g. a URI the WebSocket client rejects: count it on this connection, never crash the server.
       release();

@@ -6,7 +6,7 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { describe, expect, test } from 'vitest';
 import { createHandOffProber, isProbeDue, PING_DUE_US, PONG_DUE_US, PROBE_ROUNDS } from '../../src/net/hand-off-probe.js';
-import { createHandOffFloor, readDue, stampDue } from '../../src/net/timed-socket.js';
+import { createHandOffFloor, createHopProber, readDue, stampDue } from '../../src/net/timed-socket.js';
 import { startRequestResponseTarget } from '../../src/targets/tcp-request-response-server.js';
 import { encodeRequest } from '../../src/protocol/request-response.js';
 import { startTunnelRelay } from '../helpers/tunnel-path.js';
@@ -63,6 +63,31 @@ describe('hand-off prober', () => {
     expect(PONG_DUE_US).toBeLessThan(0);
     expect(PING_DUE_US).not.toBe(PONG_DUE_US);
     expect(isProbeDue(0)).toBe(false);
+  });
+
+  test('a hop end probes only while the floor it shares has fewer than PROBE_ROUNDS lessons, and always answers pings', () => {
+    const shared = createHandOffFloor();
+    const sent: Buffer[] = [];
+    const first = createHopProber((m) => (sent.push(m), true), shared, () => 1_000);
+    first.start();
+    expect(sent.map((m) => readDue(m).dueUs)).toEqual([PING_DUE_US]);
+    // Its pongs come back: each teaches the shared floor, until PROBE_ROUNDS.
+    for (let i = 0; i < 2 * PROBE_ROUNDS && shared.probeLessons < PROBE_ROUNDS; i += 1) first.onProbe(PONG_DUE_US, 1_000 - 40, 1_000);
+    expect(shared.probeLessons).toBe(PROBE_ROUNDS);
+    expect(shared.releaseAt(5_000, 0, 0)).toBe(5_020);
+
+    // A later connection of the same endpoint starts no probing, but still answers the other end.
+    const later: Buffer[] = [];
+    const second = createHopProber((m) => (later.push(m), true), shared, () => 2_000);
+    second.start();
+    expect(later).toHaveLength(0);
+    second.onProbe(PING_DUE_US, 1_900, 2_000);
+    expect(later.map((m) => readDue(m))).toMatchObject([{ dueUs: PONG_DUE_US, sentUs: 1_900 }]);
+
+    // An endpoint with a floor of its own probes.
+    const own: Buffer[] = [];
+    createHopProber((m) => (own.push(m), true), createHandOffFloor(), () => 3_000).start();
+    expect(own).toHaveLength(1);
   });
 });
 
