@@ -4,7 +4,7 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { onTestFinished } from 'vitest';
 
@@ -103,6 +103,43 @@ export function startHcbench(args: string[], env: Record<string, string> = {}, s
 /** Number of open file descriptors of a live process (Linux /proc). */
 export function openFds(pid: number): number {
   return readdirSync(`/proc/${pid}/fd`).length;
+}
+
+/** TCP states as /proc/net/tcp numbers them. */
+const TCP_STATES = ['', 'ESTABLISHED', 'SYN_SENT', 'SYN_RECV', 'FIN_WAIT1', 'FIN_WAIT2', 'TIME_WAIT', 'CLOSE', 'CLOSE_WAIT', 'LAST_ACK', 'LISTEN', 'CLOSING'];
+
+/**
+ * What a process's open descriptors are, for a failure message: each TCP socket as
+ * `local port>remote port STATE`, everything else by kind (`pipe`, `anon_inode:[eventfd]`, a path).
+ */
+export function describeFds(pid: number): string[] {
+  const tcp = new Map<string, string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      if (fields.length < 10) continue;
+      const port = (address: string | undefined): number => Number.parseInt(address?.split(':')[1] ?? '0', 16);
+      tcp.set(fields[9] ?? '', `${port(fields[1])}>${port(fields[2])} ${TCP_STATES[Number.parseInt(fields[3] ?? '0', 16)] ?? fields[3]}`);
+    }
+  }
+  const described: string[] = [];
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    let target = '';
+    try {
+      target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+    } catch {
+      continue;
+    }
+    const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
+    described.push(inode === undefined ? target.replace(/^pipe:.*/, 'pipe') : (tcp.get(inode) ?? 'socket (not TCP)'));
+  }
+  return described.sort();
 }
 
 /** Starts `hcbench relay --hc hc1 --json` and returns it with the connection string of `hc1`. */

@@ -25,7 +25,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { type Socket, connect } from 'node:net';
 import { describe, expect, test } from 'vitest';
 import { clientStacks } from '../../src/tunnel/client-stack.js';
-import { openFds, startHcbench, startRelayProcess } from '../helpers/hcbench-process.js';
+import { describeFds, openFds, startHcbench, startRelayProcess } from '../helpers/hcbench-process.js';
 import { roundTripPayload, startEchoServer } from '../helpers/tunnel-targets.js';
 
 const RESETS = 500;
@@ -76,7 +76,8 @@ async function waitForBaseline(pids: Record<string, number>, baseline: Record<st
     if (Object.entries(last).every(([name, count]) => count <= (baseline[name] ?? 0) + FD_SLACK)) return { recoveryMs: Date.now() - started, peak };
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`open fds not back to baseline ${JSON.stringify(baseline)} within ${RECOVERY_DEADLINE_MS} ms: still ${JSON.stringify(last)}`);
+  const leftovers = Object.entries(pids).map(([name, pid]) => `${name}: ${describeFds(pid).join(', ')}`);
+  throw new Error(`open fds not back to baseline ${JSON.stringify(baseline)} within ${RECOVERY_DEADLINE_MS} ms: still ${JSON.stringify(last)}\n${leftovers.join('\n')}`);
 }
 
 const cases = clientStacks.flatMap((clientStack) => [
