@@ -97,6 +97,7 @@ export function comparePaths(direct: PathSeries, relay: PathSeries, options: Pat
   }
   const setupMetric = percentiles.some((p) => p.metric === 'firstByte') ? 'firstByte' : 'connect';
   const setup = percentiles.find((p) => p.metric === setupMetric && p.percentile === 'p50');
+  const timed = (side: 'direct' | 'relay'): number => pairs.reduce((sum, p) => sum + (p[side].metrics.histograms[setupMetric]?.summary.count ?? 0), 0);
   return {
     key: direct.key,
     directPathId: direct.pathId,
@@ -105,7 +106,7 @@ export function comparePaths(direct: PathSeries, relay: PathSeries, options: Pat
     percentiles,
     throughput,
     streams,
-    connectionSetup: setup === undefined ? null : { metric: setupMetric, deltaUs: setup.deltaUs },
+    connectionSetup: setup === undefined ? null : { metric: setupMetric, deltaUs: setup.deltaUs, connections: { direct: timed('direct'), relay: timed('relay') } },
   };
 }
 

@@ -42,6 +42,8 @@ export interface RelayCost {
    * contain it, so the text adds it; a `firstByte` figure already does.
    */
   rendezvousP50Us: number | null;
+  /** Relayed connections behind {@link rendezvousP50Us} (the forwarder's setups, whole run); 0 when not recorded. */
+  rendezvousConnections: number;
   /**
    * Open model only: response time from each transaction's intended start (dispatch lag and the
    * wait for a pooled connection included), relay − direct at p50 and p99; null when not recorded.
@@ -92,9 +94,14 @@ function relayRegionOf(result: RunResult, pathId: string): string | undefined {
 
 /** The forwarder's rendezvous p50 on `pathId` over the whole run (local accept → relayed WebSocket open), µs. */
 export function rendezvousP50Us(result: RunResult, pathId: string): number | null {
+  return rendezvousOf(result, pathId)?.p50Us ?? null;
+}
+
+/** The forwarder's rendezvous p50 on `pathId` and the connections behind it; undefined when none was recorded. */
+function rendezvousOf(result: RunResult, pathId: string): { p50Us: number; count: number } | undefined {
   const forwarder = result.pathCounters?.[pathId]?.['forwarder'] as { timing?: { setup?: { summary?: { p50Us?: unknown; count?: unknown } } } } | undefined;
   const summary = forwarder?.timing?.setup?.summary;
-  return typeof summary?.p50Us === 'number' && typeof summary.count === 'number' && summary.count > 0 ? summary.p50Us : null;
+  return typeof summary?.p50Us === 'number' && typeof summary.count === 'number' && summary.count > 0 ? { p50Us: summary.p50Us, count: summary.count } : undefined;
 }
 
 function responseTimeCost(c: PathComparison, steps: readonly MeasuredStep[]): RelayCost['responseTime'] {
@@ -192,6 +199,7 @@ function verdictOf(result: RunResult, analysis: RunAnalysis, key: string): Verdi
         p99: { deltaUs: p99.deltaUs, percent: percentOf(p99.deltaUs.value, p99.directUs) },
         connectionSetup: c.connectionSetup,
         rendezvousP50Us: rendezvousP50Us(result, c.relayPathId),
+        rendezvousConnections: rendezvousOf(result, c.relayPathId)?.count ?? 0,
         responseTime: responseTimeCost(c, [...steps, ...directSteps]),
         throughput: { ratio: c.throughput.ratio, isCeiling: !isPaced(steps) && !isPaced(directSteps) },
       };

@@ -50,7 +50,12 @@ export interface PathComparison {
    * Connection setup: p50 delta of time to first response byte on a new connection when recorded
    * (the relay rendezvous shows there), else of TCP connect; null when no connections were timed.
    */
-  connectionSetup: { metric: 'firstByte' | 'connect'; deltaUs: Estimate } | null;
+  connectionSetup: {
+    metric: 'firstByte' | 'connect';
+    deltaUs: Estimate;
+    /** New connections that figure was timed on, per path (over the paired repetitions): a p50 of a few is a cold start, not a typical setup. */
+    connections: { direct: number; relay: number };
+  } | null;
 }
 
 /** Weighted least-squares fit of transaction latency (mean, or p50 when asked) = a + b·k over a round-trip sweep. */

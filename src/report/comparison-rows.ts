@@ -3,7 +3,7 @@
 
 import type { FitComparison, PathComparison, Projection, RunAnalysis } from '../metrics/analysis-result.js';
 import type { RunResult, StepResult } from '../metrics/result.js';
-import { formatDeltaUs, formatEstimateMs, formatEstimateUs, formatRate, formatRatioEstimate, formatUs } from './format.js';
+import { formatDeltaUs, formatEstimateMs, formatEstimateUs, formatRate, formatRatioEstimate, formatSetupSample, formatUs } from './format.js';
 import { isUntrustedIn, marked } from './trust-marks.js';
 
 /** Column headings of the comparison table: the two path ids, the delta with its CI level, the ratio. */
@@ -114,7 +114,9 @@ export function verdictLines(analysis: RunAnalysis, isPerComparison = true): str
     lines.push(`${c.key}: ${c.relayPathId} adds ${formatEstimateUs(rt.deltaUs)} per round trip at p50 over ${c.directPathId} (${formatRatioEstimate(rt.ratio)})${txText}${note}`);
     if (c.connectionSetup !== null) {
       const label = c.connectionSetup.metric === 'firstByte' ? 'first byte on a new connection' : 'TCP connect';
-      lines.push(`${c.key}: connection setup (${label}, p50) ${formatEstimateUs(c.connectionSetup.deltaUs)}`);
+      const { direct, relay } = c.connectionSetup.connections;
+      const sample = formatSetupSample(Math.min(direct, relay), `${direct} ${c.directPathId} / ${relay} ${c.relayPathId}`);
+      lines.push(`${c.key}: connection setup (${label}, p50 ${sample}) ${formatEstimateUs(c.connectionSetup.deltaUs)}`);
     }
   }
   for (const f of analysis.fits) lines.push(fitLine(f));

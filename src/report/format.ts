@@ -62,3 +62,16 @@ export function formatEstimateMs(estimate: { value: number; interval: { low: num
   if (estimate.interval === null) return fmt(estimate.value);
   return `${fmt(estimate.value)} [${fmt(estimate.interval.low)}, ${fmt(estimate.interval.high)}]`;
 }
+
+/** Below this many timed connections on a path, a setup p50 is named a cold start rather than a typical setup. */
+export const MIN_QUOTABLE_SETUPS = 5;
+
+/**
+ * `over N new connections` for a connection-setup figure timed on `fewest` connections (the fewest of
+ * the paths compared), and, below {@link MIN_QUOTABLE_SETUPS}, what such a figure is. `counted`
+ * replaces the count's words (e.g. `2 direct / 2 relayed`).
+ */
+export function formatSetupSample(fewest: number, counted = String(fewest)): string {
+  const over = `over ${counted} new connection${fewest === 1 && counted === String(fewest) ? '' : 's'}`;
+  return fewest >= MIN_QUOTABLE_SETUPS ? over : `${over}: a cold start, too few to quote as a typical setup`;
+}

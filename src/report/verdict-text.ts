@@ -8,7 +8,7 @@ import type { RunAnalysis } from '../metrics/analysis-result.js';
 import type { RunResult } from '../metrics/result.js';
 import { computeVerdicts, type RelayCost, type Verdict, type VerdictPath } from '../analysis/verdict.js';
 import { computeWaterfalls, type PathWaterfall, type SegmentKind } from '../analysis/waterfall.js';
-import { formatDeltaUs, formatEstimateUs, formatRatioEstimate, formatUs, renderTable } from './format.js';
+import { formatDeltaUs, formatEstimateUs, formatRatioEstimate, formatSetupSample, formatUs, renderTable } from './format.js';
 import { marked } from './trust-marks.js';
 import { rehearsalNote } from './rehearsal-note.js';
 import { variantRows, variantsTitle } from './verdict-variants.js';
@@ -77,9 +77,13 @@ function setupPhrase(cost: RelayCost): string {
   const setup = cost.connectionSetup;
   const paid = 'without pooling every transaction pays it';
   if (setup === null) return 'connection setup not timed';
-  if (setup.metric === 'firstByte') return `connection setup ${formatEstimateUs(setup.deltaUs)} (first byte on a new connection, p50; ${paid})`;
-  if (cost.rendezvousP50Us === null) return `connection setup ${formatEstimateUs(setup.deltaUs)} (TCP connect, p50; rendezvous not recorded; ${paid})`;
-  return `connection setup ≈ ${formatDeltaUs(setup.deltaUs.value + cost.rendezvousP50Us)} (TCP connect ${formatEstimateUs(setup.deltaUs)} + relay rendezvous ${formatUs(cost.rendezvousP50Us)}, p50 each; ${paid})`;
+  const timed = Math.min(setup.connections.direct, setup.connections.relay);
+  if (setup.metric === 'firstByte') return `connection setup ${formatEstimateUs(setup.deltaUs)} (first byte on a new connection, p50 ${formatSetupSample(timed)}; ${paid})`;
+  if (cost.rendezvousP50Us === null) return `connection setup ${formatEstimateUs(setup.deltaUs)} (TCP connect, p50 ${formatSetupSample(timed)}; rendezvous not recorded; ${paid})`;
+  return (
+    `connection setup ≈ ${formatDeltaUs(setup.deltaUs.value + cost.rendezvousP50Us)} (TCP connect ${formatEstimateUs(setup.deltaUs)} + relay rendezvous ${formatUs(cost.rendezvousP50Us)}, ` +
+    `p50 each ${formatSetupSample(Math.min(timed, cost.rendezvousConnections))}; ${paid})`
+  );
 }
 
 function costLine(cost: RelayCost, path: VerdictPath, directUntrusted: boolean): string {

@@ -11,7 +11,7 @@ import { computeWaterfalls } from '../../src/analysis/waterfall.js';
 import type { RunResult } from '../../src/metrics/result.js';
 import { renderConsole } from '../../src/report/console.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
-import { formatDeltaUs, formatEstimateUs, formatUs } from '../../src/report/format.js';
+import { MIN_QUOTABLE_SETUPS, formatDeltaUs, formatEstimateUs, formatUs } from '../../src/report/format.js';
 
 const load = (): RunResult => JSON.parse(readFileSync(new URL('../fixtures/results/decision-run.json', import.meta.url), 'utf8')) as RunResult;
 
@@ -79,8 +79,37 @@ describe('verdict', () => {
       expect(cost.rendezvousP50Us!).toBeGreaterThan(0);
       expect(cost.connectionSetup?.metric).toBe('connect');
       const total = cost.connectionSetup!.deltaUs.value + cost.rendezvousP50Us!;
-      expect(text).toContain(`connection setup ≈ ${formatDeltaUs(total)} (TCP connect ${formatEstimateUs(cost.connectionSetup!.deltaUs)} + relay rendezvous ${formatUs(cost.rendezvousP50Us!)}, p50 each;`);
+      const timed = Math.min(cost.connectionSetup!.connections.direct, cost.connectionSetup!.connections.relay, cost.rendezvousConnections);
+      // This run pooled its connections: 4 new ones per path, named for what they are.
+      expect(timed).toBe(4);
+      expect(text).toContain(
+        `connection setup ≈ ${formatDeltaUs(total)} (TCP connect ${formatEstimateUs(cost.connectionSetup!.deltaUs)} + relay rendezvous ${formatUs(cost.rendezvousP50Us!)}, p50 each over 4 new connections: a cold start, too few to quote as a typical setup;`,
+      );
     }
+  });
+
+  test('connection setup: the connections behind it are counted from the result; from MIN_QUOTABLE_SETUPS on it is not called a cold start', () => {
+    const result = load();
+    const c = analyzeRun(result).comparisons[0]!;
+    const connectSummaries = (pathId: string) =>
+      result.steps.flatMap((s) => ('metrics' in s && s.pathId === pathId && s.stepId.startsWith(`${c.key}@`) && c.repetitions.includes(s.repetition ?? 0) ? [s.metrics.histograms.connect!.summary] : []));
+    const count = (pathId: string) => connectSummaries(pathId).reduce((sum, summary) => sum + summary.count, 0);
+    expect(c.connectionSetup!.connections).toEqual({ direct: count(c.directPathId), relay: count(c.relayPathId) });
+    // The same figures as if every path had timed enough connections (counts only: the percentiles stay).
+    for (const step of result.steps) {
+      const connect = 'metrics' in step ? step.metrics.histograms.connect : undefined;
+      if (connect !== undefined) connect.summary.count = MIN_QUOTABLE_SETUPS;
+    }
+    for (const counters of Object.values(result.pathCounters!)) {
+      const setup = (counters['forwarder'] as { timing?: { setup?: { summary: { count: number } } } } | undefined)?.timing?.setup;
+      if (setup !== undefined) setup.summary.count = MIN_QUOTABLE_SETUPS;
+    }
+    const cost = verdictOf(result).relays[0]!;
+    const timed = Math.min(cost.connectionSetup!.connections.direct, cost.connectionSetup!.connections.relay, cost.rendezvousConnections);
+    expect(timed).toBeGreaterThanOrEqual(MIN_QUOTABLE_SETUPS);
+    const text = renderConsole(result);
+    expect(text).toContain(`relay rendezvous ${formatUs(cost.rendezvousP50Us!)}, p50 each over ${timed} new connections; without pooling`);
+    expect(text).not.toContain('a cold start');
   });
 
   test('open model: the response time from the intended start (pool wait included) is stated relay − direct; a closed run has none', () => {

@@ -20,7 +20,7 @@ describe('console', () => {
                                                            relay-emulated   2.03 ms   2.48 ms   +1.62 ms [+1.56 ms, +1.69 ms]   +1.92 ms [+1.66 ms, +2.18 ms]
         tcp-request-response[roundTripsPerTransaction=5]           direct   1.58 ms   1.96 ms                               –                               –
                                                            relay-emulated   6.39 ms   7.37 ms   +4.80 ms [+4.75 ms, +4.86 ms]   +5.42 ms [+5.30 ms, +5.54 ms]
-      relay-emulated: +1.62 ms [+1.56 ms, +1.69 ms] (+398 %) per transaction at p50, +1.92 ms [+1.66 ms, +2.18 ms] (+344 %) at p99; connection setup +40 µs [+40 µs, +40 µs] (TCP connect, p50; rendezvous not recorded; without pooling every transaction pays it); throughput ceiling ×0.75 [×0.75, ×0.75] of direct (closed load)
+      relay-emulated: +1.62 ms [+1.56 ms, +1.69 ms] (+398 %) per transaction at p50, +1.92 ms [+1.66 ms, +2.18 ms] (+344 %) at p99; connection setup +40 µs [+40 µs, +40 µs] (TCP connect, p50 over 2 new connections: a cold start, too few to quote as a typical setup; rendezvous not recorded; without pooling every transaction pays it); throughput ceiling ×0.75 [×0.75, ×0.75] of direct (closed load)
       where a transaction's time goes (mean):
         direct         |##########                                      | 411 µs mean
         relay-emulated |################################################| 2.02 ms mean
@@ -66,9 +66,9 @@ describe('console', () => {
       errors                     0                0
 
       » tcp-request-response[roundTripsPerTransaction=1]: relay-emulated adds +824 µs [+763 µs, +885 µs] per round trip at p50 over direct (×3.68 [×3.10, ×4.25]), +1.62 ms [+1.56 ms, +1.69 ms] per transaction (n=2, indicative interval)
-      » tcp-request-response[roundTripsPerTransaction=1]: connection setup (TCP connect, p50) +40 µs [+40 µs, +40 µs]
+      » tcp-request-response[roundTripsPerTransaction=1]: connection setup (TCP connect, p50 over 2 direct / 2 relay-emulated new connections: a cold start, too few to quote as a typical setup) +40 µs [+40 µs, +40 µs]
       » tcp-request-response[roundTripsPerTransaction=5]: relay-emulated adds +821 µs [+770 µs, +872 µs] per round trip at p50 over direct (×3.77 [×3.72, ×3.83]), +4.80 ms [+4.75 ms, +4.86 ms] per transaction (n=2, indicative interval)
-      » tcp-request-response[roundTripsPerTransaction=5]: connection setup (TCP connect, p50) +40 µs [+40 µs, +40 µs]
+      » tcp-request-response[roundTripsPerTransaction=5]: connection setup (TCP connect, p50 over 2 direct / 2 relay-emulated new connections: a cold start, too few to quote as a typical setup) +40 µs [+40 µs, +40 µs]
       » tcp-request-response: per round trip relay-emulated adds +805 µs [+759 µs, +851 µs] over direct, fixed cost per transaction +805 µs [+702 µs, +909 µs] (fit over k = 1, 5)
       » projection for 1 round trip per transaction (direct RTT 0 ms, relay legs 0 + 0 + 0 ms; from fit): direct 409 µs [390 µs, 428 µs], relay 2.02 ms [1.95 ms, 2.09 ms], difference +1.61 ms [+1.53 ms, +1.69 ms]
       emulation error: not recorded in this result (written before hcbench measured it)
@@ -130,7 +130,7 @@ describe('markdown', () => {
 
       > For tcp-request-response[roundTripsPerTransaction=1] (1 round trip per transaction), a Hybrid Connection via relay-emulated adds +1.62 ms [+1.56 ms, +1.69 ms] (+398 %) per transaction at p50 and +1.92 ms [+1.66 ms, +2.18 ms] (+344 %) at p99 over VNet integration (direct). Caveats: emulated relay (hcbench's emulator and endpoints on one machine, with the distances injected as delays; not Azure's relay); emulation error not measured; n = 2 repetitions of 1.0 s per path.
 
-      - relay-emulated: +1.62 ms [+1.56 ms, +1.69 ms] (+398 %) per transaction at p50, +1.92 ms [+1.66 ms, +2.18 ms] (+344 %) at p99; connection setup +40 µs [+40 µs, +40 µs] (TCP connect, p50; rendezvous not recorded; without pooling every transaction pays it); throughput ceiling ×0.75 [×0.75, ×0.75] of direct (closed load)
+      - relay-emulated: +1.62 ms [+1.56 ms, +1.69 ms] (+398 %) per transaction at p50, +1.92 ms [+1.66 ms, +2.18 ms] (+344 %) at p99; connection setup +40 µs [+40 µs, +40 µs] (TCP connect, p50 over 2 new connections: a cold start, too few to quote as a typical setup; rendezvous not recorded; without pooling every transaction pays it); throughput ceiling ×0.75 [×0.75, ×0.75] of direct (closed load)
 
       \`\`\`
       every compared variant, per transaction (relay − direct; no budget):
@@ -146,9 +146,9 @@ describe('markdown', () => {
       \`\`\`
 
       - tcp-request-response[roundTripsPerTransaction=1]: relay-emulated adds +824 µs [+763 µs, +885 µs] per round trip at p50 over direct (×3.68 [×3.10, ×4.25]), +1.62 ms [+1.56 ms, +1.69 ms] per transaction (n=2, indicative interval)
-      - tcp-request-response[roundTripsPerTransaction=1]: connection setup (TCP connect, p50) +40 µs [+40 µs, +40 µs]
+      - tcp-request-response[roundTripsPerTransaction=1]: connection setup (TCP connect, p50 over 2 direct / 2 relay-emulated new connections: a cold start, too few to quote as a typical setup) +40 µs [+40 µs, +40 µs]
       - tcp-request-response[roundTripsPerTransaction=5]: relay-emulated adds +821 µs [+770 µs, +872 µs] per round trip at p50 over direct (×3.77 [×3.72, ×3.83]), +4.80 ms [+4.75 ms, +4.86 ms] per transaction (n=2, indicative interval)
-      - tcp-request-response[roundTripsPerTransaction=5]: connection setup (TCP connect, p50) +40 µs [+40 µs, +40 µs]
+      - tcp-request-response[roundTripsPerTransaction=5]: connection setup (TCP connect, p50 over 2 direct / 2 relay-emulated new connections: a cold start, too few to quote as a typical setup) +40 µs [+40 µs, +40 µs]
       - tcp-request-response: per round trip relay-emulated adds +805 µs [+759 µs, +851 µs] over direct, fixed cost per transaction +805 µs [+702 µs, +909 µs] (fit over k = 1, 5)
       - projection for 1 round trip per transaction (direct RTT 0 ms, relay legs 0 + 0 + 0 ms; from fit): direct 409 µs [390 µs, 428 µs], relay 2.02 ms [1.95 ms, 2.09 ms], difference +1.61 ms [+1.53 ms, +1.69 ms]
 
