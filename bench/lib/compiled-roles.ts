@@ -50,6 +50,6 @@ export async function compiledRoles(): Promise<RoleRuntime> {
   return {
     options: {},
     runtime: 'tsx',
-    notes: [`role processes ran under tsx (${why}; run npm run build): about 8 KB more per connection in the forwarder and the agent than compiled`],
+    notes: [`role processes ran under tsx (${why}; run npm run build): tsx keeps function names, about 8 KB more retained heap per connection in the forwarder and in the agent than compiled (heap snapshots, docs/memory.md); RSS moves with GC timing and can hide it`],
   };
 }
