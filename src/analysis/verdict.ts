@@ -193,13 +193,14 @@ function verdictOf(result: RunResult, analysis: RunAnalysis, key: string): Verdi
       if (p50 === undefined || p99 === undefined) return [];
       const steps = stepsOf(c.relayPathId);
       const path = pathOf(c.relayPathId, steps[0]?.pathKind ?? 'relay-emulated', { p50Us: p50.relayUs, p99Us: p99.relayUs, meanUs: meanOf(steps, (s) => s.metrics.histograms.transaction.summary), count: 0 });
+      const rendezvous = rendezvousOf(result, c.relayPathId);
       const cost: RelayCost = {
         pathId: c.relayPathId,
         p50: { deltaUs: p50.deltaUs, percent: percentOf(p50.deltaUs.value, p50.directUs) },
         p99: { deltaUs: p99.deltaUs, percent: percentOf(p99.deltaUs.value, p99.directUs) },
         connectionSetup: c.connectionSetup,
-        rendezvousP50Us: rendezvousP50Us(result, c.relayPathId),
-        rendezvousConnections: rendezvousOf(result, c.relayPathId)?.count ?? 0,
+        rendezvousP50Us: rendezvous?.p50Us ?? null,
+        rendezvousConnections: rendezvous?.count ?? 0,
         responseTime: responseTimeCost(c, [...steps, ...directSteps]),
         throughput: { ratio: c.throughput.ratio, isCeiling: !isPaced(steps) && !isPaced(directSteps) },
       };

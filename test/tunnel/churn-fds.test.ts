@@ -77,9 +77,30 @@ function isAtBaseline(counts: Record<string, number>, baseline: Record<string, n
 }
 
 /**
- * Polls both fd counts until each is within the slack of its baseline. Past the deadline it fails
- * naming the leftovers, whether and when they went after all (a timer's bound, or a leak), and what
- * the processes counted as still live when stopped.
+ * Reads both fd counts every 100 ms (a descriptor count has no event to wait on) until they are
+ * within the slack of the baseline, or `deadlineMs` after `startedMs`; returns the time taken, or
+ * undefined at the deadline. Counts are folded into `peak`, and the last ones kept in `last`.
+ */
+async function pollUntilBaseline(
+  pids: Record<string, number>,
+  baseline: Record<string, number>,
+  startedMs: number,
+  deadlineMs: number,
+  seen: { peak: Record<string, number>; last: Record<string, number> },
+): Promise<number | undefined> {
+  for (;;) {
+    seen.last = fdCounts(pids);
+    for (const [name, count] of Object.entries(seen.last)) seen.peak[name] = Math.max(seen.peak[name] ?? 0, count);
+    if (isAtBaseline(seen.last, baseline)) return Date.now() - startedMs;
+    if (Date.now() - startedMs >= deadlineMs) return undefined;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Waits for both fd counts to come back to their baseline. Past the deadline it fails naming the
+ * leftovers, whether and when they went after all (a timer's bound, or a leak), and what the
+ * processes counted as still live when stopped.
  */
 async function waitForBaseline(
   pids: Record<string, number>,
@@ -87,23 +108,15 @@ async function waitForBaseline(
   stopAll: () => Promise<string>,
 ): Promise<{ recoveryMs: number; peak: Record<string, number> }> {
   const started = Date.now();
-  const peak: Record<string, number> = {};
-  let last: Record<string, number> = {};
-  while (Date.now() - started < RECOVERY_DEADLINE_MS) {
-    last = fdCounts(pids);
-    for (const [name, count] of Object.entries(last)) peak[name] = Math.max(peak[name] ?? 0, count);
-    if (isAtBaseline(last, baseline)) return { recoveryMs: Date.now() - started, peak };
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const seen = { peak: {}, last: {} };
+  const recoveryMs = await pollUntilBaseline(pids, baseline, started, RECOVERY_DEADLINE_MS, seen);
+  if (recoveryMs !== undefined) return { recoveryMs, peak: seen.peak };
+  const stuck = JSON.stringify(seen.last);
   const leftovers = Object.entries(pids).map(([name, pid]) => `${name}: ${describeFds(pid).join(', ')}`);
-  let releasedAfterMs: number | undefined;
-  while (releasedAfterMs === undefined && Date.now() - started < LEFTOVER_WATCH_MS) {
-    await new Promise((r) => setTimeout(r, 250));
-    if (isAtBaseline(fdCounts(pids), baseline)) releasedAfterMs = Date.now() - started;
-  }
+  const releasedAfterMs = await pollUntilBaseline(pids, baseline, started, LEFTOVER_WATCH_MS, seen);
   const fate = releasedAfterMs === undefined ? `still held after ${LEFTOVER_WATCH_MS} ms` : `released only after ${releasedAfterMs} ms`;
   throw new Error(
-    `open fds not back to baseline ${JSON.stringify(baseline)} within ${RECOVERY_DEADLINE_MS} ms: still ${JSON.stringify(last)}, ${fate}\n${leftovers.join('\n')}\n${await stopAll()}`,
+    `open fds not back to baseline ${JSON.stringify(baseline)} within ${RECOVERY_DEADLINE_MS} ms: still ${stuck}, ${fate}\n${leftovers.join('\n')}\n${await stopAll()}`,
   );
 }
 
