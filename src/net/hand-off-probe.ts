@@ -7,7 +7,8 @@
 // ~30–50 µs awake). Adding that per traversal made the relay path read ~0.5 ms long at 11 ms RTT.
 // One-way probes sent at open were no better (the processes are busy setting up the connection).
 // A ping-pong is: each answer finds the other side just woken by the previous one, so after a few
-// rounds both are awake, and half the fastest round trip is the hot hand-off.
+// rounds both are awake, and half a round trip is a hot hand-off (net/hand-off-floor.ts takes the
+// median of a run).
 //
 // Probes are messages with no payload whose due time is negative (a marker no real due time has);
 // they are answered or learnt from, never delivered. Only hcbench's own timed ends speak them.

@@ -10,17 +10,19 @@
 // the receiver is awake when it is released. Each side needs to be told (both ends are hcbench's
 // own: forwarder, agent and the emulated relay with `timedLegs`); never used on a real relay.
 //
-// A hop at zero distance costs its loopback hand-off (~10–25 µs when the receiver is awake), and a
-// real network pays its hosts' send and receive work on top of the propagation delay. So that the
-// distance is added to that cost rather than swallowing it, the message also carries its send
-// time, and the receiver releases it at due + the fastest hand-off this hop has shown (running
-// minimum of arrival − send). Only the excess of a slow hand-off (a wake-up, a wait for a CPU)
-// is absorbed by the delay.
+// A hop at zero distance costs its loopback hand-off (~30–50 µs for a WebSocket hop when the
+// receiver is awake), and a real network pays its hosts' send and receive work on top of the
+// propagation delay. So that the distance is added to that cost rather than swallowing it, the
+// message also carries its send time, and the receiver releases it at due + the hop's hot hand-off
+// (net/hand-off-floor.ts: the median of a ping-pong probing run; the running minimum of
+// arrival − send until there is one). Only the excess of a slow hand-off (a wake-up, a wait for a
+// CPU) is absorbed by the delay.
 
 import { createDelayLine, createDueTimes, type LinkClock, type LinkShape } from './delay-line.js';
 import type { LatenessRecorder } from './lateness.js';
 import { sharedNowUs } from './shared-clock.js';
-import { createHandOffProber, isProbeDue, PROBE_ROUNDS, type HandOffProber } from './hand-off-probe.js';
+import { createHandOffProber, isProbeDue, type HandOffProber } from './hand-off-probe.js';
+import { createHandOffFloor, type HandOffFloor } from './hand-off-floor.js';
 import { isKeepHotEnabled } from './keep-hot.js';
 import { type MessageSocket, messageToBuffer } from './message-socket.js';
 
@@ -48,55 +50,18 @@ export function readDue(message: Buffer): { dueUs: number; sentUs: number; paylo
 }
 
 /**
- * The fastest hand-off a hop has shown (µs), learnt from arrivals and probes; 0 before the first.
- * One floor serves every connection of an endpoint on that hop (the forwarder's, the agent's, each
- * direction of the relay's): the hand-off is the machinery's between the same processes, not the
- * connection's. Probing every new connection (PROBE_ROUNDS ping-pongs at each of four hop ends)
- * was 512 frames per relayed connection: under connection churn at 50/s it took the CPUs the
- * releases needed (relay lateness p50 73–177 µs against 5–12 µs with probes once per endpoint).
- */
-export interface HandOffFloor {
-  /** Learns from one arrival and returns the release time of a message due at `dueUs`. */
-  releaseAt(dueUs: number, sentUs: number, arrivedUs: number): number;
-  /** Learns a hot hand-off estimate (µs) from a probe (net/hand-off-probe.ts). */
-  learn(handOffUs: number): void;
-  /** Probe estimates learnt so far: a hop end starts no probing once there are PROBE_ROUNDS. */
-  readonly probeLessons: number;
-}
-
-/** A new floor for one hop (one direction, shared by an endpoint's connections). Bounded: at most 1 ms is ever added. */
-export function createHandOffFloor(): HandOffFloor {
-  let floorUs = Number.POSITIVE_INFINITY;
-  let probeLessons = 0;
-  const lower = (handOffUs: number): void => {
-    if (handOffUs >= 0 && handOffUs < floorUs) floorUs = handOffUs;
-  };
-  return {
-    learn(handOffUs) {
-      probeLessons += 1;
-      lower(handOffUs);
-    },
-    get probeLessons() {
-      return probeLessons;
-    },
-    releaseAt(dueUs, sentUs, arrivedUs) {
-      if (sentUs > 0) lower(arrivedUs - sentUs);
-      return dueUs + (Number.isFinite(floorUs) ? Math.min(floorUs, 1000) : 0);
-    },
-  };
-}
-
-/**
  * The probes of one hop end (net/hand-off-probe.ts), teaching `floor`: `send` writes a message
- * (false when the socket is not open any more). It starts probing only while `floor` has fewer than
- * PROBE_ROUNDS lessons (it always answers the other end's pings). With HCBENCH_KEEP_HOT=0 it never probes.
+ * (false when the socket is not open any more). It starts a run only when `floor` grants it one
+ * (see HandOffFloor.claimProbe); it always answers the other end's pings. With HCBENCH_KEEP_HOT=0
+ * it never probes.
  */
 export function createHopProber(send: (message: Buffer) => boolean, floor: HandOffFloor, nowUs: () => number = sharedNowUs): HandOffProber {
-  const prober = createHandOffProber(send, (dueUs, sentUs) => stampDue(dueUs, Buffer.alloc(0), sentUs), nowUs, (handOffUs) => floor.learn(handOffUs));
+  const owner = {};
+  const prober = createHandOffProber(send, (dueUs, sentUs) => stampDue(dueUs, Buffer.alloc(0), sentUs), nowUs, (handOffUs) => floor.learn(owner, handOffUs, nowUs()));
   if (!isKeepHotEnabled) return { start: () => undefined, onProbe: prober.onProbe };
   return {
     start: () => {
-      if (floor.probeLessons < PROBE_ROUNDS) prober.start();
+      if (floor.claimProbe(owner, nowUs())) prober.start();
     },
     onProbe: prober.onProbe,
   };

@@ -5,7 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocketServer } from 'ws';
 import type { LatenessRecorder } from '../net/lateness.js';
-import type { HandOffFloor } from '../net/timed-socket.js';
+import type { HandOffFloor } from '../net/hand-off-floor.js';
 import type { Bridge } from './bridge.js';
 import type { ListenerRegistry } from './control-channel.js';
 import type { RelayDelays, ShaperClock } from './delay.js';

@@ -10,7 +10,7 @@ import { formatConnectionString } from '../azure/connection-string.js';
 import { DEFAULT_RELAY_LIMITS } from '../azure/limits.js';
 import { PathSetupError } from '../errors.js';
 import { createLatenessRecorder } from '../net/lateness.js';
-import { createHandOffFloor } from '../net/timed-socket.js';
+import { createHandOffFloor } from '../net/hand-off-floor.js';
 import { expireRendezvous } from './connect-route.js';
 import type { RelayContext } from './context.js';
 import { ListenerRegistry } from './control-channel.js';

@@ -7,7 +7,8 @@ import { type RelayConnection, listenUri, tokenProvider } from '../azure/connect
 import { redactSecrets } from '../azure/sas-token.js';
 import { PathSetupError } from '../errors.js';
 import { createLatenessRecorder, releaseLateness } from '../net/lateness.js';
-import { createHandOffFloor, timedMessageSocket, type TimedLeg } from '../net/timed-socket.js';
+import { createHandOffFloor } from '../net/hand-off-floor.js';
+import { timedMessageSocket, type TimedLeg } from '../net/timed-socket.js';
 import { type BackoffPolicy, backoffDelayMs, defaultBackoffPolicy } from './backoff.js';
 import { CLOSE_GOING_AWAY, CLOSE_TARGET_UNREACHABLE } from './close-codes.js';
 import { withConnectionLimit } from './agent-refusals.js';

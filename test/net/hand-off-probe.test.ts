@@ -6,7 +6,8 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { describe, expect, test } from 'vitest';
 import { createHandOffProber, isProbeDue, PING_DUE_US, PONG_DUE_US, PROBE_ROUNDS } from '../../src/net/hand-off-probe.js';
-import { createHandOffFloor, createHopProber, readDue, stampDue } from '../../src/net/timed-socket.js';
+import { createHandOffFloor, REPROBE_AFTER_US } from '../../src/net/hand-off-floor.js';
+import { createHopProber, readDue, stampDue } from '../../src/net/timed-socket.js';
 import { startRequestResponseTarget } from '../../src/targets/tcp-request-response-server.js';
 import { encodeRequest } from '../../src/protocol/request-response.js';
 import { startTunnelRelay } from '../helpers/tunnel-path.js';
@@ -44,8 +45,12 @@ describe('hand-off prober', () => {
     expect(deliveries).toBe(2 * PROBE_ROUNDS);
     // A round trip of two hot deliveries is 60 µs: half of it is the hot hand-off.
     expect(Math.min(...learnt.a)).toBe(30);
+    // As one run of a floor: its median is the hot hand-off (2 of 5 round trips here carry a cold delivery).
     const floor = createHandOffFloor();
-    for (const us of learnt.a) floor.learn(us);
+    const owner = {};
+    expect(floor.claimProbe(owner, nowUs)).toBe(true);
+    for (const us of learnt.a) floor.learn(owner, us, nowUs);
+    expect(floor.probedUs).toBe(30);
     expect(floor.releaseAt(5_000, 0, 0)).toBe(5_030);
   });
 
@@ -65,26 +70,41 @@ describe('hand-off prober', () => {
     expect(isProbeDue(0)).toBe(false);
   });
 
-  test('a hop end probes only while the floor it shares has fewer than PROBE_ROUNDS lessons, and always answers pings', () => {
+  test('hop ends sharing a floor probe one run at a time, and again only REPROBE_AFTER_US after an accepted run; pings are always answered', () => {
     const shared = createHandOffFloor();
+    let nowUs = 1_000;
     const sent: Buffer[] = [];
-    const first = createHopProber((m) => (sent.push(m), true), shared, () => 1_000);
+    const first = createHopProber((m) => (sent.push(m), true), shared, () => nowUs);
     first.start();
     expect(sent.map((m) => readDue(m).dueUs)).toEqual([PING_DUE_US]);
-    // Its pongs come back: each teaches the shared floor, until PROBE_ROUNDS.
-    for (let i = 0; i < 2 * PROBE_ROUNDS && shared.probeLessons < PROBE_ROUNDS; i += 1) first.onProbe(PONG_DUE_US, 1_000 - 40, 1_000);
-    expect(shared.probeLessons).toBe(PROBE_ROUNDS);
-    expect(shared.releaseAt(5_000, 0, 0)).toBe(5_020);
 
-    // A later connection of the same endpoint starts no probing, but still answers the other end.
+    // While its run is live, a later connection of the same endpoint starts none, but still answers the other end.
     const later: Buffer[] = [];
-    const second = createHopProber((m) => (later.push(m), true), shared, () => 2_000);
+    const second = createHopProber((m) => (later.push(m), true), shared, () => nowUs);
     second.start();
     expect(later).toHaveLength(0);
-    second.onProbe(PING_DUE_US, 1_900, 2_000);
-    expect(later.map((m) => readDue(m))).toMatchObject([{ dueUs: PONG_DUE_US, sentUs: 1_900 }]);
+    second.onProbe(PING_DUE_US, nowUs - 100, nowUs);
+    expect(later.map((m) => readDue(m))).toMatchObject([{ dueUs: PONG_DUE_US, sentUs: nowUs - 100 }]);
 
-    // An endpoint with a floor of its own probes.
+    // The first run's pongs come back (40 µs round trips): PROBE_ROUNDS of them complete it.
+    for (let i = 0; i < 2 * PROBE_ROUNDS && shared.probeRuns === 0; i += 1) {
+      nowUs += 100;
+      first.onProbe(PONG_DUE_US, nowUs - 40, nowUs);
+    }
+    expect(shared.probeRuns).toBe(1);
+    expect(shared.releaseAt(5_000, 0, 0)).toBe(5_020);
+    const pingsOfFirst = sent.length;
+    expect(pingsOfFirst).toBe(PROBE_ROUNDS);
+
+    // Accepted: nobody probes again before REPROBE_AFTER_US ...
+    const third: Buffer[] = [];
+    createHopProber((m) => (third.push(m), true), shared, () => nowUs + REPROBE_AFTER_US - 1).start();
+    expect(third).toHaveLength(0);
+    // ... and the next connection after it does.
+    createHopProber((m) => (third.push(m), true), shared, () => nowUs + REPROBE_AFTER_US).start();
+    expect(third).toHaveLength(1);
+
+    // An endpoint with a floor of its own probes at once.
     const own: Buffer[] = [];
     createHopProber((m) => (own.push(m), true), createHandOffFloor(), () => 3_000).start();
     expect(own).toHaveLength(1);

@@ -7,7 +7,8 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { describe, expect, test } from 'vitest';
 import { createDelayLine, createDueTimes } from '../../src/net/delay-line.js';
-import { BURST_GAP_US, DUE_PREFIX_BYTES, createHandOffFloor, createQueueTracker, readDue, stampDue } from '../../src/net/timed-socket.js';
+import { BURST_GAP_US, DUE_PREFIX_BYTES, createQueueTracker, readDue, stampDue } from '../../src/net/timed-socket.js';
+import { createHandOffFloor } from '../../src/net/hand-off-floor.js';
 import { sharedNowUs } from '../../src/net/shared-clock.js';
 import { startRequestResponseTarget } from '../../src/targets/tcp-request-response-server.js';
 import { encodeRequest } from '../../src/protocol/request-response.js';
@@ -91,7 +92,7 @@ describe('delay line halves', () => {
     expect(readDue(Buffer.alloc(DUE_PREFIX_BYTES - 1)).dueUs).toBe(0);
   });
 
-  test('release = due + the fastest hand-off the hop has shown (running minimum, at most 1 ms), never before due', () => {
+  test('before a probing run, release = due + the fastest hand-off the hop has shown (running minimum, at most 1 ms), never before due', () => {
     const floor = createHandOffFloor();
     expect(floor.releaseAt(1000, 0, 50)).toBe(1000); // no send time: nothing learnt
     expect(floor.releaseAt(1000, 100, 180)).toBe(1080); // first hand-off 80 µs
