@@ -44,7 +44,7 @@ export interface HandOffFloor {
 
 /** A probing run not heard of for this long is given up, µs. */
 export const PROBE_CLAIM_US = 200_000;
-/** A hop end probes again after this long, µs: the lowest run median wins, so one run at a busy moment does not stick. */
+/** A later connection of a hop end probes again once the last accepted run is this old, µs: the lowest run median wins, so one run at a busy moment does not stick. */
 export const REPROBE_AFTER_US = 10_000_000;
 /** A run whose median exceeds its fastest lesson by more than this, µs, is not accepted (see {@link HandOffFloor}). */
 export const MAX_RUN_SPREAD_US = 100;
