@@ -20,11 +20,21 @@ import { PROBE_ROUNDS } from './hand-off-probe.js';
  * short of the machinery (relay error per traversal −11 to −31 µs in every profile). Runs are
  * one at a time per floor: 32 connections opened at once used to probe together (2,048
  * lessons in one floor), and their ping-pongs took milliseconds, the CPUs busy with each other.
- * A run whose median is more than MAX_RUN_SPREAD_US above its own fastest lesson was taken while
- * the processes were busy with something else (a first run during 32 connections' warm-up read a
- * 2.4 ms median with a 53 µs minimum, later runs 32–48 µs medians): it teaches nothing but the
- * minimum, and a new run may start after REPROBE_AFTER_REJECT_US. Until a run is accepted (and with
- * HCBENCH_KEEP_HOT=0, which never probes) the floor is the running minimum of what arrived.
+ * A run whose median is both more than MAX_RUN_SPREAD_US above its own fastest lesson and more than
+ * MAX_RUN_RATIO times it was taken while the processes were busy with something else (a first run
+ * during 32 connections' warm-up read a 2.4 ms median with a 53 µs minimum, later runs 32–48 µs
+ * medians): it teaches nothing but the minimum. The ratio keeps a slower machine's ordinary runs
+ * (2026-12-03, same VM kind: medians up to 205 µs over minimums of 58–92 µs, 1.9–3.1×) from all
+ * being refused there. A new run may start REPROBE_AFTER_REJECT_US after a refused one, twice as
+ * long after each further refusal (at most REPROBE_AFTER_US).
+ *
+ * A run at open is taken while the processes set the connection up, so it reads slow even when
+ * accepted, and one long-lived connection has no later connection to probe again (2026-12-03, one
+ * connection at 5 ms per leg, five runs: runs at open 96–208 µs medians, 7 of 20 hop ends refused;
+ * runs on the same connections a second later 37–78 µs). So until WANTED_ACCEPTED_RUNS runs are
+ * accepted (HandOffFloor.isProbeWanted), a live connection's data arrivals start a run whenever
+ * the floor grants one (REPROBE_AFTER_REJECT_US after the last run). Until a run is accepted (and
+ * with HCBENCH_KEEP_HOT=0, which never probes) the floor is the running minimum of what arrived.
  */
 export interface HandOffFloor {
   /** Learns from one arrival and returns the release time of a message due at `dueUs`. */
@@ -40,16 +50,22 @@ export interface HandOffFloor {
   readonly probeRuns: number;
   /** The accepted estimate, µs (the lowest accepted run median); undefined before one. */
   readonly probedUs: number | undefined;
+  /** True while fewer than WANTED_ACCEPTED_RUNS runs are accepted: a live connection may start one on its next data arrival, if claimProbe grants it. */
+  readonly isProbeWanted: boolean;
 }
 
 /** A probing run not heard of for this long is given up, µs. */
 export const PROBE_CLAIM_US = 200_000;
-/** A later connection of a hop end probes again once the last accepted run is this old, µs: the lowest run median wins, so one run at a busy moment does not stick. */
+/** A later connection of a hop end probes again once the last accepted run is this old, µs: the lowest run median wins, so one run at a busy moment does not stick. Also the longest wait after refused runs. */
 export const REPROBE_AFTER_US = 10_000_000;
 /** A run whose median exceeds its fastest lesson by more than this, µs, is not accepted (see {@link HandOffFloor}). */
 export const MAX_RUN_SPREAD_US = 100;
-/** After a run that was not accepted, a hop end may probe again after this long, µs. */
+/** ... and refused when its median is also more than this many times its fastest lesson. */
+export const MAX_RUN_RATIO = 3;
+/** After a refused run, or the first accepted one, a hop end may probe again after this long, µs (doubled after each further refusal, at most REPROBE_AFTER_US). */
 export const REPROBE_AFTER_REJECT_US = 1_000_000;
+/** Live connections probe on data arrivals until this many runs of the floor are accepted. */
+export const WANTED_ACCEPTED_RUNS = 2;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -62,6 +78,8 @@ export function createHandOffFloor(): HandOffFloor {
   let minUs = Number.POSITIVE_INFINITY;
   let probedUs = Number.POSITIVE_INFINITY;
   let probeRuns = 0;
+  let refusedInARow = 0;
+  let acceptedRuns = 0;
   let nextRunUs = Number.NEGATIVE_INFINITY;
   let claim: { owner: object; untilUs: number; lessons: number[] } | undefined;
   const lower = (handOffUs: number): void => {
@@ -84,10 +102,16 @@ export function createHandOffFloor(): HandOffFloor {
       claim.lessons.push(handOffUs);
       if (claim.lessons.length < PROBE_ROUNDS) return;
       const runMedianUs = median(claim.lessons);
-      const isAccepted = runMedianUs - Math.min(...claim.lessons) <= MAX_RUN_SPREAD_US;
+      const fastestUs = Math.min(...claim.lessons);
+      const isAccepted = runMedianUs - fastestUs <= MAX_RUN_SPREAD_US || runMedianUs <= MAX_RUN_RATIO * fastestUs;
       if (isAccepted) probedUs = Math.min(probedUs, runMedianUs);
       probeRuns += 1;
-      nextRunUs = nowUs + (isAccepted ? REPROBE_AFTER_US : REPROBE_AFTER_REJECT_US);
+      refusedInARow = isAccepted ? 0 : refusedInARow + 1;
+      if (isAccepted) acceptedRuns += 1;
+      const waitUs = isAccepted
+        ? (acceptedRuns < WANTED_ACCEPTED_RUNS ? REPROBE_AFTER_REJECT_US : REPROBE_AFTER_US)
+        : Math.min(REPROBE_AFTER_US, REPROBE_AFTER_REJECT_US * 2 ** (refusedInARow - 1));
+      nextRunUs = nowUs + waitUs;
       claim = undefined;
     },
     get probeRuns() {
@@ -95,6 +119,9 @@ export function createHandOffFloor(): HandOffFloor {
     },
     get probedUs() {
       return Number.isFinite(probedUs) ? probedUs : undefined;
+    },
+    get isProbeWanted() {
+      return acceptedRuns < WANTED_ACCEPTED_RUNS;
     },
     releaseAt(dueUs, sentUs, arrivedUs) {
       if (sentUs > 0) lower(arrivedUs - sentUs);

@@ -29,8 +29,10 @@ export function isProbeDue(dueUs: number): boolean {
 
 /** One hop end's prober. */
 export interface HandOffProber {
-  /** Sends the first ping (call once the socket is open). */
+  /** Starts a run of PROBE_ROUNDS pings (call once the socket is open); nothing while one is running. */
   start(): void;
+  /** True from start() until the run's last pong (or a ping that could not be sent). */
+  readonly isRunning: boolean;
   /** Handles a probe that arrived (its due and send time, arrival now): answers a ping, learns from a pong. */
   onProbe(dueUs: number, sentUs: number, arrivedUs: number): void;
 }
@@ -46,17 +48,29 @@ export function createHandOffProber(
   learn: (handOffUs: number) => void,
 ): HandOffProber {
   let rounds = 0;
+  let isRunning = false;
   let hot: HotWindow | undefined;
+  const stop = (): void => {
+    hot?.end();
+    hot = undefined;
+    isRunning = false;
+  };
   const ping = (): void => {
     if (rounds >= PROBE_ROUNDS) {
-      hot?.end();
+      stop();
       return;
     }
     rounds += 1;
-    send(stamp(PING_DUE_US, now()));
+    if (!send(stamp(PING_DUE_US, now()))) stop(); // closed: the run ends here
   };
   return {
+    get isRunning() {
+      return isRunning;
+    },
     start() {
+      if (isRunning) return;
+      isRunning = true;
+      rounds = 0;
       // Both ends poll while probing (the pinged end for a little after each ping), so what is learnt is the hot hand-off.
       hot = keepHot(now() + MAX_WINDOW_US);
       ping();
@@ -67,6 +81,7 @@ export function createHandOffProber(
         send(stamp(PONG_DUE_US, sentUs));
         return;
       }
+      if (!isRunning) return; // a pong of no run of ours
       const roundTripUs = arrivedUs - sentUs;
       if (sentUs > 0 && roundTripUs >= 0) learn(roundTripUs / 2);
       ping();

@@ -21,7 +21,7 @@
 import { createDelayLine, createDueTimes, type LinkClock, type LinkShape } from './delay-line.js';
 import type { LatenessRecorder } from './lateness.js';
 import { sharedNowUs } from './shared-clock.js';
-import { createHandOffProber, isProbeDue, type HandOffProber } from './hand-off-probe.js';
+import { createHandOffProber, isProbeDue } from './hand-off-probe.js';
 import { createHandOffFloor, type HandOffFloor } from './hand-off-floor.js';
 import { isKeepHotEnabled } from './keep-hot.js';
 import { type MessageSocket, messageToBuffer } from './message-socket.js';
@@ -49,19 +49,32 @@ export function readDue(message: Buffer): { dueUs: number; sentUs: number; paylo
   return { dueUs: Number.isFinite(dueUs) ? dueUs : 0, sentUs: Number.isFinite(sentUs) ? sentUs : 0, payload: message.subarray(DUE_PREFIX_BYTES) };
 }
 
+/** The probes of one hop end: a run at open, and more on data arrivals while the floor has none accepted. */
+export interface HopProber {
+  /** The socket is open: start a run if the floor grants one. */
+  start(): void;
+  /** A data message arrived: while the floor has no accepted run, start one if the floor grants it (see HandOffFloor.isProbeWanted). */
+  onData(): void;
+  onProbe(dueUs: number, sentUs: number, arrivedUs: number): void;
+}
+
 /**
  * The probes of one hop end (net/hand-off-probe.ts), teaching `floor`: `send` writes a message
  * (false when the socket is not open any more). It starts a run only when `floor` grants it one
  * (see HandOffFloor.claimProbe); it always answers the other end's pings. With HCBENCH_KEEP_HOT=0
  * it never probes.
  */
-export function createHopProber(send: (message: Buffer) => boolean, floor: HandOffFloor, nowUs: () => number = sharedNowUs): HandOffProber {
+export function createHopProber(send: (message: Buffer) => boolean, floor: HandOffFloor, nowUs: () => number = sharedNowUs): HopProber {
   const owner = {};
   const prober = createHandOffProber(send, (dueUs, sentUs) => stampDue(dueUs, Buffer.alloc(0), sentUs), nowUs, (handOffUs) => floor.learn(owner, handOffUs, nowUs()));
-  if (!isKeepHotEnabled) return { start: () => undefined, onProbe: prober.onProbe };
+  if (!isKeepHotEnabled) return { start: () => undefined, onData: () => undefined, onProbe: prober.onProbe };
+  const start = (): void => {
+    if (!prober.isRunning && floor.claimProbe(owner, nowUs())) prober.start();
+  };
   return {
-    start: () => {
-      if (floor.claimProbe(owner, nowUs())) prober.start();
+    start,
+    onData: () => {
+      if (floor.isProbeWanted) start();
     },
     onProbe: prober.onProbe,
   };
@@ -188,6 +201,7 @@ export function timedMessageSocket(
       paused.byHold = true;
       applyPause();
     }
+    prober.onData(); // after the message is held: a run it starts does not delay it
   });
   ws.on('close', (code, reason) => {
     // A close is never held beyond what is queued (it was sent after them); with nothing held it is immediate.

@@ -259,6 +259,7 @@ function pipeTimed(from: WebSocket, to: WebSocket, counters: DirectionStats, tim
       releaseUs,
     );
     gate.add(bytes);
+    prober.onData(); // a new run while the floor has none accepted (net/hand-off-floor.ts)
   });
   from.on('close', (code: number, reason: Buffer) => {
     onClosed();

@@ -1,15 +1,18 @@
 // The hand-off floor (net/hand-off-floor.ts): the running minimum of arrivals until a probing run is
 // accepted, then the lowest accepted run median; one run at a time per floor; a run taken while
-// busy (median far above its own minimum) is not accepted and a new one may start soon after.
+// busy (median far above its own minimum) is not accepted and a new one may start soon after,
+// later after each further refusal; runs are wanted until two are accepted.
 
 import { describe, expect, test } from 'vitest';
 import { PROBE_ROUNDS } from '../../src/net/hand-off-probe.js';
 import {
   createHandOffFloor,
+  MAX_RUN_RATIO,
   MAX_RUN_SPREAD_US,
   PROBE_CLAIM_US,
   REPROBE_AFTER_REJECT_US,
   REPROBE_AFTER_US,
+  WANTED_ACCEPTED_RUNS,
   type HandOffFloor,
 } from '../../src/net/hand-off-floor.js';
 
@@ -88,5 +91,55 @@ describe('hand-off floor', () => {
     run(floor, owner, 30, () => 4_000);
     expect(floor.probedUs).toBe(4_000);
     expect(floor.releaseAt(1_000, 0, 0)).toBe(2_000);
+  });
+
+  test('a run spread wider than MAX_RUN_SPREAD_US is still accepted while its median is within MAX_RUN_RATIO × its minimum (a slower machine)', () => {
+    // Minimum 60, median 210: spread 150 > MAX_RUN_SPREAD_US and 3.5× > MAX_RUN_RATIO: refused.
+    const other = createHandOffFloor();
+    run(other, {}, 1_000, (i) => (i % 2 === 0 ? 60 : 360));
+    expect(other.probedUs).toBeUndefined();
+    expect(210).toBeGreaterThan(MAX_RUN_RATIO * 60);
+    // Spread 150 but 2.5 × its minimum of 100: accepted.
+    const slow = createHandOffFloor();
+    run(slow, {}, 1_000, (i) => (i % 2 === 0 ? 100 : 400));
+    expect(slow.probedUs).toBe(250);
+    expect(250 - 100).toBeGreaterThan(MAX_RUN_SPREAD_US);
+  });
+
+  test('after each further refused run the wait doubles, up to REPROBE_AFTER_US; an accepted run resets it', () => {
+    const floor = createHandOffFloor();
+    const busy = (i: number): number => (i % 2 === 0 ? 30 : 2_000);
+    let endUs = run(floor, {}, 0, busy);
+    const waits: number[] = [];
+    for (let refusal = 2; refusal <= 6; refusal += 1) {
+      const wait = Math.min(REPROBE_AFTER_US, REPROBE_AFTER_REJECT_US * 2 ** (refusal - 2));
+      expect(floor.claimProbe({}, endUs + wait - 1)).toBe(false);
+      endUs = run(floor, {}, endUs + wait, busy);
+      waits.push(wait);
+    }
+    expect(waits).toEqual([1_000_000, 2_000_000, 4_000_000, 8_000_000, 10_000_000]);
+    expect(floor.probeRuns).toBe(6);
+    expect(floor.probedUs).toBeUndefined();
+    // The next refused run waits the cap; then an accepted one, and the wait after a refusal starts over.
+    endUs = run(floor, {}, endUs + REPROBE_AFTER_US, () => 40);
+    expect(floor.probedUs).toBe(40);
+    endUs = run(floor, {}, endUs + REPROBE_AFTER_REJECT_US, busy);
+    expect(floor.claimProbe({}, endUs + REPROBE_AFTER_REJECT_US - 1)).toBe(false);
+    expect(floor.claimProbe({}, endUs + REPROBE_AFTER_REJECT_US)).toBe(true);
+  });
+
+  test('runs are wanted until WANTED_ACCEPTED_RUNS are accepted; after the first accepted one the next may start REPROBE_AFTER_REJECT_US later', () => {
+    const floor = createHandOffFloor();
+    expect(WANTED_ACCEPTED_RUNS).toBe(2);
+    expect(floor.isProbeWanted).toBe(true);
+    let endUs = run(floor, {}, 0, () => 150); // at open: slow but accepted
+    expect(floor.probedUs).toBe(150);
+    expect(floor.isProbeWanted).toBe(true);
+    expect(floor.claimProbe({}, endUs + REPROBE_AFTER_REJECT_US - 1)).toBe(false);
+    endUs = run(floor, {}, endUs + REPROBE_AFTER_REJECT_US, () => 45); // a second later, hot
+    expect(floor.probedUs).toBe(45);
+    expect(floor.isProbeWanted).toBe(false);
+    expect(floor.claimProbe({}, endUs + REPROBE_AFTER_US - 1)).toBe(false);
+    expect(floor.claimProbe({}, endUs + REPROBE_AFTER_US)).toBe(true);
   });
 });

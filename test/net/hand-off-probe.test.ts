@@ -6,7 +6,7 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { describe, expect, test } from 'vitest';
 import { createHandOffProber, isProbeDue, PING_DUE_US, PONG_DUE_US, PROBE_ROUNDS } from '../../src/net/hand-off-probe.js';
-import { createHandOffFloor, REPROBE_AFTER_US } from '../../src/net/hand-off-floor.js';
+import { createHandOffFloor, REPROBE_AFTER_REJECT_US, REPROBE_AFTER_US } from '../../src/net/hand-off-floor.js';
 import { createHopProber, readDue, stampDue } from '../../src/net/timed-socket.js';
 import { startRequestResponseTarget } from '../../src/targets/tcp-request-response-server.js';
 import { encodeRequest } from '../../src/protocol/request-response.js';
@@ -54,6 +54,33 @@ describe('hand-off prober', () => {
     expect(floor.releaseAt(5_000, 0, 0)).toBe(5_030);
   });
 
+  test('a run is one at a time: start() while running sends nothing, a pong of no run is ignored, and a ping that cannot be sent ends the run', () => {
+    const sent: Buffer[] = [];
+    const learnt: number[] = [];
+    let isOpen = true;
+    const prober = createHandOffProber(
+      (m) => (isOpen ? (sent.push(m), true) : false),
+      (dueUs, sentUs) => stampDue(dueUs, Buffer.alloc(0), sentUs),
+      () => 1_000,
+      (us) => learnt.push(us),
+    );
+    prober.onProbe(PONG_DUE_US, 900, 1_000); // before any run: not learnt, no ping
+    expect(learnt).toEqual([]);
+    expect(sent).toHaveLength(0);
+    prober.start();
+    prober.start();
+    expect(prober.isRunning).toBe(true);
+    expect(sent).toHaveLength(1);
+    isOpen = false;
+    prober.onProbe(PONG_DUE_US, 960, 1_000); // learnt; the next ping fails: the run is over
+    expect(learnt).toEqual([20]);
+    expect(prober.isRunning).toBe(false);
+    isOpen = true;
+    prober.start(); // a new run starts from its first round
+    expect(sent).toHaveLength(2);
+    expect(prober.isRunning).toBe(true);
+  });
+
   test('a pong carries the ping send time; markers are negative and distinct', () => {
     const sent: Buffer[] = [];
     const prober = createHandOffProber(
@@ -70,7 +97,7 @@ describe('hand-off prober', () => {
     expect(isProbeDue(0)).toBe(false);
   });
 
-  test('hop ends sharing a floor probe one run at a time, and again only REPROBE_AFTER_US after an accepted run; pings are always answered', () => {
+  test('hop ends sharing a floor probe one run at a time; a live connection probes again on data until two runs are accepted, then only a new connection after REPROBE_AFTER_US; pings are always answered', () => {
     const shared = createHandOffFloor();
     let nowUs = 1_000;
     const sent: Buffer[] = [];
@@ -96,12 +123,35 @@ describe('hand-off prober', () => {
     const pingsOfFirst = sent.length;
     expect(pingsOfFirst).toBe(PROBE_ROUNDS);
 
-    // Accepted: nobody probes again before REPROBE_AFTER_US ...
+    // One run accepted: nobody probes again before REPROBE_AFTER_REJECT_US, not even on data ...
     const third: Buffer[] = [];
-    createHopProber((m) => (third.push(m), true), shared, () => nowUs + REPROBE_AFTER_US - 1).start();
+    createHopProber((m) => (third.push(m), true), shared, () => nowUs + REPROBE_AFTER_REJECT_US - 1).start();
     expect(third).toHaveLength(0);
-    // ... and the next connection after it does.
-    createHopProber((m) => (third.push(m), true), shared, () => nowUs + REPROBE_AFTER_US).start();
+    nowUs += REPROBE_AFTER_REJECT_US - 1;
+    first.onData();
+    expect(sent).toHaveLength(PROBE_ROUNDS);
+    // ... then the live connection's next data arrival starts a second run (a run at open reads slow).
+    nowUs += 1;
+    expect(shared.isProbeWanted).toBe(true);
+    first.onData();
+    first.onData(); // its own run is live: no second ping
+    expect(sent).toHaveLength(PROBE_ROUNDS + 1);
+    for (let i = 0; i < 2 * PROBE_ROUNDS && shared.probeRuns === 1; i += 1) {
+      nowUs += 100;
+      first.onProbe(PONG_DUE_US, nowUs - 30, nowUs);
+    }
+    expect(shared.probeRuns).toBe(2);
+    expect(shared.probedUs).toBe(15); // the lower median wins
+    expect(sent).toHaveLength(2 * PROBE_ROUNDS);
+
+    // Two runs accepted: data starts none any more, and only a connection REPROBE_AFTER_US later probes.
+    expect(shared.isProbeWanted).toBe(false);
+    nowUs += REPROBE_AFTER_US;
+    first.onData();
+    expect(sent).toHaveLength(2 * PROBE_ROUNDS);
+    createHopProber((m) => (third.push(m), true), shared, () => nowUs - 1).start();
+    expect(third).toHaveLength(0);
+    createHopProber((m) => (third.push(m), true), shared, () => nowUs).start();
     expect(third).toHaveLength(1);
 
     // An endpoint with a floor of its own probes at once.
