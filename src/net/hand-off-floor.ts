@@ -28,13 +28,18 @@ import { PROBE_ROUNDS } from './hand-off-probe.js';
  * being refused there. A new run may start REPROBE_AFTER_REJECT_US after a refused one, twice as
  * long after each further refusal (at most REPROBE_AFTER_US).
  *
- * A run at open is taken while the processes set the connection up, so it reads slow even when
- * accepted, and one long-lived connection has no later connection to probe again (2026-12-03, one
- * connection at 5 ms per leg, five runs: runs at open 96–208 µs medians, 7 of 20 hop ends refused;
- * runs on the same connections a second later 37–78 µs). So until WANTED_ACCEPTED_RUNS runs are
- * accepted (HandOffFloor.isProbeWanted), a live connection's data arrivals start a run whenever
- * the floor grants one (REPROBE_AFTER_REJECT_US after the last run). Until a run is accepted (and
- * with HCBENCH_KEEP_HOT=0, which never probes) the floor is the running minimum of what arrived.
+ * A refused run leaves its hop end on the running minimum, well below any run's median, and one
+ * long-lived connection has no later connection to probe again (2026-12-03, one connection at 5 ms
+ * per leg, five runs: 7 of 20 hop ends refused at open). So while no run is accepted
+ * (HandOffFloor.isProbeWanted), a live connection's data arrivals start a run whenever the floor
+ * grants one. Probing on until a second run was accepted was tried: runs a second after open read
+ * lower (37–124 µs against 96–237 µs at open), and the lower floors made the relay read short in
+ * `truth` (relay error per traversal −35/+0/−4, −30/−3/−15 and, in a whole `npm run bench`,
+ * −37/−16/−36 µs: 1 of 3 profiles; the rule before, probing only as connections open, the same
+ * day: −20/+9/−21, 3 of 3): a hot
+ * ping-pong is faster than the hand-offs a zero-distance run pays on a slow-waking machine.
+ * Until a run is accepted (and with HCBENCH_KEEP_HOT=0, which never probes) the floor is the
+ * running minimum of what arrived.
  */
 export interface HandOffFloor {
   /** Learns from one arrival and returns the release time of a message due at `dueUs`. */
@@ -50,7 +55,7 @@ export interface HandOffFloor {
   readonly probeRuns: number;
   /** The accepted estimate, µs (the lowest accepted run median); undefined before one. */
   readonly probedUs: number | undefined;
-  /** True while fewer than WANTED_ACCEPTED_RUNS runs are accepted: a live connection may start one on its next data arrival, if claimProbe grants it. */
+  /** True while no run is accepted: a live connection may start one on its next data arrival, if claimProbe grants it. */
   readonly isProbeWanted: boolean;
 }
 
@@ -62,10 +67,8 @@ export const REPROBE_AFTER_US = 10_000_000;
 export const MAX_RUN_SPREAD_US = 100;
 /** ... and refused when its median is also more than this many times its fastest lesson. */
 export const MAX_RUN_RATIO = 3;
-/** After a refused run, or the first accepted one, a hop end may probe again after this long, µs (doubled after each further refusal, at most REPROBE_AFTER_US). */
+/** After a refused run a hop end may probe again after this long, µs (doubled after each further refusal, at most REPROBE_AFTER_US). */
 export const REPROBE_AFTER_REJECT_US = 1_000_000;
-/** Live connections probe on data arrivals until this many runs of the floor are accepted. */
-export const WANTED_ACCEPTED_RUNS = 2;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -79,7 +82,6 @@ export function createHandOffFloor(): HandOffFloor {
   let probedUs = Number.POSITIVE_INFINITY;
   let probeRuns = 0;
   let refusedInARow = 0;
-  let acceptedRuns = 0;
   let nextRunUs = Number.NEGATIVE_INFINITY;
   let claim: { owner: object; untilUs: number; lessons: number[] } | undefined;
   const lower = (handOffUs: number): void => {
@@ -107,11 +109,7 @@ export function createHandOffFloor(): HandOffFloor {
       if (isAccepted) probedUs = Math.min(probedUs, runMedianUs);
       probeRuns += 1;
       refusedInARow = isAccepted ? 0 : refusedInARow + 1;
-      if (isAccepted) acceptedRuns += 1;
-      const waitUs = isAccepted
-        ? (acceptedRuns < WANTED_ACCEPTED_RUNS ? REPROBE_AFTER_REJECT_US : REPROBE_AFTER_US)
-        : Math.min(REPROBE_AFTER_US, REPROBE_AFTER_REJECT_US * 2 ** (refusedInARow - 1));
-      nextRunUs = nowUs + waitUs;
+      nextRunUs = nowUs + (isAccepted ? REPROBE_AFTER_US : Math.min(REPROBE_AFTER_US, REPROBE_AFTER_REJECT_US * 2 ** (refusedInARow - 1)));
       claim = undefined;
     },
     get probeRuns() {
@@ -121,7 +119,7 @@ export function createHandOffFloor(): HandOffFloor {
       return Number.isFinite(probedUs) ? probedUs : undefined;
     },
     get isProbeWanted() {
-      return acceptedRuns < WANTED_ACCEPTED_RUNS;
+      return !Number.isFinite(probedUs);
     },
     releaseAt(dueUs, sentUs, arrivedUs) {
       if (sentUs > 0) lower(arrivedUs - sentUs);

@@ -97,7 +97,7 @@ describe('hand-off prober', () => {
     expect(isProbeDue(0)).toBe(false);
   });
 
-  test('hop ends sharing a floor probe one run at a time; a live connection probes again on data until two runs are accepted, then only a new connection after REPROBE_AFTER_US; pings are always answered', () => {
+  test('hop ends sharing a floor probe one run at a time, and after an accepted run only a new connection REPROBE_AFTER_US later; pings are always answered', () => {
     const shared = createHandOffFloor();
     let nowUs = 1_000;
     const sent: Buffer[] = [];
@@ -123,34 +123,15 @@ describe('hand-off prober', () => {
     const pingsOfFirst = sent.length;
     expect(pingsOfFirst).toBe(PROBE_ROUNDS);
 
-    // One run accepted: nobody probes again before REPROBE_AFTER_REJECT_US, not even on data ...
-    const third: Buffer[] = [];
-    createHopProber((m) => (third.push(m), true), shared, () => nowUs + REPROBE_AFTER_REJECT_US - 1).start();
-    expect(third).toHaveLength(0);
-    nowUs += REPROBE_AFTER_REJECT_US - 1;
-    first.onData();
-    expect(sent).toHaveLength(PROBE_ROUNDS);
-    // ... then the live connection's next data arrival starts a second run (a run at open reads slow).
-    nowUs += 1;
-    expect(shared.isProbeWanted).toBe(true);
-    first.onData();
-    first.onData(); // its own run is live: no second ping
-    expect(sent).toHaveLength(PROBE_ROUNDS + 1);
-    for (let i = 0; i < 2 * PROBE_ROUNDS && shared.probeRuns === 1; i += 1) {
-      nowUs += 100;
-      first.onProbe(PONG_DUE_US, nowUs - 30, nowUs);
-    }
-    expect(shared.probeRuns).toBe(2);
-    expect(shared.probedUs).toBe(15); // the lower median wins
-    expect(sent).toHaveLength(2 * PROBE_ROUNDS);
-
-    // Two runs accepted: data starts none any more, and only a connection REPROBE_AFTER_US later probes.
+    // Accepted: data starts no run any more, and nobody probes again before REPROBE_AFTER_US ...
     expect(shared.isProbeWanted).toBe(false);
     nowUs += REPROBE_AFTER_US;
     first.onData();
-    expect(sent).toHaveLength(2 * PROBE_ROUNDS);
+    expect(sent).toHaveLength(PROBE_ROUNDS);
+    const third: Buffer[] = [];
     createHopProber((m) => (third.push(m), true), shared, () => nowUs - 1).start();
     expect(third).toHaveLength(0);
+    // ... and the next connection after it does.
     createHopProber((m) => (third.push(m), true), shared, () => nowUs).start();
     expect(third).toHaveLength(1);
 
@@ -158,6 +139,42 @@ describe('hand-off prober', () => {
     const own: Buffer[] = [];
     createHopProber((m) => (own.push(m), true), createHandOffFloor(), () => 3_000).start();
     expect(own).toHaveLength(1);
+  });
+});
+
+describe('a live connection whose run was refused', () => {
+  test('probes again on its data REPROBE_AFTER_REJECT_US later, until a run is accepted; never while its own run is live', () => {
+    const floor = createHandOffFloor();
+    let nowUs = 1_000_000;
+    const sent: Buffer[] = [];
+    const end = createHopProber((m) => (sent.push(m), true), floor, () => nowUs);
+    end.start();
+    // A busy run: half the round trips hot (60 µs), half 4 ms: refused.
+    for (let i = 0; floor.probeRuns === 0 && i < 2 * PROBE_ROUNDS; i += 1) {
+      nowUs += 100;
+      end.onProbe(PONG_DUE_US, nowUs - (i % 2 === 0 ? 60 : 4_000), nowUs);
+    }
+    expect(floor.probeRuns).toBe(1);
+    expect(floor.probedUs).toBeUndefined();
+    expect(floor.isProbeWanted).toBe(true);
+    const afterFirst = sent.length;
+    expect(afterFirst).toBe(PROBE_ROUNDS);
+    nowUs += REPROBE_AFTER_REJECT_US - 1;
+    end.onData();
+    expect(sent).toHaveLength(afterFirst);
+    nowUs += 1;
+    end.onData();
+    end.onData(); // its run is live: no second first ping
+    expect(sent).toHaveLength(afterFirst + 1);
+    for (let i = 0; floor.probeRuns === 1 && i < 2 * PROBE_ROUNDS; i += 1) {
+      nowUs += 100;
+      end.onProbe(PONG_DUE_US, nowUs - 70, nowUs);
+    }
+    expect(floor.probedUs).toBe(35);
+    expect(floor.isProbeWanted).toBe(false);
+    nowUs += REPROBE_AFTER_US;
+    end.onData();
+    expect(sent).toHaveLength(2 * PROBE_ROUNDS);
   });
 });
 
