@@ -36,8 +36,8 @@ import { PROBE_ROUNDS } from './hand-off-probe.js';
  * lower (37–124 µs against 96–237 µs at open), and the lower floors made the relay read short in
  * `truth` (relay error per traversal −35/+0/−4, −30/−3/−15 and, in a whole `npm run bench`,
  * −37/−16/−36 µs: 1 of 3 profiles; the rule before, probing only as connections open, the same
- * day: −20/+9/−21, 3 of 3): a hot
- * ping-pong is faster than the hand-offs a zero-distance run pays on a slow-waking machine.
+ * day: −20/+9/−21, 3 of 3): a hot ping-pong is faster than the hand-offs a zero-distance run
+ * pays on a slow-waking machine.
  * Until a run is accepted (and with HCBENCH_KEEP_HOT=0, which never probes) the floor is the
  * running minimum of what arrived.
  */

@@ -55,6 +55,7 @@ export interface HopProber {
   start(): void;
   /** A data message arrived: while the floor has no accepted run, start one if the floor grants it (see HandOffFloor.isProbeWanted). */
   onData(): void;
+  /** A probe arrived: answers a ping, learns from a pong of its own run. */
   onProbe(dueUs: number, sentUs: number, arrivedUs: number): void;
 }
 

@@ -85,8 +85,7 @@ export interface Agent {
   close(options?: AgentCloseOptions): Promise<void>;
 }
 
-/** Longest wait for the relay to acknowledge closing the control channel, in milliseconds. */
-const UNREGISTER_TIMEOUT_MS = 3000;
+const UNREGISTER_TIMEOUT_MS = 3000; // longest wait for the relay to acknowledge closing the control channel, ms
 
 /** Lifetime of the agent's listen tokens in seconds (renewed every 50 min; hyco-ws also after 60 min). */
 export const AGENT_TOKEN_TTL_SEC = 7200;
