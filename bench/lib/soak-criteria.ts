@@ -34,7 +34,7 @@ export function soakStepOf(result: StepResult): SoakStep {
 /** Faults that hold until their step's undo (every new connection fails meanwhile). */
 export const HOLDING_FAULTS: ReadonlySet<string> = new Set(['refuse-accepts', 'disable-hybrid-connection']);
 
-/** Allowed growth of RSS and fds between the first post-warm-up minute and the last. */
+/** Allowed growth of RSS and fds between the first post-warm-up window and the last. */
 export const MAX_GROWTH = 0.05;
 
 export interface Criterion {
@@ -90,12 +90,12 @@ export function soakCriteria(steps: readonly SoakStep[], growth: readonly Growth
     const isPassed = rows.length > 0 && rows.every((g) => Number.isFinite(g.growth) && g.growth <= MAX_GROWTH);
     const fmt = (v: number): string => (figure === 'rssBytes' ? `${(v / 1048576).toFixed(1)} MiB` : String(v));
     criteria.push({
-      name: `${figure === 'rssBytes' ? 'RSS (median)' : 'open fds (floor: minimum)'} growth <= ${MAX_GROWTH * 100} % after warm-up`,
+      name: `${figure === 'rssBytes' ? 'RSS (upper envelope: 90th percentile)' : 'open fds (floor: minimum)'} growth <= ${MAX_GROWTH * 100} % after warm-up`,
       isPassed,
       detail:
         rows.length === 0
           ? 'no samples'
-          : rows.map((g) => `${g.role} ${fmt(g.baseline)} → ${fmt(g.last)} (${pct(g.growth)}${g.statistic === 'min' ? `; medians ${g.medians.baseline} → ${g.medians.last}` : ''})`).join(', '),
+          : rows.map((g) => `${g.role} ${fmt(g.baseline)} → ${fmt(g.last)} (${pct(g.growth)}${g.statistic === 'median' ? '' : `; medians ${fmt(g.medians.baseline)} → ${fmt(g.medians.last)}`})`).join(', '),
     });
   }
   const a = accountingOf(steps);
