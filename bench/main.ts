@@ -109,6 +109,8 @@ async function main(): Promise<void> {
   process.stdout.write(renderTable(report));
   process.stderr.write(`results: ${file}\n`);
   if (report.entries.some((e) => e.status === 'failed')) process.exitCode = 1;
+  // 128 + SIGINT, as a shell reports it: the results are partial.
+  if (report.interrupted === true) process.exitCode = 130;
 }
 
 main().catch((error: unknown) => {

@@ -20,7 +20,7 @@ export interface SoakBenchResult {
   startedAt: string;
   finishedAt?: string;
   machine: { cpuModel: string; cpuCount: number; kernel: string; node: string };
-  entries: { id: string; rounds: { side: string; figure?: { value?: number; detail?: Record<string, number>; data?: SoakData } }[] }[];
+  entries: { id: string; interrupted?: true; rounds: { side: string; figure?: { value?: number; detail?: Record<string, number>; data?: SoakData } }[] }[];
 }
 
 interface SoakData {
@@ -29,7 +29,10 @@ interface SoakData {
   appV8Flags?: string[];
 }
 
-/** The newest result file with a measured soak entry; every file is checked first (bench/lib/result-files.ts: type, size, shape). */
+/**
+ * The newest result file with a measured soak entry that ran to its end (an interrupted soak holds
+ * only its first steps); every file is checked first (bench/lib/result-files.ts: type, size, shape).
+ */
 async function newestSoak(): Promise<{ file: string; result: SoakBenchResult }> {
   for (const file of await loadResultFiles(RESULTS_DIR)) {
     const result = file.report as unknown as SoakBenchResult;
@@ -39,7 +42,7 @@ async function newestSoak(): Promise<{ file: string; result: SoakBenchResult }> 
 }
 
 function soakFigure(result: SoakBenchResult): { value?: number; detail?: Record<string, number>; data?: SoakData } | undefined {
-  return result.entries?.find((e) => e.id === 'soak')?.rounds.find((r) => r.side === 'hcbench')?.figure;
+  return result.entries?.find((e) => e.id === 'soak' && e.interrupted !== true)?.rounds.find((r) => r.side === 'hcbench')?.figure;
 }
 
 const mib = (bytes: number): string => `${(bytes / 1048576).toFixed(1)} MiB`;

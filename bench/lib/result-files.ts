@@ -23,7 +23,7 @@ const detail = z.record(z.string().max(200), z.number().nullable()).optional();
 const figure = z.looseObject({ value: z.number(), detail });
 const round = z.looseObject({ round: z.number().int().min(0), side: z.enum(['hcbench', 'reference']), figure });
 const side = z.looseObject({ medianValue: z.number(), minValue: z.number(), maxValue: z.number(), detail: z.record(z.string().max(200), z.number().nullable()) });
-const head = { id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,99}$/), title: text, issue: text, unit: text.max(100), better: z.enum(['higher', 'lower']) };
+const head = { id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,99}$/), title: text, issue: text, unit: text.max(100), better: z.enum(['higher', 'lower']), interrupted: z.literal(true).optional() };
 const entry = z.discriminatedUnion('status', [
   z.looseObject({
     ...head,
@@ -119,13 +119,14 @@ export interface EntryPick {
 /**
  * Per id, the newest file (of `newestFirst`) holding that entry as measured or failed. Skipped
  * and pending entries hold no measurement (a missing tool, an interrupted suite) and never
- * replace an older measurement. Ids with no such file are absent from the map.
+ * replace an older measurement; neither does an entry the interrupt cut (partial figures, or
+ * "suite interrupted"). Ids with no such file are absent from the map.
  */
 export function newestPerEntry(newestFirst: readonly ResultFile[], ids: readonly string[]): Map<string, EntryPick> {
   const picks = new Map<string, EntryPick>();
   for (const id of ids) {
     for (const file of newestFirst) {
-      const found = file.report.entries.find((e) => e.id === id && (e.status === 'measured' || e.status === 'failed'));
+      const found = file.report.entries.find((e) => e.id === id && (e.status === 'measured' || e.status === 'failed') && e.interrupted !== true);
       if (found !== undefined) {
         picks.set(id, { file, entry: found });
         break;

@@ -40,7 +40,9 @@ export async function runSuite(entries: readonly BenchEntry[], options: RunSuite
   };
   const outcomes: EntryOutcome[] = [];
   for (const entry of entries) {
-    outcomes.push(await runEntry(entry, entry.rounds ?? rounds, ctx, nowMs));
+    const outcome = await runEntry(entry, entry.rounds ?? rounds, ctx, nowMs);
+    // Cut while it ran (an entry skipped for the interrupt holds no figure to mark).
+    outcomes.push(ctx.signal.aborted && outcome.status !== 'skipped' && outcome.status !== 'pending' ? { ...outcome, interrupted: true } : outcome);
   }
   const finishMs = nowMs();
   return {
@@ -52,6 +54,7 @@ export async function runSuite(entries: readonly BenchEntry[], options: RunSuite
     rounds,
     machine: options.machine ?? {},
     entries: outcomes,
+    ...(ctx.signal.aborted ? { interrupted: true as const } : {}),
   };
 }
 

@@ -35,7 +35,7 @@ export function renderTable(report: BenchReport): string {
       `${report.entries.filter((e) => e.status === 'skipped').length} skipped, ` +
       `${report.entries.filter((e) => e.status === 'pending').length} pending, ` +
       `${report.entries.filter((e) => e.status === 'failed').length} failed; ` +
-      `${report.rounds} rounds (alternating A B / B A), ${(report.durationMs / 1000).toFixed(0)} s${report.isQuick ? ', quick mode' : ''}; ` +
+      `${report.rounds} rounds (alternating A B / B A), ${(report.durationMs / 1000).toFixed(0)} s${report.isQuick ? ', quick mode' : ''}${report.interrupted === true ? ', interrupted (partial; the README tables skip the entry it cut)' : ''}; ` +
       `spread = (max − min) / median of the per-round ratios, quotable up to ${(SPREAD_LIMIT * 100).toFixed(0)}%`,
   );
   return `${out.join('\n')}\n`;
@@ -56,7 +56,7 @@ function row(e: EntryOutcome): string[] {
         `${formatNumber(e.reference.medianValue)} ${e.unit}`,
         quoteRatio(e.ratio, e.steadiness),
         formatSpread(e.spread),
-        `measured (${e.better} is better)`,
+        `measured${e.interrupted === true ? ', interrupted: partial' : ''} (${e.better} is better)`,
       ];
     case 'skipped':
       return [name, '-', '-', '-', '-', `skipped: ${e.reason}`];

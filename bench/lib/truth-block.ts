@@ -16,11 +16,11 @@ function keepHotOff(d: Record<string, number | null>, p: string): string {
   return d[`${p}.keepHotAllowed`] === 0 ? ` (keep-hot off: load ${d[`${p}.loadAtStart`] ?? '?'} at start)` : '';
 }
 
-/** The hcbench side's detail of the newest file's measured `truth` entry, with that file; undefined when none has one. */
+/** The hcbench side's detail of the newest file's measured, whole `truth` entry, with that file; undefined when none has one. */
 export function newestTruth(newestFirst: readonly ResultFile[]): { file: ResultFile; detail: Record<string, number | null> } | undefined {
   for (const file of newestFirst) {
     const e = file.report.entries.find((x) => x.id === 'truth');
-    if (e?.status !== 'measured') continue;
+    if (e?.status !== 'measured' || e.interrupted === true) continue;
     const detail = e.rounds.find((r) => r.side === 'hcbench')?.figure.detail;
     if (detail !== undefined) return { file, detail };
   }

@@ -97,6 +97,12 @@ interface EntryHead {
   better: Better;
   hcbenchLabel: string;
   referenceLabel: string;
+  /**
+   * The suite was interrupted (Ctrl-C) before this entry finished: its figures are partial (the
+   * soak's steps so far) or it failed with "suite interrupted". Kept in the JSON; the generated
+   * README blocks never quote it.
+   */
+  interrupted?: true;
 }
 
 /** What happened to one entry (tinybench-style union: skips and failures are data). */
@@ -135,4 +141,6 @@ export interface BenchReport {
   /** `hcbench calibrate --quick` figures taken just before the entries (absent with --no-calibrate). */
   calibration?: CalibrationResult;
   entries: EntryOutcome[];
+  /** The suite was interrupted (Ctrl-C): entries after the cut are skipped, the one it cut is marked. */
+  interrupted?: true;
 }

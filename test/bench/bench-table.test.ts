@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { formatStalls } from '../../bench/lib/readme-table.js';
 import { formatNumber } from '../../bench/lib/runner.js';
+import { newestPerEntry, parseBenchResult, type ResultFile } from '../../bench/lib/result-files.js';
+import { newestTruth } from '../../bench/lib/truth-block.js';
 import { INPUT_MAX_BYTES } from '../../src/fs/read-input.js';
 import { measured, resultFile, skipped } from '../fixtures/bench/bench-results.js';
 
@@ -246,5 +248,26 @@ describe('formatStalls (the busy-loop stalls a run measured before its entries)'
     expect(formatStalls({ noiseFloor: { cpuStalls: { ...stalls, longestUs: '<b>4700</b>' } } })).toBeUndefined();
     expect(formatStalls({ noiseFloor: { cpuStalls: null } })).toBeUndefined();
     expect(formatStalls('not an object')).toBeUndefined();
+  });
+});
+
+describe('an interrupted run (Ctrl-C) never replaces a whole measurement', () => {
+  const file = (name: string, content: unknown): ResultFile => {
+    const report = parseBenchResult(JSON.stringify(content), name);
+    return { name, startedAtMs: Date.parse(report.startedAt), report };
+  };
+
+  test('the entry the interrupt cut is skipped for the older whole one; a whole entry of the same run still counts', () => {
+    const cut = { ...measured('relay-ping-pong', 'RT/s', [[1000, 5000]]), interrupted: true };
+    const cutTruth = { ...truthEntry(), interrupted: true };
+    const interrupted = file('interrupted.json', { ...resultFile('2026-01-03T10:00:00.000Z', [measured('direct-ping-pong', 'RT/s', [[30_000, 33_000]]), cut, cutTruth]), interrupted: true });
+    const files = [interrupted, file('newer.json', newer), file('older.json', older)];
+
+    const picks = newestPerEntry(files, ['direct-ping-pong', 'relay-ping-pong']);
+
+    expect(picks.get('direct-ping-pong')?.file.name).toBe('interrupted.json');
+    expect(picks.get('relay-ping-pong')?.file.name).toBe('newer.json');
+    expect(newestTruth(files)?.file.name).toBe('older.json');
+    expect(newestTruth([file('older.json', older)])?.file.name).toBe('older.json');
   });
 });

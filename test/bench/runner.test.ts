@@ -115,6 +115,46 @@ describe('bench runner', () => {
   });
 });
 
+describe('an interrupted suite (Ctrl-C)', () => {
+  test('marks the entry the interrupt cut and the report; a whole entry before it and a skipped one after are not marked', async () => {
+    const controller = new AbortController();
+    const calls: string[] = [];
+    const cutting = fakeEntry('cut', {
+      setup: async () => ({
+        runHcbench: async () => {
+          controller.abort();
+          return { value: 1 };
+        },
+        runReference: async () => ({ value: 2 }),
+        close: async () => {
+          calls.push('cut:closed');
+        },
+      }),
+    });
+    let t = 0;
+
+    const report = await runSuite([fakeEntry('whole', {}, calls), cutting, fakeEntry('after', {}, calls)], { rounds: 3, findTool: async () => '/bin/x', signal: controller.signal, nowMs: () => (t += 1000) });
+
+    expect(report.entries.map((e) => [e.id, e.status, e.interrupted])).toEqual([
+      ['whole', 'measured', undefined],
+      ['cut', 'failed', true],
+      ['after', 'skipped', undefined],
+    ]);
+    expect(report.interrupted).toBe(true);
+    expect(calls).toContain('cut:closed');
+    expect(calls.some((c) => c.startsWith('after'))).toBe(false);
+    expect(renderTable(report)).toContain('interrupted (partial; the README tables skip the entry it cut)');
+  });
+
+  test('a run that was not interrupted carries no mark', async () => {
+    const report = await runFixture([]);
+
+    expect(report.interrupted).toBeUndefined();
+    expect(report.entries.every((e) => e.interrupted === undefined)).toBe(true);
+    expect(renderTable(report)).not.toContain('interrupted');
+  });
+});
+
 describe('reference tool output parsers', () => {
   test('reads rate and percentiles from sockperf ping-pong output', () => {
     const text = [
