@@ -9,6 +9,7 @@ import type { RunResult } from '../metrics/result.js';
 import { computeVerdicts, type RelayCost, type Verdict, type VerdictPath } from '../analysis/verdict.js';
 import { computeWaterfalls, type PathWaterfall, type SegmentKind } from '../analysis/waterfall.js';
 import { formatDeltaUs, formatEstimateUs, formatRatioEstimate, formatSetupSample, formatUs, renderTable } from './format.js';
+import { handshakeNote } from './handshake-note.js';
 import { marked } from './trust-marks.js';
 import { rehearsalNote } from './rehearsal-note.js';
 import { variantRows, variantsTitle } from './verdict-variants.js';
@@ -154,6 +155,8 @@ export function decisionLines(result: RunResult, analysis: RunAnalysis): string[
     const path = verdict.paths[i + 1];
     if (path !== undefined) lines.push(costLine(cost, path, direct?.isUntrusted === true));
   });
+  const handshakes = handshakeNote(verdict, result);
+  if (handshakes !== undefined) lines.push(handshakes);
   if (verdict.budgetMs !== null) {
     lines.push(`budget ${ms(verdict.budgetMs)} per transaction at p99:`);
     for (const p of verdict.paths) lines.push(`  ${budgetLine(p, verdict.budgetMs)}`);

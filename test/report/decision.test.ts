@@ -88,6 +88,25 @@ describe('verdict', () => {
     }
   });
 
+  test('new connections: the handshakes the emulated distance leaves out are stated per path from the configured legs, and only with distance', () => {
+    const result = load();
+    const topology = result.topology!.paths as { id: string; kind: string; appToRelay?: { oneWayDelayMs: number }; relayToAgent?: { oneWayDelayMs: number }; direct?: { oneWayDelayMs: number } }[];
+    const rtt = (leg: { oneWayDelayMs: number } | undefined): number => 2000 * (leg?.oneWayDelayMs ?? 0);
+    const expected = topology.map((p) => ({ id: p.id, us: p.kind === 'direct' ? rtt(p.direct) : 2 * (rtt(p.appToRelay) + rtt(p.relayToAgent)) }));
+    // direct 1.5 ms one way: its TCP round trip; relay-emulated 0.5 + 1.5 ms one way: TCP + TLS on both legs.
+    expect(expected.find((p) => p.id === 'direct')?.us).toBe(3000);
+    expect(expected.find((p) => p.id === 'relay-emulated')?.us).toBe(8000);
+    const text = renderConsole(result);
+    const line = text.split('\n').find((l) => l.includes('new connections: TCP and TLS handshakes pay no emulated distance'));
+    expect(line).toBeDefined();
+    expect(line).toContain(`direct +${formatUs(3000)} (its TCP round trip)`);
+    for (const p of expected.filter((x) => x.id !== 'direct')) expect(line).toContain(`${p.id} +${formatUs(p.us)} (TCP and one TLS round trip on each leg)`);
+    expect(text.indexOf('handshakes pay no emulated distance')).toBeLessThan(text.indexOf('where a transaction\'s time goes'));
+
+    for (const p of topology) for (const leg of [p.direct, p.appToRelay, p.relayToAgent]) if (leg !== undefined) leg.oneWayDelayMs = 0;
+    expect(renderConsole(result)).not.toContain('handshakes pay no emulated distance');
+  });
+
   test('connection setup: the connections behind it are counted from the result; from MIN_QUOTABLE_SETUPS on it is not called a cold start', () => {
     const result = load();
     const c = analyzeRun(result).comparisons[0]!;
