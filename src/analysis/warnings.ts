@@ -3,6 +3,7 @@
 // lines without a final full stop.
 
 import type { ErrorKind, RunResult } from '../metrics/result.js';
+import { HYCO_WS_MASKING_KEY, JAVASCRIPT_MASKING_WARNING } from '../net/frame-masking.js';
 
 /** Steps with untrusted statistics listed one by one up to this many; beyond, one summary line. */
 export const MAX_INVALID_LINES = 3;
@@ -15,6 +16,10 @@ export function collectWarnings(result: RunResult): string[] {
     const reason = result.abortReason;
     warnings.push(reason === undefined || reason === 'interrupted' ? 'run interrupted: results are partial' : `run aborted (${reason}): results are partial`);
   }
+  // Results written before the key existed say nothing: no warning for them.
+  const masking = result.environment.libraries[HYCO_WS_MASKING_KEY];
+  const hasRelay = result.steps.some((step) => step.pathKind !== 'direct');
+  if (masking === 'javascript' && hasRelay) warnings.push(JAVASCRIPT_MASKING_WARNING);
   for (const step of result.steps) {
     const where = step.repetition === undefined || step.repetition === 0 ? step.stepId : `${step.stepId} #${step.repetition}`;
     if (step.status === 'failed') {

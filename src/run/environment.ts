@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { createRequire } from 'node:module';
 import type { RunEnvironment } from '../metrics/result.js';
+import { HYCO_WS_MASKING_KEY, hycoWsFrameMasking } from '../net/frame-masking.js';
 
 const require = createRequire(import.meta.url);
 
@@ -40,6 +41,9 @@ export async function describeEnvironment(roles: Record<string, string>, rolePid
       'hyco-ws': await packageVersion('hyco-ws'),
       ws: await packageVersion('ws'),
       'hdr-histogram-js': await packageVersion('hdr-histogram-js'),
+      bufferutil: await packageVersion('bufferutil'),
+      // The role processes load the same node_modules: what this process loads, they load.
+      [HYCO_WS_MASKING_KEY]: hycoWsFrameMasking(),
     },
   };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { analyzeRun } from '../../src/analysis/analyze-run.js';
 import type { StepResult } from '../../src/metrics/result.js';
+import { HYCO_WS_MASKING_KEY, JAVASCRIPT_MASKING_WARNING } from '../../src/net/frame-masking.js';
 import { mergeRecords } from '../../src/metrics/histogram.js';
 import type { MeasuredStep } from '../../src/analysis/pairing.js';
 import { createRandom, normalSample, syntheticRun, syntheticStep } from '../fixtures/results/synthetic.js';
@@ -284,5 +285,30 @@ describe('warnings', () => {
     expect(warnings).toEqual([
       'untrusted statistics in 5 of 6 steps, e.g. tcp-request-response[roundTripsPerTransaction=1]@relay: untrusted (generator timing error too large for them): roundTrip.p19',
     ]);
+  });
+});
+
+describe('frame masking warning', () => {
+  const withMasking = (masking: string | undefined, steps: StepResult[]) => {
+    const run = syntheticRun(steps);
+    const libraries = { ...run.environment.libraries };
+    if (masking === undefined) delete libraries[HYCO_WS_MASKING_KEY];
+    else libraries[HYCO_WS_MASKING_KEY] = masking;
+    return { ...run, environment: { ...run.environment, libraries } };
+  };
+
+  test('a run whose hyco-ws masked in JavaScript warns once, first after the run status', () => {
+    const warnings = analyzeRun(withMasking('javascript', pairedRepetitions(1, 1, 0, 1))).warnings;
+
+    expect(warnings).toEqual([JAVASCRIPT_MASKING_WARNING]);
+  });
+
+  test('native masking, a result written before the key existed, or a run without a relay path: no warning', () => {
+    const directOnly = pairedRepetitions(1, 1, 0, 1).filter((step) => step.pathKind === 'direct');
+
+    expect(directOnly.length).toBeGreaterThan(0);
+    expect(analyzeRun(withMasking('native', pairedRepetitions(1, 1, 0, 1))).warnings).toEqual([]);
+    expect(analyzeRun(withMasking(undefined, pairedRepetitions(1, 1, 0, 1))).warnings).toEqual([]);
+    expect(analyzeRun(withMasking('javascript', directOnly)).warnings).not.toContain(JAVASCRIPT_MASKING_WARNING);
   });
 });

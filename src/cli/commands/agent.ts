@@ -16,6 +16,7 @@ import {
   timingLine,
   untilStopped,
 } from './tunnel.js';
+import { JAVASCRIPT_MASKING_WARNING, hycoWsFrameMasking } from '../../net/frame-masking.js';
 
 /** Aborts on Ctrl-C or once `runMs` (if given) has passed since now. */
 function stopSignal(interrupt: AbortSignal, runMs: number | undefined): { signal: AbortSignal; dispose(): void } {
@@ -65,6 +66,7 @@ export function registerAgent(program: Command, io: CliIo, setExit: (code: ExitC
     }
     const target = `${flags.target.host}:${flags.target.port}`;
     io.stderr.write(`agent: listening on ${connection.entityPath}, forwarding to ${target} (${flags.clientStack}); Ctrl-C to stop\n`);
+    if (flags.clientStack === 'hyco-ws' && hycoWsFrameMasking() === 'javascript') io.stderr.write(`agent: warning: ${JAVASCRIPT_MASKING_WARNING}\n`);
     if (flags.json === true) io.stdout.write(`${JSON.stringify({ event: 'listening', hybridConnection: connection.entityPath, target })}\n`);
     await untilStopped(stop.signal, undefined);
     stop.dispose();

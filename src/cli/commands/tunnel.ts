@@ -13,6 +13,7 @@ import type { CliIo } from '../io.js';
 import { applyResolveFlags } from '../resolve-flags.js';
 import { skipBufferDeprecationCheck } from '../buffer-deprecation-check.js';
 import { INTERRUPT_BUDGET_MS, WRITE_RESERVE_MS, bounded } from '../../bounded.js';
+import { JAVASCRIPT_MASKING_WARNING, hycoWsFrameMasking } from '../../net/frame-masking.js';
 
 /** Flags shared by `hcbench agent` and `hcbench tunnel`. */
 export interface TunnelEndpointFlags {
@@ -141,6 +142,7 @@ export function registerTunnel(program: Command, io: CliIo, setExit: (code: Exit
     });
     const { host, port } = forwarder.address;
     io.stderr.write(`tunnel: listening on ${host}:${port} (${flags.clientStack}); Ctrl-C to stop\n`);
+    if (flags.clientStack === 'hyco-ws' && hycoWsFrameMasking() === 'javascript') io.stderr.write(`tunnel: warning: ${JAVASCRIPT_MASKING_WARNING}\n`);
     if (flags.json === true) io.stdout.write(`${JSON.stringify({ event: 'listening', host, port })}\n`);
     await untilStopped(io.signal, flags.runMs);
     await bounded(forwarder.close(), { what: 'tunnel: closing its connections', timeoutMs: INTERRUPT_BUDGET_MS - WRITE_RESERVE_MS }).catch((error: unknown) =>
