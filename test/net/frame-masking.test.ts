@@ -3,19 +3,25 @@
 // module resolution refuses bufferutil, as on a platform without a prebuilt binary).
 
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { describe, expect, test } from 'vitest';
-import { hycoWsFrameMasking } from '../../src/net/frame-masking.js';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, onTestFinished, test } from 'vitest';
+import { JAVASCRIPT_MASKING_WARNING, hycoWsFrameMasking } from '../../src/net/frame-masking.js';
+import { createDefaultNamespace } from '../../src/relay/namespace.js';
+import { startRelay } from '../../src/relay/relay-server.js';
+import { spawnCli } from '../helpers/cli-child.js';
 
 const COMPILED = 'dist/net/frame-masking.js';
 
 /** Runs `code` in a child node whose module resolution throws MODULE_NOT_FOUND for bufferutil when `isBlocked`. */
+const BLOCK_BUFFERUTIL =
+  "const M = require('node:module'); const resolve = M._resolveFilename;" +
+  "M._resolveFilename = function (request, ...rest) { if (request === 'bufferutil') { const e = new Error('blocked'); e.code = 'MODULE_NOT_FOUND'; throw e; } return resolve.call(this, request, ...rest); };";
+
 function childOutput(code: string, isBlocked: boolean): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const block =
-    "const M = require('node:module'); const resolve = M._resolveFilename;" +
-    "M._resolveFilename = function (request, ...rest) { if (request === 'bufferutil') { const e = new Error('blocked'); e.code = 'MODULE_NOT_FOUND'; throw e; } return resolve.call(this, request, ...rest); };";
-  const args = isBlocked ? ['-e', `${block}\n${code}`] : ['-e', code];
+  const args = isBlocked ? ['-e', `${BLOCK_BUFFERUTIL}\n${code}`] : ['-e', code];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -41,5 +47,31 @@ describe('hyco-ws frame masking', () => {
 
     expect({ code: normal.code, out: normal.stdout, err: normal.stderr }).toEqual({ code: 0, out: 'native', err: '' });
     expect({ code: blocked.code, out: blocked.stdout, err: blocked.stderr }).toEqual({ code: 0, out: 'javascript', err: '' });
+  });
+
+  test('hcbench agent started where bufferutil cannot load warns on stderr; where it loads, it does not', async () => {
+    const relay = await startRelay({ namespace: createDefaultNamespace('hc1') });
+    onTestFinished(() => relay.close());
+    const dir = mkdtempSync(join(tmpdir(), 'hcbench-masking-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const preload = join(dir, 'block-bufferutil.cjs');
+    writeFileSync(preload, BLOCK_BUFFERUTIL);
+    const env = { HCBENCH_CONNECTION_STRING: relay.connectionString('hc1') };
+    // The target is never dialled: no connection crosses the agent in this test.
+    const args = ['agent', '--target', '127.0.0.1:9'];
+
+    const blocked = spawnCli(args, { env: { ...env, NODE_OPTIONS: `--require ${preload}` } });
+    onTestFinished(() => void blocked.process.kill('SIGKILL'));
+    const normal = spawnCli(args, { env });
+    onTestFinished(() => void normal.process.kill('SIGKILL'));
+    const [blockedErr] = await Promise.all([blocked.waitForStderr(/agent: warning: /, 20_000), normal.waitForStderr(/agent: listening on /, 20_000)]);
+    blocked.process.kill('SIGINT');
+    normal.process.kill('SIGINT');
+    const exits = await Promise.all([blocked.exited, normal.exited]);
+
+    expect(blockedErr).toContain(`agent: warning: ${JAVASCRIPT_MASKING_WARNING}`);
+    expect(normal.stderr()).toContain('agent: stopped;');
+    expect(normal.stderr()).not.toContain('agent: warning:');
+    expect(exits.map((e) => e.code)).toEqual([0, 0]);
   });
 });
