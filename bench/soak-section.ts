@@ -10,6 +10,7 @@ import type { Growth } from './lib/process-samples.js';
 import { ERR_RESULT_INVALID, loadResultFiles } from './lib/result-files.js';
 import { ExitCode, HarnessError } from '../src/errors.js';
 import { replaceBetweenMarkers } from './lib/markers.js';
+import { reportCliError } from './lib/table-cli.js';
 
 const BENCH_DIR = new URL('.', import.meta.url).pathname;
 const RESULTS_DIR = join(BENCH_DIR, 'results');
@@ -106,14 +107,12 @@ async function main(): Promise<void> {
   process.stdout.write(`bench/README.md: soak section from ${file}\n`);
 }
 
-/** Runs `main`; a refused result or README prints `error[CODE]: message` and its hint, no stack. */
+/** Runs `main`; a refused result or README prints `error[CODE]: message` and its hint, no stack (reportCliError). */
 async function runMain(): Promise<void> {
   try {
     await main();
   } catch (error) {
-    if (!(error instanceof HarnessError)) throw error;
-    process.stderr.write(`error[${error.code}]: ${error.message}\n${error.hint === undefined ? '' : `hint: ${error.hint}\n`}`);
-    process.exitCode = error.exitCode;
+    reportCliError(error);
   }
 }
 

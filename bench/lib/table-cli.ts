@@ -110,18 +110,23 @@ export async function runTable(argv: readonly string[], mode: TableMode): Promis
   return report;
 }
 
-/** The command's main: prints the report, or `error[CODE]: message` and a hint, and sets the exit code. */
+/** Prints `error[CODE]: message` and its hint (a stack only for an internal error) and sets the exit code. */
+export function reportCliError(error: unknown): void {
+  if (error instanceof HarnessError) {
+    process.stderr.write(`error[${error.code}]: ${error.message}\n${error.hint === undefined ? '' : `hint: ${error.hint}\n`}`);
+    process.exitCode = error.exitCode;
+    return;
+  }
+  process.stderr.write(`error[ERR_INTERNAL]: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = ExitCode.Internal;
+}
+
+/** The command's main: prints the report, or the error (reportCliError), and sets the exit code. */
 export async function tableMain(mode: TableMode): Promise<void> {
   try {
     const lines = await runTable(process.argv.slice(2), mode);
     process.stdout.write(`${lines.join('\n')}\n`);
   } catch (error) {
-    if (error instanceof HarnessError) {
-      process.stderr.write(`error[${error.code}]: ${error.message}\n${error.hint === undefined ? '' : `hint: ${error.hint}\n`}`);
-      process.exitCode = error.exitCode;
-      return;
-    }
-    process.stderr.write(`error[ERR_INTERNAL]: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = ExitCode.Internal;
+    reportCliError(error);
   }
 }
