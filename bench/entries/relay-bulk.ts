@@ -5,15 +5,12 @@
 // JavaScript frame masking in hyco-ws's ws 1.1.5 (src/net/frame-masking.ts); the notes say which
 // masking ran, so a lost bufferutil shows up here.
 
-import { openEmulatedRelayPath } from '../../src/paths/relay.js';
-import type { OpenPath } from '../../src/paths/types.js';
 import type { StepMetrics } from '../../src/metrics/result.js';
 import { hycoWsFrameMasking } from '../../src/net/frame-masking.js';
 import type { WorkloadParams } from '../../src/workloads/types.js';
-import { errorCount, runWorkload, startOnprem } from '../lib/measure.js';
-import { startProxyChain, type ProxyChain } from '../lib/proxy-chain.js';
+import { errorCount, runWorkload } from '../lib/measure.js';
 import type { BenchEntry, Figure } from '../lib/types.js';
-import { RELAY_HOPS, ZERO_LEG } from './relay-ping-pong.js';
+import { RELAY_HOPS, startRelayAndChain } from './relay-ping-pong.js';
 
 /** The response of one transaction: document-service's rendered PDF. */
 const BULK_RESPONSE_BYTES = 2 * 1024 * 1024;
@@ -37,29 +34,13 @@ export const relayBulk: BenchEntry = {
   requires: [],
   async setup(ctx) {
     const windowMs = ctx.isQuick ? 1000 : 3000;
-    const onprem = await startOnprem();
-    let relay: OpenPath | undefined;
-    let chain: ProxyChain | undefined;
-    try {
-      relay = await openEmulatedRelayPath({ id: 'relay', onprem: onprem.role, target: onprem.target, appToRelay: ZERO_LEG, relayToAgent: ZERO_LEG, agents: 1 });
-      chain = await startProxyChain(RELAY_HOPS, onprem.target, ctx.findTool);
-    } catch (error) {
-      await relay?.close();
-      await onprem.role.stop();
-      throw error;
-    }
-    const relayPath = relay;
-    const proxyChain = chain;
+    const { relayPath, proxyChain, close } = await startRelayAndChain(ctx);
     const timing = { warmupMs: 500, durationMs: windowMs };
     const masking = `hyco-ws frame masking: ${hycoWsFrameMasking()}`;
     return {
       runHcbench: async () => ({ ...bulkFigure(await runWorkload(relayPath.dialAddress, bulkParams(), timing, ctx.signal)), notes: [masking] }),
       runReference: async () => ({ ...bulkFigure(await runWorkload(proxyChain.dialAddress, bulkParams(), timing, ctx.signal)), notes: [`${RELAY_HOPS} × ${proxyChain.kind}`] }),
-      close: async () => {
-        await proxyChain.close();
-        await relayPath.close();
-        await onprem.role.stop();
-      },
+      close,
     };
   },
 };

@@ -9,7 +9,7 @@ import type { OpenPath } from '../../src/paths/types.js';
 import type { LegProfile } from '../../src/scenario/network-profiles.js';
 import { pingPongParams, roundTripFigure, runWorkload, startOnprem } from '../lib/measure.js';
 import { startProxyChain, type ProxyChain } from '../lib/proxy-chain.js';
-import type { BenchEntry } from '../lib/types.js';
+import type { BenchEntry, EntryContext } from '../lib/types.js';
 
 /** No delay, no jitter, no cap. */
 export const ZERO_LEG: LegProfile = { oneWayDelayMs: 0, jitterMs: 0, bandwidthBytesPerSec: 0 };
@@ -28,19 +28,7 @@ export const relayPingPong: BenchEntry = {
   requires: [],
   async setup(ctx) {
     const windowMs = ctx.isQuick ? 1000 : 3000;
-    const onprem = await startOnprem();
-    let relay: OpenPath | undefined;
-    let chain: ProxyChain | undefined;
-    try {
-      relay = await openEmulatedRelayPath({ id: 'relay', onprem: onprem.role, target: onprem.target, appToRelay: ZERO_LEG, relayToAgent: ZERO_LEG, agents: 1 });
-      chain = await startProxyChain(RELAY_HOPS, onprem.target, ctx.findTool);
-    } catch (error) {
-      await relay?.close();
-      await onprem.role.stop();
-      throw error;
-    }
-    const relayPath = relay;
-    const proxyChain = chain;
+    const { relayPath, proxyChain, close } = await startRelayAndChain(ctx);
     const timing = { warmupMs: 500, durationMs: windowMs };
     return {
       runHcbench: async () => roundTripFigure(await runWorkload(relayPath.dialAddress, pingPongParams(), timing, ctx.signal)),
@@ -48,11 +36,36 @@ export const relayPingPong: BenchEntry = {
         const figure = roundTripFigure(await runWorkload(proxyChain.dialAddress, pingPongParams(), timing, ctx.signal));
         return { ...figure, notes: [`${RELAY_HOPS} × ${proxyChain.kind}`] };
       },
-      close: async () => {
-        await proxyChain.close();
-        await relayPath.close();
-        await onprem.role.stop();
-      },
+      close,
     };
   },
 };
+
+/**
+ * The relay path at zero delay (forwarder, emulator, agent: one process each) and a chain of
+ * RELAY_HOPS plain TCP proxies, both in front of one built-in target in an onprem process.
+ */
+export async function startRelayAndChain(ctx: EntryContext): Promise<{ relayPath: OpenPath; proxyChain: ProxyChain; close: () => Promise<void> }> {
+  const onprem = await startOnprem();
+  let relay: OpenPath | undefined;
+  let chain: ProxyChain | undefined;
+  try {
+    relay = await openEmulatedRelayPath({ id: 'relay', onprem: onprem.role, target: onprem.target, appToRelay: ZERO_LEG, relayToAgent: ZERO_LEG, agents: 1 });
+    chain = await startProxyChain(RELAY_HOPS, onprem.target, ctx.findTool);
+  } catch (error) {
+    await relay?.close();
+    await onprem.role.stop();
+    throw error;
+  }
+  const relayPath = relay;
+  const proxyChain = chain;
+  return {
+    relayPath,
+    proxyChain,
+    close: async () => {
+      await proxyChain.close();
+      await relayPath.close();
+      await onprem.role.stop();
+    },
+  };
+}
