@@ -5,6 +5,7 @@ import type { BenchEntry } from './lib/types.js';
 import { directPingPong } from './entries/direct-ping-pong.js';
 import { relayPingPong } from './entries/relay-ping-pong.js';
 import { relayBulk } from './entries/relay-bulk.js';
+import { setupTruth } from './entries/setup-truth.js';
 import { forwarderProcess } from './entries/forwarder-process.js';
 import { connectionSetup } from './entries/connection-setup.js';
 import { relayEmulatorWs } from './entries/relay-emulator-ws.js';
@@ -19,4 +20,4 @@ import { shardMerge } from './entries/shard-merge.js';
 import { traceStream } from './entries/trace-stream.js';
 
 /** Every entry of `npm run bench`. */
-export const suite: readonly BenchEntry[] = [directPingPong, relayPingPong, relayBulk, forwarderProcess, httpEntry, connectionSetup, relayEmulatorWs, relayEmulatorScript, generatorCapacity, recordProxyLatency, replayGenerator, traceStream, shardMerge, scale, truth, soakEntry];
+export const suite: readonly BenchEntry[] = [directPingPong, relayPingPong, relayBulk, forwarderProcess, httpEntry, connectionSetup, setupTruth, relayEmulatorWs, relayEmulatorScript, generatorCapacity, recordProxyLatency, replayGenerator, traceStream, shardMerge, scale, truth, soakEntry];

@@ -18,7 +18,8 @@ import { runWsHandshakes } from '../lib/ws-handshake.js';
 import type { BenchEntry, Figure } from '../lib/types.js';
 import { ZERO_LEG } from './relay-ping-pong.js';
 
-function setupFigure(metrics: StepMetrics): Figure {
+/** First response byte on a new connection (connect + first round trip), p50 µs; p99, connect and counts in the detail. */
+export function setupFigure(metrics: StepMetrics): Figure {
   const firstByte = metrics.histograms.firstByte?.summary;
   const connect = metrics.histograms.connect.summary;
   if (firstByte === undefined || firstByte.count === 0) throw new Error('connection-churn recorded no first-byte times');
@@ -36,7 +37,7 @@ function setupFigure(metrics: StepMetrics): Figure {
 }
 
 /** p50 µs of each setup step over the connections accepted since `sinceUs` (detail keys `step<Name>P50Us`). */
-async function stepDetail(path: OpenPath, sinceUs: number): Promise<Record<string, number>> {
+export async function stepDetail(path: OpenPath, sinceUs: number): Promise<Record<string, number>> {
   const counters = await path.readCounters?.();
   if (counters === undefined) return {};
   const forwarder = readForwarderStamps((counters['forwarder'] as { setupStamps?: unknown } | undefined)?.setupStamps).filter((s) => s.acceptedUs >= sinceUs);

@@ -195,7 +195,7 @@ describe('the shipped suite', () => {
 
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toEqual(
-      expect.arrayContaining(['direct-ping-pong', 'relay-ping-pong', 'relay-bulk', 'http', 'scale', 'connection-setup', 'relay-emulator-ws', 'relay-emulator-script', 'generator-capacity']),
+      expect.arrayContaining(['direct-ping-pong', 'relay-ping-pong', 'relay-bulk', 'setup-truth', 'http', 'scale', 'connection-setup', 'relay-emulator-ws', 'relay-emulator-script', 'generator-capacity']),
     );
   });
 
