@@ -10,7 +10,7 @@
 import { openEmulatedRelayPath } from '../../src/paths/relay.js';
 import type { OpenPath } from '../../src/paths/types.js';
 import { sharedNowUs } from '../../src/net/shared-clock.js';
-import { BUILTIN_NETWORK_PROFILES } from '../../src/scenario/network-profiles.js';
+import { BUILTIN_NETWORK_PROFILES, relayHandshakeRoundTrips } from '../../src/scenario/network-profiles.js';
 import { runWorkload, startOnprem } from '../lib/measure.js';
 import type { BenchEntry, Figure } from '../lib/types.js';
 import { setupFigure, stepDetail } from './connection-setup.js';
@@ -27,17 +27,18 @@ export interface ConfiguredSetupUs {
 
 /**
  * What the emulator charges each step of a relayed setup: the sender's upgrade pays its leg both
- * ways up front (inside the accept-message step, where the relay holds the request) and the
- * `accept` message one way of the listener's leg; the listener's rendezvous upgrade one way of its
- * leg; the first exchange both legs both ways. The local accept and the sender's TCP connect cross
- * no emulated distance.
+ * ways up front, after `handshakeRoundTrips` round trips of it (TCP, TLS; inside the accept-message
+ * step, where the relay holds the request), and the `accept` message one way of the listener's leg;
+ * the listener's rendezvous its handshake round trips and its upgrade one way; the first exchange
+ * both legs both ways. The local accept and the sender's TCP connect cross no emulated distance.
  */
-export function configuredSetupUs(appToRelayMs: number, relayToAgentMs: number): ConfiguredSetupUs {
+export function configuredSetupUs(appToRelayMs: number, relayToAgentMs: number, handshakeRoundTrips = 0): ConfiguredSetupUs {
   const us = (ms: number): number => Math.round(ms * 1000);
+  const handshake = 2 * handshakeRoundTrips;
   const steps = {
     senderHandshake: 0,
-    acceptMessage: us(2 * appToRelayMs + relayToAgentMs),
-    rendezvousWebSocket: us(relayToAgentMs),
+    acceptMessage: us((handshake + 2) * appToRelayMs + relayToAgentMs),
+    rendezvousWebSocket: us((handshake + 1) * relayToAgentMs),
     firstByte: us(2 * (appToRelayMs + relayToAgentMs)),
   };
   return { ...steps, total: steps.senderHandshake + steps.acceptMessage + steps.rendezvousWebSocket + steps.firstByte };
@@ -63,18 +64,19 @@ export const setupTruth: BenchEntry = {
   issue: '#12 #15',
   unit: 'µs',
   better: 'lower',
-  hcbenchLabel: 'connection-churn, 1 at a time, relay-emulated path at the same-region legs: first-byte p50 minus the configured distance of its steps',
+  hcbenchLabel: 'connection-churn, 1 at a time, relay-emulated path at the same-region legs (TCP and TLS handshakes emulated): first-byte p50 minus the configured distance of its steps',
   referenceLabel: 'the same driver on a relay-emulated path at zero distance, same run, interleaved',
   requires: [],
   async setup(ctx) {
     const profile = BUILTIN_NETWORK_PROFILES['same-region'];
     if (profile === undefined) throw new Error('built-in profile same-region is missing');
-    const configured = configuredSetupUs(profile.appToRelay.oneWayDelayMs, profile.relayToAgent.oneWayDelayMs);
+    const handshakeRoundTrips = relayHandshakeRoundTrips(profile.handshakes);
+    const configured = configuredSetupUs(profile.appToRelay.oneWayDelayMs, profile.relayToAgent.oneWayDelayMs, handshakeRoundTrips);
     const onprem = await startOnprem();
     const opened: OpenPath[] = [];
     try {
       opened.push(await openEmulatedRelayPath({ id: 'relay-loopback', onprem: onprem.role, target: onprem.target, appToRelay: ZERO_LEG, relayToAgent: ZERO_LEG, agents: 1 }));
-      opened.push(await openEmulatedRelayPath({ id: 'relay', onprem: onprem.role, target: onprem.target, appToRelay: profile.appToRelay, relayToAgent: profile.relayToAgent, agents: 1 }));
+      opened.push(await openEmulatedRelayPath({ id: 'relay', onprem: onprem.role, target: onprem.target, appToRelay: profile.appToRelay, relayToAgent: profile.relayToAgent, handshakeRoundTrips, agents: 1 }));
     } catch (error) {
       for (const path of opened) await path.close();
       await onprem.role.stop();
@@ -96,7 +98,10 @@ export const setupTruth: BenchEntry = {
         return {
           value,
           detail: { ...figure.detail, ...steps, configuredUs: configured.total, firstByteP50Us: figure.value, ...stepExcess(steps, zeroSteps, configured) },
-          notes: [`same-region legs: app ↔ relay ${profile.appToRelay.oneWayDelayMs} ms, relay ↔ agent ${profile.relayToAgent.oneWayDelayMs} ms one way; excess per step against the newest zero-distance round`],
+          notes: [
+            `same-region legs: app ↔ relay ${profile.appToRelay.oneWayDelayMs} ms, relay ↔ agent ${profile.relayToAgent.oneWayDelayMs} ms one way, ` +
+              `${handshakeRoundTrips} handshake round trips (TCP, TLS) per new WebSocket; excess per step against the newest zero-distance round`,
+          ],
         };
       },
       runReference: async () => {

@@ -60,7 +60,7 @@ type Handler = (params: unknown) => Promise<unknown>;
 const handlers: Record<string, Handler> = {
   ping: async () => ({ role, pid: process.pid }),
   startRelay: async (params) => {
-    const { hybridConnectionName, senderLeg, listenerLeg, maxConnections, timedLegs, rehearsalHost } = params as StartRelayParams;
+    const { hybridConnectionName, senderLeg, listenerLeg, handshakeRoundTrips, maxConnections, timedLegs, rehearsalHost } = params as StartRelayParams;
     relayHybridConnection = hybridConnectionName;
     if (rehearsalHost !== undefined) {
       const rehearsal = await startRehearsalRelay(rehearsalHost, hybridConnectionName, (event) => log(`relay ${JSON.stringify(event)}`));
@@ -72,7 +72,11 @@ const handlers: Record<string, Handler> = {
       ...(maxConnections === undefined ? {} : { maxConnections }),
       ...(timedLegs === undefined ? {} : { timedLegs }),
       namespace: createDefaultNamespace(hybridConnectionName),
-      delays: { ...(senderLeg === undefined ? {} : { senderLeg }), ...(listenerLeg === undefined ? {} : { listenerLeg }) },
+      delays: {
+        ...(senderLeg === undefined ? {} : { senderLeg }),
+        ...(listenerLeg === undefined ? {} : { listenerLeg }),
+        ...(handshakeRoundTrips === undefined ? {} : { handshakeRoundTrips }),
+      },
       log: (event) => log(`relay ${JSON.stringify(event)}`),
     });
     others.push(relay);
@@ -99,8 +103,8 @@ const handlers: Record<string, Handler> = {
     return result;
   },
   startDelayProxy: async (params) => {
-    const { proxyId, target: to, leg } = params as StartDelayProxyParams;
-    const proxy = await startDelayProxy({ target: to, toTarget: leg, toClient: leg });
+    const { proxyId, target: to, leg, handshakeRoundTrips } = params as StartDelayProxyParams;
+    const proxy = await startDelayProxy({ target: to, toTarget: leg, toClient: leg, ...(handshakeRoundTrips === undefined ? {} : { handshakeRoundTrips }) });
     proxies.set(proxyId, proxy);
     others.unshift(proxy);
     return proxy.address;

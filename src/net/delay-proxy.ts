@@ -19,6 +19,15 @@ export interface DelayProxyOptions {
   toTarget?: LinkShape;
   /** Applied to target → client data. */
   toClient?: LinkShape;
+  /**
+   * Round trips of the toTarget leg a new connection pays before the target sees it (1: TCP's
+   * handshake; 0 or absent: none, the target is connected at once). The proxy connects to the
+   * target only (2 × handshakeRoundTrips + 1) one-way delays of `toTarget` after accepting the
+   * client (each traversal sampled with the leg's jitter), and holds the client's data until then,
+   * which is right for client-first and server-first protocols alike. The client's own connect
+   * still completes on loopback.
+   */
+  handshakeRoundTrips?: number;
   host?: string;
   port?: number;
 }
@@ -57,14 +66,29 @@ export async function startDelayProxy(options: DelayProxyOptions): Promise<Delay
   const postReleaseCompensationUs = isNoopLink(options.toTarget) ? 0 : await postReleaseCostUs(options.toTarget?.oneWayDelayMs ?? 0);
   const stats: DelayProxyStats = { connectionsAccepted: 0, connectionsActive: 0, bytesToTarget: 0, bytesToClient: 0, hopCompensationUs, postReleaseCompensationUs };
   const lateness = createLatenessRecorder();
+  // Over a no-op leg the handshake costs nothing either, so the target is connected at once.
+  const handshakeRoundTrips = isNoopLink(options.toTarget) ? 0 : Math.max(0, options.handshakeRoundTrips ?? 0);
 
   const server = net.createServer({ noDelay: true, allowHalfOpen: true }, (client) => {
     stats.connectionsAccepted += 1;
     stats.connectionsActive += 1;
-    const upstream = net.connect({ host: options.target.host, port: options.target.port, noDelay: true, allowHalfOpen: true });
+    const target = { host: options.target.host, port: options.target.port };
+    // With a handshake the upstream is connected by the toTarget line itself, ahead of the client's
+    // data (the line never reorders); a connecting socket buffers what is written to it meanwhile.
+    const upstream = handshakeRoundTrips > 0 ? new net.Socket({ allowHalfOpen: true }) : net.connect({ ...target, noDelay: true, allowHalfOpen: true });
+    const opening =
+      handshakeRoundTrips > 0
+        ? {
+            dueUs: sharedNowUs() + handshakeUs(options.toTarget ?? {}, handshakeRoundTrips),
+            open: () => {
+              // connect() would bring a socket torn down meanwhile back to life, and nothing would close it.
+              if (!upstream.destroyed) upstream.connect(target).setNoDelay(true);
+            },
+          }
+        : undefined;
     sockets.add(client);
     sockets.add(upstream);
-    const toTarget = pipeDelayed(client, upstream, options.toTarget, (n) => (stats.bytesToTarget += n), lateness, hopCompensationUs + postReleaseCompensationUs);
+    const toTarget = pipeDelayed(client, upstream, options.toTarget, (n) => (stats.bytesToTarget += n), lateness, hopCompensationUs + postReleaseCompensationUs, opening);
     const toClient = pipeDelayed(upstream, client, options.toClient, (n) => (stats.bytesToClient += n), lateness, hopCompensationUs);
     let isClosed = false;
     const teardown = (error?: Error): void => {
@@ -76,7 +100,9 @@ export async function startDelayProxy(options: DelayProxyOptions): Promise<Delay
       // A reset on one side becomes a reset on the other; a clean close was already forwarded as FIN.
       if (error !== undefined) {
         client.resetAndDestroy();
-        upstream.resetAndDestroy();
+        // A socket never connected has nothing to reset (resetAndDestroy would fail it with an error).
+        if (upstream.pending && !upstream.connecting) upstream.destroy();
+        else upstream.resetAndDestroy();
       }
     };
     for (const socket of [client, upstream]) {
@@ -104,11 +130,32 @@ export async function startDelayProxy(options: DelayProxyOptions): Promise<Delay
 }
 
 /**
- * Pipes `from` into `to` through a delay line; FIN is delivered after the data before it. Each chunk
- * is due `earlyUs` before arrival + delay: the extra loopback hop this proxy puts on the path.
+ * `roundTrips` round trips plus the final one-way crossing of a handshake over `shape`, µs: each
+ * traversal pays the delay and its own jitter sample (bandwidth is ignored, the segments are empty).
  */
-function pipeDelayed(from: net.Socket, to: net.Socket, shape: LinkShape | undefined, count: (bytes: number) => void, lateness: LatenessRecorder, earlyUs: number) {
+function handshakeUs(shape: LinkShape, roundTrips: number): number {
+  let totalUs = 0;
+  for (let traversal = 0; traversal < 2 * roundTrips + 1; traversal += 1) totalUs += ((shape.oneWayDelayMs ?? 0) + Math.random() * (shape.jitterMs ?? 0)) * 1000;
+  return totalUs;
+}
+
+/**
+ * Pipes `from` into `to` through a delay line; FIN is delivered after the data before it. Each chunk
+ * is due `earlyUs` before arrival + delay: the extra loopback hop this proxy puts on the path. An
+ * `opening` (only over a delaying link) is released first, at its own due time (an emulated handshake
+ * has no proxy hop to compensate: the real connect follows it), and everything else after it.
+ */
+function pipeDelayed(
+  from: net.Socket,
+  to: net.Socket,
+  shape: LinkShape | undefined,
+  count: (bytes: number) => void,
+  lateness: LatenessRecorder,
+  earlyUs: number,
+  opening?: { dueUs: number; open: () => void },
+) {
   const END = Symbol('end');
+  const OPEN = Symbol('open');
   const write = (item: Buffer | typeof END): void => {
     if (to.destroyed) return;
     if (item === END) {
@@ -126,11 +173,16 @@ function pipeDelayed(from: net.Socket, to: net.Socket, shape: LinkShape | undefi
     from.on('end', () => write(END));
     return { clear: () => {} };
   }
-  const line = createDelayLine<Buffer | typeof END>({ ...shape, keepHot: true, onLateness: (us) => lateness.record(us) }, (item) => {
+  const line = createDelayLine<Buffer | typeof END | typeof OPEN>({ ...shape, keepHot: true, onLateness: (us) => lateness.record(us) }, (item) => {
+    if (item === OPEN) {
+      opening?.open();
+      return;
+    }
     write(item);
     if (line.queuedBytes < HIGH_WATER_BYTES / 2 && from.isPaused() && to.writableLength === 0) from.resume();
   });
   const dueTimes = createDueTimes(shape ?? {});
+  if (opening !== undefined) line.pushDue(OPEN, 0, opening.dueUs);
   from.on('data', (chunk: Buffer) => {
     line.pushDue(chunk, chunk.length, dueTimes.next(chunk.length, sharedNowUs() - earlyUs));
     if (line.queuedBytes > HIGH_WATER_BYTES) from.pause();

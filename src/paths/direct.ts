@@ -9,10 +9,11 @@ import type { DialAddress } from '../workloads/types.js';
 import { isNoopLink } from '../net/delay-line.js';
 import type { OpenPath } from './types.js';
 
-export async function openDirectPath(id: string, onprem: RoleHandle, target: DialAddress, leg: LegProfile): Promise<OpenPath> {
+/** `handshakeRoundTrips`: round trips of the leg a new connection pays before the target sees it (1: TCP); default 0. */
+export async function openDirectPath(id: string, onprem: RoleHandle, target: DialAddress, leg: LegProfile, handshakeRoundTrips = 0): Promise<OpenPath> {
   const base = { id, kind: 'direct' as const, components: {}, rolePids: {}, close: async () => {} };
   if (isNoopLink(leg)) return { ...base, dialAddress: { ...target } };
-  const params: StartDelayProxyParams = { proxyId: id, target, leg };
+  const params: StartDelayProxyParams = { proxyId: id, target, leg, ...(handshakeRoundTrips > 0 ? { handshakeRoundTrips } : {}) };
   const address = await onprem.call<DialAddress>('startDelayProxy', params);
   return {
     ...base,

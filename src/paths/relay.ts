@@ -29,7 +29,15 @@ interface RelayPathInput {
 
 /** The relay path on the embedded emulator, with the profile's delays on its two legs. */
 export async function openEmulatedRelayPath(
-  input: RelayPathInput & { appToRelay: LegProfile; relayToAgent: LegProfile; agents: number; clientStack?: ClientStack; maxConnections?: number },
+  input: RelayPathInput & {
+    appToRelay: LegProfile;
+    relayToAgent: LegProfile;
+    agents: number;
+    clientStack?: ClientStack;
+    maxConnections?: number;
+    /** Round trips of its leg each new WebSocket to the relay pays (TCP + TLS); default 0. */
+    handshakeRoundTrips?: number;
+  },
   options: SpawnRoleOptions = {},
 ): Promise<OpenPath> {
   const cloud = await spawnRole('cloud', options);
@@ -41,6 +49,7 @@ export async function openEmulatedRelayPath(
       hybridConnectionName: EMBEDDED_HYBRID_CONNECTION,
       senderLeg: input.appToRelay,
       listenerLeg: input.relayToAgent,
+      ...(input.handshakeRoundTrips === undefined ? {} : { handshakeRoundTrips: input.handshakeRoundTrips }),
       ...(input.maxConnections === undefined ? {} : { maxConnections: input.maxConnections }),
       ...(timed === undefined ? {} : { timedLegs: true }),
     };

@@ -80,11 +80,11 @@ export async function openTopology(plan: Plan, options: TopologyOptions = {}): P
       let opened: OpenPath;
       switch (path.kind) {
         case 'direct':
-          opened = await openDirectPath(path.id, onprem, target, path.direct);
+          opened = await openDirectPath(path.id, onprem, target, path.direct, path.handshakeRoundTrips);
           break;
         case 'relay-emulated':
           opened = await openEmulatedRelayPath(
-            { ...input, appToRelay: path.appToRelay, relayToAgent: path.relayToAgent, agents: path.agents, clientStack: path.clientStack, maxConnections: path.maxConnections },
+            { ...input, appToRelay: path.appToRelay, relayToAgent: path.relayToAgent, handshakeRoundTrips: path.handshakeRoundTrips, agents: path.agents, clientStack: path.clientStack, maxConnections: path.maxConnections },
             options,
           );
           break;

@@ -3,7 +3,7 @@
 // drift on a shared machine hits both). Pure: no sockets, no clock.
 
 import type { PathKind } from '../metrics/result.js';
-import { BUILTIN_NETWORK_PROFILES, type LegProfile, type NetworkProfile } from '../scenario/network-profiles.js';
+import { BUILTIN_NETWORK_PROFILES, directHandshakeRoundTrips, relayHandshakeRoundTrips, type LegProfile, type NetworkProfile } from '../scenario/network-profiles.js';
 import type { FAULT_ACTIONS, Scenario, ScenarioNetworkProfile } from '../scenario/schema.js';
 import type { ScenarioWorkload, WorkloadExtras } from '../scenario/schema-workloads.js';
 import type { WorkloadParams } from '../workloads/types.js';
@@ -13,8 +13,8 @@ import { regionProfile, type RegionResolution } from '../scenario/region-network
 
 /** One network path of the run, with the delays its legs get. */
 export type PlannedPath =
-  | { id: string; kind: 'direct'; direct: LegProfile }
-  | { id: string; kind: 'relay-emulated'; appToRelay: LegProfile; relayToAgent: LegProfile; agents: number; faults: PlannedFault[]; clientStack: ClientStack; maxConnections: number; /** Set when the path has its own `relayRegion`: its legs and where they came from. */ regions?: RegionResolution }
+  | { id: string; kind: 'direct'; direct: LegProfile; /** Round trips of the leg a new connection pays before the target sees it (TCP). */ handshakeRoundTrips: number }
+  | { id: string; kind: 'relay-emulated'; appToRelay: LegProfile; relayToAgent: LegProfile; /** Round trips of its leg each new WebSocket to the relay pays (TCP + TLS). */ handshakeRoundTrips: number; agents: number; faults: PlannedFault[]; clientStack: ClientStack; maxConnections: number; /** Set when the path has its own `relayRegion`: its legs and where they came from. */ regions?: RegionResolution }
   | { id: string; kind: 'relay-azure'; connectionStringEnv: string; clientStack: ClientStack; /** Dress rehearsal against the emulator answering as this host: not Azure. */ rehearsal?: string; /** Rehearsal: hybrid connection name (default `hcbench`). */ rehearsalHybridConnection?: string; /** Name mappings for the endpoints' sockets. */ resolve?: string[] };
 
 /** Namespace host a `rehearsal: true` path answers as. */
@@ -88,12 +88,17 @@ export function resolveNetwork(scenario: Scenario): PlannedNetwork {
 }
 
 function completeProfile(profile: ScenarioNetworkProfile): { profile: NetworkProfile; regions?: RegionResolution } {
-  if (profile.azure !== undefined && profile.site !== undefined) return regionProfile({ ...profile, azure: profile.azure, site: profile.site });
+  const handshakes = profile.handshakes === undefined ? {} : { handshakes: profile.handshakes };
+  if (profile.azure !== undefined && profile.site !== undefined) {
+    const resolved = regionProfile({ ...profile, azure: profile.azure, site: profile.site });
+    return { ...resolved, profile: { ...resolved.profile, ...handshakes } };
+  }
   return { profile: {
     description: profile.description,
     direct: profile.direct ?? ZERO_LEG,
     appToRelay: profile.appToRelay ?? ZERO_LEG,
     relayToAgent: profile.relayToAgent ?? ZERO_LEG,
+    ...handshakes,
   } };
 }
 
@@ -110,7 +115,7 @@ export function buildPlan(scenario: Scenario, overrides: PlanOverrides = {}): Pl
     const id = path.id ?? path.kind;
     switch (path.kind) {
       case 'direct':
-        return { id, kind: 'direct', direct: path.direct ?? network.profile.direct };
+        return { id, kind: 'direct', direct: path.direct ?? network.profile.direct, handshakeRoundTrips: directHandshakeRoundTrips(network.profile.handshakes) };
       case 'relay-emulated': {
         const own = path.relayRegion === undefined ? undefined : relayPlacement(scenario, path.relayRegion);
         return {
@@ -118,6 +123,7 @@ export function buildPlan(scenario: Scenario, overrides: PlanOverrides = {}): Pl
           kind: 'relay-emulated',
           appToRelay: own?.profile.appToRelay ?? path.appToRelay ?? network.profile.appToRelay,
           relayToAgent: own?.profile.relayToAgent ?? path.relayToAgent ?? network.profile.relayToAgent,
+          handshakeRoundTrips: relayHandshakeRoundTrips(network.profile.handshakes),
           agents: path.agents,
           clientStack: path.clientStack,
           maxConnections: path.maxConnections,

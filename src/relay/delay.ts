@@ -17,6 +17,12 @@ export interface LegShape {
 export interface RelayDelays {
   senderLeg?: LegShape;
   listenerLeg?: LegShape;
+  /**
+   * Round trips of its leg every new WebSocket to the relay pays before its upgrade request arrives:
+   * TCP's handshake plus the TLS round trips (2 for TCP and TLS 1.3). The endpoints' own TCP and
+   * plain ws:// complete on loopback, so the relay charges them with the upgrade. Default 0.
+   */
+  handshakeRoundTrips?: number;
 }
 
 /** Schedules deliveries for one direction. `deliver` callbacks run in submission order. */
@@ -49,6 +55,16 @@ export function isNeutralShape(shape: LegShape | undefined): boolean {
  */
 export function sampleOneWayMs(shape: LegShape | undefined, random: () => number = Math.random): number {
   return shape === undefined ? 0 : shape.oneWayDelayMs + random() * (shape.jitterMs ?? 0);
+}
+
+/**
+ * `traversals` one-way crossings of a leg in series, ms: each pays the delay and its own jitter
+ * sample. 0 for no shape or no crossings.
+ */
+export function sampleTraversalsMs(shape: LegShape | undefined, traversals: number, random: () => number = Math.random): number {
+  let totalMs = 0;
+  for (let index = 0; index < traversals; index += 1) totalMs += sampleOneWayMs(shape, random);
+  return totalMs;
 }
 
 /** Runs `action` after `delayMs` (at once when below half a millisecond); the timer does not keep the process alive. */

@@ -8,23 +8,32 @@ import { handleAccept } from './accept-route.js';
 import { authorizeToken, findToken, type RelayAction } from './auth.js';
 import { handleConnect } from './connect-route.js';
 import { audienceHosts, refuse, type RelayContext } from './context.js';
-import { runAfter, sampleOneWayMs } from './delay.js';
+import { runAfter, sampleTraversalsMs } from './delay.js';
 import { handleRequestRendezvous } from './http-mode.js';
 import { handleListen } from './listen-route.js';
 import { resolveHybridConnection } from './namespace.js';
 
 /**
- * Handshake latency of the emulated legs: a sender's request and its 101 each cross the sender leg
- * (2 × one way, charged up front since the 101 waits for the rendezvous anyway); a listener's
- * accept request crosses the listener leg once (the `accept` message already paid the other way);
- * a listen handshake pays the listener leg both ways.
+ * Handshake latency of the emulated legs, as one-way crossings of a leg, each with its own jitter.
+ * Every new WebSocket first pays `handshakeRoundTrips` round trips of its leg (TCP, TLS: the
+ * endpoints' own connects complete on loopback). Then a sender's request and its 101 each cross the
+ * sender leg (charged up front since the 101 waits for the rendezvous anyway); a listener's accept
+ * request crosses the listener leg once (the `accept` message already paid the other way, and only
+ * the sender's 101 is on the path to the first byte); a listen handshake pays the listener leg both
+ * ways.
  */
+export function handshakeTraversals(action: string, handshakeRoundTrips: number): { leg: 'senderLeg' | 'listenerLeg'; traversals: number } | undefined {
+  const handshake = 2 * Math.max(0, handshakeRoundTrips);
+  if (action === 'connect') return { leg: 'senderLeg', traversals: handshake + 2 };
+  if (action === 'accept' || action === 'request') return { leg: 'listenerLeg', traversals: handshake + 1 };
+  if (action === 'listen') return { leg: 'listenerLeg', traversals: handshake + 2 };
+  return undefined;
+}
+
 function handshakeDelayMs(ctx: RelayContext, action: string): number {
-  const random = ctx.shaperClock?.random ?? Math.random;
-  if (action === 'connect') return 2 * sampleOneWayMs(ctx.delays.senderLeg, random);
-  if (action === 'accept' || action === 'request') return sampleOneWayMs(ctx.delays.listenerLeg, random);
-  if (action === 'listen') return 2 * sampleOneWayMs(ctx.delays.listenerLeg, random);
-  return 0;
+  const crossing = handshakeTraversals(action, ctx.delays.handshakeRoundTrips ?? 0);
+  if (crossing === undefined) return 0;
+  return sampleTraversalsMs(ctx.delays[crossing.leg], crossing.traversals, ctx.shaperClock?.random ?? Math.random);
 }
 
 function decodePath(pathname: string): string | undefined {

@@ -155,8 +155,7 @@ export function decisionLines(result: RunResult, analysis: RunAnalysis): string[
     const path = verdict.paths[i + 1];
     if (path !== undefined) lines.push(costLine(cost, path, direct?.isUntrusted === true));
   });
-  const handshakes = handshakeNote(verdict, result);
-  if (handshakes !== undefined) lines.push(handshakes);
+  lines.push(...handshakeNote(verdict, result));
   if (verdict.budgetMs !== null) {
     lines.push(`budget ${ms(verdict.budgetMs)} per transaction at p99:`);
     for (const p of verdict.paths) lines.push(`  ${budgetLine(p, verdict.budgetMs)}`);

@@ -34,6 +34,8 @@ export interface StartRelayParams {
   senderLeg?: LegParams;
   /** Relay ↔ agent leg (the listener side). */
   listenerLeg?: LegParams;
+  /** Round trips of its leg each new WebSocket pays before its upgrade (TCP + TLS); default 0. */
+  handshakeRoundTrips?: number;
   /** Namespace quota of concurrent relayed connections; default 5000. */
   maxConnections?: number;
   /** Timed legs (net/timed-socket.ts): due times travel with messages, each receiver holds. Default false. */
@@ -96,6 +98,8 @@ export interface StartDelayProxyParams {
   proxyId: string;
   target: { host: string; port: number };
   leg: LegParams;
+  /** Round trips of the leg a new connection pays before the target sees it (1: TCP); default 0. */
+  handshakeRoundTrips?: number;
 }
 
 /** `app-relay-client.startForwarder` params. The connection string carries a key: keep it off logs. */

@@ -12,6 +12,32 @@ export interface LegProfile {
   bandwidthBytesPerSec: number;
 }
 
+/**
+ * The handshakes a new connection pays over the emulated distance, besides its messages. The
+ * endpoints' own TCP connects (and the emulator's plain ws://) complete on loopback, so the path
+ * charges them: the direct path's delay proxy reaches the target only after TCP's round trip; the
+ * relay holds every new WebSocket's upgrade for TCP's and TLS's round trips of its leg.
+ */
+export interface HandshakeProfile {
+  /** TCP's handshake: one round trip of the leg before the first byte can cross it. */
+  tcp: boolean;
+  /** TLS round trips of a new wss:// connection to the relay: 1 for TLS 1.3 (or a resumed 1.2 session), 2 for a full TLS 1.2 handshake. */
+  tlsRoundTrips: number;
+}
+
+/** TCP, and TLS 1.3 to the relay. */
+export const DEFAULT_HANDSHAKES: Readonly<HandshakeProfile> = { tcp: true, tlsRoundTrips: 1 };
+
+/** Round trips of the direct leg a new direct connection pays before the target sees it. */
+export function directHandshakeRoundTrips(handshakes: HandshakeProfile = DEFAULT_HANDSHAKES): number {
+  return handshakes.tcp ? 1 : 0;
+}
+
+/** Round trips of its leg each new WebSocket to the relay pays before its upgrade (TCP, then TLS). */
+export function relayHandshakeRoundTrips(handshakes: HandshakeProfile = DEFAULT_HANDSHAKES): number {
+  return (handshakes.tcp ? 1 : 0) + handshakes.tlsRoundTrips;
+}
+
 /** The distances of one geography. */
 export interface NetworkProfile {
   /** What it stands for, shown in reports. */
@@ -22,6 +48,8 @@ export interface NetworkProfile {
   appToRelay: LegProfile;
   /** Relay namespace ↔ agent (Hybrid Connection Manager next to the target), on the relay path. */
   relayToAgent: LegProfile;
+  /** Handshakes of a new connection; absent = {@link DEFAULT_HANDSHAKES}. */
+  handshakes?: HandshakeProfile;
 }
 
 const leg = (oneWayDelayMs: number): LegProfile => ({ oneWayDelayMs, jitterMs: 0, bandwidthBytesPerSec: 0 });

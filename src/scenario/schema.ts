@@ -53,6 +53,13 @@ export const networkProfileSchema = z
     direct: legSchema.optional().describe('app ↔ target on the direct path (VNet integration)'),
     appToRelay: legSchema.optional().describe('app ↔ relay namespace'),
     relayToAgent: legSchema.optional().describe('relay namespace ↔ agent next to the target'),
+    handshakes: z
+      .strictObject({
+        tcp: z.boolean().default(true).describe('a new connection pays TCP\'s handshake: one round trip of its leg'),
+        tlsRoundTrips: int(0, 3, 'TLS round trips of each new wss:// connection to the relay: 1 = TLS 1.3, 2 = full TLS 1.2').default(1),
+      })
+      .optional()
+      .describe('handshakes a new connection pays over the legs (default: TCP, and one TLS round trip to the relay)'),
     ...regionNetworkShape,
   })
   .describe('network distances for every path: legs in milliseconds, or Azure regions (azure, site) whose published P95 round trips give the legs');

@@ -21,6 +21,11 @@ describe('setup-truth', () => {
     expect(configuredSetupUs(0, 0).total).toBe(0);
   });
 
+  test('handshake round trips (TCP, TLS) go to the accept-message step for the sender and the rendezvous step for the listener', () => {
+    // Same-region with TCP and TLS 1.3: sender 6 × 0.5 ms + accept 5 ms; rendezvous 5 × 5 ms.
+    expect(configuredSetupUs(0.5, 5, 2)).toEqual({ senderHandshake: 0, acceptMessage: 8000, rendezvousWebSocket: 25_000, firstByte: 11_000, total: 44_000 });
+  });
+
   test('excess per step is distance − zero distance − configured; a step missing on either side is left out', () => {
     const configured = configuredSetupUs(0.5, 5);
     const far = { stepSenderHandshakeP50Us: 800, stepAcceptMessageP50Us: 8500, stepRendezvousWebSocketP50Us: 7400, stepFirstByteP50Us: 11_900 };

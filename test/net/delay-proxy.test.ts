@@ -11,13 +11,14 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function startEcho(): Promise<{ port: number }> {
+/** A target that runs `handle` on every connection it accepts (a peer's reset is not an error here). */
+async function startTarget(handle: (socket: net.Socket) => void): Promise<{ port: number }> {
   const sockets = new Set<net.Socket>();
   const server = net.createServer({ allowHalfOpen: true }, (s) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
     s.on('error', () => {});
-    s.pipe(s);
+    handle(s);
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -28,14 +29,52 @@ async function startEcho(): Promise<{ port: number }> {
   return { port: (server.address() as net.AddressInfo).port };
 }
 
-async function proxyTo(port: number, delayMs: number): Promise<DelayProxy> {
+function startEcho(): Promise<{ port: number }> {
+  return startTarget((s) => s.pipe(s));
+}
+
+async function proxyTo(port: number, delayMs: number, handshakeRoundTrips?: number): Promise<DelayProxy> {
   const proxy = await startDelayProxy({
     target: { host: '127.0.0.1', port },
     toTarget: { oneWayDelayMs: delayMs },
     toClient: { oneWayDelayMs: delayMs },
+    ...(handshakeRoundTrips === undefined ? {} : { handshakeRoundTrips }),
   });
   cleanups.push(() => proxy.close());
   return proxy;
+}
+
+/** A client of `proxy`, destroyed after the test. */
+function connectTo(proxy: DelayProxy): net.Socket {
+  const client = net.connect(proxy.address.port, '127.0.0.1');
+  cleanups.push(() => void client.destroy());
+  return client;
+}
+
+/** The first `bytes` bytes `socket` receives and when the first of them arrived; rejects after `timeoutMs`. */
+function receive(socket: net.Socket, bytes: number, timeoutMs: number): Promise<{ data: Buffer; firstAtMs: number }> {
+  const chunks: Buffer[] = [];
+  let firstAtMs = 0;
+  let received = 0;
+  let timer: NodeJS.Timeout | undefined;
+  return new Promise<{ data: Buffer; firstAtMs: number }>((resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${received} of ${bytes} bytes received within ${timeoutMs} ms`)), timeoutMs);
+    socket.on('data', (chunk: Buffer) => {
+      if (received === 0) firstAtMs = performance.now();
+      chunks.push(chunk);
+      received += chunk.length;
+      if (received >= bytes) resolve({ data: Buffer.concat(chunks), firstAtMs });
+    });
+  }).finally(() => clearTimeout(timer));
+}
+
+/** Checks `isDone` every millisecond until it holds; rejects naming `what` after `timeoutMs`. */
+async function until(isDone: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadlineMs = performance.now() + timeoutMs;
+  while (!isDone()) {
+    if (performance.now() > deadlineMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
 }
 
 /** A count of deliveries that resolves once it reached `total`; rejects naming the shortfall after `timeoutMs`. */
@@ -169,6 +208,83 @@ describe('delay proxy', () => {
     const proxy = await startDelayProxy({ target: { host: '127.0.0.1', port: echo.port } });
     cleanups.push(() => proxy.close());
     expect(proxy.stats()).toMatchObject({ hopCompensationUs: 0, postReleaseCompensationUs: 0 });
+  });
+});
+
+// Timings are taken from just before the client's connect call, which is never after the proxy
+// accepts it (the client's 'connect' event may be). Only lower bounds: the machine is shared.
+describe('delay proxy handshake', () => {
+  const DELAY_MS = 20;
+
+  test('client-first: the target sees a new connection 3 one-way delays in, the request right after it, and the answer is back at 4', async () => {
+    const events: { event: 'connection' | 'data'; atMs: number }[] = [];
+    const target = await startTarget((s) => {
+      events.push({ event: 'connection', atMs: performance.now() });
+      s.once('data', () => events.push({ event: 'data', atMs: performance.now() }));
+      s.pipe(s);
+    });
+    const proxy = await proxyTo(target.port, DELAY_MS, 1);
+    const request = randomBytes(512);
+
+    const connectingMs = performance.now();
+    const client = connectTo(proxy);
+    await once(client, 'connect');
+    client.write(request);
+    const { data, firstAtMs } = await receive(client, request.length, 2_000);
+
+    expect(Buffer.compare(data, request)).toBe(0);
+    expect(events.map((e) => e.event)).toEqual(['connection', 'data']);
+    expect(events[0]!.atMs - connectingMs).toBeGreaterThanOrEqual(3 * DELAY_MS - 1);
+    expect(firstAtMs - connectingMs).toBeGreaterThanOrEqual(4 * DELAY_MS - 1);
+    expect(proxy.stats()).toMatchObject({ connectionsAccepted: 1, bytesToTarget: request.length, bytesToClient: request.length });
+  });
+
+  test('server-first: a greeting sent on accept reaches a silent client 4 one-way delays in', async () => {
+    const greeting = Buffer.from('220 ready\r\n');
+    const target = await startTarget((s) => s.write(greeting));
+    const proxy = await proxyTo(target.port, DELAY_MS, 1);
+
+    const connectingMs = performance.now();
+    const client = connectTo(proxy);
+    const { data, firstAtMs } = await receive(client, greeting.length, 2_000);
+
+    expect(data.toString()).toBe(greeting.toString());
+    expect(firstAtMs - connectingMs).toBeGreaterThanOrEqual(4 * DELAY_MS - 1);
+    expect(proxy.stats()).toMatchObject({ bytesToTarget: 0, bytesToClient: greeting.length });
+  });
+
+  test('without handshakeRoundTrips the target is dialled on accept: a client reset at once still reaches it', async () => {
+    let connections = 0;
+    const target = await startTarget(() => (connections += 1));
+    const proxy = await proxyTo(target.port, DELAY_MS);
+
+    const client = connectTo(proxy);
+    await once(client, 'connect');
+    await until(() => proxy.stats().connectionsAccepted === 1, 2_000, 'the proxy accepting the client');
+    client.resetAndDestroy();
+
+    await until(() => connections === 1, 2_000, 'the target seeing the connection');
+    await until(() => proxy.stats().connectionsActive === 0, 2_000, 'the connection torn down');
+  });
+
+  test('a client reset before the handshake is due never reaches the target, and its connection is torn down without an error', async () => {
+    let connections = 0;
+    const target = await startTarget(() => (connections += 1));
+    // Three round trips: 7 one-way delays to get the reset in first even on a busy machine.
+    const proxy = await proxyTo(target.port, DELAY_MS, 3);
+
+    const connectingMs = performance.now();
+    const client = connectTo(proxy);
+    await once(client, 'connect');
+    await until(() => proxy.stats().connectionsAccepted === 1, 2_000, 'the proxy accepting the client');
+    client.resetAndDestroy();
+    await once(client, 'close');
+
+    await until(() => proxy.stats().connectionsActive === 0, 2_000, 'the connection torn down');
+    // A deadline, not a synchronisation: by then the handshake would have been released.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, connectingMs + 8 * DELAY_MS - performance.now())));
+    expect(connections).toBe(0);
+    expect(proxy.stats()).toMatchObject({ connectionsAccepted: 1, connectionsActive: 0, bytesToTarget: 0 });
   });
 });
 

@@ -3,6 +3,8 @@
 
 import { once } from 'node:events';
 import { describe, expect, test } from 'vitest';
+import { sampleTraversalsMs } from '../../src/relay/delay.js';
+import { handshakeTraversals } from '../../src/relay/upgrade-routes.js';
 import { startRelayFixture } from '../helpers/relay-fixture.js';
 import { openWs8 } from '../helpers/relay-raw.js';
 import type { HycoMessageFlags, HycoSocket } from '../helpers/relay-hyco.js';
@@ -35,6 +37,44 @@ describe('relay emulator network distance', () => {
     // 2 × (4 + 6) ms per round trip; sender handshake 2 × 4, accept message 6, accept request 6.
     expect(Math.min(...roundTripsMs)).toBeGreaterThanOrEqual(20 - 0.1);
     expect(connectMs).toBeGreaterThanOrEqual(8 + 6 + 6 - 0.1);
+  });
+
+  test('handshakeRoundTrips: every new WebSocket first pays that many round trips of its leg; messages pay nothing more', async () => {
+    const fixture = await startRelayFixture({
+      delays: { senderLeg: { oneWayDelayMs: 4 }, listenerLeg: { oneWayDelayMs: 6 }, handshakeRoundTrips: 2 },
+    });
+    const listenStartMs = performance.now();
+    await fixture.listen(echo);
+    const listenMs = performance.now() - listenStartMs;
+
+    const connectStartMs = performance.now();
+    const sender = await openWs8(fixture.connectUri, { token: fixture.token() });
+    const connectMs = performance.now() - connectStartMs;
+    if (sender.kind !== 'open') throw new Error('sender refused');
+    fixture.track(sender.ws);
+    const startMs = performance.now();
+    const reply = once(sender.ws, 'message');
+    sender.ws.send('ping');
+    expect(String((await reply)[0])).toBe('ping');
+    const roundTripMs = performance.now() - startMs;
+
+    // listen: 2 round trips + its upgrade, 6 × 6 ms. connect: sender 2 round trips + upgrade (6 × 4),
+    // accept message 6, listener's rendezvous 2 round trips + its request (5 × 6): 24 + 6 + 30.
+    expect(listenMs).toBeGreaterThanOrEqual(36 - 0.1);
+    expect(connectMs).toBeGreaterThanOrEqual(60 - 0.1);
+    expect(roundTripMs).toBeGreaterThanOrEqual(20 - 0.1);
+  });
+
+  test('handshakeTraversals: one-way crossings of each action\'s leg, two per handshake round trip', () => {
+    expect(handshakeTraversals('connect', 0)).toEqual({ leg: 'senderLeg', traversals: 2 });
+    expect(handshakeTraversals('connect', 2)).toEqual({ leg: 'senderLeg', traversals: 6 });
+    expect(handshakeTraversals('accept', 2)).toEqual({ leg: 'listenerLeg', traversals: 5 });
+    expect(handshakeTraversals('request', 1)).toEqual({ leg: 'listenerLeg', traversals: 3 });
+    expect(handshakeTraversals('listen', 1)).toEqual({ leg: 'listenerLeg', traversals: 4 });
+    expect(handshakeTraversals('bogus', 2)).toBeUndefined();
+    // Each crossing samples its own jitter: 6 crossings of 4 ms + U·2 ms with U = 0.5 → 6 × 5 ms.
+    expect(sampleTraversalsMs({ oneWayDelayMs: 4, jitterMs: 2 }, 6, () => 0.5)).toBe(30);
+    expect(sampleTraversalsMs(undefined, 6)).toBe(0);
   });
 
   test('setDelays applies to connections opened afterwards and leaves running ones alone', async () => {

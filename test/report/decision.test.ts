@@ -107,6 +107,25 @@ describe('verdict', () => {
     expect(renderConsole(result)).not.toContain('handshakes pay no emulated distance');
   });
 
+  test('new connections: paths that recorded their emulated handshakes say what those add instead; a path with none says so', () => {
+    const result = load();
+    type Leg = { oneWayDelayMs: number } | undefined;
+    const topology = result.topology!.paths as { id: string; kind: string; handshakeRoundTrips?: number; appToRelay?: Leg; relayToAgent?: Leg }[];
+    for (const p of topology) p.handshakeRoundTrips = p.kind === 'direct' ? 1 : 2;
+    const rtt = (leg: Leg): number => 2000 * (leg?.oneWayDelayMs ?? 0);
+    const text = renderConsole(result);
+    expect(text).not.toContain('handshakes pay no emulated distance');
+    const line = text.split('\n').find((l) => l.includes('new connections: emulated TCP and TLS handshakes add'));
+    expect(line).toBeDefined();
+    // direct: 1 × its 3 ms round trip; relay-emulated (0.5 + 1.5 ms one way): 2 × (1 + 3) ms.
+    expect(line).toContain(`direct +${formatUs(3000)} (TCP's round trip, held after its connect`);
+    expect(line).toContain(`relay-emulated +${formatUs(8000)} (2 round trips on each leg, TCP and TLS, inside its rendezvous)`);
+    for (const p of topology.filter((x) => x.kind === 'relay-emulated')) expect(line).toContain(`${p.id} +${formatUs(2 * (rtt(p.appToRelay) + rtt(p.relayToAgent)))} (2 round trips`);
+
+    for (const p of topology) p.handshakeRoundTrips = 0;
+    expect(renderConsole(result)).toContain('new connections: emulated TCP and TLS handshakes add, over these distances: direct none');
+  });
+
   test('connection setup: the connections behind it are counted from the result; from MIN_QUOTABLE_SETUPS on it is not called a cold start', () => {
     const result = load();
     const c = analyzeRun(result).comparisons[0]!;
