@@ -21,11 +21,15 @@ function legRttMs(leg: unknown): number {
   return 2 * (delay + jitter);
 }
 
+function topologyPath(result: RunResult, pathId: string): Record<string, unknown> | undefined {
+  const paths = result.topology?.paths;
+  if (!Array.isArray(paths)) return undefined;
+  return paths.find((p): p is Record<string, unknown> => typeof p === 'object' && p !== null && (p as { id?: unknown }).id === pathId);
+}
+
 /** The configured RTTs of path `pathId`; zeros when the result has no topology (older results, loopback). */
 export function configuredRtts(result: RunResult, pathId: string): PathRtts {
-  const paths = result.topology?.paths;
-  if (!Array.isArray(paths)) return ZERO;
-  const path = paths.find((p): p is Record<string, unknown> => typeof p === 'object' && p !== null && (p as { id?: unknown }).id === pathId);
+  const path = topologyPath(result, pathId);
   if (path === undefined) return ZERO;
   return { directRttMs: legRttMs(path['direct']), appToRelayRttMs: legRttMs(path['appToRelay']), relayToAgentRttMs: legRttMs(path['relayToAgent']) };
 }
@@ -33,4 +37,13 @@ export function configuredRtts(result: RunResult, pathId: string): PathRtts {
 /** Total configured RTT of one path, ms. */
 export function totalRttMs(rtts: PathRtts): number {
   return rtts.directRttMs + rtts.appToRelayRttMs + rtts.relayToAgentRttMs;
+}
+
+/**
+ * The handshake round trips path `pathId` charged each new connection (`handshakeRoundTrips` in its
+ * topology); undefined in results from before handshakes were emulated.
+ */
+export function recordedHandshakeRoundTrips(result: RunResult, pathId: string): number | undefined {
+  const value = topologyPath(result, pathId)?.['handshakeRoundTrips'];
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 8 ? value : undefined;
 }

@@ -5,7 +5,7 @@
 // what was left out, as a lower bound from the configured round trips. Pure.
 
 import type { RunResult } from '../metrics/result.js';
-import { configuredRtts } from '../analysis/configured-delays.js';
+import { configuredRtts, recordedHandshakeRoundTrips } from '../analysis/configured-delays.js';
 import type { Verdict } from '../analysis/verdict.js';
 import { formatUs } from './format.js';
 
@@ -29,15 +29,6 @@ export function emulatedHandshakeUs(kind: string, rtts: ReturnType<typeof config
   return 0;
 }
 
-/** The `handshakeRoundTrips` a path recorded in the result's topology; undefined in results from before. */
-function recordedRoundTrips(result: RunResult, pathId: string): number | undefined {
-  const paths = result.topology?.paths;
-  if (!Array.isArray(paths)) return undefined;
-  const path = paths.find((p): p is Record<string, unknown> => typeof p === 'object' && p !== null && (p as { id?: unknown }).id === pathId);
-  const value = path?.['handshakeRoundTrips'];
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 8 ? value : undefined;
-}
-
 function emulatedPart(pathId: string, kind: string, us: number, roundTrips: number): string {
   if (roundTrips === 0) return `${pathId} none`;
   if (kind === 'direct') return `${pathId} +${formatUs(us)} (TCP's round trip, held after its connect: a client's own connect completes locally and does not show it)`;
@@ -52,7 +43,7 @@ function emulatedPart(pathId: string, kind: string, us: number, roundTrips: numb
 export function handshakeNote(verdict: Verdict, result: RunResult): string[] {
   if (verdict.relays.every((cost) => cost.connectionSetup === null)) return [];
   const paths = verdict.paths
-    .map((p) => ({ pathId: p.pathId, kind: p.kind, rtts: configuredRtts(result, p.pathId), roundTrips: recordedRoundTrips(result, p.pathId) }))
+    .map((p) => ({ pathId: p.pathId, kind: p.kind, rtts: configuredRtts(result, p.pathId), roundTrips: recordedHandshakeRoundTrips(result, p.pathId) }))
     .filter((p) => missingHandshakeUs(p.kind, p.rtts) > 0);
   const emulated = paths.filter((p) => p.roundTrips !== undefined).map((p) => emulatedPart(p.pathId, p.kind, emulatedHandshakeUs(p.kind, p.rtts, p.roundTrips ?? 0), p.roundTrips ?? 0));
   const missing = paths

@@ -132,4 +132,25 @@ describe.skipIf(!hasChromium)('decision page in headless Chromium', () => {
     expect(consoleErrors).toEqual([]);
     expect(requests).toEqual([]);
   });
+
+  test('what-if without pooling: a farther relay moves the connection setup too, by the round trips of each leg it holds', { timeout: 60_000 }, async () => {
+    const { page, consoleErrors } = await open(renderHtml(loadDecisionRun()), 'whatif-setup');
+    type Figures = { k: number; paths: Record<string, { meanUs: number; rttMs: number; setupUs: number | null }> };
+    const figures = () => page.evaluate(() => (globalThis as unknown as { hcbenchWhatIf: Figures }).hcbenchWhatIf);
+    await page.uncheck('#whatif-pooling');
+    const near = await figures();
+    await page.selectOption('#whatif-relay', 'East US');
+    const far = await figures();
+
+    const before = near.paths['relay-emulated']!;
+    const after = far.paths['relay-emulated']!;
+    expect(after.rttMs).toBeGreaterThan(before.rttMs);
+    // The rendezvous holds a round trip of each leg, so the setup grows with the legs.
+    expect(after.setupUs!).toBeGreaterThan(before.setupUs!);
+    // The mean moves by k round trips of the new distance plus exactly the setup's shift.
+    expect(after.meanUs - before.meanUs).toBeCloseTo(far.k * (after.rttMs - before.rttMs) * 1000 + (after.setupUs! - before.setupUs!), 3);
+    // The direct path's legs did not move, nor its setup.
+    expect(far.paths['direct']!.setupUs).toBe(near.paths['direct']!.setupUs);
+    expect(consoleErrors).toEqual([]);
+  });
 });
