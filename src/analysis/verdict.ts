@@ -8,6 +8,7 @@ import type { Estimate, FitComparison, PathComparison, RunAnalysis } from '../me
 import type { PathKind, RunResult } from '../metrics/result.js';
 import { isMarkedUntrusted } from './statistic-trust.js';
 import { groupSeries, type MeasuredStep } from './pairing.js';
+import { configuredRtts, recordedHandshakeRoundTrips } from './configured-delays.js';
 
 /** One path of the verdict: its transaction latency and how it stands against the budget. */
 export interface VerdictPath {
@@ -44,6 +45,13 @@ export interface RelayCost {
   rendezvousP50Us: number | null;
   /** Relayed connections behind {@link rendezvousP50Us} (the forwarder's setups, whole run); 0 when not recorded. */
   rendezvousConnections: number;
+  /**
+   * The direct path's emulated TCP handshake, µs (its recorded handshake round trips × its
+   * configured round trip): held by its delay proxy after the client's connect completed locally, so
+   * a `connect` setup figure does not contain it and the text adds it; a `firstByte` figure does. 0
+   * without distance or in results from before handshakes were emulated.
+   */
+  directHandshakeUs: number;
   /**
    * Open model only: response time from each transaction's intended start (dispatch lag and the
    * wait for a pooled connection included), relay − direct at p50 and p99; null when not recorded.
@@ -201,6 +209,7 @@ function verdictOf(result: RunResult, analysis: RunAnalysis, key: string): Verdi
         connectionSetup: c.connectionSetup,
         rendezvousP50Us: rendezvous?.p50Us ?? null,
         rendezvousConnections: rendezvous?.count ?? 0,
+        directHandshakeUs: (recordedHandshakeRoundTrips(result, first.directPathId) ?? 0) * configuredRtts(result, first.directPathId).directRttMs * 1000,
         responseTime: responseTimeCost(c, [...steps, ...directSteps]),
         throughput: { ratio: c.throughput.ratio, isCeiling: !isPaced(steps) && !isPaced(directSteps) },
       };

@@ -73,16 +73,23 @@ export function verdictSentence(verdict: Verdict, result: RunResult): string {
   );
 }
 
-/** Connection setup over direct: a `connect` figure plus the rendezvous that follows it on the relay path. */
+/**
+ * Connection setup over direct: a `connect` figure plus the rendezvous that follows it on the relay
+ * path, minus the direct path's TCP handshake, which its delay proxy holds after a local connect.
+ */
 function setupPhrase(cost: RelayCost): string {
   const setup = cost.connectionSetup;
   const paid = 'without pooling every transaction pays it';
   if (setup === null) return 'connection setup not timed';
   const timed = Math.min(setup.connections.direct, setup.connections.relay);
   if (setup.metric === 'firstByte') return `connection setup ${formatEstimateUs(setup.deltaUs)} (first byte on a new connection, p50 ${formatSetupSample(timed)}; ${paid})`;
-  if (cost.rendezvousP50Us === null) return `connection setup ${formatEstimateUs(setup.deltaUs)} (TCP connect, p50 ${formatSetupSample(timed)}; rendezvous not recorded; ${paid})`;
+  const held = cost.directHandshakeUs > 0 ? ` − direct's held TCP round trip ${formatUs(cost.directHandshakeUs)}` : '';
+  if (cost.rendezvousP50Us === null) {
+    if (held === '') return `connection setup ${formatEstimateUs(setup.deltaUs)} (TCP connect, p50 ${formatSetupSample(timed)}; rendezvous not recorded; ${paid})`;
+    return `connection setup ≈ ${formatDeltaUs(setup.deltaUs.value - cost.directHandshakeUs)} (TCP connect ${formatEstimateUs(setup.deltaUs)}${held}, p50 ${formatSetupSample(timed)}; rendezvous not recorded; ${paid})`;
+  }
   return (
-    `connection setup ≈ ${formatDeltaUs(setup.deltaUs.value + cost.rendezvousP50Us)} (TCP connect ${formatEstimateUs(setup.deltaUs)} + relay rendezvous ${formatUs(cost.rendezvousP50Us)}, ` +
+    `connection setup ≈ ${formatDeltaUs(setup.deltaUs.value + cost.rendezvousP50Us - cost.directHandshakeUs)} (TCP connect ${formatEstimateUs(setup.deltaUs)} + relay rendezvous ${formatUs(cost.rendezvousP50Us)}${held}, ` +
     `p50 each ${formatSetupSample(Math.min(timed, cost.rendezvousConnections))}; ${paid})`
   );
 }

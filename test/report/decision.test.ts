@@ -121,6 +121,12 @@ describe('verdict', () => {
     expect(line).toContain(`direct +${formatUs(3000)} (TCP's round trip, held after its connect`);
     expect(line).toContain(`relay-emulated +${formatUs(8000)} (2 round trips on each leg, TCP and TLS, inside its rendezvous)`);
     for (const p of topology.filter((x) => x.kind === 'relay-emulated')) expect(line).toContain(`${p.id} +${formatUs(2 * (rtt(p.appToRelay) + rtt(p.relayToAgent)))} (2 round trips`);
+    // The direct path's TCP connect completed locally: its held round trip comes off the relay's extra setup.
+    const cost = computeVerdicts(result, analyzeRun(result))[0]!.relays[0]!;
+    expect(cost.directHandshakeUs).toBe(3000);
+    expect(text).toContain(
+      `connection setup ≈ ${formatDeltaUs(cost.connectionSetup!.deltaUs.value + cost.rendezvousP50Us! - 3000)} (TCP connect ${formatEstimateUs(cost.connectionSetup!.deltaUs)} + relay rendezvous ${formatUs(cost.rendezvousP50Us!)} − direct's held TCP round trip ${formatUs(3000)}, p50 each`,
+    );
 
     for (const p of topology) p.handshakeRoundTrips = 0;
     expect(renderConsole(result)).toContain('new connections: emulated TCP and TLS handshakes add, over these distances: direct none');
