@@ -9,7 +9,7 @@ import type { WebSocket } from 'ws';
 import { authorizeToken } from './auth.js';
 import { sendCommand, sendFrames } from './control-channel.js';
 import { audienceHosts, refuse, type RelayContext } from './context.js';
-import { runAfter, sampleOneWayMs } from './delay.js';
+import { runAfter, sampleOneWayMs, sampleTraversalsMs } from './delay.js';
 import { ResponseReader, type HttpExchange } from './http-exchange.js';
 import { resolveHybridConnection } from './namespace.js';
 import { countReject } from './stats.js';
@@ -99,8 +99,10 @@ export function handleSenderRequest(ctx: RelayContext, request: IncomingMessage,
     }
     const strippedQuery = stripRelayQuery(rawQuery);
     const random = ctx.shaperClock?.random ?? Math.random;
-    // The request crossed the sender leg; the control messages then pay the listener leg in their shaper.
-    runAfter(sampleOneWayMs(ctx.delays.senderLeg, random), () => dispatch(ctx, request, response, {
+    // The request crossed the sender leg, after the handshakes of its connection when it is the
+    // first on it (keep-alive requests reuse them); the control messages then pay the listener leg in their shaper.
+    const handshakeMs = isFirstOnConnection(request) ? sampleTraversalsMs(ctx.delays.senderLeg, 2 * (ctx.delays.handshakeRoundTrips ?? 0), random) : 0;
+    runAfter(handshakeMs + sampleOneWayMs(ctx.delays.senderLeg, random), () => dispatch(ctx, request, response, {
       hcName: resolved.hc.name,
       entityPath: path,
       requestTarget: `${rawPath}${strippedQuery === '' ? '' : `?${strippedQuery}`}`,
@@ -108,6 +110,16 @@ export function handleSenderRequest(ctx: RelayContext, request: IncomingMessage,
       body: Buffer.concat(chunks),
     }));
   });
+  return true;
+}
+
+/** Sender connections that already carried a request (weakly held: a closed socket is forgotten). */
+const connectionsSeen = new WeakSet<object>();
+
+/** True for the first request on its TCP connection, which pays the connection's handshakes. */
+function isFirstOnConnection(request: IncomingMessage): boolean {
+  if (connectionsSeen.has(request.socket)) return false;
+  connectionsSeen.add(request.socket);
   return true;
 }
 

@@ -197,6 +197,27 @@ describe('relay emulator HTTP mode with hyco-https', () => {
     expect(elapsedMs).toBeGreaterThanOrEqual(20 - 0.1);
   });
 
+  test('the first request on a new sender connection also pays its handshake round trips of the sender leg', async () => {
+    const fixture = await startRelayFixture({ delays: { senderLeg: { oneWayDelayMs: 5 }, listenerLeg: { oneWayDelayMs: 5 }, handshakeRoundTrips: 2 } });
+    await listenHttp(fixture, (_request, response) => response.end('late'));
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    fixture.track({ close: () => agent.destroy() });
+    const timed = async (): Promise<number> => {
+      const startMs = performance.now();
+      const reply = await sendHttp(senderUrl(fixture), { headers: { ServiceBusAuthorization: fixture.token() }, agent });
+      expect(reply.body.toString()).toBe('late');
+      return performance.now() - startMs;
+    };
+
+    const firstMs = await timed();
+    const keptAliveMs = await timed();
+
+    // 2 round trips of the 5 ms sender leg (TCP, TLS) before the request's own 20 ms round trip.
+    expect(firstMs).toBeGreaterThanOrEqual(20 + 20 - 0.1);
+    expect(keptAliveMs).toBeGreaterThanOrEqual(20 - 0.1);
+    expect(fixture.relay.stats()).toMatchObject({ httpRequests: 2, httpResponses: 2 });
+  });
+
   test('lets anonymous senders through when the hc does not require client authorization', async () => {
     const fixture = await startRelayFixture({
       namespace: {

@@ -26,6 +26,7 @@ interface RelayFlags {
   listenerDelayMs?: number;
   jitterMs?: number;
   bandwidthBytesPerSec?: number;
+  handshakeRoundTrips: number;
   rendezvousTimeoutMs?: number;
   httpTimeoutMs?: number;
   refuseListeners?: boolean;
@@ -46,6 +47,12 @@ function parsePort(value: string): number {
 function parseNonNegative(value: string): number {
   const number = Number(value);
   if (value.trim() === '' || !Number.isFinite(number) || number < 0) throw new InvalidArgumentError(`must be a number >= 0, got ${JSON.stringify(value)}`);
+  return number;
+}
+
+function parseRoundTrips(value: string): number {
+  const number = Number(value);
+  if (!/^\d+$/.test(value) || number > 8) throw new InvalidArgumentError(`must be a whole number from 0 to 8, got ${JSON.stringify(value)}`);
   return number;
 }
 
@@ -98,6 +105,12 @@ export function registerRelay(program: Command, io: CliIo, setExit: (code: ExitC
     .option('--listener-delay-ms <ms>', 'one-way delay of the relay<->listener leg', parseNonNegative)
     .option('--jitter-ms <ms>', 'extra uniform random delay per message on each shaped leg', parseNonNegative)
     .option('--bandwidth-bytes-per-sec <n>', 'bandwidth cap of each shaped leg, per direction', parseNonNegative)
+    .option(
+      '--handshake-round-trips <n>',
+      'round trips of its leg each new WebSocket or HTTP sender connection pays first: the TCP and TLS handshakes clients complete on loopback (2 = TCP + TLS 1.3; 0 = none)',
+      parseRoundTrips,
+      2,
+    )
     .option('--rendezvous-timeout-ms <ms>', 'how long a sender waits for the listener to accept', parseMs)
     .option('--http-timeout-ms <ms>', 'HTTP mode: how long a sender waits for the response before 504', parseMs)
     .option('--refuse-listeners', 'fault: answer every listen with 503')
@@ -121,7 +134,7 @@ export function registerRelay(program: Command, io: CliIo, setExit: (code: ExitC
         port: flags.port,
         ...(flags.rendezvousTimeoutMs === undefined ? {} : { rendezvousTimeoutMs: flags.rendezvousTimeoutMs }),
         ...(flags.httpTimeoutMs === undefined ? {} : { httpResponseTimeoutMs: flags.httpTimeoutMs }),
-        delays: { ...(senderLeg === undefined ? {} : { senderLeg }), ...(listenerLeg === undefined ? {} : { listenerLeg }) },
+        delays: { ...(senderLeg === undefined ? {} : { senderLeg }), ...(listenerLeg === undefined ? {} : { listenerLeg }), handshakeRoundTrips: flags.handshakeRoundTrips },
         ...(ca === undefined ? {} : { tls: { certPem: ca.certPem, keyPem: ca.keyPem } }),
         isFaultEndpointEnabled: flags.faultEndpoint === true,
         ...(rehearsal === undefined ? {} : { advertise: { host: rehearsal, port: flags.asPort ?? AZURE_WSS_PORT } }),
