@@ -80,6 +80,16 @@ export interface DueTimes {
   next(bytes: number, atUs?: number): number;
 }
 
+/**
+ * `traversals` one-way crossings of a link in series, ms, for handshakes (no message stream): each
+ * pays the delay and its own jitter sample; bandwidth is ignored. 0 for no shape or no crossings.
+ */
+export function sampleTraversalsMs(shape: LinkShape | undefined, traversals: number, random: () => number = Math.random): number {
+  let totalMs = 0;
+  for (let index = 0; index < traversals; index += 1) totalMs += (shape?.oneWayDelayMs ?? 0) + random() * (shape?.jitterMs ?? 0);
+  return totalMs;
+}
+
 /** True when the shape adds nothing, so callers can skip the line entirely. */
 export function isNoopLink(shape: LinkShape | undefined): boolean {
   return (

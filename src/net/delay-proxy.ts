@@ -4,7 +4,7 @@
 
 import net from 'node:net';
 import { once } from 'node:events';
-import { createDelayLine, createDueTimes, isNoopLink, type LinkShape } from './delay-line.js';
+import { createDelayLine, createDueTimes, isNoopLink, sampleTraversalsMs, type LinkShape } from './delay-line.js';
 import { inProcessHopUs, postReleaseCostUs } from './in-process-hop.js';
 import { sharedNowUs } from './shared-clock.js';
 import { createLatenessRecorder, type LatenessRecorder } from './lateness.js';
@@ -79,7 +79,8 @@ export async function startDelayProxy(options: DelayProxyOptions): Promise<Delay
     const opening =
       handshakeRoundTrips > 0
         ? {
-            dueUs: sharedNowUs() + handshakeUs(options.toTarget ?? {}, handshakeRoundTrips),
+            // TCP's round trips, then the final ACK's one-way crossing: the server's side of the handshake.
+            dueUs: sharedNowUs() + sampleTraversalsMs(options.toTarget, 2 * handshakeRoundTrips + 1) * 1000,
             open: () => {
               // connect() would bring a socket torn down meanwhile back to life, and nothing would close it.
               if (!upstream.destroyed) upstream.connect(target).setNoDelay(true);
@@ -127,16 +128,6 @@ export async function startDelayProxy(options: DelayProxyOptions): Promise<Delay
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-/**
- * `roundTrips` round trips plus the final one-way crossing of a handshake over `shape`, µs: each
- * traversal pays the delay and its own jitter sample (bandwidth is ignored, the segments are empty).
- */
-function handshakeUs(shape: LinkShape, roundTrips: number): number {
-  let totalUs = 0;
-  for (let traversal = 0; traversal < 2 * roundTrips + 1; traversal += 1) totalUs += ((shape.oneWayDelayMs ?? 0) + Math.random() * (shape.jitterMs ?? 0)) * 1000;
-  return totalUs;
 }
 
 /**

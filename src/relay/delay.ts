@@ -57,16 +57,6 @@ export function sampleOneWayMs(shape: LegShape | undefined, random: () => number
   return shape === undefined ? 0 : shape.oneWayDelayMs + random() * (shape.jitterMs ?? 0);
 }
 
-/**
- * `traversals` one-way crossings of a leg in series, ms: each pays the delay and its own jitter
- * sample. 0 for no shape or no crossings.
- */
-export function sampleTraversalsMs(shape: LegShape | undefined, traversals: number, random: () => number = Math.random): number {
-  let totalMs = 0;
-  for (let index = 0; index < traversals; index += 1) totalMs += sampleOneWayMs(shape, random);
-  return totalMs;
-}
-
 /** Runs `action` after `delayMs` (at once when below half a millisecond); the timer does not keep the process alive. */
 export function runAfter(delayMs: number, action: () => void): void {
   if (delayMs < 0.5) action();

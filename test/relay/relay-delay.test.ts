@@ -3,7 +3,7 @@
 
 import { once } from 'node:events';
 import { describe, expect, test } from 'vitest';
-import { sampleTraversalsMs } from '../../src/relay/delay.js';
+import { sampleTraversalsMs } from '../../src/net/delay-line.js';
 import { handshakeTraversals } from '../../src/relay/upgrade-routes.js';
 import { startRelayFixture } from '../helpers/relay-fixture.js';
 import { openWs8 } from '../helpers/relay-raw.js';
