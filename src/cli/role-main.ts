@@ -26,6 +26,7 @@ import { startRequestResponseTarget } from '../targets/tcp-request-response-serv
 import { startAgent, type Agent } from '../tunnel/agent.js';
 import { startForwarder, type Forwarder } from '../tunnel/forwarder.js';
 import { skipBufferDeprecationCheck } from './buffer-deprecation-check.js';
+import { poolRandomBytes } from './pooled-random-bytes.js';
 import { applyEndpointResolve, startRehearsalRelay } from './rehearsal-role.js';
 
 interface Closable {
@@ -33,8 +34,10 @@ interface Closable {
 }
 
 const role = process.argv[2] as RoleName;
-// The tunnel endpoints run hyco-ws (ws 1.1.5, `new Buffer()` per frame): see the file for the cost.
+// The tunnel endpoints run hyco-ws (ws 1.1.5: `new Buffer()` and a `crypto.randomBytes(4)` per
+// frame): see the two files for the costs.
 skipBufferDeprecationCheck();
+poolRandomBytes();
 /** Closed in order at stop: forwarders, then agents, so hyco-ws never reconnects into a closing relay. */
 const forwarders = new Map<string, Forwarder>();
 const agents = new Map<string, Agent>();

@@ -12,6 +12,7 @@ import type { TunnelLog, TunnelStats } from '../../tunnel/types.js';
 import type { CliIo } from '../io.js';
 import { applyResolveFlags } from '../resolve-flags.js';
 import { skipBufferDeprecationCheck } from '../buffer-deprecation-check.js';
+import { poolRandomBytes } from '../pooled-random-bytes.js';
 import { INTERRUPT_BUDGET_MS, WRITE_RESERVE_MS, bounded } from '../../bounded.js';
 import { JAVASCRIPT_MASKING_WARNING, hycoWsFrameMasking } from '../../net/frame-masking.js';
 
@@ -63,8 +64,10 @@ function collect(value: string, previous: string[]): string[] {
 
 /** Reads the connection string from the one source given (flag, env var, file) and parses it. */
 export async function connectionFromFlags(flags: TunnelEndpointFlags, io: CliIo): Promise<RelayConnection> {
-  // Both endpoint commands come here first; they run hyco-ws (see buffer-deprecation-check.ts).
+  // Both endpoint commands come here first; they run hyco-ws (see buffer-deprecation-check.ts and
+  // pooled-random-bytes.ts).
   skipBufferDeprecationCheck();
+  poolRandomBytes();
   const text = await resolveConnectionString(
     {
       ...(flags.connectionString === undefined ? {} : { value: flags.connectionString }),
