@@ -21,7 +21,7 @@ export type Better = 'higher' | 'lower';
 
 /** A running entry: both sides ready to be measured repeatedly, then closed. */
 export interface EntrySession {
-  /** One measurement of hcbench's side. */
+  /** One measurement of hcbench's side; `round` counts from 0, -1 is the unrecorded warm-up round. */
   runHcbench(round: number): Promise<Figure>;
   /** One measurement of the reference side. */
   runReference(round: number): Promise<Figure>;
@@ -64,6 +64,11 @@ export interface BenchEntry {
   requires: readonly string[];
   /** Rounds for this entry; default the suite's rounds. */
   rounds?: number;
+  /**
+   * With two or more rounds, one unrecorded round of both sides runs first (runner.ts); false
+   * turns it off (an entry whose rounds carry state from one to the next).
+   */
+  hasWarmupRound?: boolean;
   /** Runs only when named with `--only` (long entries such as the soak); listed otherwise. */
   isOptIn?: boolean;
   /** When set, the entry is listed as pending with this reason and not run. */
@@ -121,6 +126,8 @@ export type EntryOutcome =
       spread: number | null;
       /** `noisy` when `spread` is above 10 %: the ratio is then printed as "noisy, not quotable". */
       steadiness: Steadiness;
+      /** Unrecorded rounds of both sides before `rounds` (0 or 1; absent in files from before it). */
+      warmupRounds?: number;
       durationMs: number;
     })
   | (EntryHead & { status: 'skipped'; reason: string })

@@ -88,12 +88,14 @@ describe('bench runner', () => {
     expect(calls).toContain('broken:closed');
   });
 
-  test('alternates the sides A B, B A, A B and summarises medians, ratio and spread', async () => {
+  test('runs an unrecorded warm-up round, alternates the sides A B, B A, A B and summarises medians, ratio and spread', async () => {
     const calls: string[] = [];
 
     const report = await runFixture(calls);
 
     expect(calls.filter((c) => c.startsWith('alpha'))).toEqual([
+      'alpha:hcbench:-1',
+      'alpha:reference:-1',
       'alpha:hcbench:0',
       'alpha:reference:0',
       'alpha:reference:1',
@@ -110,8 +112,24 @@ describe('bench runner', () => {
     expect(alpha.ratio).toBeCloseTo(101 / 200, 10);
     expect(alpha.spread).toBeCloseTo((102 / 200 - 100 / 200) / (101 / 200), 10);
     expect(alpha.steadiness).toBe('steady');
+    // The warm-up's 99 RT/s is in no round and no median.
     expect(alpha.rounds).toHaveLength(6);
+    expect(alpha.rounds.every((r) => r.round >= 0)).toBe(true);
+    expect(alpha.warmupRounds).toBe(1);
     expect(renderTable(report)).toMatch(/alpha \(#3\)\s+101 RT\/s\s+200 RT\/s\s+0\.51×\s+2%/);
+  });
+});
+
+describe('the warm-up round', () => {
+  test('is skipped for single-round entries and for entries that turn it off', async () => {
+    const calls: string[] = [];
+    const report = await runSuite([fakeEntry('single', { rounds: 1 }, calls), fakeEntry('stateful', { hasWarmupRound: false }, calls)], {
+      rounds: 2,
+      findTool: async (name) => `/usr/bin/${name}`,
+    });
+    expect(calls.filter((c) => c.endsWith(':-1'))).toEqual([]);
+    expect(calls.filter((c) => c.startsWith('stateful:hcbench'))).toEqual(['stateful:hcbench:0', 'stateful:hcbench:1']);
+    expect(report.entries.map((e) => (e.status === 'measured' ? e.warmupRounds : undefined))).toEqual([0, 0]);
   });
 });
 
