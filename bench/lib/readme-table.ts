@@ -5,7 +5,7 @@
 
 import { formatNumber } from './runner.js';
 import type { EntryPick, ResultFile } from './result-files.js';
-import { formatSpread, quoteRatio, SPREAD_LIMIT } from './steadiness.js';
+import { formatSpread, ratioCell, SPREAD_LIMIT } from './steadiness.js';
 
 /** Text from a result file made safe for one Markdown table cell: no pipes, newlines, HTML or comment markers, at most 160 characters. */
 export function cell(value: string): string {
@@ -90,7 +90,7 @@ export function renderPerformanceTable(entries: readonly TableEntry[], picks: Re
       const steadiness = e.steadiness ?? 'unknown';
       const rounds = new Set(e.rounds.map((r) => r.round)).size;
       lines.push(
-        `| ${name} | ${sideText(e.hcbench, e.unit)} | ${sideText(e.reference, e.unit)} | ${quoteRatio(e.ratio, steadiness)} | ` +
+        `| ${name} | ${sideText(e.hcbench, e.unit)} | ${sideText(e.reference, e.unit)} | ${cell(ratioCell({ ...e, steadiness }))} | ` +
           `${formatSpread(e.spread)} | ${rounds} | ${e.better} | ${run} |`,
       );
     } else if (e.status === 'failed') {

@@ -20,7 +20,7 @@ export const MAX_RESULT_FILES = 10_000;
 
 const text = z.string().max(10_000);
 const detail = z.record(z.string().max(200), z.number().nullable()).optional();
-const figure = z.looseObject({ value: z.number(), detail });
+const figure = z.looseObject({ value: z.number(), detail, unjudgeable: text.optional() });
 const round = z.looseObject({ round: z.number().int().min(0), side: z.enum(['hcbench', 'reference']), figure });
 const side = z.looseObject({ medianValue: z.number(), minValue: z.number(), maxValue: z.number(), detail: z.record(z.string().max(200), z.number().nullable()) });
 const head = { id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,99}$/), title: text, issue: text, unit: text.max(100), better: z.enum(['higher', 'lower']), interrupted: z.literal(true).optional() };

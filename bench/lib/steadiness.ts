@@ -7,7 +7,7 @@
 export interface RoundValue {
   round: number;
   side: 'hcbench' | 'reference';
-  figure: { value: number };
+  figure: { value: number; unjudgeable?: string };
 }
 
 /** Largest spread ((max − min) / median of the per-round ratios) at which a ratio may be quoted. */
@@ -65,4 +65,13 @@ export function quoteRatio(ratio: number | null, steadiness: Steadiness): string
 /** The spread cell: `7%`, or `n/a` without a spread. */
 export function formatSpread(spread: number | null): string {
   return spread === null ? 'n/a' : `${(spread * 100).toFixed(0)}%`;
+}
+
+/**
+ * The ratio cell of a measured entry: "not judgeable: <reason>" when one of hcbench's figures says
+ * it cannot judge (Figure.unjudgeable), else {@link quoteRatio}.
+ */
+export function ratioCell(e: { rounds: readonly RoundValue[]; ratio: number | null; steadiness?: Steadiness }): string {
+  const reason = e.rounds.find((r) => r.side === 'hcbench' && typeof r.figure.unjudgeable === 'string')?.figure.unjudgeable;
+  return reason === undefined ? quoteRatio(e.ratio, e.steadiness ?? 'unknown') : `not judgeable: ${reason}`;
 }

@@ -3,7 +3,7 @@
 
 import { stalls } from '../../src/calibrate/render.js';
 import { formatNumber } from './runner.js';
-import { formatSpread, quoteRatio, SPREAD_LIMIT } from './steadiness.js';
+import { formatSpread, ratioCell, SPREAD_LIMIT } from './steadiness.js';
 import type { BenchReport, EntryOutcome, SideSummary } from './types.js';
 
 const HEADERS = ['entry', 'hcbench', 'reference', 'ratio', 'spread', 'status'] as const;
@@ -54,7 +54,7 @@ function row(e: EntryOutcome): string[] {
         name,
         `${formatNumber(e.hcbench.medianValue)} ${e.unit}`,
         `${formatNumber(e.reference.medianValue)} ${e.unit}`,
-        quoteRatio(e.ratio, e.steadiness),
+        ratioCell(e),
         formatSpread(e.spread),
         `measured${e.interrupted === true ? ', interrupted: partial' : ''} (${e.better} is better)`,
       ];

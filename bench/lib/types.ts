@@ -14,6 +14,12 @@ export interface Figure {
   notes?: string[];
   /** Raw data behind the figure for the JSON (e.g. the soak's per-minute records and samples). */
   data?: Record<string, unknown>;
+  /**
+   * Set when the figure cannot judge what it measures, with the reason (e.g. the machine's own
+   * stalls were above the bound the figure is judged by): the tables print "not judgeable" and the
+   * reason instead of a ratio.
+   */
+  unjudgeable?: string;
 }
 
 /** Whether a larger or a smaller `value` is better (for reading the ratio). */

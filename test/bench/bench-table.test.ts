@@ -77,7 +77,15 @@ const newer = resultFile('2026-01-02T10:00:00.000Z', [
   measured('direct-ping-pong', 'RT/s', [[20_000, 33_000], [20_500, 33_500], [20_200, 33_200]], [41, 27]),
   measured('relay-ping-pong', 'RT/s', [[4000, 5000], [3000, 5000], [4500, 5000]]),
   skipped('http'),
+  unjudgeableEntry(),
 ]);
+
+/** A one-round entry whose hcbench figure says it cannot judge (the machine was not quiet). */
+function unjudgeableEntry() {
+  const e = measured('generator-capacity', 'RT/s', [[0, 48_000]]);
+  e.rounds[0]!.figure = { value: 0, unjudgeable: 'machine floor 300 µs | above the 200 µs bound' } as never;
+  return e;
+}
 const calibration = {
   noiseFloor: {
     timer: { hrtimeResolutionNs: 40, setTimeoutLateness: { count: 200, p50Us: 133, p99Us: 288, maxUs: 900 } },
@@ -157,6 +165,8 @@ describe('npm run bench:table', () => {
     // Schema 1: the spread is recomputed as the full range (3400 − 3200) / 3300, not the stored half.
     expect(row(after, 'connection-setup').slice(3, 5)).toEqual([`${(3300 / 100).toFixed(2)}×`, `${Math.round((200 / 3300) * 100)}%`]);
     expect(row(after, 'scale')[1]).toContain('no result');
+    // Not a ratio of 0.00×: the figure's own reason, its pipe escaped for the table.
+    expect(row(after, 'generator-capacity')[3]).toBe('not judgeable: machine floor 300 µs \\| above the 200 µs bound');
     const truth = block(benchAfter, 'truth-table');
     expect(truth).toContain(`From \`${results}/z-older.json\` (started 2026-01-01T10:00:00.000Z; 2 × Older CPU`);
     expect(truth).toContain('| same-region | 888 µs | – | +611 µs |');
