@@ -18,7 +18,7 @@ const MAX_POOLED_BYTES = 256;
 
 type RandomBytes = typeof crypto.randomBytes;
 
-/** The pooled function while installed; its own identity tells a second install apart. */
+/** The pooled function while installed: a second install finds it on the module object. */
 let installed: RandomBytes | undefined;
 
 /**
@@ -26,7 +26,7 @@ let installed: RandomBytes | undefined;
  * it (a no-op when another call had installed it already). Idempotent.
  */
 export function poolRandomBytes(): () => void {
-  if (installed !== undefined && crypto.randomBytes === installed) return () => undefined;
+  if (crypto.randomBytes === installed) return () => undefined;
   const original = crypto.randomBytes;
   const pool = Buffer.allocUnsafeSlow(POOL_BYTES);
   let offset = POOL_BYTES;
